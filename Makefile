@@ -1,0 +1,111 @@
+# Playdoh-C.  `make` builds, `make check` tests, `make bench` measures.
+# `make demo` and `make check` install missing Debian packages first.
+# Variables: PREFIX DESTDIR CC CFLAGS V=1 (show commands) SAN=1
+# (AddressSanitizer + UBSan, built under build-san/).
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+INCDIR  ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/playdoh
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+DEPS    := libevent libsodium libcjson
+
+ifeq ($(SAN),1)
+B := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B := build
+SANFLAGS :=
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(DEPS) 2>/dev/null)
+WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP
+LDLIBS     := $(PKG_LIBS) -ldl -lm
+
+TOOLS    := pd-serve pd-map pd-task pd-opt pd-status pd-alloc
+BINS     := $(TOOLS:%=$(B)/bin/%)
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(LIB_SRC:lib/%.c=$(B)/obj/lib/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+EX_SRC   := $(wildcard share/examples/*.c)
+EXAMPLES := $(EX_SRC:share/examples/%.c=$(B)/examples/%.so)
+MANS     := $(wildcard man/man*/*.[1-9])
+
+.PHONY: all check bench demo deps install uninstall clean lint-man unit
+all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS)
+
+# One clear line when a dependency is missing, before any compiler error.
+$(B)/.deps-ok:
+	@pkg-config --exists $(DEPS) || { echo "playdoh: missing build dependencies; install them with: apt-get install pkg-config libevent-dev libsodium-dev libcjson-dev (or run: make deps)" >&2; exit 1; }
+	@mkdir -p $(@D) && touch $@
+
+$(B)/obj/%.o: %.c | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libpd.a: $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/bin/%: $(B)/obj/cmd/%.o $(B)/libpd.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libpd.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+# Jobs are built exactly as users build them: the header only, no library.
+$(B)/examples/%.so: share/examples/%.c lib/playdoh.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  JOB     $@")
+	$(Q)$(CC) -std=c11 -Wall -Wextra -O2 -shared -fPIC -Ilib $(SANFLAGS) -o $@ $< -lm
+
+deps:
+	@sh contrib/debian-deps.sh
+
+unit: $(UNITS)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory lint-man
+	$(Q)B=$(B) bats --jobs $${PD_TEST_JOBS:-4} --no-parallelize-within-files tests
+
+lint-man:
+	$(Q)mandoc -T lint -W warning $(MANS)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	seq 1 10 | $(B)/bin/pd-map -c 2 $(B)/examples/square.so
+
+bench: all
+	$(Q)B=$(B) sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(DATADIR)/examples
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 lib/playdoh.h $(DESTDIR)$(INCDIR)
+	install -m 644 $(EX_SRC) $(DESTDIR)$(DATADIR)/examples
+	for m in $(MANS); do s=$${m%/*}; s=$${s##*/}; install -d $(DESTDIR)$(MANDIR)/$$s; install -m 644 $$m $(DESTDIR)$(MANDIR)/$$s; done
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(INCDIR)/playdoh.h
+	for m in $(MANS); do s=$${m%/*}; s=$${s##*/}; rm -f $(DESTDIR)$(MANDIR)/$$s/$${m##*/}; done
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

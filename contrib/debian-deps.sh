@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install the Debian packages Playdoh-C builds and tests with, if missing.
+# Used by `make deps`, `make demo`, `make check` and .ci/run.
+set -e
+pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats mandoc iproute2"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "playdoh: missing Debian packages:$missing; install them with: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "playdoh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -1,0 +1,49 @@
+/* buf.h - the project's one growable byte buffer. */
+#ifndef PD_BUF_H
+#define PD_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * A growable byte buffer, always NUL-terminated (data[len] == 0), so text
+ * can be used as a C string.  Binary data may contain NULs.  An
+ * initialised empty buffer points at a static empty string and owns no
+ * memory; pd_buf_release() frees what it owns and leaves it empty.
+ * Allocation failure aborts: the project treats out-of-memory as fatal
+ * (every input is capped before anything is allocated for it).
+ */
+struct pd_buf {
+	char *data;
+	size_t len;
+	size_t cap; /* 0 while data is the static empty string */
+};
+
+#define PD_BUF_INIT {pd_buf_empty, 0, 0}
+extern char pd_buf_empty[];
+
+void pd_buf_init(struct pd_buf *b);
+void pd_buf_release(struct pd_buf *b);
+/* Make room for at least `extra` more bytes (plus the NUL). */
+void pd_buf_grow(struct pd_buf *b, size_t extra);
+void pd_buf_add(struct pd_buf *b, const void *p, size_t n);
+void pd_buf_addc(struct pd_buf *b, char c);
+void pd_buf_adds(struct pd_buf *b, const char *s);
+void pd_buf_addf(struct pd_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void pd_buf_vaddf(struct pd_buf *b, const char *fmt, va_list ap);
+/* Set the length (<= len) and restore the NUL terminator. */
+void pd_buf_setlen(struct pd_buf *b, size_t len);
+static inline void pd_buf_reset(struct pd_buf *b) { pd_buf_setlen(b, 0); }
+/* Remove the first n bytes. */
+void pd_buf_consume(struct pd_buf *b, size_t n);
+/* Hand the bytes (malloc'd, NUL-terminated) to the caller; b becomes empty. */
+char *pd_buf_detach(struct pd_buf *b, size_t *len);
+
+/* Big-endian integer helpers used by the codecs. */
+void pd_put_be32(unsigned char *p, unsigned int v);
+void pd_put_be64(unsigned char *p, unsigned long long v);
+unsigned int pd_get_be32(const unsigned char *p);
+unsigned long long pd_get_be64(const unsigned char *p);
+
+#endif

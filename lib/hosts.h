@@ -1,0 +1,39 @@
+/* hosts.h - host lists: -H, $PD_HOSTS and the hosts file. */
+#ifndef PD_HOSTS_H
+#define PD_HOSTS_H
+
+#define PD_DEFAULT_PORT 2718
+#define PD_HOSTS_MAX 1024
+
+struct pd_host {
+	char name[256]; /* host name or address as written, without port */
+	int port;
+};
+
+struct pd_hostlist {
+	struct pd_host *v;
+	int n;
+};
+
+/*
+ * Parse "host[:port],host[:port],..." (also accepting whitespace as a
+ * separator, "[v6addr]:port" and "-" meaning nothing) and append to l.
+ * Ports default to PD_DEFAULT_PORT.  `where` names the source for errors
+ * ("-H", "PD_HOSTS").  Returns 0, or -1 with err naming the bad entry,
+ * e.g. "PD_HOSTS: bad port in 'lab2:99999'".
+ */
+int pd_hosts_parse(struct pd_hostlist *l, const char *spec, const char *where, char *err);
+
+/*
+ * Read a hosts file: one host[:port] per line, '#' starts a comment,
+ * blank lines ignored.  A missing file is not an error (0, nothing
+ * added; *found set to 0).  Errors name the file and line, e.g.
+ * "/home/u/.config/playdoh/hosts:3: bad port in 'x:0'".  found may be
+ * NULL.
+ */
+int pd_hosts_file(struct pd_hostlist *l, const char *path, int *found, char *err);
+
+/* Free the list's contents and empty it. */
+void pd_hosts_release(struct pd_hostlist *l);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * playdoh.h - the Playdoh-C job interface (see playdoh(3)).
+ *
+ * Header-only: a job needs no library to link against, only
+ *
+ *	cc -shared -fPIC -O2 -I/path/to/lib job.c -o job.so
+ *
+ * Every entry point a job defines is published through a descriptor,
+ * `pd_desc_NAME`, that the worker finds with dlsym() and checks (magic,
+ * ABI version, kind) before calling anything.  The functions a job calls
+ * (pd_num, pd_put_double, pd_error, ...) are static inline wrappers
+ * around a table of function pointers that the worker hands in with
+ * each record, so the job's .so has no undefined Playdoh symbols.
+ *
+ * A map job:
+ *
+ *	#include <playdoh.h>
+ *	PD_MAP(square)
+ *	{
+ *		double x = pd_num(in, 0);
+ *		return pd_put_double(out, x * x);
+ *	}
+ */
+#ifndef PLAYDOH_H
+#define PLAYDOH_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever struct pd_api or struct pd_job_desc changes shape. */
+#define PD_ABI_VERSION 1
+#define PD_DESC_MAGIC 0x50444a42u /* "PDJB" */
+#define PD_DESC_PREFIX "pd_desc_"
+
+/* What a descriptor describes. */
+enum pd_kind {
+	PD_KIND_MAP = 1,	   /* int f(const pd_rec *, pd_out *) */
+	PD_KIND_FITNESS = 2,	   /* double f(const double *x, int dim) */
+	PD_KIND_FITNESS_BATCH = 3, /* void f(const double *x, int n, int dim, double *f) */
+	PD_KIND_TASK = 4	   /* callbacks in struct pd_task_ops (pd-task) */
+};
+
+/* Descriptor flags. */
+#define PD_NEEDS_GPU 0x1u
+
+/* Return values of a map job. */
+#define PD_OK 0
+#define PD_ERROR (-1)
+
+typedef struct pd_rec pd_rec;
+typedef struct pd_out pd_out;
+typedef struct pd_ctx pd_ctx;
+struct pd_api;
+
+/* An input record, valid only during the call it is passed to. */
+struct pd_rec {
+	const struct pd_api *api;
+	void *impl;
+};
+
+/* The result being built for one record. */
+struct pd_out {
+	const struct pd_api *api;
+	void *impl;
+};
+
+/* Per-worker context handed to a job's init hook. */
+struct pd_ctx {
+	const struct pd_api *api;
+	void *impl;
+};
+
+/*
+ * The functions the worker provides.  `size` is sizeof(struct pd_api) as
+ * the worker was built; new members are only ever appended.
+ */
+struct pd_api {
+	uint32_t abi;
+	uint32_t size;
+	/* records */
+	int (*nfields)(const pd_rec *r);
+	const char *(*str)(const pd_rec *r, int i);
+	double (*num)(const pd_rec *r, int i);
+	long long (*integer)(const pd_rec *r, int i);
+	const char *(*named_str)(const pd_rec *r, const char *name);
+	double (*named_num)(const pd_rec *r, const char *name);
+	long long (*named_int)(const pd_rec *r, const char *name);
+	const char *(*line)(const pd_rec *r, size_t *len);
+	long (*lineno)(const pd_rec *r);
+	/* output */
+	int (*write)(pd_out *o, const void *p, size_t n);
+	int (*vprintf)(pd_out *o, const char *fmt, va_list ap);
+	int (*put_double)(pd_out *o, double v);
+	int (*put_int)(pd_out *o, long long v);
+	int (*put_str)(pd_out *o, const char *s);
+	int (*verror)(pd_out *o, const char *fmt, va_list ap);
+	/* shared read-only data (--share FILE); NULL and 0 when none */
+	const void *(*share)(size_t *len);
+	/* this worker's GPU device index, or -1 on a CPU slot */
+	int (*gpu)(void);
+};
+
+/* Optional per-worker hooks: init runs once before the first call into the
+ * job in a worker process, fini when the worker retires.  A non-zero return
+ * from init fails every record the worker would run, with that message. */
+typedef int (*pd_init_fn)(const pd_ctx *ctx);
+typedef void (*pd_fini_fn)(void);
+
+typedef int (*pd_map_fn)(const pd_rec *in, pd_out *out);
+typedef double (*pd_fitness_fn)(const double *x, int dim);
+typedef void (*pd_fitness_batch_fn)(const double *x, int n, int dim, double *f);
+
+/* The descriptor a worker looks up as pd_desc_NAME. */
+struct pd_job_desc {
+	uint32_t magic;	  /* PD_DESC_MAGIC */
+	uint32_t abi;	  /* PD_ABI_VERSION the job was built with */
+	uint32_t kind;	  /* enum pd_kind */
+	uint32_t flags;	  /* PD_NEEDS_GPU, ... */
+	const char *name; /* NAME, as in pd_desc_NAME */
+	pd_map_fn map;
+	pd_fitness_fn fitness;
+	pd_fitness_batch_fn fitness_batch;
+	const void *task; /* struct pd_task_ops, for pd-task */
+	pd_init_fn init;
+	pd_fini_fn fini;
+	void *reserved[4];
+};
+
+#if defined(__GNUC__)
+#define PD_EXPORT __attribute__((visibility("default"), used))
+#else
+#define PD_EXPORT
+#endif
+
+/*
+ * Descriptor-defining macros.  Each expands to a prototype, the exported
+ * descriptor, and the start of the function definition, so it is followed
+ * by the function body.  PD_HOOKS(init, fini) before PD_MAP_HOOKED etc. is
+ * not needed: use PD_MAP_WITH(name, init, fini) for hooks.
+ */
+#define PD_MAP_WITH(fn, initf, finif)                                          \
+	static int fn(const pd_rec *in, pd_out *out);                          \
+	PD_EXPORT const struct pd_job_desc pd_desc_##fn = {                    \
+	    PD_DESC_MAGIC, PD_ABI_VERSION, PD_KIND_MAP, 0, #fn, fn, 0, 0, 0,   \
+	    initf, finif, {0, 0, 0, 0}};                                       \
+	static int fn(const pd_rec *in, pd_out *out)
+
+#define PD_MAP(fn) PD_MAP_WITH(fn, 0, 0)
+
+#define PD_FITNESS(fn)                                                         \
+	static double fn(const double *x, int dim);                            \
+	PD_EXPORT const struct pd_job_desc pd_desc_##fn = {                    \
+	    PD_DESC_MAGIC, PD_ABI_VERSION, PD_KIND_FITNESS, 0, #fn, 0, fn, 0,  \
+	    0, 0, 0, {0, 0, 0, 0}};                                            \
+	static double fn(const double *x, int dim)
+
+#define PD_FITNESS_BATCH_FLAGS(fn, fl)                                         \
+	static void fn(const double *x, int n, int dim, double *f);            \
+	PD_EXPORT const struct pd_job_desc pd_desc_##fn = {                    \
+	    PD_DESC_MAGIC, PD_ABI_VERSION, PD_KIND_FITNESS_BATCH, fl, #fn, 0,  \
+	    0, fn, 0, 0, 0, {0, 0, 0, 0}};                                     \
+	static void fn(const double *x, int n, int dim, double *f)
+
+#define PD_FITNESS_BATCH(fn) PD_FITNESS_BATCH_FLAGS(fn, 0)
+
+/* Number of whitespace-separated fields in the record (key=value tokens
+ * count as fields too; a JSON object line has one field per member). */
+static inline int pd_nfields(const pd_rec *r) { return r->api->nfields(r); }
+
+/* Field i (0-based) as a NUL-terminated string, or NULL when absent. */
+static inline const char *pd_str(const pd_rec *r, int i) { return r->api->str(r, i); }
+
+/* Field i as a number.  A missing or unparsable field fails the record
+ * (whatever the job returns) with a message naming the field; the value
+ * returned is then NaN. */
+static inline double pd_num(const pd_rec *r, int i) { return r->api->num(r, i); }
+
+/* Field i as an integer; missing, unparsable or out-of-range fails the
+ * record as pd_num does, and 0 is returned. */
+static inline long long pd_int(const pd_rec *r, int i) { return r->api->integer(r, i); }
+
+/* The value of key=value token `name` (or JSON member), or NULL. */
+static inline const char *pd_get(const pd_rec *r, const char *name)
+{
+	return r->api->named_str(r, name);
+}
+
+/* Named value as a number / integer; missing or unparsable fails the record. */
+static inline double pd_get_num(const pd_rec *r, const char *name)
+{
+	return r->api->named_num(r, name);
+}
+static inline long long pd_get_int(const pd_rec *r, const char *name)
+{
+	return r->api->named_int(r, name);
+}
+
+/* The whole input line (without its newline) and its length. */
+static inline const char *pd_line(const pd_rec *r, size_t *len) { return r->api->line(r, len); }
+
+/* The record's 1-based line number in the input. */
+static inline long pd_lineno(const pd_rec *r) { return r->api->lineno(r); }
+
+/* Append raw bytes to the result. */
+static inline int pd_write(pd_out *o, const void *p, size_t n) { return o->api->write(o, p, n); }
+
+/* Append formatted text to the result. */
+static inline int pd_printf(pd_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline int pd_printf(pd_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = o->api->vprintf(o, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Append a value as a field: separated by one space from the previous
+ * field.  Doubles are printed with 17 significant digits (round trip). */
+static inline int pd_put_double(pd_out *o, double v) { return o->api->put_double(o, v); }
+static inline int pd_put_int(pd_out *o, long long v) { return o->api->put_int(o, v); }
+static inline int pd_put_str(pd_out *o, const char *s) { return o->api->put_str(o, s); }
+
+/* Fail this record with a message; returns PD_ERROR, so a job may
+ * `return pd_error(out, "x must be positive, got %g", x);`. */
+static inline int pd_error(pd_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline int pd_error(pd_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	o->api->verror(o, fmt, ap);
+	va_end(ap);
+	return PD_ERROR;
+}
+
+/* Read-only data named with --share FILE, mapped once per host. */
+static inline const void *pd_share(const pd_rec *r, size_t *len) { return r->api->share(len); }
+static inline const void *pd_ctx_share(const pd_ctx *c, size_t *len) { return c->api->share(len); }
+
+/* The GPU device index of this worker, or -1 on a CPU slot. */
+static inline int pd_ctx_gpu(const pd_ctx *c) { return c->api->gpu(); }
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PLAYDOH_H */
