@@ -21,6 +21,15 @@ struct pd_hostlist {
  * Ports default to PD_DEFAULT_PORT.  `where` names the source for errors
  * ("-H", "PD_HOSTS").  Returns 0, or -1 with err naming the bad entry,
  * e.g. "PD_HOSTS: bad port in 'lab2:99999'".
+ *
+ * Details: a port is 1 to 65535 in plain decimal digits; a name is 1 to
+ * 255 bytes of [A-Za-z0-9._:-] and is stored without brackets; an entry
+ * with two or more colons and no brackets is a bare IPv6 address with the
+ * default port.  Empty entries (",,") are skipped.  An entry already in l
+ * (same port, name equal ignoring case) is dropped silently.  More than
+ * PD_HOSTS_MAX entries in l is an error ("-H: too many hosts (at most
+ * 1024)").  On error l is left as it was.  l starts zeroed ({NULL, 0}).
+ * A NULL spec adds nothing.
  */
 int pd_hosts_parse(struct pd_hostlist *l, const char *spec, const char *where, char *err);
 
@@ -30,6 +39,11 @@ int pd_hosts_parse(struct pd_hostlist *l, const char *spec, const char *where, c
  * added; *found set to 0).  Errors name the file and line, e.g.
  * "/home/u/.config/playdoh/hosts:3: bad port in 'x:0'".  found may be
  * NULL.
+ *
+ * Entries are as for pd_hosts_parse(), except that only commas separate
+ * entries on one line ("a, b"): whitespace around an entry is trimmed,
+ * and whitespace inside one is an error ("hosts:3: bad host name 'a b'").
+ * Lines are at most 4095 bytes.  On error l is left as it was.
  */
 int pd_hosts_file(struct pd_hostlist *l, const char *path, int *found, char *err);
 

@@ -12,7 +12,9 @@
  *   key    ~/.config/playdoh/key hosts  ~/.config/playdoh/hosts
  *   state  ~/.local/state/playdoh  ($XDG_STATE_HOME/playdoh when set)
  *   sock   $XDG_RUNTIME_DIR/playdoh.sock, or /tmp/playdoh-UID/sock
- * ($XDG_CONFIG_HOME replaces ~/.config when set).
+ * ($XDG_CONFIG_HOME replaces ~/.config when set).  Empty variables count
+ * as unset; relative XDG_* values are ignored, as the XDG spec asks.
+ * Joined paths never double a trailing slash ("$PD_HOME/" + "key").
  */
 struct pd_paths {
 	char home[PATH_MAX];  /* $PD_HOME, or "" */
@@ -23,10 +25,15 @@ struct pd_paths {
 };
 
 /* Fill p from the environment.  -1 with err when a path does not fit
- * (the socket path has a 107-byte limit) or $HOME is unset. */
+ * (naming the variable; the socket path has a 107-byte limit: "socket
+ * path too long: PATH (at most 107 bytes); set PD_HOME to a shorter
+ * directory"), or when $HOME is unset but needed: without PD_HOME,
+ * unless both XDG_CONFIG_HOME and XDG_STATE_HOME are set. */
 int pd_paths_init(struct pd_paths *p, char *err);
 
-/* mkdir -p with `mode` for each directory created.  0 or -1 with err. */
+/* mkdir -p with `mode` (less the umask) for each directory created;
+ * existing directories are left alone.  0, or -1 with err
+ * "mkdir PATH: strerror" naming the component that failed. */
 int pd_mkdirs(const char *dir, int mode, char *err);
 
 #endif

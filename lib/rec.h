@@ -20,7 +20,12 @@
  *     matching [A-Za-z_][A-Za-z0-9_]*) is field i with text "value" and
  *     is also named "key".
  * The line is not copied into `line`'s ownership: the caller keeps it
- * alive while the record is in use.
+ * alive while the record is in use (and NUL-terminated at len if jobs
+ * are to use pd_line() as a C string).  A trailing '\r' is ignored when
+ * splitting; a JSON line must hold one object nested at most 64 levels.
+ * Field indices are 0-based in the API, but messages number fields from
+ * 1 as users count them: "field 1" is index 0.  Parsing a plain line
+ * allocates nothing once f and scratch have grown to the longest line.
  */
 struct pd_field {
 	const char *name; /* NULL when unnamed */
@@ -35,12 +40,16 @@ struct pd_record {
 	int nf, capf;
 	struct pd_buf scratch; /* NUL-terminated copies of names and values */
 	struct pd_buf err;     /* first field error, "" when none */
+	/* copies of the pd_api_set_share/_gpu values at pd_record_init;
+	 * pd_share() and pd_ctx_gpu() report the process-wide values */
 	const void *share;     /* --share data, or NULL */
 	size_t share_len;
 	int gpu;	       /* device index or -1 */
 };
 
-/* Result of one record as built by the job. */
+/* Result of one record as built by the job.  Output functions return 0;
+ * pd_error() replaces err (an empty message becomes "job reported an
+ * error").  Field errors from pd_num() etc. are in the record's err. */
 struct pd_result {
 	struct pd_buf out; /* the output (job's text) */
 	struct pd_buf err; /* error message set by pd_error, "" when none */

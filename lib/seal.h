@@ -29,7 +29,8 @@ enum pd_role { PD_ROLE_CLIENT = 'c', PD_ROLE_SERVER = 's' };
 /* Fill n with random bytes. */
 void pd_seal_nonce(unsigned char n[PD_NONCE_LEN]);
 
-/* The proof `role` sends: keyed MAC over a role label, Nc and Ns. */
+/* The proof `role` sends: HMAC-SHA-512/256 keyed by K over the label
+ * "pd-client" or "pd-server", then Nc, then Ns. */
 void pd_seal_proof(const unsigned char key[PD_KEY_LEN], enum pd_role role,
 		   const unsigned char nc[PD_NONCE_LEN],
 		   const unsigned char ns[PD_NONCE_LEN],
@@ -48,7 +49,9 @@ struct pd_seal {
 	uint64_t txn, rxn;	      /* counters: next nonce to use / expect */
 };
 
-/* Derive the session keys for `self` (the local side's role). */
+/* Derive the session keys for `self` (the local side's role): 64 bytes of
+ * BLAKE2b keyed by K over "pd-session-v1" || Nc || Ns; the first 32 seal
+ * client->server frames, the last 32 server->client.  Counters start at 0. */
 void pd_seal_init(struct pd_seal *s, const unsigned char key[PD_KEY_LEN],
 		  enum pd_role self, const unsigned char nc[PD_NONCE_LEN],
 		  const unsigned char ns[PD_NONCE_LEN]);
@@ -59,7 +62,7 @@ void pd_seal_wipe(struct pd_seal *s);
 /*
  * Encrypt n bytes at pt into ct (n + PD_SEAL_TAG bytes), authenticating
  * `ad` (the frame header) too, under the next tx nonce.  pt and ct may
- * be the same buffer.
+ * be the same buffer (but must not otherwise overlap).
  */
 void pd_seal_close(struct pd_seal *s, const unsigned char *ad, size_t adlen,
 		   const unsigned char *pt, size_t n, unsigned char *ct);
@@ -67,7 +70,9 @@ void pd_seal_close(struct pd_seal *s, const unsigned char *ad, size_t adlen,
 /*
  * Decrypt n bytes at ct (n >= PD_SEAL_TAG) into pt (n - PD_SEAL_TAG
  * bytes) under the next rx nonce.  Returns 0, or -1 when the frame was
- * altered, replayed, reordered or not sealed with this session's key.
+ * altered, replayed, reordered, truncated or not sealed with this
+ * session's key; a failed open leaves rxn alone, so the genuine next frame
+ * still opens, and leaves pt unspecified (libsodium versions differ).
  * pt and ct may be the same buffer.
  */
 int pd_seal_open(struct pd_seal *s, const unsigned char *ad, size_t adlen,

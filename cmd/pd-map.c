@@ -1,0 +1,332 @@
+/* pd-map - run a job on every input record, across the cluster. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <event2/event.h>
+
+#include "cache.h"
+#include "coord.h"
+#include "err.h"
+#include "hostsel.h"
+#include "jobfile.h"
+#include "joblog.h"
+#include "proto.h"
+
+static const char *usage_text =
+    "usage: pd-map [-h] [--version] [-c N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
+    "              [--joblog FILE [--resume]] [--retries N] [--halt] [--timeout SEC]\n"
+    "              [--bar | --no-bar] JOB.so[:NAME] < RECORDS\n";
+
+static void usage(int code)
+{
+	fputs(usage_text, code ? stderr : stdout);
+	exit(code);
+}
+
+/* Options and run state. */
+struct map {
+	const char *hosts, *joblog_path;
+	long slots, retries, timeout_ms;
+	int unordered, tag, json, halt, resume, bar;
+	struct pd_joblog joblog;
+	int have_joblog;
+	struct pd_coord *coord;
+	struct event *bar_ev;
+	off_t in_size;
+	struct timespec start;
+	int bar_drawn;
+};
+
+static struct map M;
+
+/* A line on stderr in the project's error grammar. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (M.bar_drawn) {
+		fputs("\r\033[K", stderr);
+		M.bar_drawn = 0;
+	}
+	fputs("pd-map: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void note_cb(void *arg, const char *msg)
+{
+	(void)arg;
+	say("%s", msg);
+}
+
+static void note_plain(const char *msg) { say("%s", msg); }
+
+static const char *status_name(int st)
+{
+	static const char *names[] = {"ok", "error", "crash", "timeout", "lost"};
+
+	return st >= 0 && st <= 4 ? names[st] : "error";
+}
+
+/* One record as a JSON line on stdout. */
+static void print_json(const struct pd_coord_result *r)
+{
+	cJSON *j = cJSON_CreateObject();
+	char *in = strndup(r->in ? r->in : "", r->inlen), *out = strndup(r->out, r->outlen), *text;
+
+	cJSON_AddNumberToObject(j, "line", (double)r->lineno);
+	cJSON_AddStringToObject(j, "input", in ? in : "");
+	if (r->status == PD_R_OK)
+		cJSON_AddStringToObject(j, "output", out ? out : "");
+	else {
+		cJSON_AddStringToObject(j, "status", status_name(r->status));
+		cJSON_AddStringToObject(j, "error", out ? out : "");
+	}
+	cJSON_AddStringToObject(j, "host", r->host);
+	cJSON_AddNumberToObject(j, "ms", r->ms);
+	if (r->tries > 1)
+		cJSON_AddNumberToObject(j, "tries", r->tries);
+	text = cJSON_PrintUnformatted(j);
+	puts(text);
+	cJSON_free(text);
+	cJSON_Delete(j);
+	free(in);
+	free(out);
+}
+
+/* Coordinator: one record's final result, in order. */
+static void result_cb(void *arg, const struct pd_coord_result *r)
+{
+	(void)arg;
+	if (M.have_joblog && r->host[0])
+		pd_joblog_add(&M.joblog, r->lineno, r->in ? r->in : "", r->inlen, r->status == PD_R_OK,
+			      r->ms, r->host, r->out, r->outlen);
+	if (M.json) {
+		print_json(r);
+		return;
+	}
+	if (r->status != PD_R_OK) {
+		say("line %ld: %.*s (input: %.*s%s)", r->lineno, (int)r->outlen, r->out,
+		    r->inlen > 60 ? 60 : (int)r->inlen, r->in ? r->in : "", r->inlen > 60 ? "..." : "");
+		return;
+	}
+	if (M.tag) {
+		fwrite(r->in, 1, r->inlen, stdout);
+		putchar('\t');
+	}
+	fwrite(r->out, 1, r->outlen, stdout);
+	putchar('\n');
+}
+
+/* Coordinator: is this record already in the joblog? */
+static int resume_cb(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out)
+{
+	(void)arg;
+	return pd_joblog_lookup(&M.joblog, lineno, line, len, out);
+}
+
+/* Redraw the progress line on stderr. */
+static void draw_bar(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_coord_stats st;
+	struct timespec now;
+	double secs, rate;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	pd_coord_stats(M.coord, &st);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - M.start.tv_sec) + (now.tv_nsec - M.start.tv_nsec) / 1e9;
+	rate = secs > 0 ? st.done / secs : 0;
+	fprintf(stderr, "\r\033[K%ld done, %ld failed, %ld running on %d slot%s of %d host%s, %.0f/s",
+		st.done, st.failed, st.inflight, st.slots, st.slots == 1 ? "" : "s", st.hosts_up,
+		st.hosts_up == 1 ? "" : "s", rate);
+	if (st.eof && rate > 0)
+		fprintf(stderr, ", ETA %.0fs", (st.read - st.done) / rate);
+	M.bar_drawn = 1;
+	if (M.have_joblog)
+		pd_joblog_flush(&M.joblog);
+	fflush(stdout);
+}
+
+/* Split JOB.so[:NAME]; the whole argument wins when it names a file. */
+static void split_job(char *arg, char **path, char **sym)
+{
+	char *colon = strrchr(arg, ':');
+	struct stat st;
+
+	*path = arg;
+	*sym = NULL;
+	if (stat(arg, &st) == 0 || !colon || colon == arg)
+		return;
+	*colon = 0;
+	*sym = colon + 1;
+}
+
+/* Options of pd-map. */
+static void parse_options(int argc, char **argv)
+{
+	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
+	       O_TIMEOUT, O_BAR, O_NOBAR };
+	static const struct option longopts[] = {
+	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
+	    {"cpu", required_argument, 0, 'c'},   {"hosts", required_argument, 0, 'H'},
+	    {"unordered", no_argument, 0, O_UNORDERED}, {"tag", no_argument, 0, O_TAG},
+	    {"json", no_argument, 0, O_JSON},	   {"joblog", required_argument, 0, O_JOBLOG},
+	    {"resume", no_argument, 0, O_RESUME}, {"retries", required_argument, 0, O_RETRIES},
+	    {"halt", no_argument, 0, O_HALT},	   {"timeout", required_argument, 0, O_TIMEOUT},
+	    {"bar", no_argument, 0, O_BAR},	   {"no-bar", no_argument, 0, O_NOBAR},
+	    {0, 0, 0, 0}};
+	int ch;
+
+	M.bar = -1;
+	while ((ch = getopt_long(argc, argv, "hc:H:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h': usage(0); break;
+		case O_VERSION: printf("pd-map %s (protocol %d)\n", PD_VERSION, PD_PROTO_VERSION); exit(0);
+		case 'c':
+			if (pd_parse_long(optarg, 1, 100000, &M.slots))
+				say("-c: '%s' is not a number of slots from 1 to 100000", optarg), exit(PD_EX_USAGE);
+			break;
+		case 'H': M.hosts = optarg; break;
+		case O_UNORDERED: M.unordered = 1; break;
+		case O_TAG: M.tag = 1; break;
+		case O_JSON: M.json = 1; break;
+		case O_JOBLOG: M.joblog_path = optarg; break;
+		case O_RESUME: M.resume = 1; break;
+		case O_RETRIES:
+			if (pd_parse_long(optarg, 0, 100, &M.retries))
+				say("--retries: '%s' is not a number from 0 to 100", optarg), exit(PD_EX_USAGE);
+			break;
+		case O_HALT: M.halt = 1; break;
+		case O_TIMEOUT:
+			if (pd_parse_seconds_ms(optarg, &M.timeout_ms) || M.timeout_ms < 1)
+				say("--timeout: '%s' is not a positive number of seconds", optarg), exit(PD_EX_USAGE);
+			break;
+		case O_BAR: M.bar = 1; break;
+		case O_NOBAR: M.bar = 0; break;
+		default: usage(PD_EX_USAGE);
+		}
+	}
+	if (optind != argc - 1) {
+		say(optind == argc ? "no job given" : "too many arguments");
+		usage(PD_EX_USAGE);
+	}
+	if (M.resume && !M.joblog_path)
+		say("--resume needs --joblog FILE"), exit(PD_EX_USAGE);
+	if (M.tag && M.json)
+		say("--tag and --json cannot be combined"), exit(PD_EX_USAGE);
+	if (M.bar < 0)
+		M.bar = isatty(2);
+}
+
+/* Check the job file before any record runs; exit 65 on failure. */
+static void check_job(const char *path, const char *want, char *sym, size_t symsz, char **data, size_t *len)
+{
+	struct pd_buf names = PD_BUF_INIT;
+	char err[PD_ERRLEN];
+	int n;
+
+	if (pd_jobfile_inspect(path, &names, &n, err) ||
+	    pd_jobfile_choose(path, &names, n, want, sym, symsz, err) ||
+	    pd_read_file(path, PD_JOB_MAX, data, len, err)) {
+		say("%s", err);
+		pd_buf_release(&names);
+		exit(PD_EX_DATAERR);
+	}
+	pd_buf_release(&names);
+}
+
+int main(int argc, char **argv)
+{
+	struct pd_coord_cb cb = {result_cb, note_cb, NULL};
+	struct pd_coord_opts o = {0};
+	struct pd_target *targets;
+	struct pd_coord_stats st;
+	struct pd_hostsel sel;
+	struct event_base *base;
+	char err[PD_ERRLEN], sym[256], *path, *want, *job, jobpath[4096];
+	size_t joblen;
+	pid_t embedded;
+	int code, n, i;
+
+	signal(SIGPIPE, SIG_IGN);
+	parse_options(argc, argv);
+	split_job(argv[optind], &path, &want);
+	check_job(path, want, sym, sizeof sym, &job, &joblen);
+	if (!realpath(path, jobpath))
+		snprintf(jobpath, sizeof jobpath, "%s", path);
+	code = pd_hostsel_init(&sel, M.hosts, err);
+	if (code) {
+		say("%s", err);
+		return code;
+	}
+	if (M.joblog_path) {
+		if (pd_joblog_open(&M.joblog, M.joblog_path, M.resume, err))
+			say("%s", err), exit(PD_EX_OSERR);
+		M.have_joblog = 1;
+		if (M.resume)
+			cb.resume = resume_cb;
+	}
+	targets = calloc((size_t)(sel.hosts.n + 1), sizeof *targets);
+	n = pd_hostsel_targets(&sel, M.slots ? (int)M.slots : pd_ncpus(), targets, &embedded, note_plain, err);
+	if (n < 0) {
+		say("%s", err);
+		return PD_EX_UNAVAILABLE;
+	}
+	base = event_base_new();
+	o = (struct pd_coord_opts){jobpath, sym, job, joblen, sel.key, "pd-map", 0, (int)M.slots,
+				   M.unordered, (int)M.retries, (int)M.timeout_ms, M.halt,
+				   M.tag || M.json || M.have_joblog};
+	M.coord = pd_coord_new(base, &o, &cb, NULL);
+	for (i = 0; i < n; i++)
+		pd_coord_add_target(M.coord, &targets[i]);
+	if (M.bar) {
+		struct timeval tv = {0, 200000};
+
+		clock_gettime(CLOCK_MONOTONIC, &M.start);
+		M.bar_ev = event_new(base, -1, EV_PERSIST, draw_bar, NULL);
+		event_add(M.bar_ev, &tv);
+	}
+	code = pd_coord_run(M.coord, err);
+	if (M.bar_drawn)
+		fputs("\r\033[K", stderr);
+	fflush(stdout);
+	pd_coord_stats(M.coord, &st);
+	if (code && code != PD_EX_JOBFAIL)
+		say("%s", err);
+	else if (st.failed) {
+		say("%ld of %ld records failed", st.failed, st.done);
+		code = PD_EX_JOBFAIL;
+	}
+	if (M.bar_ev)
+		event_free(M.bar_ev);
+	pd_coord_free(M.coord);
+	event_base_loop(base, EVLOOP_NONBLOCK); /* closed peers free themselves */
+	event_base_free(base);
+	if (M.have_joblog)
+		pd_joblog_close(&M.joblog);
+	if (embedded > 0)
+		waitpid(embedded, NULL, 0);
+	pd_hostsel_release(&sel);
+	free(targets);
+	free(job);
+	if (ferror(stdout) || fclose(stdout)) {
+		fprintf(stderr, "pd-map: write output: %s\n", strerror(errno));
+		return code ? code : PD_EX_OSERR;
+	}
+	return code;
+}

@@ -1,0 +1,259 @@
+/* pd-serve - the per-host Playdoh server. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "err.h"
+#include "hostsel.h"
+#include "hosts.h"
+#include "key.h"
+#include "log.h"
+#include "paths.h"
+#include "proto.h"
+#include "server.h"
+
+static const char *usage_text =
+    "usage: pd-serve [-h] [--version] [-f] [-v]... [-p PORT] [-b ADDRESS] [--port-file FILE]\n"
+    "                [--cpu N] [--local]\n"
+    "       pd-serve --keygen\n";
+
+static void usage(int code)
+{
+	fputs(usage_text, code ? stderr : stdout);
+	exit(code);
+}
+
+static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pd-serve: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+struct serve_opts {
+	int foreground, verbose, local_only, keygen;
+	long port, cpu;
+	const char *bind, *port_file;
+};
+
+/* Options of pd-serve. */
+static void parse_options(int argc, char **argv, struct serve_opts *o)
+{
+	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL };
+	static const struct option longopts[] = {
+	    {"help", no_argument, 0, 'h'},	     {"version", no_argument, 0, O_VERSION},
+	    {"foreground", no_argument, 0, 'f'},    {"verbose", no_argument, 0, 'v'},
+	    {"port", required_argument, 0, 'p'},    {"bind", required_argument, 0, 'b'},
+	    {"port-file", required_argument, 0, O_PORTFILE}, {"cpu", required_argument, 0, O_CPU},
+	    {"local", no_argument, 0, O_LOCAL},	     {"keygen", no_argument, 0, O_KEYGEN},
+	    {0, 0, 0, 0}};
+	int ch;
+
+	o->port = PD_DEFAULT_PORT;
+	o->cpu = -1;
+	while ((ch = getopt_long(argc, argv, "hfvp:b:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h': usage(0); break;
+		case O_VERSION: printf("pd-serve %s (protocol %d)\n", PD_VERSION, PD_PROTO_VERSION); exit(0);
+		case 'f': o->foreground = 1; break;
+		case 'v': o->verbose++; break;
+		case 'p':
+			if (pd_parse_long(optarg, 0, 65535, &o->port))
+				die(PD_EX_USAGE, "-p: '%s' is not a port number from 0 to 65535", optarg);
+			break;
+		case 'b': o->bind = optarg; break;
+		case O_PORTFILE: o->port_file = optarg; break;
+		case O_CPU:
+			if (pd_parse_long(optarg, 0, pd_ncpus(), &o->cpu))
+				die(PD_EX_USAGE, "--cpu: '%s' is not a number of CPUs from 0 to %d", optarg, pd_ncpus());
+			break;
+		case O_LOCAL: o->local_only = 1; break;
+		case O_KEYGEN: o->keygen = 1; break;
+		default: usage(PD_EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
+}
+
+/* Hold the state directory's lock: one server per PD_HOME. */
+static int take_lock(const char *state)
+{
+	char path[4200], pid[32];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/lock", state);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die(PD_EX_OSERR, "open %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+
+		pid[n > 0 ? n : 0] = 0;
+		die(PD_EX_TEMPFAIL, "another pd-serve (pid %ld) is already running for %s",
+		    strtol(pid, NULL, 10), state);
+	}
+	return fd;
+}
+
+/* Record our pid in the lock file (after daemonising). */
+static void write_pid(int fd)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) != n)
+		pd_log(PD_LOG_WARN, "cannot write pid to lock file");
+}
+
+/* Write the bound port for scripts: to a temporary file, then rename. */
+static void write_port(const char *path, int port)
+{
+	char tmp[4200];
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) || rename(tmp, path))
+		die(PD_EX_OSERR, "write port file %s: %s", path, strerror(errno));
+}
+
+/*
+ * Detach: the parent waits until the child reports that it listens (then
+ * exits 0) or dies (then exits with the child's status), so errors still
+ * reach the terminal and scripts.  Returns the child's end of the pipe.
+ */
+static int daemon_start(void)
+{
+	int fds[2], status;
+	char ok;
+	pid_t pid;
+
+	if (pipe(fds))
+		die(PD_EX_OSERR, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die(PD_EX_OSERR, "fork: %s", strerror(errno));
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &ok, 1) == 1)
+			_exit(0);
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+			_exit(WEXITSTATUS(status));
+		_exit(PD_EX_SOFTWARE);
+	}
+	close(fds[0]);
+	setsid();
+	return fds[1];
+}
+
+/* The daemon is ready: release the parent, drop the terminal. */
+static void daemon_ready(int fd)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (write(fd, "k", 1) != 1)
+		pd_log(PD_LOG_WARN, "cannot notify the starting process");
+	close(fd);
+	if (chdir("/"))
+		pd_log(PD_LOG_WARN, "chdir /: %s", strerror(errno));
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+}
+
+/* SIGTERM/SIGINT: graceful stop. */
+static void on_term(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	pd_log(PD_LOG_INFO, "signal %d: stopping", (int)sig);
+	pd_server_shutdown(arg);
+}
+
+int main(int argc, char **argv)
+{
+	struct serve_opts o = {0};
+	struct pd_server_opts so = {0};
+	unsigned char key[PD_KEY_LEN];
+	char err[PD_ERRLEN], host[256];
+	struct event *sigterm, *sigint;
+	struct event_base *base;
+	struct pd_server *s;
+	struct pd_paths paths;
+	int perm = 0, lockfd, port = 0, ready_fd = -1;
+
+	signal(SIGPIPE, SIG_IGN);
+	parse_options(argc, argv, &o);
+	if (pd_paths_init(&paths, err))
+		die(PD_EX_USAGE, "%s", err);
+	if (o.keygen) {
+		if (pd_key_generate(paths.key, err))
+			die(PD_EX_OSERR, "%s", err);
+		printf("pd-serve: wrote a new cluster key to %s; copy it (mode 0600) to every lab machine\n", paths.key);
+		return 0;
+	}
+	if (!o.local_only && pd_key_load(paths.key, key, &perm, err))
+		die(PD_EX_NOPERM, "%s", err);
+	if (pd_mkdirs(paths.state, 0700, err))
+		die(PD_EX_OSERR, "%s", err);
+	if (!o.foreground)
+		ready_fd = daemon_start();
+	lockfd = take_lock(paths.state);
+	pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_WARN, 0);
+	if (gethostname(host, sizeof host))
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = 0;
+	so = (struct pd_server_opts){paths.state, o.local_only ? NULL : key, pd_ncpus(), (int)o.cpu,
+				     o.cpu < 0, host};
+	base = event_base_new();
+	s = pd_server_new(base, &so, err);
+	if (!s)
+		die(PD_EX_OSERR, "%s", err);
+	if (!o.local_only && pd_server_listen_tcp(s, o.bind, (int)o.port, &port, err))
+		die(PD_EX_UNAVAILABLE, "%s", err);
+	if (pd_server_listen_unix(s, paths.sock, err))
+		die(PD_EX_UNAVAILABLE, "%s", err);
+	if (o.port_file)
+		write_port(o.port_file, port);
+	if (!o.local_only)
+		pd_log(o.foreground ? PD_LOG_WARN : PD_LOG_INFO, "listening on %s port %d and %s",
+		       o.bind ? o.bind : "all addresses", port, paths.sock);
+	if (!o.foreground) {
+		pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_WARN, 1);
+		daemon_ready(ready_fd);
+	}
+	write_pid(lockfd);
+	sigterm = evsignal_new(base, SIGTERM, on_term, s);
+	sigint = evsignal_new(base, SIGINT, on_term, s);
+	event_add(sigterm, NULL);
+	event_add(sigint, NULL);
+	event_base_dispatch(base);
+	pd_server_free(s);
+	event_free(sigterm);
+	event_free(sigint);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	event_base_free(base);
+	pd_log(PD_LOG_INFO, "stopped");
+	return 0;
+}

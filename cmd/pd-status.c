@@ -1,0 +1,132 @@
+/* pd-status - hosts, their shared and busy resources, and runs. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "client.h"
+#include "err.h"
+#include "frame.h"
+#include "hostsel.h"
+#include "proto.h"
+
+static const char *usage_text = "usage: pd-status [-h] [--version] [-H HOSTS] [--json]\n";
+
+static void usage(int code)
+{
+	fputs(usage_text, code ? stderr : stdout);
+	exit(code);
+}
+
+static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pd-status: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static void note(const char *msg) { fprintf(stderr, "pd-status: %s\n", msg); }
+
+/* State word for a host: up, down or refused. */
+static const char *state_of(const struct pd_reply *r)
+{
+	return r->json ? "up" : r->code == PD_EX_NOPERM ? "refused" : "down";
+}
+
+/* One host as a JSON object. */
+static cJSON *host_json(const struct pd_target *t, const struct pd_reply *r)
+{
+	cJSON *j = r->json ? cJSON_Duplicate(r->json, 1) : cJSON_CreateObject();
+
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "op");
+	cJSON_AddStringToObject(j, "address", t->name);
+	cJSON_AddStringToObject(j, "state", state_of(r));
+	if (!r->json)
+		cJSON_AddStringToObject(j, "error", r->err);
+	return j;
+}
+
+/* One host as a table row. */
+static void host_line(const struct pd_target *t, const struct pd_reply *r)
+{
+	const cJSON *j = r->json;
+
+	if (!j) {
+		printf("%-20s %-22s %-8s %s\n", "-", t->name, state_of(r), r->err);
+		return;
+	}
+	printf("%-20s %-22s %-8s cpu %3g/%-3g busy %-3g gpu %g/%g  %s\n", pd_json_str(j, "host", "?"), t->name,
+	       "up", pd_json_num(j, "shared", 0), pd_json_num(j, "cpus", 0), pd_json_num(j, "busy", 0),
+	       pd_json_num(j, "gpus_shared", 0), pd_json_num(j, "gpus", 0), pd_json_str(j, "version", "?"));
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_VERSION = 256, O_JSON };
+	static const struct option longopts[] = {
+	    {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, O_VERSION},
+	    {"hosts", required_argument, 0, 'H'}, {"json", no_argument, 0, O_JSON}, {0, 0, 0, 0}};
+	const char *hosts = NULL;
+	struct pd_target *t;
+	struct pd_reply *r;
+	struct pd_hostsel sel;
+	char err[PD_ERRLEN];
+	int ch, json = 0, n, i, code, up = 0;
+	pid_t none;
+	cJSON *req, *all;
+
+	while ((ch = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h': usage(0); break;
+		case O_VERSION: printf("pd-status %s (protocol %d)\n", PD_VERSION, PD_PROTO_VERSION); return 0;
+		case 'H': hosts = optarg; break;
+		case O_JSON: json = 1; break;
+		default: usage(PD_EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
+	code = pd_hostsel_init(&sel, hosts, err);
+	if (code)
+		die(code, "%s", err);
+	if (sel.kind == PD_SEL_EMBEDDED)
+		die(PD_EX_UNAVAILABLE, "no hosts configured and no pd-serve running here (see playdoh(7))");
+	t = calloc((size_t)sel.hosts.n + 1, sizeof *t);
+	r = calloc((size_t)sel.hosts.n + 1, sizeof *r);
+	n = pd_hostsel_targets(&sel, 0, t, &none, note, err);
+	if (n < 0)
+		die(PD_EX_UNAVAILABLE, "%s", err);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", PD_OP_INFO);
+	pd_client_multi(t, n, sel.key, "pd-status", req, 5, r);
+	all = cJSON_CreateArray();
+	for (i = 0; i < n; i++) {
+		up += r[i].json != NULL;
+		if (json)
+			cJSON_AddItemToArray(all, host_json(&t[i], &r[i]));
+		else
+			host_line(&t[i], &r[i]);
+		cJSON_Delete(r[i].json);
+	}
+	if (json) {
+		char *text = cJSON_PrintUnformatted(all);
+
+		puts(text);
+		cJSON_free(text);
+	}
+	cJSON_Delete(all);
+	cJSON_Delete(req);
+	pd_hostsel_release(&sel);
+	free(t);
+	free(r);
+	return up ? 0 : PD_EX_UNAVAILABLE;
+}

@@ -1,0 +1,140 @@
+/* cache.c - content-addressed job file cache. */
+#include "cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "err.h"
+#include "seal.h"
+
+void pd_hash_hex(const void *p, size_t n, char hex[PD_HASH_HEX])
+{
+	unsigned char h[PD_HASH_LEN];
+
+	crypto_generichash(h, sizeof h, p, n, NULL, 0);
+	pd_hex_encode(h, sizeof h, hex);
+}
+
+int pd_hash_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < PD_HASH_HEX - 1; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[i] == 0;
+}
+
+void pd_cache_path(const char *dir, const char *hash, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%s.so", dir, hash);
+}
+
+int pd_cache_has(const char *dir, const char *hash)
+{
+	char path[4096];
+
+	if (!pd_hash_valid(hash))
+		return 0;
+	pd_cache_path(dir, hash, path, sizeof path);
+	return access(path, R_OK) == 0;
+}
+
+/* Write all n bytes to fd. */
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, char *err)
+{
+	char want[PD_HASH_HEX], path[4096], tmp[4200];
+	int fd;
+
+	if (!pd_hash_valid(hash)) {
+		pd_err(err, "malformed job hash");
+		return -1;
+	}
+	pd_hash_hex(p, n, want);
+	if (strcmp(want, hash)) {
+		pd_err(err, "job file does not match its hash");
+		return -1;
+	}
+	pd_cache_path(dir, hash, path, sizeof path);
+	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+	if (fd < 0) {
+		pd_err(err, "open %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	if (write_all(fd, p, n) || fsync(fd) || close(fd)) {
+		pd_err(err, "write %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path)) {
+		pd_err(err, "rename %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err)
+{
+	struct stat st;
+	ssize_t r;
+	size_t got = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		pd_err(err, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		pd_err(err, "%s: not a regular file of at most %zu bytes", path, max);
+		close(fd);
+		return -1;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		abort();
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got != (size_t)st.st_size) {
+		pd_err(err, "read %s: short read", path);
+		free(buf);
+		return -1;
+	}
+	buf[got] = 0;
+	*p = buf;
+	*n = got;
+	return 0;
+}

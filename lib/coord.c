@@ -1,0 +1,787 @@
+/* coord.c - map coordinator: host connections, batching, reorder buffer. */
+#include "coord.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "err.h"
+#include "peer.h"
+#include "proto.h"
+#include "worker.h"
+
+#define TARGET_BATCH_US 5000.0	   /* aim for batches of about 5 ms */
+#define BATCH_BYTES_MAX (4u << 20) /* records bytes per batch */
+#define READ_CHUNK 65536
+#define RING_MAX (1L << 22)	   /* results held waiting for an earlier one */
+#define WINDOW_PER_SLOT 2
+
+enum hstate { H_CONNECTING, H_INFO, H_JOB, H_READY, H_DOWN };
+
+struct chost;
+
+/* A batch sent to a host and not yet answered. */
+struct cbatch {
+	uint64_t id;
+	int n;
+	long *seq;		/* record indices (0-based) */
+	unsigned char *tries;	/* runs so far, per record */
+	struct pd_buf recs;	/* the records, newline-terminated */
+	size_t *off;		/* n+1 line offsets into recs */
+	TAILQ_ENTRY(cbatch) link;
+};
+TAILQ_HEAD(cbatchq, cbatch);
+
+/* A record waiting to run again (host lost, handed back, retry). */
+struct rrec {
+	long seq;
+	int tries;
+	struct chost *avoid; /* the host it failed on */
+	char *line;
+	size_t len;
+	TAILQ_ENTRY(rrec) link;
+};
+TAILQ_HEAD(rrecq, rrec);
+
+struct chost {
+	struct pd_coord *c;
+	struct pd_target t;
+	struct pd_peer *peer;
+	enum hstate state;
+	int slots, use, inflight;
+	double us_per_rec; /* measured, < 0 until known */
+	int bsize;
+	struct cbatchq batches;
+	char host[300]; /* name the server reports */
+};
+
+/* A result waiting in the reorder ring. */
+struct oslot {
+	unsigned char state, status, tries;
+	float ms;
+	struct chost *h;
+	char *out, *in;
+	size_t outlen, inlen;
+};
+
+struct pd_coord {
+	struct event_base *base;
+	struct pd_coord_opts o;
+	struct pd_coord_cb cb;
+	void *arg;
+	char hash[PD_HASH_HEX];
+	struct chost **hosts;
+	int nhosts;
+	/* input */
+	struct event *readev;
+	int in_regular, eof, reading;
+	struct pd_buf inbuf;
+	size_t inpos;
+	long nread; /* records taken from input */
+	struct rrecq retry;
+	/* output */
+	struct oslot *ring;
+	long ringcap, next_out, ndone, nfailed, inflight;
+	uint64_t next_batch;
+	/* end */
+	int finished, code;
+	char err[PD_ERRLEN];
+	struct pd_buf scratch;
+};
+
+static void pump(struct pd_coord *c);
+static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg);
+
+/* Tell the user something through the caller. */
+static void note(struct pd_coord *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct pd_coord *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (c->cb.note)
+		c->cb.note(c->arg, msg);
+}
+
+/* Stop the run with an exit code and message (first one wins). */
+static void finish(struct pd_coord *c, int code, const char *msg)
+{
+	if (c->finished)
+		return;
+	c->finished = 1;
+	c->code = code;
+	snprintf(c->err, sizeof c->err, "%s", msg ? msg : "");
+	event_base_loopexit(c->base, NULL);
+}
+
+static cJSON *msg_new(const char *op)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "op", op);
+	return j;
+}
+
+/* Send and free a message. */
+static void send_msg(struct chost *h, cJSON *j, const void *blob, size_t n)
+{
+	pd_peer_send(h->peer, j, blob, n);
+	cJSON_Delete(j);
+}
+
+/* Spread the -c limit over ready hosts, in the order they were given. */
+static void share_slots(struct pd_coord *c)
+{
+	int i, left = c->o.max_slots > 0 ? c->o.max_slots : 1 << 30;
+	struct chost *h;
+
+	for (i = 0; i < c->nhosts; i++) {
+		h = c->hosts[i];
+		h->use = h->state == H_READY ? (h->slots < left ? h->slots : left) : 0;
+		left -= h->use;
+	}
+}
+
+/* Grow the reorder ring so that seq fits; 0, or -1 at the cap. */
+static int ring_fit(struct pd_coord *c, long seq)
+{
+	long ncap, i;
+	struct oslot *n;
+
+	if (seq - c->next_out < c->ringcap)
+		return 0;
+	ncap = c->ringcap ? c->ringcap : 1024;
+	while (seq - c->next_out >= ncap)
+		ncap *= 2;
+	if (ncap > RING_MAX)
+		return -1;
+	n = calloc((size_t)ncap, sizeof *n);
+	if (!n)
+		abort();
+	for (i = c->next_out; i < c->next_out + c->ringcap; i++)
+		n[i & (ncap - 1)] = c->ring[i & (c->ringcap - 1)];
+	free(c->ring);
+	c->ring = n;
+	c->ringcap = ncap;
+	return 0;
+}
+
+/* Hand one final result to the caller. */
+static void deliver(struct pd_coord *c, long seq, int status, float ms, int tries, struct chost *h,
+		    const char *out, size_t outlen, const char *in, size_t inlen)
+{
+	struct pd_coord_result r = {seq + 1, status, ms, h ? h->host : "", out, outlen, in, inlen, tries};
+
+	c->ndone++;
+	if (status != PD_R_OK)
+		c->nfailed++;
+	c->cb.result(c->arg, &r);
+	if (status != PD_R_OK && c->o.halt)
+		finish(c, PD_EX_JOBFAIL, "halted at the first failure");
+}
+
+/* Deliver every result that is next in input order. */
+static void flush_ordered(struct pd_coord *c)
+{
+	struct oslot *s;
+
+	while (c->ringcap && !c->finished) {
+		s = &c->ring[c->next_out & (c->ringcap - 1)];
+		if (!s->state)
+			break;
+		deliver(c, c->next_out, s->status, s->ms, s->tries, s->h, s->out, s->outlen, s->in, s->inlen);
+		free(s->out);
+		free(s->in);
+		memset(s, 0, sizeof *s);
+		c->next_out++;
+	}
+}
+
+/* A record's final result: deliver now or park it in the ring. */
+static void store(struct pd_coord *c, long seq, int status, float ms, int tries, struct chost *h,
+		  const char *out, size_t outlen, const char *in, size_t inlen)
+{
+	struct oslot *s;
+
+	if (!c->o.keep_input && status == PD_R_OK)
+		in = NULL, inlen = 0;
+	if (c->o.unordered || seq == c->next_out) {
+		deliver(c, seq, status, ms, tries, h, out, outlen, in, inlen);
+		if (!c->o.unordered)
+			c->next_out++;
+		return;
+	}
+	ring_fit(c, seq); /* cannot fail: reading stops before the cap */
+	s = &c->ring[seq & (c->ringcap - 1)];
+	s->state = 1;
+	s->status = (unsigned char)status;
+	s->ms = ms;
+	s->tries = (unsigned char)tries;
+	s->h = h;
+	s->out = malloc(outlen + 1);
+	if (!s->out)
+		abort();
+	memcpy(s->out, out, outlen);
+	s->out[outlen] = 0;
+	s->outlen = outlen;
+	if (in) {
+		s->in = strndup(in, inlen);
+		s->inlen = inlen;
+	}
+}
+
+/* Queue a record to run again, at the front when it was not its fault. */
+static void requeue(struct pd_coord *c, long seq, int tries, struct chost *avoid,
+		    const char *line, size_t len, int front)
+{
+	struct rrec *r = calloc(1, sizeof *r);
+
+	if (!r)
+		abort();
+	r->seq = seq;
+	r->tries = tries;
+	r->avoid = avoid;
+	r->line = malloc(len + 1);
+	if (!r->line)
+		abort();
+	memcpy(r->line, line, len);
+	r->line[len] = 0;
+	r->len = len;
+	if (front)
+		TAILQ_INSERT_HEAD(&c->retry, r, link);
+	else
+		TAILQ_INSERT_TAIL(&c->retry, r, link);
+}
+
+static void batch_free(struct cbatch *b)
+{
+	pd_buf_release(&b->recs);
+	free(b->seq);
+	free(b->tries);
+	free(b->off);
+	free(b);
+}
+
+/* Every record of a batch goes back to the queue, untried. */
+static void requeue_batch(struct pd_coord *c, struct chost *h, struct cbatch *b)
+{
+	int i;
+
+	for (i = b->n - 1; i >= 0; i--)
+		requeue(c, b->seq[i], b->tries[i], NULL, b->recs.data + b->off[i],
+			b->off[i + 1] - b->off[i] - 1, 1);
+	TAILQ_REMOVE(&h->batches, b, link);
+	h->inflight--;
+	c->inflight -= b->n;
+	batch_free(b);
+}
+
+/* Read more input into inbuf.  Returns 1 if bytes came, 0 if none yet. */
+static int read_input(struct pd_coord *c)
+{
+	ssize_t r;
+
+	if (c->eof)
+		return 0;
+	if (c->inpos > 0 && c->inpos == c->inbuf.len) {
+		pd_buf_reset(&c->inbuf);
+		c->inpos = 0;
+	} else if (c->inpos > (1u << 20)) {
+		pd_buf_consume(&c->inbuf, c->inpos);
+		c->inpos = 0;
+	}
+	pd_buf_grow(&c->inbuf, READ_CHUNK);
+	r = read(c->o.in_fd, c->inbuf.data + c->inbuf.len, READ_CHUNK);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (r <= 0) {
+		if (r < 0)
+			note(c, "read input: %s", strerror(errno));
+		c->eof = 1;
+		/* A last line without its newline is still a record. */
+		if (c->inbuf.len > c->inpos && c->inbuf.data[c->inbuf.len - 1] != '\n')
+			pd_buf_addc(&c->inbuf, '\n');
+		return 0;
+	}
+	c->inbuf.len += (size_t)r;
+	c->inbuf.data[c->inbuf.len] = 0;
+	return 1;
+}
+
+/* Input is readable (pipes and terminals). */
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_coord *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->reading = 0;
+	read_input(c);
+	pump(c);
+}
+
+/* The next complete input line, or NULL (after asking for more input). */
+static const char *next_line(struct pd_coord *c, size_t *len)
+{
+	const char *p, *nl;
+
+	for (;;) {
+		p = c->inbuf.data + c->inpos;
+		nl = memchr(p, '\n', c->inbuf.len - c->inpos);
+		if (nl) {
+			*len = (size_t)(nl - p);
+			c->inpos += *len + 1;
+			return p;
+		}
+		if (c->eof)
+			return NULL;
+		if (!c->in_regular) {
+			if (!c->reading) {
+				c->reading = 1;
+				event_add(c->readev, NULL);
+			}
+			return NULL;
+		}
+		if (!read_input(c) && !c->eof)
+			return NULL;
+	}
+}
+
+/* Start a batch with room for n records. */
+static struct cbatch *batch_new(struct pd_coord *c, int n)
+{
+	struct cbatch *b = calloc(1, sizeof *b);
+
+	if (!b)
+		abort();
+	b->id = c->next_batch++;
+	b->seq = malloc(sizeof *b->seq * (size_t)n);
+	b->tries = malloc((size_t)n);
+	b->off = malloc(sizeof *b->off * ((size_t)n + 1));
+	if (!b->seq || !b->tries || !b->off)
+		abort();
+	b->off[0] = 0;
+	return b;
+}
+
+/* Append one record to a batch. */
+static void batch_add(struct cbatch *b, long seq, int tries, const char *line, size_t len)
+{
+	b->seq[b->n] = seq;
+	b->tries[b->n] = (unsigned char)tries;
+	pd_buf_add(&b->recs, line, len);
+	pd_buf_addc(&b->recs, '\n');
+	b->n++;
+	b->off[b->n] = b->recs.len;
+}
+
+/* Records to retry that may run on h (not the host they failed on,
+ * unless h is the only host left). */
+static struct rrec *retry_for(struct pd_coord *c, struct chost *h)
+{
+	struct rrec *r;
+	int i, others = 0;
+
+	for (i = 0; i < c->nhosts; i++)
+		others += c->hosts[i] != h && c->hosts[i]->state == H_READY;
+	TAILQ_FOREACH(r, &c->retry, link)
+		if (r->avoid != h || !others)
+			return r;
+	return NULL;
+}
+
+/* Take up to max fresh records from input; resumed ones are delivered. */
+static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
+{
+	const char *line;
+	size_t len;
+
+	while (b->n < max && b->recs.len < BATCH_BYTES_MAX && !c->finished) {
+		if (c->nread - c->next_out >= RING_MAX - 1 && !c->o.unordered)
+			break; /* results are piling up behind a slow record */
+		line = next_line(c, &len);
+		if (!line)
+			break;
+		if (c->cb.resume) {
+			pd_buf_reset(&c->scratch);
+			if (c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch)) {
+				store(c, c->nread++, PD_R_OK, 0, 0, NULL, c->scratch.data, c->scratch.len, line, len);
+				continue;
+			}
+		}
+		batch_add(b, c->nread++, 0, line, len);
+	}
+}
+
+/* Send one batch to h; 0 when there was nothing to send. */
+static int send_batch(struct pd_coord *c, struct chost *h)
+{
+	struct cbatch *b = batch_new(c, h->bsize);
+	struct rrec *r;
+	cJSON *j, *ln;
+	int i, contiguous = 1;
+
+	while (b->n < h->bsize && (r = retry_for(c, h))) {
+		batch_add(b, r->seq, r->tries, r->line, r->len);
+		TAILQ_REMOVE(&c->retry, r, link);
+		free(r->line);
+		free(r);
+	}
+	fill_fresh(c, b, h->bsize);
+	if (!b->n) {
+		batch_free(b);
+		return 0;
+	}
+	j = msg_new(PD_OP_RUN);
+	cJSON_AddNumberToObject(j, "batch", (double)b->id);
+	cJSON_AddStringToObject(j, "hash", c->hash);
+	cJSON_AddStringToObject(j, "sym", c->o.sym);
+	cJSON_AddNumberToObject(j, "first", (double)(b->seq[0] + 1));
+	cJSON_AddNumberToObject(j, "n", b->n);
+	if (c->o.timeout_ms)
+		cJSON_AddNumberToObject(j, "timeout_ms", c->o.timeout_ms);
+	for (i = 1; i < b->n; i++)
+		contiguous &= b->seq[i] == b->seq[0] + i;
+	if (!contiguous) {
+		ln = cJSON_AddArrayToObject(j, "linenos");
+		for (i = 0; i < b->n; i++)
+			cJSON_AddItemToArray(ln, cJSON_CreateNumber((double)(b->seq[i] + 1)));
+	}
+	send_msg(h, j, b->recs.data, b->recs.len);
+	TAILQ_INSERT_TAIL(&h->batches, b, link);
+	h->inflight++;
+	c->inflight += b->n;
+	return 1;
+}
+
+/* 1 when every record is read, run and delivered. */
+static int all_done(struct pd_coord *c)
+{
+	return c->eof && c->inpos == c->inbuf.len && TAILQ_EMPTY(&c->retry) && c->inflight == 0 &&
+	       (c->o.unordered ? c->ndone == c->nread : c->next_out == c->nread);
+}
+
+/* Ends the run when no host is left to run what remains. */
+static void check_hosts(struct pd_coord *c)
+{
+	int i, alive = 0, refused = 0;
+
+	for (i = 0; i < c->nhosts; i++) {
+		alive += c->hosts[i]->state != H_DOWN;
+		refused += c->hosts[i]->peer == NULL && c->hosts[i]->state == H_DOWN && c->hosts[i]->slots < 0;
+	}
+	if (alive || c->finished || all_done(c))
+		return;
+	if (refused == c->nhosts)
+		finish(c, PD_EX_NOPERM, "authentication failed on every host");
+	else if (!c->code)
+		finish(c, PD_EX_UNAVAILABLE, "no host left to run on");
+}
+
+/* Fill every ready host's window. */
+static void pump(struct pd_coord *c)
+{
+	struct chost *h;
+	int i, sent;
+
+	do {
+		sent = 0;
+		for (i = 0; i < c->nhosts && !c->finished; i++) {
+			h = c->hosts[i];
+			if (h->state == H_READY && h->inflight < WINDOW_PER_SLOT * h->use)
+				sent += send_batch(c, h);
+		}
+	} while (sent && !c->finished);
+	if (!c->finished && all_done(c))
+		finish(c, PD_EX_OK, NULL);
+	check_hosts(c);
+}
+
+/* The host is gone or useless: its in-flight records run elsewhere. */
+static void host_down(struct chost *h, const char *why, int refused)
+{
+	struct pd_coord *c = h->c;
+	struct cbatch *b;
+
+	if (h->state == H_DOWN)
+		return;
+	if (why)
+		note(c, "%s: %s", h->t.name, why);
+	while ((b = TAILQ_FIRST(&h->batches)))
+		requeue_batch(c, h, b);
+	if (h->peer)
+		pd_peer_close(h->peer);
+	h->peer = NULL;
+	h->state = H_DOWN;
+	if (refused)
+		h->slots = -1; /* marks a refusal for check_hosts */
+	share_slots(c);
+	pump(c);
+}
+
+/* Adapt the batch size to the measured time per record. */
+static void tune(struct chost *h, const struct cbatch *b, double us)
+{
+	double per = us / b->n, want;
+
+	if (per < 0.5)
+		per = 0.5; /* the per-record cost of the machinery itself */
+	h->us_per_rec = h->us_per_rec < 0 ? per : 0.7 * h->us_per_rec + 0.3 * per;
+	want = TARGET_BATCH_US / h->us_per_rec;
+	if (want > 4.0 * h->bsize)
+		want = 4.0 * h->bsize;
+	if (want > PD_BATCH_RECORDS_MAX)
+		want = PD_BATCH_RECORDS_MAX;
+	h->bsize = want < 1 ? 1 : (int)want;
+}
+
+/* A batch's results: store, retry or fail each record. */
+static void on_result(struct chost *h, const struct pd_msg *m)
+{
+	struct pd_coord *c = h->c;
+	const unsigned char *p = m->blob, *end = p + m->blob_len;
+	const char *load_error = pd_json_str(m->json, "load_error", NULL);
+	uint64_t id = (uint64_t)pd_json_num(m->json, "batch", -1);
+	struct cbatch *b;
+	double us = 0;
+	uint32_t len;
+	int i, st;
+
+	TAILQ_FOREACH(b, &h->batches, link)
+		if (b->id == id)
+			break;
+	if (!b || pd_json_num(m->json, "n", -1) != b->n) {
+		host_down(h, "sent a result for an unknown batch", 0);
+		return;
+	}
+	if (load_error) {
+		requeue_batch(c, h, b);
+		note(c, "%s: %s", h->t.name, load_error);
+		finish(c, PD_EX_DATAERR, load_error);
+		return;
+	}
+	for (i = 0; i < b->n; i++) {
+		if (end - p < PD_RENTRY_HDR || (len = pd_get_be32(p + 5)) > (size_t)(end - p - PD_RENTRY_HDR)) {
+			host_down(h, "sent a malformed result", 0);
+			return;
+		}
+		st = p[0];
+		us += pd_get_be32(p + 1);
+		if (st != PD_R_OK && b->tries[i] < c->o.retries)
+			requeue(c, b->seq[i], b->tries[i] + 1, h, b->recs.data + b->off[i],
+				b->off[i + 1] - b->off[i] - 1, 0);
+		else
+			store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h,
+			      (const char *)p + PD_RENTRY_HDR, len, b->recs.data + b->off[i],
+			      b->off[i + 1] - b->off[i] - 1);
+		p += PD_RENTRY_HDR + len;
+	}
+	tune(h, b, us);
+	TAILQ_REMOVE(&h->batches, b, link);
+	h->inflight--;
+	c->inflight -= b->n;
+	batch_free(b);
+	flush_ordered(c);
+}
+
+/* The job file: known to the host, or to upload. */
+static void on_job(struct chost *h, const struct pd_msg *m)
+{
+	struct pd_coord *c = h->c;
+	cJSON *j;
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m->json, "ok"))) {
+		h->state = H_READY;
+		share_slots(c);
+		return;
+	}
+	j = msg_new(PD_OP_UPLOAD);
+	cJSON_AddStringToObject(j, "hash", c->hash);
+	send_msg(h, j, c->o.job, c->o.job_len);
+}
+
+/* A message from a host (or NULL: it is gone). */
+static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg)
+{
+	struct chost *h = arg;
+	struct cbatch *b;
+	cJSON *j;
+
+	(void)p;
+	if (!m) {
+		h->peer = NULL; /* the peer frees itself */
+		host_down(h, pd_peer_refused(p) ? "authentication failed (check that this host has the same cluster key)" : why,
+			  pd_peer_refused(p));
+		return;
+	}
+	if (!strcmp(m->op, PD_OP_WELCOME)) {
+		send_msg(h, msg_new(PD_OP_INFO), NULL, 0);
+		h->state = H_INFO;
+	} else if (!strcmp(m->op, PD_OP_INFO) && h->state == H_INFO) {
+		h->slots = (int)pd_json_num(m->json, "shared", 0);
+		snprintf(h->host, sizeof h->host, "%s", pd_json_str(m->json, "host", h->t.name));
+		j = msg_new(PD_OP_JOB);
+		cJSON_AddStringToObject(j, "hash", h->c->hash);
+		cJSON_AddStringToObject(j, "sym", h->c->o.sym);
+		if (h->t.kind != PD_T_TCP)
+			cJSON_AddStringToObject(j, "path", h->c->o.job_path);
+		send_msg(h, j, NULL, 0);
+		h->state = H_JOB;
+	} else if (!strcmp(m->op, PD_OP_JOB))
+		on_job(h, m);
+	else if (!strcmp(m->op, PD_OP_RESULT))
+		on_result(h, m);
+	else if (!strcmp(m->op, PD_OP_SLOTS)) {
+		h->slots = (int)pd_json_num(m->json, "shared", 0);
+		share_slots(h->c);
+	} else if (!strcmp(m->op, PD_OP_HANDBACK)) {
+		TAILQ_FOREACH(b, &h->batches, link)
+			if (b->id == (uint64_t)pd_json_num(m->json, "batch", -1))
+				break;
+		if (b)
+			requeue_batch(h->c, h, b);
+	} else if (!strcmp(m->op, PD_OP_ERROR)) {
+		host_down(h, pd_json_str(m->json, "error", "error"), pd_peer_error_code(p) == 77);
+		return;
+	}
+	pump(h->c);
+}
+
+struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opts *o,
+			      const struct pd_coord_cb *cb, void *arg)
+{
+	struct pd_coord *c = calloc(1, sizeof *c);
+	struct stat st;
+
+	if (!c)
+		abort();
+	c->base = base;
+	c->o = *o;
+	c->cb = *cb;
+	c->arg = arg;
+	pd_hash_hex(o->job, o->job_len, c->hash);
+	TAILQ_INIT(&c->retry);
+	c->in_regular = fstat(o->in_fd, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) &&
+			!S_ISCHR(st.st_mode);
+	c->readev = event_new(base, o->in_fd, EV_READ, on_readable, c);
+	return c;
+}
+
+void pd_coord_add_target(struct pd_coord *c, const struct pd_target *t)
+{
+	struct chost *h = calloc(1, sizeof *h);
+
+	if (!h)
+		abort();
+	h->c = c;
+	h->t = *t;
+	h->us_per_rec = -1;
+	h->bsize = 1;
+	TAILQ_INIT(&h->batches);
+	snprintf(h->host, sizeof h->host, "%s", t->name);
+	c->hosts = realloc(c->hosts, sizeof *c->hosts * (size_t)(c->nhosts + 1));
+	if (!c->hosts)
+		abort();
+	c->hosts[c->nhosts++] = h;
+}
+
+/* Open the connection to one host. */
+static void host_connect(struct chost *h)
+{
+	struct pd_coord *c = h->c;
+	struct pd_peer_opts po = {PD_ROLE_CLIENT, h->t.kind == PD_T_TCP, c->o.key, h->t.name,
+				  PD_BLOB_MAX, c->o.client, 0};
+	char err[PD_ERRLEN];
+	int fd = h->t.fd;
+
+	h->state = H_CONNECTING;
+	if (h->t.kind == PD_T_TCP) {
+		h->peer = pd_peer_connect(c->base, (struct sockaddr *)&h->t.ss, h->t.sslen, &po, host_msg, h);
+		return;
+	}
+	if (h->t.kind == PD_T_UNIX && (fd = pd_target_unix_connect(&h->t, err)) < 0) {
+		h->state = H_DOWN;
+		note(c, "%s", err);
+		return;
+	}
+	h->peer = pd_peer_new(c->base, fd, &po, host_msg, h);
+}
+
+int pd_coord_run(struct pd_coord *c, char *err)
+{
+	int i;
+
+	for (i = 0; i < c->nhosts; i++)
+		host_connect(c->hosts[i]);
+	check_hosts(c);
+	if (!c->finished)
+		event_base_dispatch(c->base);
+	if (!c->finished) {
+		c->code = PD_EX_SOFTWARE;
+		snprintf(c->err, sizeof c->err, "event loop ended early");
+	}
+	pd_err(err, "%s", c->err);
+	return c->code;
+}
+
+void pd_coord_stats(const struct pd_coord *c, struct pd_coord_stats *s)
+{
+	int i;
+
+	s->read = c->nread;
+	s->done = c->ndone;
+	s->failed = c->nfailed;
+	s->inflight = c->inflight;
+	s->eof = c->eof;
+	s->hosts_up = 0;
+	s->slots = 0;
+	for (i = 0; i < c->nhosts; i++)
+		if (c->hosts[i]->state == H_READY) {
+			s->hosts_up++;
+			s->slots += c->hosts[i]->use;
+		}
+}
+
+void pd_coord_free(struct pd_coord *c)
+{
+	struct cbatch *b;
+	struct rrec *r;
+	long i;
+	int k;
+
+	if (!c)
+		return;
+	for (k = 0; k < c->nhosts; k++) {
+		while ((b = TAILQ_FIRST(&c->hosts[k]->batches))) {
+			TAILQ_REMOVE(&c->hosts[k]->batches, b, link);
+			batch_free(b);
+		}
+		if (c->hosts[k]->peer)
+			pd_peer_close(c->hosts[k]->peer);
+		free(c->hosts[k]);
+	}
+	while ((r = TAILQ_FIRST(&c->retry))) {
+		TAILQ_REMOVE(&c->retry, r, link);
+		free(r->line);
+		free(r);
+	}
+	for (i = 0; i < c->ringcap; i++) {
+		free(c->ring[i].out);
+		free(c->ring[i].in);
+	}
+	free(c->ring);
+	free(c->hosts);
+	event_free(c->readev);
+	pd_buf_release(&c->inbuf);
+	pd_buf_release(&c->scratch);
+	free(c);
+}

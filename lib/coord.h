@@ -1,0 +1,82 @@
+/* coord.h - the coordinator of a map run: hosts, batches, order, retries. */
+#ifndef PD_COORD_H
+#define PD_COORD_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+#include "target.h"
+
+/*
+ * A coordinator reads records (lines) from a file descriptor, hands them
+ * out in batches to every connected host as its slots free up, and
+ * delivers each record's result exactly once through a callback: in
+ * input order (a reorder buffer) or, unordered, as they complete.
+ * Batches are sized from measured job time; a host that dies, drops its
+ * connection or hands work back has its unfinished records re-sent to
+ * the others.  It never prints: the caller formats results and notes.
+ */
+struct pd_coord;
+
+struct pd_coord_result {
+	long lineno;	    /* 1-based input line */
+	int status;	    /* enum pd_rstatus */
+	double ms;	    /* job time in the worker */
+	const char *host;   /* where it ran ("" when resumed from a joblog) */
+	const char *out;    /* output, or the error message */
+	size_t outlen;
+	const char *in;	    /* the input line (no newline) */
+	size_t inlen;
+	int tries;	    /* runs it took */
+};
+
+struct pd_coord_cb {
+	/* One record's final result. */
+	void (*result)(void *arg, const struct pd_coord_result *r);
+	/* Something the user should hear: a host down, refused, ... */
+	void (*note)(void *arg, const char *msg);
+	/* Optional: 1 when the record is already done (--resume), with its
+	 * output appended to out. */
+	int (*resume)(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out);
+};
+
+struct pd_coord_opts {
+	const char *job_path;	/* the .so */
+	const char *sym;	/* job name */
+	const void *job;	/* its bytes, for upload */
+	size_t job_len;
+	const unsigned char *key; /* cluster key, for TCP hosts */
+	const char *client;	/* program name */
+	int in_fd;		/* records */
+	int max_slots;		/* -c: at most this many slots in all; 0 = all shared */
+	int unordered;
+	int retries;		/* extra runs for a failed record */
+	int timeout_ms;		/* per record, 0 = none */
+	int halt;		/* stop at the first failure */
+	int keep_input;		/* pass every record's input to result() (else only failures') */
+};
+
+struct pd_coord_stats {
+	long read, done, failed, inflight;
+	int eof, hosts_up, slots;
+};
+
+struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opts *o,
+			      const struct pd_coord_cb *cb, void *arg);
+void pd_coord_add_target(struct pd_coord *c, const struct pd_target *t);
+
+/*
+ * Run until every record has its result, or until it cannot go on.
+ * Returns PD_EX_OK (every record done, some may have failed: see stats),
+ * PD_EX_JOBFAIL (halted at a failure), or with err filled:
+ * PD_EX_UNAVAILABLE (no host reachable / all lost), PD_EX_NOPERM (refused
+ * by every host), PD_EX_DATAERR (the job cannot be loaded), PD_EX_OSERR.
+ */
+int pd_coord_run(struct pd_coord *c, char *err);
+
+void pd_coord_stats(const struct pd_coord *c, struct pd_coord_stats *s);
+void pd_coord_free(struct pd_coord *c);
+
+#endif

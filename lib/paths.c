@@ -1,0 +1,190 @@
+/* paths.c - where key, hosts, state and the control socket live. */
+#include "paths.h"
+
+#include "err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Longest socket path shown whole in an error message (PD_ERRLEN is 256). */
+#define SHOW_MAX 160
+
+/* The value of environment variable `name`, or NULL when unset or empty. */
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+/* An XDG base directory: relative values are invalid and ignored (XDG spec). */
+static const char *xdg(const char *name)
+{
+	const char *v = env(name);
+
+	return v && v[0] == '/' ? v : NULL;
+}
+
+/* dst = dir/leaf without doubling a trailing slash of dir; -1 with err
+ * naming the variable `var` that dir came from when it does not fit. */
+static int join(char *dst, size_t sz, const char *dir, const char *leaf,
+		const char *var, char *err)
+{
+	size_t dl = strlen(dir);
+	const char *sep = dl && dir[dl - 1] == '/' ? "" : "/";
+	int n = snprintf(dst, sz, "%s%s%s", dir, sep, leaf);
+
+	if (n < 0 || (size_t)n >= sz) {
+		pd_err(err, "%s is too long (%zu bytes): paths under it must fit in %zu bytes",
+		       var, dl, sz);
+		return -1;
+	}
+	return 0;
+}
+
+/* The config directory (~/.config or $XDG_CONFIG_HOME) with the name of
+ * the variable it comes from; -1 with err when $HOME is needed but unset. */
+static int config_base(char *dst, size_t sz, const char **var, char *err)
+{
+	const char *v = xdg("XDG_CONFIG_HOME"), *home;
+
+	if (v) {
+		*var = "XDG_CONFIG_HOME";
+		return join(dst, sz, v, "playdoh", *var, err);
+	}
+	*var = "HOME";
+	if (!(home = env("HOME"))) {
+		pd_err(err, "HOME is not set; set HOME or PD_HOME");
+		return -1;
+	}
+	return join(dst, sz, home, ".config/playdoh", *var, err);
+}
+
+/* The state directory: $XDG_STATE_HOME/playdoh or ~/.local/state/playdoh. */
+static int state_dir(char *dst, size_t sz, char *err)
+{
+	const char *v = xdg("XDG_STATE_HOME"), *home;
+
+	if (v)
+		return join(dst, sz, v, "playdoh", "XDG_STATE_HOME", err);
+	if (!(home = env("HOME"))) {
+		pd_err(err, "HOME is not set; set HOME or PD_HOME");
+		return -1;
+	}
+	return join(dst, sz, home, ".local/state/playdoh", "HOME", err);
+}
+
+/* Check that the socket path in tmp fits sockaddr_un and copy it to p->sock. */
+static int set_sock(struct pd_paths *p, const char *tmp, char *err)
+{
+	size_t len = strlen(tmp);
+
+	if (len >= sizeof p->sock) {
+		pd_err(err, "socket path too long: %.*s%s (at most %zu bytes); set PD_HOME to a shorter directory",
+		       SHOW_MAX, tmp, len > SHOW_MAX ? "..." : "", sizeof p->sock - 1);
+		return -1;
+	}
+	memcpy(p->sock, tmp, len + 1);
+	return 0;
+}
+
+/* Everything under $PD_HOME. */
+static int init_pd_home(struct pd_paths *p, const char *home, char *err)
+{
+	char tmp[PATH_MAX];
+	int n = snprintf(p->home, sizeof p->home, "%s", home);
+
+	if (n < 0 || (size_t)n >= sizeof p->home) {
+		pd_err(err, "PD_HOME is too long (%zu bytes): paths must fit in %zu bytes",
+		       strlen(home), sizeof p->home);
+		return -1;
+	}
+	if (join(p->key, sizeof p->key, home, "key", "PD_HOME", err) ||
+	    join(p->hosts, sizeof p->hosts, home, "hosts", "PD_HOME", err) ||
+	    join(p->state, sizeof p->state, home, "state", "PD_HOME", err) ||
+	    join(tmp, sizeof tmp, home, "sock", "PD_HOME", err))
+		return -1;
+	return set_sock(p, tmp, err);
+}
+
+int pd_paths_init(struct pd_paths *p, char *err)
+{
+	char cfg[PATH_MAX], tmp[PATH_MAX];
+	const char *home = env("PD_HOME"), *var, *run;
+	int n;
+
+	memset(p, 0, sizeof *p);
+	if (home)
+		return init_pd_home(p, home, err);
+	if (config_base(cfg, sizeof cfg, &var, err) ||
+	    join(p->key, sizeof p->key, cfg, "key", var, err) ||
+	    join(p->hosts, sizeof p->hosts, cfg, "hosts", var, err) ||
+	    state_dir(p->state, sizeof p->state, err))
+		return -1;
+	if ((run = xdg("XDG_RUNTIME_DIR"))) {
+		if (join(tmp, sizeof tmp, run, "playdoh.sock", "XDG_RUNTIME_DIR", err))
+			return -1;
+	} else {
+		n = snprintf(tmp, sizeof tmp, "/tmp/playdoh-%lu/sock", (unsigned long)getuid());
+		if (n < 0 || (size_t)n >= sizeof tmp) {
+			pd_err(err, "socket path too long: /tmp/playdoh-UID/sock");
+			return -1;
+		}
+	}
+	return set_sock(p, tmp, err);
+}
+
+/* Make one directory unless it already exists as a directory. */
+static int mkdir_one(const char *path, int mode, char *err)
+{
+	struct stat st;
+	int e;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (mkdir(path, (mode_t)mode) == 0)
+		return 0;
+	e = errno;
+	if (e == EEXIST) {
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return 0; /* created by someone else meanwhile */
+		e = ENOTDIR;
+	}
+	pd_err(err, "mkdir %s: %s", path, strerror(e));
+	return -1;
+}
+
+int pd_mkdirs(const char *dir, int mode, char *err)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(dir), i;
+	char c;
+
+	if (!len) {
+		pd_err(err, "mkdir: empty directory name");
+		return -1;
+	}
+	if (len >= sizeof path) {
+		pd_err(err, "mkdir %s: %s", dir, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	memcpy(path, dir, len + 1);
+	/* Each prefix ending before a '/' (or at the end) is a component;
+	 * i starts at 1 so that the root "/" itself is never made. */
+	for (i = 1; i <= len; i++) {
+		if (i < len && path[i] != '/')
+			continue;
+		if (path[i - 1] == '/')
+			continue; /* "//" or a trailing slash */
+		c = path[i];
+		path[i] = 0;
+		if (mkdir_one(path, mode, err))
+			return -1;
+		path[i] = c;
+	}
+	return 0;
+}

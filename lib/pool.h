@@ -1,0 +1,73 @@
+/* pool.h - a pre-forked pool of worker processes and its batch queue. */
+#ifndef PD_POOL_H
+#define PD_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <event2/event.h>
+
+/*
+ * The pool owns `slots` worker processes and a queue of batches from
+ * several owners (client connections), served round-robin between owners
+ * so that one user's long run does not starve another's.  Every record
+ * of a submitted batch ends with exactly one result entry (proto.h):
+ * a worker that dies fails only the record it was running (the rest of
+ * the batch is re-dispatched to a fresh worker), a record over its time
+ * limit is killed with its worker and fails with a timeout.
+ */
+struct pd_pool;
+
+/* What a batch asks for. */
+struct pd_pool_job {
+	void *owner;	     /* opaque; groups batches for fairness and dropping */
+	uint64_t id;	     /* the owner's batch id, passed back */
+	const char *path;    /* the job .so to dlopen */
+	const char *sym;     /* its job name */
+	const char *share;   /* --share file path, or NULL */
+	long first;	     /* line number of the first record */
+	const cJSON *linenos; /* or explicit line numbers (array of n), or NULL */
+	const void *recs;    /* n newline-terminated records */
+	size_t len;
+	int n;
+	int timeout_ms;	     /* per record; 0 = none */
+};
+
+struct pd_pool_cb {
+	/* All n records of batch `id` have results: entries in order. */
+	void (*done)(void *arg, void *owner, uint64_t id, const unsigned char *entries,
+		     size_t len, int n, const char *load_error);
+	/* Batch `id` was not run and will not be: send it elsewhere. */
+	void (*handback)(void *arg, void *owner, uint64_t id);
+	/* The number of running workers changed (for status/draining). */
+	void (*idle)(void *arg);
+};
+
+/* Start a pool with `slots` workers.  NULL with err on failure. */
+struct pd_pool *pd_pool_new(struct event_base *base, int slots,
+			    const struct pd_pool_cb *cb, void *arg, char *err);
+
+/* Kill the workers and free everything.  NULL-safe. */
+void pd_pool_free(struct pd_pool *p);
+
+/* Queue a batch (copied).  0, or -1 with err (bad shape). */
+int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err);
+
+/* Forget an owner: its queued batches are dropped, its running ones
+ * finish but their results are discarded. */
+void pd_pool_drop_owner(struct pd_pool *p, void *owner);
+
+/* Change the number of workers.  Growing starts workers at once;
+ * shrinking retires idle workers now and busy ones when they finish.
+ * At 0, every queued batch is handed back. */
+void pd_pool_set_slots(struct pd_pool *p, int slots);
+
+/* Stop taking work: hand back every queued batch. */
+void pd_pool_handback_all(struct pd_pool *p);
+
+int pd_pool_slots(const struct pd_pool *p);
+int pd_pool_busy(const struct pd_pool *p);
+int pd_pool_queued(const struct pd_pool *p);
+
+#endif

@@ -1,0 +1,50 @@
+/* proto.h - protocol version, message names and limits (playdoh-protocol(7)). */
+#ifndef PD_PROTO_H
+#define PD_PROTO_H
+
+#define PD_PROTO_VERSION 1
+#define PD_VERSION "0.1.0"
+
+/* Limits checked before allocating. */
+#define PD_JSON_MAX (1u << 20)		     /* JSON part of a frame */
+#define PD_BLOB_MAX (256ull << 20)	     /* default blob cap, between hosts */
+#define PD_WORKER_BLOB_MAX (1ull << 30)	     /* server <-> worker pipes */
+#define PD_BATCH_RECORDS_MAX 65536	     /* records per run batch */
+#define PD_CONN_MAX 256			     /* connections per server */
+#define PD_CONN_BUFFER_MAX (PD_BLOB_MAX + PD_JSON_MAX + 64) /* per-peer input */
+#define PD_HANDSHAKE_TIMEOUT_S 10
+#define PD_IDLE_TIMEOUT_S 3600
+
+/* Operations ("op" member of every frame's JSON object). */
+#define PD_OP_HELLO "hello"	    /* c->s: {proto, nonce?, client} */
+#define PD_OP_CHALLENGE "challenge" /* s->c: {proto, nonce} */
+#define PD_OP_AUTH "auth"	    /* c->s: {proof} */
+#define PD_OP_WELCOME "welcome"	    /* s->c: {proto, proof?, host, version, cpus...} */
+#define PD_OP_ERROR "error"	    /* either way: {error, code?}; connection closed after */
+#define PD_OP_INFO "info"	    /* c->s: {} -> s->c info {host, cpus, shared, busy, gpus, runs} */
+#define PD_OP_ALLOC "alloc"	    /* c->s (local only): {cpu?, gpu?} -> info */
+#define PD_OP_SLOTS "slots"	    /* s->c push: {shared} when the allocation changes */
+#define PD_OP_JOB "job"		    /* c->s: {hash, sym} -> job {hash, ok|need} */
+#define PD_OP_UPLOAD "upload"	    /* c->s: {hash} + blob (.so) -> job {hash, ok} */
+#define PD_OP_RUN "run"		    /* c->s: {batch, hash, sym, first, n, timeout_ms} + records */
+#define PD_OP_RESULT "result"	    /* s->c: {batch, n} + result entries */
+#define PD_OP_HANDBACK "handback"   /* s->c: {batch}: not run, send elsewhere */
+#define PD_OP_PING "ping"	    /* either way: {} -> pong */
+#define PD_OP_PONG "pong"
+
+/* Per-record result status (one byte in each result entry). */
+enum pd_rstatus {
+	PD_R_OK = 0,	  /* output follows */
+	PD_R_ERROR = 1,	  /* pd_error() or a bad field: message follows */
+	PD_R_CRASH = 2,	  /* the worker died running it: message follows */
+	PD_R_TIMEOUT = 3, /* exceeded its time limit: message follows */
+	PD_R_LOST = 4	  /* could not be run (job failed to load ...): message */
+};
+
+/*
+ * A result entry in a result blob: u8 status | u32 microseconds | u32 len
+ * | len bytes (output or message), big-endian, one per record in order.
+ */
+#define PD_RENTRY_HDR 9
+
+#endif

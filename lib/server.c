@@ -1,0 +1,582 @@
+/* server.c - pd-serve: accept peers, answer messages, feed the pool. */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+
+#include <sodium.h>
+
+#include "cache.h"
+#include "err.h"
+#include "log.h"
+#include "peer.h"
+#include "pool.h"
+#include "proto.h"
+
+/* A connected client as the server sees it. */
+struct sconn {
+	struct pd_server *s;
+	struct pd_peer *peer;
+	int local; /* Unix socket or embedded: owner-level trust */
+	LIST_ENTRY(sconn) link;
+};
+
+struct pd_server {
+	struct event_base *base;
+	char state[4096], cache[4200], alloc[4200], host[256];
+	unsigned char key[PD_KEY_LEN];
+	int have_key, cpus_total, shared, persist;
+	struct pd_pool *pool;
+	struct evconnlistener *tcp, *unx;
+	char unix_path[108];
+	LIST_HEAD(, sconn) conns;
+	int nconns, stopping, exit_when_alone;
+	struct event *stop_timer, *resume_timer;
+};
+
+static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg);
+
+/* Send {op, ...} built by the caller to one client. */
+static void reply(struct sconn *c, cJSON *j, const void *blob, size_t n)
+{
+	pd_peer_send(c->peer, j, blob, n);
+	cJSON_Delete(j);
+}
+
+/* A new JSON object with its op set. */
+static cJSON *msg_new(const char *op)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "op", op);
+	return j;
+}
+
+/* The host's description: name, version, CPUs, load. */
+static cJSON *info_json(struct pd_server *s)
+{
+	cJSON *j = msg_new(PD_OP_INFO);
+
+	cJSON_AddStringToObject(j, "host", s->host);
+	cJSON_AddStringToObject(j, "version", PD_VERSION);
+	cJSON_AddNumberToObject(j, "proto", PD_PROTO_VERSION);
+	cJSON_AddNumberToObject(j, "cpus", s->cpus_total);
+	cJSON_AddNumberToObject(j, "shared", s->shared);
+	cJSON_AddNumberToObject(j, "busy", pd_pool_busy(s->pool));
+	cJSON_AddNumberToObject(j, "queued", pd_pool_queued(s->pool));
+	cJSON_AddNumberToObject(j, "gpus", 0);
+	cJSON_AddNumberToObject(j, "gpus_shared", 0);
+	cJSON_AddNumberToObject(j, "gpus_busy", 0);
+	cJSON_AddNumberToObject(j, "clients", s->nconns);
+	return j;
+}
+
+/* Leave the loop once nothing runs and every reply is flushed. */
+static void maybe_stop(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_server *s = arg;
+	struct timeval tv = {0, 20000};
+	struct sconn *c;
+	int pending = 0;
+
+	(void)fd;
+	(void)what;
+	if (!s->stopping || pd_pool_busy(s->pool))
+		return;
+	LIST_FOREACH(c, &s->conns, link)
+		pending += pd_peer_pending(c->peer) > 0;
+	if (pending && !(what & EV_TIMEOUT && s->stopping > 250)) {
+		s->stopping++;
+		evtimer_add(s->stop_timer, &tv);
+		return;
+	}
+	event_base_loopexit(s->base, NULL);
+}
+
+/* Pool: a batch finished; send its results to its client. */
+static void batch_done(void *arg, void *owner, uint64_t id, const unsigned char *entries,
+		       size_t len, int n, const char *load_error)
+{
+	struct sconn *c = owner;
+	cJSON *j = msg_new(PD_OP_RESULT);
+
+	(void)arg;
+	cJSON_AddNumberToObject(j, "batch", (double)id);
+	cJSON_AddNumberToObject(j, "n", n);
+	if (load_error)
+		cJSON_AddStringToObject(j, "load_error", load_error);
+	reply(c, j, entries, len);
+}
+
+/* Pool: a batch will not run here. */
+static void batch_handback(void *arg, void *owner, uint64_t id)
+{
+	cJSON *j = msg_new(PD_OP_HANDBACK);
+
+	(void)arg;
+	cJSON_AddNumberToObject(j, "batch", (double)id);
+	reply(owner, j, NULL, 0);
+}
+
+/* Pool: a worker became idle. */
+static void pool_idle(void *arg)
+{
+	struct pd_server *s = arg;
+
+	if (s->stopping)
+		maybe_stop(-1, 0, s);
+}
+
+/* Read the saved CPU share, if any. */
+static void alloc_load(struct pd_server *s)
+{
+	FILE *f = fopen(s->alloc, "r");
+	int n;
+
+	if (!f)
+		return;
+	if (fscanf(f, "cpu %d", &n) == 1 && n >= 0 && n <= s->cpus_total)
+		s->shared = n;
+	fclose(f);
+}
+
+/* Save the CPU share so that a restart keeps it. */
+static int alloc_save(struct pd_server *s, char *err)
+{
+	char tmp[4300];
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", s->alloc);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "cpu %d\n", s->shared) < 0 || fflush(f) || fsync(fileno(f)) || fclose(f)) {
+		pd_err(err, "save allocation to %s: %s", s->alloc, strerror(errno));
+		return -1;
+	}
+	if (rename(tmp, s->alloc)) {
+		pd_err(err, "save allocation to %s: %s", s->alloc, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* alloc {cpu?, gpu?}: local owner only; applies at once, tells everyone. */
+static void on_alloc(struct sconn *c, const struct pd_msg *m)
+{
+	struct pd_server *s = c->s;
+	char err[PD_ERRLEN];
+	struct sconn *o;
+	long long n;
+
+	if (!c->local) {
+		pd_peer_fail(c->peer, 77, "allocation can only be changed on the host itself (pd-alloc is local only)");
+		return;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(m->json, "gpu") &&
+	    (pd_json_need_int(m->json, "gpu", 0, 0, &n, err))) {
+		pd_peer_fail(c->peer, 65, "this host has 0 GPUs to share");
+		return;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(m->json, "cpu")) {
+		if (pd_json_need_int(m->json, "cpu", 0, s->cpus_total, &n, err)) {
+			pd_peer_fail(c->peer, 65, "cpu share must be between 0 and %d (this host's CPUs)", s->cpus_total);
+			return;
+		}
+		s->shared = (int)n;
+		pd_log(PD_LOG_INFO, "allocation changed: sharing %d of %d CPUs", s->shared, s->cpus_total);
+		if (s->persist && alloc_save(s, err))
+			pd_log(PD_LOG_ERR, "%s", err);
+		pd_pool_set_slots(s->pool, s->stopping ? 0 : s->shared);
+		LIST_FOREACH(o, &s->conns, link) {
+			cJSON *j = msg_new(PD_OP_SLOTS);
+
+			cJSON_AddNumberToObject(j, "shared", s->shared);
+			reply(o, j, NULL, 0);
+		}
+	}
+	reply(c, info_json(s), NULL, 0);
+}
+
+/* job {hash, sym, path?}: do we hold this job file? */
+static void on_job(struct sconn *c, const struct pd_msg *m)
+{
+	struct pd_server *s = c->s;
+	const char *hash, *path = pd_json_str(m->json, "path", NULL);
+	char err[PD_ERRLEN], *data;
+	size_t n;
+	cJSON *j;
+
+	if (pd_json_need_str(m->json, "hash", &hash, err) || !pd_hash_valid(hash)) {
+		pd_peer_fail(c->peer, 65, "message 'job': malformed hash");
+		return;
+	}
+	/* A local client's file is read directly; remote ones upload it. */
+	if (!pd_cache_has(s->cache, hash) && c->local && path &&
+	    pd_read_file(path, PD_JOB_MAX, &data, &n, err) == 0) {
+		if (pd_cache_put(s->cache, hash, data, n, err))
+			pd_log(PD_LOG_WARN, "caching %s: %s", path, err);
+		free(data);
+	}
+	j = msg_new(PD_OP_JOB);
+	cJSON_AddStringToObject(j, "hash", hash);
+	cJSON_AddBoolToObject(j, pd_cache_has(s->cache, hash) ? "ok" : "need", 1);
+	reply(c, j, NULL, 0);
+}
+
+/* upload {hash} + the job file. */
+static void on_upload(struct sconn *c, const struct pd_msg *m)
+{
+	const char *hash;
+	char err[PD_ERRLEN];
+	cJSON *j;
+
+	if (pd_json_need_str(m->json, "hash", &hash, err) || m->blob_len > PD_JOB_MAX ||
+	    pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, err)) {
+		pd_log(PD_LOG_WARN, "%s: upload refused: %s", pd_peer_name(c->peer), err);
+		pd_peer_fail(c->peer, 65, "upload refused: %s", err);
+		return;
+	}
+	j = msg_new(PD_OP_JOB);
+	cJSON_AddStringToObject(j, "hash", hash);
+	cJSON_AddBoolToObject(j, "ok", 1);
+	reply(c, j, NULL, 0);
+}
+
+/* 1 when s is a plausible C identifier (job names). */
+static int ident_ok(const char *s)
+{
+	size_t i;
+
+	if (!s[0] || strlen(s) > 200)
+		return 0;
+	for (i = 0; s[i]; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (i && s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* run {batch, hash, sym, first, n, timeout_ms?, linenos?, share?} + records. */
+static void on_run(struct sconn *c, const struct pd_msg *m)
+{
+	struct pd_server *s = c->s;
+	struct pd_pool_job job = {0};
+	long long id, first, n, tmo = 0;
+	const char *hash, *sym;
+	char err[PD_ERRLEN], path[4300];
+
+	if (pd_json_need_int(m->json, "batch", 0, (1LL << 53), &id, err) ||
+	    pd_json_need_str(m->json, "hash", &hash, err) || pd_json_need_str(m->json, "sym", &sym, err) ||
+	    pd_json_need_int(m->json, "first", 1, (1LL << 53), &first, err) ||
+	    pd_json_need_int(m->json, "n", 1, PD_BATCH_RECORDS_MAX, &n, err) ||
+	    (pd_json_has_num(m->json, "timeout_ms") &&
+	     pd_json_need_int(m->json, "timeout_ms", 0, 1LL << 40, &tmo, err))) {
+		pd_peer_fail(c->peer, 65, "%s", err);
+		return;
+	}
+	if (!pd_hash_valid(hash) || !pd_cache_has(s->cache, hash) || !ident_ok(sym)) {
+		pd_peer_fail(c->peer, 65, "message 'run': unknown job hash or bad job name");
+		return;
+	}
+	if (s->stopping || s->shared == 0) {
+		batch_handback(s, c, (uint64_t)id);
+		return;
+	}
+	pd_cache_path(s->cache, hash, path, sizeof path);
+	job = (struct pd_pool_job){c, (uint64_t)id, path, sym, NULL, (long)first,
+				   cJSON_GetObjectItemCaseSensitive(m->json, "linenos"),
+				   m->blob, m->blob_len, (int)n, (int)tmo};
+	if (pd_pool_submit(s->pool, &job, err))
+		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
+}
+
+/* Dispatch one message from a ready client. */
+static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
+{
+	cJSON *j;
+
+	if (!strcmp(m->op, PD_OP_HELLO))
+		pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), pd_json_str(m->json, "client", "?"));
+	else if (!strcmp(m->op, PD_OP_INFO))
+		reply(c, info_json(c->s), NULL, 0);
+	else if (!strcmp(m->op, PD_OP_RUN))
+		on_run(c, m);
+	else if (!strcmp(m->op, PD_OP_JOB))
+		on_job(c, m);
+	else if (!strcmp(m->op, PD_OP_UPLOAD))
+		on_upload(c, m);
+	else if (!strcmp(m->op, PD_OP_ALLOC))
+		on_alloc(c, m);
+	else if (!strcmp(m->op, PD_OP_PING)) {
+		j = msg_new(PD_OP_PONG);
+		reply(c, j, NULL, 0);
+	} else {
+		pd_log(PD_LOG_WARN, "%s: unknown operation '%.64s'", pd_peer_name(c->peer), m->op);
+		pd_peer_fail(c->peer, 65, "unknown operation '%.64s'", m->op);
+	}
+}
+
+/* Peer callback: a message, or the client is gone. */
+static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg)
+{
+	struct sconn *c = arg;
+	struct pd_server *s = c->s;
+
+	(void)p;
+	if (m) {
+		conn_dispatch(c, m);
+		return;
+	}
+	if (pd_peer_refused(c->peer))
+		pd_log(PD_LOG_WARN, "%s: authentication failed; connection refused", pd_peer_name(c->peer));
+	else if (pd_peer_state(c->peer) != PD_PEER_READY && strcmp(why, "connection closed by peer"))
+		pd_log(PD_LOG_WARN, "%s: dropped: %s", pd_peer_name(c->peer), why);
+	else
+		pd_log(PD_LOG_INFO, "%s: gone: %s", pd_peer_name(c->peer), why);
+	pd_pool_drop_owner(s->pool, c);
+	LIST_REMOVE(c, link);
+	s->nconns--;
+	free(c);
+	if (s->exit_when_alone && s->nconns == 0)
+		event_base_loopexit(s->base, NULL);
+	if (s->stopping)
+		maybe_stop(-1, 0, s);
+}
+
+/* Wrap an accepted socket in a peer. */
+static void add_conn(struct pd_server *s, int fd, int local, const char *name)
+{
+	struct pd_peer_opts o = {PD_ROLE_SERVER, !local, s->key, name, PD_BLOB_MAX, NULL, 0};
+	struct sconn *c;
+
+	if (s->nconns >= PD_CONN_MAX) {
+		pd_log(PD_LOG_WARN, "%s: refused: %d connections already", name, PD_CONN_MAX);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof *c);
+	if (!c)
+		abort();
+	c->s = s;
+	c->local = local;
+	c->peer = pd_peer_new(s->base, fd, &o, conn_msg, c);
+	LIST_INSERT_HEAD(&s->conns, c, link);
+	s->nconns++;
+}
+
+/* A TCP client connected. */
+static void on_accept_tcp(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+			  int salen, void *arg)
+{
+	char host[INET6_ADDRSTRLEN], name[300];
+	int port = 0;
+
+	(void)l;
+	(void)salen;
+	host[0] = 0;
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, host, sizeof host);
+		port = ntohs(((struct sockaddr_in *)sa)->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof host);
+		port = ntohs(((struct sockaddr_in6 *)sa)->sin6_port);
+	}
+	snprintf(name, sizeof name, "%s:%d", host, port);
+	add_conn(arg, fd, 0, name);
+}
+
+/* A local client connected: only our own uid gets in. */
+static void on_accept_unix(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+			   int salen, void *arg)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	char name[64];
+
+	(void)l;
+	(void)sa;
+	(void)salen;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != getuid()) {
+		pd_log(PD_LOG_WARN, "local connection from uid %d refused (this server runs as uid %d)",
+		       (int)cred.uid, (int)getuid());
+		close(fd);
+		return;
+	}
+	snprintf(name, sizeof name, "local:%d", (int)cred.pid);
+	add_conn(arg, fd, 1, name);
+}
+
+/* Accepting resumes after running out of descriptors. */
+static void resume_accept(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_server *s = arg;
+
+	(void)fd;
+	(void)what;
+	if (s->tcp)
+		evconnlistener_enable(s->tcp);
+	if (s->unx)
+		evconnlistener_enable(s->unx);
+}
+
+/* accept() failed: on EMFILE pause accepting for a second, not spin. */
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct pd_server *s = arg;
+	struct timeval tv = {1, 0};
+	int e = EVUTIL_SOCKET_ERROR();
+
+	pd_log(PD_LOG_WARN, "accept: %s; pausing for a second", evutil_socket_error_to_string(e));
+	evconnlistener_disable(l);
+	evtimer_add(s->resume_timer, &tv);
+}
+
+struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_opts *o, char *err)
+{
+	static const struct pd_pool_cb cb = {batch_done, batch_handback, pool_idle};
+	struct pd_server *s = calloc(1, sizeof *s);
+
+	if (!s)
+		abort();
+	s->base = base;
+	snprintf(s->state, sizeof s->state, "%s", o->state);
+	snprintf(s->cache, sizeof s->cache, "%s/cache", o->state);
+	snprintf(s->alloc, sizeof s->alloc, "%s/alloc", o->state);
+	snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : "localhost");
+	if (o->key) {
+		memcpy(s->key, o->key, PD_KEY_LEN);
+		s->have_key = 1;
+	}
+	s->cpus_total = o->cpus_total;
+	s->shared = o->cpus_shared < 0 || o->cpus_shared > o->cpus_total ? o->cpus_total : o->cpus_shared;
+	s->persist = o->persist_alloc;
+	LIST_INIT(&s->conns);
+	if (mkdir(s->cache, 0700) && errno != EEXIST) {
+		pd_err(err, "mkdir %s: %s", s->cache, strerror(errno));
+		free(s);
+		return NULL;
+	}
+	if (s->persist)
+		alloc_load(s);
+	s->stop_timer = evtimer_new(base, maybe_stop, s);
+	s->resume_timer = evtimer_new(base, resume_accept, s);
+	s->pool = pd_pool_new(base, s->shared, &cb, s, err);
+	if (!s->pool) {
+		pd_server_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int pd_server_listen_tcp(struct pd_server *s, const char *addr, int port, int *bound, char *err)
+{
+	struct sockaddr_storage ss;
+	int sslen = sizeof ss;
+	char spec[300];
+	socklen_t len = sizeof ss;
+
+	if (!s->have_key) {
+		pd_err(err, "no cluster key loaded");
+		return -1;
+	}
+	snprintf(spec, sizeof spec, strchr(addr ? addr : "", ':') ? "[%s]:%d" : "%s:%d",
+		 addr ? addr : "0.0.0.0", port);
+	memset(&ss, 0, sizeof ss);
+	if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss, &sslen)) {
+		pd_err(err, "bad listen address '%s' (give a numeric address)", addr);
+		return -1;
+	}
+	s->tcp = evconnlistener_new_bind(s->base, on_accept_tcp, s,
+					 LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 128,
+					 (struct sockaddr *)&ss, sslen);
+	if (!s->tcp) {
+		pd_err(err, "listen on %s: %s", spec, strerror(errno));
+		return -1;
+	}
+	evconnlistener_set_error_cb(s->tcp, on_accept_error);
+	getsockname(evconnlistener_get_fd(s->tcp), (struct sockaddr *)&ss, &len);
+	*bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						 : ((struct sockaddr_in *)&ss)->sin_port);
+	return 0;
+}
+
+int pd_server_listen_unix(struct pd_server *s, const char *path, char *err)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof sun.sun_path) {
+		pd_err(err, "socket path too long: %s", path);
+		return -1;
+	}
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	unlink(path); /* stale: the lock says no other server owns it */
+	if (fd < 0 || fchmod(fd, 0600) || bind(fd, (struct sockaddr *)&sun, sizeof sun) ||
+	    chmod(path, 0600) || listen(fd, 128)) {
+		pd_err(err, "listen on %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	s->unx = evconnlistener_new(s->base, on_accept_unix, s, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	evconnlistener_set_error_cb(s->unx, on_accept_error);
+	snprintf(s->unix_path, sizeof s->unix_path, "%s", path);
+	return 0;
+}
+
+void pd_server_add_local(struct pd_server *s, int fd)
+{
+	add_conn(s, fd, 1, "embedded");
+}
+
+void pd_server_exit_when_alone(struct pd_server *s) { s->exit_when_alone = 1; }
+
+void pd_server_shutdown(struct pd_server *s)
+{
+	if (s->stopping)
+		return;
+	pd_log(PD_LOG_INFO, "shutting down: finishing running records, handing back queued ones");
+	s->stopping = 1;
+	if (s->tcp)
+		evconnlistener_disable(s->tcp);
+	if (s->unx)
+		evconnlistener_disable(s->unx);
+	pd_pool_handback_all(s->pool);
+	maybe_stop(-1, 0, s);
+}
+
+void pd_server_free(struct pd_server *s)
+{
+	struct sconn *c;
+
+	if (!s)
+		return;
+	while ((c = LIST_FIRST(&s->conns))) {
+		LIST_REMOVE(c, link);
+		pd_peer_close(c->peer);
+		free(c);
+	}
+	pd_pool_free(s->pool);
+	if (s->tcp)
+		evconnlistener_free(s->tcp);
+	if (s->unx) {
+		evconnlistener_free(s->unx);
+		unlink(s->unix_path);
+	}
+	event_free(s->stop_timer);
+	event_free(s->resume_timer);
+	sodium_memzero(s->key, sizeof s->key);
+	free(s);
+}

@@ -1,0 +1,165 @@
+/* target.c - resolving hosts, probing the local server, embedded servers. */
+#include "target.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "err.h"
+#include "log.h"
+#include "server.h"
+
+int pd_target_tcp(struct pd_target *t, const struct pd_host *h, char *err)
+{
+	struct addrinfo hints = {0}, *res;
+	char port[16];
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	snprintf(t->name, sizeof t->name, strchr(h->name, ':') ? "[%s]:%d" : "%s:%d", h->name, h->port);
+	snprintf(port, sizeof port, "%d", h->port);
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(h->name, port, &hints, &res);
+	if (rc) {
+		pd_err(err, "resolve %s: %s", h->name, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(&t->ss, res->ai_addr, res->ai_addrlen);
+	t->sslen = res->ai_addrlen;
+	t->kind = PD_T_TCP;
+	t->fd = -1;
+	freeaddrinfo(res);
+	return 0;
+}
+
+void pd_target_unix(struct pd_target *t, const char *path)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&t->ss;
+
+	memset(t, 0, sizeof *t);
+	snprintf(t->name, sizeof t->name, "local");
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof sun->sun_path, "%s", path);
+	t->sslen = sizeof *sun;
+	t->kind = PD_T_UNIX;
+	t->fd = -1;
+}
+
+int pd_target_unix_connect(const struct pd_target *t, char *err)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)&t->ss, t->sslen)) {
+		pd_err(err, "connect to %s: %s", ((const struct sockaddr_un *)&t->ss)->sun_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int pd_target_unix_alive(const char *path)
+{
+	struct pd_target t;
+	char err[PD_ERRLEN];
+	int fd;
+
+	pd_target_unix(&t, path);
+	fd = pd_target_unix_connect(&t, err);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* Remove the embedded server's private directory: DIR/cache/ and DIR/alloc. */
+static void remove_tree(const char *dir)
+{
+	char cache[4200], path[4600];
+	struct dirent *d;
+	DIR *dp;
+
+	snprintf(cache, sizeof cache, "%s/cache", dir);
+	dp = opendir(cache);
+	while (dp && (d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", cache, d->d_name);
+		unlink(path);
+	}
+	if (dp)
+		closedir(dp);
+	rmdir(cache);
+	snprintf(path, sizeof path, "%s/alloc", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The embedded server: serve fd until it closes, then clean up. */
+static void embedded_main(int fd, int slots) __attribute__((noreturn));
+static void embedded_main(int fd, int slots)
+{
+	struct pd_server_opts o = {0};
+	char dir[] = "/tmp/playdoh-embedded-XXXXXX", err[PD_ERRLEN];
+	struct event_base *base;
+	struct pd_server *s;
+
+	pd_log_open("pd-map (embedded server)", PD_LOG_WARN, 0);
+	base = event_base_new();
+	if (!base || !mkdtemp(dir)) {
+		fprintf(stderr, "pd-map: embedded server: cannot start\n");
+		_exit(71);
+	}
+	o.state = dir;
+	o.cpus_total = slots;
+	o.cpus_shared = slots;
+	o.host = "embedded";
+	s = pd_server_new(base, &o, err);
+	if (!s) {
+		fprintf(stderr, "pd-map: embedded server: %s\n", err);
+		rmdir(dir);
+		_exit(71);
+	}
+	pd_server_add_local(s, fd);
+	pd_server_exit_when_alone(s);
+	event_base_dispatch(base);
+	pd_server_free(s);
+	remove_tree(dir);
+	_exit(0);
+}
+
+int pd_target_embedded(struct pd_target *t, int slots, pid_t *pid, char *err)
+{
+	int sv[2];
+
+	memset(t, 0, sizeof *t);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		pd_err(err, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	*pid = fork();
+	if (*pid < 0) {
+		pd_err(err, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (*pid == 0) {
+		close(sv[0]);
+		embedded_main(sv[1], slots);
+	}
+	close(sv[1]);
+	snprintf(t->name, sizeof t->name, "local");
+	t->kind = PD_T_FD;
+	t->fd = sv[0];
+	return 0;
+}

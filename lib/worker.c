@@ -1,0 +1,289 @@
+/* worker.c - the worker process: dlopen a job, run batches of records. */
+#include "worker.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "frame.h"
+#include "proto.h"
+#include "rec.h"
+
+#define LOADED_MAX 16
+
+/* A job loaded in this worker. */
+struct loaded {
+	char path[4096];
+	char sym[256];
+	void *handle;
+	const struct pd_job_desc *desc;
+	char error[PD_ERRLEN]; /* load or init failure, "" when usable */
+};
+
+/* Worker-wide state: loaded jobs, reusable record and result. */
+struct worker {
+	int fd, gpu;
+	struct pd_worker_shm *shm;
+	struct loaded jobs[LOADED_MAX];
+	int njobs;
+	struct pd_record rec;
+	struct pd_result res;
+	struct pd_buf entries, frame;
+	char share_path[4096];
+};
+
+uint64_t pd_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *kind_name(uint32_t k)
+{
+	switch (k) {
+	case PD_KIND_MAP: return "map";
+	case PD_KIND_FITNESS: return "fitness";
+	case PD_KIND_FITNESS_BATCH: return "batch fitness";
+	case PD_KIND_TASK: return "task";
+	default: return "unknown";
+	}
+}
+
+/* Find and check pd_desc_SYM in an opened job; 0 or -1 with err. */
+static int check_desc(struct loaded *l, const char *base)
+{
+	char name[300];
+
+	snprintf(name, sizeof name, PD_DESC_PREFIX "%s", l->sym);
+	l->desc = dlsym(l->handle, name);
+	if (!l->desc) {
+		pd_err(l->error, "%s: no job '%s' (symbol %s not found)", base, l->sym, name);
+		return -1;
+	}
+	if (l->desc->magic != PD_DESC_MAGIC) {
+		pd_err(l->error, "%s: %s is not a Playdoh job descriptor", base, name);
+		return -1;
+	}
+	if (l->desc->abi != PD_ABI_VERSION) {
+		pd_err(l->error, "%s: job built for job ABI version %u, this worker runs version %d; rebuild it against this playdoh.h",
+		       base, l->desc->abi, PD_ABI_VERSION);
+		return -1;
+	}
+	if (l->desc->kind != PD_KIND_MAP || !l->desc->map) {
+		pd_err(l->error, "%s: job '%s' is a %s job, not a map job", base, l->sym, kind_name(l->desc->kind));
+		return -1;
+	}
+	return 0;
+}
+
+/* Open a job and run its init hook; failures are kept in l->error. */
+static void load_job(struct worker *w, struct loaded *l)
+{
+	const char *base = strrchr(l->path, '/') ? strrchr(l->path, '/') + 1 : l->path;
+	pd_ctx ctx = {&pd_worker_api, NULL};
+
+	w->shm->phase = PD_PHASE_LOADING;
+	l->handle = dlopen(l->path, RTLD_NOW | RTLD_LOCAL);
+	if (!l->handle) {
+		pd_err(l->error, "cannot load job: %s", dlerror());
+		return;
+	}
+	if (check_desc(l, base))
+		return;
+	if (l->desc->init && l->desc->init(&ctx) != 0)
+		pd_err(l->error, "%s: init hook of job '%s' failed", base, l->sym);
+}
+
+/* The loaded job for path:sym, loading it on first use. */
+static struct loaded *get_job(struct worker *w, const char *path, const char *sym)
+{
+	struct loaded *l;
+	int i;
+
+	for (i = 0; i < w->njobs; i++)
+		if (!strcmp(w->jobs[i].path, path) && !strcmp(w->jobs[i].sym, sym))
+			return &w->jobs[i];
+	if (w->njobs == LOADED_MAX) {
+		/* Retire the oldest job to bound the handles kept open. */
+		l = &w->jobs[0];
+		if (l->handle && !l->error[0] && l->desc->fini)
+			l->desc->fini();
+		if (l->handle)
+			dlclose(l->handle);
+		memmove(&w->jobs[0], &w->jobs[1], sizeof w->jobs[0] * (LOADED_MAX - 1));
+		w->njobs--;
+	}
+	l = &w->jobs[w->njobs++];
+	memset(l, 0, sizeof *l);
+	snprintf(l->path, sizeof l->path, "%s", path);
+	snprintf(l->sym, sizeof l->sym, "%s", sym);
+	load_job(w, l);
+	return l;
+}
+
+/* Map the --share file once; later runs naming the same file reuse it. */
+static void set_share(struct worker *w, const char *path)
+{
+	struct stat st;
+	void *p;
+	int fd;
+
+	if (!path || !strcmp(path, w->share_path))
+		return;
+	snprintf(w->share_path, sizeof w->share_path, "%s", path);
+	pd_api_set_share(NULL, 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+		if (p != MAP_FAILED)
+			pd_api_set_share(p, (size_t)st.st_size);
+	}
+	close(fd);
+}
+
+/* Append one result entry: status, microseconds, text. */
+static void add_entry(struct pd_buf *b, int status, uint64_t usec, const char *p, size_t n)
+{
+	unsigned char h[PD_RENTRY_HDR];
+
+	h[0] = (unsigned char)status;
+	pd_put_be32(h + 1, usec > 0xffffffffu ? 0xffffffffu : (unsigned)usec);
+	pd_put_be32(h + 5, (unsigned)n);
+	pd_buf_add(b, h, sizeof h);
+	pd_buf_add(b, p, n);
+}
+
+/* Run one record through the job and append its entry. */
+static void run_record(struct worker *w, const struct loaded *l, const char *line,
+		       size_t len, long lineno)
+{
+	char err[PD_ERRLEN];
+	uint64_t t0 = pd_now_ns();
+	pd_rec in;
+	pd_out out;
+	int rc;
+
+	w->shm->start_ns = t0;
+	pd_result_reset(&w->res);
+	if (pd_record_parse(&w->rec, line, len, lineno, err)) {
+		add_entry(&w->entries, PD_R_ERROR, 0, err, strlen(err));
+		return;
+	}
+	in = pd_rec_wrap(&w->rec);
+	out = pd_out_wrap(&w->res);
+	rc = l->desc->map(&in, &out);
+	if (w->rec.err.len)
+		add_entry(&w->entries, PD_R_ERROR, (pd_now_ns() - t0) / 1000, w->rec.err.data, w->rec.err.len);
+	else if (rc != PD_OK || w->res.err.len) {
+		if (!w->res.err.len)
+			pd_buf_addf(&w->res.err, "job returned %d", rc);
+		add_entry(&w->entries, PD_R_ERROR, (pd_now_ns() - t0) / 1000, w->res.err.data, w->res.err.len);
+	} else
+		add_entry(&w->entries, PD_R_OK, (pd_now_ns() - t0) / 1000, w->res.out.data, w->res.out.len);
+}
+
+/* Line number of record i: from the "linenos" array when present. */
+static long lineno_of(const cJSON *linenos, long first, int i)
+{
+	const cJSON *v;
+
+	if (linenos) {
+		v = cJSON_GetArrayItem(linenos, i);
+		if (cJSON_IsNumber(v))
+			return (long)v->valuedouble;
+	}
+	return first + i;
+}
+
+/* Handle one "run" message: every record gets exactly one entry. */
+static void handle_run(struct worker *w, const struct pd_msg *m)
+{
+	const char *path = pd_json_str(m->json, "path", ""), *sym = pd_json_str(m->json, "sym", "");
+	const cJSON *linenos = cJSON_GetObjectItemCaseSensitive(m->json, "linenos");
+	long first = (long)pd_json_num(m->json, "first", 1);
+	long n = (long)pd_json_num(m->json, "n", 0), i;
+	const char *p = (const char *)m->blob, *end = p + m->blob_len, *nl;
+	struct loaded *l;
+	cJSON *reply;
+
+	w->shm->seq = (uint64_t)pd_json_num(m->json, "seq", 0);
+	w->shm->index = 0;
+	set_share(w, pd_json_str(m->json, "share", NULL));
+	l = get_job(w, path, sym);
+	pd_buf_reset(&w->entries);
+	w->shm->phase = PD_PHASE_RUNNING;
+	for (i = 0; i < n; i++) {
+		w->shm->index = (uint32_t)i;
+		nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		if (!nl)
+			nl = end;
+		if (l->error[0])
+			add_entry(&w->entries, PD_R_LOST, 0, l->error, strlen(l->error));
+		else
+			run_record(w, l, p, (size_t)(nl - p), lineno_of(linenos, first, (int)i));
+		p = nl < end ? nl + 1 : end;
+	}
+	w->shm->phase = PD_PHASE_IDLE;
+	reply = cJSON_CreateObject();
+	cJSON_AddStringToObject(reply, "op", PD_OP_RESULT);
+	cJSON_AddNumberToObject(reply, "seq", (double)w->shm->seq);
+	cJSON_AddNumberToObject(reply, "n", (double)n);
+	if (l->error[0])
+		cJSON_AddStringToObject(reply, "load_error", l->error);
+	pd_buf_reset(&w->frame);
+	pd_frame_encode_json(&w->frame, NULL, reply, w->entries.data, w->entries.len);
+	cJSON_Delete(reply);
+}
+
+/* Run the job's fini hooks before the worker exits. */
+static void run_finis(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < w->njobs; i++)
+		if (w->jobs[i].handle && !w->jobs[i].error[0] && w->jobs[i].desc->fini)
+			w->jobs[i].desc->fini();
+}
+
+void pd_worker_main(int fd, struct pd_worker_shm *shm, int gpu)
+{
+	static struct worker w;
+	struct pd_msg m;
+	char err[PD_ERRLEN];
+	int rc;
+
+	w.fd = fd;
+	w.gpu = gpu;
+	w.shm = shm;
+	pd_record_init(&w.rec);
+	pd_result_init(&w.res);
+	pd_buf_init(&w.entries);
+	pd_buf_init(&w.frame);
+	pd_api_set_gpu(gpu);
+	pd_msg_init(&m);
+	for (;;) {
+		rc = pd_frame_read_fd(fd, PD_WORKER_BLOB_MAX, &m, err);
+		if (rc)
+			break;
+		if (!strcmp(m.op, PD_OP_RUN)) {
+			handle_run(&w, &m);
+			if (pd_frame_write_fd(fd, &w.frame, err))
+				break;
+		} else if (!strcmp(m.op, "quit"))
+			break;
+	}
+	run_finis(&w);
+	_exit(0);
+}

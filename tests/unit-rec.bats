@@ -1,0 +1,8 @@
+#!/usr/bin/env bats
+# The C unit tests of the record parser and the job API (lib/rec.c).
+
+@test "record parser and job API unit tests" {
+	run "${B:-build}/tests/rec_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}

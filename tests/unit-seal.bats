@@ -1,0 +1,8 @@
+#!/usr/bin/env bats
+# The key-file and sealed-frame unit tests (tests/unit/seal_test.c).
+
+@test "seal and key unit tests" {
+	run "${B:-build}/tests/seal_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
