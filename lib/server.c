@@ -479,29 +479,49 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	return s;
 }
 
+/* Fill ss from a numeric IPv4 or IPv6 address (NULL: all IPv4). */
+static int listen_addr(const char *addr, int port, struct sockaddr_storage *ss, int *len)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (!addr || inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((unsigned short)port);
+		if (!addr)
+			in4->sin_addr.s_addr = htonl(INADDR_ANY);
+		*len = sizeof *in4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((unsigned short)port);
+		*len = sizeof *in6;
+		return 0;
+	}
+	return -1;
+}
+
 int pd_server_listen_tcp(struct pd_server *s, const char *addr, int port, int *bound, char *err)
 {
 	struct sockaddr_storage ss;
-	int sslen = sizeof ss;
-	char spec[300];
 	socklen_t len = sizeof ss;
+	int sslen;
 
 	if (!s->have_key) {
 		pd_err(err, "no cluster key loaded");
 		return -1;
 	}
-	snprintf(spec, sizeof spec, strchr(addr ? addr : "", ':') ? "[%s]:%d" : "%s:%d",
-		 addr ? addr : "0.0.0.0", port);
-	memset(&ss, 0, sizeof ss);
-	if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss, &sslen)) {
-		pd_err(err, "bad listen address '%s' (give a numeric address)", addr);
+	if (listen_addr(addr, port, &ss, &sslen)) {
+		pd_err(err, "bad listen address '%s' (give a numeric IPv4 or IPv6 address)", addr);
 		return -1;
 	}
 	s->tcp = evconnlistener_new_bind(s->base, on_accept_tcp, s,
 					 LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 128,
 					 (struct sockaddr *)&ss, sslen);
 	if (!s->tcp) {
-		pd_err(err, "listen on %s: %s", spec, strerror(errno));
+		pd_err(err, "listen on %s port %d: %s", addr ? addr : "*", port, strerror(errno));
 		return -1;
 	}
 	evconnlistener_set_error_cb(s->tcp, on_accept_error);
