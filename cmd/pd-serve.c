@@ -81,8 +81,8 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 		case 'b': o->bind = optarg; break;
 		case O_PORTFILE: o->port_file = optarg; break;
 		case O_CPU:
-			if (pd_parse_long(optarg, 0, pd_ncpus(), &o->cpu))
-				die(PD_EX_USAGE, "--cpu: '%s' is not a number of CPUs from 0 to %d", optarg, pd_ncpus());
+			if (pd_parse_long(optarg, 0, PD_SLOTS_MAX, &o->cpu))
+				die(PD_EX_USAGE, "--cpu: '%s' is not a number of slots from 0 to %d", optarg, PD_SLOTS_MAX);
 			break;
 		case O_LOCAL: o->local_only = 1; break;
 		case O_KEYGEN: o->keygen = 1; break;
@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;
 	so = (struct pd_server_opts){paths.state, o.local_only ? NULL : key, pd_ncpus(), (int)o.cpu,
-				     o.cpu < 0, host};
+				     1, host};
 	base = event_base_new();
 	s = pd_server_new(base, &so, err);
 	if (!s)

@@ -65,7 +65,7 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, char *err)
+int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, int durable, char *err)
 {
 	char want[PD_HASH_HEX], path[4096], tmp[4200];
 	int fd;
@@ -86,7 +86,7 @@ int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, cha
 		pd_err(err, "open %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, p, n) || fsync(fd) || close(fd)) {
+	if (write_all(fd, p, n) || (durable && fsync(fd)) || close(fd)) {
 		pd_err(err, "write %s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		return -1;

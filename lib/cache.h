@@ -21,8 +21,9 @@ void pd_cache_path(const char *dir, const char *hash, char *out, size_t n);
 int pd_cache_has(const char *dir, const char *hash);
 
 /* Store n bytes as hash after checking they hash to it (written to a
- * temporary file, then renamed).  0, or -1 with err. */
-int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, char *err);
+ * temporary file, then renamed; synced to disk first when durable).
+ * 0, or -1 with err. */
+int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, int durable, char *err);
 
 /* Read a whole file of at most `max` bytes into *p (malloc'd). */
 int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -656,11 +657,26 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	pump(h->c);
 }
 
+/*
+ * 1 when fd can be waited on (pipes, sockets, terminals); regular files
+ * and devices such as /dev/null, which epoll refuses, are read directly.
+ */
+static int pollable(int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	int ep = epoll_create1(EPOLL_CLOEXEC), ok;
+
+	if (ep < 0)
+		return 0;
+	ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
+	close(ep);
+	return ok;
+}
+
 struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opts *o,
 			      const struct pd_coord_cb *cb, void *arg)
 {
 	struct pd_coord *c = calloc(1, sizeof *c);
-	struct stat st;
 
 	if (!c)
 		abort();
@@ -670,8 +686,7 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	c->arg = arg;
 	pd_hash_hex(o->job, o->job_len, c->hash);
 	TAILQ_INIT(&c->retry);
-	c->in_regular = fstat(o->in_fd, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) &&
-			!S_ISCHR(st.st_mode);
+	c->in_regular = !pollable(o->in_fd);
 	c->readev = event_new(base, o->in_fd, EV_READ, on_readable, c);
 	return c;
 }

@@ -64,7 +64,8 @@ static void peer_die(struct pd_peer *p, const char *why, int notify)
 	event_active(p->reaper, 0, 0);
 	if (notify && !p->notified) {
 		p->notified = 1;
-		snprintf(p->why, sizeof p->why, "%s", why);
+		if (why != p->why)
+			snprintf(p->why, sizeof p->why, "%s", why);
 		p->fn(p, NULL, p->why, p->arg);
 	}
 }

@@ -85,7 +85,7 @@ struct pd_pool {
 	struct wproc *w[WORKERS_MAX];
 	int nw;
 	struct ownerq owners;
-	struct event *sigchld, *tick;
+	struct event *sigchld, *tick, *grow;
 	uint64_t seq;
 };
 
@@ -517,7 +517,6 @@ static void worker_forget(struct pd_pool *p, int i)
 static void reap(evutil_socket_t sig, short what, void *arg)
 {
 	struct pd_pool *p = arg;
-	char err[PD_ERRLEN];
 	int status, i;
 	pid_t pid;
 
@@ -534,14 +533,34 @@ static void reap(evutil_socket_t sig, short what, void *arg)
 		}
 		worker_forget(p, i);
 	}
-	while (live_workers(p) < p->slots)
-		if (spawn(p, err)) {
-			pd_log(PD_LOG_ERR, "%s", err);
-			break;
-		}
+	if (live_workers(p) < p->slots)
+		event_active(p->grow, EV_TIMEOUT, 0);
 	pump(p);
 	if (p->cb.idle)
 		p->cb.idle(p->arg);
+}
+
+/*
+ * Start missing workers one per loop turn, so that a new server answers
+ * its first client and dispatches to the first workers while the rest
+ * are still being forked.
+ */
+static void grow(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_pool *p = arg;
+	char err[PD_ERRLEN];
+
+	(void)fd;
+	(void)what;
+	if (live_workers(p) >= p->slots)
+		return;
+	if (spawn(p, err)) {
+		pd_log(PD_LOG_ERR, "%s", err);
+		return;
+	}
+	pump(p);
+	if (live_workers(p) < p->slots)
+		event_active(p->grow, EV_TIMEOUT, 0);
 }
 
 /* Kill workers whose current record ran past its batch's time limit. */
@@ -572,7 +591,6 @@ struct pd_pool *pd_pool_new(struct event_base *base, int slots,
 {
 	struct timeval tv = {0, TICK_MS * 1000};
 	struct pd_pool *p = calloc(1, sizeof *p);
-	int i;
 
 	if (!p)
 		abort();
@@ -583,13 +601,16 @@ struct pd_pool *pd_pool_new(struct event_base *base, int slots,
 	TAILQ_INIT(&p->owners);
 	p->sigchld = evsignal_new(base, SIGCHLD, reap, p);
 	p->tick = event_new(base, -1, EV_PERSIST, tick, p);
+	p->grow = event_new(base, -1, 0, grow, p);
 	event_add(p->sigchld, NULL);
 	event_add(p->tick, &tv);
-	for (i = 0; i < slots; i++)
-		if (spawn(p, err)) {
-			pd_pool_free(p);
-			return NULL;
-		}
+	/* One worker now, so that failing to fork is reported at start. */
+	if (slots > 0 && spawn(p, err)) {
+		pd_pool_free(p);
+		return NULL;
+	}
+	if (slots > 1)
+		event_active(p->grow, EV_TIMEOUT, 0);
 	return p;
 }
 
@@ -626,6 +647,7 @@ void pd_pool_free(struct pd_pool *p)
 	}
 	event_free(p->sigchld);
 	event_free(p->tick);
+	event_free(p->grow);
 	free(p);
 }
 
@@ -674,14 +696,10 @@ void pd_pool_handback_all(struct pd_pool *p)
 
 void pd_pool_set_slots(struct pd_pool *p, int slots)
 {
-	char err[PD_ERRLEN];
 
 	p->slots = slots;
-	while (live_workers(p) < p->slots)
-		if (spawn(p, err)) {
-			pd_log(PD_LOG_ERR, "%s", err);
-			break;
-		}
+	if (live_workers(p) < p->slots)
+		event_active(p->grow, EV_TIMEOUT, 0);
 	if (slots == 0)
 		pd_pool_handback_all(p);
 	pump(p);

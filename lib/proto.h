@@ -10,6 +10,7 @@
 #define PD_BLOB_MAX (256ull << 20)	     /* default blob cap, between hosts */
 #define PD_WORKER_BLOB_MAX (1ull << 30)	     /* server <-> worker pipes */
 #define PD_BATCH_RECORDS_MAX 65536	     /* records per run batch */
+#define PD_SLOTS_MAX 1024		     /* CPU slots one host may share */
 #define PD_CONN_MAX 256			     /* connections per server */
 #define PD_CONN_BUFFER_MAX (PD_BLOB_MAX + PD_JSON_MAX + 64) /* per-peer input */
 #define PD_HANDSHAKE_TIMEOUT_S 10

@@ -147,7 +147,7 @@ static void alloc_load(struct pd_server *s)
 
 	if (!f)
 		return;
-	if (fscanf(f, "cpu %d", &n) == 1 && n >= 0 && n <= s->cpus_total)
+	if (fscanf(f, "cpu %d", &n) == 1 && n >= 0 && n <= PD_SLOTS_MAX)
 		s->shared = n;
 	fclose(f);
 }
@@ -189,8 +189,8 @@ static void on_alloc(struct sconn *c, const struct pd_msg *m)
 		return;
 	}
 	if (cJSON_GetObjectItemCaseSensitive(m->json, "cpu")) {
-		if (pd_json_need_int(m->json, "cpu", 0, s->cpus_total, &n, err)) {
-			pd_peer_fail(c->peer, 65, "cpu share must be between 0 and %d (this host's CPUs)", s->cpus_total);
+		if (pd_json_need_int(m->json, "cpu", 0, PD_SLOTS_MAX, &n, err)) {
+			pd_peer_fail(c->peer, 65, "cpu share must be between 0 and %d", PD_SLOTS_MAX);
 			return;
 		}
 		s->shared = (int)n;
@@ -224,7 +224,7 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 	/* A local client's file is read directly; remote ones upload it. */
 	if (!pd_cache_has(s->cache, hash) && c->local && path &&
 	    pd_read_file(path, PD_JOB_MAX, &data, &n, err) == 0) {
-		if (pd_cache_put(s->cache, hash, data, n, err))
+		if (pd_cache_put(s->cache, hash, data, n, s->persist, err))
 			pd_log(PD_LOG_WARN, "caching %s: %s", path, err);
 		free(data);
 	}
@@ -242,7 +242,7 @@ static void on_upload(struct sconn *c, const struct pd_msg *m)
 	cJSON *j;
 
 	if (pd_json_need_str(m->json, "hash", &hash, err) || m->blob_len > PD_JOB_MAX ||
-	    pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, err)) {
+	    pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, c->s->persist, err)) {
 		pd_log(PD_LOG_WARN, "%s: upload refused: %s", pd_peer_name(c->peer), err);
 		pd_peer_fail(c->peer, 65, "upload refused: %s", err);
 		return;
@@ -459,7 +459,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 		s->have_key = 1;
 	}
 	s->cpus_total = o->cpus_total;
-	s->shared = o->cpus_shared < 0 || o->cpus_shared > o->cpus_total ? o->cpus_total : o->cpus_shared;
+	s->shared = o->cpus_shared < 0 ? o->cpus_total : o->cpus_shared;
 	s->persist = o->persist_alloc;
 	LIST_INIT(&s->conns);
 	if (mkdir(s->cache, 0700) && errno != EEXIST) {
@@ -467,7 +467,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 		free(s);
 		return NULL;
 	}
-	if (s->persist)
+	if (s->persist && o->cpus_shared < 0)
 		alloc_load(s);
 	s->stop_timer = evtimer_new(base, maybe_stop, s);
 	s->resume_timer = evtimer_new(base, resume_accept, s);

@@ -12,8 +12,10 @@ struct pd_server_opts {
 	const char *state;	  /* state directory: cache/, alloc */
 	const unsigned char *key; /* cluster key, or NULL: no TCP listener */
 	int cpus_total;		  /* CPUs of this host */
-	int cpus_shared;	  /* initial share when no allocation is saved; -1 = all */
-	int persist_alloc;	  /* save allocation changes under state */
+	int cpus_shared;	  /* share to start with (may exceed cpus_total: slots for
+				   * jobs that wait more than compute); -1 = the saved
+				   * allocation, else every CPU */
+	int persist_alloc;	  /* durable state: save allocation changes, sync the cache */
 	const char *host;	  /* name reported to clients */
 };
 

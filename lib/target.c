@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,10 +110,26 @@ static void embedded_main(int fd, int slots) __attribute__((noreturn));
 static void embedded_main(int fd, int slots)
 {
 	struct pd_server_opts o = {0};
-	char dir[] = "/tmp/playdoh-embedded-XXXXXX", err[PD_ERRLEN];
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096], err[PD_ERRLEN];
 	struct event_base *base;
 	struct pd_server *s;
 
+	/* Out of the terminal's process group: ^C reaches pd-map, whose exit
+	 * closes the socket, and this server then cleans up and exits. */
+	setpgid(0, 0);
+	/* Nor does it hold pd-map's input or output open: a pipeline ends
+	 * when pd-map does. */
+	{
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			close(null);
+		}
+	}
+	snprintf(dir, sizeof dir, "%s/playdoh-embedded-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
 	pd_log_open("pd-map (embedded server)", PD_LOG_WARN, 0);
 	base = event_base_new();
 	if (!base || !mkdtemp(dir)) {
