@@ -1,5 +1,6 @@
 /* pd-map - run a job on every input record, across the cluster. */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 
 #include "cache.h"
 #include "coord.h"
+#include "detach.h"
+#include "frame.h"
 #include "err.h"
 #include "hostsel.h"
 #include "jobfile.h"
@@ -24,7 +27,9 @@
 static const char *usage_text =
     "usage: pd-map [-h] [--version] [-c N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
     "              [--joblog FILE [--resume]] [--retries N] [--halt] [--timeout SEC]\n"
-    "              [--bar | --no-bar] JOB.so[:NAME] < RECORDS\n";
+    "              [--bar | --no-bar] [--detach] JOB.so[:NAME] < RECORDS\n"
+    "       pd-map [-H HOST] [--tag | --json] --fetch ID [--wait]\n"
+    "       pd-map [-H HOST] --cancel ID\n";
 
 static void usage(int code)
 {
@@ -34,7 +39,8 @@ static void usage(int code)
 
 /* Options and run state. */
 struct map {
-	const char *hosts, *joblog_path;
+	const char *hosts, *joblog_path, *fetch, *cancel;
+	int detach, wait;
 	long slots, retries, timeout_ms;
 	int unordered, tag, json, halt, resume, bar;
 	struct pd_joblog joblog;
@@ -95,7 +101,7 @@ static void print_json(const struct pd_coord_result *r)
 		cJSON_AddStringToObject(j, "error", out ? out : "");
 	}
 	cJSON_AddStringToObject(j, "host", r->host);
-	cJSON_AddNumberToObject(j, "ms", r->ms);
+	cJSON_AddNumberToObject(j, "ms", round(r->ms * 1000) / 1000);
 	if (r->tries > 1)
 		cJSON_AddNumberToObject(j, "tries", r->tries);
 	text = cJSON_PrintUnformatted(j);
@@ -111,7 +117,7 @@ static void result_cb(void *arg, const struct pd_coord_result *r)
 {
 	(void)arg;
 	if (M.have_joblog && r->host[0])
-		pd_joblog_add(&M.joblog, r->lineno, r->in ? r->in : "", r->inlen, r->status == PD_R_OK,
+		pd_joblog_add(&M.joblog, r->lineno, r->in ? r->in : "", r->inlen, r->status,
 			      r->ms, r->host, r->out, r->outlen);
 	if (M.json) {
 		print_json(r);
@@ -180,7 +186,7 @@ static void split_job(char *arg, char **path, char **sym)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
-	       O_TIMEOUT, O_BAR, O_NOBAR };
+	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"cpu", required_argument, 0, 'c'},   {"hosts", required_argument, 0, 'H'},
@@ -189,6 +195,8 @@ static void parse_options(int argc, char **argv)
 	    {"resume", no_argument, 0, O_RESUME}, {"retries", required_argument, 0, O_RETRIES},
 	    {"halt", no_argument, 0, O_HALT},	   {"timeout", required_argument, 0, O_TIMEOUT},
 	    {"bar", no_argument, 0, O_BAR},	   {"no-bar", no_argument, 0, O_NOBAR},
+	    {"detach", no_argument, 0, O_DETACH}, {"fetch", required_argument, 0, O_FETCH},
+	    {"wait", no_argument, 0, O_WAIT},	   {"cancel", required_argument, 0, O_CANCEL},
 	    {0, 0, 0, 0}};
 	int ch;
 
@@ -218,13 +226,26 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_BAR: M.bar = 1; break;
 		case O_NOBAR: M.bar = 0; break;
+		case O_DETACH: M.detach = 1; break;
+		case O_FETCH: M.fetch = optarg; break;
+		case O_WAIT: M.wait = 1; break;
+		case O_CANCEL: M.cancel = optarg; break;
 		default: usage(PD_EX_USAGE);
 		}
 	}
-	if (optind != argc - 1) {
+	if (M.fetch && M.cancel)
+		say("--fetch and --cancel cannot be combined"), exit(PD_EX_USAGE);
+	if (M.wait && !M.fetch)
+		say("--wait goes with --fetch ID"), exit(PD_EX_USAGE);
+	if ((M.fetch || M.cancel) && optind != argc)
+		say("--%s takes a run id, not a job", M.fetch ? "fetch" : "cancel"), exit(PD_EX_USAGE);
+	if (!M.fetch && !M.cancel && optind != argc - 1) {
 		say(optind == argc ? "no job given" : "too many arguments");
 		usage(PD_EX_USAGE);
 	}
+	if (M.detach && (M.joblog_path || M.halt || M.tag || M.json || M.bar > 0))
+		say("--detach runs without --joblog, --halt, --tag, --json or --bar (give --tag or --json to --fetch)"),
+		    exit(PD_EX_USAGE);
 	if (M.resume && !M.joblog_path)
 		say("--resume needs --joblog FILE"), exit(PD_EX_USAGE);
 	if (M.tag && M.json)
@@ -250,9 +271,110 @@ static void check_job(const char *path, const char *want, char *sym, size_t syms
 	pd_buf_release(&names);
 }
 
+/* Replay callback: count failures like an attached run. */
+static long fetched_failed;
+static void fetched_cb(void *arg, const struct pd_coord_result *r)
+{
+	fetched_failed += r->status != PD_R_OK;
+	result_cb(arg, r);
+}
+
+/* The server to ask about a detached run: -H's first host, else local. */
+static int run_server(struct pd_hostsel *sel, struct pd_target *t, const unsigned char **key, char *err)
+{
+	*key = NULL;
+	if (M.hosts) {
+		*key = sel->key;
+		return pd_target_tcp(t, &sel->hosts.v[0], err) ? PD_EX_UNAVAILABLE : 0;
+	}
+	if (!pd_target_unix_alive(sel->paths.sock)) {
+		pd_err(err, "no pd-serve is running on this host (no answer on %s); detached runs need one",
+		       sel->paths.sock);
+		return PD_EX_UNAVAILABLE;
+	}
+	pd_target_unix(t, sel->paths.sock);
+	return 0;
+}
+
+/* --fetch ID [--wait] and --cancel ID. */
+static int ask_run(struct pd_hostsel *sel)
+{
+	const unsigned char *key;
+	struct pd_buf log = PD_BUF_INIT;
+	char err[PD_ERRLEN];
+	struct pd_target t;
+	const char *state;
+	cJSON *st = NULL;
+	long n;
+	int code = run_server(sel, &t, &key, err);
+
+	if (!code)
+		code = pd_detach_ask(&t, key, M.fetch ? PD_OP_FETCH : PD_OP_CANCEL, M.fetch ? M.fetch : M.cancel,
+				     M.wait, &st, M.fetch ? &log : NULL, err);
+	if (code) {
+		say("%s", err);
+		goto out;
+	}
+	state = pd_json_str(st, "state", "?");
+	if (M.cancel) {
+		say("run %s cancelled (%g of %g records done)", M.cancel, pd_json_num(st, "done", 0),
+		    pd_json_num(st, "total", 0));
+		goto out;
+	}
+	if (!strcmp(state, "running")) {
+		say("run %s is still running (%g of %g records done); --wait waits for it", M.fetch,
+		    pd_json_num(st, "done", 0), pd_json_num(st, "total", 0));
+		code = PD_EX_TEMPFAIL;
+		goto out;
+	}
+	n = pd_detach_replay(&log, fetched_cb, NULL, err);
+	if (n < 0) {
+		say("%s", err);
+		code = PD_EX_DATAERR;
+	} else if (strcmp(state, "done")) {
+		say("run %s %s%s%s (%ld of %g records have results)", M.fetch, state,
+		    pd_json_str(st, "error", NULL) ? ": " : "", pd_json_str(st, "error", ""), n,
+		    pd_json_num(st, "total", 0));
+		code = PD_EX_JOBFAIL;
+	} else if (fetched_failed) {
+		say("%ld of %ld records failed", fetched_failed, n);
+		code = PD_EX_JOBFAIL;
+	}
+out:
+	cJSON_Delete(st);
+	pd_buf_release(&log);
+	return code;
+}
+
+/* --detach: hand the records to the local pd-serve, print the run id. */
+static int detach(struct pd_hostsel *sel, const char *jobpath, const char *sym, const char *job, size_t joblen)
+{
+	struct pd_detach_req r = {jobpath, sym, job, joblen, NULL, (int)M.retries, (int)M.timeout_ms,
+				  M.unordered, 0};
+	char err[PD_ERRLEN], id[PD_RUN_ID_LEN];
+	struct pd_target t;
+	int code;
+
+	if (!pd_target_unix_alive(sel->paths.sock)) {
+		say("--detach needs a pd-serve running on this host (no answer on %s)", sel->paths.sock);
+		return PD_EX_UNAVAILABLE;
+	}
+	pd_target_unix(&t, sel->paths.sock);
+	if (sel->kind == PD_SEL_REMOTE)
+		r.hosts = pd_hosts_spec(&sel->hosts);
+	code = pd_detach_submit(&t, &r, id, err);
+	free((char *)r.hosts);
+	if (code) {
+		say("%s", err);
+		return code;
+	}
+	printf("%s\n", id);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct pd_coord_cb cb = {result_cb, note_cb, NULL};
+	struct pd_coord_cb cb = {result_cb, note_cb, NULL, NULL};
 	struct pd_coord_opts o = {0};
 	struct pd_target *targets;
 	struct pd_coord_stats st;
@@ -265,6 +387,16 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
+	if (M.fetch || M.cancel) {
+		code = pd_hostsel_init(&sel, M.hosts, err);
+		if (code)
+			say("%s", err);
+		else
+			code = ask_run(&sel);
+		pd_hostsel_release(&sel);
+		fflush(stdout);
+		return code;
+	}
 	split_job(argv[optind], &path, &want);
 	check_job(path, want, sym, sizeof sym, &job, &joblen);
 	if (!realpath(path, jobpath))
@@ -272,6 +404,12 @@ int main(int argc, char **argv)
 	code = pd_hostsel_init(&sel, M.hosts, err);
 	if (code) {
 		say("%s", err);
+		return code;
+	}
+	if (M.detach) {
+		code = detach(&sel, jobpath, sym, job, joblen);
+		pd_hostsel_release(&sel);
+		free(job);
 		return code;
 	}
 	if (M.joblog_path) {

@@ -234,6 +234,8 @@ int main(int argc, char **argv)
 		die(PD_EX_UNAVAILABLE, "%s", err);
 	if (pd_server_listen_unix(s, paths.sock, err))
 		die(PD_EX_UNAVAILABLE, "%s", err);
+	if (pd_server_start_runs(s, err))
+		die(PD_EX_OSERR, "%s", err);
 	if (o.port_file)
 		write_port(o.port_file, port);
 	if (!o.local_only)

@@ -8,12 +8,13 @@
 #include <cjson/cJSON.h>
 
 #include "client.h"
+#include "detach.h"
 #include "err.h"
 #include "frame.h"
 #include "hostsel.h"
 #include "proto.h"
 
-static const char *usage_text = "usage: pd-status [-h] [--version] [-H HOSTS] [--json]\n";
+static const char *usage_text = "usage: pd-status [-h] [--version] [-H HOSTS] [--json] [ID]\n";
 
 static void usage(int code)
 {
@@ -69,6 +70,50 @@ static void host_line(const struct pd_target *t, const struct pd_reply *r)
 	       pd_json_num(j, "gpus_shared", 0), pd_json_num(j, "gpus", 0), pd_json_str(j, "version", "?"));
 }
 
+/* One detached run as a line. */
+static void run_line(const cJSON *r)
+{
+	printf("run %s %-9s %g/%g done, %g failed  %s\n", pd_json_str(r, "id", "?"), pd_json_str(r, "state", "?"),
+	       pd_json_num(r, "done", 0), pd_json_num(r, "total", 0), pd_json_num(r, "failed", 0),
+	       pd_json_str(r, "sym", ""));
+}
+
+/* The runs each host keeps, after the host lines. */
+static void runs_lines(const struct pd_reply *r, int n)
+{
+	const cJSON *run;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].json)
+			cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(r[i].json, "runs"))
+				run_line(run);
+}
+
+/* pd-status ID: one run's detail from the first host (or the local one). */
+static int show_run(const struct pd_target *t, const unsigned char *key, const char *id, int json)
+{
+	char err[PD_ERRLEN];
+	cJSON *st = NULL;
+	int code = pd_detach_ask(t, key, PD_OP_RUNSTAT, id, 0, &st, NULL, err);
+
+	if (code)
+		die(code, "%s", err);
+	cJSON_DeleteItemFromObjectCaseSensitive(st, "op");
+	if (json) {
+		char *text = cJSON_PrintUnformatted(st);
+
+		puts(text);
+		cJSON_free(text);
+	} else {
+		run_line(st);
+		if (pd_json_str(st, "error", NULL))
+			printf("error: %s\n", pd_json_str(st, "error", ""));
+	}
+	cJSON_Delete(st);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_JSON };
@@ -93,8 +138,8 @@ int main(int argc, char **argv)
 		default: usage(PD_EX_USAGE);
 		}
 	}
-	if (optind != argc)
-		die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
+	if (optind < argc - 1)
+		die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind + 1]);
 	code = pd_hostsel_init(&sel, hosts, err);
 	if (code)
 		die(code, "%s", err);
@@ -105,6 +150,13 @@ int main(int argc, char **argv)
 	n = pd_hostsel_targets(&sel, 0, t, &none, note, err);
 	if (n < 0)
 		die(PD_EX_UNAVAILABLE, "%s", err);
+	if (optind < argc) {
+		code = show_run(&t[0], sel.kind == PD_SEL_REMOTE ? sel.key : NULL, argv[optind], json);
+		pd_hostsel_release(&sel);
+		free(t);
+		free(r);
+		return code;
+	}
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "op", PD_OP_INFO);
 	pd_client_multi(t, n, sel.key, "pd-status", req, 5, r);
@@ -115,14 +167,17 @@ int main(int argc, char **argv)
 			cJSON_AddItemToArray(all, host_json(&t[i], &r[i]));
 		else
 			host_line(&t[i], &r[i]);
-		cJSON_Delete(r[i].json);
 	}
+	if (!json)
+		runs_lines(r, n);
 	if (json) {
 		char *text = cJSON_PrintUnformatted(all);
 
 		puts(text);
 		cJSON_free(text);
 	}
+	for (i = 0; i < n; i++)
+		cJSON_Delete(r[i].json);
 	cJSON_Delete(all);
 	cJSON_Delete(req);
 	pd_hostsel_release(&sel);

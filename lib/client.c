@@ -118,3 +118,140 @@ int pd_client_local_request(const char *sock, const char *client, const cJSON *r
 	*reply = r.json;
 	return 0;
 }
+
+struct pd_session {
+	struct event_base *base;
+	struct pd_peer *peer;
+	struct pd_msg reply;
+	int got, gone, code, timed_out;
+	char why[PD_ERRLEN];
+};
+
+/* Session peer callback: keep the message and stop the loop. */
+static void session_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg)
+{
+	struct pd_session *s = arg;
+
+	if (!m) {
+		s->gone = 1;
+		s->peer = NULL;
+		s->code = pd_peer_refused(p) ? PD_EX_NOPERM : PD_EX_UNAVAILABLE;
+		snprintf(s->why, sizeof s->why, "%s", why);
+		event_base_loopbreak(s->base);
+		return;
+	}
+	if (!strcmp(m->op, PD_OP_SLOTS))
+		return;
+	pd_msg_release(&s->reply);
+	/* Copy: the peer reuses its message after we return. */
+	pd_buf_add(&s->reply.body, m->body.data, m->body.len);
+	s->reply.json = cJSON_Duplicate(m->json, 1);
+	s->reply.op = pd_json_str(s->reply.json, "op", "");
+	s->reply.blob = (const unsigned char *)s->reply.body.data + (m->blob - (const unsigned char *)m->body.data);
+	s->reply.blob_len = m->blob_len;
+	s->got = 1;
+	event_base_loopbreak(s->base);
+}
+
+/* The session's deadline passed. */
+static void session_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_session *s = arg;
+
+	(void)fd;
+	(void)what;
+	s->timed_out = 1;
+	event_base_loopbreak(s->base);
+}
+
+/* Run the loop until a message, the end of the peer, or the timeout. */
+static int session_wait(struct pd_session *s, int timeout_s, char *err)
+{
+	struct timeval tv = {timeout_s, 0};
+	struct event *timer = evtimer_new(s->base, session_timeout, s);
+
+	s->got = 0;
+	s->timed_out = 0;
+	if (timeout_s > 0)
+		evtimer_add(timer, &tv);
+	while (!s->got && !s->gone && !s->timed_out)
+		if (event_base_loop(s->base, EVLOOP_ONCE) < 0)
+			break;
+	event_free(timer);
+	if (s->got)
+		return 0;
+	if (s->gone) {
+		pd_err(err, "%s", s->why);
+		return s->code;
+	}
+	pd_err(err, "no answer within %d s", timeout_s);
+	return PD_EX_TEMPFAIL;
+}
+
+struct pd_session *pd_session_open(const struct pd_target *t, const unsigned char *key,
+				   const char *client, int *code, char *err)
+{
+	struct pd_peer_opts o = {PD_ROLE_CLIENT, t->kind == PD_T_TCP, key, t->name, PD_BLOB_MAX, client, 0};
+	struct pd_session *s = calloc(1, sizeof *s);
+	int fd;
+
+	if (!s)
+		abort();
+	s->base = event_base_new();
+	pd_msg_init(&s->reply);
+	if (t->kind == PD_T_TCP)
+		s->peer = pd_peer_connect(s->base, (const struct sockaddr *)&t->ss, t->sslen, &o, session_msg, s);
+	else if ((fd = t->kind == PD_T_UNIX ? pd_target_unix_connect(t, err) : t->fd) >= 0)
+		s->peer = pd_peer_new(s->base, fd, &o, session_msg, s);
+	else {
+		*code = PD_EX_UNAVAILABLE;
+		pd_session_close(s);
+		return NULL;
+	}
+	*code = session_wait(s, PD_HANDSHAKE_TIMEOUT_S + 1, err);
+	if (*code == 0 && strcmp(s->reply.op, PD_OP_WELCOME)) {
+		*code = PD_EX_UNAVAILABLE;
+		pd_err(err, "%s: unexpected '%s' instead of welcome", t->name, s->reply.op);
+	}
+	if (*code) {
+		pd_session_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+int pd_session_call(struct pd_session *s, const cJSON *req, const void *blob, size_t len,
+		    int timeout_s, struct pd_msg *reply, char *err)
+{
+	int code;
+
+	if (s->gone) {
+		pd_err(err, "%s", s->why);
+		return s->code;
+	}
+	pd_peer_send(s->peer, req, blob, len);
+	code = session_wait(s, timeout_s, err);
+	if (code)
+		return code;
+	if (!strcmp(s->reply.op, PD_OP_ERROR)) {
+		pd_err(err, "%s", pd_json_str(s->reply.json, "error", "error"));
+		code = (int)pd_json_num(s->reply.json, "code", PD_EX_UNAVAILABLE);
+		return code ? code : PD_EX_UNAVAILABLE;
+	}
+	pd_msg_release(reply);
+	*reply = s->reply;
+	pd_msg_init(&s->reply);
+	return 0;
+}
+
+void pd_session_close(struct pd_session *s)
+{
+	if (!s)
+		return;
+	if (s->peer)
+		pd_peer_close(s->peer);
+	event_base_loop(s->base, EVLOOP_NONBLOCK);
+	event_base_free(s->base);
+	pd_msg_release(&s->reply);
+	free(s);
+}

@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "frame.h"
 #include "target.h"
 
 /* The outcome of one host's request. */
@@ -30,3 +31,25 @@ int pd_client_local_request(const char *sock, const char *client, const cJSON *r
 			    cJSON **reply, char *err);
 
 #endif
+
+/*
+ * A synchronous conversation with one server, for short clients: open
+ * (handshake done), then call() as often as needed, then close.
+ */
+struct pd_session;
+
+/* Connect and authenticate.  NULL with err and *code (69, 77). */
+struct pd_session *pd_session_open(const struct pd_target *t, const unsigned char *key,
+				   const char *client, int *code, char *err);
+
+/*
+ * Send req (+ blob) and wait for the next reply other than a "slots"
+ * notice, at most timeout_s seconds (0: no limit).  The reply is moved
+ * into *reply (release it with pd_msg_release).  Returns 0, or an exit
+ * status with err: the code of an error frame (65, 77, ...), 69 when the
+ * connection drops, 75 on timeout.
+ */
+int pd_session_call(struct pd_session *s, const cJSON *req, const void *blob, size_t len,
+		    int timeout_s, struct pd_msg *reply, char *err);
+
+void pd_session_close(struct pd_session *s);

@@ -94,9 +94,11 @@ struct pd_coord {
 	int finished, code;
 	char err[PD_ERRLEN];
 	struct pd_buf scratch;
+	struct event *done_ev; /* reports the end from the loop, not a callback */
 };
 
 static void pump(struct pd_coord *c);
+static void report_done(evutil_socket_t fd, short what, void *arg);
 static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg);
 
 /* Tell the user something through the caller. */
@@ -121,7 +123,10 @@ static void finish(struct pd_coord *c, int code, const char *msg)
 	c->finished = 1;
 	c->code = code;
 	snprintf(c->err, sizeof c->err, "%s", msg ? msg : "");
-	event_base_loopexit(c->base, NULL);
+	if (c->cb.done)
+		event_active(c->done_ev, EV_TIMEOUT, 0);
+	else
+		event_base_loopexit(c->base, NULL);
 }
 
 static cJSON *msg_new(const char *op)
@@ -688,6 +693,7 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	TAILQ_INIT(&c->retry);
 	c->in_regular = !pollable(o->in_fd);
 	c->readev = event_new(base, o->in_fd, EV_READ, on_readable, c);
+	c->done_ev = event_new(base, -1, 0, report_done, c);
 	return c;
 }
 
@@ -731,13 +737,45 @@ static void host_connect(struct chost *h)
 	h->peer = pd_peer_new(c->base, fd, &po, host_msg, h);
 }
 
-int pd_coord_run(struct pd_coord *c, char *err)
+/* Tell the owner the run ended (from the loop, so it may free us). */
+static void report_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_coord *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->cb.done(c->arg, c->code, c->err);
+}
+
+void pd_coord_start(struct pd_coord *c)
 {
 	int i;
 
 	for (i = 0; i < c->nhosts; i++)
 		host_connect(c->hosts[i]);
 	check_hosts(c);
+	if (!c->finished)
+		pump(c);
+}
+
+void pd_coord_cancel(struct pd_coord *c)
+{
+	int i;
+
+	c->finished = 1;
+	event_del(c->done_ev);
+	event_del(c->readev);
+	for (i = 0; i < c->nhosts; i++)
+		if (c->hosts[i]->peer) {
+			pd_peer_close(c->hosts[i]->peer);
+			c->hosts[i]->peer = NULL;
+			c->hosts[i]->state = H_DOWN;
+		}
+}
+
+int pd_coord_run(struct pd_coord *c, char *err)
+{
+	pd_coord_start(c);
 	if (!c->finished)
 		event_base_dispatch(c->base);
 	if (!c->finished) {
@@ -796,6 +834,7 @@ void pd_coord_free(struct pd_coord *c)
 	free(c->ring);
 	free(c->hosts);
 	event_free(c->readev);
+	event_free(c->done_ev);
 	pd_buf_release(&c->inbuf);
 	pd_buf_release(&c->scratch);
 	free(c);

@@ -40,6 +40,10 @@ struct pd_coord_cb {
 	/* Optional: 1 when the record is already done (--resume), with its
 	 * output appended to out. */
 	int (*resume)(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out);
+	/* Optional: the run ended (see pd_coord_run for codes).  Without it
+	 * the coordinator breaks the event loop instead.  The coordinator
+	 * may be freed from here. */
+	void (*done)(void *arg, int code, const char *err);
 };
 
 struct pd_coord_opts {
@@ -75,6 +79,13 @@ void pd_coord_add_target(struct pd_coord *c, const struct pd_target *t);
  * by every host), PD_EX_DATAERR (the job cannot be loaded), PD_EX_OSERR.
  */
 int pd_coord_run(struct pd_coord *c, char *err);
+
+/* Start a run inside a running event loop; the end is reported through
+ * cb->done (required). */
+void pd_coord_start(struct pd_coord *c);
+
+/* Stop a started run now: connections close, done is not called. */
+void pd_coord_cancel(struct pd_coord *c);
 
 void pd_coord_stats(const struct pd_coord *c, struct pd_coord_stats *s);
 void pd_coord_free(struct pd_coord *c);

@@ -2,6 +2,7 @@
 #include "joblog.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include <sodium.h>
 
 #include "err.h"
+#include "proto.h"
 
 /* 64-bit keyed hash of an input line (not secret, just a checksum). */
 static unsigned long long line_hash(const char *in, size_t n)
@@ -102,17 +104,41 @@ int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, char *err)
 	return 0;
 }
 
-void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen, int ok,
+static const char *rstatus_names[] = {"ok", "error", "crash", "timeout", "lost"};
+
+const char *pd_rstatus_name(int status)
+{
+	return status >= 0 && status <= PD_R_LOST ? rstatus_names[status] : "error";
+}
+
+int pd_rstatus_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i <= PD_R_LOST; i++)
+		if (!strcmp(name, rstatus_names[i]))
+			return i;
+	return -1;
+}
+
+void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen, int status,
 		   double ms, const char *host, const char *out, size_t outlen)
 {
+	int ok = status == PD_R_OK;
 	cJSON *e = cJSON_CreateObject();
 	char hex[17], *text, *o = strndup(out, outlen);
 
 	snprintf(hex, sizeof hex, "%016llx", line_hash(in, inlen));
 	cJSON_AddNumberToObject(e, "line", (double)line);
 	cJSON_AddStringToObject(e, "in", hex);
-	cJSON_AddStringToObject(e, "status", ok ? "ok" : "failed");
-	cJSON_AddNumberToObject(e, "ms", ms);
+	if (j->with_input) {
+		char *input = strndup(in, inlen);
+
+		cJSON_AddStringToObject(e, "input", input ? input : "");
+		free(input);
+	}
+	cJSON_AddStringToObject(e, "status", pd_rstatus_name(status));
+	cJSON_AddNumberToObject(e, "ms", round(ms * 1000) / 1000);
 	cJSON_AddStringToObject(e, "host", host);
 	cJSON_AddStringToObject(e, ok ? "output" : "error", o ? o : "");
 	text = cJSON_PrintUnformatted(e);

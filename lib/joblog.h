@@ -22,15 +22,21 @@ struct pd_joblog {
 	unsigned long long *hash;
 	long cap;
 	long loaded;
+	int with_input; /* also log each record's input text ("input") */
 };
 
 /* Open path for appending; with resume, first load its "ok" entries.
  * 0 or -1 with err (a malformed line names the file and line). */
 int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, char *err);
 
-/* Append one record's entry. */
-void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen, int ok,
+/* Append one record's entry; status is an enum pd_rstatus. */
+void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen, int status,
 		   double ms, const char *host, const char *out, size_t outlen);
+
+/* The name of a record status in logs and --json ("ok", "error", "crash",
+ * "timeout", "lost"), and back (-1 when unknown). */
+const char *pd_rstatus_name(int status);
+int pd_rstatus_parse(const char *name);
 
 /* 1 when line N with this input is done, its output appended to out. */
 int pd_joblog_lookup(const struct pd_joblog *j, long line, const char *in, size_t inlen,

@@ -30,6 +30,14 @@
 #define PD_OP_RUN "run"		    /* c->s: {batch, hash, sym, first, n, timeout_ms} + records */
 #define PD_OP_RESULT "result"	    /* s->c: {batch, n} + result entries */
 #define PD_OP_HANDBACK "handback"   /* s->c: {batch}: not run, send elsewhere */
+#define PD_OP_SUBMIT "submit"   /* c->s (local only): {hash, sym, hosts?, retries?, timeout_ms?,
+				       unordered?} + records -> submitted {id} */
+#define PD_OP_SUBMITTED "submitted"
+#define PD_OP_RUNSTAT "run_status" /* c->s: {id} -> run {id, state, total, done, failed, ...} */
+#define PD_OP_RUNINFO "run"
+#define PD_OP_FETCH "fetch"	    /* c->s: {id, wait?} -> fetched {run status} + log lines */
+#define PD_OP_FETCHED "fetched"
+#define PD_OP_CANCEL "cancel"	    /* c->s: {id} -> run {...} */
 #define PD_OP_PING "ping"	    /* either way: {} -> pong */
 #define PD_OP_PONG "pong"
 

@@ -24,12 +24,14 @@
 #include "peer.h"
 #include "pool.h"
 #include "proto.h"
+#include "runs.h"
 
 /* A connected client as the server sees it. */
 struct sconn {
 	struct pd_server *s;
 	struct pd_peer *peer;
 	int local; /* Unix socket or embedded: owner-level trust */
+	char waiting[PD_RUN_ID_LEN]; /* fetch --wait: the run awaited, or "" */
 	LIST_ENTRY(sconn) link;
 };
 
@@ -39,6 +41,7 @@ struct pd_server {
 	unsigned char key[PD_KEY_LEN];
 	int have_key, cpus_total, shared, persist;
 	struct pd_pool *pool;
+	struct pd_runs *runs;
 	struct evconnlistener *tcp, *unx;
 	char unix_path[108];
 	LIST_HEAD(, sconn) conns;
@@ -80,6 +83,8 @@ static cJSON *info_json(struct pd_server *s)
 	cJSON_AddNumberToObject(j, "gpus_shared", 0);
 	cJSON_AddNumberToObject(j, "gpus_busy", 0);
 	cJSON_AddNumberToObject(j, "clients", s->nconns);
+	if (s->runs)
+		cJSON_AddItemToObject(j, "runs", pd_runs_list(s->runs));
 	return j;
 }
 
@@ -171,12 +176,24 @@ static int alloc_save(struct pd_server *s, char *err)
 	return 0;
 }
 
+/* Tell every client how many slots this host now shares. */
+static void broadcast_slots(struct pd_server *s, int shared)
+{
+	struct sconn *o;
+	cJSON *j;
+
+	LIST_FOREACH(o, &s->conns, link) {
+		j = msg_new(PD_OP_SLOTS);
+		cJSON_AddNumberToObject(j, "shared", shared);
+		reply(o, j, NULL, 0);
+	}
+}
+
 /* alloc {cpu?, gpu?}: local owner only; applies at once, tells everyone. */
 static void on_alloc(struct sconn *c, const struct pd_msg *m)
 {
 	struct pd_server *s = c->s;
 	char err[PD_ERRLEN];
-	struct sconn *o;
 	long long n;
 
 	if (!c->local) {
@@ -197,13 +214,10 @@ static void on_alloc(struct sconn *c, const struct pd_msg *m)
 		pd_log(PD_LOG_INFO, "allocation changed: sharing %d of %d CPUs", s->shared, s->cpus_total);
 		if (s->persist && alloc_save(s, err))
 			pd_log(PD_LOG_ERR, "%s", err);
+		/* Clients hear of the change before any handback it causes, so
+		 * that they send the returned records elsewhere. */
+		broadcast_slots(s, s->shared);
 		pd_pool_set_slots(s->pool, s->stopping ? 0 : s->shared);
-		LIST_FOREACH(o, &s->conns, link) {
-			cJSON *j = msg_new(PD_OP_SLOTS);
-
-			cJSON_AddNumberToObject(j, "shared", s->shared);
-			reply(o, j, NULL, 0);
-		}
 	}
 	reply(c, info_json(s), NULL, 0);
 }
@@ -301,6 +315,113 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
 }
 
+/* A run's id from a message, or NULL after failing the connection. */
+static const char *run_id(struct sconn *c, const struct pd_msg *m)
+{
+	const char *id = pd_json_str(m->json, "id", "");
+
+	if (!c->s->runs) {
+		pd_peer_fail(c->peer, 69, "this server keeps no detached runs");
+		return NULL;
+	}
+	if (!pd_run_id_valid(id)) {
+		pd_peer_fail(c->peer, 65, "message '%s': malformed run id", m->op);
+		return NULL;
+	}
+	return id;
+}
+
+/* The reply to fetch: the run's state and its log. */
+static void send_fetched(struct sconn *c, const char *id)
+{
+	struct pd_buf log = PD_BUF_INIT;
+	char err[PD_ERRLEN];
+	cJSON *j = pd_runs_status(c->s->runs, id);
+
+	if (!j || pd_runs_log(c->s->runs, id, &log, err)) {
+		cJSON_Delete(j);
+		pd_peer_fail(c->peer, 65, "no run %s on this host", id);
+		pd_buf_release(&log);
+		return;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "op");
+	cJSON_AddStringToObject(j, "op", PD_OP_FETCHED);
+	reply(c, j, log.data, log.len);
+	pd_buf_release(&log);
+}
+
+/* submit {...} + records: start a detached run (local owner only). */
+static void on_submit(struct sconn *c, const struct pd_msg *m)
+{
+	char id[PD_RUN_ID_LEN], err[PD_ERRLEN];
+	cJSON *j;
+
+	if (!c->local) {
+		pd_peer_fail(c->peer, 77, "detached runs are submitted to the local pd-serve only");
+		return;
+	}
+	if (!c->s->runs) {
+		pd_peer_fail(c->peer, 69, "this server keeps no detached runs");
+		return;
+	}
+	if (pd_runs_submit(c->s->runs, m->json, m->blob, m->blob_len, id, err)) {
+		pd_peer_fail(c->peer, 65, "%s", err);
+		return;
+	}
+	j = msg_new(PD_OP_SUBMITTED);
+	cJSON_AddStringToObject(j, "id", id);
+	reply(c, j, NULL, 0);
+}
+
+/* run_status, fetch, cancel: questions about one detached run. */
+static void on_run_query(struct sconn *c, const struct pd_msg *m)
+{
+	const char *id = run_id(c, m);
+	char err[PD_ERRLEN];
+	cJSON *j;
+
+	if (!id)
+		return;
+	if (!strcmp(m->op, PD_OP_CANCEL) && pd_runs_cancel(c->s->runs, id, err)) {
+		pd_peer_fail(c->peer, 65, "%s", err);
+		return;
+	}
+	if (!strcmp(m->op, PD_OP_FETCH)) {
+		if (!pd_runs_ended(c->s->runs, id) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m->json, "wait")))
+			snprintf(c->waiting, sizeof c->waiting, "%s", id);
+		else
+			send_fetched(c, id);
+		return;
+	}
+	j = pd_runs_status(c->s->runs, id);
+	if (!j) {
+		pd_peer_fail(c->peer, 65, "no run %s on this host", id);
+		return;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "op");
+	cJSON_AddStringToObject(j, "op", PD_OP_RUNINFO);
+	reply(c, j, NULL, 0);
+}
+
+/* Runs: one ended; answer the clients waiting for it. */
+static void run_ended(void *arg, const char *id)
+{
+	struct pd_server *s = arg;
+	struct sconn *c;
+
+	LIST_FOREACH(c, &s->conns, link)
+		if (!strcmp(c->waiting, id)) {
+			c->waiting[0] = 0;
+			send_fetched(c, id);
+		}
+}
+
+int pd_server_start_runs(struct pd_server *s, char *err)
+{
+	s->runs = pd_runs_new(s->base, s->state, s->unix_path, s->have_key ? s->key : NULL, run_ended, s, err);
+	return s->runs ? 0 : -1;
+}
+
 /* Dispatch one message from a ready client. */
 static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 {
@@ -318,6 +439,10 @@ static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 		on_upload(c, m);
 	else if (!strcmp(m->op, PD_OP_ALLOC))
 		on_alloc(c, m);
+	else if (!strcmp(m->op, PD_OP_SUBMIT))
+		on_submit(c, m);
+	else if (!strcmp(m->op, PD_OP_RUNSTAT) || !strcmp(m->op, PD_OP_FETCH) || !strcmp(m->op, PD_OP_CANCEL))
+		on_run_query(c, m);
 	else if (!strcmp(m->op, PD_OP_PING)) {
 		j = msg_new(PD_OP_PONG);
 		reply(c, j, NULL, 0);
@@ -573,6 +698,10 @@ void pd_server_shutdown(struct pd_server *s)
 		evconnlistener_disable(s->tcp);
 	if (s->unx)
 		evconnlistener_disable(s->unx);
+	/* Detached runs stay "running" on disk and resume at the next start. */
+	pd_runs_free(s->runs);
+	s->runs = NULL;
+	broadcast_slots(s, 0);
 	pd_pool_handback_all(s->pool);
 	maybe_stop(-1, 0, s);
 }
@@ -583,6 +712,7 @@ void pd_server_free(struct pd_server *s)
 
 	if (!s)
 		return;
+	pd_runs_free(s->runs);
 	while ((c = LIST_FIRST(&s->conns))) {
 		LIST_REMOVE(c, link);
 		pd_peer_close(c->peer);

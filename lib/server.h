@@ -32,6 +32,11 @@ int pd_server_listen_unix(struct pd_server *s, const char *path, char *err);
 /* Serve an already-connected trusted local socket (embedded mode). */
 void pd_server_add_local(struct pd_server *s, int fd);
 
+/* Load detached runs from the state directory and resume the unfinished
+ * ones; call after pd_server_listen_unix (they run through that socket).
+ * 0 or -1 with err. */
+int pd_server_start_runs(struct pd_server *s, char *err);
+
 /* Graceful stop: stop accepting, hand queued batches back to their
  * clients, let running records finish, then break the loop. */
 void pd_server_shutdown(struct pd_server *s);

@@ -1,0 +1,234 @@
+/* detach.c - talking to pd-serve about detached runs. */
+#include "detach.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "client.h"
+#include "coord.h"
+#include "joblog.h"
+#include "err.h"
+#include "frame.h"
+#include "proto.h"
+
+/* Read all of fd (at most max bytes). */
+static int read_all(int fd, size_t max, struct pd_buf *b, char *err)
+{
+	ssize_t r;
+
+	for (;;) {
+		pd_buf_grow(b, 65536);
+		r = read(fd, b->data + b->len, 65536);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			pd_err(err, "read input: %s", strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+		b->len += (size_t)r;
+		b->data[b->len] = 0;
+		if (b->len > max) {
+			pd_err(err, "input over %zu bytes: too large for a detached run", max);
+			return -1;
+		}
+	}
+}
+
+/* Make sure the server holds the job: name it, upload it if asked. */
+static int ensure_job(struct pd_session *s, const struct pd_detach_req *r, const char *hash, char *err)
+{
+	struct pd_msg m;
+	cJSON *j = cJSON_CreateObject();
+	int code;
+
+	pd_msg_init(&m);
+	cJSON_AddStringToObject(j, "op", PD_OP_JOB);
+	cJSON_AddStringToObject(j, "hash", hash);
+	cJSON_AddStringToObject(j, "sym", r->sym);
+	cJSON_AddStringToObject(j, "path", r->job_path);
+	code = pd_session_call(s, j, NULL, 0, 30, &m, err);
+	cJSON_Delete(j);
+	if (!code && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.json, "ok"))) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "op", PD_OP_UPLOAD);
+		cJSON_AddStringToObject(j, "hash", hash);
+		code = pd_session_call(s, j, r->job, r->job_len, 60, &m, err);
+		cJSON_Delete(j);
+	}
+	pd_msg_release(&m);
+	return code;
+}
+
+int pd_detach_submit(const struct pd_target *t, const struct pd_detach_req *r,
+		     char id[PD_RUN_ID_LEN], char *err)
+{
+	struct pd_buf input = PD_BUF_INIT;
+	char hash[PD_HASH_HEX];
+	struct pd_session *s;
+	struct pd_msg m;
+	cJSON *j;
+	int code;
+
+	if (read_all(r->in_fd, PD_BLOB_MAX, &input, err)) {
+		pd_buf_release(&input);
+		return PD_EX_DATAERR;
+	}
+	pd_hash_hex(r->job, r->job_len, hash);
+	s = pd_session_open(t, NULL, "pd-map", &code, err);
+	if (!s) {
+		pd_buf_release(&input);
+		return code;
+	}
+	pd_msg_init(&m);
+	code = ensure_job(s, r, hash, err);
+	if (!code) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "op", PD_OP_SUBMIT);
+		cJSON_AddStringToObject(j, "hash", hash);
+		cJSON_AddStringToObject(j, "sym", r->sym);
+		if (r->hosts)
+			cJSON_AddStringToObject(j, "hosts", r->hosts);
+		cJSON_AddNumberToObject(j, "retries", r->retries);
+		cJSON_AddNumberToObject(j, "timeout_ms", r->timeout_ms);
+		cJSON_AddBoolToObject(j, "unordered", r->unordered);
+		code = pd_session_call(s, j, input.data, input.len, 60, &m, err);
+		cJSON_Delete(j);
+	}
+	if (!code)
+		snprintf(id, PD_RUN_ID_LEN, "%s", pd_json_str(m.json, "id", ""));
+	pd_msg_release(&m);
+	pd_session_close(s);
+	pd_buf_release(&input);
+	return code;
+}
+
+int pd_detach_ask(const struct pd_target *t, const unsigned char *key, const char *op,
+		  const char *id, int wait, cJSON **status, struct pd_buf *log, char *err)
+{
+	struct pd_session *s = NULL;
+	struct pd_msg m;
+	cJSON *j;
+	int code;
+
+	*status = NULL;
+	if (!pd_run_id_valid(id)) {
+		pd_err(err, "'%s' is not a run id (like r0123456789)", id);
+		return PD_EX_USAGE;
+	}
+	s = pd_session_open(t, key, "pd-map", &code, err);
+	if (!s)
+		return code;
+	pd_msg_init(&m);
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "op", op);
+	cJSON_AddStringToObject(j, "id", id);
+	if (wait)
+		cJSON_AddBoolToObject(j, "wait", 1);
+	code = pd_session_call(s, j, NULL, 0, wait ? 0 : 30, &m, err);
+	cJSON_Delete(j);
+	if (!code) {
+		*status = cJSON_Duplicate(m.json, 1);
+		if (log)
+			pd_buf_add(log, m.blob, m.blob_len);
+	}
+	pd_msg_release(&m);
+	pd_session_close(s);
+	return code;
+}
+
+char *pd_hosts_spec(const struct pd_hostlist *l)
+{
+	struct pd_buf b = PD_BUF_INIT;
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		pd_buf_addf(&b, strchr(l->v[i].name, ':') ? "%s[%s]:%d" : "%s%s:%d", i ? "," : "",
+			    l->v[i].name, l->v[i].port);
+	return pd_buf_detach(&b, NULL);
+}
+
+/* An entry of a fetched log. */
+struct entry {
+	long line;
+	long order; /* position in the log: later wins */
+	cJSON *j;
+};
+
+static int by_line(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Parse the log's lines into entries (their JSON owned). */
+static long parse_log(const struct pd_buf *log, struct entry **out, char *err)
+{
+	const char *p = log->data, *end = p + log->len, *nl;
+	struct entry *v = NULL;
+	long n = 0, cap = 0;
+	cJSON *j;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break; /* a line cut short: the server was interrupted */
+		j = cJSON_ParseWithLength(p, (size_t)(nl - p));
+		if (!j || !pd_json_has_num(j, "line")) {
+			cJSON_Delete(j);
+			pd_err(err, "malformed entry %ld in the run's log", n + 1);
+			while (n > 0)
+				cJSON_Delete(v[--n].j);
+			free(v);
+			return -1;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			v = realloc(v, sizeof *v * (size_t)cap);
+			if (!v)
+				abort();
+		}
+		v[n] = (struct entry){(long)pd_json_num(j, "line", 0), n, j};
+		n++;
+	}
+	*out = v;
+	return n;
+}
+
+long pd_detach_replay(const struct pd_buf *log, void (*fn)(void *arg, const struct pd_coord_result *r),
+		      void *arg, char *err)
+{
+	struct pd_coord_result r;
+	struct entry *v = NULL;
+	const char *out, *in;
+	long n, i, count = 0;
+	int st;
+
+	n = parse_log(log, &v, err);
+	if (n < 0)
+		return -1;
+	qsort(v, (size_t)n, sizeof *v, by_line);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n && v[i + 1].line == v[i].line)
+			continue; /* superseded by a later run of the same record */
+		st = pd_rstatus_parse(pd_json_str(v[i].j, "status", "error"));
+		out = pd_json_str(v[i].j, st == PD_R_OK ? "output" : "error", "");
+		in = pd_json_str(v[i].j, "input", "");
+		r = (struct pd_coord_result){v[i].line, st < 0 ? PD_R_ERROR : st, pd_json_num(v[i].j, "ms", 0),
+					     pd_json_str(v[i].j, "host", ""), out, strlen(out), in, strlen(in), 1};
+		fn(arg, &r);
+		count++;
+	}
+	for (i = 0; i < n; i++)
+		cJSON_Delete(v[i].j);
+	free(v);
+	return count;
+}

@@ -1,0 +1,46 @@
+/* detach.h - the client side of detached runs: submit, ask, fetch, cancel. */
+#ifndef PD_DETACH_H
+#define PD_DETACH_H
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "runs.h"
+#include "target.h"
+
+struct pd_detach_req {
+	const char *job_path, *sym; /* the job, already checked */
+	const void *job;
+	size_t job_len;
+	const char *hosts; /* "host:port,..." to run on, or NULL: the server itself */
+	int retries, timeout_ms, unordered;
+	int in_fd; /* records, read to the end */
+};
+
+/* Submit a detached run to the local server at t.  Returns 0 with id,
+ * or an exit status with err. */
+int pd_detach_submit(const struct pd_target *t, const struct pd_detach_req *r,
+		     char id[PD_RUN_ID_LEN], char *err);
+
+/*
+ * Ask a server about run id: op is "run_status", "fetch" or "cancel".
+ * For fetch, `wait` blocks until the run ends and *log gets its log
+ * lines.  *status gets the run's state (owned).  0 or an exit status.
+ */
+int pd_detach_ask(const struct pd_target *t, const unsigned char *key, const char *op,
+		  const char *id, int wait, cJSON **status, struct pd_buf *log, char *err);
+
+/* The hosts of a list as one "host:port,..." string (malloc'd). */
+char *pd_hosts_spec(const struct pd_hostlist *l);
+
+#endif
+
+struct pd_coord_result;
+
+/*
+ * Replay a fetched log: every record once (the last entry of a line
+ * wins), in line order, through fn, exactly as an attached run delivers
+ * them.  Returns the number of records, or -1 with err on a malformed log.
+ */
+long pd_detach_replay(const struct pd_buf *log, void (*fn)(void *arg, const struct pd_coord_result *r),
+		      void *arg, char *err);

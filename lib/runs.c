@@ -1,0 +1,541 @@
+/* runs.c - detached runs: submit, persist, resume, report, cancel. */
+#include "runs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cache.h"
+#include "coord.h"
+#include "err.h"
+#include "frame.h"
+#include "hosts.h"
+#include "joblog.h"
+#include "log.h"
+#include "proto.h"
+#include "target.h"
+
+#define FLUSH_MS 200
+
+/* One detached run. */
+struct run {
+	struct pd_runs *rs;
+	char id[PD_RUN_ID_LEN];
+	char dir[4300];
+	cJSON *meta;
+	struct pd_coord *coord; /* while running */
+	struct pd_joblog log;
+	int in_fd;
+	char *job;
+	size_t job_len;
+	long done, failed;
+	LIST_ENTRY(run) link;
+};
+
+struct pd_runs {
+	struct event_base *base;
+	char state[4096], dir[4200], cache[4200], sock[108];
+	unsigned char key[PD_KEY_LEN];
+	int have_key;
+	pd_runs_end_fn end;
+	void *arg;
+	struct event *flush;
+	LIST_HEAD(, run) runs;
+};
+
+int pd_run_id_valid(const char *s)
+{
+	int i;
+
+	if (s[0] != 'r')
+		return 0;
+	for (i = 1; i < PD_RUN_ID_LEN - 1; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[i] == 0;
+}
+
+/* Write DIR/meta.json durably: temporary file, fsync, rename. */
+static int meta_save(struct run *r, char *err)
+{
+	char path[4400], tmp[4400], *text = cJSON_Print(r->meta);
+	int fd, ok;
+
+	snprintf(path, sizeof path, "%s/meta.json", r->dir);
+	snprintf(tmp, sizeof tmp, "%s/meta.json.tmp", r->dir);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text) && fsync(fd) == 0;
+	if (fd >= 0)
+		ok &= close(fd) == 0;
+	cJSON_free(text);
+	if (!ok || rename(tmp, path)) {
+		pd_err(err, "save %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Set the run's state (and error), save it. */
+static void set_state(struct run *r, const char *state, const char *error)
+{
+	char err[PD_ERRLEN];
+
+	cJSON_DeleteItemFromObjectCaseSensitive(r->meta, "state");
+	cJSON_AddStringToObject(r->meta, "state", state);
+	if (error && *error) {
+		cJSON_DeleteItemFromObjectCaseSensitive(r->meta, "error");
+		cJSON_AddStringToObject(r->meta, "error", error);
+	}
+	if (strcmp(state, "running")) {
+		cJSON_DeleteItemFromObjectCaseSensitive(r->meta, "ended");
+		cJSON_AddNumberToObject(r->meta, "ended", (double)time(NULL));
+		cJSON_DeleteItemFromObjectCaseSensitive(r->meta, "done");
+		cJSON_AddNumberToObject(r->meta, "done", (double)r->done);
+		cJSON_DeleteItemFromObjectCaseSensitive(r->meta, "failed");
+		cJSON_AddNumberToObject(r->meta, "failed", (double)r->failed);
+	}
+	if (meta_save(r, err))
+		pd_log(PD_LOG_ERR, "run %s: %s", r->id, err);
+}
+
+/* Close what a running run holds. */
+static void run_stop(struct run *r)
+{
+	if (r->coord) {
+		pd_coord_cancel(r->coord);
+		pd_coord_free(r->coord);
+		r->coord = NULL;
+	}
+	if (r->log.f) {
+		pd_joblog_flush(&r->log);
+		if (fsync(fileno(r->log.f)))
+			pd_log(PD_LOG_ERR, "run %s: sync log: %s", r->id, strerror(errno));
+		pd_joblog_close(&r->log);
+	}
+	if (r->in_fd >= 0)
+		close(r->in_fd);
+	r->in_fd = -1;
+	free(r->job);
+	r->job = NULL;
+}
+
+/* Coordinator: a record's final result goes to the log. */
+static void on_result(void *arg, const struct pd_coord_result *res)
+{
+	struct run *r = arg;
+
+	r->done++;
+	if (res->status != PD_R_OK)
+		r->failed++;
+	if (res->host[0]) /* not one the log already held */
+		pd_joblog_add(&r->log, res->lineno, res->in ? res->in : "", res->inlen,
+			      res->status, res->ms, res->host, res->out, res->outlen);
+}
+
+/* Coordinator: skip what the log already holds. */
+static int on_resume(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out)
+{
+	struct run *r = arg;
+
+	return pd_joblog_lookup(&r->log, lineno, line, len, out);
+}
+
+/* Coordinator: a host event, for the server's log. */
+static void on_note(void *arg, const char *msg)
+{
+	struct run *r = arg;
+
+	pd_log(PD_LOG_WARN, "run %s: %s", r->id, msg);
+}
+
+/* Coordinator: the run ended. */
+static void on_done(void *arg, int code, const char *err)
+{
+	struct run *r = arg;
+	struct pd_runs *rs = r->rs;
+	char id[PD_RUN_ID_LEN];
+
+	run_stop(r);
+	set_state(r, code == PD_EX_OK ? "done" : "failed", code == PD_EX_OK ? NULL : err);
+	pd_log(PD_LOG_INFO, "run %s ended: %ld records, %ld failed%s%s", r->id, r->done, r->failed,
+	       code ? ": " : "", code ? err : "");
+	memcpy(id, r->id, sizeof id);
+	if (rs->end)
+		rs->end(rs->arg, id);
+}
+
+/* Targets of a run: the hosts it was submitted with, else this server. */
+static int run_targets(struct run *r, struct pd_target **t, int *n, char *err)
+{
+	const char *hosts = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r->meta, "hosts"));
+	struct pd_hostlist l = {0};
+	char e[PD_ERRLEN];
+	int i;
+
+	*n = 0;
+	if (!hosts) {
+		*t = calloc(1, sizeof **t);
+		pd_target_unix(*t, r->rs->sock);
+		*n = 1;
+		return 0;
+	}
+	if (!r->rs->have_key) {
+		pd_err(err, "this server has no cluster key to reach other hosts");
+		return -1;
+	}
+	if (pd_hosts_parse(&l, hosts, "hosts", err))
+		return -1;
+	*t = calloc((size_t)l.n + 1, sizeof **t);
+	for (i = 0; i < l.n; i++) {
+		if (pd_target_tcp(&(*t)[*n], &l.v[i], e) == 0)
+			(*n)++;
+		else
+			pd_log(PD_LOG_WARN, "run %s: %s", r->id, e);
+	}
+	pd_hosts_release(&l);
+	if (!*n) {
+		pd_err(err, "no host of the run could be resolved");
+		return -1;
+	}
+	return 0;
+}
+
+/* Open the run's files and start (or resume) its coordinator. */
+static int run_start(struct run *r, char *err)
+{
+	static const struct pd_coord_cb cb = {on_result, on_note, on_resume, on_done};
+	const cJSON *m = r->meta;
+	const char *hash = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "hash"));
+	const char *sym = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "sym"));
+	char path[4400], jobpath[4300];
+	struct pd_coord_opts o = {0};
+	struct pd_target *t = NULL;
+	int n, i;
+
+	snprintf(jobpath, sizeof jobpath, "%s/cache/%s.so", r->rs->state, hash ? hash : "");
+	snprintf(path, sizeof path, "%s/input", r->dir);
+	r->in_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!hash || !sym || r->in_fd < 0 || pd_read_file(jobpath, PD_JOB_MAX, &r->job, &r->job_len, err)) {
+		if (r->in_fd < 0 || !hash || !sym)
+			pd_err(err, "run %s: missing input or job", r->id);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/log", r->dir);
+	if (pd_joblog_open(&r->log, path, 1, err) || run_targets(r, &t, &n, err)) {
+		free(t);
+		return -1;
+	}
+	r->log.with_input = 1;
+	o = (struct pd_coord_opts){jobpath, sym, r->job, r->job_len, r->rs->have_key ? r->rs->key : NULL,
+				   "pd-serve", r->in_fd, 0,
+				   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
+				   (int)pd_json_num(m, "retries", 0), (int)pd_json_num(m, "timeout_ms", 0), 0, 1};
+	r->done = r->failed = 0;
+	r->coord = pd_coord_new(r->rs->base, &o, &cb, r);
+	for (i = 0; i < n; i++)
+		pd_coord_add_target(r->coord, &t[i]);
+	free(t);
+	pd_coord_start(r->coord);
+	return 0;
+}
+
+/* A new run record (not yet in the list). */
+static struct run *run_new(struct pd_runs *rs, const char *id)
+{
+	struct run *r = calloc(1, sizeof *r);
+
+	if (!r)
+		abort();
+	r->rs = rs;
+	r->in_fd = -1;
+	snprintf(r->id, sizeof r->id, "%s", id);
+	snprintf(r->dir, sizeof r->dir, "%s/%s", rs->dir, id);
+	return r;
+}
+
+static struct run *run_find(struct pd_runs *rs, const char *id)
+{
+	struct run *r;
+
+	LIST_FOREACH(r, &rs->runs, link)
+		if (!strcmp(r->id, id))
+			return r;
+	return NULL;
+}
+
+/* Write the submitted records durably. */
+static int write_input(const char *dir, const void *p, size_t n, char *err)
+{
+	char path[4400];
+	const char *s = p;
+	ssize_t w;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/input", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto fail;
+	while (n) {
+		w = write(fd, s, n);
+		if (w <= 0 && errno != EINTR) {
+			close(fd);
+			goto fail;
+		}
+		if (w > 0) {
+			s += w;
+			n -= (size_t)w;
+		}
+	}
+	if (fsync(fd) || close(fd))
+		goto fail;
+	return 0;
+fail:
+	pd_err(err, "write %s: %s", path, strerror(errno));
+	return -1;
+}
+
+/* Count the records in an input (a last line without newline counts). */
+static long count_lines(const char *p, size_t n)
+{
+	long c = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c += p[i] == '\n';
+	return c + (n && p[n - 1] != '\n');
+}
+
+/* Copy the members of the submit request that describe the run. */
+static cJSON *meta_from(const cJSON *req, const char *id, long total)
+{
+	static const char *keep[] = {"hash", "sym", "hosts", "retries", "timeout_ms", "unordered", "client"};
+	cJSON *m = cJSON_CreateObject(), *v;
+	size_t i;
+
+	cJSON_AddStringToObject(m, "id", id);
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(req, keep[i]);
+		if (v)
+			cJSON_AddItemToObject(m, keep[i], cJSON_Duplicate(v, 1));
+	}
+	cJSON_AddNumberToObject(m, "total", (double)total);
+	cJSON_AddNumberToObject(m, "submitted", (double)time(NULL));
+	cJSON_AddStringToObject(m, "state", "running");
+	return m;
+}
+
+int pd_runs_submit(struct pd_runs *rs, const cJSON *req, const void *input, size_t len,
+		   char id[PD_RUN_ID_LEN], char *err)
+{
+	const char *hash = pd_json_str(req, "hash", ""), *sym = pd_json_str(req, "sym", "");
+	unsigned char rnd[5];
+	char tmp[16];
+	struct run *r;
+
+	if (!pd_cache_has(rs->cache, hash) || !sym[0]) {
+		pd_err(err, "submit: unknown job hash or no job name");
+		return -1;
+	}
+	randombytes_buf(rnd, sizeof rnd);
+	snprintf(tmp, sizeof tmp, "r%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
+	memcpy(id, tmp, PD_RUN_ID_LEN);
+	r = run_new(rs, id);
+	if (mkdir(r->dir, 0700) || write_input(r->dir, input, len, err)) {
+		if (!*err)
+			pd_err(err, "mkdir %s: %s", r->dir, strerror(errno));
+		free(r);
+		return -1;
+	}
+	r->meta = meta_from(req, id, count_lines(input, len));
+	if (meta_save(r, err)) {
+		cJSON_Delete(r->meta);
+		free(r);
+		return -1;
+	}
+	LIST_INSERT_HEAD(&rs->runs, r, link);
+	if (run_start(r, err)) {
+		run_stop(r);
+		set_state(r, "failed", err);
+		return -1;
+	}
+	pd_log(PD_LOG_INFO, "run %s submitted: %ld records", id, count_lines(input, len));
+	return 0;
+}
+
+cJSON *pd_runs_status(struct pd_runs *rs, const char *id)
+{
+	struct run *r = run_find(rs, id);
+	cJSON *j;
+
+	if (!r)
+		return NULL;
+	j = cJSON_Duplicate(r->meta, 1);
+	if (r->coord) {
+		cJSON_DeleteItemFromObjectCaseSensitive(j, "done");
+		cJSON_DeleteItemFromObjectCaseSensitive(j, "failed");
+		cJSON_AddNumberToObject(j, "done", (double)r->done);
+		cJSON_AddNumberToObject(j, "failed", (double)r->failed);
+	}
+	return j;
+}
+
+cJSON *pd_runs_list(struct pd_runs *rs)
+{
+	cJSON *a = cJSON_CreateArray();
+	struct run *r;
+
+	LIST_FOREACH(r, &rs->runs, link)
+		cJSON_AddItemToArray(a, pd_runs_status(rs, r->id));
+	return a;
+}
+
+int pd_runs_ended(struct pd_runs *rs, const char *id)
+{
+	struct run *r = run_find(rs, id);
+
+	return r && !r->coord;
+}
+
+int pd_runs_log(struct pd_runs *rs, const char *id, struct pd_buf *out, char *err)
+{
+	struct run *r = run_find(rs, id);
+	char path[4400], *data;
+	size_t n;
+
+	if (!r) {
+		pd_err(err, "no run %s on this host", id);
+		return -1;
+	}
+	if (r->log.f)
+		pd_joblog_flush(&r->log);
+	snprintf(path, sizeof path, "%s/log", r->dir);
+	if (access(path, F_OK))
+		return 0; /* nothing finished yet */
+	if (pd_read_file(path, PD_BLOB_MAX, &data, &n, err))
+		return -1;
+	pd_buf_add(out, data, n);
+	free(data);
+	return 0;
+}
+
+int pd_runs_cancel(struct pd_runs *rs, const char *id, char *err)
+{
+	struct run *r = run_find(rs, id);
+
+	if (!r) {
+		pd_err(err, "no run %s on this host", id);
+		return -1;
+	}
+	if (!r->coord) {
+		pd_err(err, "run %s has already ended (%s)", id, pd_json_str(r->meta, "state", "?"));
+		return -1;
+	}
+	run_stop(r);
+	set_state(r, "cancelled", NULL);
+	pd_log(PD_LOG_INFO, "run %s cancelled", id);
+	if (rs->end)
+		rs->end(rs->arg, id);
+	return 0;
+}
+
+/* Flush the logs of running runs, so a crash loses little work. */
+static void flush_logs(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_runs *rs = arg;
+	struct run *r;
+
+	(void)fd;
+	(void)what;
+	LIST_FOREACH(r, &rs->runs, link)
+		if (r->log.f)
+			pd_joblog_flush(&r->log);
+}
+
+/* Load one run directory; resume it if it was running. */
+static void load_run(struct pd_runs *rs, const char *id)
+{
+	struct run *r = run_new(rs, id);
+	char path[4400], *text = NULL, err[PD_ERRLEN] = "unreadable meta.json";
+	size_t n = 0;
+
+	snprintf(path, sizeof path, "%s/meta.json", r->dir);
+	if (pd_read_file(path, 1 << 20, &text, &n, err) || !(r->meta = cJSON_Parse(text))) {
+		pd_log(PD_LOG_WARN, "ignoring run directory %s: %s", r->dir, err);
+		free(text);
+		free(r);
+		return;
+	}
+	free(text);
+	LIST_INSERT_HEAD(&rs->runs, r, link);
+	if (strcmp(pd_json_str(r->meta, "state", ""), "running"))
+		return;
+	pd_log(PD_LOG_INFO, "resuming run %s", id);
+	if (run_start(r, err)) {
+		pd_log(PD_LOG_ERR, "run %s: cannot resume: %s", id, err);
+		run_stop(r);
+		set_state(r, "failed", err);
+	}
+}
+
+struct pd_runs *pd_runs_new(struct event_base *base, const char *state, const char *sock,
+			    const unsigned char *key, pd_runs_end_fn end, void *arg, char *err)
+{
+	struct timeval tv = {0, FLUSH_MS * 1000};
+	struct pd_runs *rs = calloc(1, sizeof *rs);
+	struct dirent *d;
+	DIR *dp;
+
+	if (!rs)
+		abort();
+	rs->base = base;
+	snprintf(rs->state, sizeof rs->state, "%s", state);
+	snprintf(rs->dir, sizeof rs->dir, "%s/runs", state);
+	snprintf(rs->cache, sizeof rs->cache, "%s/cache", state);
+	snprintf(rs->sock, sizeof rs->sock, "%s", sock);
+	if (key) {
+		memcpy(rs->key, key, PD_KEY_LEN);
+		rs->have_key = 1;
+	}
+	rs->end = end;
+	rs->arg = arg;
+	LIST_INIT(&rs->runs);
+	if (mkdir(rs->dir, 0700) && errno != EEXIST) {
+		pd_err(err, "mkdir %s: %s", rs->dir, strerror(errno));
+		free(rs);
+		return NULL;
+	}
+	rs->flush = event_new(base, -1, EV_PERSIST, flush_logs, rs);
+	event_add(rs->flush, &tv);
+	dp = opendir(rs->dir);
+	while (dp && (d = readdir(dp)))
+		if (pd_run_id_valid(d->d_name))
+			load_run(rs, d->d_name);
+	if (dp)
+		closedir(dp);
+	return rs;
+}
+
+void pd_runs_free(struct pd_runs *rs)
+{
+	struct run *r;
+
+	if (!rs)
+		return;
+	while ((r = LIST_FIRST(&rs->runs))) {
+		LIST_REMOVE(r, link);
+		run_stop(r); /* still "running" on disk: resumed at the next start */
+		cJSON_Delete(r->meta);
+		free(r);
+	}
+	event_free(rs->flush);
+	free(rs);
+}
