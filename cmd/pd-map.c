@@ -27,7 +27,7 @@
 static const char *usage_text =
     "usage: pd-map [-h] [--version] [-c N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
     "              [--joblog FILE [--resume]] [--retries N] [--halt] [--timeout SEC]\n"
-    "              [--bar | --no-bar] [--detach] JOB.so[:NAME] < RECORDS\n"
+    "              [--bar | --no-bar] [--share FILE] [--detach] JOB.so[:NAME] < RECORDS\n"
     "       pd-map [-H HOST] [--tag | --json] --fetch ID [--wait]\n"
     "       pd-map [-H HOST] --cancel ID\n";
 
@@ -39,7 +39,7 @@ static void usage(int code)
 
 /* Options and run state. */
 struct map {
-	const char *hosts, *joblog_path, *fetch, *cancel;
+	const char *hosts, *joblog_path, *fetch, *cancel, *share;
 	int detach, wait;
 	long slots, retries, timeout_ms;
 	int unordered, tag, json, halt, resume, bar;
@@ -186,7 +186,7 @@ static void split_job(char *arg, char **path, char **sym)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
-	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL };
+	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"cpu", required_argument, 0, 'c'},   {"hosts", required_argument, 0, 'H'},
@@ -197,6 +197,7 @@ static void parse_options(int argc, char **argv)
 	    {"bar", no_argument, 0, O_BAR},	   {"no-bar", no_argument, 0, O_NOBAR},
 	    {"detach", no_argument, 0, O_DETACH}, {"fetch", required_argument, 0, O_FETCH},
 	    {"wait", no_argument, 0, O_WAIT},	   {"cancel", required_argument, 0, O_CANCEL},
+	    {"share", required_argument, 0, O_SHARE},
 	    {0, 0, 0, 0}};
 	int ch;
 
@@ -230,6 +231,7 @@ static void parse_options(int argc, char **argv)
 		case O_FETCH: M.fetch = optarg; break;
 		case O_WAIT: M.wait = 1; break;
 		case O_CANCEL: M.cancel = optarg; break;
+		case O_SHARE: M.share = optarg; break;
 		default: usage(PD_EX_USAGE);
 		}
 	}
@@ -243,8 +245,8 @@ static void parse_options(int argc, char **argv)
 		say(optind == argc ? "no job given" : "too many arguments");
 		usage(PD_EX_USAGE);
 	}
-	if (M.detach && (M.joblog_path || M.halt || M.tag || M.json || M.bar > 0))
-		say("--detach runs without --joblog, --halt, --tag, --json or --bar (give --tag or --json to --fetch)"),
+	if (M.detach && (M.joblog_path || M.halt || M.tag || M.json || M.bar > 0 || M.share))
+		say("--detach runs without --joblog, --halt, --tag, --json, --bar or --share (give --tag or --json to --fetch)"),
 		    exit(PD_EX_USAGE);
 	if (M.resume && !M.joblog_path)
 		say("--resume needs --joblog FILE"), exit(PD_EX_USAGE);
@@ -380,8 +382,8 @@ int main(int argc, char **argv)
 	struct pd_coord_stats st;
 	struct pd_hostsel sel;
 	struct event_base *base;
-	char err[PD_ERRLEN], sym[256], *path, *want, *job, jobpath[4096];
-	size_t joblen;
+	char err[PD_ERRLEN], sym[256], *path, *want, *job, jobpath[4096], sharepath[4096], *share = NULL;
+	size_t joblen, sharelen = 0;
 	pid_t embedded;
 	int code, n, i;
 
@@ -406,6 +408,10 @@ int main(int argc, char **argv)
 		say("%s", err);
 		return code;
 	}
+	if (M.share && (!realpath(M.share, sharepath) || pd_read_file(sharepath, PD_JOB_MAX, &share, &sharelen, err))) {
+		say("--share %s: %s", M.share, share ? err : strerror(errno));
+		return PD_EX_DATAERR;
+	}
 	if (M.detach) {
 		code = detach(&sel, jobpath, sym, job, joblen);
 		pd_hostsel_release(&sel);
@@ -426,9 +432,24 @@ int main(int argc, char **argv)
 		return PD_EX_UNAVAILABLE;
 	}
 	base = event_base_new();
-	o = (struct pd_coord_opts){jobpath, sym, job, joblen, sel.key, "pd-map", 0, (int)M.slots,
-				   M.unordered, (int)M.retries, (int)M.timeout_ms, M.halt,
-				   M.tag || M.json || M.have_joblog};
+	o = (struct pd_coord_opts){
+	    .job_path = jobpath,
+	    .sym = sym,
+	    .job = job,
+	    .job_len = joblen,
+	    .key = sel.key,
+	    .client = "pd-map",
+	    .in_fd = 0,
+	    .max_slots = (int)M.slots,
+	    .unordered = M.unordered,
+	    .retries = (int)M.retries,
+	    .timeout_ms = (int)M.timeout_ms,
+	    .halt = M.halt,
+	    .keep_input = M.tag || M.json || M.have_joblog,
+	    .share = M.share ? sharepath : NULL,
+	    .share_data = share,
+	    .share_len = sharelen,
+	};
 	M.coord = pd_coord_new(base, &o, &cb, NULL);
 	for (i = 0; i < n; i++)
 		pd_coord_add_target(M.coord, &targets[i]);
@@ -463,6 +484,7 @@ int main(int argc, char **argv)
 	pd_hostsel_release(&sel);
 	free(targets);
 	free(job);
+	free(share);
 	if (ferror(stdout) || fclose(stdout)) {
 		fprintf(stderr, "pd-map: write output: %s\n", strerror(errno));
 		return code ? code : PD_EX_OSERR;

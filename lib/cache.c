@@ -34,7 +34,7 @@ int pd_hash_valid(const char *s)
 
 void pd_cache_path(const char *dir, const char *hash, char *out, size_t n)
 {
-	snprintf(out, n, "%s/%s.so", dir, hash);
+	snprintf(out, n, "%s/%s", dir, hash);
 }
 
 int pd_cache_has(const char *dir, const char *hash)

@@ -14,7 +14,8 @@ void pd_hash_hex(const void *p, size_t n, char hex[PD_HASH_HEX]);
 /* 1 when s is a well-formed hex hash (64 lower-case hex digits). */
 int pd_hash_valid(const char *s);
 
-/* Path of the cached file for hash under dir ("DIR/HASH.so"). */
+/* Path of the cached file for hash under dir ("DIR/HASH"): job files and
+ * --share data alike. */
 void pd_cache_path(const char *dir, const char *hash, char *out, size_t n);
 
 /* 1 when the cache holds hash. */

@@ -56,6 +56,7 @@ struct chost {
 	struct pd_peer *peer;
 	enum hstate state;
 	int slots, use, inflight;
+	int acks; /* "job" answers still awaited: the job, then --share data */
 	double us_per_rec; /* measured, < 0 until known */
 	int bsize;
 	struct cbatchq batches;
@@ -76,7 +77,7 @@ struct pd_coord {
 	struct pd_coord_opts o;
 	struct pd_coord_cb cb;
 	void *arg;
-	char hash[PD_HASH_HEX];
+	char hash[PD_HASH_HEX], share_hash[PD_HASH_HEX];
 	struct chost **hosts;
 	int nhosts;
 	/* input */
@@ -455,6 +456,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 	cJSON_AddNumberToObject(j, "n", b->n);
 	if (c->o.timeout_ms)
 		cJSON_AddNumberToObject(j, "timeout_ms", c->o.timeout_ms);
+	if (c->o.share)
+		cJSON_AddStringToObject(j, "share", c->share_hash);
 	for (i = 1; i < b->n; i++)
 		contiguous &= b->seq[i] == b->seq[0] + i;
 	if (!contiguous) {
@@ -599,20 +602,37 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 	flush_ordered(c);
 }
 
-/* The job file: known to the host, or to upload. */
+/* Ask the host whether it holds a file (the job or --share data). */
+static void ask_file(struct chost *h, const char *hash, const char *path)
+{
+	cJSON *j = msg_new(PD_OP_JOB);
+
+	cJSON_AddStringToObject(j, "hash", hash);
+	cJSON_AddStringToObject(j, "sym", h->c->o.sym);
+	if (h->t.kind != PD_T_TCP)
+		cJSON_AddStringToObject(j, "path", path);
+	send_msg(h, j, NULL, 0);
+	h->acks++;
+}
+
+/* A file is known to the host, or must be uploaded. */
 static void on_job(struct chost *h, const struct pd_msg *m)
 {
 	struct pd_coord *c = h->c;
+	const char *hash = pd_json_str(m->json, "hash", "");
+	int is_share = c->o.share && !strcmp(hash, c->share_hash);
 	cJSON *j;
 
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m->json, "ok"))) {
-		h->state = H_READY;
-		share_slots(c);
+		if (--h->acks == 0) {
+			h->state = H_READY;
+			share_slots(c);
+		}
 		return;
 	}
 	j = msg_new(PD_OP_UPLOAD);
-	cJSON_AddStringToObject(j, "hash", c->hash);
-	send_msg(h, j, c->o.job, c->o.job_len);
+	cJSON_AddStringToObject(j, "hash", is_share ? c->share_hash : c->hash);
+	send_msg(h, j, is_share ? c->o.share_data : c->o.job, is_share ? c->o.share_len : c->o.job_len);
 }
 
 /* A message from a host (or NULL: it is gone). */
@@ -620,7 +640,6 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 {
 	struct chost *h = arg;
 	struct cbatch *b;
-	cJSON *j;
 
 	(void)p;
 	if (!m) {
@@ -635,12 +654,9 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	} else if (!strcmp(m->op, PD_OP_INFO) && h->state == H_INFO) {
 		h->slots = (int)pd_json_num(m->json, "shared", 0);
 		snprintf(h->host, sizeof h->host, "%s", pd_json_str(m->json, "host", h->t.name));
-		j = msg_new(PD_OP_JOB);
-		cJSON_AddStringToObject(j, "hash", h->c->hash);
-		cJSON_AddStringToObject(j, "sym", h->c->o.sym);
-		if (h->t.kind != PD_T_TCP)
-			cJSON_AddStringToObject(j, "path", h->c->o.job_path);
-		send_msg(h, j, NULL, 0);
+		ask_file(h, h->c->hash, h->c->o.job_path);
+		if (h->c->o.share)
+			ask_file(h, h->c->share_hash, h->c->o.share);
 		h->state = H_JOB;
 	} else if (!strcmp(m->op, PD_OP_JOB))
 		on_job(h, m);
@@ -690,6 +706,8 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	c->cb = *cb;
 	c->arg = arg;
 	pd_hash_hex(o->job, o->job_len, c->hash);
+	if (o->share)
+		pd_hash_hex(o->share_data, o->share_len, c->share_hash);
 	TAILQ_INIT(&c->retry);
 	c->in_regular = !pollable(o->in_fd);
 	c->readev = event_new(base, o->in_fd, EV_READ, on_readable, c);

@@ -60,6 +60,9 @@ struct pd_coord_opts {
 	int timeout_ms;		/* per record, 0 = none */
 	int halt;		/* stop at the first failure */
 	int keep_input;		/* pass every record's input to result() (else only failures') */
+	const char *share;	/* --share file (absolute path), or NULL */
+	const void *share_data;	/* its bytes, for upload */
+	size_t share_len;
 };
 
 struct pd_coord_stats {

@@ -221,7 +221,7 @@ static int run_start(struct run *r, char *err)
 	struct pd_target *t = NULL;
 	int n, i;
 
-	snprintf(jobpath, sizeof jobpath, "%s/cache/%s.so", r->rs->state, hash ? hash : "");
+	pd_cache_path(r->rs->cache, hash ? hash : "", jobpath, sizeof jobpath);
 	snprintf(path, sizeof path, "%s/input", r->dir);
 	r->in_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (!hash || !sym || r->in_fd < 0 || pd_read_file(jobpath, PD_JOB_MAX, &r->job, &r->job_len, err)) {
@@ -235,10 +235,19 @@ static int run_start(struct run *r, char *err)
 		return -1;
 	}
 	r->log.with_input = 1;
-	o = (struct pd_coord_opts){jobpath, sym, r->job, r->job_len, r->rs->have_key ? r->rs->key : NULL,
-				   "pd-serve", r->in_fd, 0,
-				   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
-				   (int)pd_json_num(m, "retries", 0), (int)pd_json_num(m, "timeout_ms", 0), 0, 1};
+	o = (struct pd_coord_opts){
+	    .job_path = jobpath,
+	    .sym = sym,
+	    .job = r->job,
+	    .job_len = r->job_len,
+	    .key = r->rs->have_key ? r->rs->key : NULL,
+	    .client = "pd-serve",
+	    .in_fd = r->in_fd,
+	    .unordered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
+	    .retries = (int)pd_json_num(m, "retries", 0),
+	    .timeout_ms = (int)pd_json_num(m, "timeout_ms", 0),
+	    .keep_input = 1,
+	};
 	r->done = r->failed = 0;
 	r->coord = pd_coord_new(r->rs->base, &o, &cb, r);
 	for (i = 0; i < n; i++)

@@ -287,8 +287,8 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	struct pd_server *s = c->s;
 	struct pd_pool_job job = {0};
 	long long id, first, n, tmo = 0;
-	const char *hash, *sym;
-	char err[PD_ERRLEN], path[4300];
+	const char *hash, *sym, *share = pd_json_str(m->json, "share", NULL);
+	char err[PD_ERRLEN], path[4300], share_path[4300];
 
 	if (pd_json_need_int(m->json, "batch", 0, (1LL << 53), &id, err) ||
 	    pd_json_need_str(m->json, "hash", &hash, err) || pd_json_need_str(m->json, "sym", &sym, err) ||
@@ -299,8 +299,9 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, 65, "%s", err);
 		return;
 	}
-	if (!pd_hash_valid(hash) || !pd_cache_has(s->cache, hash) || !ident_ok(sym)) {
-		pd_peer_fail(c->peer, 65, "message 'run': unknown job hash or bad job name");
+	if (!pd_hash_valid(hash) || !pd_cache_has(s->cache, hash) || !ident_ok(sym) ||
+	    (share && !pd_cache_has(s->cache, share))) {
+		pd_peer_fail(c->peer, 65, "message 'run': unknown job or share hash, or bad job name");
 		return;
 	}
 	if (s->stopping || s->shared == 0) {
@@ -308,7 +309,9 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 		return;
 	}
 	pd_cache_path(s->cache, hash, path, sizeof path);
-	job = (struct pd_pool_job){c, (uint64_t)id, path, sym, NULL, (long)first,
+	if (share)
+		pd_cache_path(s->cache, share, share_path, sizeof share_path);
+	job = (struct pd_pool_job){c, (uint64_t)id, path, sym, share ? share_path : NULL, (long)first,
 				   cJSON_GetObjectItemCaseSensitive(m->json, "linenos"),
 				   m->blob, m->blob_len, (int)n, (int)tmo};
 	if (pd_pool_submit(s->pool, &job, err))
