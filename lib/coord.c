@@ -370,6 +370,7 @@ static struct cbatch *batch_new(struct pd_coord *c, int n)
 
 	if (!b)
 		abort();
+	pd_buf_init(&b->recs);
 	b->id = c->next_batch++;
 	b->seq = malloc(sizeof *b->seq * (size_t)n);
 	b->tries = malloc((size_t)n);
@@ -702,6 +703,8 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	if (!c)
 		abort();
 	c->base = base;
+	pd_buf_init(&c->inbuf);
+	pd_buf_init(&c->scratch);
 	c->o = *o;
 	c->cb = *cb;
 	c->arg = arg;

@@ -245,6 +245,8 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	b = calloc(1, sizeof *b);
 	if (!b)
 		abort();
+	pd_buf_init(&b->recs);
+	pd_buf_init(&b->rbuf);
 	pd_buf_add(&b->recs, job->recs, job->len);
 	b->n = job->n;
 	if (index_lines(b)) {
