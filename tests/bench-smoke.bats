@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# The benchmark script (tests/bench/run.sh) at tiny sizes, so that it cannot
+# rot: it runs, its correctness checks pass on good output and catch bad
+# output, and missing reference tools are skipped with a message.  No
+# timing is judged here; `make bench` measures.
+
+setup() {
+	B=${B:-build}
+	case $B in /*) ;; *) B=$BATS_TEST_DIRNAME/../$B ;; esac
+	export B
+}
+
+@test "bench --smoke: every run completes and passes its correctness check" {
+	BENCH_OUT=$BATS_TEST_TMPDIR/results.txt run timeout 120 sh "$BATS_TEST_DIRNAME/bench/run.sh" --smoke
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"[1] Throughput"* ]]
+	[[ $output == *"[2] Efficiency"* ]]
+	[[ $output == *"[3] Idle pd-serve"* ]]
+	[[ $output != *FAILED* ]]
+	# No goals or verdicts in smoke mode.
+	[[ $output != *goal* ]]
+	[[ $output != *" met"* ]]
+	[[ $output != *">="* && $output != *"<="* ]]
+	# Machine-readable results: a header and a figure for each pd-map case.
+	r=$BATS_TEST_TMPDIR/results.txt
+	head -n 1 "$r" | grep -q '^bench	case	metric	value	unit	goal	status	config$'
+	grep -q '^throughput	pd-map embedded (-c 2)	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
+	grep -q '^throughput	pd-map via local pd-serve	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
+	grep -q '^efficiency	pd-map embedded (-c 4)	efficiency	[0-9.]*		.*	ok	' "$r"
+	grep -q '^memory	RSS, pd-serve + [0-9]* workers (sum of VmRSS)	rss_kb	[0-9][0-9]*	' "$r"
+	grep -q '^startup	start to accepting (median of [0-9]*)	startup_ms	[0-9.]*	ms	' "$r"
+	! grep -q '	FAILED	' "$r"
+}
+
+@test "bench --smoke: wrong output is FAILED, a missing GNU parallel is skipped with a message" {
+	# A build directory whose sum.so is really square.so: the throughput
+	# figures must not be reported, and the exit status must say so.
+	fake=$BATS_TEST_TMPDIR/b
+	mkdir -p "$fake/examples" "$BATS_TEST_TMPDIR/path"
+	ln -s "$B/bin" "$fake/bin"
+	cp "$B/examples/square.so" "$fake/examples/sum.so"
+	cp "$B/examples/sleep.so" "$fake/examples/sleep.so"
+	# A `parallel` that is not GNU parallel counts as missing.
+	printf '#!/bin/sh\nexit 1\n' >"$BATS_TEST_TMPDIR/path/parallel"
+	chmod +x "$BATS_TEST_TMPDIR/path/parallel"
+	B=$fake PATH=$BATS_TEST_TMPDIR/path:$PATH PD_BENCH_NETNS=/nonexistent \
+		BENCH_OUT=$BATS_TEST_TMPDIR/results.txt run timeout 120 sh "$BATS_TEST_DIRNAME/bench/run.sh" --smoke
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"pd-map embedded (-c 2)"*FAILED*"wrong output"* ]]
+	[[ $output == *"pd-map via local pd-serve"*FAILED*"wrong output"* ]]
+	[[ $output == *"GNU parallel not installed"* ]]
+	[[ $output == *"/nonexistent not found"* ]]
+	# The rest still ran and passed.
+	grep -q '^efficiency	pd-map embedded (-c 4)	efficiency	[0-9.]*		.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
+	grep -q '^throughput	GNU parallel -j2 (20 rec)	records_per_s	.*	skipped	' "$BATS_TEST_TMPDIR/results.txt"
+	! grep -q '^throughput	pd-map embedded (-c 2)	records_per_s	[0-9]' "$BATS_TEST_TMPDIR/results.txt"
+}
