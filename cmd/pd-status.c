@@ -78,16 +78,23 @@ static void run_line(const cJSON *r)
 	       pd_json_str(r, "sym", ""));
 }
 
-/* The runs each host keeps, after the host lines. */
+/* The runs each host has: attached clients' work, then detached runs. */
 static void runs_lines(const struct pd_reply *r, int n)
 {
 	const cJSON *run;
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (r[i].json)
-			cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(r[i].json, "runs"))
-				run_line(run);
+	for (i = 0; i < n; i++) {
+		if (!r[i].json)
+			continue;
+		cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(r[i].json, "attached"))
+			printf("attached %s from %s on %s: %g running, %g queued batches, %g records done\n",
+			       pd_json_str(run, "client", "?"), pd_json_str(run, "from", "?"),
+			       pd_json_str(r[i].json, "host", "?"), pd_json_num(run, "running", 0),
+			       pd_json_num(run, "queued", 0), pd_json_num(run, "records", 0));
+		cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(r[i].json, "runs"))
+			run_line(run);
+	}
 }
 
 /* pd-status ID: one run's detail from the first host (or the local one). */

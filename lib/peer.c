@@ -30,11 +30,12 @@ struct pd_peer {
 	struct pd_msg hello; /* server side: the client's hello */
 	char name[300];
 	char why[PD_ERRLEN];
-	int refused, error_code, closing, notified;
+	int refused, error_code, closing, notified, paused;
 };
 
 static void peer_read(struct bufferevent *bev, void *arg);
 static void peer_event(struct bufferevent *bev, short what, void *arg);
+static void peer_drained(struct bufferevent *bev, void *arg);
 
 /* Free a dead peer: always from the loop, never inside its callbacks. */
 static void peer_reap(evutil_socket_t fd, short what, void *arg)
@@ -136,7 +137,8 @@ struct pd_peer *pd_peer_new(struct event_base *base, int fd, const struct pd_pee
 
 	evutil_make_socket_nonblocking(fd);
 	p->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(p->bev, peer_read, NULL, peer_event, p);
+	bufferevent_setcb(p->bev, peer_read, peer_drained, peer_event, p);
+	bufferevent_setwatermark(p->bev, EV_WRITE, PD_PEER_OUT_MAX / 2, 0);
 	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
 	if (o->role == PD_ROLE_CLIENT)
 		send_hello(p);
@@ -149,7 +151,8 @@ struct pd_peer *pd_peer_connect(struct event_base *base, const struct sockaddr *
 	struct pd_peer *p = peer_alloc(base, o, fn, arg);
 
 	p->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(p->bev, peer_read, NULL, peer_event, p);
+	bufferevent_setcb(p->bev, peer_read, peer_drained, peer_event, p);
+	bufferevent_setwatermark(p->bev, EV_WRITE, PD_PEER_OUT_MAX / 2, 0);
 	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect(p->bev, sa, (int)salen) < 0) {
 		/* Report from the loop, not from inside the constructor. */
@@ -167,6 +170,23 @@ void pd_peer_send(struct pd_peer *p, const cJSON *j, const void *blob, size_t le
 		return;
 	pd_evframe_put(bufferevent_get_output(p->bev), p->state == PD_PEER_READY && p->o.sealed ? &p->seal : NULL,
 		       j, blob, len);
+	/* A peer that does not read what it asked for asks for no more. */
+	if (!p->paused && evbuffer_get_length(bufferevent_get_output(p->bev)) > PD_PEER_OUT_MAX) {
+		p->paused = 1;
+		bufferevent_disable(p->bev, EV_READ);
+	}
+}
+
+/* Output fell below half the cap: read the peer's requests again. */
+static void peer_drained(struct bufferevent *bev, void *arg)
+{
+	struct pd_peer *p = arg;
+
+	if (p->paused && p->state != PD_PEER_DEAD && !p->closing) {
+		p->paused = 0;
+		bufferevent_enable(bev, EV_READ);
+		peer_read(bev, p); /* frames that arrived while paused */
+	}
 }
 
 /* Output drained after pd_peer_fail: now close. */

@@ -718,6 +718,22 @@ int pd_pool_busy(const struct pd_pool *p)
 	return n;
 }
 
+void pd_pool_owner_load(const struct pd_pool *p, const void *owner, int *queued, int *running)
+{
+	const struct owner *o;
+	const struct batch *b;
+	int i;
+
+	*queued = *running = 0;
+	TAILQ_FOREACH(o, &p->owners, link)
+		if (o->key == owner)
+			TAILQ_FOREACH(b, &o->queue, q)
+				(*queued)++;
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i]->batch && p->w[i]->batch->ow->key == owner)
+			(*running)++;
+}
+
 int pd_pool_queued(const struct pd_pool *p)
 {
 	const struct owner *o;

@@ -70,4 +70,7 @@ int pd_pool_slots(const struct pd_pool *p);
 int pd_pool_busy(const struct pd_pool *p);
 int pd_pool_queued(const struct pd_pool *p);
 
+/* Batches of one owner waiting and running. */
+void pd_pool_owner_load(const struct pd_pool *p, const void *owner, int *queued, int *running);
+
 #endif

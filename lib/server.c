@@ -32,6 +32,8 @@ struct sconn {
 	struct pd_peer *peer;
 	int local; /* Unix socket or embedded: owner-level trust */
 	char waiting[PD_RUN_ID_LEN]; /* fetch --wait: the run awaited, or "" */
+	char client[32];	      /* program named in its hello */
+	long records;		      /* results sent to it */
 	LIST_ENTRY(sconn) link;
 };
 
@@ -67,6 +69,28 @@ static cJSON *msg_new(const char *op)
 	return j;
 }
 
+/* Clients running work here now: who, from where, how much. */
+static cJSON *attached_json(struct pd_server *s)
+{
+	cJSON *a = cJSON_CreateArray(), *j;
+	struct sconn *c;
+	int queued, running;
+
+	LIST_FOREACH(c, &s->conns, link) {
+		pd_pool_owner_load(s->pool, c, &queued, &running);
+		if (!queued && !running && !c->records)
+			continue;
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "client", c->client);
+		cJSON_AddStringToObject(j, "from", pd_peer_name(c->peer));
+		cJSON_AddNumberToObject(j, "running", running);
+		cJSON_AddNumberToObject(j, "queued", queued);
+		cJSON_AddNumberToObject(j, "records", (double)c->records);
+		cJSON_AddItemToArray(a, j);
+	}
+	return a;
+}
+
 /* The host's description: name, version, CPUs, load. */
 static cJSON *info_json(struct pd_server *s)
 {
@@ -85,6 +109,7 @@ static cJSON *info_json(struct pd_server *s)
 	cJSON_AddNumberToObject(j, "clients", s->nconns);
 	if (s->runs)
 		cJSON_AddItemToObject(j, "runs", pd_runs_list(s->runs));
+	cJSON_AddItemToObject(j, "attached", attached_json(s));
 	return j;
 }
 
@@ -118,6 +143,7 @@ static void batch_done(void *arg, void *owner, uint64_t id, const unsigned char 
 	cJSON *j = msg_new(PD_OP_RESULT);
 
 	(void)arg;
+	c->records += n;
 	cJSON_AddNumberToObject(j, "batch", (double)id);
 	cJSON_AddNumberToObject(j, "n", n);
 	if (load_error)
@@ -430,8 +456,10 @@ static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 {
 	cJSON *j;
 
-	if (!strcmp(m->op, PD_OP_HELLO))
-		pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), pd_json_str(m->json, "client", "?"));
+	if (!strcmp(m->op, PD_OP_HELLO)) {
+		snprintf(c->client, sizeof c->client, "%s", pd_json_str(m->json, "client", "?"));
+		pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), c->client);
+	}
 	else if (!strcmp(m->op, PD_OP_INFO))
 		reply(c, info_json(c->s), NULL, 0);
 	else if (!strcmp(m->op, PD_OP_RUN))
