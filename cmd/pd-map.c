@@ -467,6 +467,8 @@ int main(int argc, char **argv)
 	pd_coord_stats(M.coord, &st);
 	if (code && code != PD_EX_JOBFAIL)
 		say("%s", err);
+	else if (code == PD_EX_JOBFAIL)
+		say("%s after %ld records (%ld failed)", err, st.done, st.failed);
 	else if (st.failed) {
 		say("%ld of %ld records failed", st.failed, st.done);
 		code = PD_EX_JOBFAIL;

@@ -93,6 +93,20 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 		die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
 }
 
+/* Create the control socket's directory (mode 0700) if it is missing. */
+static int make_sock_dir(const char *sock, char *err)
+{
+	char dir[sizeof ((struct pd_paths *)0)->sock];
+	char *slash;
+
+	snprintf(dir, sizeof dir, "%s", sock);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = 0;
+	return pd_mkdirs(dir, 0700, err);
+}
+
 /* Hold the state directory's lock: one server per PD_HOME. */
 static int take_lock(const char *state)
 {
@@ -215,7 +229,7 @@ int main(int argc, char **argv)
 	}
 	if (!o.local_only && pd_key_load(paths.key, key, &perm, err))
 		die(PD_EX_NOPERM, "%s", err);
-	if (pd_mkdirs(paths.state, 0700, err))
+	if (pd_mkdirs(paths.state, 0700, err) || make_sock_dir(paths.sock, err))
 		die(PD_EX_OSERR, "%s", err);
 	if (!o.foreground)
 		ready_fd = daemon_start();

@@ -183,6 +183,9 @@ int main(int argc, char **argv)
 		puts(text);
 		cJSON_free(text);
 	}
+	for (i = 0; i < n && r[i].code == PD_EX_NOPERM; i++)
+		;
+	code = up ? 0 : i == n ? PD_EX_NOPERM : PD_EX_UNAVAILABLE;
 	for (i = 0; i < n; i++)
 		cJSON_Delete(r[i].json);
 	cJSON_Delete(all);
@@ -190,5 +193,5 @@ int main(int argc, char **argv)
 	pd_hostsel_release(&sel);
 	free(t);
 	free(r);
-	return up ? 0 : PD_EX_UNAVAILABLE;
+	return code;
 }

@@ -22,6 +22,8 @@
 #define READ_CHUNK 65536
 #define RING_MAX (1L << 22)	   /* results held waiting for an earlier one */
 #define WINDOW_PER_SLOT 2
+#define PING_S 2	    /* ping hosts this often ... */
+#define SILENCE_S 10	    /* ... and count one gone after this long unheard */
 
 enum hstate { H_CONNECTING, H_INFO, H_JOB, H_READY, H_DOWN };
 
@@ -57,6 +59,8 @@ struct chost {
 	enum hstate state;
 	int slots, use, inflight;
 	int acks; /* "job" answers still awaited: the job, then --share data */
+	struct event *ping;   /* liveness: ping every PING_S, give up after SILENCE_S */
+	uint64_t heard_ns;    /* when the host last said anything */
 	double us_per_rec; /* measured, < 0 until known */
 	int bsize;
 	struct cbatchq batches;
@@ -78,6 +82,7 @@ struct pd_coord {
 	struct pd_coord_cb cb;
 	void *arg;
 	char hash[PD_HASH_HEX], share_hash[PD_HASH_HEX];
+	char job_name[256]; /* the job file's name, for messages */
 	struct chost **hosts;
 	int nhosts;
 	/* input */
@@ -219,6 +224,8 @@ static void store(struct pd_coord *c, long seq, int status, float ms, int tries,
 {
 	struct oslot *s;
 
+	if (c->finished)
+		return; /* halted: nothing after the failure */
 	if (!c->o.keep_input && status == PD_R_OK)
 		in = NULL, inlen = 0;
 	if (c->o.unordered || seq == c->next_out) {
@@ -453,6 +460,7 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 	cJSON_AddNumberToObject(j, "batch", (double)b->id);
 	cJSON_AddStringToObject(j, "hash", c->hash);
 	cJSON_AddStringToObject(j, "sym", c->o.sym);
+	cJSON_AddStringToObject(j, "name", c->job_name);
 	cJSON_AddNumberToObject(j, "first", (double)(b->seq[0] + 1));
 	cJSON_AddNumberToObject(j, "n", b->n);
 	if (c->o.timeout_ms)
@@ -480,6 +488,22 @@ static int all_done(struct pd_coord *c)
 	       (c->o.unordered ? c->ndone == c->nread : c->next_out == c->nread);
 }
 
+/* Ends the run when every host is up but shares no slot and nothing runs:
+ * waiting would hang, and the owners decide when they share again. */
+static void no_slots(struct pd_coord *c)
+{
+	int i, slots = 0;
+
+	for (i = 0; i < c->nhosts; i++) {
+		if (c->hosts[i]->state != H_READY && c->hosts[i]->state != H_DOWN)
+			return; /* still connecting: it may share some */
+		if (c->hosts[i]->state == H_READY)
+			slots += c->hosts[i]->slots;
+	}
+	if (slots == 0 && c->inflight == 0)
+		finish(c, PD_EX_UNAVAILABLE, "no host shares any CPU (each one's owner set pd-alloc --cpu 0)");
+}
+
 /* Ends the run when no host is left to run what remains. */
 static void check_hosts(struct pd_coord *c)
 {
@@ -489,8 +513,12 @@ static void check_hosts(struct pd_coord *c)
 		alive += c->hosts[i]->state != H_DOWN;
 		refused += c->hosts[i]->peer == NULL && c->hosts[i]->state == H_DOWN && c->hosts[i]->slots < 0;
 	}
-	if (alive || c->finished || all_done(c))
+	if (c->finished || all_done(c))
 		return;
+	if (alive) {
+		no_slots(c);
+		return;
+	}
 	if (refused == c->nhosts)
 		finish(c, PD_EX_NOPERM, "authentication failed on every host");
 	else if (!c->code)
@@ -573,9 +601,10 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 		host_down(h, "sent a result for an unknown batch", 0);
 		return;
 	}
+	if (c->finished)
+		return;
 	if (load_error) {
 		requeue_batch(c, h, b);
-		note(c, "%s: %s", h->t.name, load_error);
 		finish(c, PD_EX_DATAERR, load_error);
 		return;
 	}
@@ -643,6 +672,7 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	struct cbatch *b;
 
 	(void)p;
+	h->heard_ns = pd_now_ns();
 	if (!m) {
 		h->peer = NULL; /* the peer frees itself */
 		host_down(h, pd_peer_refused(p) ? "authentication failed (check that this host has the same cluster key)" : why,
@@ -675,7 +705,8 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	} else if (!strcmp(m->op, PD_OP_ERROR)) {
 		host_down(h, pd_json_str(m->json, "error", "error"), pd_peer_error_code(p) == 77);
 		return;
-	}
+	} else if (!strcmp(m->op, PD_OP_PONG))
+		return;
 	pump(h->c);
 }
 
@@ -709,6 +740,8 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	c->cb = *cb;
 	c->arg = arg;
 	pd_hash_hex(o->job, o->job_len, c->hash);
+	snprintf(c->job_name, sizeof c->job_name, "%s",
+		 strrchr(o->job_path, '/') ? strrchr(o->job_path, '/') + 1 : o->job_path);
 	if (o->share)
 		pd_hash_hex(o->share_data, o->share_len, c->share_hash);
 	TAILQ_INIT(&c->retry);
@@ -736,9 +769,37 @@ void pd_coord_add_target(struct pd_coord *c, const struct pd_target *t)
 	c->hosts[c->nhosts++] = h;
 }
 
+/*
+ * Liveness: a host whose machine vanished (power, cable) closes nothing,
+ * so ping it, and count it gone when it has said nothing for SILENCE_S;
+ * its records then run elsewhere.  The server answers pings from its
+ * event loop, which jobs never block.
+ */
+static void host_ping(evutil_socket_t fd, short what, void *arg)
+{
+	struct chost *h = arg;
+	char why[64];
+
+	(void)fd;
+	(void)what;
+	if (h->state == H_DOWN) {
+		event_del(h->ping);
+		return;
+	}
+	if (pd_now_ns() - h->heard_ns > (uint64_t)SILENCE_S * 1000000000u) {
+		snprintf(why, sizeof why, "no answer for %d s; counting it as down", SILENCE_S);
+		host_down(h, why, 0);
+		return;
+	}
+	if (h->state == H_READY)
+		send_msg(h, msg_new(PD_OP_PING), NULL, 0);
+}
+
 /* Open the connection to one host. */
 static void host_connect(struct chost *h)
 {
+	struct timeval tv = {PING_S, 0};
+
 	struct pd_coord *c = h->c;
 	struct pd_peer_opts po = {PD_ROLE_CLIENT, h->t.kind == PD_T_TCP, c->o.key, h->t.name,
 				  PD_BLOB_MAX, c->o.client, 0};
@@ -746,6 +807,9 @@ static void host_connect(struct chost *h)
 	int fd = h->t.fd;
 
 	h->state = H_CONNECTING;
+	h->heard_ns = pd_now_ns();
+	h->ping = event_new(c->base, -1, EV_PERSIST, host_ping, h);
+	event_add(h->ping, &tv);
 	if (h->t.kind == PD_T_TCP) {
 		h->peer = pd_peer_connect(c->base, (struct sockaddr *)&h->t.ss, h->t.sslen, &po, host_msg, h);
 		return;
@@ -786,12 +850,15 @@ void pd_coord_cancel(struct pd_coord *c)
 	c->finished = 1;
 	event_del(c->done_ev);
 	event_del(c->readev);
-	for (i = 0; i < c->nhosts; i++)
+	for (i = 0; i < c->nhosts; i++) {
+		if (c->hosts[i]->ping)
+			event_del(c->hosts[i]->ping);
 		if (c->hosts[i]->peer) {
 			pd_peer_close(c->hosts[i]->peer);
 			c->hosts[i]->peer = NULL;
 			c->hosts[i]->state = H_DOWN;
 		}
+	}
 }
 
 int pd_coord_run(struct pd_coord *c, char *err)
@@ -841,6 +908,8 @@ void pd_coord_free(struct pd_coord *c)
 		}
 		if (c->hosts[k]->peer)
 			pd_peer_close(c->hosts[k]->peer);
+		if (c->hosts[k]->ping)
+			event_free(c->hosts[k]->ping);
 		free(c->hosts[k]);
 	}
 	while ((r = TAILQ_FIRST(&c->retry))) {

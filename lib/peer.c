@@ -415,7 +415,10 @@ static void peer_event(struct bufferevent *bev, short what, void *arg)
 			send_hello(p);
 		return;
 	}
-	if (what & BEV_EVENT_EOF)
+	if ((what & BEV_EVENT_EOF) && evbuffer_get_length(bufferevent_get_input(p->bev)) > 0)
+		snprintf(why, sizeof why, "connection closed in the middle of a frame (%zu bytes of it received)",
+			 evbuffer_get_length(bufferevent_get_input(p->bev)));
+	else if (what & BEV_EVENT_EOF)
 		snprintf(why, sizeof why, "%s", p->closing ? p->why : "connection closed by peer");
 	else
 		snprintf(why, sizeof why, "%s",

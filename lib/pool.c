@@ -12,6 +12,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -27,6 +28,7 @@
 #define UNDONE 0xff
 #define WORKERS_MAX 1024
 #define TICK_MS 100
+#define FINI_GRACE_MS 2000 /* for idle workers' fini hooks at the end */
 
 /* One record's result inside a batch. */
 struct rslot {
@@ -41,7 +43,7 @@ struct owner;
 struct batch {
 	struct owner *ow;
 	uint64_t id;
-	char *path, *sym, *share;
+	char *path, *sym, *share, *name;
 	long first;
 	cJSON *linenos;
 	struct pd_buf recs;
@@ -197,6 +199,7 @@ static void batch_free(struct pd_pool *p, struct batch *b)
 	free(b->path);
 	free(b->sym);
 	free(b->share);
+	free(b->name);
 	cJSON_Delete(b->linenos);
 	pd_buf_release(&b->recs);
 	pd_buf_release(&b->rbuf);
@@ -260,6 +263,7 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	b->path = strdup(job->path);
 	b->sym = strdup(job->sym);
 	b->share = job->share ? strdup(job->share) : NULL;
+	b->name = job->name ? strdup(job->name) : NULL;
 	b->first = job->first;
 	b->linenos = job->linenos ? cJSON_Duplicate(job->linenos, 1) : NULL;
 	b->timeout_ms = job->timeout_ms;
@@ -314,6 +318,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 	cJSON_AddNumberToObject(j, "seq", (double)w->seq);
 	cJSON_AddStringToObject(j, "path", b->path);
 	cJSON_AddStringToObject(j, "sym", b->sym);
+	if (b->name)
+		cJSON_AddStringToObject(j, "name", b->name);
 	if (b->share)
 		cJSON_AddStringToObject(j, "share", b->share);
 	cJSON_AddNumberToObject(j, "n", e - a);
@@ -499,7 +505,10 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 		for (i = w->a; i < w->b; i++)
 			set_result(b, i, PD_R_LOST, 0, lmsg, strlen(lmsg));
 	} else {
-		set_result(b, k, w->timed_out ? PD_R_TIMEOUT : PD_R_CRASH, 0, msg, strlen(msg));
+		uint64_t ran = w->shm->seq == w->seq ? (pd_now_ns() - w->shm->start_ns) / 1000 : 0;
+
+		set_result(b, k, w->timed_out ? PD_R_TIMEOUT : PD_R_CRASH, ran > 0xffffffffu ? 0xffffffffu : (uint32_t)ran,
+			   msg, strlen(msg));
 	}
 	release_batch(p, w);
 }
@@ -616,18 +625,45 @@ struct pd_pool *pd_pool_new(struct event_base *base, int slots,
 	return p;
 }
 
+/*
+ * End every worker: idle ones see their pipe close and exit after the
+ * jobs' fini hooks (given FINI_GRACE_MS in all); busy ones, and any
+ * still there after the grace, are killed.
+ */
+static void stop_workers(struct pd_pool *p)
+{
+	struct timespec ms = {0, 1000000};
+	uint64_t deadline = pd_now_ns() + FINI_GRACE_MS * 1000000ull;
+	int i, left;
+
+	for (i = 0; i < p->nw; i++) {
+		if (p->w[i]->state == W_BUSY)
+			kill(p->w[i]->pid, SIGKILL);
+		else
+			shutdown(bufferevent_getfd(p->w[i]->bev), SHUT_WR);
+	}
+	do {
+		for (i = 0, left = 0; i < p->nw; i++) {
+			if (p->w[i]->pid > 0 && waitpid(p->w[i]->pid, NULL, WNOHANG) == p->w[i]->pid)
+				p->w[i]->pid = 0;
+			left += p->w[i]->pid > 0;
+		}
+	} while (left && pd_now_ns() < deadline && nanosleep(&ms, NULL) == 0);
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i]->pid > 0) {
+			kill(p->w[i]->pid, SIGKILL);
+			waitpid(p->w[i]->pid, NULL, 0);
+		}
+}
+
 void pd_pool_free(struct pd_pool *p)
 {
 	struct owner *o;
 	struct batch *b;
-	int i;
 
 	if (!p)
 		return;
-	for (i = 0; i < p->nw; i++)
-		kill(p->w[i]->pid, SIGKILL);
-	for (i = 0; i < p->nw; i++)
-		waitpid(p->w[i]->pid, NULL, 0);
+	stop_workers(p);
 	while (p->nw) {
 		if (p->w[0]->batch) {
 			p->w[0]->batch->dropped = 1;

@@ -24,6 +24,7 @@ struct pd_pool_job {
 	void *owner;	     /* opaque; groups batches for fairness and dropping */
 	uint64_t id;	     /* the owner's batch id, passed back */
 	const char *path;    /* the job .so to dlopen */
+	const char *name;    /* its name for messages ("square.so"), or NULL */
 	const char *sym;     /* its job name */
 	const char *share;   /* --share file path, or NULL */
 	long first;	     /* line number of the first record */

@@ -307,7 +307,17 @@ static int ident_ok(const char *s)
 	return 1;
 }
 
-/* run {batch, hash, sym, first, n, timeout_ms?, linenos?, share?} + records. */
+/* The job's display name from a run message: a plain file name, or NULL. */
+static const char *job_name(const cJSON *j)
+{
+	const char *name = pd_json_str(j, "name", NULL);
+
+	if (!name || !*name || strlen(name) > 200 || strchr(name, '/'))
+		return NULL;
+	return name;
+}
+
+/* run {batch, hash, sym, name?, first, n, timeout_ms?, linenos?, share?} + records. */
 static void on_run(struct sconn *c, const struct pd_msg *m)
 {
 	struct pd_server *s = c->s;
@@ -337,9 +347,20 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	pd_cache_path(s->cache, hash, path, sizeof path);
 	if (share)
 		pd_cache_path(s->cache, share, share_path, sizeof share_path);
-	job = (struct pd_pool_job){c, (uint64_t)id, path, sym, share ? share_path : NULL, (long)first,
-				   cJSON_GetObjectItemCaseSensitive(m->json, "linenos"),
-				   m->blob, m->blob_len, (int)n, (int)tmo};
+	job = (struct pd_pool_job){
+	    .owner = c,
+	    .id = (uint64_t)id,
+	    .path = path,
+	    .name = job_name(m->json),
+	    .sym = sym,
+	    .share = share ? share_path : NULL,
+	    .first = (long)first,
+	    .linenos = cJSON_GetObjectItemCaseSensitive(m->json, "linenos"),
+	    .recs = m->blob,
+	    .len = m->blob_len,
+	    .n = (int)n,
+	    .timeout_ms = (int)tmo,
+	};
 	if (pd_pool_submit(s->pool, &job, err))
 		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
 }
@@ -496,7 +517,8 @@ static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	}
 	if (pd_peer_refused(c->peer))
 		pd_log(PD_LOG_WARN, "%s: authentication failed; connection refused", pd_peer_name(c->peer));
-	else if (pd_peer_state(c->peer) != PD_PEER_READY && strcmp(why, "connection closed by peer"))
+	else if ((pd_peer_state(c->peer) != PD_PEER_READY && strcmp(why, "connection closed by peer")) ||
+		 strstr(why, "middle of a frame"))
 		pd_log(PD_LOG_WARN, "%s: dropped: %s", pd_peer_name(c->peer), why);
 	else
 		pd_log(PD_LOG_INFO, "%s: gone: %s", pd_peer_name(c->peer), why);

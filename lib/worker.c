@@ -87,15 +87,15 @@ static int check_desc(struct loaded *l, const char *base)
 }
 
 /* Open a job and run its init hook; failures are kept in l->error. */
-static void load_job(struct worker *w, struct loaded *l)
+static void load_job(struct worker *w, struct loaded *l, const char *name)
 {
-	const char *base = strrchr(l->path, '/') ? strrchr(l->path, '/') + 1 : l->path;
+	const char *base = name ? name : strrchr(l->path, '/') ? strrchr(l->path, '/') + 1 : l->path;
 	pd_ctx ctx = {&pd_worker_api, NULL};
 
 	w->shm->phase = PD_PHASE_LOADING;
 	l->handle = dlopen(l->path, RTLD_NOW | RTLD_LOCAL);
 	if (!l->handle) {
-		pd_err(l->error, "cannot load job: %s", dlerror());
+		pd_err(l->error, "%s: cannot load job: %s", base, dlerror());
 		return;
 	}
 	if (check_desc(l, base))
@@ -105,7 +105,7 @@ static void load_job(struct worker *w, struct loaded *l)
 }
 
 /* The loaded job for path:sym, loading it on first use. */
-static struct loaded *get_job(struct worker *w, const char *path, const char *sym)
+static struct loaded *get_job(struct worker *w, const char *path, const char *sym, const char *name)
 {
 	struct loaded *l;
 	int i;
@@ -127,7 +127,7 @@ static struct loaded *get_job(struct worker *w, const char *path, const char *sy
 	memset(l, 0, sizeof *l);
 	snprintf(l->path, sizeof l->path, "%s", path);
 	snprintf(l->sym, sizeof l->sym, "%s", sym);
-	load_job(w, l);
+	load_job(w, l, name);
 	return l;
 }
 
@@ -221,7 +221,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	w->shm->seq = (uint64_t)pd_json_num(m->json, "seq", 0);
 	w->shm->index = 0;
 	set_share(w, pd_json_str(m->json, "share", NULL));
-	l = get_job(w, path, sym);
+	l = get_job(w, path, sym, pd_json_str(m->json, "name", NULL));
 	pd_buf_reset(&w->entries);
 	w->shm->phase = PD_PHASE_RUNNING;
 	for (i = 0; i < n; i++) {
