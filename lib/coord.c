@@ -737,6 +737,12 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	pd_buf_init(&c->inbuf);
 	pd_buf_init(&c->scratch);
 	c->o = *o;
+	/* Own the strings: callers build them on their stacks. */
+	c->o.job_path = strdup(o->job_path);
+	c->o.sym = strdup(o->sym);
+	c->o.share = o->share ? strdup(o->share) : NULL;
+	if (!c->o.job_path || !c->o.sym || (o->share && !c->o.share))
+		abort();
 	c->cb = *cb;
 	c->arg = arg;
 	pd_hash_hex(o->job, o->job_len, c->hash);
@@ -925,6 +931,9 @@ void pd_coord_free(struct pd_coord *c)
 	free(c->hosts);
 	event_free(c->readev);
 	event_free(c->done_ev);
+	free((char *)c->o.job_path);
+	free((char *)c->o.sym);
+	free((char *)c->o.share);
 	pd_buf_release(&c->inbuf);
 	pd_buf_release(&c->scratch);
 	free(c);

@@ -46,6 +46,8 @@ struct pd_coord_cb {
 	void (*done)(void *arg, int code, const char *err);
 };
 
+/* The coordinator copies the strings; the byte arrays (job, share_data)
+ * must stay alive until pd_coord_free. */
 struct pd_coord_opts {
 	const char *job_path;	/* the .so */
 	const char *sym;	/* job name */
