@@ -6,21 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache.h"
 #include "err.h"
+#include "input.h"
 #include "peer.h"
 #include "proto.h"
+#include "reorder.h"
 #include "worker.h"
 
 #define TARGET_BATCH_US 5000.0	   /* aim for batches of about 5 ms */
 #define BATCH_BYTES_MAX (4u << 20) /* records bytes per batch */
-#define READ_CHUNK 65536
-#define RING_MAX (1L << 22)	   /* results held waiting for an earlier one */
 #define WINDOW_PER_SLOT 2
 #define PING_S 2	    /* ping hosts this often ... */
 #define SILENCE_S 10	    /* ... and count one gone after this long unheard */
@@ -67,15 +66,6 @@ struct chost {
 	char host[300]; /* name the server reports */
 };
 
-/* A result waiting in the reorder ring. */
-struct oslot {
-	unsigned char state, status, tries;
-	float ms;
-	struct chost *h;
-	char *out, *in;
-	size_t outlen, inlen;
-};
-
 struct pd_coord {
 	struct event_base *base;
 	struct pd_coord_opts o;
@@ -85,16 +75,11 @@ struct pd_coord {
 	char job_name[256]; /* the job file's name, for messages */
 	struct chost **hosts;
 	int nhosts;
-	/* input */
-	struct event *readev;
-	int in_regular, eof, reading;
-	struct pd_buf inbuf;
-	size_t inpos;
+	struct pd_input in;
 	long nread; /* records taken from input */
 	struct rrecq retry;
-	/* output */
-	struct oslot *ring;
-	long ringcap, next_out, ndone, nfailed, inflight;
+	struct pd_reorder order;
+	long ndone, nfailed, inflight;
 	uint64_t next_batch;
 	/* end */
 	int finished, code;
@@ -163,93 +148,45 @@ static void share_slots(struct pd_coord *c)
 	}
 }
 
-/* Grow the reorder ring so that seq fits; 0, or -1 at the cap. */
-static int ring_fit(struct pd_coord *c, long seq)
-{
-	long ncap, i;
-	struct oslot *n;
-
-	if (seq - c->next_out < c->ringcap)
-		return 0;
-	ncap = c->ringcap ? c->ringcap : 1024;
-	while (seq - c->next_out >= ncap)
-		ncap *= 2;
-	if (ncap > RING_MAX)
-		return -1;
-	n = calloc((size_t)ncap, sizeof *n);
-	if (!n)
-		abort();
-	for (i = c->next_out; i < c->next_out + c->ringcap; i++)
-		n[i & (ncap - 1)] = c->ring[i & (c->ringcap - 1)];
-	free(c->ring);
-	c->ring = n;
-	c->ringcap = ncap;
-	return 0;
-}
-
 /* Hand one final result to the caller. */
-static void deliver(struct pd_coord *c, long seq, int status, float ms, int tries, struct chost *h,
-		    const char *out, size_t outlen, const char *in, size_t inlen)
+static void deliver(struct pd_coord *c, const struct pd_coord_result *r)
 {
-	struct pd_coord_result r = {seq + 1, status, ms, h ? h->host : "", out, outlen, in, inlen, tries};
-
 	c->ndone++;
-	if (status != PD_R_OK)
+	if (r->status != PD_R_OK)
 		c->nfailed++;
-	c->cb.result(c->arg, &r);
-	if (status != PD_R_OK && c->o.halt)
+	c->cb.result(c->arg, r);
+	if (r->status != PD_R_OK && c->o.halt)
 		finish(c, PD_EX_JOBFAIL, "halted at the first failure");
 }
 
-/* Deliver every result that is next in input order. */
+/* Deliver every parked result that is next in input order. */
 static void flush_ordered(struct pd_coord *c)
 {
-	struct oslot *s;
+	const struct pd_coord_result *r;
 
-	while (c->ringcap && !c->finished) {
-		s = &c->ring[c->next_out & (c->ringcap - 1)];
-		if (!s->state)
-			break;
-		deliver(c, c->next_out, s->status, s->ms, s->tries, s->h, s->out, s->outlen, s->in, s->inlen);
-		free(s->out);
-		free(s->in);
-		memset(s, 0, sizeof *s);
-		c->next_out++;
+	while (!c->finished && (r = pd_reorder_peek(&c->order))) {
+		deliver(c, r);
+		pd_reorder_pop(&c->order);
 	}
 }
 
-/* A record's final result: deliver now or park it in the ring. */
+/* A record's final result: deliver it now, or park it until its turn. */
 static void store(struct pd_coord *c, long seq, int status, float ms, int tries, struct chost *h,
 		  const char *out, size_t outlen, const char *in, size_t inlen)
 {
-	struct oslot *s;
+	struct pd_coord_result r = {seq + 1, status, ms, h ? h->host : "", out, outlen, in, inlen, tries};
 
 	if (c->finished)
 		return; /* halted: nothing after the failure */
 	if (!c->o.keep_input && status == PD_R_OK)
-		in = NULL, inlen = 0;
-	if (c->o.unordered || seq == c->next_out) {
-		deliver(c, seq, status, ms, tries, h, out, outlen, in, inlen);
-		if (!c->o.unordered)
-			c->next_out++;
-		return;
-	}
-	ring_fit(c, seq); /* cannot fail: reading stops before the cap */
-	s = &c->ring[seq & (c->ringcap - 1)];
-	s->state = 1;
-	s->status = (unsigned char)status;
-	s->ms = ms;
-	s->tries = (unsigned char)tries;
-	s->h = h;
-	s->out = malloc(outlen + 1);
-	if (!s->out)
-		abort();
-	memcpy(s->out, out, outlen);
-	s->out[outlen] = 0;
-	s->outlen = outlen;
-	if (in) {
-		s->in = strndup(in, inlen);
-		s->inlen = inlen;
+		r.in = NULL, r.inlen = 0;
+	if (c->o.unordered) {
+		deliver(c, &r);
+	} else if (seq == c->order.next) {
+		deliver(c, &r);
+		pd_reorder_pop(&c->order);
+	} else {
+		pd_reorder_put(&c->order, seq, &r);
 	}
 }
 
@@ -297,77 +234,6 @@ static void requeue_batch(struct pd_coord *c, struct chost *h, struct cbatch *b)
 	h->inflight--;
 	c->inflight -= b->n;
 	batch_free(b);
-}
-
-/* Read more input into inbuf.  Returns 1 if bytes came, 0 if none yet. */
-static int read_input(struct pd_coord *c)
-{
-	ssize_t r;
-
-	if (c->eof)
-		return 0;
-	if (c->inpos > 0 && c->inpos == c->inbuf.len) {
-		pd_buf_reset(&c->inbuf);
-		c->inpos = 0;
-	} else if (c->inpos > (1u << 20)) {
-		pd_buf_consume(&c->inbuf, c->inpos);
-		c->inpos = 0;
-	}
-	pd_buf_grow(&c->inbuf, READ_CHUNK);
-	r = read(c->o.in_fd, c->inbuf.data + c->inbuf.len, READ_CHUNK);
-	if (r < 0 && (errno == EINTR || errno == EAGAIN))
-		return 0;
-	if (r <= 0) {
-		if (r < 0)
-			note(c, "read input: %s", strerror(errno));
-		c->eof = 1;
-		/* A last line without its newline is still a record. */
-		if (c->inbuf.len > c->inpos && c->inbuf.data[c->inbuf.len - 1] != '\n')
-			pd_buf_addc(&c->inbuf, '\n');
-		return 0;
-	}
-	c->inbuf.len += (size_t)r;
-	c->inbuf.data[c->inbuf.len] = 0;
-	return 1;
-}
-
-/* Input is readable (pipes and terminals). */
-static void on_readable(evutil_socket_t fd, short what, void *arg)
-{
-	struct pd_coord *c = arg;
-
-	(void)fd;
-	(void)what;
-	c->reading = 0;
-	read_input(c);
-	pump(c);
-}
-
-/* The next complete input line, or NULL (after asking for more input). */
-static const char *next_line(struct pd_coord *c, size_t *len)
-{
-	const char *p, *nl;
-
-	for (;;) {
-		p = c->inbuf.data + c->inpos;
-		nl = memchr(p, '\n', c->inbuf.len - c->inpos);
-		if (nl) {
-			*len = (size_t)(nl - p);
-			c->inpos += *len + 1;
-			return p;
-		}
-		if (c->eof)
-			return NULL;
-		if (!c->in_regular) {
-			if (!c->reading) {
-				c->reading = 1;
-				event_add(c->readev, NULL);
-			}
-			return NULL;
-		}
-		if (!read_input(c) && !c->eof)
-			return NULL;
-	}
 }
 
 /* Start a batch with room for n records. */
@@ -421,9 +287,9 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 	size_t len;
 
 	while (b->n < max && b->recs.len < BATCH_BYTES_MAX && !c->finished) {
-		if (c->nread - c->next_out >= RING_MAX - 1 && !c->o.unordered)
+		if (!c->o.unordered && !pd_reorder_room(&c->order, c->nread))
 			break; /* results are piling up behind a slow record */
-		line = next_line(c, &len);
+		line = pd_input_line(&c->in, &len);
 		if (!line)
 			break;
 		if (c->cb.resume) {
@@ -484,8 +350,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 /* 1 when every record is read, run and delivered. */
 static int all_done(struct pd_coord *c)
 {
-	return c->eof && c->inpos == c->inbuf.len && TAILQ_EMPTY(&c->retry) && c->inflight == 0 &&
-	       (c->o.unordered ? c->ndone == c->nread : c->next_out == c->nread);
+	return pd_input_done(&c->in) && TAILQ_EMPTY(&c->retry) && c->inflight == 0 &&
+	       (c->o.unordered ? c->ndone == c->nread : c->order.next == c->nread);
 }
 
 /* Ends the run when every host is up but shares no slot and nothing runs:
@@ -539,6 +405,12 @@ static void pump(struct pd_coord *c)
 				sent += send_batch(c, h);
 		}
 	} while (sent && !c->finished);
+	if (c->in.error && !c->finished) {
+		char msg[PD_ERRLEN];
+
+		snprintf(msg, sizeof msg, "read input: %s", strerror(c->in.error));
+		finish(c, PD_EX_OSERR, msg);
+	}
 	if (!c->finished && all_done(c))
 		finish(c, PD_EX_OK, NULL);
 	check_hosts(c);
@@ -710,20 +582,10 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	pump(h->c);
 }
 
-/*
- * 1 when fd can be waited on (pipes, sockets, terminals); regular files
- * and devices such as /dev/null, which epoll refuses, are read directly.
- */
-static int pollable(int fd)
+/* More input arrived. */
+static void on_input(void *arg)
 {
-	struct epoll_event ev = {.events = EPOLLIN};
-	int ep = epoll_create1(EPOLL_CLOEXEC), ok;
-
-	if (ep < 0)
-		return 0;
-	ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
-	close(ep);
-	return ok;
+	pump(arg);
 }
 
 struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opts *o,
@@ -734,7 +596,6 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	if (!c)
 		abort();
 	c->base = base;
-	pd_buf_init(&c->inbuf);
 	pd_buf_init(&c->scratch);
 	c->o = *o;
 	/* Own the strings: callers build them on their stacks. */
@@ -751,8 +612,8 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	if (o->share)
 		pd_hash_hex(o->share_data, o->share_len, c->share_hash);
 	TAILQ_INIT(&c->retry);
-	c->in_regular = !pollable(o->in_fd);
-	c->readev = event_new(base, o->in_fd, EV_READ, on_readable, c);
+	pd_input_init(&c->in, base, o->in_fd, on_input, c);
+	pd_reorder_init(&c->order);
 	c->done_ev = event_new(base, -1, 0, report_done, c);
 	return c;
 }
@@ -855,7 +716,7 @@ void pd_coord_cancel(struct pd_coord *c)
 
 	c->finished = 1;
 	event_del(c->done_ev);
-	event_del(c->readev);
+	pd_input_stop(&c->in);
 	for (i = 0; i < c->nhosts; i++) {
 		if (c->hosts[i]->ping)
 			event_del(c->hosts[i]->ping);
@@ -888,7 +749,7 @@ void pd_coord_stats(const struct pd_coord *c, struct pd_coord_stats *s)
 	s->done = c->ndone;
 	s->failed = c->nfailed;
 	s->inflight = c->inflight;
-	s->eof = c->eof;
+	s->eof = c->in.eof;
 	s->hosts_up = 0;
 	s->slots = 0;
 	for (i = 0; i < c->nhosts; i++)
@@ -902,7 +763,6 @@ void pd_coord_free(struct pd_coord *c)
 {
 	struct cbatch *b;
 	struct rrec *r;
-	long i;
 	int k;
 
 	if (!c)
@@ -923,18 +783,13 @@ void pd_coord_free(struct pd_coord *c)
 		free(r->line);
 		free(r);
 	}
-	for (i = 0; i < c->ringcap; i++) {
-		free(c->ring[i].out);
-		free(c->ring[i].in);
-	}
-	free(c->ring);
+	pd_reorder_release(&c->order);
 	free(c->hosts);
-	event_free(c->readev);
+	pd_input_release(&c->in);
 	event_free(c->done_ev);
 	free((char *)c->o.job_path);
 	free((char *)c->o.sym);
 	free((char *)c->o.share);
-	pd_buf_release(&c->inbuf);
 	pd_buf_release(&c->scratch);
 	free(c);
 }

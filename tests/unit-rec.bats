@@ -6,3 +6,9 @@
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "reorder buffer delivers parked results in input order" {
+	run "${B:-build}/tests/reorder_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}

@@ -1,0 +1,122 @@
+/* input.c - a line reader for event-driven programs. */
+#include "input.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define READ_CHUNK 65536
+
+/* 1 when fd can be waited on; epoll refuses regular files and /dev/null. */
+static int pollable(int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	int ep = epoll_create1(EPOLL_CLOEXEC), ok;
+
+	if (ep < 0)
+		return 0;
+	ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
+	close(ep);
+	return ok;
+}
+
+/* Read one chunk into the buffer.  1 if bytes came, 0 if none. */
+static int fill(struct pd_input *in)
+{
+	ssize_t r;
+
+	if (in->eof)
+		return 0;
+	if (in->pos > 0 && in->pos == in->buf.len) {
+		pd_buf_reset(&in->buf);
+		in->pos = 0;
+	} else if (in->pos > (1u << 20)) {
+		pd_buf_consume(&in->buf, in->pos);
+		in->pos = 0;
+	}
+	pd_buf_grow(&in->buf, READ_CHUNK);
+	r = read(in->fd, in->buf.data + in->buf.len, READ_CHUNK);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (r <= 0) {
+		in->error = r < 0 ? errno : 0;
+		in->eof = 1;
+		if (in->buf.len > in->pos && in->buf.data[in->buf.len - 1] != '\n')
+			pd_buf_addc(&in->buf, '\n');
+		return 0;
+	}
+	in->buf.len += (size_t)r;
+	in->buf.data[in->buf.len] = 0;
+	return 1;
+}
+
+/* The descriptor is readable. */
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_input *in = arg;
+
+	(void)fd;
+	(void)what;
+	in->waiting = 0;
+	fill(in);
+	in->ready(in->arg);
+}
+
+void pd_input_init(struct pd_input *in, struct event_base *base, int fd,
+		   void (*ready)(void *arg), void *arg)
+{
+	memset(in, 0, sizeof *in);
+	pd_buf_init(&in->buf);
+	in->fd = fd;
+	in->direct = !pollable(fd);
+	in->ready = ready;
+	in->arg = arg;
+	in->ev = event_new(base, fd, EV_READ, on_readable, in);
+}
+
+const char *pd_input_line(struct pd_input *in, size_t *len)
+{
+	const char *p, *nl;
+
+	for (;;) {
+		p = in->buf.data + in->pos;
+		nl = memchr(p, '\n', in->buf.len - in->pos);
+		if (nl) {
+			*len = (size_t)(nl - p);
+			in->pos += *len + 1;
+			return p;
+		}
+		if (in->eof)
+			return NULL;
+		if (!in->direct) {
+			if (!in->waiting) {
+				in->waiting = 1;
+				event_add(in->ev, NULL);
+			}
+			return NULL;
+		}
+		if (!fill(in) && !in->eof)
+			return NULL;
+	}
+}
+
+int pd_input_done(const struct pd_input *in)
+{
+	return in->eof && in->pos == in->buf.len;
+}
+
+void pd_input_stop(struct pd_input *in)
+{
+	if (in->ev)
+		event_del(in->ev);
+	in->waiting = 0;
+}
+
+void pd_input_release(struct pd_input *in)
+{
+	if (in->ev)
+		event_free(in->ev);
+	in->ev = NULL;
+	pd_buf_release(&in->buf);
+}

@@ -1,0 +1,45 @@
+/* input.h - records read line by line from a descriptor, inside an event loop. */
+#ifndef PD_INPUT_H
+#define PD_INPUT_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+
+/*
+ * Pipes, sockets and terminals are waited on with the loop; regular files
+ * and devices that epoll refuses (/dev/null) are read directly.  A last
+ * line without its newline is still a line.
+ */
+struct pd_input {
+	int fd;
+	int direct;  /* read without waiting */
+	int eof;     /* the descriptor said end of file (or failed) */
+	int waiting; /* the read event is armed */
+	struct event *ev;
+	struct pd_buf buf;
+	size_t pos;   /* first unconsumed byte of buf */
+	int error;    /* errno of a failed read, 0 when none */
+	void (*ready)(void *arg);
+	void *arg;
+};
+
+/* Start reading fd; ready(arg) is called when waited-for input arrives. */
+void pd_input_init(struct pd_input *in, struct event_base *base, int fd,
+		   void (*ready)(void *arg), void *arg);
+
+/* The next whole line (without its newline, valid until the next call),
+ * or NULL when there is none yet (the wait is armed) or at the end. */
+const char *pd_input_line(struct pd_input *in, size_t *len);
+
+/* 1 when every line has been taken and the descriptor is at its end. */
+int pd_input_done(const struct pd_input *in);
+
+/* Stop waiting for input. */
+void pd_input_stop(struct pd_input *in);
+
+void pd_input_release(struct pd_input *in);
+
+#endif
