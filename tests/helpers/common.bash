@@ -1,0 +1,223 @@
+# tests/helpers/common.bash - set-up shared by the Bats files.
+#
+# Load with `load helpers/common`, then call pd_setup from setup() and
+# pd_teardown from teardown().  Every test gets a private $PD_HOME (key,
+# hosts, state and the Unix socket all live there), so test files can run
+# in parallel; servers listen on port 0 and report the port they bound.
+# Nothing here sleeps to synchronise: wait_for polls a condition with a
+# deadline.
+
+bats_require_minimum_version 1.5.0
+
+# Binaries: $B/bin/pd-*, $B/examples/*.so, $B/tests/* (make check sets B).
+B="${B:-build}"
+case $B in
+/*) ;;
+*) B="$PWD/$B" ;;
+esac
+PD_MAP="$B/bin/pd-map"
+PD_SERVE="$B/bin/pd-serve"
+PD_ALLOC="$B/bin/pd-alloc"
+PD_STATUS="$B/bin/pd-status"
+EX="$B/examples"
+
+# Seconds any single command under test may take before it counts as hung.
+PD_RUN_TIMEOUT="${PD_RUN_TIMEOUT:-60}"
+
+# Private directories: T (scratch) and PD_HOME (T/h).  The socket path
+# $PD_HOME/sock must stay under 108 bytes, so a long BATS_TEST_TMPDIR is
+# replaced by a short directory of our own, removed in pd_teardown.
+pd_setup() {
+	unset PD_HOSTS PD_HOME
+	PD_OWN_TMP=
+	if [ -n "${BATS_TEST_TMPDIR:-}" ] && [ "${#BATS_TEST_TMPDIR}" -le 80 ]; then
+		T="$BATS_TEST_TMPDIR"
+	else
+		T=$(mktemp -d /tmp/pdt.XXXXXX)
+		PD_OWN_TMP="$T"
+	fi
+	export T
+	export PD_HOME="$T/h"
+	mkdir -p "$PD_HOME"
+	chmod 700 "$PD_HOME"
+	PD_SERVER_PIDS=()
+	PD_EXTRA_PIDS=()
+}
+
+pd_teardown() {
+	local pid
+	pd_stop_servers
+	for pid in "${PD_EXTRA_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	PD_EXTRA_PIDS=()
+	if [ -n "${PD_OWN_TMP:-}" ]; then
+		rm -rf "$PD_OWN_TMP"
+	fi
+}
+
+# wait_for [-t SECONDS] CMD...: run CMD every 0.05 s until it succeeds
+# (return 0) or SECONDS (default 10) have passed (return 1, saying so).
+wait_for() {
+	local secs=10 i n
+	if [ "$1" = -t ]; then
+		secs=$2
+		shift 2
+	fi
+	n=$((secs * 20))
+	for ((i = 0; i < n; i++)); do
+		if "$@"; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "wait_for: gave up after ${secs} s waiting for: $*" >&2
+	return 1
+}
+
+# Fail the test when the last `run` status is a crash (over 128: killed
+# by a signal) or a hang (124: killed by our timeout).
+no_crash() {
+	if [ "$status" -gt 128 ]; then
+		echo "crash: status $status (signal $((status - 128)))" >&2
+		return 1
+	fi
+	if [ "$status" -eq 124 ]; then
+		echo "hang: still running after ${PD_RUN_TIMEOUT} s, killed" >&2
+		return 1
+	fi
+}
+
+# pdrun CMD...: `run --separate-stderr` under a time bound ($output is
+# stdout, $stderr is stderr), then no_crash.
+pdrun() {
+	run --separate-stderr timeout -k 5 "$PD_RUN_TIMEOUT" "$@"
+	no_crash
+}
+
+# pdrun_to FILE CMD...: run CMD with stdout to FILE and stderr to
+# FILE.err (for big outputs); sets $status, then no_crash.
+pdrun_to() {
+	local out=$1
+	shift
+	status=0
+	timeout -k 5 "$PD_RUN_TIMEOUT" "$@" >"$out" 2>"$out.err" 3>&- || status=$?
+	no_crash
+}
+
+# Print the state letter of a process (R, S, Z, ...) or nothing if gone.
+_pd_proc_state() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	echo "${stat%% *}"
+}
+
+# 0 while process $1 runs (a zombie, exited but not reaped, does not).
+pd_alive() {
+	local st
+	st=$(_pd_proc_state "$1")
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+pd_dead() { ! pd_alive "$1"; }
+
+# pd_keygen [HOME]: create a cluster key in HOME (default $PD_HOME).
+pd_keygen() {
+	local home=${1:-$PD_HOME} st=0
+	PD_HOME="$home" "$PD_SERVE" --keygen >/dev/null 2>"$T/keygen.err" || st=$?
+	if [ "$st" -ne 0 ]; then
+		echo "pd-serve --keygen for $home failed with status $st:" >&2
+		cat "$T/keygen.err" >&2
+		return 1
+	fi
+}
+
+# 0 once the server $1 wrote its port file $2 and its socket $3 exists.
+_pd_server_ready() {
+	[ -s "$2" ] && [ -S "$3" ]
+}
+
+# pd_start_server [ARGS...]: start `pd-serve -f -p 0 --port-file` for
+# $PD_HOME in the background, stderr appended to $PD_HOME/serve.log, and
+# wait (at most 10 s) until it has written its port file and created its
+# Unix socket.  Sets and exports PD_PORT, PD_PID and PD_LOG.
+pd_start_server() {
+	local pf="$PD_HOME/port" sock="$PD_HOME/sock" i
+	PD_LOG="$PD_HOME/serve.log"
+	rm -f "$pf"
+	"$PD_SERVE" -f -p 0 --port-file "$pf" "$@" </dev/null >>"$PD_LOG" 2>&1 3>&- &
+	PD_PID=$!
+	PD_SERVER_PIDS+=("$PD_PID")
+	for ((i = 0; i < 200; i++)); do
+		if _pd_server_ready "$PD_PID" "$pf" "$sock"; then
+			break
+		fi
+		if pd_dead "$PD_PID"; then
+			echo "pd-serve $* exited during start-up; its log:" >&2
+			cat "$PD_LOG" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	if ! _pd_server_ready "$PD_PID" "$pf" "$sock"; then
+		echo "pd-serve $* not ready after 10 s (no $pf or no $sock); its log:" >&2
+		cat "$PD_LOG" >&2
+		return 1
+	fi
+	PD_PORT=$(cat "$pf")
+	export PD_PORT PD_PID PD_LOG
+}
+
+# pd_stop_server PID: SIGTERM, wait at most 10 s, then SIGKILL.  Sets
+# PD_STOP_STATUS to the server's exit status (137 after SIGKILL).
+pd_stop_server() {
+	local pid=$1 keep=() p
+	PD_STOP_STATUS=0
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! wait_for -t 10 pd_dead "$pid" 2>/dev/null; then
+		echo "pd-serve $pid ignored SIGTERM for 10 s; killing it" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || PD_STOP_STATUS=$?
+	for p in "${PD_SERVER_PIDS[@]}"; do
+		[ "$p" = "$pid" ] || keep+=("$p")
+	done
+	PD_SERVER_PIDS=("${keep[@]}")
+}
+
+# Stop every server this test started (teardown).
+pd_stop_servers() {
+	local pid
+	for pid in "${PD_SERVER_PIDS[@]}"; do
+		pd_stop_server "$pid"
+	done
+	PD_SERVER_PIDS=()
+}
+
+# pd_dead_port: a port on 127.0.0.1 where connections are refused, held
+# (bound, not listening) until teardown.  Sets PD_DEAD_PORT.
+pd_dead_port() {
+	local f="$T/deadport"
+	rm -f "$f"
+	"$B/tests/pd_deadport" "$f" </dev/null >/dev/null 2>&1 3>&- &
+	PD_EXTRA_PIDS+=("$!")
+	wait_for -t 10 test -s "$f"
+	PD_DEAD_PORT=$(cat "$f")
+}
+
+# Expected output of square.so for the numbers in file $1, one per line
+# (computed independently of Playdoh).
+expect_squares() {
+	awk '{ print $1 * $1 }' "$1"
+}
+
+# Show a file's contents (on failure only, as Bats prints test output then).
+show() {
+	local f
+	for f in "$@"; do
+		echo "--- $f"
+		cat "$f" 2>/dev/null || echo "(missing)"
+	done
+}
