@@ -215,7 +215,7 @@ int main(int argc, char **argv)
 	struct event_base *base;
 	struct pd_server *s;
 	struct pd_paths paths;
-	int perm = 0, lockfd, port = 0, ready_fd = -1;
+	int perm = 0, lockfd, port = 0, ready_fd = -1, have_key;
 
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);
@@ -227,7 +227,10 @@ int main(int argc, char **argv)
 		printf("pd-serve: wrote a new cluster key to %s; copy it (mode 0600) to every lab machine\n", paths.key);
 		return 0;
 	}
-	if (!o.local_only && pd_key_load(paths.key, key, &perm, err))
+	/* --local needs no key, but uses one that is there (detached runs on
+	 * other hosts); a key that others can read is refused either way. */
+	have_key = pd_key_load(paths.key, key, &perm, err) == 0;
+	if (!have_key && (!o.local_only || perm || access(paths.key, F_OK) == 0))
 		die(PD_EX_NOPERM, "%s", err);
 	if (pd_mkdirs(paths.state, 0700, err) || make_sock_dir(paths.sock, err))
 		die(PD_EX_OSERR, "%s", err);
@@ -238,7 +241,7 @@ int main(int argc, char **argv)
 	if (gethostname(host, sizeof host))
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;
-	so = (struct pd_server_opts){paths.state, o.local_only ? NULL : key, pd_ncpus(), (int)o.cpu,
+	so = (struct pd_server_opts){paths.state, have_key ? key : NULL, pd_ncpus(), (int)o.cpu,
 				     1, host};
 	base = event_base_new();
 	s = pd_server_new(base, &so, err);

@@ -642,13 +642,16 @@ static void stop_workers(struct pd_pool *p)
 		else
 			shutdown(bufferevent_getfd(p->w[i]->bev), SHUT_WR);
 	}
-	do {
+	for (;;) {
 		for (i = 0, left = 0; i < p->nw; i++) {
 			if (p->w[i]->pid > 0 && waitpid(p->w[i]->pid, NULL, WNOHANG) == p->w[i]->pid)
 				p->w[i]->pid = 0;
 			left += p->w[i]->pid > 0;
 		}
-	} while (left && pd_now_ns() < deadline && nanosleep(&ms, NULL) == 0);
+		if (!left || pd_now_ns() >= deadline)
+			break;
+		nanosleep(&ms, NULL); /* a SIGCHLD may cut it short: fine */
+	}
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i]->pid > 0) {
 			kill(p->w[i]->pid, SIGKILL);

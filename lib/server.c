@@ -287,6 +287,7 @@ static void on_upload(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, 65, "upload refused: %s", err);
 		return;
 	}
+	pd_log(PD_LOG_INFO, "%s: uploaded %.12s (%zu bytes) to the cache", pd_peer_name(c->peer), hash, m->blob_len);
 	j = msg_new(PD_OP_JOB);
 	cJSON_AddStringToObject(j, "hash", hash);
 	cJSON_AddBoolToObject(j, "ok", 1);
