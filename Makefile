@@ -16,7 +16,8 @@ ifeq ($(SAN),1)
 B := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # Test jobs crash on purpose: let their SIGSEGV reach the pool as a signal.
-export ASAN_OPTIONS := handle_segv=0:handle_sigbus=0:handle_sigfpe=0:detect_leaks=1
+# Tests watching output line by line use stdbuf, an LD_PRELOAD library.
+export ASAN_OPTIONS := handle_segv=0:handle_sigbus=0:handle_sigfpe=0:detect_leaks=1:verify_asan_link_order=0
 else
 B := build
 SANFLAGS :=

@@ -46,7 +46,7 @@ struct map {
 	struct pd_joblog joblog;
 	int have_joblog;
 	struct pd_coord *coord;
-	struct event *bar_ev;
+	struct event *bar_ev, *flush_ev;
 	off_t in_size;
 	struct timespec start;
 	int bar_drawn;
@@ -163,9 +163,18 @@ static void draw_bar(evutil_socket_t fd, short what, void *arg)
 	if (st.eof && rate > 0)
 		fprintf(stderr, ", ETA %.0fs", (st.read - st.done) / rate);
 	M.bar_drawn = 1;
+}
+
+/* Results reach a pipe or file as they complete, not only when a 4 KiB
+ * buffer fills; the joblog likewise. */
+static void flush_output(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	fflush(stdout);
 	if (M.have_joblog)
 		pd_joblog_flush(&M.joblog);
-	fflush(stdout);
 }
 
 /* Split JOB.so[:NAME]; the whole argument wins when it names a file. */
@@ -374,70 +383,56 @@ static int detach(struct pd_hostsel *sel, const char *jobpath, const char *sym, 
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The job and --share files, checked and read. */
+struct files {
+	char sym[256], jobpath[4096], sharepath[4096];
+	char *job, *share;
+	size_t joblen, sharelen;
+};
+
+/* Read the share file named by --share; 0 or an exit status. */
+static int load_share(struct files *f)
 {
-	struct pd_coord_cb cb = {result_cb, note_cb, NULL, NULL};
-	struct pd_coord_opts o = {0};
-	struct pd_target *targets;
+	char err[PD_ERRLEN];
+
+	if (!M.share)
+		return 0;
+	if (!realpath(M.share, f->sharepath)) {
+		say("--share %s: %s", M.share, strerror(errno));
+		return PD_EX_DATAERR;
+	}
+	if (pd_read_file(f->sharepath, PD_JOB_MAX, &f->share, &f->sharelen, err)) {
+		say("--share %s: %s", M.share, err);
+		return PD_EX_DATAERR;
+	}
+	return 0;
+}
+
+/* An attached run: coordinate the records over the selected hosts. */
+static int attached(struct pd_hostsel *sel, struct files *f)
+{
+	struct pd_coord_cb cb = {result_cb, note_cb, M.resume ? resume_cb : NULL, NULL};
+	struct pd_target *targets = calloc((size_t)sel->hosts.n + 1, sizeof *targets);
+	struct timeval tv = {0, 200000};
 	struct pd_coord_stats st;
-	struct pd_hostsel sel;
 	struct event_base *base;
-	char err[PD_ERRLEN], sym[256], *path, *want, *job, jobpath[4096], sharepath[4096], *share = NULL;
-	size_t joblen, sharelen = 0;
+	char err[PD_ERRLEN];
 	pid_t embedded;
 	int code, n, i;
 
-	signal(SIGPIPE, SIG_IGN);
-	parse_options(argc, argv);
-	if (M.fetch || M.cancel) {
-		code = pd_hostsel_init(&sel, M.hosts, err);
-		if (code)
-			say("%s", err);
-		else
-			code = ask_run(&sel);
-		pd_hostsel_release(&sel);
-		fflush(stdout);
-		return code;
-	}
-	split_job(argv[optind], &path, &want);
-	check_job(path, want, sym, sizeof sym, &job, &joblen);
-	if (!realpath(path, jobpath))
-		snprintf(jobpath, sizeof jobpath, "%s", path);
-	code = pd_hostsel_init(&sel, M.hosts, err);
-	if (code) {
-		say("%s", err);
-		return code;
-	}
-	if (M.share && (!realpath(M.share, sharepath) || pd_read_file(sharepath, PD_JOB_MAX, &share, &sharelen, err))) {
-		say("--share %s: %s", M.share, share ? err : strerror(errno));
-		return PD_EX_DATAERR;
-	}
-	if (M.detach) {
-		code = detach(&sel, jobpath, sym, job, joblen);
-		pd_hostsel_release(&sel);
-		free(job);
-		return code;
-	}
-	if (M.joblog_path) {
-		if (pd_joblog_open(&M.joblog, M.joblog_path, M.resume, err))
-			say("%s", err), exit(PD_EX_OSERR);
-		M.have_joblog = 1;
-		if (M.resume)
-			cb.resume = resume_cb;
-	}
-	targets = calloc((size_t)(sel.hosts.n + 1), sizeof *targets);
-	n = pd_hostsel_targets(&sel, M.slots ? (int)M.slots : pd_ncpus(), targets, &embedded, note_plain, err);
+	n = pd_hostsel_targets(sel, M.slots ? (int)M.slots : pd_ncpus(), targets, &embedded, note_plain, err);
 	if (n < 0) {
 		say("%s", err);
+		free(targets);
 		return PD_EX_UNAVAILABLE;
 	}
 	base = event_base_new();
-	o = (struct pd_coord_opts){
-	    .job_path = jobpath,
-	    .sym = sym,
-	    .job = job,
-	    .job_len = joblen,
-	    .key = sel.key,
+	M.coord = pd_coord_new(base, &(struct pd_coord_opts){
+	    .job_path = f->jobpath,
+	    .sym = f->sym,
+	    .job = f->job,
+	    .job_len = f->joblen,
+	    .key = sel->key,
 	    .client = "pd-map",
 	    .in_fd = 0,
 	    .max_slots = (int)M.slots,
@@ -446,20 +441,21 @@ int main(int argc, char **argv)
 	    .timeout_ms = (int)M.timeout_ms,
 	    .halt = M.halt,
 	    .keep_input = M.tag || M.json || M.have_joblog,
-	    .share = M.share ? sharepath : NULL,
-	    .share_data = share,
-	    .share_len = sharelen,
-	};
-	M.coord = pd_coord_new(base, &o, &cb, NULL);
+	    .share = M.share ? f->sharepath : NULL,
+	    .share_data = f->share,
+	    .share_len = f->sharelen,
+	}, &cb, NULL);
 	for (i = 0; i < n; i++)
 		pd_coord_add_target(M.coord, &targets[i]);
+	free(targets);
 	if (M.bar) {
-		struct timeval tv = {0, 200000};
-
 		clock_gettime(CLOCK_MONOTONIC, &M.start);
 		M.bar_ev = event_new(base, -1, EV_PERSIST, draw_bar, NULL);
 		event_add(M.bar_ev, &tv);
 	}
+	tv.tv_usec = 100000;
+	M.flush_ev = event_new(base, -1, EV_PERSIST, flush_output, NULL);
+	event_add(M.flush_ev, &tv);
 	code = pd_coord_run(M.coord, err);
 	if (M.bar_drawn)
 		fputs("\r\033[K", stderr);
@@ -475,18 +471,67 @@ int main(int argc, char **argv)
 	}
 	if (M.bar_ev)
 		event_free(M.bar_ev);
+	event_free(M.flush_ev);
 	pd_coord_free(M.coord);
 	event_base_loop(base, EVLOOP_NONBLOCK); /* closed peers free themselves */
 	event_base_free(base);
-	if (M.have_joblog)
-		pd_joblog_close(&M.joblog);
 	/* The embedded server exits and cleans up by itself once the socket
 	 * closes; waiting for it would only delay the caller. */
 	(void)embedded;
+	return code;
+}
+
+/* Run the job given on the command line: attached or detached. */
+static int run_job(char *arg)
+{
+	struct files f = {0};
+	struct pd_hostsel sel;
+	char err[PD_ERRLEN], *path, *want;
+	int code;
+
+	split_job(arg, &path, &want);
+	check_job(path, want, f.sym, sizeof f.sym, &f.job, &f.joblen);
+	if (!realpath(path, f.jobpath))
+		snprintf(f.jobpath, sizeof f.jobpath, "%s", path);
+	code = pd_hostsel_init(&sel, M.hosts, err);
+	if (code)
+		say("%s", err);
+	if (!code)
+		code = load_share(&f);
+	if (!code && M.detach)
+		code = detach(&sel, f.jobpath, f.sym, f.job, f.joblen);
+	else if (!code && M.joblog_path && pd_joblog_open(&M.joblog, M.joblog_path, M.resume, err)) {
+		say("%s", err);
+		code = PD_EX_OSERR;
+	} else if (!code) {
+		M.have_joblog = M.joblog_path != NULL;
+		code = attached(&sel, &f);
+		if (M.have_joblog)
+			pd_joblog_close(&M.joblog);
+	}
 	pd_hostsel_release(&sel);
-	free(targets);
-	free(job);
-	free(share);
+	free(f.job);
+	free(f.share);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct pd_hostsel sel;
+	char err[PD_ERRLEN];
+	int code;
+
+	signal(SIGPIPE, SIG_IGN);
+	parse_options(argc, argv);
+	if (M.fetch || M.cancel) {
+		code = pd_hostsel_init(&sel, M.hosts, err);
+		if (code)
+			say("%s", err);
+		else
+			code = ask_run(&sel);
+		pd_hostsel_release(&sel);
+	} else
+		code = run_job(argv[optind]);
 	if (ferror(stdout) || fclose(stdout)) {
 		fprintf(stderr, "pd-map: write output: %s\n", strerror(errno));
 		return code ? code : PD_EX_OSERR;

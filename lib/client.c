@@ -13,6 +13,7 @@
 #include "proto.h"
 
 struct exchange {
+	struct pd_peer *peer; /* until it is gone */
 	const cJSON *req;
 	struct pd_reply *out;
 	int *left;
@@ -39,6 +40,7 @@ static void on_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, v
 	struct exchange *x = arg;
 
 	if (!m) {
+		x->peer = NULL; /* it frees itself */
 		settle(x, NULL, pd_peer_refused(p) ? PD_EX_NOPERM : PD_EX_UNAVAILABLE, why);
 		return;
 	}
@@ -55,7 +57,6 @@ static void on_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, v
 	if (!strcmp(m->op, PD_OP_SLOTS))
 		return;
 	settle(x, cJSON_Duplicate(m->json, 1), 0, NULL);
-	pd_peer_close(p);
 }
 
 void pd_client_multi(const struct pd_target *t, int n, const unsigned char *key, const char *client,
@@ -71,28 +72,31 @@ void pd_client_multi(const struct pd_target *t, int n, const unsigned char *key,
 		struct pd_peer_opts o = {PD_ROLE_CLIENT, t[i].kind == PD_T_TCP, key, t[i].name,
 					 PD_BLOB_MAX, client, timeout_s};
 
-		x[i] = (struct exchange){req, &out[i], &left, base, 0};
+		x[i] = (struct exchange){NULL, req, &out[i], &left, base, 0};
 		memset(&out[i], 0, sizeof out[i]);
 		if (t[i].kind == PD_T_TCP) {
-			pd_peer_connect(base, (const struct sockaddr *)&t[i].ss, t[i].sslen, &o, on_msg, &x[i]);
+			x[i].peer = pd_peer_connect(base, (const struct sockaddr *)&t[i].ss, t[i].sslen, &o, on_msg, &x[i]);
 			continue;
 		}
 		fd = t[i].kind == PD_T_UNIX ? pd_target_unix_connect(&t[i], err) : t[i].fd;
 		if (fd < 0)
 			settle(&x[i], NULL, PD_EX_UNAVAILABLE, err);
 		else
-			pd_peer_new(base, fd, &o, on_msg, &x[i]);
+			x[i].peer = pd_peer_new(base, fd, &o, on_msg, &x[i]);
 	}
 	if (left > 0) {
 		event_base_loopexit(base, &tv);
 		event_base_dispatch(base);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (!x[i].done) {
 			x[i].done = 1;
 			out[i].code = PD_EX_UNAVAILABLE;
 			snprintf(out[i].err, sizeof out[i].err, "no answer within %d s", timeout_s);
 		}
+		if (x[i].peer)
+			pd_peer_close(x[i].peer);
+	}
 	/* Let closed peers free themselves before the base goes. */
 	event_base_loop(base, EVLOOP_NONBLOCK);
 	event_base_free(base);

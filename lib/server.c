@@ -32,7 +32,7 @@ struct sconn {
 	struct pd_peer *peer;
 	int local; /* Unix socket or embedded: owner-level trust */
 	char waiting[PD_RUN_ID_LEN]; /* fetch --wait: the run awaited, or "" */
-	char client[32];	      /* program named in its hello */
+	char client[32];	      /* program named in its hello; "" before the handshake ends */
 	long records;		      /* results sent to it */
 	LIST_ENTRY(sconn) link;
 };
@@ -505,6 +505,14 @@ static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 	}
 }
 
+/* 1 when a peer left the ordinary way (closed or reset its connection),
+ * not through a fault of the protocol worth a warning. */
+static int departure(const char *why)
+{
+	return !strcmp(why, "connection closed by peer") || strstr(why, "reset by peer") != NULL ||
+	       strstr(why, "Broken pipe") != NULL;
+}
+
 /* Peer callback: a message, or the client is gone. */
 static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg)
 {
@@ -518,8 +526,7 @@ static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	}
 	if (pd_peer_refused(c->peer))
 		pd_log(PD_LOG_WARN, "%s: authentication failed; connection refused", pd_peer_name(c->peer));
-	else if ((pd_peer_state(c->peer) != PD_PEER_READY && strcmp(why, "connection closed by peer")) ||
-		 strstr(why, "middle of a frame"))
+	else if (!departure(why))
 		pd_log(PD_LOG_WARN, "%s: dropped: %s", pd_peer_name(c->peer), why);
 	else
 		pd_log(PD_LOG_INFO, "%s: gone: %s", pd_peer_name(c->peer), why);
