@@ -46,6 +46,8 @@ EXAMPLES := $(EX_SRC:share/examples/%.c=$(B)/examples/%.so)
 MANS     := $(wildcard man/man*/*.[1-9])
 
 .PHONY: all check bench demo deps install uninstall clean lint-man unit
+# Keep objects between runs (they are intermediate files of pattern rules).
+.SECONDARY:
 all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS)
 
 # One clear line when a dependency is missing, before any compiler error.
