@@ -1,6 +1,5 @@
 /* pd-alloc - show or change how many of this host's CPUs are shared. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "client.h"
+#include "cli.h"
 #include "err.h"
 #include "frame.h"
 #include "hostsel.h"
@@ -15,25 +15,6 @@
 #include "proto.h"
 
 static const char *usage_text = "usage: pd-alloc [-h] [--version] [--json] [--cpu N] [--gpu N]\n";
-
-static void usage(int code)
-{
-	fputs(usage_text, code ? stderr : stdout);
-	exit(code);
-}
-
-static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pd-alloc: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
-}
 
 int main(int argc, char **argv)
 {
@@ -48,26 +29,28 @@ int main(int argc, char **argv)
 	char err[PD_ERRLEN];
 	cJSON *req, *info;
 
+	pd_cli_init("pd-alloc", usage_text);
+
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'h': usage(0); break;
-		case O_VERSION: printf("pd-alloc %s (protocol %d)\n", PD_VERSION, PD_PROTO_VERSION); return 0;
+		case 'h': pd_cli_usage(0); break;
+		case O_VERSION: pd_cli_version();
 		case O_JSON: json = 1; break;
 		case O_CPU:
 			if (pd_parse_long(optarg, 0, 100000, &cpu))
-				die(PD_EX_USAGE, "--cpu: '%s' is not a number of CPUs", optarg);
+				pd_cli_die(PD_EX_USAGE, "--cpu: '%s' is not a number of CPUs", optarg);
 			break;
 		case O_GPU:
 			if (pd_parse_long(optarg, 0, 1024, &gpu))
-				die(PD_EX_USAGE, "--gpu: '%s' is not a number of GPUs", optarg);
+				pd_cli_die(PD_EX_USAGE, "--gpu: '%s' is not a number of GPUs", optarg);
 			break;
-		default: usage(PD_EX_USAGE);
+		default: pd_cli_usage(PD_EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
+		pd_cli_die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
 	if (pd_paths_init(&paths, err))
-		die(PD_EX_USAGE, "%s", err);
+		pd_cli_die(PD_EX_USAGE, "%s", err);
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "op", cpu >= 0 || gpu >= 0 ? PD_OP_ALLOC : PD_OP_INFO);
 	if (cpu >= 0)
@@ -77,7 +60,7 @@ int main(int argc, char **argv)
 	code = pd_client_local_request(paths.sock, "pd-alloc", req, &info, err);
 	cJSON_Delete(req);
 	if (code)
-		die(code, "%s", err);
+		pd_cli_die(code, "%s", err);
 	if (json) {
 		char *text = cJSON_PrintUnformatted(info);
 

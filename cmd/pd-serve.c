@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "cli.h"
 #include "err.h"
 #include "hostsel.h"
 #include "hosts.h"
@@ -27,25 +27,6 @@ static const char *usage_text =
     "usage: pd-serve [-h] [--version] [-f] [-v]... [-p PORT] [-b ADDRESS] [--port-file FILE]\n"
     "                [--cpu N] [--local]\n"
     "       pd-serve --keygen\n";
-
-static void usage(int code)
-{
-	fputs(usage_text, code ? stderr : stdout);
-	exit(code);
-}
-
-static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pd-serve: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
-}
 
 struct serve_opts {
 	int foreground, verbose, local_only, keygen;
@@ -70,27 +51,27 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 	o->cpu = -1;
 	while ((ch = getopt_long(argc, argv, "hfvp:b:", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'h': usage(0); break;
-		case O_VERSION: printf("pd-serve %s (protocol %d)\n", PD_VERSION, PD_PROTO_VERSION); exit(0);
+		case 'h': pd_cli_usage(0); break;
+		case O_VERSION: pd_cli_version();
 		case 'f': o->foreground = 1; break;
 		case 'v': o->verbose++; break;
 		case 'p':
 			if (pd_parse_long(optarg, 0, 65535, &o->port))
-				die(PD_EX_USAGE, "-p: '%s' is not a port number from 0 to 65535", optarg);
+				pd_cli_die(PD_EX_USAGE, "-p: '%s' is not a port number from 0 to 65535", optarg);
 			break;
 		case 'b': o->bind = optarg; break;
 		case O_PORTFILE: o->port_file = optarg; break;
 		case O_CPU:
 			if (pd_parse_long(optarg, 0, PD_SLOTS_MAX, &o->cpu))
-				die(PD_EX_USAGE, "--cpu: '%s' is not a number of slots from 0 to %d", optarg, PD_SLOTS_MAX);
+				pd_cli_die(PD_EX_USAGE, "--cpu: '%s' is not a number of slots from 0 to %d", optarg, PD_SLOTS_MAX);
 			break;
 		case O_LOCAL: o->local_only = 1; break;
 		case O_KEYGEN: o->keygen = 1; break;
-		default: usage(PD_EX_USAGE);
+		default: pd_cli_usage(PD_EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
+		pd_cli_die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
 }
 
 /* Create the control socket's directory (mode 0700) if it is missing. */
@@ -116,12 +97,12 @@ static int take_lock(const char *state)
 	snprintf(path, sizeof path, "%s/lock", state);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		die(PD_EX_OSERR, "open %s: %s", path, strerror(errno));
+		pd_cli_die(PD_EX_OSERR, "open %s: %s", path, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
 
 		pid[n > 0 ? n : 0] = 0;
-		die(PD_EX_TEMPFAIL, "another pd-serve (pid %ld) is already running for %s",
+		pd_cli_die(PD_EX_TEMPFAIL, "another pd-serve (pid %ld) is already running for %s",
 		    strtol(pid, NULL, 10), state);
 	}
 	return fd;
@@ -146,7 +127,7 @@ static void write_port(const char *path, int port)
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) || rename(tmp, path))
-		die(PD_EX_OSERR, "write port file %s: %s", path, strerror(errno));
+		pd_cli_die(PD_EX_OSERR, "write port file %s: %s", path, strerror(errno));
 }
 
 /*
@@ -161,10 +142,10 @@ static int daemon_start(void)
 	pid_t pid;
 
 	if (pipe(fds))
-		die(PD_EX_OSERR, "pipe: %s", strerror(errno));
+		pd_cli_die(PD_EX_OSERR, "pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0)
-		die(PD_EX_OSERR, "fork: %s", strerror(errno));
+		pd_cli_die(PD_EX_OSERR, "fork: %s", strerror(errno));
 	if (pid > 0) {
 		close(fds[1]);
 		if (read(fds[0], &ok, 1) == 1)
@@ -217,13 +198,15 @@ int main(int argc, char **argv)
 	struct pd_paths paths;
 	int perm = 0, lockfd, port = 0, ready_fd = -1, have_key;
 
+	pd_cli_init("pd-serve", usage_text);
+
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);
 	if (pd_paths_init(&paths, err))
-		die(PD_EX_USAGE, "%s", err);
+		pd_cli_die(PD_EX_USAGE, "%s", err);
 	if (o.keygen) {
 		if (pd_key_generate(paths.key, err))
-			die(PD_EX_OSERR, "%s", err);
+			pd_cli_die(PD_EX_OSERR, "%s", err);
 		printf("pd-serve: wrote a new cluster key to %s; copy it (mode 0600) to every lab machine\n", paths.key);
 		return 0;
 	}
@@ -231,9 +214,9 @@ int main(int argc, char **argv)
 	 * other hosts); a key that others can read is refused either way. */
 	have_key = pd_key_load(paths.key, key, &perm, err) == 0;
 	if (!have_key && (!o.local_only || perm || access(paths.key, F_OK) == 0))
-		die(PD_EX_NOPERM, "%s", err);
+		pd_cli_die(PD_EX_NOPERM, "%s", err);
 	if (pd_mkdirs(paths.state, 0700, err) || make_sock_dir(paths.sock, err))
-		die(PD_EX_OSERR, "%s", err);
+		pd_cli_die(PD_EX_OSERR, "%s", err);
 	if (!o.foreground)
 		ready_fd = daemon_start();
 	lockfd = take_lock(paths.state);
@@ -246,13 +229,13 @@ int main(int argc, char **argv)
 	base = event_base_new();
 	s = pd_server_new(base, &so, err);
 	if (!s)
-		die(PD_EX_OSERR, "%s", err);
+		pd_cli_die(PD_EX_OSERR, "%s", err);
 	if (!o.local_only && pd_server_listen_tcp(s, o.bind, (int)o.port, &port, err))
-		die(PD_EX_UNAVAILABLE, "%s", err);
+		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
 	if (pd_server_listen_unix(s, paths.sock, err))
-		die(PD_EX_UNAVAILABLE, "%s", err);
+		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
 	if (pd_server_start_runs(s, err))
-		die(PD_EX_OSERR, "%s", err);
+		pd_cli_die(PD_EX_OSERR, "%s", err);
 	if (o.port_file)
 		write_port(o.port_file, port);
 	if (!o.local_only)

@@ -1,6 +1,5 @@
 /* pd-status - hosts, their shared and busy resources, and runs. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "client.h"
 #include "detach.h"
+#include "cli.h"
 #include "err.h"
 #include "frame.h"
 #include "hostsel.h"
@@ -16,26 +16,7 @@
 
 static const char *usage_text = "usage: pd-status [-h] [--version] [-H HOSTS] [--json] [ID]\n";
 
-static void usage(int code)
-{
-	fputs(usage_text, code ? stderr : stdout);
-	exit(code);
-}
-
-static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pd-status: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
-}
-
-static void note(const char *msg) { fprintf(stderr, "pd-status: %s\n", msg); }
+static void note(const char *msg) { pd_cli_say("%s", msg); }
 
 /* State word for a host: up, down or refused. */
 static const char *state_of(const struct pd_reply *r)
@@ -105,7 +86,7 @@ static int show_run(const struct pd_target *t, const unsigned char *key, const c
 	int code = pd_detach_ask(t, key, PD_OP_RUNSTAT, id, 0, &st, NULL, err);
 
 	if (code)
-		die(code, "%s", err);
+		pd_cli_die(code, "%s", err);
 	cJSON_DeleteItemFromObjectCaseSensitive(st, "op");
 	if (json) {
 		char *text = cJSON_PrintUnformatted(st);
@@ -136,27 +117,29 @@ int main(int argc, char **argv)
 	pid_t none;
 	cJSON *req, *all;
 
+	pd_cli_init("pd-status", usage_text);
+
 	while ((ch = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'h': usage(0); break;
-		case O_VERSION: printf("pd-status %s (protocol %d)\n", PD_VERSION, PD_PROTO_VERSION); return 0;
+		case 'h': pd_cli_usage(0); break;
+		case O_VERSION: pd_cli_version();
 		case 'H': hosts = optarg; break;
 		case O_JSON: json = 1; break;
-		default: usage(PD_EX_USAGE);
+		default: pd_cli_usage(PD_EX_USAGE);
 		}
 	}
 	if (optind < argc - 1)
-		die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind + 1]);
+		pd_cli_die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind + 1]);
 	code = pd_hostsel_init(&sel, hosts, err);
 	if (code)
-		die(code, "%s", err);
+		pd_cli_die(code, "%s", err);
 	if (sel.kind == PD_SEL_EMBEDDED)
-		die(PD_EX_UNAVAILABLE, "no hosts configured and no pd-serve running here (see playdoh(7))");
+		pd_cli_die(PD_EX_UNAVAILABLE, "no hosts configured and no pd-serve running here (see playdoh(7))");
 	t = calloc((size_t)sel.hosts.n + 1, sizeof *t);
 	r = calloc((size_t)sel.hosts.n + 1, sizeof *r);
 	n = pd_hostsel_targets(&sel, 0, t, &none, note, err);
 	if (n < 0)
-		die(PD_EX_UNAVAILABLE, "%s", err);
+		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
 	if (optind < argc) {
 		code = show_run(&t[0], sel.kind == PD_SEL_REMOTE ? sel.key : NULL, argv[optind], json);
 		pd_hostsel_release(&sel);

@@ -1,0 +1,56 @@
+/* cli.c - usage, version and error messages for the tools' main(). */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "proto.h"
+
+static const char *cli_prog = "playdoh";
+static const char *cli_usage = "";
+
+void pd_cli_init(const char *prog, const char *usage)
+{
+	cli_prog = prog;
+	cli_usage = usage;
+}
+
+void pd_cli_usage(int code)
+{
+	fputs(cli_usage, code ? stderr : stdout);
+	exit(code);
+}
+
+void pd_cli_version(void)
+{
+	printf("%s %s (protocol %d)\n", cli_prog, PD_VERSION, PD_PROTO_VERSION);
+	exit(0);
+}
+
+/* The common part of say and die. */
+static void vsay(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", cli_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void pd_cli_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+}
+
+void pd_cli_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	exit(code);
+}

@@ -1,0 +1,26 @@
+/* cli.h - the binaries' shared front end: usage and the error grammar. */
+#ifndef PD_CLI_H
+#define PD_CLI_H
+
+/*
+ * The one module of lib/ that prints and exits, for the tools' main()
+ * only: every message reads "PROG: what failed: why" on stderr, and
+ * usage goes to stdout for -h (exit 0) and to stderr otherwise.
+ */
+
+/* Name the program and its usage text (the man page's SYNOPSIS). */
+void pd_cli_init(const char *prog, const char *usage);
+
+/* Print usage (stdout when code is 0, else stderr) and exit with code. */
+void pd_cli_usage(int code) __attribute__((noreturn));
+
+/* Print --version and exit 0. */
+void pd_cli_version(void) __attribute__((noreturn));
+
+/* "PROG: message" on stderr. */
+void pd_cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "PROG: message" on stderr, then exit with code. */
+void pd_cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+#endif
