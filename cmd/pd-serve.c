@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <event2/event.h>
 
 #include "cli.h"
@@ -33,6 +34,14 @@ struct serve_opts {
 	long port, cpu;
 	const char *bind, *port_file;
 };
+
+/* 1 when s is a numeric IPv4 or IPv6 address. */
+static int numeric_address(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
 
 /* Options of pd-serve. */
 static void parse_options(int argc, char **argv, struct serve_opts *o)
@@ -59,7 +68,11 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 			if (pd_parse_long(optarg, 0, 65535, &o->port))
 				pd_cli_die(PD_EX_USAGE, "-p: '%s' is not a port number from 0 to 65535", optarg);
 			break;
-		case 'b': o->bind = optarg; break;
+		case 'b':
+			if (!numeric_address(optarg))
+				pd_cli_die(PD_EX_USAGE, "-b: '%s' is not a numeric IPv4 or IPv6 address", optarg);
+			o->bind = optarg;
+			break;
 		case O_PORTFILE: o->port_file = optarg; break;
 		case O_CPU:
 			if (pd_parse_long(optarg, 0, PD_SLOTS_MAX, &o->cpu))
