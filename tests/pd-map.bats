@@ -64,6 +64,18 @@ stderr_count() {
 	[ "$(printf '%s\n' "$output" | sort -n)" = "$(sort -n "$T/in")" ]
 }
 
+@test "--bar draws progress on stderr only; --no-bar draws none" {
+	for i in 1 2 3 4 5 6 7 8; do echo 100; done >"$T/in"
+	pdrun "$PD_MAP" -c 2 --bar "$EX/sleep.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$T/in")" ]
+	[[ $stderr == *" done, "* ]]
+	pdrun "$PD_MAP" -c 2 --bar --no-bar "$EX/sleep.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$T/in")" ]
+	[ -z "$stderr" ]
+}
+
 @test "--tag prints input TAB output" {
 	seq 1 50 >"$T/in"
 	printf '7 x\n' >>"$T/in"

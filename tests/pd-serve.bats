@@ -281,6 +281,15 @@ refused_key() {
 	[[ $output == usage:* ]]
 }
 
+@test "-b with an address that is not numeric is a usage error (64)" {
+	pd_keygen
+	pdrun "$PD_SERVE" -f -p 0 -b notanaddress --port-file "$T/port"
+	echo "$stderr"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *notanaddress* ]]
+	[ ! -e "$T/port" ]
+}
+
 # Start a second server, sharing the first's key, in $T/h2; its port in
 # PORT2, its pid in PID2.
 start_second_server() {

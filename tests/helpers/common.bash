@@ -21,6 +21,11 @@ PD_ALLOC="$B/bin/pd-alloc"
 PD_STATUS="$B/bin/pd-status"
 EX="$B/examples"
 
+# In sanitizer builds (make SAN=1) let a job's deliberate SIGSEGV kill its
+# worker as it does in a normal build, instead of ASan turning it into a
+# report and exit 1; genuine crashes of the tools still fail the tests.
+export ASAN_OPTIONS="handle_segv=0:${ASAN_OPTIONS:-}"
+
 # Seconds any single command under test may take before it counts as hung.
 PD_RUN_TIMEOUT="${PD_RUN_TIMEOUT:-60}"
 
@@ -90,9 +95,14 @@ no_crash() {
 }
 
 # pdrun CMD...: `run --separate-stderr` under a time bound ($output is
-# stdout, $stderr is stderr), then no_crash.
+# stdout, $stderr is stderr), then no_crash.  The command, its status and
+# its stderr are echoed: Bats shows them when the test fails.
 pdrun() {
 	run --separate-stderr timeout -k 5 "$PD_RUN_TIMEOUT" "$@"
+	echo "+ ${*##*/} -> status $status"
+	if [ -n "$stderr" ]; then
+		printf '%s\n' "$stderr"
+	fi
 	no_crash
 }
 
