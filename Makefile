@@ -32,8 +32,8 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(DEPS) 2>/dev/null)
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP
-LDLIBS     := $(PKG_LIBS) -ldl -lm
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -pthread -MMD -MP
+LDLIBS     := $(PKG_LIBS) -ldl -lm -pthread
 
 TOOLS    := pd-serve pd-map pd-task pd-opt pd-status pd-alloc
 BINS     := $(TOOLS:%=$(B)/bin/%)

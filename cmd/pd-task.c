@@ -1,20 +1,235 @@
-/* pd-task - not implemented yet: it has its own issue. */
+/* pd-task - run a task on k nodes joined by tubes. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "cache.h"
+#include "cli.h"
 #include "err.h"
+#include "hostsel.h"
+#include "jobfile.h"
 #include "proto.h"
+#include "taskrun.h"
+#include "topology.h"
+
+static const char *usage_text =
+    "usage: pd-task [-h] [--version] [-n NODES] [-t TOPOLOGY] [--args ARGS] [--json]\n"
+    "               [--timeout SEC] [-c N] [--oversubscribe] TASK.so[:NAME] [< ARGS-LINES]\n";
+
+/* Options. */
+struct opts {
+	long nodes, slots, timeout_ms;
+	const char *topology, *args, *hosts;
+	int json, oversubscribe;
+};
+
+/* Options of pd-task. */
+static void parse_options(int argc, char **argv, struct opts *o)
+{
+	enum { O_VERSION = 256, O_ARGS, O_JSON, O_TIMEOUT, O_OVER };
+	static const struct option longopts[] = {
+	    {"help", no_argument, 0, 'h'},	    {"version", no_argument, 0, O_VERSION},
+	    {"nodes", required_argument, 0, 'n'},  {"topology", required_argument, 0, 't'},
+	    {"args", required_argument, 0, O_ARGS}, {"json", no_argument, 0, O_JSON},
+	    {"timeout", required_argument, 0, O_TIMEOUT}, {"cpu", required_argument, 0, 'c'},
+	    {"oversubscribe", no_argument, 0, O_OVER}, {"hosts", required_argument, 0, 'H'},
+	    {0, 0, 0, 0}};
+	int ch;
+
+	o->topology = "none";
+	while ((ch = getopt_long(argc, argv, "hn:t:c:H:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h': pd_cli_usage(0); break;
+		case O_VERSION: pd_cli_version(); break;
+		case 'n':
+			if (pd_parse_long(optarg, 1, PD_TOPOLOGY_NODES_MAX, &o->nodes))
+				pd_cli_die(PD_EX_USAGE, "-n: '%s' is not a number of nodes from 1 to %d", optarg,
+					   PD_TOPOLOGY_NODES_MAX);
+			break;
+		case 't': o->topology = optarg; break;
+		case O_ARGS: o->args = optarg; break;
+		case O_JSON: o->json = 1; break;
+		case O_TIMEOUT:
+			if (pd_parse_seconds_ms(optarg, &o->timeout_ms) || o->timeout_ms < 1)
+				pd_cli_die(PD_EX_USAGE, "--timeout: '%s' is not a positive number of seconds", optarg);
+			break;
+		case 'c':
+			if (pd_parse_long(optarg, 1, PD_SLOTS_MAX, &o->slots))
+				pd_cli_die(PD_EX_USAGE, "-c: '%s' is not a number of slots from 1 to %d", optarg, PD_SLOTS_MAX);
+			break;
+		case O_OVER: o->oversubscribe = 1; break;
+		case 'H': o->hosts = optarg; break;
+		default: pd_cli_usage(PD_EX_USAGE);
+		}
+	}
+	if (optind != argc - 1) {
+		pd_cli_say(optind == argc ? "no task given" : "too many arguments");
+		pd_cli_usage(PD_EX_USAGE);
+	}
+	if (o->args && !o->nodes)
+		pd_cli_die(PD_EX_USAGE, "--args gives every node the same line: say how many nodes with -n");
+}
+
+/* Read the nodes' argument lines from stdin (at most max). */
+static char **read_arg_lines(long max, long *count)
+{
+	struct pd_buf line = PD_BUF_INIT;
+	char **v = NULL;
+	long n = 0;
+	int c;
+
+	while ((c = getchar()) != EOF) {
+		if (c != '\n') {
+			pd_buf_addc(&line, (char)c);
+			continue;
+		}
+		if (n == max)
+			pd_cli_die(PD_EX_DATAERR, "more than %ld argument lines on stdin", max);
+		v = realloc(v, sizeof *v * (size_t)(n + 1));
+		v[n++] = pd_buf_detach(&line, NULL);
+	}
+	if (line.len) {
+		v = realloc(v, sizeof *v * (size_t)(n + 1));
+		v[n++] = pd_buf_detach(&line, NULL);
+	}
+	pd_buf_release(&line);
+	*count = n;
+	return v;
+}
+
+/* Each node's argument line: --args, stdin's lines, or empty. */
+static char **node_args(struct opts *o)
+{
+	char **v;
+	long n, i;
+
+	if (o->args || (o->nodes && isatty(0))) {
+		v = calloc((size_t)o->nodes, sizeof *v);
+		for (i = 0; i < o->nodes; i++)
+			v[i] = strdup(o->args ? o->args : "");
+		return v;
+	}
+	v = read_arg_lines(o->nodes ? o->nodes : PD_TOPOLOGY_NODES_MAX, &n);
+	if (!o->nodes && !n)
+		pd_cli_die(PD_EX_USAGE, "no nodes: give -n NODES, or one argument line per node on stdin");
+	if (!o->nodes)
+		o->nodes = n;
+	if (n != o->nodes)
+		pd_cli_die(PD_EX_DATAERR, "stdin has %ld argument line%s for %ld nodes (one per node, or --args)", n,
+			   n == 1 ? "" : "s", o->nodes);
+	return v;
+}
+
+/* Check the task file; its name and its chosen task. */
+static void check_task(char *arg, char *path, size_t pathsz, char *sym, size_t symsz)
+{
+	struct pd_buf names = PD_BUF_INIT;
+	char err[PD_ERRLEN], *colon = strrchr(arg, ':');
+	const char *want = NULL;
+	struct stat st;
+	int n;
+
+	if (stat(arg, &st) && colon && colon != arg) {
+		*colon = 0;
+		want = colon + 1;
+	}
+	if (pd_jobfile_inspect(arg, &names, &n, err) || pd_jobfile_choose(arg, &names, n, want, sym, symsz, err))
+		pd_cli_die(PD_EX_DATAERR, "%s", err);
+	pd_buf_release(&names);
+	if (!realpath(arg, path))
+		snprintf(path, pathsz, "%s", arg);
+}
+
+/* Print every node's result, in node order. */
+static void print_results(const struct opts *o, const struct pd_node_result *res)
+{
+	cJSON *j;
+	char *text;
+	long i;
+
+	for (i = 0; i < o->nodes; i++) {
+		if (!o->json) {
+			fwrite(res[i].output, 1, res[i].len, stdout);
+			if (!res[i].len || res[i].output[res[i].len - 1] != '\n')
+				putchar('\n');
+			continue;
+		}
+		j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "node", (double)i);
+		cJSON_AddStringToObject(j, "host", "local");
+		cJSON_AddStringToObject(j, "output", res[i].output);
+		cJSON_AddNumberToObject(j, "ms", round(res[i].ms * 1000) / 1000);
+		text = cJSON_PrintUnformatted(j);
+		puts(text);
+		cJSON_free(text);
+		cJSON_Delete(j);
+	}
+}
+
+/* Where the nodes run: local processes (with no hosts configured). */
+static void check_hosts(const struct opts *o)
+{
+	struct pd_hostsel sel;
+	char err[PD_ERRLEN];
+	int code = pd_hostsel_init(&sel, o->hosts, err), remote = sel.kind == PD_SEL_REMOTE;
+
+	pd_hostsel_release(&sel);
+	if (code)
+		pd_cli_die(code, "%s", err);
+	if (remote)
+		pd_cli_die(PD_EX_UNAVAILABLE, "hosts are configured (%s), but this pd-task runs tasks on local "
+			   "workers only: unset PD_HOSTS or move the hosts file to run locally",
+			   o->hosts ? "-H" : getenv("PD_HOSTS") && *getenv("PD_HOSTS") ? "PD_HOSTS" : "hosts file");
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		puts("usage: pd-task (not implemented yet)");
-		return 0;
-	}
-	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf("pd-task %s (protocol %d)\n", PD_VERSION, PD_PROTO_VERSION);
-		return 0;
-	}
-	fputs("pd-task: not implemented yet\n", stderr);
-	return PD_EX_UNAVAILABLE;
+	struct opts o = {0};
+	struct pd_topology topo = {0};
+	struct pd_node_result *res;
+	char err[PD_ERRLEN], path[4096], sym[256], **args;
+	const char *base;
+	int code, failed;
+	long slots, i;
+
+	pd_cli_init("pd-task", usage_text);
+	signal(SIGPIPE, SIG_IGN);
+	parse_options(argc, argv, &o);
+	check_task(argv[optind], path, sizeof path, sym, sizeof sym);
+	check_hosts(&o);
+	args = node_args(&o);
+	if (pd_topology_build(&topo, o.topology, (int)o.nodes, err))
+		pd_cli_die(PD_EX_DATAERR, "%s", err);
+	slots = o.slots ? o.slots : pd_ncpus();
+	if (o.nodes > slots && !o.oversubscribe)
+		pd_cli_die(PD_EX_UNAVAILABLE, "%ld nodes but %ld slot%s here (-c or the CPUs); --oversubscribe runs them anyway",
+			   o.nodes, slots, slots == 1 ? "" : "s");
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	res = calloc((size_t)o.nodes, sizeof *res);
+	code = pd_taskrun_local(&(struct pd_taskrun_opts){path, sym, base, (int)o.nodes, &topo, args, o.timeout_ms},
+				res, &failed, err);
+	if (code == PD_EX_OK)
+		print_results(&o, res);
+	else if (failed >= 0)
+		pd_cli_say("node %d on local failed in %s: %s", failed, res[failed].phase, res[failed].error);
+	else
+		pd_cli_say("%s", err);
+	pd_node_results_release(res, (int)o.nodes);
+	free(res);
+	for (i = 0; i < o.nodes; i++)
+		free(args[i]);
+	free(args);
+	pd_topology_release(&topo);
+	if (fflush(stdout) || ferror(stdout))
+		pd_cli_die(PD_EX_OSERR, "write results: %s", strerror(errno));
+	return code;
 }

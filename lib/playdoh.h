@@ -55,6 +55,7 @@ enum pd_kind {
 typedef struct pd_rec pd_rec;
 typedef struct pd_out pd_out;
 typedef struct pd_ctx pd_ctx;
+typedef struct pd_task pd_task;
 struct pd_api;
 
 /* An input record, valid only during the call it is passed to. */
@@ -65,6 +66,12 @@ struct pd_rec {
 
 /* The result being built for one record. */
 struct pd_out {
+	const struct pd_api *api;
+	void *impl;
+};
+
+/* One node of a running task (pd-task), valid from init to result. */
+struct pd_task {
 	const struct pd_api *api;
 	void *impl;
 };
@@ -103,6 +110,18 @@ struct pd_api {
 	const void *(*share)(size_t *len);
 	/* this worker's GPU device index, or -1 on a CPU slot */
 	int (*gpu)(void);
+	/* tasks (pd-task): members appended in ABI version 1's lifetime */
+	int (*node)(const pd_task *t);
+	int (*nodes)(const pd_task *t);
+	int (*push)(pd_task *t, const char *tube, const void *data, size_t len);
+	const void *(*pop)(pd_task *t, const char *tube, size_t *len);
+	int (*barrier)(pd_task *t);
+	int (*ntubes)(const pd_task *t, int out);
+	const char *(*tube)(const pd_task *t, int out, int i);
+	int (*has_tube)(const pd_task *t, int out, const char *name);
+	void (*set_data)(pd_task *t, void *data);
+	void *(*data)(const pd_task *t);
+	int (*task_verror)(pd_task *t, const char *fmt, va_list ap);
 };
 
 /* Optional per-worker hooks: init runs once before the first call into the
@@ -112,6 +131,19 @@ typedef int (*pd_init_fn)(const pd_ctx *ctx);
 typedef void (*pd_fini_fn)(void);
 
 typedef int (*pd_map_fn)(const pd_rec *in, pd_out *out);
+
+/*
+ * A task's callbacks, run on every node in turn: init with the node's
+ * argument line, start (the computation, talking to other nodes through
+ * tubes), result (the node's output).  Each returns PD_OK, or PD_ERROR
+ * (say why with pd_task_error) to fail the node, which ends the task on
+ * every node.
+ */
+struct pd_task_ops {
+	int (*init)(pd_task *t, const char *args);
+	int (*start)(pd_task *t);
+	int (*result)(pd_task *t, pd_out *out);
+};
 typedef double (*pd_fitness_fn)(const double *x, int dim);
 typedef void (*pd_fitness_batch_fn)(const double *x, int n, int dim, double *f);
 
@@ -167,6 +199,13 @@ struct pd_job_desc {
 	static void fn(const double *x, int n, int dim, double *f)
 
 #define PD_FITNESS_BATCH(fn) PD_FITNESS_BATCH_FLAGS(fn, 0)
+
+/* A task named `name` from three functions defined in the file. */
+#define PD_TASK(name, initf, startf, resultf)                                   \
+	static const struct pd_task_ops pd_ops_##name = {initf, startf, resultf}; \
+	PD_EXPORT const struct pd_job_desc pd_desc_##name = {                      \
+	    PD_DESC_MAGIC, PD_ABI_VERSION, PD_KIND_TASK, 0, #name, 0, 0, 0,      \
+	    &pd_ops_##name, 0, 0, {0, 0, 0, 0}}
 
 /* Number of whitespace-separated fields in the record (key=value tokens
  * count as fields too; a JSON object line has one field per member). */
@@ -249,6 +288,63 @@ static inline const void *pd_ctx_share(const pd_ctx *c, size_t *len) { return c-
 
 /* The GPU device index of this worker, or -1 on a CPU slot. */
 static inline int pd_ctx_gpu(const pd_ctx *c) { return c->api->gpu(); }
+
+/* This node's index (0 .. pd_nodes - 1) and the number of nodes. */
+static inline int pd_node(const pd_task *t) { return t->api->node(t); }
+static inline int pd_nodes(const pd_task *t) { return t->api->nodes(t); }
+
+/*
+ * Send len bytes through outgoing tube `tube`.  Returns once the message
+ * is queued for the receiver, blocking only while the receiver's bounded
+ * buffer for that tube is full.  PD_OK, or PD_ERROR when there is no such
+ * tube or the receiving node is gone (then return PD_ERROR from start).
+ * When any node fails, pd-task ends every node of the task.
+ */
+static inline int pd_push(pd_task *t, const char *tube, const void *data, size_t len)
+{
+	return t->api->push(t, tube, data, len);
+}
+
+/*
+ * Take the next message from incoming tube `tube`, waiting for it.  The
+ * bytes stay valid until the next pd_pop on the same tube.  NULL when
+ * there is no such tube, or the sending node has ended (finished or died)
+ * with nothing more sent: a pop on a gone peer is an error, not a hang.
+ * (Two nodes each waiting for the other still wait: --timeout ends that.)
+ */
+static inline const void *pd_pop(pd_task *t, const char *tube, size_t *len)
+{
+	return t->api->pop(t, tube, len);
+}
+
+/* Wait until every node has reached its barrier.  PD_OK or PD_ERROR. */
+static inline int pd_barrier(pd_task *t) { return t->api->barrier(t); }
+
+/* This node's incoming and outgoing tubes: how many, the i-th's name,
+ * and whether one of a name exists (`if (pd_has_tube_out(t, "left"))`). */
+static inline int pd_tubes_in(const pd_task *t) { return t->api->ntubes(t, 0); }
+static inline int pd_tubes_out(const pd_task *t) { return t->api->ntubes(t, 1); }
+static inline const char *pd_tube_in(const pd_task *t, int i) { return t->api->tube(t, 0, i); }
+static inline const char *pd_tube_out(const pd_task *t, int i) { return t->api->tube(t, 1, i); }
+static inline int pd_has_tube_in(const pd_task *t, const char *name) { return t->api->has_tube(t, 0, name); }
+static inline int pd_has_tube_out(const pd_task *t, const char *name) { return t->api->has_tube(t, 1, name); }
+
+/* The node's own state, kept between init, start and result. */
+static inline void pd_task_set_data(pd_task *t, void *data) { t->api->set_data(t, data); }
+static inline void *pd_task_data(const pd_task *t) { return t->api->data(t); }
+
+/* Say why the node fails; returns PD_ERROR for `return pd_task_error(...)`. */
+static inline int pd_task_error(pd_task *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline int pd_task_error(pd_task *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	t->api->task_verror(t, fmt, ap);
+	va_end(ap);
+	return PD_ERROR;
+}
 
 #ifdef __cplusplus
 }

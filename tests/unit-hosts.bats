@@ -12,3 +12,9 @@
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "unit: task topologies (named and from files)" {
+	run "${B:-build}/tests/topology_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}

@@ -1,0 +1,282 @@
+/* tube.c - tube transport: an I/O thread drains incoming tubes into queues. */
+#include "tube.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define READ_MAX (1u << 20) /* bytes read per tube per turn, for fairness */
+
+struct pd_tube *pd_tubes_find(struct pd_tubes *ts, const char *name, int out)
+{
+	int i;
+
+	for (i = 0; i < ts->n; i++)
+		if (ts->v[i].out == out && !strcmp(ts->v[i].name, name))
+			return &ts->v[i];
+	return NULL;
+}
+
+/* Append a completed message to its tube's queue (mutex held). */
+static void enqueue(struct pd_tubes *ts, struct pd_tube *t)
+{
+	struct pd_tubemsg *m = t->cur;
+
+	m->next = NULL;
+	if (t->tail)
+		t->tail->next = m;
+	else
+		t->head = m;
+	t->tail = m;
+	t->queued += m->len;
+	if (t->queued >= PD_TUBE_QUEUE_MAX)
+		t->paused = 1;
+	t->cur = NULL;
+	t->hdr_got = t->got = 0;
+	pthread_cond_broadcast(&ts->cv);
+}
+
+/* Read what is there on one incoming tube.  -1 at its end. */
+static int drain(struct pd_tubes *ts, struct pd_tube *t)
+{
+	size_t budget = READ_MAX;
+	unsigned long long len;
+	ssize_t r;
+
+	while (budget) {
+		if (t->hdr_got < sizeof t->hdr) {
+			r = read(t->fd, t->hdr + t->hdr_got, sizeof t->hdr - t->hdr_got);
+			if (r <= 0)
+				goto end;
+			t->hdr_got += (size_t)r;
+			if (t->hdr_got < sizeof t->hdr)
+				continue;
+			len = pd_get_be64(t->hdr);
+			if (len > PD_TUBE_MSG_MAX)
+				return -1; /* not a tube peer: treat as gone */
+			t->cur = malloc(sizeof *t->cur + (size_t)len);
+			if (!t->cur)
+				abort();
+			t->cur->len = (size_t)len;
+		}
+		if (t->got < t->cur->len) {
+			r = read(t->fd, t->cur->data + t->got, t->cur->len - t->got);
+			if (r <= 0)
+				goto end;
+			t->got += (size_t)r;
+			budget = (size_t)r < budget ? budget - (size_t)r : 0;
+		}
+		if (t->got == t->cur->len) {
+			pthread_mutex_lock(&ts->mu);
+			enqueue(ts, t);
+			pthread_mutex_unlock(&ts->mu);
+			if (t->paused)
+				return 0;
+		}
+	}
+	return 0;
+end:
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	return -1;
+}
+
+/* Mark a tube's sender gone; pops see the end after its queue. */
+static void close_in(struct pd_tubes *ts, struct pd_tube *t)
+{
+	pthread_mutex_lock(&ts->mu);
+	t->closed = 1;
+	free(t->cur);
+	t->cur = NULL;
+	pthread_cond_broadcast(&ts->cv);
+	pthread_mutex_unlock(&ts->mu);
+}
+
+/* The I/O thread: poll incoming tubes that are open and not paused. */
+static void *io_main(void *arg)
+{
+	struct pd_tubes *ts = arg;
+	struct pollfd *pf = calloc((size_t)ts->n + 1, sizeof *pf);
+	int *idx = calloc((size_t)ts->n + 1, sizeof *idx), n, i;
+	char junk[64];
+
+	if (!pf || !idx)
+		abort();
+	for (;;) {
+		pthread_mutex_lock(&ts->mu);
+		if (ts->stop) {
+			pthread_mutex_unlock(&ts->mu);
+			break;
+		}
+		for (n = 0, i = 0; i < ts->n; i++)
+			if (!ts->v[i].out && !ts->v[i].closed && !ts->v[i].paused) {
+				pf[n] = (struct pollfd){ts->v[i].fd, POLLIN, 0};
+				idx[n++] = i;
+			}
+		pthread_mutex_unlock(&ts->mu);
+		pf[n] = (struct pollfd){ts->wake[0], POLLIN, 0};
+		if (poll(pf, (nfds_t)n + 1, -1) < 0 && errno != EINTR)
+			break;
+		if (pf[n].revents && read(ts->wake[0], junk, sizeof junk) < 0 && errno != EAGAIN)
+			break;
+		for (i = 0; i < n; i++)
+			if (pf[i].revents && drain(ts, &ts->v[idx[i]]) < 0)
+				close_in(ts, &ts->v[idx[i]]);
+	}
+	free(pf);
+	free(idx);
+	return NULL;
+}
+
+int pd_tubes_start(struct pd_tubes *ts, struct pd_tube *v, int n, char *err)
+{
+	int i;
+
+	memset(ts, 0, sizeof *ts);
+	ts->v = v;
+	ts->n = n;
+	pthread_mutex_init(&ts->mu, NULL);
+	pthread_cond_init(&ts->cv, NULL);
+	if (pipe2(ts->wake, O_CLOEXEC | O_NONBLOCK)) {
+		pd_err(err, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!v[i].out)
+			fcntl(v[i].fd, F_SETFL, fcntl(v[i].fd, F_GETFL) | O_NONBLOCK);
+	if (pthread_create(&ts->io, NULL, io_main, ts)) {
+		pd_err(err, "cannot start the tube thread");
+		return -1;
+	}
+	ts->running = 1;
+	return 0;
+}
+
+/* Write all of an iovec array, blocking. */
+static int write_all(int fd, struct iovec *iov, int cnt)
+{
+	ssize_t w;
+
+	while (cnt > 0) {
+		w = writev(fd, iov, cnt);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		while (cnt > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t len, char *err)
+{
+	struct pd_tube *t = pd_tubes_find(ts, name, 1);
+	unsigned char hdr[8];
+	struct iovec iov[2];
+
+	if (!t) {
+		pd_err(err, "push: this node has no outgoing tube '%s'", name);
+		return -1;
+	}
+	if ((unsigned long long)len > PD_TUBE_MSG_MAX) {
+		pd_err(err, "push on '%s': message of %zu bytes over the limit", name, len);
+		return -1;
+	}
+	pd_put_be64(hdr, len);
+	iov[0] = (struct iovec){hdr, sizeof hdr};
+	iov[1] = (struct iovec){(void *)p, len};
+	if (write_all(t->fd, iov, len ? 2 : 1)) {
+		pd_err(err, "push on '%s': node %d is gone (%s)", name, t->peer, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, char *err)
+{
+	struct pd_tube *t = pd_tubes_find(ts, name, 0);
+	struct pd_tubemsg *m;
+	int resume = 0;
+
+	if (!t) {
+		pd_err(err, "pop: this node has no incoming tube '%s'", name);
+		return NULL;
+	}
+	pthread_mutex_lock(&ts->mu);
+	free(t->last);
+	t->last = NULL;
+	while (!t->head && !t->closed)
+		pthread_cond_wait(&ts->cv, &ts->mu);
+	m = t->head;
+	if (m) {
+		t->head = m->next;
+		if (!t->head)
+			t->tail = NULL;
+		t->queued -= m->len;
+		t->last = m;
+		if (t->paused && t->queued < PD_TUBE_QUEUE_MAX / 2) {
+			t->paused = 0;
+			resume = 1;
+		}
+	}
+	pthread_mutex_unlock(&ts->mu);
+	if (resume && write(ts->wake[1], "w", 1) < 0 && errno != EAGAIN)
+		pd_err(err, "wake: %s", strerror(errno));
+	if (!m) {
+		pd_err(err, "pop on '%s': node %d has ended and sent nothing more", name, t->peer);
+		return NULL;
+	}
+	*len = m->len;
+	return m->data;
+}
+
+void pd_tubes_stop(struct pd_tubes *ts)
+{
+	struct pd_tubemsg *m;
+	int i;
+
+	if (ts->running) {
+		pthread_mutex_lock(&ts->mu);
+		ts->stop = 1;
+		pthread_mutex_unlock(&ts->mu);
+		if (write(ts->wake[1], "s", 1) < 0 && errno != EAGAIN)
+			ts->stop = 1;
+		pthread_join(ts->io, NULL);
+		ts->running = 0;
+	}
+	for (i = 0; i < ts->n; i++) {
+		while ((m = ts->v[i].head)) {
+			ts->v[i].head = m->next;
+			free(m);
+		}
+		free(ts->v[i].last);
+		free(ts->v[i].cur);
+		ts->v[i].head = ts->v[i].tail = ts->v[i].last = ts->v[i].cur = NULL;
+		if (ts->v[i].fd >= 0)
+			close(ts->v[i].fd);
+		ts->v[i].fd = -1;
+	}
+	if (ts->wake[0] > 0) {
+		close(ts->wake[0]);
+		close(ts->wake[1]);
+	}
+	pthread_mutex_destroy(&ts->mu);
+	pthread_cond_destroy(&ts->cv);
+}

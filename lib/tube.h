@@ -1,0 +1,70 @@
+/* tube.h - one node's tubes: length-prefixed messages over sockets. */
+#ifndef PD_TUBE_H
+#define PD_TUBE_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#define PD_TUBE_MSG_MAX (1ull << 32)	      /* largest message */
+#define PD_TUBE_QUEUE_MAX ((size_t)256 << 20) /* bytes buffered per incoming tube */
+
+/* A message received and not yet popped. */
+struct pd_tubemsg {
+	struct pd_tubemsg *next;
+	size_t len;
+	unsigned char data[];
+};
+
+/*
+ * A tube end.  Outgoing ends are written by the node's own thread
+ * (blocking: the receiver drains its socket into a bounded queue, so a
+ * push blocks only while that queue is full).  Incoming ends are read by
+ * the node's I/O thread into a queue that pd_tubes_pop takes from.  A
+ * message is an 8-byte big-endian length and its bytes.
+ */
+struct pd_tube {
+	char name[64];
+	int out;  /* 1: this node pushes, 0: it pops */
+	int peer; /* the node at the other end */
+	int fd;
+	/* incoming side, under the set's mutex */
+	struct pd_tubemsg *head, *tail, *last;
+	size_t queued;
+	int closed, paused;
+	/* the I/O thread's partial read */
+	unsigned char hdr[8];
+	size_t hdr_got, got;
+	struct pd_tubemsg *cur;
+};
+
+struct pd_tubes {
+	struct pd_tube *v;
+	int n;
+	pthread_t io;
+	int running;
+	int wake[2]; /* wakes the I/O thread: a queue drained, or stop */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* Start the I/O thread for the incoming tubes of v[0..n) (fds set).
+ * 0, or -1 with err. */
+int pd_tubes_start(struct pd_tubes *ts, struct pd_tube *v, int n, char *err);
+
+/* Send a message on outgoing tube `name`.  0, or -1 with err (no such
+ * tube, the receiving node is gone). */
+int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t len, char *err);
+
+/* Wait for the next message on incoming tube `name`; valid until the next
+ * pop on that tube.  NULL with err when there is no such tube or the
+ * sending node has ended with nothing left to read. */
+const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, char *err);
+
+/* The tube of a name in a direction, or NULL. */
+struct pd_tube *pd_tubes_find(struct pd_tubes *ts, const char *name, int out);
+
+/* Stop the I/O thread, close every tube, free the queues. */
+void pd_tubes_stop(struct pd_tubes *ts);
+
+#endif

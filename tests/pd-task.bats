@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# pd-task on local workers: tubes, topologies, barriers, failures, limits.
+
+load helpers/common
+
+setup() {
+	pd_setup
+	cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -O2 -Ilib tests/jobs/probe.c -o "$T/probe.so"
+	PD_TASK="$B/bin/pd-task"
+	P="$T/probe.so"
+}
+
+teardown() {
+	pd_teardown
+}
+
+@test "one result per node, in node order; --json carries node, host and output" {
+	printf 'echo zero\necho one\n' >"$T/args"
+	pdrun "$PD_TASK" "$P" <"$T/args"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'zero\none')" ]
+	pdrun "$PD_TASK" --json "$P" <"$T/args"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == '{"node":0,"host":"local","output":"zero","ms":'* ]]
+	[[ ${lines[1]} == '{"node":1,"host":"local","output":"one","ms":'* ]]
+	# --args gives every node the same line
+	pdrun "$PD_TASK" -n 2 --args "echo same" "$P"
+	[ "$output" = "$(printf 'same\nsame')" ]
+}
+
+@test "named topologies give each node the tubes documented in pd-task(1)" {
+	pdrun "$PD_TASK" -n 3 --oversubscribe -t line --args tubes "$P"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'in:left out:right\nin:right,left out:left,right\nin:right out:left')" ] ||
+		[ "$output" = "$(printf 'in:left out:right\nin:right,left out:right,left\nin:right out:left')" ] ||
+		{ echo "$output"; false; }
+	pdrun "$PD_TASK" -n 3 --oversubscribe -t ring --args tubes "$P"
+	[ "$output" = "$(printf 'in:next out:next\nin:next out:next\nin:next out:next')" ]
+	pdrun "$PD_TASK" -n 3 --oversubscribe -t star --args tubes "$P"
+	[ "$output" = "$(printf 'in:up1,up2 out:down1,down2\nin:down1 out:up1\nin:down2 out:up2')" ]
+	pdrun "$PD_TASK" -n 2 -t none --args tubes "$P"
+	[ "$output" = "$(printf 'in: out:\nin: out:')" ]
+}
+
+@test "messages arrive in order, none lost or duplicated, through a file topology" {
+	printf '# a ring of two, by hand\nnext 0 1\nnext 1 0\n' >"$T/topo"
+	printf 'push hello\npop\n' >"$T/a"
+	pdrun "$PD_TASK" -t "$T/topo" "$P" <"$T/a"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'pushed\npopped hello')" ]
+}
+
+@test "a message larger than 64 MiB crosses a tube intact, both ways at once" {
+	PD_RUN_TIMEOUT=120 pdrun "$PD_TASK" -n 2 -t ring --args "big 70000000" "$P"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'ok 70000000\nok 70000000')" ]
+}
+
+@test "barriers: every node passes each one together" {
+	pdrun "$PD_TASK" -n 2 --args "barrier 5" "$P"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'passed 5\npassed 5')" ]
+}
+
+@test "a barrier one node never reaches fails, not hangs" {
+	printf 'barrier 1\necho done\n' >"$T/a"
+	pdrun "$PD_TASK" "$P" <"$T/a"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"node 0 on local failed in start: barrier: node 1 ended without reaching it"* ]]
+}
+
+@test "a node that crashes ends the task on every node: which node, where, why (exit 1)" {
+	printf 'crash\nsleep 30000\n' >"$T/a"
+	pdrun "$PD_TASK" "$P" <"$T/a"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"node 0 on local failed in start: crashed: SIGSEGV"* ]]
+	[ -z "$output" ]
+}
+
+@test "a node that returns an error ends the task, with its message" {
+	printf 'sleep 30000\nfail\n' >"$T/a"
+	pdrun "$PD_TASK" "$P" <"$T/a"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"node 1 on local failed in start: asked to fail"* ]]
+	printf 'badinit\necho x\n' >"$T/a"
+	pdrun "$PD_TASK" "$P" <"$T/a"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"node 0 on local failed in init: init refused 'badinit'"* ]]
+}
+
+@test "a pop from a node that ended without sending is an error, not a hang" {
+	printf 'echo x\npop\n' >"$T/a"
+	pdrun "$PD_TASK" -t ring "$P" <"$T/a"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"node 1 on local failed in start: pop on 'next': node 0 has ended and sent nothing more"* ]]
+}
+
+@test "--timeout bounds the whole task" {
+	pdrun "$PD_TASK" -n 2 --timeout 0.5 --args "sleep 30000" "$P"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"timed out after 0.5 s"* ]]
+}
+
+@test "more nodes than slots: 69 unless --oversubscribe" {
+	pdrun "$PD_TASK" -n 3 -c 2 --args "echo x" "$P"
+	[ "$status" -eq 69 ]
+	[[ $stderr == *"3 nodes but 2 slots"*"--oversubscribe"* ]]
+	pdrun "$PD_TASK" -n 3 -c 2 --oversubscribe --args "echo x" "$P"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "topologies naming a node outside 0..k-1 or a second incoming tube of a name: 65 with the line, nothing runs" {
+	printf 'next 0 1\nnext 1 5\n' >"$T/topo"
+	printf 'echo a\necho b\n' >"$T/a"
+	pdrun "$PD_TASK" -t "$T/topo" "$P" <"$T/a"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"topo:2: node 5 is outside 0..1"* ]]
+	[ -z "$output" ]
+	printf 'x 0 1\nx 1 1\n' >"$T/topo"
+	printf 'echo a\necho b\n' >"$T/a"
+	pdrun "$PD_TASK" -t "$T/topo" "$P" <"$T/a"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"topo:2: node 1 would get a second incoming tube named 'x'"* ]]
+	pdrun "$PD_TASK" -n 2 -t mesh --args x "$P"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"unknown topology 'mesh'"* ]]
+}
+
+@test "argument lines: one per node, else 65; usage errors 64" {
+	printf 'echo a\n' >"$T/a"
+	pdrun "$PD_TASK" -n 2 "$P" <"$T/a"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"stdin has 1 argument line for 2 nodes"* ]]
+	pdrun "$PD_TASK" --args x "$P"
+	[ "$status" -eq 64 ]
+	pdrun "$PD_TASK" -n 0 "$P"
+	[ "$status" -eq 64 ]
+	pdrun "$PD_TASK"
+	[ "$status" -eq 64 ]
+	pdrun "$PD_TASK" -h
+	[ "$status" -eq 0 ]
+	[[ $output == usage:* ]]
+}
+
+@test "a map job or a missing file is not a task: 65 before anything runs" {
+	pdrun "$PD_TASK" -n 1 --args x "$EX/square.so"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"square.so: 'square' is not a task"* ]]
+	pdrun "$PD_TASK" -n 1 --args x "$T/missing.so"
+	[ "$status" -eq 65 ]
+}
+
+@test "hosts configured: pd-task says it runs locally only (69), never silently" {
+	PD_HOSTS=127.0.0.1:1 pdrun "$PD_TASK" -n 1 --args "echo x" "$P"
+	[ "$status" -eq 69 ] || [ "$status" -eq 77 ]
+	[ -z "$output" ]
+}
