@@ -171,6 +171,33 @@ static int read_full(int fd, void *p, size_t n, char *err)
 	return 0;
 }
 
+int pd_frame_read_fd_sealed(int fd, uint64_t blob_max, struct pd_seal *s, struct pd_msg *m, char *err)
+{
+	unsigned char hdr[PD_FRAME_HDR];
+	struct pd_frame_hdr h;
+	struct pd_buf body = PD_BUF_INIT;
+	uint64_t n;
+	int rc;
+
+	if (!s)
+		return pd_frame_read_fd(fd, blob_max, m, err);
+	pd_msg_release(m);
+	rc = read_full(fd, hdr, sizeof hdr, err);
+	if (rc)
+		return rc;
+	if (pd_frame_hdr_parse(hdr, blob_max, &h, err))
+		return -1;
+	n = pd_frame_body_len(&h);
+	pd_buf_grow(&body, (size_t)n);
+	if (read_full(fd, body.data, (size_t)n, err) ||
+	    pd_frame_decode(&h, hdr, (unsigned char *)body.data, s, m, err)) {
+		pd_buf_release(&body);
+		return -1;
+	}
+	pd_buf_release(&body);
+	return 0;
+}
+
 int pd_frame_read_fd(int fd, uint64_t blob_max, struct pd_msg *m, char *err)
 {
 	unsigned char hdr[PD_FRAME_HDR];

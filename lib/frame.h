@@ -70,6 +70,8 @@ void pd_msg_release(struct pd_msg *m);
  * write one (0 or -1 with err).
  */
 int pd_frame_read_fd(int fd, uint64_t blob_max, struct pd_msg *m, char *err);
+/* The same for a sealed link (s non-NULL) or a plain one (s NULL). */
+int pd_frame_read_fd_sealed(int fd, uint64_t blob_max, struct pd_seal *s, struct pd_msg *m, char *err);
 int pd_frame_write_fd(int fd, const struct pd_buf *frame, char *err);
 
 /* JSON field accessors: return the value, or the default when absent or

@@ -2,6 +2,8 @@
 #include "task.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "tubewire.h"
 #include "playdoh.h"
 #include "rec.h"
 #include "worker.h"
@@ -205,6 +208,125 @@ static void die_in(struct node *n, const char *phase, const char *dflt)
 	_exit(1);
 }
 
+#define WIRE_TIMEOUT_MS 30000
+
+/* The accepting side of wiring, run in a thread. */
+struct acceptor {
+	const struct pd_task_setup *s;
+	int lfd, want;
+	char err[PD_ERRLEN];
+};
+
+/* Accept every incoming tube between hosts and put it in place. */
+static void *accept_tubes(void *arg)
+{
+	struct acceptor *a = arg;
+	struct pd_seal seal;
+	char name[64];
+	int got, fd, src, dst, i;
+
+	for (got = 0; got < a->want; got++) {
+		fd = pd_tubewire_accept(a->lfd, a->s->key, a->s->task, name, &src, &dst, &seal, WIRE_TIMEOUT_MS, a->err);
+		if (fd < 0)
+			return NULL;
+		for (i = 0; i < a->s->ntubes; i++) {
+			struct pd_tube *t = &a->s->tubes[i];
+
+			if (!t->out && t->fd < 0 && t->peer == src && dst == a->s->node && !strcmp(t->name, name))
+				break;
+		}
+		if (i == a->s->ntubes) {
+			close(fd);
+			pd_err(a->err, "node %d offered tube '%s' that this node does not expect", src, name);
+			return NULL;
+		}
+		a->s->tubes[i].seal = malloc(sizeof seal);
+		if (!a->s->tubes[i].seal)
+			abort();
+		*a->s->tubes[i].seal = seal;
+		a->s->tubes[i].fd = fd;
+	}
+	return NULL;
+}
+
+/* Connect one outgoing tube between hosts to its endpoint. */
+static int connect_tube(struct node *n, struct pd_tube *t, const cJSON *eps, char *err)
+{
+	const cJSON *e;
+	struct pd_seal seal;
+
+	cJSON_ArrayForEach(e, eps)
+		if (!strcmp(pd_json_str(e, "name", ""), t->name) && pd_json_num(e, "dst", -1) == t->peer)
+			break;
+	if (!e) {
+		pd_err(err, "no endpoint for tube '%s' to node %d", t->name, t->peer);
+		return -1;
+	}
+	t->fd = pd_tubewire_connect(pd_json_str(e, "addr", ""), (int)pd_json_num(e, "port", 0), n->s->key,
+				    n->s->task, t->name, n->s->node, t->peer, &seal, WIRE_TIMEOUT_MS, err);
+	if (t->fd < 0)
+		return -1;
+	t->seal = malloc(sizeof seal);
+	if (!t->seal)
+		abort();
+	*t->seal = seal;
+	return 0;
+}
+
+/* Wire the tubes between hosts (see task.h).  0 or -1 with err. */
+static int wire(struct node *n, char *err)
+{
+	struct acceptor a = {n->s, -1, 0, ""};
+	struct pd_msg m;
+	pthread_t th;
+	int i, port = 0, rc = 0;
+	cJSON *j;
+
+	for (i = 0; i < n->s->ntubes; i++)
+		a.want += !n->s->tubes[i].out && n->s->tubes[i].fd < 0;
+	if (a.want && (a.lfd = pd_tubewire_listen(&port, err)) < 0)
+		return -1;
+	j = op("ports");
+	cJSON_AddNumberToObject(j, "port", port);
+	pd_msg_init(&m);
+	if (ctl_send(n, j, NULL, 0) || pd_frame_read_fd(n->s->ctl, 1 << 20, &m, err) || strcmp(m.op, "connect")) {
+		pd_err(err, "wiring the tubes: the coordinator did not answer");
+		rc = -1;
+		goto out;
+	}
+	if (a.want && pthread_create(&th, NULL, accept_tubes, &a)) {
+		pd_err(err, "cannot start the tube acceptor");
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < n->s->ntubes && rc == 0; i++)
+		if (n->s->tubes[i].out && n->s->tubes[i].fd < 0)
+			rc = connect_tube(n, &n->s->tubes[i], cJSON_GetObjectItemCaseSensitive(m.json, "endpoints"), err);
+	if (a.want) {
+		pthread_join(th, NULL);
+		if (a.err[0] && rc == 0) {
+			pd_err(err, "%s", a.err);
+			rc = -1;
+		}
+	}
+out:
+	pd_msg_release(&m);
+	if (a.lfd >= 0)
+		close(a.lfd);
+	return rc;
+}
+
+/* 1 when some tube of the node crosses to another host. */
+static int has_remote(const struct pd_task_setup *s)
+{
+	int i;
+
+	for (i = 0; i < s->ntubes; i++)
+		if (s->tubes[i].fd < 0)
+			return 1;
+	return 0;
+}
+
 /* Tell the coordinator which callback runs now (for crash reports). */
 static void enter(struct node *n, const char *phase)
 {
@@ -224,6 +346,47 @@ static void wait_exit(struct node *n)
 	while (pd_frame_read_fd(n->s->ctl, 1 << 20, &m, err) == 0 && strcmp(m.op, "exit"))
 		;
 	pd_msg_release(&m);
+}
+
+/* Move fd to the lowest free number >= *next (after parking it high). */
+static int settle_fd(int fd, int *next)
+{
+	int to = (*next)++;
+
+	if (fd == to)
+		return fd;
+	dup2(fd, to);
+	close(fd);
+	return to;
+}
+
+void pd_task_node_start(struct pd_task_setup *s)
+{
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+	int i, next = 3, null;
+	size_t k;
+
+	for (k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+		signal(sigs[k], SIG_DFL);
+	/* Park the kept fds above everything, then bring them down to 3... */
+	s->ctl = fcntl(s->ctl, F_DUPFD, 1 << 14);
+	for (i = 0; i < s->ntubes; i++)
+		if (s->tubes[i].fd >= 0)
+			s->tubes[i].fd = fcntl(s->tubes[i].fd, F_DUPFD, 1 << 14);
+	if (s->ctl < 0)
+		_exit(127);
+	s->ctl = settle_fd(s->ctl, &next);
+	for (i = 0; i < s->ntubes; i++)
+		if (s->tubes[i].fd >= 0)
+			s->tubes[i].fd = settle_fd(s->tubes[i].fd, &next);
+	close_range((unsigned)next, ~0u, 0);
+	null = open("/dev/null", O_RDONLY);
+	if (null >= 0) {
+		dup2(null, 0);
+		close(null);
+	}
+	dup2(2, 1); /* a task's printf goes to stderr, never the results */
+	pd_task_node_main(s);
 }
 
 void pd_task_node_main(const struct pd_task_setup *s)
@@ -246,6 +409,10 @@ void pd_task_node_main(const struct pd_task_setup *s)
 	if (!ops) {
 		fail(&n, err);
 		die_in(&n, "load", err);
+	}
+	if (has_remote(s) && wire(&n, err)) {
+		fail(&n, err);
+		die_in(&n, "wire", err);
 	}
 	if (pd_tubes_start(&n.tubes, s->tubes, s->ntubes, err)) {
 		fail(&n, err);

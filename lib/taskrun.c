@@ -57,7 +57,7 @@ static void node_child(struct run *r, int i, int ctl)
 	const struct pd_topology *t = r->o->topo;
 	struct pd_tube *v = calloc((size_t)t->n * 2 + 1, sizeof *v);
 	struct pd_task_setup s;
-	int k, n = 0, null;
+	int k, n = 0;
 
 	close_others(r, i);
 	for (k = 0; k < t->n; k++) {
@@ -72,15 +72,18 @@ static void node_child(struct run *r, int i, int ctl)
 			n++;
 		}
 	}
-	null = open("/dev/null", O_RDONLY);
-	if (null >= 0 && null != 0) {
-		dup2(null, 0);
-		close(null);
-	}
-	dup2(2, 1); /* a task's printf goes to stderr, never the results */
-	s = (struct pd_task_setup){ctl, i, r->o->nodes, r->o->path, r->o->sym, r->o->name,
-				   r->o->args[i], v, n};
-	pd_task_node_main(&s);
+	s = (struct pd_task_setup){
+	    .ctl = ctl,
+	    .node = i,
+	    .nodes = r->o->nodes,
+	    .path = r->o->path,
+	    .sym = r->o->sym,
+	    .name = r->o->name,
+	    .args = r->o->args[i],
+	    .tubes = v,
+	    .ntubes = n,
+	};
+	pd_task_node_start(&s);
 }
 
 /* Create the tubes' and nodes' sockets.  0 or -1 with err. */

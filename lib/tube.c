@@ -26,6 +26,12 @@ struct pd_tube *pd_tubes_find(struct pd_tubes *ts, const char *name, int out)
 	return NULL;
 }
 
+/* Bytes of the current message on the wire (sealed ones carry a tag). */
+static size_t wire_len(const struct pd_tube *t)
+{
+	return t->cur->len + (t->seal ? PD_SEAL_TAG : 0);
+}
+
 /* Append a completed message to its tube's queue (mutex held). */
 static void enqueue(struct pd_tubes *ts, struct pd_tube *t)
 {
@@ -63,19 +69,21 @@ static int drain(struct pd_tubes *ts, struct pd_tube *t)
 			len = pd_get_be64(t->hdr);
 			if (len > PD_TUBE_MSG_MAX)
 				return -1; /* not a tube peer: treat as gone */
-			t->cur = malloc(sizeof *t->cur + (size_t)len);
+			t->cur = malloc(sizeof *t->cur + (size_t)len + PD_SEAL_TAG);
 			if (!t->cur)
 				abort();
 			t->cur->len = (size_t)len;
 		}
-		if (t->got < t->cur->len) {
-			r = read(t->fd, t->cur->data + t->got, t->cur->len - t->got);
+		if (t->got < wire_len(t)) {
+			r = read(t->fd, t->cur->data + t->got, wire_len(t) - t->got);
 			if (r <= 0)
 				goto end;
 			t->got += (size_t)r;
 			budget = (size_t)r < budget ? budget - (size_t)r : 0;
 		}
-		if (t->got == t->cur->len) {
+		if (t->got == wire_len(t)) {
+			if (t->seal && pd_seal_open(t->seal, t->hdr, sizeof t->hdr, t->cur->data, t->got, t->cur->data))
+				return -1; /* altered or replayed: the link is not to be trusted */
 			pthread_mutex_lock(&ts->mu);
 			enqueue(ts, t);
 			pthread_mutex_unlock(&ts->mu);
@@ -190,6 +198,7 @@ int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t l
 	struct pd_tube *t = pd_tubes_find(ts, name, 1);
 	unsigned char hdr[8];
 	struct iovec iov[2];
+	int rc;
 
 	if (!t) {
 		pd_err(err, "push: this node has no outgoing tube '%s'", name);
@@ -202,7 +211,19 @@ int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t l
 	pd_put_be64(hdr, len);
 	iov[0] = (struct iovec){hdr, sizeof hdr};
 	iov[1] = (struct iovec){(void *)p, len};
-	if (write_all(t->fd, iov, len ? 2 : 1)) {
+	if (t->seal) {
+		/* Sealed: the bytes go encrypted, the length as associated data. */
+		unsigned char *c = malloc(len + PD_SEAL_TAG);
+
+		if (!c)
+			abort();
+		pd_seal_close(t->seal, hdr, sizeof hdr, p, len, c);
+		iov[1] = (struct iovec){c, len + PD_SEAL_TAG};
+		rc = write_all(t->fd, iov, 2);
+		free(c);
+	} else
+		rc = write_all(t->fd, iov, len ? 2 : 1);
+	if (rc) {
 		pd_err(err, "push on '%s': node %d is gone (%s)", name, t->peer, strerror(errno));
 		return -1;
 	}

@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "seal.h"
+
 #define PD_TUBE_MSG_MAX (1ull << 32)	      /* largest message */
 #define PD_TUBE_QUEUE_MAX ((size_t)256 << 20) /* bytes buffered per incoming tube */
 
@@ -20,13 +22,16 @@ struct pd_tubemsg {
  * (blocking: the receiver drains its socket into a bounded queue, so a
  * push blocks only while that queue is full).  Incoming ends are read by
  * the node's I/O thread into a queue that pd_tubes_pop takes from.  A
- * message is an 8-byte big-endian length and its bytes.
+ * message is an 8-byte big-endian length and its bytes; on a sealed tube
+ * (between hosts) the bytes are sealed with the length as associated
+ * data, PD_SEAL_TAG bytes longer than the length says.
  */
 struct pd_tube {
 	char name[64];
 	int out;  /* 1: this node pushes, 0: it pops */
 	int peer; /* the node at the other end */
 	int fd;
+	struct pd_seal *seal; /* between hosts: the link's session, else NULL */
 	/* incoming side, under the set's mutex */
 	struct pd_tubemsg *head, *tail, *last;
 	size_t queued;
