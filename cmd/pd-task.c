@@ -215,8 +215,8 @@ int main(int argc, char **argv)
 			   o.nodes, slots, slots == 1 ? "" : "s");
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	res = calloc((size_t)o.nodes, sizeof *res);
-	code = pd_taskrun_local(&(struct pd_taskrun_opts){path, sym, base, (int)o.nodes, &topo, args, o.timeout_ms},
-				res, &failed, err);
+	code = pd_taskrun(&(struct pd_taskrun_opts){path, sym, base, (int)o.nodes, &topo, args, o.timeout_ms, NULL},
+			  res, &failed, err);
 	if (code == PD_EX_OK)
 		print_results(&o, res);
 	else if (failed >= 0)

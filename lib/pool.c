@@ -536,8 +536,11 @@ static void reap(evutil_socket_t sig, short what, void *arg)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (i = 0; i < p->nw && p->w[i]->pid != pid; i++)
 			;
-		if (i == p->nw)
+		if (i == p->nw) {
+			if (p->cb.child)
+				p->cb.child(p->arg, pid, status);
 			continue;
+		}
 		if (p->w[i]->batch) {
 			pd_log(PD_LOG_INFO, "worker %d died running a job; replacing it", (int)pid);
 			blame(p, p->w[i], status);

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 #include <event2/event.h>
@@ -43,6 +44,8 @@ struct pd_pool_cb {
 	void (*handback)(void *arg, void *owner, uint64_t id);
 	/* The number of running workers changed (for status/draining). */
 	void (*idle)(void *arg);
+	/* A child that is not a worker ended (task nodes); may be NULL. */
+	void (*child)(void *arg, pid_t pid, int status);
 };
 
 /* Start a pool with `slots` workers.  NULL with err on failure. */

@@ -38,6 +38,10 @@
 #define PD_OP_FETCH "fetch"	    /* c->s: {id, wait?} -> fetched {run status} + log lines */
 #define PD_OP_FETCHED "fetched"
 #define PD_OP_CANCEL "cancel"	    /* c->s: {id} -> run {...} */
+#define PD_OP_TASK "task"	    /* c->s: start this host's nodes of a task (taskserve.h) -> task_started */
+#define PD_OP_TASK_STARTED "task_started"
+#define PD_OP_NODE "node"	    /* s->c: {node, msg} + blob: a task node's control message */
+#define PD_OP_NODE_CMD "node_cmd"   /* c->s: {node, msg}: a control message for a task node */
 #define PD_OP_PING "ping"	    /* either way: {} -> pong */
 #define PD_OP_PONG "pong"
 

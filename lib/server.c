@@ -25,6 +25,7 @@
 #include "pool.h"
 #include "proto.h"
 #include "runs.h"
+#include "taskserve.h"
 
 /* A connected client as the server sees it. */
 struct sconn {
@@ -44,6 +45,7 @@ struct pd_server {
 	int have_key, cpus_total, shared, persist;
 	struct pd_pool *pool;
 	struct pd_runs *runs;
+	struct pd_taskserve *tasks;
 	struct evconnlistener *tcp, *unx;
 	char unix_path[108];
 	LIST_HEAD(, sconn) conns;
@@ -101,7 +103,7 @@ static cJSON *info_json(struct pd_server *s)
 	cJSON_AddNumberToObject(j, "proto", PD_PROTO_VERSION);
 	cJSON_AddNumberToObject(j, "cpus", s->cpus_total);
 	cJSON_AddNumberToObject(j, "shared", s->shared);
-	cJSON_AddNumberToObject(j, "busy", pd_pool_busy(s->pool));
+	cJSON_AddNumberToObject(j, "busy", pd_pool_busy(s->pool) + pd_taskserve_reserved(s->tasks));
 	cJSON_AddNumberToObject(j, "queued", pd_pool_queued(s->pool));
 	cJSON_AddNumberToObject(j, "gpus", 0);
 	cJSON_AddNumberToObject(j, "gpus_shared", 0);
@@ -202,6 +204,68 @@ static int alloc_save(struct pd_server *s, char *err)
 	return 0;
 }
 
+/* Map workers: the share less the slots task nodes hold. */
+static void pool_resize(struct pd_server *s)
+{
+	int n = s->shared - pd_taskserve_reserved(s->tasks);
+
+	pd_pool_set_slots(s->pool, s->stopping || n < 0 ? 0 : n);
+}
+
+/* Tasks: the slots their nodes hold changed. */
+static void tasks_reserved(void *arg, int reserved)
+{
+	(void)reserved;
+	pool_resize(arg);
+}
+
+/* Tasks: relay a node's message to its client. */
+static void tasks_send(void *arg, void *owner, cJSON *msg, const void *blob, size_t len)
+{
+	(void)arg;
+	reply(owner, msg, blob, len);
+}
+
+/* Pool: a child that is not a map worker ended (a task node). */
+static void node_exited(void *arg, pid_t pid, int status)
+{
+	struct pd_server *s = arg;
+
+	pd_taskserve_child(s->tasks, pid, status);
+}
+
+/* task {...}: start this host's nodes of a task for the client. */
+static void on_task(struct sconn *c, const struct pd_msg *m)
+{
+	struct pd_server *s = c->s;
+	char err[PD_ERRLEN];
+	int code, free_slots = s->shared - pd_taskserve_reserved(s->tasks);
+	cJSON *j;
+
+	if (s->stopping) {
+		pd_peer_fail(c->peer, PD_EX_TEMPFAIL, "this server is stopping");
+		return;
+	}
+	code = pd_taskserve_start(s->tasks, c, m->json, free_slots < 0 ? 0 : free_slots, err);
+	if (code) {
+		pd_log(PD_LOG_WARN, "%s: task refused: %s", pd_peer_name(c->peer), err);
+		pd_peer_fail(c->peer, code, "%s", err);
+		return;
+	}
+	j = msg_new(PD_OP_TASK_STARTED);
+	cJSON_AddStringToObject(j, "task", pd_json_str(m->json, "task", ""));
+	reply(c, j, NULL, 0);
+}
+
+/* node_cmd {node, msg}: for one of the client's task nodes here. */
+static void on_node_cmd(struct sconn *c, const struct pd_msg *m)
+{
+	char err[PD_ERRLEN];
+
+	if (pd_taskserve_cmd(c->s->tasks, c, m->json, err))
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "%s", err);
+}
+
 /* Tell every client how many slots this host now shares. */
 static void broadcast_slots(struct pd_server *s, int shared)
 {
@@ -243,7 +307,7 @@ static void on_alloc(struct sconn *c, const struct pd_msg *m)
 		/* Clients hear of the change before any handback it causes, so
 		 * that they send the returned records elsewhere. */
 		broadcast_slots(s, s->shared);
-		pd_pool_set_slots(s->pool, s->stopping ? 0 : s->shared);
+		pool_resize(s);
 	}
 	reply(c, info_json(s), NULL, 0);
 }
@@ -494,6 +558,10 @@ static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 		on_alloc(c, m);
 	else if (!strcmp(m->op, PD_OP_SUBMIT))
 		on_submit(c, m);
+	else if (!strcmp(m->op, PD_OP_TASK))
+		on_task(c, m);
+	else if (!strcmp(m->op, PD_OP_NODE_CMD))
+		on_node_cmd(c, m);
 	else if (!strcmp(m->op, PD_OP_RUNSTAT) || !strcmp(m->op, PD_OP_FETCH) || !strcmp(m->op, PD_OP_CANCEL))
 		on_run_query(c, m);
 	else if (!strcmp(m->op, PD_OP_PING)) {
@@ -531,6 +599,7 @@ static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	else
 		pd_log(PD_LOG_INFO, "%s: gone: %s", pd_peer_name(c->peer), why);
 	pd_pool_drop_owner(s->pool, c);
+	pd_taskserve_drop_owner(s->tasks, c);
 	LIST_REMOVE(c, link);
 	s->nconns--;
 	free(c);
@@ -630,7 +699,8 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
 
 struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_opts *o, char *err)
 {
-	static const struct pd_pool_cb cb = {batch_done, batch_handback, pool_idle};
+	static const struct pd_pool_cb cb = {batch_done, batch_handback, pool_idle, node_exited};
+	static const struct pd_taskserve_cb tcb = {tasks_send, tasks_reserved};
 	struct pd_server *s = calloc(1, sizeof *s);
 
 	if (!s)
@@ -655,6 +725,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	}
 	if (s->persist && o->cpus_shared < 0)
 		alloc_load(s);
+	s->tasks = pd_taskserve_new(base, s->cache, o->key, &tcb, s);
 	s->stop_timer = evtimer_new(base, maybe_stop, s);
 	s->resume_timer = evtimer_new(base, resume_accept, s);
 	s->pool = pd_pool_new(base, s->shared, &cb, s, err);
@@ -774,6 +845,8 @@ void pd_server_free(struct pd_server *s)
 	if (!s)
 		return;
 	pd_runs_free(s->runs);
+	pd_taskserve_free(s->tasks);
+	s->tasks = NULL;
 	while ((c = LIST_FIRST(&s->conns))) {
 		LIST_REMOVE(c, link);
 		pd_peer_close(c->peer);

@@ -25,6 +25,8 @@ struct run {
 	pid_t *pid;
 	int *state;	/* per node: RUNNING, AT_BARRIER, DONE, DEAD */
 	char (*phase)[16]; /* per node: the callback it last entered */
+	int *port;	/* per node: its listener for tubes between hosts, -1 unknown */
+	int wiring;	/* nodes still to report their port */
 	uint64_t *t0;
 	struct pd_node_result *res;
 	int failed, code;
@@ -183,11 +185,17 @@ static void node_died(struct run *r, int i, const char *why)
 	int status = 0;
 
 	if (why) {
-		kill(r->pid[i], SIGKILL);
-		waitpid(r->pid[i], &status, 0);
+		if (r->pid[i] > 0) {
+			kill(r->pid[i], SIGKILL);
+			waitpid(r->pid[i], &status, 0);
+		}
 		r->pid[i] = 0;
 		snprintf(msg, sizeof msg, "sent a malformed control message: %.200s", why);
 		node_failed(r, i, PD_EX_JOBFAIL, r->phase[i], msg);
+		return;
+	}
+	if (r->pid[i] <= 0) {
+		node_failed(r, i, PD_EX_UNAVAILABLE, r->phase[i], "its host is gone (connection lost)");
 		return;
 	}
 	waitpid(r->pid[i], &status, 0);
@@ -224,6 +232,79 @@ static void check_barrier(struct run *r)
 		}
 }
 
+static int crosses(const struct run *r, int k);
+
+/* 1 when node i has a tube to or from another host. */
+static int has_cross(const struct run *r, int i)
+{
+	int k;
+
+	for (k = 0; k < r->o->topo->n; k++)
+		if (crosses(r, k) && (r->o->topo->v[k].src == i || r->o->topo->v[k].dst == i))
+			return 1;
+	return 0;
+}
+
+/* 1 when tube k joins nodes on different hosts. */
+static int crosses(const struct run *r, int k)
+{
+	const struct pd_taskrun_launcher *l = r->o->remote;
+
+	return l && l->place[r->o->topo->v[k].src] != l->place[r->o->topo->v[k].dst];
+}
+
+/* Nodes with a tube to or from another host: they report a port. */
+static int count_wiring(struct run *r)
+{
+	int *w = calloc((size_t)r->o->nodes, sizeof *w), k, n = 0;
+
+	if (!w)
+		abort();
+	for (k = 0; k < r->o->topo->n; k++)
+		if (crosses(r, k))
+			w[r->o->topo->v[k].src] = w[r->o->topo->v[k].dst] = 1;
+	for (k = 0; k < r->o->nodes; k++) {
+		n += w[k];
+		r->port[k] = w[k] ? -1 : 0;
+	}
+	free(w);
+	return n;
+}
+
+/* Every port is known: tell each wiring node where its tubes go. */
+static void send_endpoints(struct run *r)
+{
+	const struct pd_topology *t = r->o->topo;
+	struct pd_buf b = PD_BUF_INIT;
+	char err[PD_ERRLEN];
+	cJSON *j, *eps, *e;
+	int i, k;
+
+	for (i = 0; i < r->o->nodes; i++) {
+		if (r->port[i] == 0 && !r->o->remote)
+			continue;
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "op", "connect");
+		eps = cJSON_AddArrayToObject(j, "endpoints");
+		for (k = 0; k < t->n; k++) {
+			if (t->v[k].src != i || !crosses(r, k))
+				continue;
+			e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "name", t->v[k].name);
+			cJSON_AddNumberToObject(e, "dst", t->v[k].dst);
+			cJSON_AddStringToObject(e, "addr", r->o->remote->addr[r->o->remote->place[t->v[k].dst]]);
+			cJSON_AddNumberToObject(e, "port", r->port[t->v[k].dst]);
+			cJSON_AddItemToArray(eps, e);
+		}
+		pd_buf_reset(&b);
+		pd_frame_encode_json(&b, NULL, j, NULL, 0);
+		if (r->ctl[i] >= 0 && r->state[i] != DONE && has_cross(r, i))
+			pd_frame_write_fd(r->ctl[i], &b, err);
+		cJSON_Delete(j);
+	}
+	pd_buf_release(&b);
+}
+
 /* One control message from node i (or its end). */
 static void on_ctl(struct run *r, int i)
 {
@@ -245,6 +326,11 @@ static void on_ctl(struct run *r, int i)
 	}
 	if (!strcmp(m.op, "phase"))
 		snprintf(r->phase[i], sizeof r->phase[i], "%s", pd_json_str(m.json, "phase", "start"));
+	else if (!strcmp(m.op, "ports") && r->port[i] < 0) {
+		r->port[i] = (int)pd_json_num(m.json, "port", 0);
+		if (--r->wiring == 0)
+			send_endpoints(r);
+	}
 	else if (!strcmp(m.op, "barrier")) {
 		r->state[i] = AT_BARRIER;
 		check_barrier(r);
@@ -318,7 +404,9 @@ static void finish(struct run *r)
 	int i;
 
 	for (i = 0; i < r->o->nodes; i++) {
-		if (!r->pid[i])
+		if (r->o->remote && !r->code && r->ctl[i] >= 0)
+			tell(r, i, "exit", NULL);
+		if (r->pid[i] <= 0)
 			continue;
 		if (r->code)
 			kill(r->pid[i], SIGKILL);
@@ -326,14 +414,17 @@ static void finish(struct run *r)
 			tell(r, i, "exit", NULL);
 	}
 	for (i = 0; i < r->o->nodes; i++) {
-		if (r->pid[i])
+		if (r->pid[i] > 0)
 			waitpid(r->pid[i], NULL, 0);
 		if (r->ctl[i] >= 0)
 			close(r->ctl[i]);
+		r->ctl[i] = -1;
 	}
+	if (r->o->remote)
+		r->o->remote->stop(r->o->remote->arg);
 }
 
-int pd_taskrun_local(const struct pd_taskrun_opts *o, struct pd_node_result *res, int *failed, char *err)
+int pd_taskrun(const struct pd_taskrun_opts *o, struct pd_node_result *res, int *failed, char *err)
 {
 	struct run r = {0};
 	int code;
@@ -348,11 +439,16 @@ int pd_taskrun_local(const struct pd_taskrun_opts *o, struct pd_node_result *res
 	r.state = calloc((size_t)o->nodes, sizeof *r.state);
 	r.t0 = calloc((size_t)o->nodes, sizeof *r.t0);
 	r.phase = calloc((size_t)o->nodes, sizeof *r.phase);
-	if (!r.tfd || !r.ctl || !r.pid || !r.state || !r.t0 || !r.phase)
+	r.port = calloc((size_t)o->nodes, sizeof *r.port);
+	if (!r.tfd || !r.ctl || !r.pid || !r.state || !r.t0 || !r.phase || !r.port)
 		abort();
-	for (code = 0; code < o->nodes; code++)
+	for (code = 0; code < o->nodes; code++) {
 		snprintf(r.phase[code], sizeof r.phase[code], "load");
-	if (start_nodes(&r, err)) {
+		r.ctl[code] = -1;
+		r.t0[code] = pd_now_ns();
+	}
+	r.wiring = count_wiring(&r);
+	if (o->remote ? o->remote->launch(o->remote->arg, r.ctl, err) : start_nodes(&r, err)) {
 		r.code = PD_EX_OSERR;
 		finish(&r);
 		code = PD_EX_OSERR;
@@ -370,6 +466,7 @@ int pd_taskrun_local(const struct pd_taskrun_opts *o, struct pd_node_result *res
 	free(r.state);
 	free(r.t0);
 	free(r.phase);
+	free(r.port);
 	return code;
 }
 

@@ -7,12 +7,29 @@
 #include "err.h"
 #include "topology.h"
 
+/*
+ * Where the nodes run.  Without a launcher they are forked here.  With
+ * one, launch() must give every node a control socket (ctl[i]) whose far
+ * end reaches the node wherever it runs (pd-task relays through pd-serve
+ * hosts); place[i] is node i's host and addr[h] the address other hosts
+ * reach host h at, for tubes between hosts; stop() ends the launcher
+ * (and so every node still running) after the run.
+ */
+struct pd_taskrun_launcher {
+	int (*launch)(void *arg, int *ctl, char *err);
+	void (*stop)(void *arg);
+	void *arg;
+	const int *place;
+	char **addr;
+};
+
 struct pd_taskrun_opts {
 	const char *path, *sym, *name; /* the task .so, its task, its file name */
 	int nodes;
 	const struct pd_topology *topo;
 	char **args;	 /* one argument line per node */
 	long timeout_ms; /* the whole task; 0: none */
+	const struct pd_taskrun_launcher *remote; /* NULL: local processes */
 };
 
 /* What one node ended with. */
@@ -26,14 +43,14 @@ struct pd_node_result {
 };
 
 /*
- * Run every node in a process of its own, tubes as socketpairs, and wait
- * for all of them.  A node that fails or crashes ends the task on every
+ * Run every node (in a local process of its own, tubes as socketpairs,
+ * or through o->remote), and referee until all are done.  A node that fails or crashes ends the task on every
  * node.  Returns PD_EX_OK; PD_EX_JOBFAIL with *failed set to the node
  * that failed first (its res entry says why) or -1 for a timeout;
  * PD_EX_DATAERR when the task could not be loaded (*failed set);
  * PD_EX_OSERR with err.  res has o->nodes entries.
  */
-int pd_taskrun_local(const struct pd_taskrun_opts *o, struct pd_node_result *res, int *failed, char *err);
+int pd_taskrun(const struct pd_taskrun_opts *o, struct pd_node_result *res, int *failed, char *err);
 
 void pd_node_results_release(struct pd_node_result *res, int n);
 

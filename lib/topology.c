@@ -392,6 +392,42 @@ int pd_topology_build(struct pd_topology *t, const char *spec, int nodes, char *
 	return 0;
 }
 
+int pd_topology_parse(struct pd_topology *t, const char *text, const char *where, int nodes, char *err)
+{
+	struct builder b;
+	FILE *f;
+	int rc;
+
+	t->v = NULL;
+	t->n = 0;
+	if (nodes < 1 || nodes > PD_TOPOLOGY_NODES_MAX) {
+		pd_err(err, "nodes must be between 1 and %d", PD_TOPOLOGY_NODES_MAX);
+		return -1;
+	}
+	/* The same checks as a file, read from memory. */
+	f = fmemopen((void *)text, strlen(text), "r");
+	if (!f) {
+		pd_err(err, "%s: %s", where, strerror(errno));
+		return -1;
+	}
+	memset(&b, 0, sizeof b);
+	b.nodes = nodes;
+	b.spec = where;
+	b.path = where;
+	b.err = err;
+	rc = *text ? parse_file(&b, f) : 0;
+	fclose(f);
+	free(b.lines);
+	free(b.slots);
+	if (rc) {
+		free(b.v);
+		return -1;
+	}
+	t->v = b.v;
+	t->n = b.n;
+	return 0;
+}
+
 void pd_topology_release(struct pd_topology *t)
 {
 	free(t->v);

@@ -56,6 +56,9 @@ struct pd_topology {
  */
 int pd_topology_build(struct pd_topology *t, const char *spec, int nodes, char *err);
 
+/* The same from the text of a topology file (errors name `where`). */
+int pd_topology_parse(struct pd_topology *t, const char *text, const char *where, int nodes, char *err);
+
 /* Free the tubes and leave t empty. */
 void pd_topology_release(struct pd_topology *t);
 
