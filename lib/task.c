@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -368,6 +369,8 @@ void pd_task_node_start(struct pd_task_setup *s)
 
 	for (k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
 		signal(sigs[k], SIG_DFL);
+	/* A node dies with whoever forked it (pd-task or pd-serve). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Park the kept fds above everything, then bring them down to 3... */
 	s->ctl = fcntl(s->ctl, F_DUPFD, 1 << 14);
 	for (i = 0; i < s->ntubes; i++)

@@ -348,9 +348,12 @@ static void on_ctl(struct run *r, int i)
 			x->len = m.blob_len;
 		} else {
 			const char *phase = pd_json_str(m.json, "phase", "start");
+			int code = strcmp(phase, "load") ? PD_EX_JOBFAIL : PD_EX_DATAERR;
 
-			node_failed(r, i, strcmp(phase, "load") ? PD_EX_JOBFAIL : PD_EX_DATAERR, phase,
-				    pd_json_str(m.json, "error", "failed"));
+			/* A relay names the status a lost or refusing host means. */
+			if (pd_json_has_num(m.json, "code") && pd_json_num(m.json, "code", 0) > 0)
+				code = (int)pd_json_num(m.json, "code", 0);
+			node_failed(r, i, code, phase, pd_json_str(m.json, "error", "failed"));
 		}
 		check_barrier(r);
 	}

@@ -174,9 +174,19 @@ static int check_request(struct pd_taskserve *ts, const cJSON *req, long long *n
 		pd_err(err, "message 'task': malformed (task id, job hash, place, tubes or args)");
 		return -1;
 	}
-	if (!ts->have_key) {
-		pd_err(err, "this server has no cluster key for tubes between hosts");
-		return -1;
+	return 0;
+}
+
+/* 1 when a tube of a node placed here leads to or from another host. */
+static int crosses_here(const struct pd_topology *topo, const cJSON *place, int me)
+{
+	int k, src, dst;
+
+	for (k = 0; k < topo->n; k++) {
+		src = (int)cJSON_GetArrayItem(place, topo->v[k].src)->valuedouble;
+		dst = (int)cJSON_GetArrayItem(place, topo->v[k].dst)->valuedouble;
+		if ((src == me) != (dst == me))
+			return 1;
 	}
 	return 0;
 }
@@ -303,6 +313,17 @@ int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, i
 
 	if (check_request(ts, req, &nodes, &me, err) || request_tubes(req, (int)nodes, &topo, err))
 		return PD_EX_DATAERR;
+	for (i = 0; i < nodes; i++)
+		if (!cJSON_IsNumber(cJSON_GetArrayItem(place, i))) {
+			pd_topology_release(&topo);
+			pd_err(err, "message 'task': place holds a non-number");
+			return PD_EX_DATAERR;
+		}
+	if (!ts->have_key && crosses_here(&topo, place, (int)me)) {
+		pd_topology_release(&topo);
+		pd_err(err, "this server has no cluster key for tubes between hosts");
+		return PD_EX_NOPERM;
+	}
 	for (i = 0; i < nodes; i++)
 		mine += cJSON_IsNumber(cJSON_GetArrayItem(place, i)) && cJSON_GetArrayItem(place, i)->valuedouble == me;
 	if (mine > free_slots && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "oversubscribe"))) {

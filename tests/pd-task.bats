@@ -151,8 +151,80 @@ teardown() {
 	[ "$status" -eq 65 ]
 }
 
-@test "hosts configured: pd-task says it runs locally only (69), never silently" {
-	PD_HOSTS=127.0.0.1:1 pdrun "$PD_TASK" -n 1 --args "echo x" "$P"
-	[ "$status" -eq 69 ] || [ "$status" -eq 77 ]
+@test "configured hosts that are all down: 69 naming them, never a silent local run" {
+	pd_keygen
+	pd_dead_port
+	PD_HOSTS=127.0.0.1:$PD_DEAD_PORT pdrun "$PD_TASK" -n 1 --args "echo x" "$P"
+	[ "$status" -eq 69 ]
+	[[ $stderr == *"127.0.0.1:$PD_DEAD_PORT"* ]]
+	[[ $stderr == *"no host is up"* ]]
 	[ -z "$output" ]
+}
+
+# Start a second server sharing the first's key; its port in PORT2.
+second_server() {
+	mkdir -p "$T/h2"
+	chmod 700 "$T/h2"
+	cp -p "$PD_HOME/key" "$T/h2/key"
+	PD_HOME="$T/h2" pd_start_server "$@"
+	PORT2=$PD_PORT LOG2=$PD_LOG
+}
+
+@test "through the local pd-serve: the same results, and the server logs the task" {
+	pd_start_server --local -v
+	printf 'push hello
+pop
+' >"$T/a"
+	pdrun "$PD_TASK" -t ring "$P" <"$T/a"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'pushed
+popped hello')" ]
+	grep -q "started 2 nodes here" "$PD_LOG"
+}
+
+@test "across two servers: sealed tubes between hosts, 70 MB both ways, heat as serial" {
+	pd_keygen
+	pd_start_server --cpu 2 -v
+	port1=$PD_PORT log1=$PD_LOG
+	second_server --cpu 2 -v
+	H="127.0.0.1:$port1,127.0.0.1:$PORT2"
+	PD_RUN_TIMEOUT=120 pdrun "$PD_TASK" -H "$H" -n 4 -t ring --args "big 70000000" "$P"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'ok 70000000
+ok 70000000
+ok 70000000
+ok 70000000')" ]
+	# two nodes on each host, so two of the ring's tubes cross between them
+	grep -q "started 2 nodes here" "$log1"
+	grep -q "started 2 nodes here" "$LOG2"
+	pdrun "$PD_TASK" -H "$H" -n 4 --json --args "echo x" "$P"
+	[[ ${lines[0]} == *"\"host\":\"127.0.0.1:$port1\""* ]]
+	[[ ${lines[3]} == *"\"host\":\"127.0.0.1:$PORT2\""* ]]
+}
+
+@test "across two servers: a node that crashes ends the task, naming node and host" {
+	pd_keygen
+	pd_start_server --cpu 2
+	port1=$PD_PORT
+	second_server --cpu 2
+	printf 'sleep 30000
+sleep 30000
+sleep 30000
+crash
+' >"$T/a"
+	pdrun "$PD_TASK" -H "127.0.0.1:$port1,127.0.0.1:$PORT2" "$P" <"$T/a"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"node 3 on 127.0.0.1:$PORT2 failed in start: crashed: SIGSEGV"* ]]
+}
+
+@test "more nodes than the hosts' free slots: 69 unless --oversubscribe" {
+	pd_keygen
+	pd_start_server --cpu 1
+	pdrun "$PD_TASK" -H "127.0.0.1:$PD_PORT" -n 2 --args "echo x" "$P"
+	[ "$status" -eq 69 ]
+	[[ $stderr == *"2 nodes but the hosts have 1 free slot"* ]]
+	pdrun "$PD_TASK" -H "127.0.0.1:$PD_PORT" -n 2 --oversubscribe --args "echo x" "$P"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'x
+x')" ]
 }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# pd-task across hosts on separate network stacks (network namespaces):
+# nodes placed on pd-serve hosts, tubes between hosts sealed over TCP, a
+# host killed mid-task.  Skips where namespaces cannot be made.
+
+load helpers/netns
+
+TASK_TIMEOUT=60
+
+setup() {
+	unset PD_HOSTS
+	BIN=$(_ns_bin)
+	EX=$(cd "$BIN/../examples" && pwd)
+	T=$BATS_TEST_TMPDIR
+	netns_setup 3
+	cc -O2 -o "$T/heat_serial" tests/jobs/heat_serial.c -lm
+	cc -std=c11 -shared -fPIC -O2 -Ilib tests/jobs/probe.c -o "$T/probe.so"
+}
+
+teardown() {
+	netns_teardown
+}
+
+# The three hosts, one slot each, so that every line neighbour is on
+# another host and every tube crosses the network.
+start_hosts() {
+	local i
+	for i in 0 1 2; do
+		netns_start_server "$i" --cpu 1
+	done
+}
+
+@test "heat on 3 namespace hosts (one node each) equals the serial solver" {
+	start_hosts
+	"$T/heat_serial" 40 60 >"$T/serial"
+	st=0
+	netns_client timeout -k 5 "$TASK_TIMEOUT" "$BIN/pd-task" -H "$(netns_hosts)" -n 3 -t line \
+		--args "40 60" "$EX/heat.so" >"$T/out" 2>"$T/err" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 0 ]
+	cmp "$T/serial" "$T/out"
+}
+
+@test "a host killed mid-task: the task ends on every node, naming the node and host, no hang" {
+	start_hosts
+	netns_client timeout -k 5 "$TASK_TIMEOUT" "$BIN/pd-task" -H "$(netns_hosts)" -n 3 \
+		--args "sleep 30000" "$T/probe.so" >"$T/out" 2>"$T/err" &
+	bg=$!
+	# wait until host 1 runs its node
+	for i in $(seq 1 200); do
+		[ "$(ip netns pids "${NS_PREFIX}h1" 2>/dev/null | wc -l)" -ge 3 ] && break
+		sleep 0.05
+	done
+	netns_kill_server 1 KILL
+	st=0
+	wait "$bg" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 1 ]
+	[[ $(cat "$T/err") == *"node 1 on ${NS_ADDR_1}:"*"host ${NS_ADDR_1}:"* ]]
+	# the other hosts' nodes are gone too (the client's departure killed them)
+	for i in $(seq 1 100); do
+		[ "$(ip netns pids "${NS_PREFIX}h0" | wc -l)" -le 2 ] && break
+		sleep 0.05
+	done
+	[ "$(ip netns pids "${NS_PREFIX}h0" | wc -l)" -le 2 ]
+}
