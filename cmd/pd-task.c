@@ -18,15 +18,9 @@
 #include "hostsel.h"
 #include "jobfile.h"
 #include "proto.h"
-#include "client.h"
-#include "frame.h"
-#include "seal.h"
-#include "taskrelay.h"
+#include "taskplan.h"
 #include "taskrun.h"
 #include "topology.h"
-
-#include <arpa/inet.h>
-#include <sodium.h>
 
 static const char *usage_text =
     "usage: pd-task [-h] [--version] [-n NODES] [-t TOPOLOGY] [--args ARGS] [--json]\n"
@@ -156,16 +150,8 @@ static void check_task(char *arg, char *path, size_t pathsz, char *sym, size_t s
 		snprintf(path, pathsz, "%s", arg);
 }
 
-/* The hosts that run nodes, their free slots and where each node goes. */
-struct placement {
-	struct pd_target *t; /* hosts that answered */
-	int n;
-	char **addr, **hostname;
-	int *place;
-};
-
 /* Print every node's result, in node order. */
-static void print_results(const struct opts *o, const struct pd_node_result *res, const struct placement *p)
+static void print_results(const struct opts *o, const struct pd_node_result *res, const struct pd_taskplan *p)
 {
 	cJSON *j;
 	char *text;
@@ -192,145 +178,36 @@ static void print_results(const struct opts *o, const struct pd_node_result *res
 
 static void note(const char *msg) { pd_cli_say("%s", msg); }
 
-/* Ask every host for its free slots; keep those that answer. */
-static int *ask_hosts(struct pd_hostsel *sel, struct pd_target *t, int n, int *up, int *refused)
-{
-	struct pd_reply *r = calloc((size_t)n, sizeof *r);
-	int *free_slots = calloc((size_t)n, sizeof *free_slots), i, k = 0;
-	cJSON *req = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(req, "op", PD_OP_INFO);
-	pd_client_multi(t, n, sel->kind == PD_SEL_REMOTE ? sel->key : NULL, "pd-task", req, 5, r);
-	cJSON_Delete(req);
-	*refused = 0;
-	for (i = 0; i < n; i++) {
-		if (!r[i].json) {
-			pd_cli_say("%s: %s", t[i].name, r[i].code == PD_EX_NOPERM ? "authentication failed" : r[i].err);
-			*refused += r[i].code == PD_EX_NOPERM;
-			continue;
-		}
-		free_slots[k] = (int)(pd_json_num(r[i].json, "shared", 0) - pd_json_num(r[i].json, "busy", 0));
-		if (free_slots[k] < 0)
-			free_slots[k] = 0;
-		t[k++] = t[i];
-		cJSON_Delete(r[i].json);
-	}
-	free(r);
-	*up = k;
-	return free_slots;
-}
-
-/* Place nodes on hosts in order, filling each host's free slots, so that
- * neighbours in a line share a host; the rest round-robin when allowed. */
-static void place_nodes(const struct opts *o, struct placement *p, const int *free_slots)
-{
-	long i, left = o->nodes, total = 0;
-	int h;
-
-	for (h = 0; h < p->n; h++)
-		total += free_slots[h];
-	if (total < o->nodes && !o->oversubscribe)
-		pd_cli_die(PD_EX_UNAVAILABLE, "%ld nodes but the hosts have %ld free slot%s; --oversubscribe runs them anyway",
-			   o->nodes, total, total == 1 ? "" : "s");
-	p->place = calloc((size_t)o->nodes, sizeof *p->place);
-	for (i = 0, h = 0; h < p->n && left; h++)
-		for (total = 0; total < free_slots[h] && left; total++, left--)
-			p->place[i++] = h;
-	for (h = 0; left; left--, h = (h + 1) % p->n)
-		p->place[i++] = h;
-}
-
-/* The address other hosts reach a host at, for tubes between hosts. */
-static char *host_addr(const struct pd_target *t)
-{
-	char buf[INET6_ADDRSTRLEN] = "127.0.0.1";
-
-	if (t->kind == PD_T_TCP && t->ss.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)&t->ss)->sin_addr, buf, sizeof buf);
-	else if (t->kind == PD_T_TCP && t->ss.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&t->ss)->sin6_addr, buf, sizeof buf);
-	return strdup(buf);
-}
-
 /* Choose hosts and places for the nodes, from -H, PD_HOSTS, the hosts
  * file or the local pd-serve.  0 when nodes run here (no server). */
-static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct placement *p)
+static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_taskplan *p)
 {
+	struct pd_target *t;
 	char err[PD_ERRLEN];
-	int code = pd_hostsel_init(sel, o->hosts, err), n, refused, *free_slots, h;
+	int code = pd_hostsel_init(sel, o->hosts, err), n;
 	pid_t none;
 
 	if (code)
 		pd_cli_die(code, "%s", err);
 	if (sel->kind == PD_SEL_EMBEDDED)
 		return 0;
-	p->t = calloc((size_t)sel->hosts.n + 1, sizeof *p->t);
-	n = pd_hostsel_targets(sel, 0, p->t, &none, note, err);
+	t = calloc((size_t)sel->hosts.n + 1, sizeof *t);
+	n = pd_hostsel_targets(sel, 0, t, &none, note, err);
 	if (n < 0)
 		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
-	free_slots = ask_hosts(sel, p->t, n, &p->n, &refused);
-	if (!p->n)
-		pd_cli_die(refused == n ? PD_EX_NOPERM : PD_EX_UNAVAILABLE, "no host is up to run the task");
-	place_nodes(o, p, free_slots);
-	free(free_slots);
-	p->addr = calloc((size_t)p->n, sizeof *p->addr);
-	for (h = 0; h < p->n; h++)
-		p->addr[h] = host_addr(&p->t[h]);
+	code = pd_taskplan_make(p, t, n, sel->kind == PD_SEL_REMOTE ? sel->key : NULL, (int)o->nodes,
+				o->oversubscribe, note, err);
+	free(t);
+	if (code)
+		pd_cli_die(code, "%s", err);
 	return 1;
-}
-
-/* A fresh task id. */
-static void task_id(char id[33])
-{
-	unsigned char b[16];
-
-	randombytes_buf(b, sizeof b);
-	pd_hex_encode(b, sizeof b, id);
-}
-
-/* Run on the planned hosts, through the relay. */
-static int run_remote(struct opts *o, struct pd_hostsel *sel, struct placement *p, const char *path,
-		      const char *sym, const char *base, const struct pd_topology *topo, char **args,
-		      struct pd_node_result *res, int *failed, char *err)
-{
-	struct pd_taskrun_launcher l;
-	struct pd_taskrelay *relay;
-	char id[33], *job;
-	size_t joblen;
-	int code;
-
-	if (pd_read_file(path, PD_JOB_MAX, &job, &joblen, err))
-		pd_cli_die(PD_EX_DATAERR, "%s", err);
-	task_id(id);
-	relay = pd_taskrelay_new(&(struct pd_taskrelay_opts){
-	    .hosts = p->t,
-	    .nhosts = p->n,
-	    .key = sel->kind == PD_SEL_REMOTE ? sel->key : NULL,
-	    .job_path = path,
-	    .sym = sym,
-	    .name = base,
-	    .job = job,
-	    .job_len = joblen,
-	    .task = id,
-	    .nodes = (int)o->nodes,
-	    .place = p->place,
-	    .topo = topo,
-	    .args = args,
-	    .oversubscribe = o->oversubscribe,
-	});
-	l = (struct pd_taskrun_launcher){pd_taskrelay_launch, pd_taskrelay_stop, relay, p->place, p->addr};
-	code = pd_taskrun(&(struct pd_taskrun_opts){path, sym, base, (int)o->nodes, topo, args, o->timeout_ms, &l},
-			  res, failed, err);
-	pd_taskrelay_free(relay);
-	free(job);
-	return code;
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct pd_topology topo = {0};
-	struct placement p = {0};
+	struct pd_taskplan p = {0};
 	struct pd_hostsel sel = {0};
 	struct pd_node_result *res;
 	char err[PD_ERRLEN], path[4096], sym[256], **args;
@@ -348,7 +225,9 @@ int main(int argc, char **argv)
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	res = calloc((size_t)o.nodes, sizeof *res);
 	if (plan_hosts(&o, &sel, &p)) {
-		code = run_remote(&o, &sel, &p, path, sym, base, &topo, args, res, &failed, err);
+		code = pd_taskplan_run(&p, &(struct pd_taskjob){path, sym, base, (int)o.nodes, &topo, args, o.timeout_ms,
+							   o.oversubscribe, sel.kind == PD_SEL_REMOTE ? sel.key : NULL},
+				       res, &failed, err);
 	} else {
 		slots = o.slots ? o.slots : pd_ncpus();
 		if (o.nodes > slots && !o.oversubscribe)
@@ -370,11 +249,7 @@ int main(int argc, char **argv)
 		free(args[i]);
 	free(args);
 	pd_topology_release(&topo);
-	for (i = 0; i < p.n; i++)
-		free(p.addr[i]);
-	free(p.addr);
-	free(p.place);
-	free(p.t);
+	pd_taskplan_release(&p);
 	pd_hostsel_release(&sel);
 	if (fflush(stdout) || ferror(stdout))
 		pd_cli_die(PD_EX_OSERR, "write results: %s", strerror(errno));
