@@ -18,31 +18,38 @@
 #include "hostsel.h"
 #include "jobfile.h"
 #include "proto.h"
+#include "coord.h"
+#include "detach.h"
+#include "frame.h"
 #include "taskplan.h"
 #include "taskrun.h"
 #include "topology.h"
 
 static const char *usage_text =
-    "usage: pd-task [-h] [--version] [-n NODES] [-t TOPOLOGY] [--args ARGS] [--json]\n"
-    "               [--timeout SEC] [-c N] [--oversubscribe] TASK.so[:NAME] [< ARGS-LINES]\n";
+    "usage: pd-task [-h] [--version] [-n NODES] [-t TOPOLOGY] [--args ARGS] [--json] [-H HOSTS]\n"
+    "               [--timeout SEC] [-c N] [--oversubscribe] [--detach] TASK.so[:NAME] [< ARGS-LINES]\n"
+    "       pd-task [-H HOST] [--json] --fetch ID [--wait]\n"
+    "       pd-task [-H HOST] --cancel ID\n";
 
 /* Options. */
 struct opts {
 	long nodes, slots, timeout_ms;
-	const char *topology, *args, *hosts;
-	int json, oversubscribe;
+	const char *topology, *args, *hosts, *fetch, *cancel;
+	int json, oversubscribe, detach, wait;
 };
 
 /* Options of pd-task. */
 static void parse_options(int argc, char **argv, struct opts *o)
 {
-	enum { O_VERSION = 256, O_ARGS, O_JSON, O_TIMEOUT, O_OVER };
+	enum { O_VERSION = 256, O_ARGS, O_JSON, O_TIMEOUT, O_OVER, O_DETACH, O_FETCH, O_WAIT, O_CANCEL };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	    {"version", no_argument, 0, O_VERSION},
 	    {"nodes", required_argument, 0, 'n'},  {"topology", required_argument, 0, 't'},
 	    {"args", required_argument, 0, O_ARGS}, {"json", no_argument, 0, O_JSON},
 	    {"timeout", required_argument, 0, O_TIMEOUT}, {"cpu", required_argument, 0, 'c'},
 	    {"oversubscribe", no_argument, 0, O_OVER}, {"hosts", required_argument, 0, 'H'},
+	    {"detach", no_argument, 0, O_DETACH},   {"fetch", required_argument, 0, O_FETCH},
+	    {"wait", no_argument, 0, O_WAIT},	    {"cancel", required_argument, 0, O_CANCEL},
 	    {0, 0, 0, 0}};
 	int ch;
 
@@ -69,10 +76,20 @@ static void parse_options(int argc, char **argv, struct opts *o)
 			break;
 		case O_OVER: o->oversubscribe = 1; break;
 		case 'H': o->hosts = optarg; break;
+		case O_DETACH: o->detach = 1; break;
+		case O_FETCH: o->fetch = optarg; break;
+		case O_WAIT: o->wait = 1; break;
+		case O_CANCEL: o->cancel = optarg; break;
 		default: pd_cli_usage(PD_EX_USAGE);
 		}
 	}
-	if (optind != argc - 1) {
+	if (o->wait && !o->fetch)
+		pd_cli_die(PD_EX_USAGE, "--wait goes with --fetch ID");
+	if (o->fetch && o->cancel)
+		pd_cli_die(PD_EX_USAGE, "--fetch and --cancel cannot be combined");
+	if ((o->fetch || o->cancel) && optind != argc)
+		pd_cli_die(PD_EX_USAGE, "--%s takes a run id, not a task", o->fetch ? "fetch" : "cancel");
+	if (!o->fetch && !o->cancel && optind != argc - 1) {
 		pd_cli_say(optind == argc ? "no task given" : "too many arguments");
 		pd_cli_usage(PD_EX_USAGE);
 	}
@@ -203,6 +220,149 @@ static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_ta
 	return 1;
 }
 
+/* Replay a fetched log: node results in node order, as pd-task prints. */
+static long fetched_failed;
+static void print_fetched(void *arg, const struct pd_coord_result *r)
+{
+	const struct opts *o = arg;
+	cJSON *j;
+	char *text;
+
+	if (r->status != PD_R_OK) {
+		fetched_failed++;
+		return;
+	}
+	if (!o->json) {
+		fwrite(r->out, 1, r->outlen, stdout);
+		if (!r->outlen || r->out[r->outlen - 1] != '\n')
+			putchar('\n');
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "node", (double)(r->lineno - 1));
+	cJSON_AddStringToObject(j, "host", r->host);
+	cJSON_AddStringToObject(j, "output", r->out);
+	cJSON_AddNumberToObject(j, "ms", r->ms);
+	text = cJSON_PrintUnformatted(j);
+	puts(text);
+	cJSON_free(text);
+	cJSON_Delete(j);
+}
+
+/* The server that keeps a detached task: -H's first host, else local. */
+static int run_server(const struct opts *o, struct pd_hostsel *sel, struct pd_target *t, const unsigned char **key,
+		      char *err)
+{
+	int code = pd_hostsel_init(sel, o->hosts, err);
+
+	*key = NULL;
+	if (code)
+		return code;
+	if (o->hosts) {
+		*key = sel->key;
+		return pd_target_tcp(t, &sel->hosts.v[0], err) ? PD_EX_UNAVAILABLE : 0;
+	}
+	if (!pd_target_unix_alive(sel->paths.sock)) {
+		pd_err(err, "no pd-serve is running on this host (no answer on %s); detached tasks need one",
+		       sel->paths.sock);
+		return PD_EX_UNAVAILABLE;
+	}
+	pd_target_unix(t, sel->paths.sock);
+	return 0;
+}
+
+/* --fetch ID [--wait] and --cancel ID. */
+static int ask_run(const struct opts *o)
+{
+	struct pd_buf log = PD_BUF_INIT;
+	const unsigned char *key;
+	struct pd_hostsel sel = {0};
+	struct pd_target t;
+	char err[PD_ERRLEN];
+	const char *state;
+	cJSON *st = NULL;
+	int code = run_server(o, &sel, &t, &key, err);
+
+	if (!code)
+		code = pd_detach_ask(&t, key, o->fetch ? PD_OP_FETCH : PD_OP_CANCEL, o->fetch ? o->fetch : o->cancel,
+				     o->wait, &st, o->fetch ? &log : NULL, err);
+	if (code)
+		pd_cli_say("%s", err);
+	else if (o->cancel)
+		pd_cli_say("run %s cancelled", o->cancel);
+	else if (!strcmp((state = pd_json_str(st, "state", "?")), "running")) {
+		pd_cli_say("run %s is still running; --wait waits for it", o->fetch);
+		code = PD_EX_TEMPFAIL;
+	} else if (pd_detach_replay(&log, print_fetched, (void *)o, err) < 0) {
+		pd_cli_say("%s", err);
+		code = PD_EX_DATAERR;
+	} else if (strcmp(state, "done")) {
+		pd_cli_say("run %s %s: %s", o->fetch, state, pd_json_str(st, "error", "no result"));
+		code = PD_EX_JOBFAIL;
+	}
+	cJSON_Delete(st);
+	pd_buf_release(&log);
+	pd_hostsel_release(&sel);
+	return code;
+}
+
+/* --detach: hand the task to the local pd-serve; print the run id. */
+static int detach_task(const struct opts *o, const char *path, const char *sym, const struct pd_topology *topo,
+		       char **args)
+{
+	struct pd_hostsel sel = {0};
+	struct pd_target t;
+	char err[PD_ERRLEN], id[PD_RUN_ID_LEN], *job, *hosts = NULL;
+	size_t joblen;
+	cJSON *task, *a, *tube;
+	long i;
+	int code;
+
+	code = pd_hostsel_init(&sel, o->hosts, err);
+	if (!code && !pd_target_unix_alive(sel.paths.sock)) {
+		pd_err(err, "--detach needs a pd-serve running on this host (no answer on %s)", sel.paths.sock);
+		code = PD_EX_UNAVAILABLE;
+	}
+	if (!code && pd_read_file(path, PD_JOB_MAX, &job, &joblen, err))
+		code = PD_EX_DATAERR;
+	if (code) {
+		pd_hostsel_release(&sel);
+		pd_cli_die(code, "%s", err);
+	}
+	pd_target_unix(&t, sel.paths.sock);
+	task = cJSON_CreateObject();
+	cJSON_AddStringToObject(task, "name", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	cJSON_AddNumberToObject(task, "nodes", (double)o->nodes);
+	cJSON_AddNumberToObject(task, "timeout_ms", (double)o->timeout_ms);
+	cJSON_AddBoolToObject(task, "oversubscribe", o->oversubscribe);
+	if (sel.kind == PD_SEL_REMOTE) {
+		hosts = pd_hosts_spec(&sel.hosts);
+		cJSON_AddStringToObject(task, "hosts", hosts);
+	}
+	a = cJSON_AddArrayToObject(task, "args");
+	for (i = 0; i < o->nodes; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(args[i]));
+	a = cJSON_AddArrayToObject(task, "tubes");
+	for (i = 0; i < topo->n; i++) {
+		tube = cJSON_CreateArray();
+		cJSON_AddItemToArray(tube, cJSON_CreateString(topo->v[i].name));
+		cJSON_AddItemToArray(tube, cJSON_CreateNumber(topo->v[i].src));
+		cJSON_AddItemToArray(tube, cJSON_CreateNumber(topo->v[i].dst));
+		cJSON_AddItemToArray(a, tube);
+	}
+	code = pd_detach_submit_task(&t, &(struct pd_detach_req){.job_path = path, .sym = sym, .job = job,
+								 .job_len = joblen},
+				     task, id, err);
+	cJSON_Delete(task);
+	free(hosts);
+	free(job);
+	pd_hostsel_release(&sel);
+	if (code)
+		pd_cli_die(code, "%s", err);
+	printf("%s\n", id);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -218,10 +378,20 @@ int main(int argc, char **argv)
 	pd_cli_init("pd-task", usage_text);
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);
+	if (o.fetch || o.cancel)
+		return ask_run(&o);
 	check_task(argv[optind], path, sizeof path, sym, sizeof sym);
 	args = node_args(&o);
 	if (pd_topology_build(&topo, o.topology, (int)o.nodes, err))
 		pd_cli_die(PD_EX_DATAERR, "%s", err);
+	if (o.detach) {
+		code = detach_task(&o, path, sym, &topo, args);
+		for (i = 0; i < o.nodes; i++)
+			free(args[i]);
+		free(args);
+		pd_topology_release(&topo);
+		return code;
+	}
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	res = calloc((size_t)o.nodes, sizeof *res);
 	if (plan_hosts(&o, &sel, &p)) {

@@ -108,6 +108,34 @@ int pd_detach_submit(const struct pd_target *t, const struct pd_detach_req *r,
 	return code;
 }
 
+int pd_detach_submit_task(const struct pd_target *t, const struct pd_detach_req *job, cJSON *task,
+			  char id[PD_RUN_ID_LEN], char *err)
+{
+	char hash[PD_HASH_HEX];
+	struct pd_session *s;
+	struct pd_msg m;
+	int code;
+
+	pd_hash_hex(job->job, job->job_len, hash);
+	s = pd_session_open(t, NULL, "pd-task", &code, err);
+	if (!s)
+		return code;
+	pd_msg_init(&m);
+	code = ensure_job(s, job, hash, err);
+	if (!code) {
+		cJSON_AddStringToObject(task, "op", PD_OP_SUBMIT);
+		cJSON_AddStringToObject(task, "kind", "task");
+		cJSON_AddStringToObject(task, "hash", hash);
+		cJSON_AddStringToObject(task, "sym", job->sym);
+		code = pd_session_call(s, task, NULL, 0, 60, &m, err);
+	}
+	if (!code)
+		snprintf(id, PD_RUN_ID_LEN, "%s", pd_json_str(m.json, "id", ""));
+	pd_msg_release(&m);
+	pd_session_close(s);
+	return code;
+}
+
 int pd_detach_ask(const struct pd_target *t, const unsigned char *key, const char *op,
 		  const char *id, int wait, cJSON **status, struct pd_buf *log, char *err)
 {
@@ -215,7 +243,8 @@ long pd_detach_replay(const struct pd_buf *log, void (*fn)(void *arg, const stru
 	n = parse_log(log, &v, err);
 	if (n < 0)
 		return -1;
-	qsort(v, (size_t)n, sizeof *v, by_line);
+	if (n > 0)
+		qsort(v, (size_t)n, sizeof *v, by_line);
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n && v[i + 1].line == v[i].line)
 			continue; /* superseded by a later run of the same record */

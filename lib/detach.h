@@ -22,6 +22,12 @@ struct pd_detach_req {
 int pd_detach_submit(const struct pd_target *t, const struct pd_detach_req *r,
 		     char id[PD_RUN_ID_LEN], char *err);
 
+/* Submit a detached task: `task` holds its members (nodes, tubes, args,
+ * hosts?, timeout_ms?, oversubscribe?); the job file is uploaded when the
+ * server lacks it.  0 with id, or an exit status with err. */
+int pd_detach_submit_task(const struct pd_target *t, const struct pd_detach_req *job, cJSON *task,
+			  char id[PD_RUN_ID_LEN], char *err);
+
 /*
  * Ask a server about run id: op is "run_status", "fetch" or "cancel".
  * For fetch, `wait` blocks until the run ends and *log gets its log

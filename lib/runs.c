@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "log.h"
 #include "proto.h"
 #include "target.h"
+#include "taskdetach.h"
 
 #define FLUSH_MS 200
 
@@ -38,6 +41,7 @@ struct run {
 	char *job;
 	size_t job_len;
 	long done, failed;
+	pid_t pid; /* a detached task's coordinator, while it runs */
 	LIST_ENTRY(run) link;
 };
 
@@ -209,8 +213,28 @@ static int run_targets(struct run *r, struct pd_target **t, int *n, char *err)
 	return 0;
 }
 
+static int map_start(struct run *r, char *err);
+
+/* 1 for a detached task (pd-task --detach), 0 for a map run. */
+static int is_task(const cJSON *meta)
+{
+	return !strcmp(pd_json_str(meta, "kind", "map"), "task");
+}
+
+
 /* Open the run's files and start (or resume) its coordinator. */
 static int run_start(struct run *r, char *err)
+{
+	if (is_task(r->meta)) {
+		r->pid = pd_taskdetach_spawn(r->meta, r->dir, r->rs->cache, r->rs->sock,
+					     r->rs->have_key ? r->rs->key : NULL, err);
+		return r->pid > 0 ? 0 : -1;
+	}
+	return map_start(r, err);
+}
+
+/* A map run: open its files and start (or resume) its coordinator. */
+static int map_start(struct run *r, char *err)
 {
 	static const struct pd_coord_cb cb = {on_result, on_note, on_resume, on_done};
 	const cJSON *m = r->meta;
@@ -326,7 +350,8 @@ static long count_lines(const char *p, size_t n)
 /* Copy the members of the submit request that describe the run. */
 static cJSON *meta_from(const cJSON *req, const char *id, long total)
 {
-	static const char *keep[] = {"hash", "sym", "hosts", "retries", "timeout_ms", "unordered", "client"};
+	static const char *keep[] = {"kind", "hash", "sym", "name", "hosts", "retries", "timeout_ms", "unordered",
+				     "client", "nodes", "tubes", "args", "oversubscribe"};
 	cJSON *m = cJSON_CreateObject(), *v;
 	size_t i;
 
@@ -349,11 +374,15 @@ int pd_runs_submit(struct pd_runs *rs, const cJSON *req, const void *input, size
 	unsigned char rnd[5];
 	char tmp[16];
 	struct run *r;
+	long total;
 
 	if (!pd_cache_has(rs->cache, hash) || !sym[0]) {
 		pd_err(err, "submit: unknown job hash or no job name");
 		return -1;
 	}
+	if (is_task(req) && pd_taskdetach_check(req, err))
+		return -1;
+	total = is_task(req) ? (long)pd_json_num(req, "nodes", 0) : count_lines(input, len);
 	randombytes_buf(rnd, sizeof rnd);
 	snprintf(tmp, sizeof tmp, "r%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
 	memcpy(id, tmp, PD_RUN_ID_LEN);
@@ -364,7 +393,7 @@ int pd_runs_submit(struct pd_runs *rs, const cJSON *req, const void *input, size
 		free(r);
 		return -1;
 	}
-	r->meta = meta_from(req, id, count_lines(input, len));
+	r->meta = meta_from(req, id, total);
 	if (meta_save(r, err)) {
 		cJSON_Delete(r->meta);
 		free(r);
@@ -376,7 +405,7 @@ int pd_runs_submit(struct pd_runs *rs, const cJSON *req, const void *input, size
 		set_state(r, "failed", err);
 		return -1;
 	}
-	pd_log(PD_LOG_INFO, "run %s submitted: %ld records", id, count_lines(input, len));
+	pd_log(PD_LOG_INFO, "run %s submitted: %ld %s", id, total, is_task(req) ? "nodes" : "records");
 	return 0;
 }
 
@@ -411,7 +440,71 @@ int pd_runs_ended(struct pd_runs *rs, const char *id)
 {
 	struct run *r = run_find(rs, id);
 
-	return r && !r->coord;
+	return r && !r->coord && !r->pid;
+}
+
+/* Lines of a file that contain (want 1) or lack (want 0) a string. */
+static long count_file_matches(const char *path, const char *s, int want)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	long n = 0;
+
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0)
+		n += (strstr(line, s) != NULL) == want;
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/* Lines of a file (finished nodes of a detached task). */
+static long count_file_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long n = 0;
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+int pd_runs_child(struct pd_runs *rs, pid_t pid, int status)
+{
+	char path[4400], *text = NULL, err[PD_ERRLEN];
+	struct run *r;
+	size_t n;
+
+	if (!rs)
+		return 0;
+	LIST_FOREACH(r, &rs->runs, link)
+		if (r->pid == pid)
+			break;
+	if (!r)
+		return 0;
+	r->pid = 0;
+	snprintf(path, sizeof path, "%s/log", r->dir);
+	r->done = count_file_lines(path);
+	snprintf(path, sizeof path, "%s/error", r->dir);
+	if (pd_read_file(path, 1 << 16, &text, &n, err) == 0 && n && text[n - 1] == '\n')
+		text[n - 1] = 0;
+	snprintf(path, sizeof path, "%s/log", r->dir);
+	r->failed = count_file_matches(path, "\"status\":\"ok\"", 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		set_state(r, "done", NULL);
+	else
+		set_state(r, "failed", text ? text : "the task's coordinator died");
+	free(text);
+	pd_log(PD_LOG_INFO, "task run %s ended", r->id);
+	if (rs->end)
+		rs->end(rs->arg, r->id);
+	return 1;
 }
 
 int pd_runs_log(struct pd_runs *rs, const char *id, struct pd_buf *out, char *err)
@@ -444,9 +537,13 @@ int pd_runs_cancel(struct pd_runs *rs, const char *id, char *err)
 		pd_err(err, "no run %s on this host", id);
 		return -1;
 	}
-	if (!r->coord) {
+	if (!r->coord && !r->pid) {
 		pd_err(err, "run %s has already ended (%s)", id, pd_json_str(r->meta, "state", "?"));
 		return -1;
+	}
+	if (r->pid) {
+		kill(r->pid, SIGKILL);
+		r->pid = 0;
 	}
 	run_stop(r);
 	set_state(r, "cancelled", NULL);
@@ -487,6 +584,10 @@ static void load_run(struct pd_runs *rs, const char *id)
 	LIST_INSERT_HEAD(&rs->runs, r, link);
 	if (strcmp(pd_json_str(r->meta, "state", ""), "running"))
 		return;
+	if (is_task(r->meta)) {
+		set_state(r, "failed", "interrupted: pd-serve stopped, and a task does not resume");
+		return;
+	}
 	pd_log(PD_LOG_INFO, "resuming run %s", id);
 	if (run_start(r, err)) {
 		pd_log(PD_LOG_ERR, "run %s: cannot resume: %s", id, err);
@@ -541,6 +642,8 @@ void pd_runs_free(struct pd_runs *rs)
 		return;
 	while ((r = LIST_FIRST(&rs->runs))) {
 		LIST_REMOVE(r, link);
+		if (r->pid > 0) /* a task ends with its server */
+			kill(r->pid, SIGKILL);
 		run_stop(r); /* still "running" on disk: resumed at the next start */
 		cJSON_Delete(r->meta);
 		free(r);

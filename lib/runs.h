@@ -2,6 +2,8 @@
 #ifndef PD_RUNS_H
 #define PD_RUNS_H
 
+#include <sys/types.h>
+
 #include <cjson/cJSON.h>
 #include <event2/event.h>
 
@@ -55,6 +57,10 @@ int pd_runs_cancel(struct pd_runs *r, const char *id, char *err);
 
 /* 1 when s looks like a run id. */
 int pd_run_id_valid(const char *s);
+
+/* A child process ended: 1 when it was a detached task's coordinator
+ * (its run then ends), else 0. */
+int pd_runs_child(struct pd_runs *r, pid_t pid, int status);
 
 void pd_runs_free(struct pd_runs *r);
 

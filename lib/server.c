@@ -231,7 +231,8 @@ static void node_exited(void *arg, pid_t pid, int status)
 {
 	struct pd_server *s = arg;
 
-	pd_taskserve_child(s->tasks, pid, status);
+	if (!pd_taskserve_child(s->tasks, pid, status))
+		pd_runs_child(s->runs, pid, status);
 }
 
 /* task {...}: start this host's nodes of a task for the client. */

@@ -21,6 +21,8 @@
 #include "worker.h"
 
 #define DRAIN_MS 2000 /* at the end, time to pass the last messages on */
+#define PING_S 2      /* hosts are pinged this often ... */
+#define SILENCE_S 10  /* ... and a host unheard this long is gone */
 
 struct relay;
 
@@ -29,6 +31,7 @@ struct rhost {
 	struct relay *r;
 	int index, ready;
 	struct pd_peer *peer;
+	uint64_t heard_ns; /* when the host last said anything */
 };
 
 /* A node's end of its control socket, on the relay's side. */
@@ -46,7 +49,7 @@ struct relay {
 	struct rnode *nodes;
 	pthread_t thread;
 	int started, wake[2], stopping;
-	struct event *wake_ev, *drain_ev;
+	struct event *wake_ev, *drain_ev, *ping_ev;
 };
 
 /* A node's host failed: the node reports it (with the exit status it
@@ -159,6 +162,7 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	struct rhost *h = arg;
 	cJSON *j;
 
+	h->heard_ns = pd_now_ns();
 	if (!m) {
 		h->peer = NULL;
 		if (!h->r->stopping)
@@ -188,6 +192,7 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 		from_host(h, m);
 	else if (!strcmp(m->op, PD_OP_ERROR))
 		host_fails(h, pd_json_str(m->json, "error", "error"), (int)pd_json_num(m->json, "code", PD_EX_UNAVAILABLE));
+	/* pong and slots notices only show the host is alive */
 }
 
 /* Frames from the referee for node n: on to its host. */
@@ -229,6 +234,34 @@ static void on_node_flushed(struct bufferevent *bev, void *arg)
 	}
 }
 
+/*
+ * Liveness: a host whose machine vanished closes nothing, so ping every
+ * host, and count one gone when it has said nothing for SILENCE_S: its
+ * nodes fail, which ends the task instead of leaving it waiting.
+ */
+static void ping_hosts(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct rhost *h;
+	char why[64];
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < r->o.nhosts; i++) {
+		h = &r->hosts[i];
+		if (!h->peer)
+			continue;
+		if (pd_now_ns() - h->heard_ns > (uint64_t)SILENCE_S * 1000000000u) {
+			snprintf(why, sizeof why, "no answer for %d s", SILENCE_S);
+			pd_peer_close(h->peer);
+			h->peer = NULL;
+			host_fails(h, why, PD_EX_UNAVAILABLE);
+		} else if (h->ready)
+			send_msg(h, msg_new(PD_OP_PING), NULL, 0);
+	}
+}
+
 /* Connect to host h. */
 static void host_connect(struct relay *r, int h)
 {
@@ -237,7 +270,7 @@ static void host_connect(struct relay *r, int h)
 	char err[PD_ERRLEN];
 	int fd;
 
-	r->hosts[h] = (struct rhost){r, h, 0, NULL};
+	r->hosts[h] = (struct rhost){r, h, 0, NULL, pd_now_ns()};
 	if (t->kind == PD_T_TCP)
 		r->hosts[h].peer = pd_peer_connect(r->base, (const struct sockaddr *)&t->ss, t->sslen, &po, host_msg,
 						   &r->hosts[h]);
@@ -328,7 +361,13 @@ int pd_taskrelay_launch(void *arg, int *ctl, char *err)
 	}
 	r->wake_ev = event_new(r->base, r->wake[0], EV_READ | EV_PERSIST, on_wake, r);
 	r->drain_ev = evtimer_new(r->base, drain_done, r);
+	r->ping_ev = event_new(r->base, -1, EV_PERSIST, ping_hosts, r);
 	event_add(r->wake_ev, NULL);
+	{
+		struct timeval tv = {PING_S, 0};
+
+		event_add(r->ping_ev, &tv);
+	}
 	for (i = 0; i < r->o.nhosts; i++)
 		host_connect(r, i);
 	if (pthread_create(&r->thread, NULL, relay_main, r)) {
@@ -371,6 +410,8 @@ void pd_taskrelay_free(struct pd_taskrelay *rl)
 			event_free(r->wake_ev);
 		if (r->drain_ev)
 			event_free(r->drain_ev);
+		if (r->ping_ev)
+			event_free(r->ping_ev);
 		event_base_free(r->base);
 	}
 	if (r->wake[0] >= 0) {

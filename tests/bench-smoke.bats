@@ -17,6 +17,9 @@ setup() {
 	[[ $output == *"[1] Throughput"* ]]
 	[[ $output == *"[2] Efficiency"* ]]
 	[[ $output == *"[3] Idle pd-serve"* ]]
+	[[ $output == *"[4] Tube round trip"* ]]
+	[[ $output == *"[5] Tube throughput"* ]]
+	[[ $output == *"[6] Heat equation"* ]]
 	[[ $output != *FAILED* ]]
 	# No goals or verdicts in smoke mode.
 	[[ $output != *goal* ]]
@@ -30,10 +33,21 @@ setup() {
 	grep -q '^efficiency	pd-map embedded (-c 4)	efficiency	[0-9.]*		.*	ok	' "$r"
 	grep -q '^memory	RSS, pd-serve + [0-9]* workers (sum of VmRSS)	rss_kb	[0-9][0-9]*	' "$r"
 	grep -q '^startup	start to accepting (median of [0-9]*)	startup_ms	[0-9.]*	ms	' "$r"
+	# pd-task's figures and their references (MPI: a figure, or skipped
+	# with a reason where mpich is missing); namespace rows may be skipped.
+	grep -q '^pingpong	pd-task, one host (socketpair tube)	rtt_us	[0-9.]*	us	.*	ok	' "$r"
+	grep -q '^pingpong	plain TCP over loopback (C)	rtt_us	[0-9.]*	us	.*	ok	' "$r"
+	grep -q '^pingpong	MPI ping-pong, one host.*	rtt_us	.*	\(ok\|skipped\)	' "$r"
+	grep -q '^pingpong	ratio pd-task / TCP, one host	ratio	[0-9.]*	x	' "$r"
+	grep -q '^tube_throughput	pd-task, one host (socketpair tube)	gb_per_s	[0-9.]*	GB/s	.*	ok	' "$r"
+	grep -q '^tube_throughput	plain TCP over loopback (C)	gb_per_s	[0-9.]*	GB/s	.*	ok	' "$r"
+	grep -q '^heat	pd-task, 1 node	wall_s	[0-9.]*	s	.*	ok	' "$r"
+	grep -q '^heat	pd-task, 2 nodes	wall_s	[0-9.]*	s	.*	ok	' "$r"
+	grep -q '^heat	speed-up t(1 node) / t(2 nodes)	ratio	[0-9.]*	x	' "$r"
 	! grep -q '	FAILED	' "$r"
 }
 
-@test "bench --smoke: wrong output is FAILED, a missing GNU parallel is skipped with a message" {
+@test "bench --smoke: wrong output is FAILED, a missing GNU parallel or mpich is skipped with a message" {
 	# A build directory whose sum.so is really square.so: the throughput
 	# figures must not be reported, and the exit status must say so.
 	fake=$BATS_TEST_TMPDIR/b
@@ -41,10 +55,12 @@ setup() {
 	ln -s "$B/bin" "$fake/bin"
 	cp "$B/examples/square.so" "$fake/examples/sum.so"
 	cp "$B/examples/sleep.so" "$fake/examples/sleep.so"
+	cp "$B/examples/heat.so" "$fake/examples/heat.so"
 	# A `parallel` that is not GNU parallel counts as missing.
 	printf '#!/bin/sh\nexit 1\n' >"$BATS_TEST_TMPDIR/path/parallel"
 	chmod +x "$BATS_TEST_TMPDIR/path/parallel"
-	B=$fake PATH=$BATS_TEST_TMPDIR/path:$PATH PD_BENCH_NETNS=/nonexistent \
+	# mpich as if not installed (--smoke never installs it).
+	B=$fake PATH=$BATS_TEST_TMPDIR/path:$PATH PD_BENCH_NETNS=/nonexistent MPICC=/nonexistent/mpicc \
 		BENCH_OUT=$BATS_TEST_TMPDIR/results.txt run timeout 120 sh "$BATS_TEST_DIRNAME/bench/run.sh" --smoke
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -52,8 +68,12 @@ setup() {
 	[[ $output == *"pd-map via local pd-serve"*FAILED*"wrong output"* ]]
 	[[ $output == *"GNU parallel not installed"* ]]
 	[[ $output == *"/nonexistent not found"* ]]
+	[[ $output == *"MPI ping-pong, one host"*skipped*"mpich not installed"* ]]
+	[[ $output == *"MPI send/recv, one host"*skipped*"mpich not installed"* ]]
 	# The rest still ran and passed.
 	grep -q '^efficiency	pd-map embedded (-c 4)	efficiency	[0-9.]*		.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
 	grep -q '^throughput	GNU parallel -j2 (20 rec)	records_per_s	.*	skipped	' "$BATS_TEST_TMPDIR/results.txt"
+	grep -q '^pingpong	pd-task, one host (socketpair tube)	rtt_us	[0-9.]*	us	.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
+	grep -q '^heat	pd-task, 2 nodes	wall_s	[0-9.]*	s	.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
 	! grep -q '^throughput	pd-map embedded (-c 2)	records_per_s	[0-9]' "$BATS_TEST_TMPDIR/results.txt"
 }

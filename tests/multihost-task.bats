@@ -64,3 +64,21 @@ start_hosts() {
 	done
 	[ "$(ip netns pids "${NS_PREFIX}h0" | wc -l)" -le 2 ]
 }
+
+@test "a host that vanishes from the network mid-task (no FIN, no RST): the task ends, naming it" {
+	start_hosts
+	netns_client timeout -k 5 "$TASK_TIMEOUT" "$BIN/pd-task" -H "$(netns_hosts)" -n 3 \
+		--args "sleep 40000" "$T/probe.so" >"$T/out" 2>"$T/err" &
+	bg=$!
+	for i in $(seq 1 200); do
+		[ "$(ip netns pids "${NS_PREFIX}h2" 2>/dev/null | wc -l)" -ge 3 ] && break
+		sleep 0.05
+	done
+	netns_unplug 2
+	st=0
+	wait "$bg" || st=$?
+	cat "$T/err"
+	# ended by the relay's liveness check (10 s of silence), not by the timeout
+	[ "$st" -eq 1 ]
+	[[ $(cat "$T/err") == *"node 2 on ${NS_ADDR_2}:"*"no answer for 10 s"* ]]
+}

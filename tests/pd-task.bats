@@ -228,3 +228,67 @@ crash
 	[ "$output" = "$(printf 'x
 x')" ]
 }
+
+@test "--detach: the local pd-serve runs the task; --fetch --wait prints what an attached run prints" {
+	pd_start_server --local --cpu 2
+	pdrun "$PD_TASK" -n 2 -t ring --args "echo hi" "$P"
+	attached=$output
+	pdrun "$PD_TASK" -n 2 -t ring --args "echo hi" --detach "$P"
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^r[0-9a-f]{10}$ ]]
+	id=$output
+	pdrun "$PD_TASK" --fetch "$id" --wait
+	[ "$status" -eq 0 ]
+	[ "$output" = "$attached" ]
+	pdrun "$PD_STATUS" "$id"
+	[[ $output == "run $id done"*"2/2 done, 0 failed"* ]]
+	pdrun "$PD_TASK" --json --fetch "$id"
+	[[ ${lines[1]} == '{"node":1,"host":"local","output":"hi"'* ]]
+}
+
+@test "a detached task that fails: --fetch says which node and why (1)" {
+	pd_start_server --local --cpu 2
+	printf 'sleep 30000\ncrash\n' >"$T/a"
+	pdrun "$PD_TASK" --detach "$P" <"$T/a"
+	id=$output
+	pdrun "$PD_TASK" --fetch "$id" --wait
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"run $id failed: node 1 on local failed in start: crashed: SIGSEGV"* ]]
+}
+
+@test "a detached task still running: --fetch 75; --cancel ends it" {
+	pd_start_server --local --cpu 2
+	pdrun "$PD_TASK" -n 2 --args "sleep 30000" --detach "$P"
+	id=$output
+	pdrun "$PD_TASK" --fetch "$id"
+	[ "$status" -eq 75 ]
+	# both nodes hold their slots while they run
+	wait_for -t 10 bash -c "'$PD_ALLOC' --json | grep -q '\"busy\":2,'"
+	pdrun "$PD_TASK" --cancel "$id"
+	[ "$status" -eq 0 ]
+	pdrun "$PD_STATUS" --json "$id"
+	[[ $output == *'"state":"cancelled"'* ]]
+	# its nodes are gone and their slots free again
+	wait_for -t 10 bash -c "'$PD_ALLOC' --json | grep -q '\"busy\":0,'"
+}
+
+@test "a detached task does not survive a pd-serve restart: it is marked failed, saying so" {
+	pd_start_server --local --cpu 2
+	pdrun "$PD_TASK" -n 2 --args "sleep 30000" --detach "$P"
+	id=$output
+	pd_stop_server "$PD_PID"
+	pd_start_server --local --cpu 2
+	pdrun "$PD_TASK" --fetch "$id"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"interrupted: pd-serve stopped, and a task does not resume"* ]]
+}
+
+@test "detached tasks need a local pd-serve (69); bad fetch usage: 64" {
+	pdrun "$PD_TASK" -n 1 --args "echo x" --detach "$P"
+	[ "$status" -eq 69 ]
+	[[ $stderr == *"--detach needs a pd-serve"* ]]
+	pdrun "$PD_TASK" --wait "$P"
+	[ "$status" -eq 64 ]
+	pdrun "$PD_TASK" --fetch r0123456789 "$P"
+	[ "$status" -eq 64 ]
+}

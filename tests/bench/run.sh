@@ -3,20 +3,28 @@
 #
 #   B=build sh tests/bench/run.sh [--smoke]
 #
-# Measures, in one run, pd-map/pd-serve and reference tools doing the same
-# kind of work, prints a table and writes one TSV line per figure to
-# ${BENCH_OUT:-$B/bench-results.txt} ($B/bench-smoke-results.txt with
-# --smoke).  Every pd-map run's output is checked against a checksum
-# computed independently with awk, so a broken run cannot report a good
-# figure; a failed check is shown as FAILED and makes the exit status 1.
-# A missing reference tool (GNU parallel) or an impossible set-up (network
-# namespaces) is reported as skipped, with the reason.
+# Measures, in one run, pd-map/pd-serve and pd-task and reference tools
+# doing the same kind of work, prints a table and writes one TSV line per
+# figure to ${BENCH_OUT:-$B/bench-results.txt} ($B/bench-smoke-results.txt
+# with --smoke).  Sections: [1] pd-map throughput, [2] efficiency, [3] idle
+# pd-serve, [4] tube round trip (pingpong.c; TCP and MPI references),
+# [5] tube throughput (throughput.c; TCP and MPI), [6] heat equation,
+# 1 node against 2.  Every pd-map run's output is checked against a
+# checksum computed independently with awk, every pd-task and reference
+# run checks its messages and its output, so a broken run cannot report a
+# good figure; a failed check is shown as FAILED and makes the exit status
+# 1.  A missing reference tool (GNU parallel, MPICH) or an impossible
+# set-up (network namespaces) is reported as skipped, with the reason.
+# In full mode a missing MPICH is installed with apt-get when running as
+# root, unless PD_BENCH_NO_INSTALL is set.
 #
 # --smoke: tiny sizes, one repetition, no goals and no judgements; checks
 # that this script and its correctness checks still work (tests/bench-smoke.bats).
 #
 # Environment: B (build directory, default build), BENCH_OUT, CC,
-# PD_BENCH_NETNS (the namespace helper, default tests/helpers/netns.bash).
+# PD_BENCH_NETNS (the namespace helper, default tests/helpers/netns.bash),
+# MPICC, MPIEXEC (default mpicc, mpiexec), PD_BENCH_NO_INSTALL,
+# PD_BENCH_HEAT ("G STEPS" for section 6 instead of "2048 500").
 
 # The script is bash; `make bench` starts it with sh.
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -36,7 +44,7 @@ case "${1:-}" in
 --smoke) MODE=smoke ;;
 "") ;;
 -h | --help)
-	sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 *)
@@ -71,7 +79,7 @@ else
 fi
 TMO=120 # seconds, bound on any single measured command
 
-for f in "$BIN/pd-map" "$BIN/pd-serve" "$EX/sum.so" "$EX/sleep.so"; do
+for f in "$BIN/pd-map" "$BIN/pd-serve" "$BIN/pd-task" "$EX/sum.so" "$EX/sleep.so" "$EX/heat.so"; do
 	if [ ! -e "$f" ]; then
 		echo "bench: $f is missing; run make first" >&2
 		exit 2
@@ -546,6 +554,533 @@ if [ -z "$su_err" ]; then
 else
 	row startup "start to accepting" startup_ms "$su_err" ms "<=50" FAILED "$cfg"
 fi
+
+# ------------------------------------------- tools for sections 4 to 6
+
+# The task jobs and reference programs of sections 4-6, built here into
+# $B/bench (they are not part of the product).  BUILT[name] is the path,
+# or unset with BUILD_ERR[name] saying why.
+declare -A BUILT=() BUILD_ERR=()
+bench_build() { # NAME SRC COMPILER ARGS...  (BLIBS=LIBS: linked after SRC)
+	local name=$1 src=$2 out=$B/bench/$1
+	shift 2
+	if [ -e "$out" ] && [ ! "$src" -nt "$out" ] && [ ! lib/playdoh.h -nt "$out" ] &&
+		[ ! "$0" -nt "$out" ]; then
+		BUILT[$name]=$out
+		return 0
+	fi
+	mkdir -p "$B/bench"
+	# shellcheck disable=SC2086 # BLIBS: libraries, one a word
+	if "$@" -o "$out.tmp.$$" "$src" ${BLIBS:-} >"$T/build.err" 2>&1 && mv -f "$out.tmp.$$" "$out"; then
+		BUILT[$name]=$out
+		return 0
+	fi
+	rm -f "$out.tmp.$$"
+	BUILD_ERR[$name]="cannot build $out: $(grep -m 1 -i error "$T/build.err" || head -n 1 "$T/build.err")"
+	return 1
+}
+
+# MPI (MPICH; MPICC and MPIEXEC name other commands).  In full mode a
+# missing mpich is installed with apt-get when this runs as root
+# (PD_BENCH_NO_INSTALL=1 prevents it); --smoke never installs anything.
+MPICC=${MPICC:-mpicc} MPIEXEC=${MPIEXEC:-mpiexec}
+MPI_STATE="" MPI_WHY="" MPI_VERSION=""
+mpi_ready() {
+	[ -n "$MPI_STATE" ] && { [ "$MPI_STATE" = yes ]; return; }
+	MPI_STATE=no
+	if ! command -v "$MPICC" >/dev/null 2>&1 || ! command -v "$MPIEXEC" >/dev/null 2>&1; then
+		if [ $MODE = full ] && [ -z "${PD_BENCH_NO_INSTALL:-}" ] && [ "$(id -u)" = 0 ] &&
+			command -v apt-get >/dev/null 2>&1 && [ "$MPICC" = mpicc ]; then
+			note "mpich is missing: apt-get install -y mpich libmpich-dev (at most 300 s; PD_BENCH_NO_INSTALL=1 skips this)"
+			DEBIAN_FRONTEND=noninteractive timeout -k 5 300 apt-get install -y mpich libmpich-dev \
+				</dev/null >"$T/apt.log" 2>&1
+		fi
+		if ! command -v "$MPICC" >/dev/null 2>&1 || ! command -v "$MPIEXEC" >/dev/null 2>&1; then
+			MPI_WHY="mpich not installed ($MPICC or $MPIEXEC not found)"
+			[ -s "$T/apt.log" ] && MPI_WHY="$MPI_WHY; apt-get install -y mpich libmpich-dev failed: $(tail -n 1 "$T/apt.log")"
+			[ -s "$T/apt.log" ] || MPI_WHY="$MPI_WHY; apt-get install mpich libmpich-dev"
+			return 1
+		fi
+	fi
+	MPI_VERSION=$("$MPIEXEC" --version 2>&1 | awk -F': *' '/^ *Version:/ { v = $2 } END { if (v != "") print "mpich " v }')
+	if [ -z "$MPI_VERSION" ]; then
+		MPI_WHY="$MPIEXEC is not MPICH's (hydra): $("$MPIEXEC" --version 2>&1 | head -n 1)"
+		return 1
+	fi
+	MPI_STATE=yes
+}
+
+# bounded WHERE CMD...: CMD with stdin /dev/null, stdout $T/out, stderr
+# $T/err, bounded by timeout $TMO; WHERE is local, client (the namespace
+# client) or hI (host namespace I).  0, or 1 with M_ERR.
+bounded() {
+	local where=$1 rc
+	shift
+	case $where in
+	local) timeout -k 5 "$TMO" "$@" ;;
+	client) netns_client timeout -k 5 "$TMO" "$@" ;;
+	h*) netns_exec "${where#h}" timeout -k 5 "$TMO" "$@" ;;
+	esac </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 0 ] && return 0
+	[ $rc -eq 124 ] && M_ERR="timed out after ${TMO}s" || M_ERR="exit status $rc"
+	[ -s "$T/err" ] && M_ERR="$M_ERR: $(grep -v '^ *$' "$T/err" | tail -n 1)"
+	return 1
+}
+
+# repeat REPS FN ARGS...: FN ARGS REPS times; each run sets R_VAL (its
+# figure) and may set R_NOTE.  Sets M_MED (median of the figures), M_ALL,
+# M_NOTES, or returns 1 with M_ERR.
+repeat() {
+	local reps=$1 i vals=() notes=()
+	shift
+	M_ERR="" M_MED="" M_ALL="" M_NOTES=""
+	for ((i = 1; i <= reps; i++)); do
+		R_VAL="" R_NOTE=""
+		"$@" || { M_ERR="run $i: $M_ERR"; return 1; }
+		vals+=("$R_VAL")
+		[ -n "$R_NOTE" ] && notes+=("$R_NOTE")
+	done
+	M_MED=$(printf '%s\n' "${vals[@]}" | median)
+	M_ALL=$(echo "${vals[@]}")
+	M_NOTES=$(echo "${notes[@]}")
+	return 0
+}
+
+# A pd-task --json output line's field ("output" or "host") of node N.
+json_field() { # N FIELD
+	sed -n "$(($1 + 1))s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$T/out"
+}
+
+# check_hosts WHERE: for a pd-task --json run of 2 nodes, whether the
+# nodes ran where they should: locally (host "local"), or with WHERE=client
+# on two different hosts (so that the tube between them crosses the
+# network).  1 with M_ERR.
+check_hosts() {
+	local h0 h1
+	h0=$(json_field 0 host) h1=$(json_field 1 host)
+	if [ "$1" = local ]; then
+		[ "$h0" = local ] && [ "$h1" = local ] && return 0
+		M_ERR="nodes ran on '$h0' and '$h1', not locally"
+	else
+		[ -n "$h0" ] && [ "$h0" != local ] && [ "$h0" != "$h1" ] && [ -n "$h1" ] && [ "$h1" != local ] && return 0
+		M_ERR="nodes ran on '$h0' and '$h1', not on two different hosts"
+	fi
+	return 1
+}
+
+# Start a reference server in host namespace 0, in the background: sets
+# SRV_PID (timeout's pid; ip netns exec execs it).  The port goes to
+# $T/port.
+ns_server() {
+	rm -f "$T/port" "$T/port.tmp"
+	ip netns exec "${NS_PREFIX}h0" timeout -k 5 "$TMO" "$@" </dev/null >"$T/srv.out" 2>"$T/srv.err" &
+	SRV_PID=$!
+}
+
+# ns_server_wait: wait for the server; 1 with M_ERR unless it succeeded.
+ns_server_wait() {
+	local rc
+	wait "$SRV_PID"
+	rc=$?
+	[ $rc -eq 0 ] && return 0
+	M_ERR="server exit status $rc: $(tail -n 1 "$T/srv.err")"
+	return 1
+}
+
+# ns_section N BODY SKIP: BODY (a function) in a subshell after setting
+# up N namespace hosts with pd-serve --cpu 1 each and the cluster key;
+# when they cannot be made, SKIP (a function) is called with the reason
+# and a status (skipped or FAILED).  As bench_netns: the helper is written for
+# Bats and stays contained in the subshell.
+ns_section() {
+	local n=$1 body=$2 skipfn=$3 helper=${PD_BENCH_NETNS:-$ROOT/tests/helpers/netns.bash} i
+	if [ ! -f "$helper" ]; then
+		"$skipfn" "$helper not found (not written yet?)" skipped
+		return 0
+	fi
+	(
+		skip() { echo "$*" >"$T/ns.skip"; return 1; }
+		load() {
+			local f=$1
+			case $f in /*) ;; *) f=$(dirname "$helper")/$f ;; esac
+			[ -f "$f" ] || f=$f.bash
+			# shellcheck source=/dev/null
+			. "$f"
+		}
+		export BATS_TEST_TMPDIR=${BATS_TEST_TMPDIR:-$T/ns} BATS_FILE_TMPDIR=${BATS_FILE_TMPDIR:-$T/ns}
+		export BATS_RUN_TMPDIR=${BATS_RUN_TMPDIR:-$T/ns} BATS_TMPDIR=${BATS_TMPDIR:-$T}
+		export BATS_TEST_DIRNAME=${BATS_TEST_DIRNAME:-$ROOT/tests} B NS_BIN=$BIN
+		mkdir -p "$T/ns"
+		rm -f "$T/ns.skip"
+		# shellcheck source=/dev/null
+		. "$helper" || { "$skipfn" "cannot source $helper" FAILED; exit 0; }
+		trap 'netns_teardown >/dev/null 2>&1' EXIT
+		if ! netns_setup "$n" >"$T/ns.log" 2>&1 || [ -s "$T/ns.skip" ]; then
+			why=$(cat "$T/ns.skip" 2>/dev/null)
+			[ -n "$why" ] || why="netns_setup failed: $(tail -n 1 "$T/ns.log")"
+			"$skipfn" "namespaces cannot be made: $why" skipped
+			exit 0
+		fi
+		for ((i = 0; i < n; i++)); do
+			if ! netns_start_server "$i" --cpu 1 >>"$T/ns.log" 2>&1 || [ -s "$T/ns.skip" ]; then
+				"$skipfn" "netns_start_server $i --cpu 1 failed: $(cat "$T/ns.skip" 2>/dev/null) $(tail -n 1 "$T/ns.log")" FAILED
+				exit 0
+			fi
+		done
+		netns_client true >/dev/null 2>&1 || true # warm the namespace exec path
+		"$body" "$(netns_hosts)"
+	)
+}
+
+# Figures shared between a section's rows (the namespace part runs in a
+# subshell, so they go through files).
+fig_set() { echo "$2" >"$T/fig.$1"; }
+fig() { cat "$T/fig.$1" 2>/dev/null; }
+
+# ratio_row BENCH CASE NUM-FIG DEN-FIG SCALE FMT UNIT GOAL CONFIG: NUM/DEN*SCALE, when both exist.
+ratio_row() {
+	local n d v
+	n=$(fig "$3") d=$(fig "$4")
+	if [ -z "$n" ] || [ -z "$d" ]; then
+		row "$1" "$2" ratio "a figure is missing (see above)" "$7" "$8" skipped "$9"
+		return 0
+	fi
+	v=$(calc "$6" "$n / $d * $5")
+	row "$1" "$2" ratio "$v" "$7" "$8" ok "$9; $n / $d" "$v$([ "$7" = x ] && echo x || echo " $7")"
+}
+
+# ------------------------------------------------ 4. tube round trip
+
+if [ "$MODE" = smoke ]; then
+	PP_N=200 PP_W=20 PP_NS_N=200 PP_NS_W=20 PP_REPS=1
+	TT_SIZE=1048576 TT_K=4 TT_NS_K=4 TT_W=1 TT_REPS=1
+	HEAT_G=64 HEAT_S=10 HEAT_REPS=1
+else
+	PP_N=20000 PP_W=1000 PP_NS_N=5000 PP_NS_W=500 PP_REPS=5
+	TT_SIZE=67108864 TT_K=16 TT_NS_K=8 TT_W=1 TT_REPS=5
+	HEAT_G=2048 HEAT_S=500 HEAT_REPS=3
+fi
+mkdir -p "$T/home-task" # empty PD_HOME: no hosts file, so pd-task runs locally
+TCC=(${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra)
+bench_build pingpong.so tests/bench/pingpong.c "${TCC[@]}" -shared -fPIC -Ilib
+bench_build throughput.so tests/bench/throughput.c "${TCC[@]}" -shared -fPIC -Ilib
+bench_build tcp_pingpong tests/bench/tcp_pingpong.c "${TCC[@]}"
+bench_build tcp_throughput tests/bench/tcp_throughput.c "${TCC[@]}"
+
+section 4 "Tube round trip: 8-byte messages between two nodes" \
+	"pd-task -n 2 -t ring pingpong.so: node 0 pushes 8 bytes on tube 'next', node 1 pops them and pushes 8 back; both check every message" \
+	"one host: $PP_N timed round trips after $PP_W untimed; namespace hosts: $PP_NS_N after $PP_NS_W" \
+	"figure: the median round trip of a run (each timed alone, CLOCK_MONOTONIC), median of $PP_REPS run(s); references in C, same exchange and checks"
+
+# pp_parse N W WHO: the figure from "rtt_us MED MEAN MIN MAX N" in $1-line
+# form; R_VAL = median, R_NOTE = mean.
+pp_parse() { # LINE N
+	if [[ $1 =~ ^rtt_us\ ([0-9.]+)\ ([0-9.]+)\ ([0-9.]+)\ ([0-9.]+)\ ([0-9]+)$ ]] && [ "${BASH_REMATCH[5]}" = "$2" ]; then
+		R_VAL=${BASH_REMATCH[1]} R_NOTE="${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"
+		return 0
+	fi
+	M_ERR="unexpected result '$1'"
+	return 1
+}
+
+# The host list for pd-task -H in the client namespace (set in the
+# namespace subshells).
+TASK_HOSTS=""
+hosts_opt() { [ "$1" = client ] && printf '%s\n' -H "$TASK_HOSTS"; }
+
+pp_task() { # WHERE N W
+	# shellcheck disable=SC2046 # -H HOSTS: two words or none
+	bounded "$1" "$BIN/pd-task" $(hosts_opt "$1") --json -n 2 -t ring --oversubscribe --args "$2 $3" "${BUILT[pingpong.so]}" || return 1
+	[ "$(wc -l <"$T/out")" -eq 2 ] || { M_ERR="$(wc -l <"$T/out") output lines, wanted 2"; return 1; }
+	check_hosts "$1" || return 1
+	[ "$(json_field 1 output)" = "echoed $(($2 + $3))" ] ||
+		{ M_ERR="node 1 says '$(json_field 1 output)', wanted 'echoed $(($2 + $3))'"; return 1; }
+	pp_parse "$(json_field 0 output)" "$2"
+}
+
+pp_tcp_local() { # N W
+	bounded local "${BUILT[tcp_pingpong]}" local "$1" "$2" || return 1
+	grep -qx "echoed $(($1 + $2))" "$T/err" || { M_ERR="the server did not echo every message: $(tail -n 1 "$T/err")"; return 1; }
+	pp_parse "$(cat "$T/out")" "$1"
+}
+
+pp_tcp_ns() { # N W
+	ns_server "${BUILT[tcp_pingpong]}" server "$NS_ADDR_0" "$T/port" "$1" "$2"
+	if ! bounded h1 "${BUILT[tcp_pingpong]}" client "$NS_ADDR_0" "$T/port" "$1" "$2"; then
+		kill "$SRV_PID" 2>/dev/null
+		wait "$SRV_PID" 2>/dev/null
+		return 1
+	fi
+	ns_server_wait || return 1
+	grep -qx "echoed $(($1 + $2))" "$T/srv.err" || { M_ERR="the server did not echo every message"; return 1; }
+	pp_parse "$(cat "$T/out")" "$1"
+}
+
+pp_mpi() { # N W
+	bounded local "$MPIEXEC" -n 2 "${BUILT[mpi_pingpong]}" "$1" "$2" || return 1
+	grep -qx "echoed $(($1 + $2))" "$T/err" || { M_ERR="rank 1 did not echo every message: $(tail -n 1 "$T/err")"; return 1; }
+	pp_parse "$(cat "$T/out")" "$1"
+}
+
+pp_row() { # KEY CASE CONFIG: from M_*
+	fig_set "$1" "$M_MED"
+	row pingpong "$2" rtt_us "$M_MED" us "" ok "$3; runs=$PP_REPS; median_us(run)=$M_ALL; median/mean_us per run=$M_NOTES" \
+		"$(calc %.2f "$M_MED") us"
+}
+
+# (a) one host
+cfg="pd-task -n 2 -t ring --oversubscribe --args '$PP_N $PP_W' pingpong.so, embedded (no hosts: PD_HOME=empty private dir); socketpair tube"
+if [ -z "${BUILT[pingpong.so]:-}" ]; then
+	row pingpong "pd-task, one host" rtt_us "${BUILD_ERR[pingpong.so]}" us "" FAILED "$cfg"
+elif PD_HOME=$T/home-task repeat "$PP_REPS" pp_task local "$PP_N" "$PP_W"; then
+	pp_row pd1 "pd-task, one host (socketpair tube)" "$cfg"
+else
+	row pingpong "pd-task, one host (socketpair tube)" rtt_us "$M_ERR" us "" FAILED "$cfg"
+fi
+cfg="tests/bench/tcp_pingpong.c local $PP_N $PP_W: fork, server and client over 127.0.0.1, TCP_NODELAY, blocking read/write"
+if [ -z "${BUILT[tcp_pingpong]:-}" ]; then
+	row pingpong "plain TCP over loopback (C)" rtt_us "${BUILD_ERR[tcp_pingpong]}" us "" FAILED "$cfg"
+elif repeat "$PP_REPS" pp_tcp_local "$PP_N" "$PP_W"; then
+	pp_row tcp1 "plain TCP over loopback (C)" "$cfg"
+else
+	row pingpong "plain TCP over loopback (C)" rtt_us "$M_ERR" us "" FAILED "$cfg"
+fi
+cfg="tests/bench/mpi_pingpong.c: mpiexec -n 2 mpi_pingpong $PP_N $PP_W (MPI_Send/MPI_Recv of 8 MPI_BYTEs), one host"
+if ! mpi_ready; then
+	row pingpong "MPI ping-pong, one host" rtt_us "$MPI_WHY" us "" skipped "$cfg"
+elif ! bench_build mpi_pingpong tests/bench/mpi_pingpong.c "$MPICC" -std=c11 -O2; then
+	row pingpong "MPI ping-pong, one host" rtt_us "${BUILD_ERR[mpi_pingpong]}" us "" FAILED "$cfg"
+elif repeat "$PP_REPS" pp_mpi "$PP_N" "$PP_W"; then
+	pp_row mpi1 "MPI ping-pong, one host ($MPI_VERSION)" "$cfg; $MPI_VERSION, default device (shared memory)"
+else
+	row pingpong "MPI ping-pong, one host" rtt_us "$M_ERR" us "" FAILED "$cfg"
+fi
+ratio_row pingpong "ratio pd-task / TCP, one host" pd1 tcp1 1 %.2f x "<=1.5" \
+	"median round trip of pd-task over that of plain TCP, this run"
+[ "$MODE" = full ] && [ -n "$(fig mpi1)" ] &&
+	ratio_row pingpong "ratio pd-task / MPI, one host (informative)" pd1 mpi1 1 %.1f x "" \
+		"median round trip of pd-task over that of MPI, this run"
+
+# (b) two namespace hosts
+pp_ns_skip() { # WHY STATUS
+	row pingpong "pd-task, 2 namespace hosts (sealed TCP tube)" rtt_us "$1" us "" "$2" ""
+	row pingpong "plain TCP between 2 namespaces (C)" rtt_us "$1" us "" "$2" ""
+}
+pp_ns_body() { # HOSTS
+	TASK_HOSTS=$1
+	local cfg="2 network-namespace hosts (veth + bridge), pd-serve --cpu 1 each; client namespace runs pd-task -H $1 -n 2 -t ring --args '$PP_NS_N $PP_NS_W' pingpong.so; nodes on different hosts (checked), tube sealed"
+	if [ -z "${BUILT[pingpong.so]:-}" ]; then
+		row pingpong "pd-task, 2 namespace hosts (sealed TCP tube)" rtt_us "${BUILD_ERR[pingpong.so]}" us "" FAILED "$cfg"
+	elif repeat "$PP_REPS" pp_task client "$PP_NS_N" "$PP_NS_W"; then
+		pp_row pd2 "pd-task, 2 namespace hosts (sealed TCP tube)" "$cfg"
+	else
+		row pingpong "pd-task, 2 namespace hosts (sealed TCP tube)" rtt_us "$M_ERR" us "" FAILED "$cfg"
+	fi
+	cfg="tests/bench/tcp_pingpong.c: server in host namespace 0 on $NS_ADDR_0, client in host namespace 1; $PP_NS_N round trips after $PP_NS_W"
+	if [ -z "${BUILT[tcp_pingpong]:-}" ]; then
+		row pingpong "plain TCP between 2 namespaces (C)" rtt_us "${BUILD_ERR[tcp_pingpong]}" us "" FAILED "$cfg"
+	elif repeat "$PP_REPS" pp_tcp_ns "$PP_NS_N" "$PP_NS_W"; then
+		pp_row tcp2 "plain TCP between 2 namespaces (C)" "$cfg"
+	else
+		row pingpong "plain TCP between 2 namespaces (C)" rtt_us "$M_ERR" us "" FAILED "$cfg"
+	fi
+}
+ns_section 2 pp_ns_body pp_ns_skip
+row pingpong "MPI between namespace hosts" rtt_us \
+	"not measured: mpiexec (hydra) would have to start a rank in each host namespace through ssh/rsh, which is not set up there" \
+	us "" skipped ""
+ratio_row pingpong "ratio pd-task / TCP, 2 hosts" pd2 tcp2 1 %.2f x "<=2" \
+	"median round trip of pd-task over that of plain TCP between the same namespaces, this run"
+
+# --------------------------------------------- 5. tube throughput
+
+TT_MIB=$(calc %g "$TT_SIZE / 1048576")
+section 5 "Tube throughput: ${TT_MIB} MiB messages between two nodes" \
+	"pd-task -n 2 -t ring throughput.so: node 0 pushes messages of $TT_SIZE bytes on 'next'; node 1 pops each and checks its size, its number and 64 pattern bytes" \
+	"figure (node 0's): K x $TT_SIZE bytes / time from its first timed push to node 1's 8-byte acknowledgement of the last; $TT_W untimed message(s) first" \
+	"K = $TT_K on one host, $TT_NS_K between hosts; GB/s = 10^9 bytes/s; median of $TT_REPS run(s); references in C, same exchange and checks"
+
+tt_parse() { # LINE K
+	if [[ $1 =~ ^gbps\ ([0-9.]+)\ ([0-9]+)\ ([0-9.]+)\ ([0-9]+)$ ]] && [ "${BASH_REMATCH[4]}" = "$2" ] &&
+		[ "${BASH_REMATCH[2]}" = "$((TT_SIZE * $2))" ]; then
+		R_VAL=${BASH_REMATCH[1]} R_NOTE=${BASH_REMATCH[3]}s
+		return 0
+	fi
+	M_ERR="unexpected result '$1'"
+	return 1
+}
+
+tt_task() { # WHERE K
+	local want="received $(($2 + TT_W)) $TT_SIZE ok"
+	# shellcheck disable=SC2046 # -H HOSTS: two words or none
+	bounded "$1" "$BIN/pd-task" $(hosts_opt "$1") --json -n 2 -t ring --oversubscribe --args "$TT_SIZE $2 $TT_W" "${BUILT[throughput.so]}" || return 1
+	[ "$(wc -l <"$T/out")" -eq 2 ] || { M_ERR="$(wc -l <"$T/out") output lines, wanted 2"; return 1; }
+	check_hosts "$1" || return 1
+	[ "$(json_field 1 output)" = "$want" ] || { M_ERR="node 1 says '$(json_field 1 output)', wanted '$want'"; return 1; }
+	tt_parse "$(json_field 0 output)" "$2"
+}
+
+tt_tcp_local() { # K
+	bounded local "${BUILT[tcp_throughput]}" local "$TT_SIZE" "$1" "$TT_W" || return 1
+	grep -qx "received $(($1 + TT_W)) $TT_SIZE ok" "$T/err" || { M_ERR="the receiver did not check every message: $(tail -n 1 "$T/err")"; return 1; }
+	tt_parse "$(cat "$T/out")" "$1"
+}
+
+tt_tcp_ns() { # K
+	ns_server "${BUILT[tcp_throughput]}" recv "$NS_ADDR_0" "$T/port" "$TT_SIZE" "$1" "$TT_W"
+	if ! bounded h1 "${BUILT[tcp_throughput]}" send "$NS_ADDR_0" "$T/port" "$TT_SIZE" "$1" "$TT_W"; then
+		kill "$SRV_PID" 2>/dev/null
+		wait "$SRV_PID" 2>/dev/null
+		return 1
+	fi
+	ns_server_wait || return 1
+	grep -qx "received $(($1 + TT_W)) $TT_SIZE ok" "$T/srv.err" || { M_ERR="the receiver did not check every message"; return 1; }
+	tt_parse "$(cat "$T/out")" "$1"
+}
+
+tt_mpi() { # K
+	bounded local "$MPIEXEC" -n 2 "${BUILT[mpi_throughput]}" "$TT_SIZE" "$1" "$TT_W" || return 1
+	grep -qx "received $(($1 + TT_W)) $TT_SIZE ok" "$T/err" || { M_ERR="rank 1 did not check every message: $(tail -n 1 "$T/err")"; return 1; }
+	tt_parse "$(cat "$T/out")" "$1"
+}
+
+tt_row() { # KEY CASE CONFIG
+	fig_set "$1" "$M_MED"
+	row tube_throughput "$2" gb_per_s "$M_MED" GB/s "" ok "$3; runs=$TT_REPS; gb_per_s(run)=$M_ALL; seconds(run)=$M_NOTES" \
+		"$(calc %.2f "$M_MED") GB/s"
+}
+
+cfg="pd-task -n 2 -t ring --oversubscribe --args '$TT_SIZE $TT_K $TT_W' throughput.so, embedded (PD_HOME=empty private dir); socketpair tube"
+if [ -z "${BUILT[throughput.so]:-}" ]; then
+	row tube_throughput "pd-task, one host (socketpair tube)" gb_per_s "${BUILD_ERR[throughput.so]}" GB/s "" FAILED "$cfg"
+elif PD_HOME=$T/home-task repeat "$TT_REPS" tt_task local "$TT_K"; then
+	tt_row pd1 "pd-task, one host (socketpair tube)" "$cfg"
+else
+	row tube_throughput "pd-task, one host (socketpair tube)" gb_per_s "$M_ERR" GB/s "" FAILED "$cfg"
+fi
+cfg="tests/bench/tcp_throughput.c local $TT_SIZE $TT_K $TT_W: fork, receiver and sender over 127.0.0.1, one write() per message"
+if [ -z "${BUILT[tcp_throughput]:-}" ]; then
+	row tube_throughput "plain TCP over loopback (C)" gb_per_s "${BUILD_ERR[tcp_throughput]}" GB/s "" FAILED "$cfg"
+elif repeat "$TT_REPS" tt_tcp_local "$TT_K"; then
+	tt_row tcp1 "plain TCP over loopback (C)" "$cfg"
+else
+	row tube_throughput "plain TCP over loopback (C)" gb_per_s "$M_ERR" GB/s "" FAILED "$cfg"
+fi
+cfg="tests/bench/mpi_throughput.c: mpiexec -n 2 mpi_throughput $TT_SIZE $TT_K $TT_W (MPI_Send/MPI_Recv), one host"
+if ! mpi_ready; then
+	row tube_throughput "MPI send/recv, one host" gb_per_s "$MPI_WHY" GB/s "" skipped "$cfg"
+elif ! bench_build mpi_throughput tests/bench/mpi_throughput.c "$MPICC" -std=c11 -O2; then
+	row tube_throughput "MPI send/recv, one host" gb_per_s "${BUILD_ERR[mpi_throughput]}" GB/s "" FAILED "$cfg"
+elif repeat "$TT_REPS" tt_mpi "$TT_K"; then
+	tt_row mpi1 "MPI send/recv, one host ($MPI_VERSION)" "$cfg; $MPI_VERSION, default device"
+else
+	row tube_throughput "MPI send/recv, one host" gb_per_s "$M_ERR" GB/s "" FAILED "$cfg"
+fi
+ratio_row tube_throughput "pd-task / TCP, one host" pd1 tcp1 100 %.0f % ">=70" \
+	"GB/s of pd-task as a percentage of plain TCP's, this run"
+[ "$MODE" = full ] && [ -n "$(fig mpi1)" ] &&
+	ratio_row tube_throughput "pd-task / MPI, one host (informative)" pd1 mpi1 100 %.0f % "" \
+		"GB/s of pd-task as a percentage of MPI's, this run"
+
+tt_ns_skip() { # WHY STATUS
+	row tube_throughput "pd-task, 2 namespace hosts (sealed TCP tube)" gb_per_s "$1" GB/s "" "$2" ""
+	row tube_throughput "plain TCP between 2 namespaces (C)" gb_per_s "$1" GB/s "" "$2" ""
+}
+tt_ns_body() { # HOSTS
+	TASK_HOSTS=$1
+	local cfg="2 network-namespace hosts (veth + bridge), pd-serve --cpu 1 each; client namespace runs pd-task -H $1 -n 2 -t ring --args '$TT_SIZE $TT_NS_K $TT_W' throughput.so; nodes on different hosts (checked), tube sealed"
+	if [ -z "${BUILT[throughput.so]:-}" ]; then
+		row tube_throughput "pd-task, 2 namespace hosts (sealed TCP tube)" gb_per_s "${BUILD_ERR[throughput.so]}" GB/s "" FAILED "$cfg"
+	elif repeat "$TT_REPS" tt_task client "$TT_NS_K"; then
+		tt_row pd2 "pd-task, 2 namespace hosts (sealed TCP tube)" "$cfg"
+	else
+		row tube_throughput "pd-task, 2 namespace hosts (sealed TCP tube)" gb_per_s "$M_ERR" GB/s "" FAILED "$cfg"
+	fi
+	cfg="tests/bench/tcp_throughput.c: receiver in host namespace 0 on $NS_ADDR_0, sender in host namespace 1; K=$TT_NS_K"
+	if [ -z "${BUILT[tcp_throughput]:-}" ]; then
+		row tube_throughput "plain TCP between 2 namespaces (C)" gb_per_s "${BUILD_ERR[tcp_throughput]}" GB/s "" FAILED "$cfg"
+	elif repeat "$TT_REPS" tt_tcp_ns "$TT_NS_K"; then
+		tt_row tcp2 "plain TCP between 2 namespaces (C)" "$cfg"
+	else
+		row tube_throughput "plain TCP between 2 namespaces (C)" gb_per_s "$M_ERR" GB/s "" FAILED "$cfg"
+	fi
+}
+ns_section 2 tt_ns_body tt_ns_skip
+row tube_throughput "MPI between namespace hosts" gb_per_s \
+	"not measured: mpiexec (hydra) would have to start a rank in each host namespace through ssh/rsh, which is not set up there" \
+	GB/s "" skipped ""
+ratio_row tube_throughput "pd-task / TCP, 2 hosts" pd2 tcp2 100 %.0f % ">=50" \
+	"GB/s of pd-task as a percentage of plain TCP's between the same namespaces, this run"
+
+# ------------------------------------------------ 6. heat equation
+
+# PD_BENCH_HEAT="G STEPS" changes the grid (say so when reporting).
+if [ -n "${PD_BENCH_HEAT:-}" ]; then
+	read -r HEAT_G HEAT_S <<<"$PD_BENCH_HEAT"
+fi
+section 6 "Heat equation: ${HEAT_G}x${HEAT_G} grid, $HEAT_S steps, 1 node against 2 (local)" \
+	"pd-task -n K -t line --oversubscribe --args '$HEAT_G $HEAT_S' heat.so > file, K = 1 and 2, embedded (PD_HOME=empty private dir)" \
+	"wall time incl. start-up and writing the $((HEAT_G - 2)) output lines; median of $HEAT_REPS run(s); every output is compared (cmp) with the reference" \
+	"reference output: tests/jobs/heat_serial.c (the independent serial solver), else the first 1-node run"
+[ -n "${PD_BENCH_HEAT:-}" ] && note "grid and steps set by PD_BENCH_HEAT='$PD_BENCH_HEAT', not the configuration asked (2048 500)"
+
+heat_run() { # NODES|serial
+	local what
+	if [ "$1" = serial ]; then
+		bounded local "$PDB" time "$T/time" "${BUILT[heat_serial]}" "$HEAT_G" "$HEAT_S" || return 1
+		what="heat_serial"
+	else
+		bounded local "$PDB" time "$T/time" "$BIN/pd-task" -n "$1" -t line --oversubscribe \
+			--args "$HEAT_G $HEAT_S" "$EX/heat.so" || return 1
+		what="the $1-node output"
+	fi
+	if [ ! -s "$T/heat.ref" ]; then
+		# No serial reference: the first run's output becomes it, once
+		# its shape is right (G-2 lines of column number and G-2 values).
+		if ! awk -v g="$HEAT_G" 'NF != g - 1 || $1 != NR { exit 1 } END { exit NR != g - 2 }' "$T/out"; then
+			M_ERR="$what is not $((HEAT_G - 2)) lines of a column number and $((HEAT_G - 2)) values"
+			return 1
+		fi
+		cp "$T/out" "$T/heat.ref"
+	elif ! cmp -s "$T/out" "$T/heat.ref"; then
+		M_ERR="$what differs from the reference ($(cmp "$T/out" "$T/heat.ref" 2>&1 | head -n 1))"
+		return 1
+	fi
+	R_VAL=$(cat "$T/time")
+}
+
+heat_row() { # KEY CASE CONFIG
+	fig_set "$1" "$M_MED"
+	row heat "$2" wall_s "$M_MED" s "" ok "$3; grid=${HEAT_G}x$HEAT_G; steps=$HEAT_S; runs=$HEAT_REPS; all_s=$M_ALL" \
+		"$(calc %.3f "$M_MED") s"
+}
+
+rm -f "$T/heat.ref"
+if [ -f tests/jobs/heat_serial.c ] && BLIBS=-lm bench_build heat_serial tests/jobs/heat_serial.c "${TCC[@]}"; then
+	cfg="tests/jobs/heat_serial.c $HEAT_G $HEAT_S (cc -O2), one process; its output is the reference"
+	if repeat 1 heat_run serial; then
+		cp "$T/out" "$T/heat.ref"
+		heat_row serial "serial solver, no pd-task (reference)" "$cfg"
+	else
+		row heat "serial solver, no pd-task (reference)" wall_s "$M_ERR" s "" FAILED "$cfg"
+	fi
+else
+	note "no serial reference (${BUILD_ERR[heat_serial]:-tests/jobs/heat_serial.c missing}): outputs are compared with the first 1-node run"
+fi
+for k in 1 2; do
+	cfg="pd-task -n $k -t line --oversubscribe --args '$HEAT_G $HEAT_S' heat.so"
+	if repeat "$HEAT_REPS" heat_run "$k"; then
+		heat_row "t$k" "pd-task, $k node$([ $k = 1 ] || echo s)" "$cfg"
+		[ "$MODE" = full ] && [ "$k" = 1 ] && awk -v t="$M_MED" 'BEGIN { exit !(t > 60) }' &&
+			note "a 1-node run takes more than 60 s here; PD_BENCH_HEAT='$HEAT_G STEPS' measures fewer steps"
+	else
+		row heat "pd-task, $k node$([ $k = 1 ] || echo s)" wall_s "$M_ERR" s "" FAILED "$cfg"
+	fi
+done
+ratio_row heat "speed-up t(1 node) / t(2 nodes)" t1 t2 1 %.2f x ">=1.8" \
+	"median wall time with 1 node over that with 2, this run; $NCPU CPUs"
+rm -f "$T/heat.ref" "$T/out"
 
 # ---------------------------------------------------------------- end
 

@@ -1,0 +1,246 @@
+/*
+ * tcp_pingpong.c - plain TCP round trip of 8-byte messages, the reference
+ * for pingpong.c in tests/bench/run.sh (not installed).
+ *
+ *	tcp_pingpong local N WARMUP
+ *		server (forked child) and client over 127.0.0.1
+ *	tcp_pingpong server ADDR PORTFILE N WARMUP
+ *		listen on ADDR, an ephemeral port, written to PORTFILE once
+ *		listening; echo WARMUP + N messages of one connection
+ *	tcp_pingpong client ADDR PORTFILE N WARMUP
+ *		wait (up to 10 s) for PORTFILE, connect to ADDR:PORT, make
+ *		WARMUP untimed round trips, then N timed ones
+ *
+ * Both ends set TCP_NODELAY and use blocking read()/write() of 8 bytes:
+ * what a careful C programmer would write.  As in pingpong.c, a message
+ * holds the round trip's number (the reply: number + 1) and both ends
+ * check it.  The client prints "rtt_us MEDIAN MEAN MIN MAX N"
+ * (microseconds), the server "echoed COUNT" on stderr.  Exit status 0 on
+ * success, 1 on any error.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "tcp_pingpong: %s: %s\n", what, errno ? strerror(errno) : "failed");
+	exit(1);
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void full_write(int fd, const void *p, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			die("write");
+		p = (const char *)p + w;
+		n -= (size_t)w;
+	}
+}
+
+static void full_read(int fd, void *p, size_t n)
+{
+	ssize_t r;
+
+	while (n) {
+		r = read(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			errno = 0, die("read: connection closed early");
+		if (r < 0)
+			die("read");
+		p = (char *)p + r;
+		n -= (size_t)r;
+	}
+}
+
+static void nodelay(int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one))
+		die("TCP_NODELAY");
+}
+
+/* Listen on addr, an ephemeral port; returns the socket, *port set. */
+static int listen_on(const char *addr, int *port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof sa;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		errno = 0, die("bad address");
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1))
+		die("bind/listen");
+	if (getsockname(fd, (struct sockaddr *)&sa, &sl))
+		die("getsockname");
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static int connect_to(const char *addr, int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die("socket");
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		errno = 0, die("bad address");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa))
+		die("connect");
+	nodelay(fd);
+	return fd;
+}
+
+static void write_port(const char *file, int port)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", file);
+	if (!(f = fopen(tmp, "w")) || fprintf(f, "%d\n", port) < 0 || fclose(f) || rename(tmp, file))
+		die(file);
+}
+
+static int read_port(const char *file)
+{
+	double end = now_ns() + 10e9;
+	FILE *f;
+	int port;
+
+	for (;;) {
+		if ((f = fopen(file, "r"))) {
+			if (fscanf(f, "%d", &port) == 1) {
+				fclose(f);
+				return port;
+			}
+			fclose(f);
+		}
+		if (now_ns() > end)
+			errno = 0, die("no port file after 10 s");
+		usleep(2000);
+	}
+}
+
+static void server(int lfd, long total)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	uint64_t v;
+	long i;
+
+	if (fd < 0)
+		die("accept");
+	nodelay(fd);
+	for (i = 0; i < total; i++) {
+		full_read(fd, &v, sizeof v);
+		if (v != 2 * (uint64_t)i)
+			errno = 0, die("server: message out of sequence");
+		v++;
+		full_write(fd, &v, sizeof v);
+	}
+	close(fd);
+	fprintf(stderr, "echoed %ld\n", total);
+}
+
+static void client(int fd, long n, long warm)
+{
+	double *rtt = malloc((size_t)n * sizeof *rtt), t0, sum = 0;
+	uint64_t v;
+	long i;
+
+	if (!rtt)
+		die("malloc");
+	for (i = 0; i < warm + n; i++) {
+		v = 2 * (uint64_t)i;
+		t0 = now_ns();
+		full_write(fd, &v, sizeof v);
+		full_read(fd, &v, sizeof v);
+		if (i >= warm)
+			rtt[i - warm] = now_ns() - t0;
+		if (v != 2 * (uint64_t)i + 1)
+			errno = 0, die("client: reply out of sequence");
+	}
+	for (i = 0; i < n; i++)
+		sum += rtt[i];
+	qsort(rtt, (size_t)n, sizeof *rtt, cmp_dbl);
+	printf("rtt_us %.3f %.3f %.3f %.3f %ld\n",
+	       (n % 2 ? rtt[n / 2] : (rtt[n / 2 - 1] + rtt[n / 2]) / 2) / 1e3,
+	       sum / (double)n / 1e3, rtt[0] / 1e3, rtt[n - 1] / 1e3, n);
+	free(rtt);
+}
+
+int main(int argc, char **argv)
+{
+	long n, warm;
+	int lfd, port, st;
+	pid_t pid;
+
+	if (argc == 4 && !strcmp(argv[1], "local")) {
+		n = atol(argv[2]), warm = atol(argv[3]);
+		if (n < 1 || warm < 0)
+			errno = 0, die("N >= 1, WARMUP >= 0");
+		lfd = listen_on("127.0.0.1", &port);
+		if ((pid = fork()) < 0)
+			die("fork");
+		if (pid == 0) {
+			server(lfd, n + warm);
+			_exit(0);
+		}
+		close(lfd);
+		client(connect_to("127.0.0.1", port), n, warm);
+		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			errno = 0, die("server failed");
+		return 0;
+	}
+	if (argc == 6 && (!strcmp(argv[1], "server") || !strcmp(argv[1], "client"))) {
+		n = atol(argv[4]), warm = atol(argv[5]);
+		if (n < 1 || warm < 0)
+			errno = 0, die("N >= 1, WARMUP >= 0");
+		if (argv[1][0] == 's') {
+			lfd = listen_on(argv[2], &port);
+			write_port(argv[3], port);
+			server(lfd, n + warm);
+		} else
+			client(connect_to(argv[2], read_port(argv[3])), n, warm);
+		return 0;
+	}
+	fprintf(stderr, "usage: tcp_pingpong local N WARMUP\n"
+			"       tcp_pingpong server|client ADDR PORTFILE N WARMUP\n");
+	return 2;
+}
