@@ -290,23 +290,6 @@ static void fetched_cb(void *arg, const struct pd_coord_result *r)
 	result_cb(arg, r);
 }
 
-/* The server to ask about a detached run: -H's first host, else local. */
-static int run_server(struct pd_hostsel *sel, struct pd_target *t, const unsigned char **key, char *err)
-{
-	*key = NULL;
-	if (M.hosts) {
-		*key = sel->key;
-		return pd_target_tcp(t, &sel->hosts.v[0], err) ? PD_EX_UNAVAILABLE : 0;
-	}
-	if (!pd_target_unix_alive(sel->paths.sock)) {
-		pd_err(err, "no pd-serve is running on this host (no answer on %s); detached runs need one",
-		       sel->paths.sock);
-		return PD_EX_UNAVAILABLE;
-	}
-	pd_target_unix(t, sel->paths.sock);
-	return 0;
-}
-
 /* --fetch ID [--wait] and --cancel ID. */
 static int ask_run(struct pd_hostsel *sel)
 {
@@ -317,7 +300,7 @@ static int ask_run(struct pd_hostsel *sel)
 	const char *state;
 	cJSON *st = NULL;
 	long n;
-	int code = run_server(sel, &t, &key, err);
+	int code = pd_detach_server(sel, M.hosts != NULL, &t, &key, err);
 
 	if (!code)
 		code = pd_detach_ask(&t, key, M.fetch ? PD_OP_FETCH : PD_OP_CANCEL, M.fetch ? M.fetch : M.cancel,

@@ -249,28 +249,6 @@ static void print_fetched(void *arg, const struct pd_coord_result *r)
 	cJSON_Delete(j);
 }
 
-/* The server that keeps a detached task: -H's first host, else local. */
-static int run_server(const struct opts *o, struct pd_hostsel *sel, struct pd_target *t, const unsigned char **key,
-		      char *err)
-{
-	int code = pd_hostsel_init(sel, o->hosts, err);
-
-	*key = NULL;
-	if (code)
-		return code;
-	if (o->hosts) {
-		*key = sel->key;
-		return pd_target_tcp(t, &sel->hosts.v[0], err) ? PD_EX_UNAVAILABLE : 0;
-	}
-	if (!pd_target_unix_alive(sel->paths.sock)) {
-		pd_err(err, "no pd-serve is running on this host (no answer on %s); detached tasks need one",
-		       sel->paths.sock);
-		return PD_EX_UNAVAILABLE;
-	}
-	pd_target_unix(t, sel->paths.sock);
-	return 0;
-}
-
 /* --fetch ID [--wait] and --cancel ID. */
 static int ask_run(const struct opts *o)
 {
@@ -281,8 +259,10 @@ static int ask_run(const struct opts *o)
 	char err[PD_ERRLEN];
 	const char *state;
 	cJSON *st = NULL;
-	int code = run_server(o, &sel, &t, &key, err);
+	int code = pd_hostsel_init(&sel, o->hosts, err);
 
+	if (!code)
+		code = pd_detach_server(&sel, o->hosts != NULL, &t, &key, err);
 	if (!code)
 		code = pd_detach_ask(&t, key, o->fetch ? PD_OP_FETCH : PD_OP_CANCEL, o->fetch ? o->fetch : o->cancel,
 				     o->wait, &st, o->fetch ? &log : NULL, err);

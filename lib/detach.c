@@ -13,6 +13,7 @@
 #include "joblog.h"
 #include "err.h"
 #include "frame.h"
+#include "hostsel.h"
 #include "proto.h"
 
 /* Read all of fd (at most max bytes). */
@@ -260,4 +261,20 @@ long pd_detach_replay(const struct pd_buf *log, void (*fn)(void *arg, const stru
 		cJSON_Delete(v[i].j);
 	free(v);
 	return count;
+}
+
+int pd_detach_server(struct pd_hostsel *sel, int by_host, struct pd_target *t, const unsigned char **key, char *err)
+{
+	*key = NULL;
+	if (by_host) {
+		*key = sel->key;
+		return pd_target_tcp(t, &sel->hosts.v[0], err) ? PD_EX_UNAVAILABLE : 0;
+	}
+	if (!pd_target_unix_alive(sel->paths.sock)) {
+		pd_err(err, "no pd-serve is running on this host (no answer on %s); detached runs need one",
+		       sel->paths.sock);
+		return PD_EX_UNAVAILABLE;
+	}
+	pd_target_unix(t, sel->paths.sock);
+	return 0;
 }

@@ -36,6 +36,12 @@ int pd_detach_submit_task(const struct pd_target *t, const struct pd_detach_req 
 int pd_detach_ask(const struct pd_target *t, const unsigned char *key, const char *op,
 		  const char *id, int wait, cJSON **status, struct pd_buf *log, char *err);
 
+/* The server that keeps a detached run: the first -H host (by TCP, with
+ * the key) when -H was given, else this host's pd-serve.  0, or 69 with
+ * err when neither can be reached. */
+struct pd_hostsel;
+int pd_detach_server(struct pd_hostsel *sel, int by_host, struct pd_target *t, const unsigned char **key, char *err);
+
 /* The hosts of a list as one "host:port,..." string (malloc'd). */
 char *pd_hosts_spec(const struct pd_hostlist *l);
 

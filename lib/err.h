@@ -29,4 +29,8 @@ enum pd_exit {
 
 void pd_err(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* How a child process ended, from its wait status: "crashed: SIGSEGV
+ * (Segmentation fault)" or "exited with status 3". */
+void pd_exit_reason(int status, char *out, size_t n);
+
 #endif

@@ -475,12 +475,14 @@ static void worker_event(struct bufferevent *bev, short what, void *arg)
 /* Why a worker died, in words. */
 static void death_reason(int status, int timed_out, int timeout_ms, char *msg, size_t n)
 {
+	char why[128];
+
 	if (timed_out)
 		snprintf(msg, n, "timed out after %g s (worker killed)", timeout_ms / 1000.0);
-	else if (WIFSIGNALED(status))
-		snprintf(msg, n, "job crashed: SIG%s (%s)", sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?",
-			 strsignal(WTERMSIG(status)));
-	else
+	else if (WIFSIGNALED(status)) {
+		pd_exit_reason(status, why, sizeof why);
+		snprintf(msg, n, "job %s", why);
+	} else
 		snprintf(msg, n, "job exited the worker with status %d", WEXITSTATUS(status));
 }
 

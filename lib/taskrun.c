@@ -200,12 +200,7 @@ static void node_died(struct run *r, int i, const char *why)
 	}
 	waitpid(r->pid[i], &status, 0);
 	r->pid[i] = 0;
-	if (WIFSIGNALED(status))
-		snprintf(msg, sizeof msg, "crashed: SIG%s (%s)",
-			 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?",
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(msg, sizeof msg, "exited with status %d", WEXITSTATUS(status));
+	pd_exit_reason(status, msg, sizeof msg);
 	node_failed(r, i, PD_EX_JOBFAIL, r->phase[i], msg);
 }
 

@@ -133,12 +133,7 @@ int pd_taskserve_child(struct pd_taskserve *ts, pid_t pid, int status)
 			if (n->ctl)
 				on_node_read(n->ctl, n); /* what it said before it went */
 			if (!n->done) {
-				if (WIFSIGNALED(status))
-					snprintf(msg, sizeof msg, "crashed: SIG%s (%s)",
-						 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?",
-						 strsignal(WTERMSIG(status)));
-				else
-					snprintf(msg, sizeof msg, "exited with status %d", WEXITSTATUS(status));
+				pd_exit_reason(status, msg, sizeof msg);
 				j = cJSON_CreateObject();
 				cJSON_AddStringToObject(j, "op", "done");
 				cJSON_AddBoolToObject(j, "ok", 0);
