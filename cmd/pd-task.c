@@ -273,12 +273,13 @@ static int ask_run(const struct opts *o)
 	else if (!strcmp((state = pd_json_str(st, "state", "?")), "running")) {
 		pd_cli_say("run %s is still running; --wait waits for it", o->fetch);
 		code = PD_EX_TEMPFAIL;
+	} else if (strcmp(state, "done")) {
+		/* As an attached run that fails: no results, the reason. */
+		pd_cli_say("run %s %s: %s", o->fetch, state, pd_json_str(st, "error", "no result"));
+		code = PD_EX_JOBFAIL;
 	} else if (pd_detach_replay(&log, print_fetched, (void *)o, err) < 0) {
 		pd_cli_say("%s", err);
 		code = PD_EX_DATAERR;
-	} else if (strcmp(state, "done")) {
-		pd_cli_say("run %s %s: %s", o->fetch, state, pd_json_str(st, "error", "no result"));
-		code = PD_EX_JOBFAIL;
 	}
 	cJSON_Delete(st);
 	pd_buf_release(&log);

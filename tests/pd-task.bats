@@ -254,6 +254,7 @@ x')" ]
 	pdrun "$PD_TASK" --fetch "$id" --wait
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"run $id failed: node 1 on local failed in start: crashed: SIGSEGV"* ]]
+	[ -z "$output" ]
 }
 
 @test "a detached task still running: --fetch 75; --cancel ends it" {
