@@ -371,6 +371,7 @@ void pd_task_node_start(struct pd_task_setup *s)
 		signal(sigs[k], SIG_DFL);
 	/* A node dies with whoever forked it (pd-task or pd-serve). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+
 	/* Park the kept fds above everything, then bring them down to 3... */
 	s->ctl = fcntl(s->ctl, F_DUPFD, 1 << 14);
 	for (i = 0; i < s->ntubes; i++)

@@ -14,7 +14,7 @@
 #include "buf.h"
 #include "err.h"
 
-#define READ_MAX (1u << 20) /* bytes read per tube per turn, for fairness */
+#define READ_MAX (8u << 20) /* bytes read per tube per turn, for fairness */
 
 struct pd_tube *pd_tubes_find(struct pd_tubes *ts, const char *name, int out)
 {
@@ -24,6 +24,43 @@ struct pd_tube *pd_tubes_find(struct pd_tubes *ts, const char *name, int out)
 		if (ts->v[i].out == out && !strcmp(ts->v[i].name, name))
 			return &ts->v[i];
 	return NULL;
+}
+
+/*
+ * A buffer for a message of n bytes: the tube's spare when it is large
+ * enough (a fresh buffer per big message would fault in and zero every
+ * page of it, which costs more than the copy itself), else a new one.
+ */
+static struct pd_tubemsg *msg_alloc(struct pd_tubes *ts, struct pd_tube *t, size_t n)
+{
+	struct pd_tubemsg *m = NULL;
+
+	pthread_mutex_lock(&ts->mu);
+	if (t->spare && t->spare->cap >= n) {
+		m = t->spare;
+		t->spare = NULL;
+	}
+	pthread_mutex_unlock(&ts->mu);
+	if (!m) {
+		m = malloc(sizeof *m + n);
+		if (!m)
+			abort();
+		m->cap = n;
+	}
+	return m;
+}
+
+/* Done with a popped message (mutex held): keep the larger as spare. */
+static void msg_recycle(struct pd_tube *t, struct pd_tubemsg *m)
+{
+	if (!m)
+		return;
+	if (t->spare && t->spare->cap >= m->cap) {
+		free(m);
+		return;
+	}
+	free(t->spare);
+	t->spare = m;
 }
 
 /* Bytes of the current message on the wire (sealed ones carry a tag). */
@@ -69,9 +106,7 @@ static int drain(struct pd_tubes *ts, struct pd_tube *t)
 			len = pd_get_be64(t->hdr);
 			if (len > PD_TUBE_MSG_MAX)
 				return -1; /* not a tube peer: treat as gone */
-			t->cur = malloc(sizeof *t->cur + (size_t)len + PD_SEAL_TAG);
-			if (!t->cur)
-				abort();
+			t->cur = msg_alloc(ts, t, (size_t)len + PD_SEAL_TAG);
 			t->cur->len = (size_t)len;
 		}
 		if (t->got < wire_len(t)) {
@@ -145,6 +180,15 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
+/* Large socket buffers: fewer, larger handoffs for big messages. */
+static void widen(int fd)
+{
+	int size = PD_TUBE_SOCKBUF;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+}
+
 int pd_tubes_start(struct pd_tubes *ts, struct pd_tube *v, int n, char *err)
 {
 	int i;
@@ -158,9 +202,11 @@ int pd_tubes_start(struct pd_tubes *ts, struct pd_tube *v, int n, char *err)
 		pd_err(err, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		widen(v[i].fd);
 		if (!v[i].out)
 			fcntl(v[i].fd, F_SETFL, fcntl(v[i].fd, F_GETFL) | O_NONBLOCK);
+	}
 	if (pthread_create(&ts->io, NULL, io_main, ts)) {
 		pd_err(err, "cannot start the tube thread");
 		return -1;
@@ -212,15 +258,18 @@ int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t l
 	iov[0] = (struct iovec){hdr, sizeof hdr};
 	iov[1] = (struct iovec){(void *)p, len};
 	if (t->seal) {
-		/* Sealed: the bytes go encrypted, the length as associated data. */
-		unsigned char *c = malloc(len + PD_SEAL_TAG);
-
-		if (!c)
-			abort();
-		pd_seal_close(t->seal, hdr, sizeof hdr, p, len, c);
-		iov[1] = (struct iovec){c, len + PD_SEAL_TAG};
+		/* Sealed: the bytes go encrypted, the length as associated data,
+		 * through a buffer kept for the next push. */
+		if (t->sealcap < len + PD_SEAL_TAG) {
+			free(t->sealbuf);
+			t->sealbuf = malloc(len + PD_SEAL_TAG);
+			if (!t->sealbuf)
+				abort();
+			t->sealcap = len + PD_SEAL_TAG;
+		}
+		pd_seal_close(t->seal, hdr, sizeof hdr, p, len, t->sealbuf);
+		iov[1] = (struct iovec){t->sealbuf, len + PD_SEAL_TAG};
 		rc = write_all(t->fd, iov, 2);
-		free(c);
 	} else
 		rc = write_all(t->fd, iov, len ? 2 : 1);
 	if (rc) {
@@ -241,7 +290,7 @@ const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, cha
 		return NULL;
 	}
 	pthread_mutex_lock(&ts->mu);
-	free(t->last);
+	msg_recycle(t, t->last);
 	t->last = NULL;
 	while (!t->head && !t->closed)
 		pthread_cond_wait(&ts->cv, &ts->mu);
@@ -289,7 +338,12 @@ void pd_tubes_stop(struct pd_tubes *ts)
 		}
 		free(ts->v[i].last);
 		free(ts->v[i].cur);
-		ts->v[i].head = ts->v[i].tail = ts->v[i].last = ts->v[i].cur = NULL;
+		free(ts->v[i].spare);
+		free(ts->v[i].sealbuf);
+		ts->v[i].sealbuf = NULL;
+		free(ts->v[i].seal);
+		ts->v[i].seal = NULL;
+		ts->v[i].head = ts->v[i].tail = ts->v[i].last = ts->v[i].cur = ts->v[i].spare = NULL;
 		if (ts->v[i].fd >= 0)
 			close(ts->v[i].fd);
 		ts->v[i].fd = -1;

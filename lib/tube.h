@@ -9,11 +9,12 @@
 
 #define PD_TUBE_MSG_MAX (1ull << 32)	      /* largest message */
 #define PD_TUBE_QUEUE_MAX ((size_t)256 << 20) /* bytes buffered per incoming tube */
+#define PD_TUBE_SOCKBUF (4 << 20)		      /* socket buffer asked for each tube */
 
 /* A message received and not yet popped. */
 struct pd_tubemsg {
 	struct pd_tubemsg *next;
-	size_t len;
+	size_t len, cap; /* bytes used, bytes allocated after the header */
 	unsigned char data[];
 };
 
@@ -32,8 +33,11 @@ struct pd_tube {
 	int peer; /* the node at the other end */
 	int fd;
 	struct pd_seal *seal; /* between hosts: the link's session, else NULL */
+	unsigned char *sealbuf; /* the pusher's reused ciphertext buffer */
+	size_t sealcap;
 	/* incoming side, under the set's mutex */
 	struct pd_tubemsg *head, *tail, *last;
+	struct pd_tubemsg *spare; /* a popped buffer kept for the next message */
 	size_t queued;
 	int closed, paused;
 	/* the I/O thread's partial read */
