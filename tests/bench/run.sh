@@ -612,10 +612,13 @@ mpi_ready() {
 
 # bounded WHERE CMD...: CMD with stdin /dev/null, stdout $T/out, stderr
 # $T/err, bounded by timeout $TMO; WHERE is local, client (the namespace
-# client) or hI (host namespace I).  0, or 1 with M_ERR.
+# client) or hI (host namespace I).  With PIN set (a CPU list), CMD runs
+# under taskset -c PIN.  0, or 1 with M_ERR.
+PIN=""
 bounded() {
 	local where=$1 rc
 	shift
+	[ -n "$PIN" ] && set -- taskset -c "$PIN" "$@"
 	case $where in
 	local) timeout -k 5 "$TMO" "$@" ;;
 	client) netns_client timeout -k 5 "$TMO" "$@" ;;
@@ -674,6 +677,7 @@ check_hosts() {
 # $T/port.
 ns_server() {
 	rm -f "$T/port" "$T/port.tmp"
+	[ -n "$PIN" ] && set -- taskset -c "$PIN" "$@"
 	ip netns exec "${NS_PREFIX}h0" timeout -k 5 "$TMO" "$@" </dev/null >"$T/srv.out" 2>"$T/srv.err" &
 	SRV_PID=$!
 }
@@ -759,9 +763,10 @@ if [ "$MODE" = smoke ]; then
 else
 	PP_N=20000 PP_W=1000 PP_NS_N=5000 PP_NS_W=500 PP_REPS=5
 	TT_SIZE=67108864 TT_K=16 TT_NS_K=8 TT_W=1 TT_REPS=5
-	HEAT_G=2048 HEAT_S=500 HEAT_REPS=3
+	HEAT_G=2048 HEAT_S=500 HEAT_REPS=5
 fi
 mkdir -p "$T/home-task" # empty PD_HOME: no hosts file, so pd-task runs locally
+# shellcheck disable=SC2206 # CC may hold options, as make allows
 TCC=(${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra)
 bench_build pingpong.so tests/bench/pingpong.c "${TCC[@]}" -shared -fPIC -Ilib
 bench_build throughput.so tests/bench/throughput.c "${TCC[@]}" -shared -fPIC -Ilib
@@ -862,6 +867,37 @@ ratio_row pingpong "ratio pd-task / TCP, one host" pd1 tcp1 1 %.2f x "<=1.5" \
 	ratio_row pingpong "ratio pd-task / MPI, one host (informative)" pd1 mpi1 1 %.1f x "" \
 		"median round trip of pd-task over that of MPI, this run"
 
+# The same on CPU 0 only (taskset), so that no wake-up has to cross CPUs:
+# where the kernel puts the two ends decides much of a round trip's time
+# on a small virtual machine, and differs from run to run; pinned, pd-task
+# and TCP are compared with the same placement.
+if ! command -v taskset >/dev/null 2>&1; then
+	row pingpong "pd-task and TCP on one CPU (informative)" rtt_us "taskset not installed (util-linux)" us "" skipped ""
+else
+	PIN=0
+	cfg="as above, under taskset -c 0: both nodes (all their threads) on CPU 0"
+	if [ -z "${BUILT[pingpong.so]:-}" ]; then
+		row pingpong "  pd-task, one host, all on CPU 0" rtt_us "${BUILD_ERR[pingpong.so]}" us "" FAILED "$cfg"
+	elif PD_HOME=$T/home-task repeat "$PP_REPS" pp_task local "$PP_N" "$PP_W"; then
+		pp_row pd1pin "  pd-task, one host, all on CPU 0" "$cfg"
+	else
+		row pingpong "  pd-task, one host, all on CPU 0" rtt_us "$M_ERR" us "" FAILED "$cfg"
+	fi
+	cfg="tcp_pingpong local under taskset -c 0: server and client on CPU 0"
+	if [ -z "${BUILT[tcp_pingpong]:-}" ]; then
+		row pingpong "  plain TCP over loopback, all on CPU 0" rtt_us "${BUILD_ERR[tcp_pingpong]}" us "" FAILED "$cfg"
+	elif repeat "$PP_REPS" pp_tcp_local "$PP_N" "$PP_W"; then
+		pp_row tcp1pin "  plain TCP over loopback, all on CPU 0" "$cfg"
+	else
+		row pingpong "  plain TCP over loopback, all on CPU 0" rtt_us "$M_ERR" us "" FAILED "$cfg"
+	fi
+	PIN=""
+	ratio_row pingpong "  ratio pd-task / TCP, one host, CPU 0" pd1pin tcp1pin 1 %.2f x "<=1.5" \
+		"median round trip of pd-task over that of plain TCP, both under taskset -c 0, this run"
+	[ "$MODE" = full ] &&
+		note "unpinned, each run's figure depends on whether the kernel puts the two ends on one CPU or on two (a wake-up across CPUs costs tens of us on some VMs); the 'CPU 0' rows compare pd-task and TCP with the same placement"
+fi
+
 # (b) two namespace hosts
 pp_ns_skip() { # WHY STATUS
 	row pingpong "pd-task, 2 namespace hosts (sealed TCP tube)" rtt_us "$1" us "" "$2" ""
@@ -885,6 +921,27 @@ pp_ns_body() { # HOSTS
 	else
 		row pingpong "plain TCP between 2 namespaces (C)" rtt_us "$M_ERR" us "" FAILED "$cfg"
 	fi
+	# Informative: the same on CPU 0 only (the servers, hence the nodes
+	# they fork, and the clients; see the one-host case).
+	command -v taskset >/dev/null 2>&1 || return 0
+	local p
+	for p in $(ip netns pids "${NS_PREFIX}h0") $(ip netns pids "${NS_PREFIX}h1"); do
+		taskset -a -p -c 0 "$p" >/dev/null 2>&1
+	done
+	PIN=0
+	cfg="as above, with the namespaces' pd-serve processes (taskset -a -p) and the client under taskset -c 0"
+	if [ -n "${BUILT[pingpong.so]:-}" ] && repeat "$PP_REPS" pp_task client "$PP_NS_N" "$PP_NS_W"; then
+		pp_row pd2pin "  pd-task, 2 namespace hosts, all on CPU 0" "$cfg"
+	else
+		row pingpong "  pd-task, 2 namespace hosts, all on CPU 0" rtt_us "${M_ERR:-${BUILD_ERR[pingpong.so]:-}}" us "" FAILED "$cfg"
+	fi
+	cfg="tcp_pingpong server (host namespace 0) and client (host namespace 1) under taskset -c 0"
+	if [ -n "${BUILT[tcp_pingpong]:-}" ] && repeat "$PP_REPS" pp_tcp_ns "$PP_NS_N" "$PP_NS_W"; then
+		pp_row tcp2pin "  plain TCP between 2 namespaces, all on CPU 0" "$cfg"
+	else
+		row pingpong "  plain TCP between 2 namespaces, all on CPU 0" rtt_us "${M_ERR:-${BUILD_ERR[tcp_pingpong]:-}}" us "" FAILED "$cfg"
+	fi
+	PIN=""
 }
 ns_section 2 pp_ns_body pp_ns_skip
 row pingpong "MPI between namespace hosts" rtt_us \
@@ -892,6 +949,9 @@ row pingpong "MPI between namespace hosts" rtt_us \
 	us "" skipped ""
 ratio_row pingpong "ratio pd-task / TCP, 2 hosts" pd2 tcp2 1 %.2f x "<=2" \
 	"median round trip of pd-task over that of plain TCP between the same namespaces, this run"
+[ -n "$(fig pd2pin)" ] &&
+	ratio_row pingpong "  ratio pd-task / TCP, 2 hosts, CPU 0" pd2pin tcp2pin 1 %.2f x "<=2" \
+		"median round trip of pd-task over that of plain TCP, both on CPU 0, this run"
 
 # --------------------------------------------- 5. tube throughput
 
@@ -1070,7 +1130,7 @@ else
 fi
 for k in 1 2; do
 	cfg="pd-task -n $k -t line --oversubscribe --args '$HEAT_G $HEAT_S' heat.so"
-	if repeat "$HEAT_REPS" heat_run "$k"; then
+	if PD_HOME=$T/home-task repeat "$HEAT_REPS" heat_run "$k"; then
 		heat_row "t$k" "pd-task, $k node$([ $k = 1 ] || echo s)" "$cfg"
 		[ "$MODE" = full ] && [ "$k" = 1 ] && awk -v t="$M_MED" 'BEGIN { exit !(t > 60) }' &&
 			note "a 1-node run takes more than 60 s here; PD_BENCH_HEAT='$HEAT_G STEPS' measures fewer steps"
