@@ -15,6 +15,34 @@
 #include "err.h"
 
 #define READ_MAX (8u << 20) /* bytes read per tube per turn, for fairness */
+#define STAGE 65536	    /* small messages arrive whole in one read */
+
+/*
+ * Read up to want bytes for the message being received: from what was
+ * read ahead first, directly for large remainders, else through the
+ * staging buffer so a small message's header and body take one read.
+ */
+static ssize_t tube_read(struct pd_tube *t, void *dst, size_t want)
+{
+	size_t n;
+	ssize_t r;
+
+	if (t->stage_pos == t->stage_len) {
+		if (want >= STAGE)
+			return read(t->fd, dst, want);
+		if (!t->stage && !(t->stage = malloc(STAGE)))
+			abort();
+		r = read(t->fd, t->stage, STAGE);
+		if (r <= 0)
+			return r;
+		t->stage_len = (size_t)r;
+		t->stage_pos = 0;
+	}
+	n = t->stage_len - t->stage_pos < want ? t->stage_len - t->stage_pos : want;
+	memcpy(dst, t->stage + t->stage_pos, n);
+	t->stage_pos += n;
+	return (ssize_t)n;
+}
 
 struct pd_tube *pd_tubes_find(struct pd_tubes *ts, const char *name, int out)
 {
@@ -69,11 +97,13 @@ static size_t wire_len(const struct pd_tube *t)
 	return t->cur->len + (t->seal ? PD_SEAL_TAG : 0);
 }
 
-/* Append a completed message to its tube's queue (mutex held). */
+/* Append a completed message to its tube's queue (mutex held); the
+ * caller wakes the popper after unlocking. */
 static void enqueue(struct pd_tubes *ts, struct pd_tube *t)
 {
 	struct pd_tubemsg *m = t->cur;
 
+	(void)ts;
 	m->next = NULL;
 	if (t->tail)
 		t->tail->next = m;
@@ -85,7 +115,6 @@ static void enqueue(struct pd_tubes *ts, struct pd_tube *t)
 		t->paused = 1;
 	t->cur = NULL;
 	t->hdr_got = t->got = 0;
-	pthread_cond_broadcast(&ts->cv);
 }
 
 /* Read what is there on one incoming tube.  -1 at its end. */
@@ -97,7 +126,7 @@ static int drain(struct pd_tubes *ts, struct pd_tube *t)
 
 	while (budget) {
 		if (t->hdr_got < sizeof t->hdr) {
-			r = read(t->fd, t->hdr + t->hdr_got, sizeof t->hdr - t->hdr_got);
+			r = tube_read(t, t->hdr + t->hdr_got, sizeof t->hdr - t->hdr_got);
 			if (r <= 0)
 				goto end;
 			t->hdr_got += (size_t)r;
@@ -110,7 +139,7 @@ static int drain(struct pd_tubes *ts, struct pd_tube *t)
 			t->cur->len = (size_t)len;
 		}
 		if (t->got < wire_len(t)) {
-			r = read(t->fd, t->cur->data + t->got, wire_len(t) - t->got);
+			r = tube_read(t, t->cur->data + t->got, wire_len(t) - t->got);
 			if (r <= 0)
 				goto end;
 			t->got += (size_t)r;
@@ -122,7 +151,11 @@ static int drain(struct pd_tubes *ts, struct pd_tube *t)
 			pthread_mutex_lock(&ts->mu);
 			enqueue(ts, t);
 			pthread_mutex_unlock(&ts->mu);
-			if (t->paused)
+			/* Signalled after unlocking: the popper wakes to a free mutex. */
+			pthread_cond_signal(&t->cv);
+			/* Nothing read ahead: poll says when more comes, no read
+			 * needs to find the socket empty. */
+			if (t->paused || t->stage_pos == t->stage_len)
 				return 0;
 		}
 	}
@@ -140,8 +173,8 @@ static void close_in(struct pd_tubes *ts, struct pd_tube *t)
 	t->closed = 1;
 	free(t->cur);
 	t->cur = NULL;
-	pthread_cond_broadcast(&ts->cv);
 	pthread_mutex_unlock(&ts->mu);
+	pthread_cond_signal(&t->cv);
 }
 
 /* The I/O thread: poll incoming tubes that are open and not paused. */
@@ -203,6 +236,7 @@ int pd_tubes_start(struct pd_tubes *ts, struct pd_tube *v, int n, char *err)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
+		pthread_cond_init(&v[i].cv, NULL);
 		widen(v[i].fd);
 		if (!v[i].out)
 			fcntl(v[i].fd, F_SETFL, fcntl(v[i].fd, F_GETFL) | O_NONBLOCK);
@@ -293,7 +327,7 @@ const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, cha
 	msg_recycle(t, t->last);
 	t->last = NULL;
 	while (!t->head && !t->closed)
-		pthread_cond_wait(&ts->cv, &ts->mu);
+		pthread_cond_wait(&t->cv, &ts->mu);
 	m = t->head;
 	if (m) {
 		t->head = m->next;
@@ -339,6 +373,8 @@ void pd_tubes_stop(struct pd_tubes *ts)
 		free(ts->v[i].last);
 		free(ts->v[i].cur);
 		free(ts->v[i].spare);
+		free(ts->v[i].stage);
+		ts->v[i].stage = NULL;
 		free(ts->v[i].sealbuf);
 		ts->v[i].sealbuf = NULL;
 		free(ts->v[i].seal);
@@ -352,6 +388,8 @@ void pd_tubes_stop(struct pd_tubes *ts)
 		close(ts->wake[0]);
 		close(ts->wake[1]);
 	}
+	for (i = 0; i < ts->n; i++)
+		pthread_cond_destroy(&ts->v[i].cv);
 	pthread_mutex_destroy(&ts->mu);
 	pthread_cond_destroy(&ts->cv);
 }

@@ -40,7 +40,10 @@ struct pd_tube {
 	struct pd_tubemsg *spare; /* a popped buffer kept for the next message */
 	size_t queued;
 	int closed, paused;
-	/* the I/O thread's partial read */
+	pthread_cond_t cv; /* a message arrived or the sender ended */
+	/* the I/O thread's partial read, and bytes read ahead of it */
+	unsigned char *stage;
+	size_t stage_len, stage_pos;
 	unsigned char hdr[8];
 	size_t hdr_got, got;
 	struct pd_tubemsg *cur;
