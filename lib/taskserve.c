@@ -32,6 +32,7 @@ struct snode {
 	pid_t pid;
 	struct bufferevent *ctl;
 	int done, exited;
+	int released; /* its slot is free again (it said done or exited) */
 	char phase[16];
 };
 
@@ -70,6 +71,19 @@ static void relay(struct snode *n, const cJSON *msg, const void *blob, size_t le
 	ts->cb.send(ts->arg, n->task->owner, j, blob, len);
 }
 
+/* Give a node's slot back: once it is done, the next task may use it
+ * while the process takes its last moments to exit. */
+static void release_slot(struct snode *n)
+{
+	struct pd_taskserve *ts = n->task->ts;
+
+	if (n->released)
+		return;
+	n->released = 1;
+	ts->reserved--;
+	ts->cb.reserved(ts->arg, ts->reserved);
+}
+
 /* Frames from a node's control socket. */
 static void on_node_read(struct bufferevent *bev, void *arg)
 {
@@ -81,9 +95,11 @@ static void on_node_read(struct bufferevent *bev, void *arg)
 	while (pd_evframe_take(bufferevent_get_input(bev), PD_TASK_RESULT_MAX, NULL, &m, err) == 1) {
 		if (!strcmp(m.op, "phase"))
 			snprintf(n->phase, sizeof n->phase, "%s", pd_json_str(m.json, "phase", "start"));
-		if (!strcmp(m.op, "done"))
-			n->done = 1;
 		relay(n, m.json, m.blob, m.blob_len);
+		if (!strcmp(m.op, "done")) {
+			n->done = 1;
+			release_slot(n);
+		}
 		pd_msg_release(&m);
 	}
 	pd_msg_release(&m);
@@ -105,11 +121,13 @@ static void task_maybe_free(struct stask *t)
 
 	if (t->running)
 		return;
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < t->n; i++) {
 		if (t->v[i].ctl)
 			bufferevent_free(t->v[i].ctl);
+		if (!t->v[i].released)
+			ts->reserved--;
+	}
 	LIST_REMOVE(t, link);
-	ts->reserved -= t->n;
 	free(t->v);
 	free(t);
 	ts->cb.reserved(ts->arg, ts->reserved);

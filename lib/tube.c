@@ -91,10 +91,53 @@ static void msg_recycle(struct pd_tube *t, struct pd_tubemsg *m)
 	t->spare = m;
 }
 
-/* Bytes of the current message on the wire (sealed ones carry a tag). */
-static size_t wire_len(const struct pd_tube *t)
+/* Plaintext bytes of the sealed chunk that starts at offset done. */
+static size_t chunk_len(const struct pd_tube *t, size_t done)
 {
-	return t->cur->len + (t->seal ? PD_SEAL_TAG : 0);
+	size_t left = t->cur->len - done;
+
+	return left < PD_TUBE_CHUNK ? left : PD_TUBE_CHUNK;
+}
+
+/* Read the current message's body of a plain tube.  1 when it is
+ * complete, 0 when more is to come, -1 with *r the failed read. */
+static int body_plain(struct pd_tube *t, size_t *budget, ssize_t *r)
+{
+	if (t->got < t->cur->len) {
+		*r = tube_read(t, t->cur->data + t->got, t->cur->len - t->got);
+		if (*r <= 0)
+			return -1;
+		t->got += (size_t)*r;
+		*budget = (size_t)*r < *budget ? *budget - (size_t)*r : 0;
+	}
+	return t->got == t->cur->len;
+}
+
+/* The same for a sealed tube: each chunk is opened as soon as it is
+ * whole, into its place in the message.  -2: a chunk failed to open. */
+static int body_sealed(struct pd_tube *t, size_t *budget, ssize_t *r)
+{
+	size_t want;
+
+	do {
+		want = chunk_len(t, t->got) + PD_SEAL_TAG;
+		if (!t->chunk && !(t->chunk = malloc(PD_TUBE_CHUNK + PD_SEAL_TAG)))
+			abort();
+		*r = tube_read(t, t->chunk + t->chunk_got, want - t->chunk_got);
+		if (*r <= 0)
+			return -1;
+		t->chunk_got += (size_t)*r;
+		*budget = (size_t)*r < *budget ? *budget - (size_t)*r : 0;
+		if (t->chunk_got < want)
+			continue;
+		if (pd_seal_open(t->seal, t->hdr, sizeof t->hdr, t->chunk, want, t->cur->data + t->got))
+			return -2; /* altered or replayed: the link is not to be trusted */
+		t->got += want - PD_SEAL_TAG;
+		t->chunk_got = 0;
+		if (t->got == t->cur->len)
+			return 1;
+	} while (*budget);
+	return 0;
 }
 
 /* Append a completed message to its tube's queue (mutex held); the
@@ -122,7 +165,8 @@ static int drain(struct pd_tubes *ts, struct pd_tube *t)
 {
 	size_t budget = READ_MAX;
 	unsigned long long len;
-	ssize_t r;
+	ssize_t r = 0;
+	int done;
 
 	while (budget) {
 		if (t->hdr_got < sizeof t->hdr) {
@@ -135,19 +179,15 @@ static int drain(struct pd_tubes *ts, struct pd_tube *t)
 			len = pd_get_be64(t->hdr);
 			if (len > PD_TUBE_MSG_MAX)
 				return -1; /* not a tube peer: treat as gone */
-			t->cur = msg_alloc(ts, t, (size_t)len + PD_SEAL_TAG);
+			t->cur = msg_alloc(ts, t, (size_t)len);
 			t->cur->len = (size_t)len;
 		}
-		if (t->got < wire_len(t)) {
-			r = tube_read(t, t->cur->data + t->got, wire_len(t) - t->got);
-			if (r <= 0)
-				goto end;
-			t->got += (size_t)r;
-			budget = (size_t)r < budget ? budget - (size_t)r : 0;
-		}
-		if (t->got == wire_len(t)) {
-			if (t->seal && pd_seal_open(t->seal, t->hdr, sizeof t->hdr, t->cur->data, t->got, t->cur->data))
-				return -1; /* altered or replayed: the link is not to be trusted */
+		done = t->seal ? body_sealed(t, &budget, &r) : body_plain(t, &budget, &r);
+		if (done == -2)
+			return -1;
+		if (done < 0)
+			goto end;
+		if (done == 1) {
 			pthread_mutex_lock(&ts->mu);
 			enqueue(ts, t);
 			pthread_mutex_unlock(&ts->mu);
@@ -273,6 +313,28 @@ static int write_all(int fd, struct iovec *iov, int cnt)
 	return 0;
 }
 
+/* Send a sealed message: the header, then each chunk sealed in turn, so
+ * the receiver opens one while the next is sealed. */
+static int push_sealed(struct pd_tube *t, unsigned char *hdr, const unsigned char *p, size_t len)
+{
+	struct iovec iov[2] = {{hdr, 8}, {NULL, 0}};
+	size_t done = 0, n;
+	int first = 1;
+
+	if (!t->sealbuf && !(t->sealbuf = malloc(PD_TUBE_CHUNK + PD_SEAL_TAG)))
+		abort();
+	do {
+		n = len - done < PD_TUBE_CHUNK ? len - done : PD_TUBE_CHUNK;
+		pd_seal_close(t->seal, hdr, 8, p + done, n, t->sealbuf);
+		iov[1] = (struct iovec){t->sealbuf, n + PD_SEAL_TAG};
+		if (write_all(t->fd, first ? iov : iov + 1, first ? 2 : 1))
+			return -1;
+		first = 0;
+		done += n;
+	} while (done < len);
+	return 0;
+}
+
 int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t len, char *err)
 {
 	struct pd_tube *t = pd_tubes_find(ts, name, 1);
@@ -291,20 +353,9 @@ int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t l
 	pd_put_be64(hdr, len);
 	iov[0] = (struct iovec){hdr, sizeof hdr};
 	iov[1] = (struct iovec){(void *)p, len};
-	if (t->seal) {
-		/* Sealed: the bytes go encrypted, the length as associated data,
-		 * through a buffer kept for the next push. */
-		if (t->sealcap < len + PD_SEAL_TAG) {
-			free(t->sealbuf);
-			t->sealbuf = malloc(len + PD_SEAL_TAG);
-			if (!t->sealbuf)
-				abort();
-			t->sealcap = len + PD_SEAL_TAG;
-		}
-		pd_seal_close(t->seal, hdr, sizeof hdr, p, len, t->sealbuf);
-		iov[1] = (struct iovec){t->sealbuf, len + PD_SEAL_TAG};
-		rc = write_all(t->fd, iov, 2);
-	} else
+	if (t->seal)
+		rc = push_sealed(t, hdr, p, len);
+	else
 		rc = write_all(t->fd, iov, len ? 2 : 1);
 	if (rc) {
 		pd_err(err, "push on '%s': node %d is gone (%s)", name, t->peer, strerror(errno));
@@ -375,6 +426,8 @@ void pd_tubes_stop(struct pd_tubes *ts)
 		free(ts->v[i].spare);
 		free(ts->v[i].stage);
 		ts->v[i].stage = NULL;
+		free(ts->v[i].chunk);
+		ts->v[i].chunk = NULL;
 		free(ts->v[i].sealbuf);
 		ts->v[i].sealbuf = NULL;
 		free(ts->v[i].seal);

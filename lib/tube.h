@@ -10,6 +10,7 @@
 #define PD_TUBE_MSG_MAX (1ull << 32)	      /* largest message */
 #define PD_TUBE_QUEUE_MAX ((size_t)256 << 20) /* bytes buffered per incoming tube */
 #define PD_TUBE_SOCKBUF (4 << 20)		      /* socket buffer asked for each tube */
+#define PD_TUBE_CHUNK ((size_t)1 << 20)	      /* sealed tubes: plaintext bytes per chunk */
 
 /* A message received and not yet popped. */
 struct pd_tubemsg {
@@ -24,8 +25,10 @@ struct pd_tubemsg {
  * push blocks only while that queue is full).  Incoming ends are read by
  * the node's I/O thread into a queue that pd_tubes_pop takes from.  A
  * message is an 8-byte big-endian length and its bytes; on a sealed tube
- * (between hosts) the bytes are sealed with the length as associated
- * data, PD_SEAL_TAG bytes longer than the length says.
+ * (between hosts) the bytes travel in chunks of PD_TUBE_CHUNK (the last
+ * shorter; an empty message is one empty chunk), each sealed on its own
+ * with the length as associated data and PD_SEAL_TAG bytes longer, so
+ * that sealing, sending and opening a big message overlap.
  */
 struct pd_tube {
 	char name[64];
@@ -33,8 +36,7 @@ struct pd_tube {
 	int peer; /* the node at the other end */
 	int fd;
 	struct pd_seal *seal; /* between hosts: the link's session, else NULL */
-	unsigned char *sealbuf; /* the pusher's reused ciphertext buffer */
-	size_t sealcap;
+	unsigned char *sealbuf; /* the pusher's chunk buffer (PD_TUBE_CHUNK + tag) */
 	/* incoming side, under the set's mutex */
 	struct pd_tubemsg *head, *tail, *last;
 	struct pd_tubemsg *spare; /* a popped buffer kept for the next message */
@@ -45,8 +47,10 @@ struct pd_tube {
 	unsigned char *stage;
 	size_t stage_len, stage_pos;
 	unsigned char hdr[8];
-	size_t hdr_got, got;
+	size_t hdr_got, got; /* got: body bytes done (plaintext on sealed tubes) */
 	struct pd_tubemsg *cur;
+	unsigned char *chunk; /* sealed tubes: the chunk being received */
+	size_t chunk_got;
 };
 
 struct pd_tubes {
