@@ -141,3 +141,24 @@ unsigned long long pd_get_be64(const unsigned char *p)
 {
 	return (unsigned long long)pd_get_be32(p) << 32 | pd_get_be32(p + 4);
 }
+
+int pd_read_line(FILE *f, char *line, size_t max)
+{
+	size_t len = 0;
+	int c, toolong = 0, nul = 0;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == 0)
+			nul = 1;
+		if (len < max)
+			line[len++] = (char)c;
+		else
+			toolong = 1;
+	}
+	line[len] = 0;
+	if (ferror(f))
+		return -1;
+	if (c == EOF && len == 0 && !toolong && !nul)
+		return 0;
+	return toolong ? -2 : nul ? -3 : 1;
+}

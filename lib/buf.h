@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * A growable byte buffer, always NUL-terminated (data[len] == 0), so text
@@ -39,6 +40,15 @@ static inline void pd_buf_reset(struct pd_buf *b) { pd_buf_setlen(b, 0); }
 void pd_buf_consume(struct pd_buf *b, size_t n);
 /* Hand the bytes (malloc'd, NUL-terminated) to the caller; b becomes empty. */
 char *pd_buf_detach(struct pd_buf *b, size_t *len);
+
+/*
+ * Read one line of a text file (without its newline) into line, which
+ * holds max bytes plus a NUL.  Returns 1 for a line, 0 at end of file, -1
+ * on a read error (errno set), -2 for a line longer than max (the rest of
+ * it is skipped), -3 for a line holding a NUL byte.  For the small
+ * configuration files (hosts, topologies) whose lines have a cap.
+ */
+int pd_read_line(FILE *f, char *line, size_t max);
 
 /* Big-endian integer helpers used by the codecs. */
 void pd_put_be32(unsigned char *p, unsigned int v);

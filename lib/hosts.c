@@ -1,6 +1,7 @@
 /* hosts.c - host lists: -H, $PD_HOSTS and the hosts file. */
 #include "hosts.h"
 
+#include "buf.h"
 #include "err.h"
 
 #include <errno.h>
@@ -192,30 +193,6 @@ int pd_hosts_parse(struct pd_hostlist *l, const char *spec, const char *where, c
 	return parse_list(l, spec, where ? where : "hosts", 1, err);
 }
 
-/* Read one line (without its newline) into line[LINE_MAX_LEN + 1].
- * Returns 1 for a line, 0 at end of file, -1 on a read error (errno set),
- * -2 for a line too long, -3 for a line holding a NUL byte. */
-static int read_line(FILE *f, char *line)
-{
-	size_t len = 0;
-	int c, toolong = 0, nul = 0;
-
-	while ((c = getc(f)) != EOF && c != '\n') {
-		if (c == 0)
-			nul = 1;
-		if (len < LINE_MAX_LEN)
-			line[len++] = (char)c;
-		else
-			toolong = 1;
-	}
-	line[len] = 0;
-	if (ferror(f))
-		return -1;
-	if (c == EOF && len == 0 && !toolong && !nul)
-		return 0;
-	return toolong ? -2 : nul ? -3 : 1;
-}
-
 /* Parse the open hosts file f line by line; on error l is left as it was. */
 static int parse_file(struct pd_hostlist *l, FILE *f, const char *path, char *err)
 {
@@ -223,7 +200,7 @@ static int parse_file(struct pd_hostlist *l, FILE *f, const char *path, char *er
 	int n0 = l->n, rc;
 	long lineno = 0;
 
-	while ((rc = read_line(f, line)) != 0) {
+	while ((rc = pd_read_line(f, line, LINE_MAX_LEN)) != 0) {
 		lineno++;
 		snprintf(where, sizeof where, "%s:%ld", path, lineno);
 		if (rc == -1)

@@ -1,6 +1,7 @@
 /* topology.c - the tubes joining the nodes of a pd-task task. */
 #include "topology.h"
 
+#include "buf.h"
 #include "err.h"
 
 #include <errno.h>
@@ -290,30 +291,6 @@ static int parse_line(struct builder *b, char *s, long line)
 	return add_tube(b, name, src, dst, line);
 }
 
-/* Read one line (without its newline) into line[PD_TOPOLOGY_LINE_MAX + 1].
- * Returns 1 for a line, 0 at end of file, -1 on a read error (errno set),
- * -2 for a line too long, -3 for a line holding a NUL byte. */
-static int read_line(FILE *f, char *line)
-{
-	size_t len = 0;
-	int c, toolong = 0, nul = 0;
-
-	while ((c = getc(f)) != EOF && c != '\n') {
-		if (c == 0)
-			nul = 1;
-		if (len < PD_TOPOLOGY_LINE_MAX)
-			line[len++] = (char)c;
-		else
-			toolong = 1;
-	}
-	line[len] = 0;
-	if (ferror(f))
-		return -1;
-	if (c == EOF && len == 0 && !toolong && !nul)
-		return 0;
-	return toolong ? -2 : nul ? -3 : 1;
-}
-
 /* Add the tubes of the open topology file f. */
 static int parse_file(struct builder *b, FILE *f)
 {
@@ -321,7 +298,7 @@ static int parse_file(struct builder *b, FILE *f)
 	long lineno = 0;
 	int rc;
 
-	while ((rc = read_line(f, line)) != 0) {
+	while ((rc = pd_read_line(f, line, PD_TOPOLOGY_LINE_MAX)) != 0) {
 		lineno++;
 		if (rc == -1)
 			pd_err(b->err, "read %s: %s", b->path, strerror(errno));
@@ -359,6 +336,20 @@ static int build_file(struct builder *b, const char *path)
 	return rc;
 }
 
+/* Hand the builder's tubes to t when rc is 0; free its scratch either way. */
+static int finish(struct builder *b, int rc, struct pd_topology *t)
+{
+	free(b->lines);
+	free(b->slots);
+	if (rc) {
+		free(b->v);
+		return -1;
+	}
+	t->v = b->v;
+	t->n = b->n;
+	return 0;
+}
+
 int pd_topology_build(struct pd_topology *t, const char *spec, int nodes, char *err)
 {
 	struct builder b;
@@ -381,15 +372,7 @@ int pd_topology_build(struct pd_topology *t, const char *spec, int nodes, char *
 	rc = build_named(&b, spec);
 	if (rc == 1)
 		rc = build_file(&b, spec);
-	free(b.lines);
-	free(b.slots);
-	if (rc) {
-		free(b.v);
-		return -1;
-	}
-	t->v = b.v;
-	t->n = b.n;
-	return 0;
+	return finish(&b, rc, t);
 }
 
 int pd_topology_parse(struct pd_topology *t, const char *text, const char *where, int nodes, char *err)
@@ -417,15 +400,7 @@ int pd_topology_parse(struct pd_topology *t, const char *text, const char *where
 	b.err = err;
 	rc = *text ? parse_file(&b, f) : 0;
 	fclose(f);
-	free(b.lines);
-	free(b.slots);
-	if (rc) {
-		free(b.v);
-		return -1;
-	}
-	t->v = b.v;
-	t->n = b.n;
-	return 0;
+	return finish(&b, rc, t);
 }
 
 void pd_topology_release(struct pd_topology *t)
