@@ -25,45 +25,20 @@
 #include "pool.h"
 #include "proto.h"
 #include "runs.h"
+#include "serverint.h"
 #include "taskserve.h"
-
-/* A connected client as the server sees it. */
-struct sconn {
-	struct pd_server *s;
-	struct pd_peer *peer;
-	int local; /* Unix socket or embedded: owner-level trust */
-	char waiting[PD_RUN_ID_LEN]; /* fetch --wait: the run awaited, or "" */
-	char client[32];	      /* program named in its hello; "" before the handshake ends */
-	long records;		      /* results sent to it */
-	LIST_ENTRY(sconn) link;
-};
-
-struct pd_server {
-	struct event_base *base;
-	char state[4096], cache[4200], alloc[4200], host[256];
-	unsigned char key[PD_KEY_LEN];
-	int have_key, cpus_total, shared, persist;
-	struct pd_pool *pool;
-	struct pd_runs *runs;
-	struct pd_taskserve *tasks;
-	struct evconnlistener *tcp, *unx;
-	char unix_path[108];
-	LIST_HEAD(, sconn) conns;
-	int nconns, stopping, exit_when_alone;
-	struct event *stop_timer, *resume_timer;
-};
 
 static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg);
 
 /* Send {op, ...} built by the caller to one client. */
-static void reply(struct sconn *c, cJSON *j, const void *blob, size_t n)
+void srv_reply(struct sconn *c, cJSON *j, const void *blob, size_t n)
 {
 	pd_peer_send(c->peer, j, blob, n);
 	cJSON_Delete(j);
 }
 
 /* A new JSON object with its op set. */
-static cJSON *msg_new(const char *op)
+cJSON *srv_msg_new(const char *op)
 {
 	cJSON *j = cJSON_CreateObject();
 
@@ -96,7 +71,7 @@ static cJSON *attached_json(struct pd_server *s)
 /* The host's description: name, version, CPUs, load. */
 static cJSON *info_json(struct pd_server *s)
 {
-	cJSON *j = msg_new(PD_OP_INFO);
+	cJSON *j = srv_msg_new(PD_OP_INFO);
 
 	cJSON_AddStringToObject(j, "host", s->host);
 	cJSON_AddStringToObject(j, "version", PD_VERSION);
@@ -142,7 +117,7 @@ static void batch_done(void *arg, void *owner, uint64_t id, const unsigned char 
 		       size_t len, int n, const char *load_error)
 {
 	struct sconn *c = owner;
-	cJSON *j = msg_new(PD_OP_RESULT);
+	cJSON *j = srv_msg_new(PD_OP_RESULT);
 
 	(void)arg;
 	c->records += n;
@@ -150,17 +125,17 @@ static void batch_done(void *arg, void *owner, uint64_t id, const unsigned char 
 	cJSON_AddNumberToObject(j, "n", n);
 	if (load_error)
 		cJSON_AddStringToObject(j, "load_error", load_error);
-	reply(c, j, entries, len);
+	srv_reply(c, j, entries, len);
 }
 
 /* Pool: a batch will not run here. */
 static void batch_handback(void *arg, void *owner, uint64_t id)
 {
-	cJSON *j = msg_new(PD_OP_HANDBACK);
+	cJSON *j = srv_msg_new(PD_OP_HANDBACK);
 
 	(void)arg;
 	cJSON_AddNumberToObject(j, "batch", (double)id);
-	reply(owner, j, NULL, 0);
+	srv_reply(owner, j, NULL, 0);
 }
 
 /* Pool: a worker became idle. */
@@ -205,66 +180,11 @@ static int alloc_save(struct pd_server *s, char *err)
 }
 
 /* Map workers: the share less the slots task nodes hold. */
-static void pool_resize(struct pd_server *s)
+void srv_pool_resize(struct pd_server *s)
 {
 	int n = s->shared - pd_taskserve_reserved(s->tasks);
 
 	pd_pool_set_slots(s->pool, s->stopping || n < 0 ? 0 : n);
-}
-
-/* Tasks: the slots their nodes hold changed. */
-static void tasks_reserved(void *arg, int reserved)
-{
-	(void)reserved;
-	pool_resize(arg);
-}
-
-/* Tasks: relay a node's message to its client. */
-static void tasks_send(void *arg, void *owner, cJSON *msg, const void *blob, size_t len)
-{
-	(void)arg;
-	reply(owner, msg, blob, len);
-}
-
-/* Pool: a child that is not a map worker ended (a task node). */
-static void node_exited(void *arg, pid_t pid, int status)
-{
-	struct pd_server *s = arg;
-
-	if (!pd_taskserve_child(s->tasks, pid, status))
-		pd_runs_child(s->runs, pid, status);
-}
-
-/* task {...}: start this host's nodes of a task for the client. */
-static void on_task(struct sconn *c, const struct pd_msg *m)
-{
-	struct pd_server *s = c->s;
-	char err[PD_ERRLEN];
-	int code, free_slots = s->shared - pd_taskserve_reserved(s->tasks);
-	cJSON *j;
-
-	if (s->stopping) {
-		pd_peer_fail(c->peer, PD_EX_TEMPFAIL, "this server is stopping");
-		return;
-	}
-	code = pd_taskserve_start(s->tasks, c, m->json, free_slots < 0 ? 0 : free_slots, err);
-	if (code) {
-		pd_log(PD_LOG_WARN, "%s: task refused: %s", pd_peer_name(c->peer), err);
-		pd_peer_fail(c->peer, code, "%s", err);
-		return;
-	}
-	j = msg_new(PD_OP_TASK_STARTED);
-	cJSON_AddStringToObject(j, "task", pd_json_str(m->json, "task", ""));
-	reply(c, j, NULL, 0);
-}
-
-/* node_cmd {node, msg}: for one of the client's task nodes here. */
-static void on_node_cmd(struct sconn *c, const struct pd_msg *m)
-{
-	char err[PD_ERRLEN];
-
-	if (pd_taskserve_cmd(c->s->tasks, c, m->json, err))
-		pd_peer_fail(c->peer, PD_EX_DATAERR, "%s", err);
 }
 
 /* Tell every client how many slots this host now shares. */
@@ -274,9 +194,9 @@ static void broadcast_slots(struct pd_server *s, int shared)
 	cJSON *j;
 
 	LIST_FOREACH(o, &s->conns, link) {
-		j = msg_new(PD_OP_SLOTS);
+		j = srv_msg_new(PD_OP_SLOTS);
 		cJSON_AddNumberToObject(j, "shared", shared);
-		reply(o, j, NULL, 0);
+		srv_reply(o, j, NULL, 0);
 	}
 }
 
@@ -308,9 +228,9 @@ static void on_alloc(struct sconn *c, const struct pd_msg *m)
 		/* Clients hear of the change before any handback it causes, so
 		 * that they send the returned records elsewhere. */
 		broadcast_slots(s, s->shared);
-		pool_resize(s);
+		srv_pool_resize(s);
 	}
-	reply(c, info_json(s), NULL, 0);
+	srv_reply(c, info_json(s), NULL, 0);
 }
 
 /* job {hash, sym, path?}: do we hold this job file? */
@@ -333,10 +253,10 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 			pd_log(PD_LOG_WARN, "caching %s: %s", path, err);
 		free(data);
 	}
-	j = msg_new(PD_OP_JOB);
+	j = srv_msg_new(PD_OP_JOB);
 	cJSON_AddStringToObject(j, "hash", hash);
 	cJSON_AddBoolToObject(j, pd_cache_has(s->cache, hash) ? "ok" : "need", 1);
-	reply(c, j, NULL, 0);
+	srv_reply(c, j, NULL, 0);
 }
 
 /* upload {hash} + the job file. */
@@ -353,10 +273,10 @@ static void on_upload(struct sconn *c, const struct pd_msg *m)
 		return;
 	}
 	pd_log(PD_LOG_INFO, "%s: uploaded %.12s (%zu bytes) to the cache", pd_peer_name(c->peer), hash, m->blob_len);
-	j = msg_new(PD_OP_JOB);
+	j = srv_msg_new(PD_OP_JOB);
 	cJSON_AddStringToObject(j, "hash", hash);
 	cJSON_AddBoolToObject(j, "ok", 1);
-	reply(c, j, NULL, 0);
+	srv_reply(c, j, NULL, 0);
 }
 
 /* 1 when s is a plausible C identifier (job names). */
@@ -431,113 +351,6 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
 }
 
-/* A run's id from a message, or NULL after failing the connection. */
-static const char *run_id(struct sconn *c, const struct pd_msg *m)
-{
-	const char *id = pd_json_str(m->json, "id", "");
-
-	if (!c->s->runs) {
-		pd_peer_fail(c->peer, 69, "this server keeps no detached runs");
-		return NULL;
-	}
-	if (!pd_run_id_valid(id)) {
-		pd_peer_fail(c->peer, 65, "message '%s': malformed run id", m->op);
-		return NULL;
-	}
-	return id;
-}
-
-/* The reply to fetch: the run's state and its log. */
-static void send_fetched(struct sconn *c, const char *id)
-{
-	struct pd_buf log = PD_BUF_INIT;
-	char err[PD_ERRLEN];
-	cJSON *j = pd_runs_status(c->s->runs, id);
-
-	if (!j || pd_runs_log(c->s->runs, id, &log, err)) {
-		cJSON_Delete(j);
-		pd_peer_fail(c->peer, 65, "no run %s on this host", id);
-		pd_buf_release(&log);
-		return;
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "op");
-	cJSON_AddStringToObject(j, "op", PD_OP_FETCHED);
-	reply(c, j, log.data, log.len);
-	pd_buf_release(&log);
-}
-
-/* submit {...} + records: start a detached run (local owner only). */
-static void on_submit(struct sconn *c, const struct pd_msg *m)
-{
-	char id[PD_RUN_ID_LEN], err[PD_ERRLEN];
-	cJSON *j;
-
-	if (!c->local) {
-		pd_peer_fail(c->peer, 77, "detached runs are submitted to the local pd-serve only");
-		return;
-	}
-	if (!c->s->runs) {
-		pd_peer_fail(c->peer, 69, "this server keeps no detached runs");
-		return;
-	}
-	if (pd_runs_submit(c->s->runs, m->json, m->blob, m->blob_len, id, err)) {
-		pd_peer_fail(c->peer, 65, "%s", err);
-		return;
-	}
-	j = msg_new(PD_OP_SUBMITTED);
-	cJSON_AddStringToObject(j, "id", id);
-	reply(c, j, NULL, 0);
-}
-
-/* run_status, fetch, cancel: questions about one detached run. */
-static void on_run_query(struct sconn *c, const struct pd_msg *m)
-{
-	const char *id = run_id(c, m);
-	char err[PD_ERRLEN];
-	cJSON *j;
-
-	if (!id)
-		return;
-	if (!strcmp(m->op, PD_OP_CANCEL) && pd_runs_cancel(c->s->runs, id, err)) {
-		pd_peer_fail(c->peer, 65, "%s", err);
-		return;
-	}
-	if (!strcmp(m->op, PD_OP_FETCH)) {
-		if (!pd_runs_ended(c->s->runs, id) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m->json, "wait")))
-			snprintf(c->waiting, sizeof c->waiting, "%s", id);
-		else
-			send_fetched(c, id);
-		return;
-	}
-	j = pd_runs_status(c->s->runs, id);
-	if (!j) {
-		pd_peer_fail(c->peer, 65, "no run %s on this host", id);
-		return;
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "op");
-	cJSON_AddStringToObject(j, "op", PD_OP_RUNINFO);
-	reply(c, j, NULL, 0);
-}
-
-/* Runs: one ended; answer the clients waiting for it. */
-static void run_ended(void *arg, const char *id)
-{
-	struct pd_server *s = arg;
-	struct sconn *c;
-
-	LIST_FOREACH(c, &s->conns, link)
-		if (!strcmp(c->waiting, id)) {
-			c->waiting[0] = 0;
-			send_fetched(c, id);
-		}
-}
-
-int pd_server_start_runs(struct pd_server *s, char *err)
-{
-	s->runs = pd_runs_new(s->base, s->state, s->unix_path, s->have_key ? s->key : NULL, run_ended, s, err);
-	return s->runs ? 0 : -1;
-}
-
 /* Dispatch one message from a ready client. */
 static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 {
@@ -548,7 +361,7 @@ static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 		pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), c->client);
 	}
 	else if (!strcmp(m->op, PD_OP_INFO))
-		reply(c, info_json(c->s), NULL, 0);
+		srv_reply(c, info_json(c->s), NULL, 0);
 	else if (!strcmp(m->op, PD_OP_RUN))
 		on_run(c, m);
 	else if (!strcmp(m->op, PD_OP_JOB))
@@ -558,16 +371,16 @@ static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 	else if (!strcmp(m->op, PD_OP_ALLOC))
 		on_alloc(c, m);
 	else if (!strcmp(m->op, PD_OP_SUBMIT))
-		on_submit(c, m);
+		srv_on_submit(c, m);
 	else if (!strcmp(m->op, PD_OP_TASK))
-		on_task(c, m);
+		srv_on_task(c, m);
 	else if (!strcmp(m->op, PD_OP_NODE_CMD))
-		on_node_cmd(c, m);
+		srv_on_node_cmd(c, m);
 	else if (!strcmp(m->op, PD_OP_RUNSTAT) || !strcmp(m->op, PD_OP_FETCH) || !strcmp(m->op, PD_OP_CANCEL))
-		on_run_query(c, m);
+		srv_on_run_query(c, m);
 	else if (!strcmp(m->op, PD_OP_PING)) {
-		j = msg_new(PD_OP_PONG);
-		reply(c, j, NULL, 0);
+		j = srv_msg_new(PD_OP_PONG);
+		srv_reply(c, j, NULL, 0);
 	} else {
 		pd_log(PD_LOG_WARN, "%s: unknown operation '%.64s'", pd_peer_name(c->peer), m->op);
 		pd_peer_fail(c->peer, 65, "unknown operation '%.64s'", m->op);
@@ -700,8 +513,8 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
 
 struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_opts *o, char *err)
 {
-	static const struct pd_pool_cb cb = {batch_done, batch_handback, pool_idle, node_exited};
-	static const struct pd_taskserve_cb tcb = {tasks_send, tasks_reserved};
+	static const struct pd_pool_cb cb = {batch_done, batch_handback, pool_idle, srv_node_exited};
+	static const struct pd_taskserve_cb tcb = {srv_tasks_send, srv_tasks_reserved};
 	struct pd_server *s = calloc(1, sizeof *s);
 
 	if (!s)

@@ -1,0 +1,59 @@
+/* serverint.h - pd-serve's state, shared by server.c and serverjobs.c only. */
+#ifndef PD_SERVERINT_H
+#define PD_SERVERINT_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "frame.h"
+#include "key.h"
+#include "runs.h"
+
+/* A connected client as the server sees it. */
+struct sconn {
+	struct pd_server *s;
+	struct pd_peer *peer;
+	int local; /* Unix socket or embedded: owner-level trust */
+	char waiting[PD_RUN_ID_LEN]; /* fetch --wait: the run awaited, or "" */
+	char client[32];	      /* program named in its hello; "" before the handshake ends */
+	long records;		      /* results sent to it */
+	LIST_ENTRY(sconn) link;
+};
+
+struct pd_server {
+	struct event_base *base;
+	char state[4096], cache[4200], alloc[4200], host[256];
+	unsigned char key[PD_KEY_LEN];
+	int have_key, cpus_total, shared, persist;
+	struct pd_pool *pool;
+	struct pd_runs *runs;
+	struct pd_taskserve *tasks;
+	struct evconnlistener *tcp, *unx;
+	char unix_path[108];
+	LIST_HEAD(, sconn) conns;
+	int nconns, stopping, exit_when_alone;
+	struct event *stop_timer, *resume_timer;
+};
+
+/* server.c: send a message to one client (j is freed); a new message. */
+void srv_reply(struct sconn *c, cJSON *j, const void *blob, size_t n);
+cJSON *srv_msg_new(const char *op);
+/* server.c: map workers = the share less the slots task nodes hold. */
+void srv_pool_resize(struct pd_server *s);
+
+/* serverjobs.c: detached runs. */
+void srv_on_submit(struct sconn *c, const struct pd_msg *m);
+void srv_on_run_query(struct sconn *c, const struct pd_msg *m);
+
+/* serverjobs.c: task nodes (taskserve.h) and their callbacks. */
+void srv_on_task(struct sconn *c, const struct pd_msg *m);
+void srv_on_node_cmd(struct sconn *c, const struct pd_msg *m);
+void srv_tasks_reserved(void *arg, int reserved);
+void srv_tasks_send(void *arg, void *owner, cJSON *msg, const void *blob, size_t len);
+void srv_node_exited(void *arg, pid_t pid, int status);
+
+#endif
