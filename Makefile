@@ -37,7 +37,7 @@ LDLIBS     := $(PKG_LIBS) -ldl -lm -pthread
 
 TOOLS    := pd-serve pd-map pd-task pd-opt pd-status pd-alloc
 BINS     := $(TOOLS:%=$(B)/bin/%)
-LIB_SRC  := $(wildcard lib/*.c)
+LIB_SRC  := $(wildcard lib/*.c lib/opt/*.c)
 LIB_OBJ  := $(LIB_SRC:lib/%.c=$(B)/obj/lib/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)

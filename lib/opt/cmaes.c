@@ -1,0 +1,891 @@
+/* cmaes.c - CMA-ES after Hansen's tutorial (purecmaes), ask/tell, exact save/load. */
+#include "opt/cmaes.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "err.h"
+
+/* Out-of-memory is fatal in this project (as in lib/buf.c). */
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p) {
+		fputs("playdoh: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static double *dalloc(size_t n) { return xcalloc(n, sizeof(double)); }
+
+/* ---- random numbers: splitmix64 seeding, xoshiro256**, polar normals ---- */
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return r;
+}
+
+/* Uniform in [0, 1) with 53 random bits. */
+static double rng_unif(struct pd_cmaes *c) { return (double)(rng_next(c->rng) >> 11) * 0x1.0p-53; }
+
+/* Standard normal deviate, Marsaglia's polar method (spare kept in c). */
+static double rng_gauss(struct pd_cmaes *c)
+{
+	double u, v, s, m;
+
+	if (c->has_spare) {
+		c->has_spare = 0;
+		return c->spare;
+	}
+	do {
+		u = 2 * rng_unif(c) - 1;
+		v = 2 * rng_unif(c) - 1;
+		s = u * u + v * v;
+	} while (s >= 1 || s == 0);
+	m = sqrt(-2 * log(s) / s);
+	c->spare = v * m;
+	c->has_spare = 1;
+	return u * m;
+}
+
+/* ---- set-up ---- */
+
+/* Check the arguments of init; 0 or -1 with err. */
+static int check_args(int n, const double *lo, const double *hi, const double *min,
+		      const double *max, double sigma0, int lambda, char *err)
+{
+	int i;
+
+	if (n < 1 || n > PD_CMAES_MAXDIM)
+		return pd_err(err, "dimension %d out of range 1..%d", n, PD_CMAES_MAXDIM), -1;
+	if (lambda != 0 && (lambda < 2 || lambda > PD_CMAES_MAXLAMBDA))
+		return pd_err(err, "population %d out of range 2..%d", lambda, PD_CMAES_MAXLAMBDA), -1;
+	if (!(sigma0 >= 0 && sigma0 <= 1e6))
+		return pd_err(err, "initial step size %g out of range", sigma0), -1;
+	for (i = 0; i < n; i++) {
+		if (!isfinite(lo[i]) || !isfinite(hi[i]) || !(lo[i] < hi[i]) || !isfinite(hi[i] - lo[i]))
+			return pd_err(err, "parameter %d: bad interval [%g, %g]", i + 1, lo[i], hi[i]), -1;
+		if ((min && !(min[i] <= lo[i])) || (max && !(max[i] >= hi[i])))
+			return pd_err(err, "parameter %d: hard bounds must contain [%g, %g]", i + 1,
+				      lo[i], hi[i]), -1;
+	}
+	return 0;
+}
+
+/* Allocate the arrays whose size depends on n only. */
+static void alloc_dim(struct pd_cmaes *c)
+{
+	size_t n = (size_t)c->n;
+
+	c->lo = dalloc(n), c->hi = dalloc(n), c->min = dalloc(n), c->max = dalloc(n);
+	c->ymin = dalloc(n), c->ymax = dalloc(n);
+	c->mean = dalloc(n), c->pc = dalloc(n), c->ps = dalloc(n), c->D = dalloc(n);
+	c->C = dalloc(n * n), c->B = dalloc(n * n), c->invsqrtc = dalloc(n * n);
+	c->work = dalloc(n * n);
+	c->best_x = dalloc(n), c->tmp = dalloc(n), c->tmp2 = dalloc(n), c->mold = dalloc(n);
+}
+
+/* Default strategy parameters for n and lambda (purecmaes). */
+static void set_params(struct pd_cmaes *c)
+{
+	double n = c->n, sum = 0, sum2 = 0;
+	int i;
+
+	c->mu = c->lambda / 2;
+	for (i = 0; i < c->mu; i++) {
+		c->w[i] = log(c->lambda / 2.0 + 0.5) - log(i + 1.0);
+		sum += c->w[i];
+	}
+	for (i = 0; i < c->mu; i++) {
+		c->w[i] /= sum;
+		sum2 += c->w[i] * c->w[i];
+	}
+	c->mueff = 1 / sum2;
+	c->cc = (4 + c->mueff / n) / (n + 4 + 2 * c->mueff / n);
+	c->cs = (c->mueff + 2) / (n + c->mueff + 5);
+	c->c1 = 2 / ((n + 1.3) * (n + 1.3) + c->mueff);
+	c->cmu = fmin(1 - c->c1, 2 * (c->mueff - 2 + 1 / c->mueff) / ((n + 2) * (n + 2) + c->mueff));
+	c->damps = 1 + 2 * fmax(0, sqrt((c->mueff - 1) / (n + 1)) - 1) + c->cs;
+	c->chin = sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
+	c->histlen = 10 + (int)ceil(30 * n / c->lambda);
+}
+
+/* Allocate the arrays whose size depends on lambda, and set parameters. */
+static void alloc_lambda(struct pd_cmaes *c)
+{
+	c->w = dalloc((size_t)c->lambda);
+	c->arx = dalloc((size_t)c->lambda * (size_t)c->n);
+	c->repaired = xcalloc((size_t)c->lambda, 1);
+	c->rank = xcalloc((size_t)c->lambda, sizeof(*c->rank));
+	set_params(c);
+	c->hist = dalloc((size_t)c->histlen);
+}
+
+static void free_lambda(struct pd_cmaes *c)
+{
+	free(c->w), free(c->arx), free(c->repaired), free(c->rank), free(c->hist);
+	c->w = c->arx = c->hist = NULL;
+	c->repaired = NULL;
+	c->rank = NULL;
+}
+
+/* Hard bounds in normalised coordinates (infinite bounds stay infinite). */
+static void set_ybounds(struct pd_cmaes *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		c->ymin[i] = (c->min[i] - c->lo[i]) / (c->hi[i] - c->lo[i]);
+		c->ymax[i] = (c->max[i] - c->lo[i]) / (c->hi[i] - c->lo[i]);
+	}
+}
+
+/* Start a fresh distribution around c->mean: sigma0, zero paths, C = I. */
+static void reset_dist(struct pd_cmaes *c)
+{
+	int n = c->n, i;
+
+	c->sigma = c->sigma0;
+	memset(c->pc, 0, (size_t)n * sizeof(double));
+	memset(c->ps, 0, (size_t)n * sizeof(double));
+	memset(c->C, 0, (size_t)n * n * sizeof(double));
+	memset(c->B, 0, (size_t)n * n * sizeof(double));
+	memset(c->invsqrtc, 0, (size_t)n * n * sizeof(double));
+	for (i = 0; i < n; i++) {
+		c->C[i * n + i] = c->B[i * n + i] = c->invsqrtc[i * n + i] = 1;
+		c->D[i] = 1;
+	}
+	c->eigeneval = c->evals;
+	c->gen = 0;
+	c->asked = 0;
+	c->hist_n = c->hist_pos = 0;
+	c->fworst = INFINITY;
+}
+
+/* Normalised point y to user coordinates x, clamped to the hard bounds. */
+static void to_user(const struct pd_cmaes *c, const double *y, double *x)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		x[i] = c->lo[i] + (c->hi[i] - c->lo[i]) * y[i];
+		if (x[i] < c->min[i])
+			x[i] = c->min[i];
+		if (x[i] > c->max[i])
+			x[i] = c->max[i];
+	}
+}
+
+int pd_cmaes_init(struct pd_cmaes *c, int dim, const double *lo, const double *hi,
+		  const double *min, const double *max, double sigma0, int lambda,
+		  uint64_t seed, char *err)
+{
+	size_t sz = (size_t)dim * sizeof(double);
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	if (check_args(dim, lo, hi, min, max, sigma0, lambda, err) < 0)
+		return -1;
+	c->n = dim;
+	c->lambda = lambda ? lambda : 4 + (int)floor(3 * log((double)dim));
+	alloc_dim(c);
+	alloc_lambda(c);
+	memcpy(c->lo, lo, sz), memcpy(c->hi, hi, sz);
+	memcpy(c->min, min ? min : lo, sz), memcpy(c->max, max ? max : hi, sz);
+	set_ybounds(c);
+	c->sigma0 = sigma0 > 0 ? sigma0 : 0.3;
+	c->tolfun = 1e-12;
+	c->tolx = 1e-12 * c->sigma0;
+	for (i = 0; i < 4; i++)
+		c->rng[i] = splitmix64(&seed);
+	for (i = 0; i < dim; i++)
+		c->mean[i] = 0.5;
+	reset_dist(c);
+	c->best_f = INFINITY;
+	to_user(c, c->mean, c->best_x);
+	return 0;
+}
+
+void pd_cmaes_release(struct pd_cmaes *c)
+{
+	free_lambda(c);
+	free(c->lo), free(c->hi), free(c->min), free(c->max), free(c->ymin), free(c->ymax);
+	free(c->mean), free(c->pc), free(c->ps), free(c->D), free(c->C), free(c->B);
+	free(c->invsqrtc), free(c->work), free(c->best_x), free(c->tmp), free(c->tmp2);
+	free(c->mold);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- eigendecomposition: cyclic Jacobi ---- */
+
+/* One Jacobi rotation zeroing a[p][q] of the symmetric n x n a; v += it. */
+static void jacobi_rotate(int n, double *a, double *v, int p, int q)
+{
+	double apq = a[p * n + q], app = a[p * n + p], aqq = a[q * n + q];
+	double theta, t, cs, sn, x, y;
+	int k;
+
+	if (fabs(app) + 100 * fabs(apq) == fabs(app) && fabs(aqq) + 100 * fabs(apq) == fabs(aqq)) {
+		a[p * n + q] = a[q * n + p] = 0;
+		return;
+	}
+	theta = (aqq - app) / (2 * apq);
+	if (fabs(theta) > 1e150)
+		t = 1 / (2 * theta);
+	else
+		t = (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
+	cs = 1 / sqrt(t * t + 1);
+	sn = t * cs;
+	a[p * n + p] = app - t * apq;
+	a[q * n + q] = aqq + t * apq;
+	a[p * n + q] = a[q * n + p] = 0;
+	for (k = 0; k < n; k++) {
+		if (k != p && k != q) {
+			x = a[k * n + p], y = a[k * n + q];
+			a[k * n + p] = a[p * n + k] = cs * x - sn * y;
+			a[k * n + q] = a[q * n + k] = sn * x + cs * y;
+		}
+		x = v[k * n + p], y = v[k * n + q];
+		v[k * n + p] = cs * x - sn * y;
+		v[k * n + q] = sn * x + cs * y;
+	}
+}
+
+/* Diagonalise symmetric a (destroyed: eigenvalues on its diagonal) into
+ * the eigenvector columns of v. */
+static void jacobi(int n, double *a, double *v)
+{
+	int sweep, p, q;
+	double off;
+
+	memset(v, 0, (size_t)n * n * sizeof(double));
+	for (p = 0; p < n; p++)
+		v[p * n + p] = 1;
+	for (sweep = 0; sweep < 64; sweep++) {
+		off = 0;
+		for (p = 0; p < n; p++)
+			for (q = p + 1; q < n; q++)
+				off += fabs(a[p * n + q]);
+		if (off == 0 || !isfinite(off))
+			break;
+		for (p = 0; p < n; p++)
+			for (q = p + 1; q < n; q++)
+				if (a[p * n + q] != 0)
+					jacobi_rotate(n, a, v, p, q);
+	}
+}
+
+/* C = B diag(D^2) B': refresh B, D and C^-1/2 from C. */
+static void eigen_update(struct pd_cmaes *c)
+{
+	int n = c->n, i, j, k;
+	double maxev = 0, ev, s;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j <= i; j++)
+			c->work[i * n + j] = c->work[j * n + i] = c->C[i * n + j] = c->C[j * n + i];
+	jacobi(n, c->work, c->B);
+	for (i = 0; i < n; i++)
+		maxev = fmax(maxev, c->work[i * n + i]);
+	for (i = 0; i < n; i++) {
+		ev = c->work[i * n + i];
+		if (!(ev > 0))
+			ev = maxev > 0 ? maxev * 1e-20 : 1e-300;
+		c->D[i] = sqrt(ev);
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j <= i; j++) {
+			for (s = 0, k = 0; k < n; k++)
+				s += c->B[i * n + k] * c->B[j * n + k] / c->D[k];
+			c->invsqrtc[i * n + j] = c->invsqrtc[j * n + i] = s;
+		}
+	c->eigeneval = c->evals;
+}
+
+/* ---- ask ---- */
+
+static int inside(const struct pd_cmaes *c, const double *y)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!(y[i] >= c->ymin[i] && y[i] <= c->ymax[i]))
+			return 0;
+	return 1;
+}
+
+/* Draw point k: mean + sigma B D z, resampled while outside the hard
+ * bounds, clamped after PD_CMAES_TRIES draws. */
+static void sample_point(struct pd_cmaes *c, int k)
+{
+	int n = c->n, t, i, j;
+	double *y = c->arx + (size_t)k * n, *z = c->tmp, s;
+
+	for (t = 0; t < PD_CMAES_TRIES; t++) {
+		for (i = 0; i < n; i++)
+			z[i] = c->D[i] * rng_gauss(c);
+		for (i = 0; i < n; i++) {
+			for (s = 0, j = 0; j < n; j++)
+				s += c->B[i * n + j] * z[j];
+			y[i] = c->mean[i] + c->sigma * s;
+		}
+		if (inside(c, y)) {
+			c->repaired[k] = 0;
+			return;
+		}
+	}
+	for (i = 0; i < n; i++)
+		y[i] = fmin(fmax(y[i], c->ymin[i]), c->ymax[i]);
+	c->repaired[k] = 1;
+}
+
+void pd_cmaes_ask(struct pd_cmaes *c, double *x)
+{
+	int k;
+
+	for (k = 0; k < c->lambda; k++) {
+		sample_point(c, k);
+		to_user(c, c->arx + (size_t)k * c->n, x + (size_t)k * c->n);
+	}
+	c->asked = 1;
+}
+
+/* ---- tell ---- */
+
+/* Order: finite before non-finite, then by value, then by index. */
+static int rank_cmp(const void *pa, const void *pb)
+{
+	const struct pd_cmaes_rank *a = pa, *b = pb;
+
+	if (a->bad != b->bad)
+		return a->bad - b->bad;
+	if (!a->bad && a->f != b->f)
+		return a->f < b->f ? -1 : 1;
+	return a->i - b->i;
+}
+
+/* Rank the generation, count non-finite values, update the best ever. */
+static void rank_points(struct pd_cmaes *c, const double *f)
+{
+	int k;
+
+	for (k = 0; k < c->lambda; k++) {
+		c->rank[k].bad = !isfinite(f[k]);
+		c->rank[k].f = c->rank[k].bad ? INFINITY : f[k];
+		c->rank[k].i = k;
+		c->nonfinite += c->rank[k].bad;
+	}
+	qsort(c->rank, (size_t)c->lambda, sizeof(*c->rank), rank_cmp);
+	if (!c->rank[0].bad && c->rank[0].f < c->best_f) {
+		c->best_f = c->rank[0].f;
+		to_user(c, c->arx + (size_t)c->rank[0].i * c->n, c->best_x);
+	}
+}
+
+/* Mahalanobis norm of the step d under the current C. */
+static double mahalanobis(const struct pd_cmaes *c, const double *d)
+{
+	int n = c->n, i, j;
+	double s, sum = 0;
+
+	for (i = 0; i < n; i++) {
+		for (s = 0, j = 0; j < n; j++)
+			s += c->invsqrtc[i * n + j] * d[j];
+		sum += s * s;
+	}
+	return sqrt(sum);
+}
+
+/* Shorten the steps of clamped points to a plausible length (tutorial,
+ * "injecting solutions"); shrinking towards the mean keeps them inside. */
+static void clip_repaired(struct pd_cmaes *c)
+{
+	int n = c->n, k, i;
+	double lim = sqrt((double)n) + 2.0 * n / (n + 2.0), nrm, *y;
+
+	for (k = 0; k < c->lambda; k++) {
+		if (!c->repaired[k])
+			continue;
+		y = c->arx + (size_t)k * n;
+		for (i = 0; i < n; i++)
+			c->tmp[i] = (y[i] - c->mean[i]) / c->sigma;
+		nrm = mahalanobis(c, c->tmp);
+		if (nrm > lim)
+			for (i = 0; i < n; i++)
+				y[i] = c->mean[i] + c->sigma * c->tmp[i] * (lim / nrm);
+	}
+}
+
+/* New mean and evolution paths; returns hsig. */
+static int update_mean_paths(struct pd_cmaes *c)
+{
+	int n = c->n, k, i, j;
+	double s, nps = 0, a, b, *y;
+
+	memcpy(c->mold, c->mean, (size_t)n * sizeof(double));
+	memset(c->mean, 0, (size_t)n * sizeof(double));
+	for (k = 0; k < c->mu; k++) {
+		y = c->arx + (size_t)c->rank[k].i * n;
+		for (i = 0; i < n; i++)
+			c->mean[i] += c->w[k] * y[i];
+	}
+	for (i = 0; i < n; i++)
+		c->tmp[i] = (c->mean[i] - c->mold[i]) / c->sigma;
+	a = sqrt(c->cs * (2 - c->cs) * c->mueff);
+	for (i = 0; i < n; i++) {
+		for (s = 0, j = 0; j < n; j++)
+			s += c->invsqrtc[i * n + j] * c->tmp[j];
+		c->ps[i] = (1 - c->cs) * c->ps[i] + a * s;
+		nps += c->ps[i] * c->ps[i];
+	}
+	nps = sqrt(nps);
+	b = sqrt(1 - pow(1 - c->cs, 2.0 * (double)c->gen));
+	k = nps / b / c->chin < 1.4 + 2 / (n + 1.0);
+	a = k * sqrt(c->cc * (2 - c->cc) * c->mueff);
+	for (i = 0; i < n; i++)
+		c->pc[i] = (1 - c->cc) * c->pc[i] + a * c->tmp[i];
+	return k;
+}
+
+/* Rank-one and rank-mu update of C. */
+static void update_cov(struct pd_cmaes *c, int hsig)
+{
+	int n = c->n, k, i, j;
+	double old = 1 - c->c1 - c->cmu, h = (1 - hsig) * c->cc * (2 - c->cc), s, *y;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j <= i; j++) {
+			for (s = 0, k = 0; k < c->mu; k++) {
+				y = c->arx + (size_t)c->rank[k].i * n;
+				s += c->w[k] * (y[i] - c->mold[i]) * (y[j] - c->mold[j]);
+			}
+			s /= c->sigma * c->sigma;
+			c->C[i * n + j] = old * c->C[i * n + j] +
+					  c->c1 * (c->pc[i] * c->pc[j] + h * c->C[i * n + j]) +
+					  c->cmu * s;
+			c->C[j * n + i] = c->C[i * n + j];
+		}
+}
+
+/* Cumulative step-size adaptation, plus the flat-fitness escape. */
+static void update_sigma(struct pd_cmaes *c)
+{
+	double nps = 0, e;
+	int i, k70 = (int)ceil(0.7 * c->lambda) - 1;
+
+	for (i = 0; i < c->n; i++)
+		nps += c->ps[i] * c->ps[i];
+	e = (c->cs / c->damps) * (sqrt(nps) / c->chin - 1);
+	c->sigma *= exp(fmin(1, e));
+	if (!c->rank[k70].bad && c->rank[0].f == c->rank[k70].f)
+		c->sigma *= exp(0.2 + c->cs / c->damps);
+}
+
+/* Record the generation's best and worst values for TOLFUN. */
+static void record_history(struct pd_cmaes *c)
+{
+	struct pd_cmaes_rank *last = &c->rank[c->lambda - 1];
+
+	c->hist[c->hist_pos] = c->rank[0].bad ? NAN : c->rank[0].f;
+	c->hist_pos = (c->hist_pos + 1) % c->histlen;
+	if (c->hist_n < c->histlen)
+		c->hist_n++;
+	c->fworst = last->bad ? INFINITY : last->f;
+}
+
+void pd_cmaes_tell(struct pd_cmaes *c, const double *f)
+{
+	int hsig;
+
+	if (!c->asked)
+		return;
+	c->asked = 0;
+	rank_points(c, f);
+	clip_repaired(c);
+	c->evals += c->lambda;
+	c->iter++;
+	c->gen++;
+	hsig = update_mean_paths(c);
+	update_cov(c, hsig);
+	update_sigma(c);
+	record_history(c);
+	if ((double)(c->evals - c->eigeneval) > c->lambda / (c->c1 + c->cmu) / c->n / 10)
+		eigen_update(c);
+}
+
+/* ---- stop tests and restarts ---- */
+
+static int tolfun_hit(const struct pd_cmaes *c)
+{
+	double lo = c->fworst, hi = c->fworst;
+	int i;
+
+	if (c->hist_n < c->histlen || !isfinite(c->fworst))
+		return 0;
+	for (i = 0; i < c->histlen; i++) {
+		if (!isfinite(c->hist[i]))
+			return 0;
+		lo = fmin(lo, c->hist[i]);
+		hi = fmax(hi, c->hist[i]);
+	}
+	return hi - lo < c->tolfun;
+}
+
+static int tolx_hit(const struct pd_cmaes *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!(c->sigma * fabs(c->pc[i]) < c->tolx) ||
+		    !(c->sigma * sqrt(c->C[i * c->n + i]) < c->tolx))
+			return 0;
+	return 1;
+}
+
+/* Whether adding 0.1 sigma along principal axis gen mod n leaves the mean. */
+static int noeffect_axis(const struct pd_cmaes *c)
+{
+	int n = c->n, a = (int)(c->gen % n), i;
+
+	for (i = 0; i < n; i++)
+		if (c->mean[i] + 0.1 * c->sigma * c->D[a] * c->B[i * n + a] != c->mean[i])
+			return 0;
+	return 1;
+}
+
+static int noeffect_coord(const struct pd_cmaes *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->mean[i] + 0.2 * c->sigma * sqrt(c->C[i * c->n + i]) == c->mean[i])
+			return 1;
+	return 0;
+}
+
+enum pd_cmaes_stop pd_cmaes_stop(const struct pd_cmaes *c)
+{
+	double dmin = INFINITY, dmax = 0;
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		dmin = fmin(dmin, c->D[i]), dmax = fmax(dmax, c->D[i]);
+	if (c->gen == 0)
+		return PD_CMAES_GOING;
+	if (tolfun_hit(c))
+		return PD_CMAES_TOLFUN;
+	if (tolx_hit(c))
+		return PD_CMAES_TOLX;
+	if (!(dmax <= 1e7 * dmin))
+		return PD_CMAES_CONDITION;
+	if (noeffect_axis(c))
+		return PD_CMAES_NOEFFECTAXIS;
+	if (noeffect_coord(c))
+		return PD_CMAES_NOEFFECTCOORD;
+	if (!(c->sigma / c->sigma0 <= 1e20 * dmax))
+		return PD_CMAES_TOLUPSIGMA;
+	return PD_CMAES_GOING;
+}
+
+const char *pd_cmaes_stop_name(enum pd_cmaes_stop s)
+{
+	static const char *const names[] = {"going", "tolfun", "tolx", "condition",
+					    "noeffectaxis", "noeffectcoord", "tolupsigma"};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+int pd_cmaes_restart(struct pd_cmaes *c, int factor, char *err)
+{
+	int i;
+
+	if (factor < 1 || c->lambda > PD_CMAES_MAXLAMBDA / factor)
+		return pd_err(err, "population %d times %d exceeds %d", c->lambda, factor,
+			      PD_CMAES_MAXLAMBDA), -1;
+	free_lambda(c);
+	c->lambda *= factor;
+	alloc_lambda(c);
+	for (i = 0; i < c->n; i++)
+		c->mean[i] = rng_unif(c);
+	reset_dist(c);
+	c->restarts++;
+	return 0;
+}
+
+/* ---- accessors ---- */
+
+double pd_cmaes_best(const struct pd_cmaes *c, double *x)
+{
+	if (x)
+		memcpy(x, c->best_x, (size_t)c->n * sizeof(double));
+	return c->best_f;
+}
+
+void pd_cmaes_mean(const struct pd_cmaes *c, double *x) { to_user(c, c->mean, x); }
+long long pd_cmaes_evals(const struct pd_cmaes *c) { return c->evals; }
+long long pd_cmaes_iter(const struct pd_cmaes *c) { return c->iter; }
+long long pd_cmaes_nonfinite(const struct pd_cmaes *c) { return c->nonfinite; }
+double pd_cmaes_sigma(const struct pd_cmaes *c) { return c->sigma; }
+int pd_cmaes_lambda(const struct pd_cmaes *c) { return c->lambda; }
+int pd_cmaes_restarts(const struct pd_cmaes *c) { return c->restarts; }
+
+/* ---- save / load: "key value ..." lines, doubles as their bits in hex ---- */
+
+enum ftype { F_DBL, F_LL, F_INT, F_U64, F_U8 };
+
+struct field {
+	const char *key;
+	enum ftype type;
+	void *p;
+	size_t count;
+};
+
+#define FIELD(k, t, ptr, cnt) (struct field){k, t, (void *)(ptr), cnt}
+
+/* The saved state after "dim" and "lambda", in order; returns the count. */
+static int fields(const struct pd_cmaes *c, struct field *f)
+{
+	size_t n = (size_t)c->n, nn = n * n, i = 0;
+
+	f[i++] = FIELD("sigma0", F_DBL, &c->sigma0, 1);
+	f[i++] = FIELD("tolfun", F_DBL, &c->tolfun, 1);
+	f[i++] = FIELD("tolx", F_DBL, &c->tolx, 1);
+	f[i++] = FIELD("sigma", F_DBL, &c->sigma, 1);
+	f[i++] = FIELD("evals", F_LL, &c->evals, 1);
+	f[i++] = FIELD("eigeneval", F_LL, &c->eigeneval, 1);
+	f[i++] = FIELD("iter", F_LL, &c->iter, 1);
+	f[i++] = FIELD("gen", F_LL, &c->gen, 1);
+	f[i++] = FIELD("nonfinite", F_LL, &c->nonfinite, 1);
+	f[i++] = FIELD("restarts", F_INT, &c->restarts, 1);
+	f[i++] = FIELD("rng", F_U64, c->rng, 4);
+	f[i++] = FIELD("has_spare", F_INT, &c->has_spare, 1);
+	f[i++] = FIELD("spare", F_DBL, &c->spare, 1);
+	f[i++] = FIELD("asked", F_INT, &c->asked, 1);
+	f[i++] = FIELD("best_f", F_DBL, &c->best_f, 1);
+	f[i++] = FIELD("fworst", F_DBL, &c->fworst, 1);
+	f[i++] = FIELD("hist_n", F_INT, &c->hist_n, 1);
+	f[i++] = FIELD("hist_pos", F_INT, &c->hist_pos, 1);
+	f[i++] = FIELD("lo", F_DBL, c->lo, n);
+	f[i++] = FIELD("hi", F_DBL, c->hi, n);
+	f[i++] = FIELD("min", F_DBL, c->min, n);
+	f[i++] = FIELD("max", F_DBL, c->max, n);
+	f[i++] = FIELD("best_x", F_DBL, c->best_x, n);
+	f[i++] = FIELD("mean", F_DBL, c->mean, n);
+	f[i++] = FIELD("pc", F_DBL, c->pc, n);
+	f[i++] = FIELD("ps", F_DBL, c->ps, n);
+	f[i++] = FIELD("D", F_DBL, c->D, n);
+	f[i++] = FIELD("C", F_DBL, c->C, nn);
+	f[i++] = FIELD("B", F_DBL, c->B, nn);
+	f[i++] = FIELD("invsqrtc", F_DBL, c->invsqrtc, nn);
+	f[i++] = FIELD("hist", F_DBL, c->hist, (size_t)c->histlen);
+	f[i++] = FIELD("repaired", F_U8, c->repaired, (size_t)c->lambda);
+	f[i++] = FIELD("arx", F_DBL, c->arx, (size_t)c->lambda * n);
+	return (int)i;
+}
+
+#define NFIELDS 40
+
+/* Append one field as a line. */
+static void put_field(struct pd_buf *b, const struct field *f)
+{
+	uint64_t u;
+	size_t i;
+
+	pd_buf_adds(b, f->key);
+	for (i = 0; i < f->count; i++) {
+		if (f->type == F_DBL) {
+			memcpy(&u, (const double *)f->p + i, sizeof(u));
+			pd_buf_addf(b, " %016" PRIx64, u);
+		} else if (f->type == F_U64)
+			pd_buf_addf(b, " %016" PRIx64, ((const uint64_t *)f->p)[i]);
+		else if (f->type == F_LL)
+			pd_buf_addf(b, " %lld", ((const long long *)f->p)[i]);
+		else if (f->type == F_INT)
+			pd_buf_addf(b, " %d", ((const int *)f->p)[i]);
+		else
+			pd_buf_addf(b, " %d", ((const unsigned char *)f->p)[i]);
+	}
+	pd_buf_addc(b, '\n');
+}
+
+void pd_cmaes_save(const struct pd_cmaes *c, struct pd_buf *out)
+{
+	struct field f[NFIELDS];
+	int i, nf = fields(c, f);
+
+	pd_buf_addf(out, "pd-cmaes-state 1\ndim %d\nlambda %d\n", c->n, c->lambda);
+	for (i = 0; i < nf; i++)
+		put_field(out, &f[i]);
+}
+
+/* A cursor over the saved text; the first error sticks. */
+struct rd {
+	const char *p, *end;
+	char *err;
+	int bad;
+};
+
+/* The next blank-separated token (length in *len), or NULL at the end. */
+static const char *rd_tok(struct rd *r, size_t *len)
+{
+	const char *s;
+
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\t' || *r->p == '\r'))
+		r->p++;
+	s = r->p;
+	while (r->p < r->end && *r->p != ' ' && *r->p != '\n' && *r->p != '\t' && *r->p != '\r')
+		r->p++;
+	*len = (size_t)(r->p - s);
+	return *len ? s : NULL;
+}
+
+static void rd_fail(struct rd *r, const char *what)
+{
+	if (!r->bad)
+		pd_err(r->err, "cmaes state: bad or missing %s", what);
+	r->bad = 1;
+}
+
+static void rd_key(struct rd *r, const char *key)
+{
+	size_t len;
+	const char *s = rd_tok(r, &len);
+
+	if (!s || len != strlen(key) || memcmp(s, key, len))
+		rd_fail(r, key);
+}
+
+/* A 16-digit hex number. */
+static uint64_t rd_hex(struct rd *r, const char *what)
+{
+	size_t len, i;
+	const char *s = rd_tok(r, &len);
+	uint64_t u = 0;
+	int d;
+
+	if (!s || len != 16)
+		return rd_fail(r, what), 0;
+	for (i = 0; i < len; i++) {
+		d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 : -1;
+		if (d < 0)
+			return rd_fail(r, what), 0;
+		u = u << 4 | (uint64_t)d;
+	}
+	return u;
+}
+
+/* A decimal integer in [lo, hi]. */
+static long long rd_int(struct rd *r, const char *what, long long lo, long long hi)
+{
+	size_t len, i;
+	const char *s = rd_tok(r, &len);
+	long long v = 0;
+	int neg = s && len > 1 && s[0] == '-';
+
+	if (!s || len > 19 + (size_t)neg)
+		return rd_fail(r, what), 0;
+	for (i = (size_t)neg; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return rd_fail(r, what), 0;
+		v = v * 10 + (s[i] - '0');
+		if (v > 999999999999999999LL) /* 18 nines: no overflow */
+			return rd_fail(r, what), 0;
+	}
+	v = neg ? -v : v;
+	if (v < lo || v > hi)
+		return rd_fail(r, what), 0;
+	return v;
+}
+
+/* Read one field's line. */
+static void get_field(struct rd *r, const struct field *f)
+{
+	uint64_t u;
+	size_t i;
+
+	rd_key(r, f->key);
+	for (i = 0; i < f->count && !r->bad; i++) {
+		if (f->type == F_DBL) {
+			u = rd_hex(r, f->key);
+			memcpy((double *)f->p + i, &u, sizeof(u));
+		} else if (f->type == F_U64)
+			((uint64_t *)f->p)[i] = rd_hex(r, f->key);
+		else if (f->type == F_LL)
+			((long long *)f->p)[i] = rd_int(r, f->key, 0, (long long)9e18);
+		else if (f->type == F_INT)
+			((int *)f->p)[i] = (int)rd_int(r, f->key, 0, 1000000000);
+		else
+			((unsigned char *)f->p)[i] = (unsigned char)rd_int(r, f->key, 0, 1);
+	}
+}
+
+/* Consistency of a loaded state: what the code relies on to be safe. */
+static int check_loaded(const struct pd_cmaes *c, char *err)
+{
+	if (check_args(c->n, c->lo, c->hi, c->min, c->max, c->sigma0, c->lambda, err) < 0)
+		return -1;
+	if (c->hist_n > c->histlen || c->hist_pos >= c->histlen || c->has_spare > 1 ||
+	    c->asked > 1 || !(c->sigma > 0) || !(c->sigma0 > 0) ||
+	    !(c->rng[0] | c->rng[1] | c->rng[2] | c->rng[3]))
+		return pd_err(err, "cmaes state: inconsistent values"), -1;
+	return 0;
+}
+
+int pd_cmaes_load(struct pd_cmaes *c, const char *text, size_t len, char *err)
+{
+	struct rd r = {text, text + len, err, 0};
+	struct field f[NFIELDS];
+	int i, nf;
+	size_t tl;
+
+	memset(c, 0, sizeof(*c));
+	rd_key(&r, "pd-cmaes-state");
+	rd_key(&r, "1");
+	rd_key(&r, "dim");
+	c->n = (int)rd_int(&r, "dim", 1, PD_CMAES_MAXDIM);
+	rd_key(&r, "lambda");
+	c->lambda = (int)rd_int(&r, "lambda", 2, PD_CMAES_MAXLAMBDA);
+	/* Every saved double takes 17 bytes: the text caps the allocation. */
+	if (!r.bad && ((size_t)c->lambda + 3 * (size_t)c->n) * (size_t)c->n > len / 17)
+		rd_fail(&r, "state (too short)");
+	if (r.bad)
+		return -1;
+	alloc_dim(c);
+	alloc_lambda(c);
+	nf = fields(c, f);
+	for (i = 0; i < nf && !r.bad; i++)
+		get_field(&r, &f[i]);
+	if (!r.bad && rd_tok(&r, &tl))
+		rd_fail(&r, "end of state");
+	if (r.bad || check_loaded(c, err) < 0) {
+		pd_cmaes_release(c);
+		return -1;
+	}
+	set_ybounds(c);
+	return 0;
+}
