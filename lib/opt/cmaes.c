@@ -1,5 +1,7 @@
 /* cmaes.c - CMA-ES after Hansen's tutorial (purecmaes), ask/tell, exact save/load. */
 #include "opt/cmaes.h"
+#include "opt/cmaesint.h"
+#include "opt/eigen.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -76,7 +78,7 @@ static double rng_gauss(struct pd_cmaes *c)
 /* ---- set-up ---- */
 
 /* Check the arguments of init; 0 or -1 with err. */
-static int check_args(int n, const double *lo, const double *hi, const double *min,
+int pd_cmaes_i_check_args(int n, const double *lo, const double *hi, const double *min,
 		      const double *max, double sigma0, int lambda, char *err)
 {
 	int i;
@@ -98,7 +100,7 @@ static int check_args(int n, const double *lo, const double *hi, const double *m
 }
 
 /* Allocate the arrays whose size depends on n only. */
-static void alloc_dim(struct pd_cmaes *c)
+void pd_cmaes_i_alloc_dim(struct pd_cmaes *c)
 {
 	size_t n = (size_t)c->n;
 
@@ -136,7 +138,7 @@ static void set_params(struct pd_cmaes *c)
 }
 
 /* Allocate the arrays whose size depends on lambda, and set parameters. */
-static void alloc_lambda(struct pd_cmaes *c)
+void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c)
 {
 	c->w = dalloc((size_t)c->lambda);
 	c->arx = dalloc((size_t)c->lambda * (size_t)c->n);
@@ -155,7 +157,7 @@ static void free_lambda(struct pd_cmaes *c)
 }
 
 /* Hard bounds in normalised coordinates (infinite bounds stay infinite). */
-static void set_ybounds(struct pd_cmaes *c)
+void pd_cmaes_i_set_ybounds(struct pd_cmaes *c)
 {
 	int i;
 
@@ -209,15 +211,15 @@ int pd_cmaes_init(struct pd_cmaes *c, int dim, const double *lo, const double *h
 	int i;
 
 	memset(c, 0, sizeof(*c));
-	if (check_args(dim, lo, hi, min, max, sigma0, lambda, err) < 0)
+	if (pd_cmaes_i_check_args(dim, lo, hi, min, max, sigma0, lambda, err) < 0)
 		return -1;
 	c->n = dim;
 	c->lambda = lambda ? lambda : 4 + (int)floor(3 * log((double)dim));
-	alloc_dim(c);
-	alloc_lambda(c);
+	pd_cmaes_i_alloc_dim(c);
+	pd_cmaes_i_alloc_lambda(c);
 	memcpy(c->lo, lo, sz), memcpy(c->hi, hi, sz);
 	memcpy(c->min, min ? min : lo, sz), memcpy(c->max, max ? max : hi, sz);
-	set_ybounds(c);
+	pd_cmaes_i_set_ybounds(c);
 	c->sigma0 = sigma0 > 0 ? sigma0 : 0.3;
 	c->tolfun = 1e-12;
 	c->tolx = 1e-12 * c->sigma0;
@@ -241,65 +243,6 @@ void pd_cmaes_release(struct pd_cmaes *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* ---- eigendecomposition: cyclic Jacobi ---- */
-
-/* One Jacobi rotation zeroing a[p][q] of the symmetric n x n a; v += it. */
-static void jacobi_rotate(int n, double *a, double *v, int p, int q)
-{
-	double apq = a[p * n + q], app = a[p * n + p], aqq = a[q * n + q];
-	double theta, t, cs, sn, x, y;
-	int k;
-
-	if (fabs(app) + 100 * fabs(apq) == fabs(app) && fabs(aqq) + 100 * fabs(apq) == fabs(aqq)) {
-		a[p * n + q] = a[q * n + p] = 0;
-		return;
-	}
-	theta = (aqq - app) / (2 * apq);
-	if (fabs(theta) > 1e150)
-		t = 1 / (2 * theta);
-	else
-		t = (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
-	cs = 1 / sqrt(t * t + 1);
-	sn = t * cs;
-	a[p * n + p] = app - t * apq;
-	a[q * n + q] = aqq + t * apq;
-	a[p * n + q] = a[q * n + p] = 0;
-	for (k = 0; k < n; k++) {
-		if (k != p && k != q) {
-			x = a[k * n + p], y = a[k * n + q];
-			a[k * n + p] = a[p * n + k] = cs * x - sn * y;
-			a[k * n + q] = a[q * n + k] = sn * x + cs * y;
-		}
-		x = v[k * n + p], y = v[k * n + q];
-		v[k * n + p] = cs * x - sn * y;
-		v[k * n + q] = sn * x + cs * y;
-	}
-}
-
-/* Diagonalise symmetric a (destroyed: eigenvalues on its diagonal) into
- * the eigenvector columns of v. */
-static void jacobi(int n, double *a, double *v)
-{
-	int sweep, p, q;
-	double off;
-
-	memset(v, 0, (size_t)n * n * sizeof(double));
-	for (p = 0; p < n; p++)
-		v[p * n + p] = 1;
-	for (sweep = 0; sweep < 64; sweep++) {
-		off = 0;
-		for (p = 0; p < n; p++)
-			for (q = p + 1; q < n; q++)
-				off += fabs(a[p * n + q]);
-		if (off == 0 || !isfinite(off))
-			break;
-		for (p = 0; p < n; p++)
-			for (q = p + 1; q < n; q++)
-				if (a[p * n + q] != 0)
-					jacobi_rotate(n, a, v, p, q);
-	}
-}
-
 /* C = B diag(D^2) B': refresh B, D and C^-1/2 from C. */
 static void eigen_update(struct pd_cmaes *c)
 {
@@ -309,7 +252,7 @@ static void eigen_update(struct pd_cmaes *c)
 	for (i = 0; i < n; i++)
 		for (j = 0; j <= i; j++)
 			c->work[i * n + j] = c->work[j * n + i] = c->C[i * n + j] = c->C[j * n + i];
-	jacobi(n, c->work, c->B);
+	pd_eigen_sym(n, c->work, c->B);
 	for (i = 0; i < n; i++)
 		maxev = fmax(maxev, c->work[i * n + i]);
 	for (i = 0; i < n; i++) {
@@ -629,7 +572,7 @@ int pd_cmaes_restart(struct pd_cmaes *c, int factor, char *err)
 			      PD_CMAES_MAXLAMBDA), -1;
 	free_lambda(c);
 	c->lambda *= factor;
-	alloc_lambda(c);
+	pd_cmaes_i_alloc_lambda(c);
 	for (i = 0; i < c->n; i++)
 		c->mean[i] = rng_unif(c);
 	reset_dist(c);
@@ -654,238 +597,3 @@ double pd_cmaes_sigma(const struct pd_cmaes *c) { return c->sigma; }
 int pd_cmaes_lambda(const struct pd_cmaes *c) { return c->lambda; }
 int pd_cmaes_restarts(const struct pd_cmaes *c) { return c->restarts; }
 
-/* ---- save / load: "key value ..." lines, doubles as their bits in hex ---- */
-
-enum ftype { F_DBL, F_LL, F_INT, F_U64, F_U8 };
-
-struct field {
-	const char *key;
-	enum ftype type;
-	void *p;
-	size_t count;
-};
-
-#define FIELD(k, t, ptr, cnt) (struct field){k, t, (void *)(ptr), cnt}
-
-/* The saved state after "dim" and "lambda", in order; returns the count. */
-static int fields(const struct pd_cmaes *c, struct field *f)
-{
-	size_t n = (size_t)c->n, nn = n * n, i = 0;
-
-	f[i++] = FIELD("sigma0", F_DBL, &c->sigma0, 1);
-	f[i++] = FIELD("tolfun", F_DBL, &c->tolfun, 1);
-	f[i++] = FIELD("tolx", F_DBL, &c->tolx, 1);
-	f[i++] = FIELD("sigma", F_DBL, &c->sigma, 1);
-	f[i++] = FIELD("evals", F_LL, &c->evals, 1);
-	f[i++] = FIELD("eigeneval", F_LL, &c->eigeneval, 1);
-	f[i++] = FIELD("iter", F_LL, &c->iter, 1);
-	f[i++] = FIELD("gen", F_LL, &c->gen, 1);
-	f[i++] = FIELD("nonfinite", F_LL, &c->nonfinite, 1);
-	f[i++] = FIELD("restarts", F_INT, &c->restarts, 1);
-	f[i++] = FIELD("rng", F_U64, c->rng, 4);
-	f[i++] = FIELD("has_spare", F_INT, &c->has_spare, 1);
-	f[i++] = FIELD("spare", F_DBL, &c->spare, 1);
-	f[i++] = FIELD("asked", F_INT, &c->asked, 1);
-	f[i++] = FIELD("best_f", F_DBL, &c->best_f, 1);
-	f[i++] = FIELD("fworst", F_DBL, &c->fworst, 1);
-	f[i++] = FIELD("hist_n", F_INT, &c->hist_n, 1);
-	f[i++] = FIELD("hist_pos", F_INT, &c->hist_pos, 1);
-	f[i++] = FIELD("lo", F_DBL, c->lo, n);
-	f[i++] = FIELD("hi", F_DBL, c->hi, n);
-	f[i++] = FIELD("min", F_DBL, c->min, n);
-	f[i++] = FIELD("max", F_DBL, c->max, n);
-	f[i++] = FIELD("best_x", F_DBL, c->best_x, n);
-	f[i++] = FIELD("mean", F_DBL, c->mean, n);
-	f[i++] = FIELD("pc", F_DBL, c->pc, n);
-	f[i++] = FIELD("ps", F_DBL, c->ps, n);
-	f[i++] = FIELD("D", F_DBL, c->D, n);
-	f[i++] = FIELD("C", F_DBL, c->C, nn);
-	f[i++] = FIELD("B", F_DBL, c->B, nn);
-	f[i++] = FIELD("invsqrtc", F_DBL, c->invsqrtc, nn);
-	f[i++] = FIELD("hist", F_DBL, c->hist, (size_t)c->histlen);
-	f[i++] = FIELD("repaired", F_U8, c->repaired, (size_t)c->lambda);
-	f[i++] = FIELD("arx", F_DBL, c->arx, (size_t)c->lambda * n);
-	return (int)i;
-}
-
-#define NFIELDS 40
-
-/* Append one field as a line. */
-static void put_field(struct pd_buf *b, const struct field *f)
-{
-	uint64_t u;
-	size_t i;
-
-	pd_buf_adds(b, f->key);
-	for (i = 0; i < f->count; i++) {
-		if (f->type == F_DBL) {
-			memcpy(&u, (const double *)f->p + i, sizeof(u));
-			pd_buf_addf(b, " %016" PRIx64, u);
-		} else if (f->type == F_U64)
-			pd_buf_addf(b, " %016" PRIx64, ((const uint64_t *)f->p)[i]);
-		else if (f->type == F_LL)
-			pd_buf_addf(b, " %lld", ((const long long *)f->p)[i]);
-		else if (f->type == F_INT)
-			pd_buf_addf(b, " %d", ((const int *)f->p)[i]);
-		else
-			pd_buf_addf(b, " %d", ((const unsigned char *)f->p)[i]);
-	}
-	pd_buf_addc(b, '\n');
-}
-
-void pd_cmaes_save(const struct pd_cmaes *c, struct pd_buf *out)
-{
-	struct field f[NFIELDS];
-	int i, nf = fields(c, f);
-
-	pd_buf_addf(out, "pd-cmaes-state 1\ndim %d\nlambda %d\n", c->n, c->lambda);
-	for (i = 0; i < nf; i++)
-		put_field(out, &f[i]);
-}
-
-/* A cursor over the saved text; the first error sticks. */
-struct rd {
-	const char *p, *end;
-	char *err;
-	int bad;
-};
-
-/* The next blank-separated token (length in *len), or NULL at the end. */
-static const char *rd_tok(struct rd *r, size_t *len)
-{
-	const char *s;
-
-	while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\t' || *r->p == '\r'))
-		r->p++;
-	s = r->p;
-	while (r->p < r->end && *r->p != ' ' && *r->p != '\n' && *r->p != '\t' && *r->p != '\r')
-		r->p++;
-	*len = (size_t)(r->p - s);
-	return *len ? s : NULL;
-}
-
-static void rd_fail(struct rd *r, const char *what)
-{
-	if (!r->bad)
-		pd_err(r->err, "cmaes state: bad or missing %s", what);
-	r->bad = 1;
-}
-
-static void rd_key(struct rd *r, const char *key)
-{
-	size_t len;
-	const char *s = rd_tok(r, &len);
-
-	if (!s || len != strlen(key) || memcmp(s, key, len))
-		rd_fail(r, key);
-}
-
-/* A 16-digit hex number. */
-static uint64_t rd_hex(struct rd *r, const char *what)
-{
-	size_t len, i;
-	const char *s = rd_tok(r, &len);
-	uint64_t u = 0;
-	int d;
-
-	if (!s || len != 16)
-		return rd_fail(r, what), 0;
-	for (i = 0; i < len; i++) {
-		d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 : -1;
-		if (d < 0)
-			return rd_fail(r, what), 0;
-		u = u << 4 | (uint64_t)d;
-	}
-	return u;
-}
-
-/* A decimal integer in [lo, hi]. */
-static long long rd_int(struct rd *r, const char *what, long long lo, long long hi)
-{
-	size_t len, i;
-	const char *s = rd_tok(r, &len);
-	long long v = 0;
-	int neg = s && len > 1 && s[0] == '-';
-
-	if (!s || len > 19 + (size_t)neg)
-		return rd_fail(r, what), 0;
-	for (i = (size_t)neg; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return rd_fail(r, what), 0;
-		v = v * 10 + (s[i] - '0');
-		if (v > 999999999999999999LL) /* 18 nines: no overflow */
-			return rd_fail(r, what), 0;
-	}
-	v = neg ? -v : v;
-	if (v < lo || v > hi)
-		return rd_fail(r, what), 0;
-	return v;
-}
-
-/* Read one field's line. */
-static void get_field(struct rd *r, const struct field *f)
-{
-	uint64_t u;
-	size_t i;
-
-	rd_key(r, f->key);
-	for (i = 0; i < f->count && !r->bad; i++) {
-		if (f->type == F_DBL) {
-			u = rd_hex(r, f->key);
-			memcpy((double *)f->p + i, &u, sizeof(u));
-		} else if (f->type == F_U64)
-			((uint64_t *)f->p)[i] = rd_hex(r, f->key);
-		else if (f->type == F_LL)
-			((long long *)f->p)[i] = rd_int(r, f->key, 0, (long long)9e18);
-		else if (f->type == F_INT)
-			((int *)f->p)[i] = (int)rd_int(r, f->key, 0, 1000000000);
-		else
-			((unsigned char *)f->p)[i] = (unsigned char)rd_int(r, f->key, 0, 1);
-	}
-}
-
-/* Consistency of a loaded state: what the code relies on to be safe. */
-static int check_loaded(const struct pd_cmaes *c, char *err)
-{
-	if (check_args(c->n, c->lo, c->hi, c->min, c->max, c->sigma0, c->lambda, err) < 0)
-		return -1;
-	if (c->hist_n > c->histlen || c->hist_pos >= c->histlen || c->has_spare > 1 ||
-	    c->asked > 1 || !(c->sigma > 0) || !(c->sigma0 > 0) ||
-	    !(c->rng[0] | c->rng[1] | c->rng[2] | c->rng[3]))
-		return pd_err(err, "cmaes state: inconsistent values"), -1;
-	return 0;
-}
-
-int pd_cmaes_load(struct pd_cmaes *c, const char *text, size_t len, char *err)
-{
-	struct rd r = {text, text + len, err, 0};
-	struct field f[NFIELDS];
-	int i, nf;
-	size_t tl;
-
-	memset(c, 0, sizeof(*c));
-	rd_key(&r, "pd-cmaes-state");
-	rd_key(&r, "1");
-	rd_key(&r, "dim");
-	c->n = (int)rd_int(&r, "dim", 1, PD_CMAES_MAXDIM);
-	rd_key(&r, "lambda");
-	c->lambda = (int)rd_int(&r, "lambda", 2, PD_CMAES_MAXLAMBDA);
-	/* Every saved double takes 17 bytes: the text caps the allocation. */
-	if (!r.bad && ((size_t)c->lambda + 3 * (size_t)c->n) * (size_t)c->n > len / 17)
-		rd_fail(&r, "state (too short)");
-	if (r.bad)
-		return -1;
-	alloc_dim(c);
-	alloc_lambda(c);
-	nf = fields(c, f);
-	for (i = 0; i < nf && !r.bad; i++)
-		get_field(&r, &f[i]);
-	if (!r.bad && rd_tok(&r, &tl))
-		rd_fail(&r, "end of state");
-	if (r.bad || check_loaded(c, err) < 0) {
-		pd_cmaes_release(c);
-		return -1;
-	}
-	set_ybounds(c);
-	return 0;
-}
