@@ -162,3 +162,19 @@ int pd_read_line(FILE *f, char *line, size_t max)
 		return 0;
 	return toolong ? -2 : nul ? -3 : 1;
 }
+
+int pd_name_ok(const char *s, size_t len, size_t max, const char *extra)
+{
+	size_t i;
+	char c;
+
+	if (len < 1 || len > max)
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      (c && strchr(extra, c))))
+			return 0;
+	}
+	return 1;
+}

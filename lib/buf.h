@@ -50,6 +50,10 @@ char *pd_buf_detach(struct pd_buf *b, size_t *len);
  */
 int pd_read_line(FILE *f, char *line, size_t max);
 
+/* 1 when s (len bytes) is 1 to max ASCII letters, digits and characters
+ * of `extra`: the rule for host names, tube names and the like. */
+int pd_name_ok(const char *s, size_t len, size_t max, const char *extra);
+
 /* Big-endian integer helpers used by the codecs. */
 void pd_put_be32(unsigned char *p, unsigned int v);
 void pd_put_be64(unsigned char *p, unsigned long long v);

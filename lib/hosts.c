@@ -43,18 +43,7 @@ static void bad(char *err, const char *where, const char *what, const char *s, s
 /* A host name or address: 1 to 255 bytes of [A-Za-z0-9._:-]. */
 static int valid_name(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len < 1 || len > NAME_MAX_LEN)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == ':' || c == '-'))
-			return 0;
-	}
-	return 1;
+	return pd_name_ok(s, len, NAME_MAX_LEN, ".:-");
 }
 
 /* A port: 1 to 5 decimal digits, no sign or junk, value 1..65535. */

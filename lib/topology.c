@@ -214,18 +214,7 @@ static int is_space(char c)
 /* A tube name: 1 to 63 bytes of [A-Za-z0-9_.-]. */
 static int valid_name(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len < 1 || len > NAME_MAX_LEN)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
-			return 0;
-	}
-	return 1;
+	return pd_name_ok(s, len, NAME_MAX_LEN, "_.-");
 }
 
 /* Parse node number s[0..len) (decimal digits only) within 0..nodes-1. */

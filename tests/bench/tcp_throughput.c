@@ -22,7 +22,9 @@
  * "received COUNT SIZE ok" on stderr.  Exit status 0 on success, 1 on any
  * error.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -44,119 +46,19 @@ static void die(const char *what)
 	exit(1);
 }
 
-static double now_s(void)
+static double now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
+
+static double now_s(void) { return now_ns() / 1e9; }
 
 static unsigned char pattern(size_t j) { return (unsigned char)(j * 131 + 7); }
 
-static void full_write(int fd, const void *p, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			die("write");
-		p = (const char *)p + w;
-		n -= (size_t)w;
-	}
-}
-
-static void full_read(int fd, void *p, size_t n)
-{
-	ssize_t r;
-
-	while (n) {
-		r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0)
-			errno = 0, die("read: connection closed early");
-		if (r < 0)
-			die("read");
-		p = (char *)p + r;
-		n -= (size_t)r;
-	}
-}
-
-static void nodelay(int fd)
-{
-	int one = 1;
-
-	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one))
-		die("TCP_NODELAY");
-}
-
-static int listen_on(const char *addr, int *port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t sl = sizeof sa;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-
-	if (fd < 0)
-		die("socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
-		errno = 0, die("bad address");
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1))
-		die("bind/listen");
-	if (getsockname(fd, (struct sockaddr *)&sa, &sl))
-		die("getsockname");
-	*port = ntohs(sa.sin_port);
-	return fd;
-}
-
-static int connect_to(const char *addr, int port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		die("socket");
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
-		errno = 0, die("bad address");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa))
-		die("connect");
-	nodelay(fd);
-	return fd;
-}
-
-static void write_port(const char *file, int port)
-{
-	char tmp[4096];
-	FILE *f;
-
-	snprintf(tmp, sizeof tmp, "%s.tmp", file);
-	if (!(f = fopen(tmp, "w")) || fprintf(f, "%d\n", port) < 0 || fclose(f) || rename(tmp, file))
-		die(file);
-}
-
-static int read_port(const char *file)
-{
-	double end = now_s() + 10;
-	FILE *f;
-	int port;
-
-	for (;;) {
-		if ((f = fopen(file, "r"))) {
-			if (fscanf(f, "%d", &port) == 1) {
-				fclose(f);
-				return port;
-			}
-			fclose(f);
-		}
-		if (now_s() > end)
-			errno = 0, die("no port file after 10 s");
-		usleep(2000);
-	}
-}
+#include "tcpnet.h"
 
 static void receiver(int lfd, size_t size, long k, long warm)
 {
