@@ -2,6 +2,7 @@
 #include "opt/cmaes.h"
 #include "opt/cmaesint.h"
 #include "opt/eigen.h"
+#include "opt/rng.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -25,55 +26,6 @@ static void *xcalloc(size_t n, size_t size)
 }
 
 static double *dalloc(size_t n) { return xcalloc(n, sizeof(double)); }
-
-/* ---- random numbers: splitmix64 seeding, xoshiro256**, polar normals ---- */
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return r;
-}
-
-/* Uniform in [0, 1) with 53 random bits. */
-static double rng_unif(struct pd_cmaes *c) { return (double)(rng_next(c->rng) >> 11) * 0x1.0p-53; }
-
-/* Standard normal deviate, Marsaglia's polar method (spare kept in c). */
-static double rng_gauss(struct pd_cmaes *c)
-{
-	double u, v, s, m;
-
-	if (c->has_spare) {
-		c->has_spare = 0;
-		return c->spare;
-	}
-	do {
-		u = 2 * rng_unif(c) - 1;
-		v = 2 * rng_unif(c) - 1;
-		s = u * u + v * v;
-	} while (s >= 1 || s == 0);
-	m = sqrt(-2 * log(s) / s);
-	c->spare = v * m;
-	c->has_spare = 1;
-	return u * m;
-}
 
 /* ---- set-up ---- */
 
@@ -223,8 +175,7 @@ int pd_cmaes_init(struct pd_cmaes *c, int dim, const double *lo, const double *h
 	c->sigma0 = sigma0 > 0 ? sigma0 : 0.3;
 	c->tolfun = 1e-12;
 	c->tolx = 1e-12 * c->sigma0;
-	for (i = 0; i < 4; i++)
-		c->rng[i] = splitmix64(&seed);
+	pd_rng_seed(&c->rng, seed);
 	for (i = 0; i < dim; i++)
 		c->mean[i] = 0.5;
 	reset_dist(c);
@@ -291,7 +242,7 @@ static void sample_point(struct pd_cmaes *c, int k)
 
 	for (t = 0; t < PD_CMAES_TRIES; t++) {
 		for (i = 0; i < n; i++)
-			z[i] = c->D[i] * rng_gauss(c);
+			z[i] = c->D[i] * pd_rng_gauss(&c->rng);
 		for (i = 0; i < n; i++) {
 			for (s = 0, j = 0; j < n; j++)
 				s += c->B[i * n + j] * z[j];
@@ -574,7 +525,7 @@ int pd_cmaes_restart(struct pd_cmaes *c, int factor, char *err)
 	c->lambda *= factor;
 	pd_cmaes_i_alloc_lambda(c);
 	for (i = 0; i < c->n; i++)
-		c->mean[i] = rng_unif(c);
+		c->mean[i] = pd_rng_unif(&c->rng);
 	reset_dist(c);
 	c->restarts++;
 	return 0;

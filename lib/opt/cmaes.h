@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "opt/rng.h"
+
 struct pd_buf;
 
 /*
@@ -76,9 +78,7 @@ struct pd_cmaes {
 	double *mean, *pc, *ps, *C, *B, *D, *invsqrtc, sigma;
 	long long evals, eigeneval, iter, gen, nonfinite;
 	int restarts;
-	uint64_t rng[4];
-	int has_spare;
-	double spare;
+	struct pd_rng rng;
 	/* the asked generation: lambda * n normalised points */
 	int asked;
 	double *arx;

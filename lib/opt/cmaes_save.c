@@ -39,9 +39,9 @@ static int fields(const struct pd_cmaes *c, struct field *f)
 	f[i++] = FIELD("gen", F_LL, &c->gen, 1);
 	f[i++] = FIELD("nonfinite", F_LL, &c->nonfinite, 1);
 	f[i++] = FIELD("restarts", F_INT, &c->restarts, 1);
-	f[i++] = FIELD("rng", F_U64, c->rng, 4);
-	f[i++] = FIELD("has_spare", F_INT, &c->has_spare, 1);
-	f[i++] = FIELD("spare", F_DBL, &c->spare, 1);
+	f[i++] = FIELD("rng", F_U64, c->rng.s, 4);
+	f[i++] = FIELD("has_spare", F_INT, &c->rng.has_spare, 1);
+	f[i++] = FIELD("spare", F_DBL, &c->rng.spare, 1);
 	f[i++] = FIELD("asked", F_INT, &c->asked, 1);
 	f[i++] = FIELD("best_f", F_DBL, &c->best_f, 1);
 	f[i++] = FIELD("fworst", F_DBL, &c->fworst, 1);
@@ -206,9 +206,9 @@ static int check_loaded(const struct pd_cmaes *c, char *err)
 {
 	if (pd_cmaes_i_check_args(c->n, c->lo, c->hi, c->min, c->max, c->sigma0, c->lambda, err) < 0)
 		return -1;
-	if (c->hist_n > c->histlen || c->hist_pos >= c->histlen || c->has_spare > 1 ||
+	if (c->hist_n > c->histlen || c->hist_pos >= c->histlen || c->rng.has_spare > 1 ||
 	    c->asked > 1 || !(c->sigma > 0) || !(c->sigma0 > 0) ||
-	    !(c->rng[0] | c->rng[1] | c->rng[2] | c->rng[3]))
+	    !(c->rng.s[0] | c->rng.s[1] | c->rng.s[2] | c->rng.s[3]))
 		return pd_err(err, "cmaes state: inconsistent values"), -1;
 	return 0;
 }
