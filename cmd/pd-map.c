@@ -21,6 +21,7 @@
 #include "err.h"
 #include "hostsel.h"
 #include "jobfile.h"
+#include "playdoh.h"
 #include "joblog.h"
 #include "proto.h"
 
@@ -268,18 +269,20 @@ static void parse_options(int argc, char **argv)
 /* Check the job file before any record runs; exit 65 on failure. */
 static void check_job(const char *path, const char *want, char *sym, size_t symsz, char **data, size_t *len)
 {
-	struct pd_buf names = PD_BUF_INIT;
+	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
 	char err[PD_ERRLEN];
 	int n;
 
-	if (pd_jobfile_inspect(path, &names, &n, err) ||
-	    pd_jobfile_choose(path, &names, n, want, sym, symsz, err) ||
+	if (pd_jobfile_inspect_kinds(path, &names, &kinds, &n, err) ||
+	    pd_jobfile_pick(path, &names, &kinds, n, want, 1u << PD_KIND_MAP, "map job", sym, symsz, err) ||
 	    pd_read_file(path, PD_JOB_MAX, data, len, err)) {
 		say("%s", err);
 		pd_buf_release(&names);
+		pd_buf_release(&kinds);
 		exit(PD_EX_DATAERR);
 	}
 	pd_buf_release(&names);
+	pd_buf_release(&kinds);
 }
 
 /* Replay callback: count failures like an attached run. */
@@ -394,7 +397,7 @@ static int load_share(struct files *f)
 /* An attached run: coordinate the records over the selected hosts. */
 static int attached(struct pd_hostsel *sel, struct files *f)
 {
-	struct pd_coord_cb cb = {result_cb, note_cb, M.resume ? resume_cb : NULL, NULL};
+	struct pd_coord_cb cb = {result_cb, note_cb, M.resume ? resume_cb : NULL, NULL, NULL};
 	struct pd_target *targets = calloc((size_t)sel->hosts.n + 1, sizeof *targets);
 	struct timeval tv = {0, 200000};
 	struct pd_coord_stats st;

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "hostsel.h"
 #include "jobfile.h"
+#include "playdoh.h"
 #include "proto.h"
 #include "coord.h"
 #include "detach.h"
@@ -150,7 +151,7 @@ static char **node_args(struct opts *o)
 /* Check the task file; its name and its chosen task. */
 static void check_task(char *arg, char *path, size_t pathsz, char *sym, size_t symsz)
 {
-	struct pd_buf names = PD_BUF_INIT;
+	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
 	char err[PD_ERRLEN], *colon = strrchr(arg, ':');
 	const char *want = NULL;
 	struct stat st;
@@ -160,9 +161,11 @@ static void check_task(char *arg, char *path, size_t pathsz, char *sym, size_t s
 		*colon = 0;
 		want = colon + 1;
 	}
-	if (pd_jobfile_inspect(arg, &names, &n, err) || pd_jobfile_choose(arg, &names, n, want, sym, symsz, err))
+	if (pd_jobfile_inspect_kinds(arg, &names, &kinds, &n, err) ||
+	    pd_jobfile_pick(arg, &names, &kinds, n, want, 1u << PD_KIND_TASK, "task", sym, symsz, err))
 		pd_cli_die(PD_EX_DATAERR, "%s", err);
 	pd_buf_release(&names);
+	pd_buf_release(&kinds);
 	if (!realpath(arg, path))
 		snprintf(path, pathsz, "%s", arg);
 }

@@ -86,10 +86,13 @@ struct pd_coord {
 	char err[PD_ERRLEN];
 	struct pd_buf scratch;
 	struct event *done_ev; /* reports the end from the loop, not a callback */
+	struct event *drain_ev; /* reports fed records all delivered, likewise */
+	int drain_told;		/* drained was reported since the last feed */
 };
 
 static void pump(struct pd_coord *c);
 static void report_done(evutil_socket_t fd, short what, void *arg);
+static void report_drained(evutil_socket_t fd, short what, void *arg);
 static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg);
 
 /* Tell the user something through the caller. */
@@ -327,6 +330,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 	cJSON_AddStringToObject(j, "hash", c->hash);
 	cJSON_AddStringToObject(j, "sym", c->o.sym);
 	cJSON_AddStringToObject(j, "name", c->job_name);
+	if (c->o.fitness)
+		cJSON_AddStringToObject(j, "kind", "fitness");
 	cJSON_AddNumberToObject(j, "first", (double)(b->seq[0] + 1));
 	cJSON_AddNumberToObject(j, "n", b->n);
 	if (c->o.timeout_ms)
@@ -352,6 +357,13 @@ static int all_done(struct pd_coord *c)
 {
 	return pd_input_done(&c->in) && TAILQ_EMPTY(&c->retry) && c->inflight == 0 &&
 	       (c->o.unordered ? c->ndone == c->nread : c->order.next == c->nread);
+}
+
+/* Fed input: every record fed so far is delivered, more may come. */
+static int all_fed_done(struct pd_coord *c)
+{
+	return !c->in.eof && c->in.pos == c->in.buf.len && TAILQ_EMPTY(&c->retry) &&
+	       c->inflight == 0 && (c->o.unordered ? c->ndone == c->nread : c->order.next == c->nread);
 }
 
 /* Ends the run when every host is up but shares no slot and nothing runs:
@@ -413,6 +425,10 @@ static void pump(struct pd_coord *c)
 	}
 	if (!c->finished && all_done(c))
 		finish(c, PD_EX_OK, NULL);
+	else if (!c->finished && c->o.in_fd < 0 && !c->drain_told && all_fed_done(c)) {
+		c->drain_told = 1;
+		event_active(c->drain_ev, EV_TIMEOUT, 0);
+	}
 	check_hosts(c);
 }
 
@@ -615,6 +631,7 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	pd_input_init(&c->in, base, o->in_fd, on_input, c);
 	pd_reorder_init(&c->order);
 	c->done_ev = event_new(base, -1, 0, report_done, c);
+	c->drain_ev = event_new(base, -1, 0, report_drained, c);
 	return c;
 }
 
@@ -699,6 +716,32 @@ static void report_done(evutil_socket_t fd, short what, void *arg)
 	c->cb.done(c->arg, c->code, c->err);
 }
 
+/* Tell the owner its fed records are all delivered (from the loop). */
+static void report_drained(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_coord *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (!c->finished && c->cb.drained)
+		c->cb.drained(c->arg);
+}
+
+void pd_coord_feed(struct pd_coord *c, const char *lines, size_t len)
+{
+	pd_input_feed(&c->in, lines, len);
+	c->drain_told = 0;
+	if (c->nhosts && !c->finished)
+		pump(c);
+}
+
+void pd_coord_end_input(struct pd_coord *c)
+{
+	pd_input_close(&c->in);
+	if (!c->finished)
+		pump(c);
+}
+
 void pd_coord_start(struct pd_coord *c)
 {
 	int i;
@@ -716,6 +759,7 @@ void pd_coord_cancel(struct pd_coord *c)
 
 	c->finished = 1;
 	event_del(c->done_ev);
+	event_del(c->drain_ev);
 	pd_input_stop(&c->in);
 	for (i = 0; i < c->nhosts; i++) {
 		if (c->hosts[i]->ping)
@@ -787,6 +831,7 @@ void pd_coord_free(struct pd_coord *c)
 	free(c->hosts);
 	pd_input_release(&c->in);
 	event_free(c->done_ev);
+	event_free(c->drain_ev);
 	free((char *)c->o.job_path);
 	free((char *)c->o.sym);
 	free((char *)c->o.share);

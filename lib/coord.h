@@ -44,6 +44,9 @@ struct pd_coord_cb {
 	 * the coordinator breaks the event loop instead.  The coordinator
 	 * may be freed from here. */
 	void (*done)(void *arg, int code, const char *err);
+	/* Fed input (in_fd -1): every record fed so far has its result; feed
+	 * more or end the input from here. */
+	void (*drained)(void *arg);
 };
 
 /* The coordinator copies the strings; the byte arrays (job, share_data)
@@ -55,7 +58,8 @@ struct pd_coord_opts {
 	size_t job_len;
 	const unsigned char *key; /* cluster key, for TCP hosts */
 	const char *client;	/* program name */
-	int in_fd;		/* records */
+	int in_fd;		/* records; -1: fed with pd_coord_feed */
+	int fitness;		/* the job is a fitness function: records are points */
 	int max_slots;		/* -c: at most this many slots in all; 0 = all shared */
 	int unordered;
 	int retries;		/* extra runs for a failed record */
@@ -88,6 +92,12 @@ int pd_coord_run(struct pd_coord *c, char *err);
 /* Start a run inside a running event loop; the end is reported through
  * cb->done (required). */
 void pd_coord_start(struct pd_coord *c);
+
+/* Fed input: append newline-separated records (from any callback or
+ * before the start); their results come like any others'. */
+void pd_coord_feed(struct pd_coord *c, const char *lines, size_t len);
+/* Fed input: no more records; the run ends once all are delivered. */
+void pd_coord_end_input(struct pd_coord *c);
 
 /* Stop a started run now: connections close, done is not called. */
 void pd_coord_cancel(struct pd_coord *c);

@@ -28,6 +28,8 @@ static int fill(struct pd_input *in)
 
 	if (in->eof)
 		return 0;
+	if (in->fd < 0)
+		return 0; /* fed: lines come from pd_input_feed */
 	if (in->pos > 0 && in->pos == in->buf.len) {
 		pd_buf_reset(&in->buf);
 		in->pos = 0;
@@ -69,11 +71,25 @@ void pd_input_init(struct pd_input *in, struct event_base *base, int fd,
 	memset(in, 0, sizeof *in);
 	pd_buf_init(&in->buf);
 	in->fd = fd;
-	in->direct = !pollable(fd);
+	in->direct = fd < 0 || !pollable(fd);
 	in->ready = ready;
 	in->arg = arg;
-	in->ev = event_new(base, fd, EV_READ, on_readable, in);
+	if (fd >= 0)
+		in->ev = event_new(base, fd, EV_READ, on_readable, in);
 }
+
+void pd_input_feed(struct pd_input *in, const char *lines, size_t len)
+{
+	if (in->pos > 0 && in->pos == in->buf.len) {
+		pd_buf_reset(&in->buf);
+		in->pos = 0;
+	}
+	pd_buf_add(&in->buf, lines, len);
+	if (in->buf.len > in->pos && in->buf.data[in->buf.len - 1] != '\n')
+		pd_buf_addc(&in->buf, '\n');
+}
+
+void pd_input_close(struct pd_input *in) { in->eof = 1; }
 
 const char *pd_input_line(struct pd_input *in, size_t *len)
 {

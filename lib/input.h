@@ -26,9 +26,15 @@ struct pd_input {
 	void *arg;
 };
 
-/* Start reading fd; ready(arg) is called when waited-for input arrives. */
+/* Start reading fd; ready(arg) is called when waited-for input arrives.
+ * fd -1: no descriptor, lines are fed with pd_input_feed. */
 void pd_input_init(struct pd_input *in, struct event_base *base, int fd,
 		   void (*ready)(void *arg), void *arg);
+
+/* Fed input (fd -1): append lines (a missing last newline is added). */
+void pd_input_feed(struct pd_input *in, const char *lines, size_t len);
+/* Fed input: no more lines will come. */
+void pd_input_close(struct pd_input *in);
 
 /* The next whole line (without its newline, valid until the next call),
  * or NULL when there is none yet (the wait is armed) or at the end. */

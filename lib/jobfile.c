@@ -38,6 +38,8 @@ struct elf {
 	int is64, big;
 	const char *name; /* basename, for messages */
 	char *err;
+	uint64_t shoff, shentsize, shnum; /* the section headers, once found */
+	struct pd_buf *kinds;		  /* a kind byte per listed job, or NULL */
 };
 
 /* What an ELF file is built for. */
@@ -47,7 +49,7 @@ struct mach {
 
 /* The fields of a section header that matter here. */
 struct sec {
-	uint64_t type, offset, size, link, entsize;
+	uint64_t type, addr, offset, size, link, entsize;
 };
 
 /* A field f of ELF struct T (Ehdr, Shdr, Sym) at p, in the file's class
@@ -226,6 +228,7 @@ static int read_sec(const struct elf *e, uint64_t shoff, uint64_t shentsize, uin
 	if (read_at(e, shoff + i * shentsize, h, SIZEOF(e, Shdr)))
 		return -1;
 	s->type = FLD(e, h, Shdr, sh_type);
+	s->addr = FLD(e, h, Shdr, sh_addr);
 	s->offset = FLD(e, h, Shdr, sh_offset);
 	s->size = FLD(e, h, Shdr, sh_size);
 	s->link = FLD(e, h, Shdr, sh_link);
@@ -262,7 +265,7 @@ static unsigned char *read_sec_data(const struct elf *e, const struct sec *s, co
 
 /* Find the .dynsym section (sym->type 0 when there is none) and its
  * string table. */
-static int find_dynsym(const struct elf *e, const unsigned char *eh, struct sec *sym,
+static int find_dynsym(struct elf *e, const unsigned char *eh, struct sec *sym,
 		       struct sec *str)
 {
 	uint64_t shoff = FLD(e, eh, Ehdr, e_shoff), shentsize = FLD(e, eh, Ehdr, e_shentsize);
@@ -285,6 +288,7 @@ static int find_dynsym(const struct elf *e, const unsigned char *eh, struct sec 
 		return corrupt(e, "too many sections");
 	if (shnum > e->size / shentsize || !in_file(e, shoff, shnum * shentsize))
 		return corrupt(e, "section headers past end of file");
+	e->shoff = shoff, e->shentsize = shentsize, e->shnum = shnum;
 	for (i = 0; i < shnum; i++) {
 		if (read_sec(e, shoff, shentsize, i, &s))
 			return -1;
@@ -337,6 +341,27 @@ static int listed(const struct pd_buf *b, int n, const char *name, size_t len)
 	return 0;
 }
 
+/*
+ * The kind (enum pd_kind) in the descriptor symbol sym points at, read
+ * from the file: its section's bytes at the symbol's offset.  0 when it
+ * cannot be told (no bytes in the file, no magic): the worker decides.
+ */
+static unsigned desc_kind(const struct elf *e, const unsigned char *sym)
+{
+	uint64_t shndx = FLD(e, sym, Sym, st_shndx), value = FLD(e, sym, Sym, st_value);
+	unsigned char d[12];
+	struct sec s;
+
+	if (shndx >= e->shnum || shndx >= SHN_LORESERVE || read_sec(e, e->shoff, e->shentsize, shndx, &s))
+		return 0;
+	if (s.type == SHT_NOBITS || value < s.addr || value - s.addr > s.size || s.size - (value - s.addr) < sizeof d ||
+	    !in_file(e, s.offset + (value - s.addr), sizeof d) || read_at(e, s.offset + (value - s.addr), d, sizeof d))
+		return 0;
+	if (rd(e, d, 4) != PD_DESC_MAGIC)
+		return 0;
+	return (unsigned)rd(e, d + 8, 4) <= 255 ? (unsigned)rd(e, d + 8, 4) : 0;
+}
+
 /* Add the job named by symbol sym (an entry of .dynsym) to names. */
 static int add_sym(const struct elf *e, const unsigned char *sym, const unsigned char *str,
 		   uint64_t strsize, struct pd_buf *names, int *n)
@@ -365,12 +390,14 @@ static int add_sym(const struct elf *e, const unsigned char *sym, const unsigned
 		return corrupt(e, "too many pd_desc_ symbols");
 	pd_buf_add(names, name, len);
 	pd_buf_addc(names, 0);
+	if (e->kinds)
+		pd_buf_addc(e->kinds, (char)desc_kind(e, sym));
 	(*n)++;
 	return 0;
 }
 
 /* List the jobs in .dynsym into names. */
-static int list_jobs(const struct elf *e, const unsigned char *eh, struct pd_buf *names, int *n)
+static int list_jobs(struct elf *e, const unsigned char *eh, struct pd_buf *names, int *n)
 {
 	unsigned char *syms = NULL, *str = NULL;
 	struct sec sym, strs;
@@ -459,9 +486,17 @@ static int inspect(struct elf *e, struct pd_buf *names, int *n)
 
 int pd_jobfile_inspect(const char *path, struct pd_buf *names, int *n, char *err)
 {
-	struct elf e = {-1, 0, 0, 0, base(path), err};
+	return pd_jobfile_inspect_kinds(path, names, NULL, n, err);
+}
+
+int pd_jobfile_inspect_kinds(const char *path, struct pd_buf *names, struct pd_buf *kinds, int *n,
+			     char *err)
+{
+	struct elf e = {-1, 0, 0, 0, base(path), err, 0, 0, 0, kinds};
 	int rc;
 
+	if (kinds)
+		pd_buf_reset(kinds);
 	pd_buf_reset(names);
 	*n = 0;
 	/* O_NONBLOCK: opening a FIFO must not hang; no effect on regular files. */
@@ -472,6 +507,8 @@ int pd_jobfile_inspect(const char *path, struct pd_buf *names, int *n, char *err
 	rc = inspect(&e, names, n);
 	close(e.fd);
 	if (rc) {
+		if (kinds)
+			pd_buf_reset(kinds);
 		pd_buf_reset(names);
 		*n = 0;
 	}
@@ -540,4 +577,44 @@ int pd_jobfile_choose(const char *path, const struct pd_buf *names, int n, const
 		return -1;
 	}
 	return copy_name(p, out, outsz, err);
+}
+
+/* What a job of kind k is, for messages. */
+static const char *kind_text(unsigned k)
+{
+	switch (k) {
+	case PD_KIND_MAP: return "a map job";
+	case PD_KIND_FITNESS: return "a fitness function";
+	case PD_KIND_FITNESS_BATCH: return "a batch fitness function";
+	case PD_KIND_TASK: return "a task";
+	default: return "an unknown kind of job";
+	}
+}
+
+int pd_jobfile_pick(const char *path, const struct pd_buf *names, const struct pd_buf *kinds, int n,
+		    const char *want, unsigned mask, const char *what, char *out, size_t outsz, char *err)
+{
+	struct pd_buf kept = PD_BUF_INIT;
+	const char *p = names->data;
+	unsigned k;
+	int i, nk = 0, rc;
+
+	for (i = 0; i < n; i++, p += strlen(p) + 1) {
+		k = (unsigned char)kinds->data[i];
+		if (want && *want && !strcmp(p, want) && k && !(mask & (1u << k))) {
+			pd_err(err, "%s: job '%s' is %s, not a %s", base(path), p, kind_text(k), what);
+			return -1;
+		}
+		if (!k || (mask & (1u << k))) {
+			pd_buf_add(&kept, p, strlen(p) + 1);
+			nk++;
+		}
+	}
+	if (n && !nk && !(want && *want)) {
+		pd_err(err, "%s defines no %s (its jobs are of other kinds; see playdoh(3))", base(path), what);
+		return -1;
+	}
+	rc = pd_jobfile_choose(path, want && *want ? names : &kept, want && *want ? n : nk, want, out, outsz, err);
+	pd_buf_release(&kept);
+	return rc;
 }

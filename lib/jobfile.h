@@ -43,4 +43,18 @@ int pd_jobfile_inspect(const char *path, struct pd_buf *names, int *n, char *err
 int pd_jobfile_choose(const char *path, const struct pd_buf *names, int n, const char *want,
 		      char *out, size_t outsz, char *err);
 
+/* As pd_jobfile_inspect, also appending to kinds one byte per name: its
+ * descriptor's enum pd_kind read from the file, or 0 when unreadable. */
+int pd_jobfile_inspect_kinds(const char *path, struct pd_buf *names, struct pd_buf *kinds, int *n,
+			     char *err);
+
+/*
+ * pd_jobfile_choose among the jobs whose kind is in mask (bits 1 << kind)
+ * or unknown: "sq.so: job 'sq' is a map job, not a fitness function"
+ * when want names one of another kind, "sq.so defines no fitness
+ * function (...)" when none is left; `what` names the wanted kind.
+ */
+int pd_jobfile_pick(const char *path, const struct pd_buf *names, const struct pd_buf *kinds, int n,
+		    const char *want, unsigned mask, const char *what, char *out, size_t outsz, char *err);
+
 #endif

@@ -48,7 +48,7 @@ struct batch {
 	cJSON *linenos;
 	struct pd_buf recs;
 	size_t *off; /* n+1 line start offsets into recs */
-	int n, ndone, timeout_ms, running, dropped;
+	int n, ndone, timeout_ms, running, dropped, fitness;
 	struct rslot *rs;
 	struct pd_buf rbuf;
 	char load_error[PD_ERRLEN];
@@ -267,6 +267,7 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	b->first = job->first;
 	b->linenos = job->linenos ? cJSON_Duplicate(job->linenos, 1) : NULL;
 	b->timeout_ms = job->timeout_ms;
+	b->fitness = job->fitness;
 	b->rs = malloc(sizeof *b->rs * (size_t)b->n);
 	if (!b->rs || !b->path || !b->sym)
 		abort();
@@ -322,6 +323,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		cJSON_AddStringToObject(j, "name", b->name);
 	if (b->share)
 		cJSON_AddStringToObject(j, "share", b->share);
+	if (b->fitness)
+		cJSON_AddStringToObject(j, "kind", "fitness");
 	cJSON_AddNumberToObject(j, "n", e - a);
 	cJSON_AddNumberToObject(j, "first", (double)(b->first + a));
 	if (b->linenos) {

@@ -34,6 +34,7 @@ struct pd_pool_job {
 	size_t len;
 	int n;
 	int timeout_ms;	     /* per record; 0 = none */
+	int fitness;	     /* a fitness job: records are points */
 };
 
 struct pd_pool_cb {

@@ -310,6 +310,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	struct pd_pool_job job = {0};
 	long long id, first, n, tmo = 0;
 	const char *hash, *sym, *share = pd_json_str(m->json, "share", NULL);
+	const char *kind = pd_json_str(m->json, "kind", "map");
 	char err[PD_ERRLEN], path[4300], share_path[4300];
 
 	if (pd_json_need_int(m->json, "batch", 0, (1LL << 53), &id, err) ||
@@ -319,6 +320,10 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    (pd_json_has_num(m->json, "timeout_ms") &&
 	     pd_json_need_int(m->json, "timeout_ms", 0, 1LL << 40, &tmo, err))) {
 		pd_peer_fail(c->peer, 65, "%s", err);
+		return;
+	}
+	if (strcmp(kind, "map") && strcmp(kind, "fitness")) {
+		pd_peer_fail(c->peer, 65, "message 'run': kind '%.40s' is neither map nor fitness", kind);
 		return;
 	}
 	if (!pd_hash_valid(hash) || !pd_cache_has(s->cache, hash) || !ident_ok(sym) ||
@@ -346,6 +351,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .len = m->blob_len,
 	    .n = (int)n,
 	    .timeout_ms = (int)tmo,
+	    .fitness = !strcmp(kind, "fitness"),
 	};
 	if (pd_pool_submit(s->pool, &job, err))
 		pd_peer_fail(c->peer, 65, "message 'run': %s", err);

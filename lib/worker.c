@@ -2,6 +2,7 @@
 #include "worker.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "rec.h"
 
 #define LOADED_MAX 16
+#define POINT_DIM_MAX 100000 /* numbers in one fitness record */
 
 /* A job loaded in this worker. */
 struct loaded {
@@ -38,6 +40,8 @@ struct worker {
 	struct pd_result res;
 	struct pd_buf entries, frame;
 	char share_path[4096];
+	double *pts, *vals, *scratch; /* fitness points and values of one dispatch */
+	size_t pts_cap, vals_cap, scratch_cap;
 };
 
 uint64_t pd_now_ns(void)
@@ -79,11 +83,12 @@ static int check_desc(struct loaded *l, const char *base)
 		       base, l->desc->abi, PD_ABI_VERSION);
 		return -1;
 	}
-	if (l->desc->kind != PD_KIND_MAP || !l->desc->map) {
-		pd_err(l->error, "%s: job '%s' is a %s job, not a map job", base, l->sym, kind_name(l->desc->kind));
-		return -1;
-	}
-	return 0;
+	if ((l->desc->kind == PD_KIND_MAP && l->desc->map) ||
+	    (l->desc->kind == PD_KIND_FITNESS && l->desc->fitness) ||
+	    (l->desc->kind == PD_KIND_FITNESS_BATCH && l->desc->fitness_batch))
+		return 0;
+	pd_err(l->error, "%s: job '%s' (%s) has no function to call", base, l->sym, kind_name(l->desc->kind));
+	return -1;
 }
 
 /* Open a job and run its init hook; failures are kept in l->error. */
@@ -194,6 +199,136 @@ static void run_record(struct worker *w, const struct loaded *l, const char *lin
 		add_entry(&w->entries, PD_R_OK, (pd_now_ns() - t0) / 1000, w->res.out.data, w->res.out.len);
 }
 
+/* Grow an array of doubles to hold n. */
+static double *room(double **p, size_t *cap, size_t n)
+{
+	if (n > *cap) {
+		*cap = n > 2 * *cap ? n : 2 * *cap;
+		*p = realloc(*p, sizeof **p * *cap);
+		if (!*p)
+			abort();
+	}
+	return *p;
+}
+
+/* Parse a point, blank-separated numbers, into x (room for max); its
+ * dimension, or -1 with err. */
+static int parse_point(const char *line, size_t len, double *x, int max, char *err)
+{
+	const char *p = line, *end = line + len;
+	char *e;
+	int n = 0;
+
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+			p++;
+		if (p == end)
+			break;
+		if (n == max)
+			return pd_err(err, "point has more than %d numbers", max), -1;
+		x[n] = strtod(p, &e);
+		if (e == p || e > end || (e < end && *e != ' ' && *e != '\t' && *e != ','))
+			return pd_err(err, "point: '%.*s' is not a number", (int)(end - p > 40 ? 40 : end - p), p), -1;
+		n++;
+		p = e;
+	}
+	if (!n)
+		return pd_err(err, "empty point"), -1;
+	return n;
+}
+
+/* Find the next record of a blob: its start and length. */
+static const char *next_line(const char **p, const char *end, size_t *len)
+{
+	const char *s = *p, *nl = s < end ? memchr(s, '\n', (size_t)(end - s)) : NULL;
+
+	if (!nl)
+		nl = end;
+	*len = (size_t)(nl - s);
+	*p = nl < end ? nl + 1 : end;
+	return s;
+}
+
+/* Parse record s into the point array at slot k (dim fixed by the first
+ * good record, *dim -1 before); 0, or -1 with err. */
+static int take_point(struct worker *w, const char *s, size_t len, long k, int *dim, char *err)
+{
+	int d = parse_point(s, len, room(&w->scratch, &w->scratch_cap, POINT_DIM_MAX), POINT_DIM_MAX, err);
+
+	if (d < 0)
+		return -1;
+	if (*dim > 0 && d != *dim)
+		return pd_err(err, "point has %d numbers, the first of its batch %d", d, *dim), -1;
+	*dim = d;
+	memcpy(room(&w->pts, &w->pts_cap, (size_t)(k + 1) * (size_t)d) + k * d, w->scratch,
+	       sizeof(double) * (size_t)d);
+	return 0;
+}
+
+/* Evaluate the good points: one call each, or one batch call; the time
+ * per point into usec. */
+static void evaluate(struct worker *w, const struct loaded *l, const long *at, long k, int dim, uint64_t *usec)
+{
+	uint64_t t0;
+	long j;
+
+	if (l->desc->kind == PD_KIND_FITNESS_BATCH) {
+		w->shm->index = k ? (uint32_t)at[0] : 0;
+		w->shm->start_ns = t0 = pd_now_ns();
+		if (k)
+			l->desc->fitness_batch(w->pts, (int)k, dim, w->vals);
+		for (j = 0; j < k; j++)
+			usec[j] = (pd_now_ns() - t0) / 1000 / (uint64_t)k;
+		return;
+	}
+	for (j = 0; j < k; j++) {
+		w->shm->index = (uint32_t)at[j];
+		w->shm->start_ns = t0 = pd_now_ns();
+		w->vals[j] = l->desc->fitness(w->pts + j * dim, dim);
+		usec[j] = (pd_now_ns() - t0) / 1000;
+	}
+}
+
+/* A fitness dispatch: its n records are points; each gets its value as
+ * text that reads back to the same double, or why it is not a point. */
+static void run_fitness(struct worker *w, const struct loaded *l, const char *blob, size_t blen, long n)
+{
+	const char *p = blob, *end = blob + blen, *s;
+	long i, k = 0, *at = malloc(sizeof *at * (size_t)(n + 1));
+	uint64_t *usec = malloc(sizeof *usec * (size_t)(n + 1));
+	struct pd_buf errs = PD_BUF_INIT; /* messages of the bad records, NUL-separated */
+	char err[PD_ERRLEN], num[40];
+	const char *e;
+	int dim = -1, len;
+	size_t slen;
+
+	if (!at || !usec)
+		abort();
+	for (i = 0; i < n; i++) {
+		s = next_line(&p, end, &slen);
+		if (take_point(w, s, slen, k, &dim, err) == 0)
+			at[k++] = i;
+		else
+			pd_buf_add(&errs, err, strlen(err) + 1);
+	}
+	at[k] = -1;
+	room(&w->vals, &w->vals_cap, (size_t)k + 1);
+	evaluate(w, l, at, k, dim, usec);
+	for (i = 0, k = 0, e = errs.data; i < n; i++) {
+		if (at[k] != i) {
+			add_entry(&w->entries, PD_R_ERROR, 0, e, strlen(e));
+			e += strlen(e) + 1;
+			continue;
+		}
+		len = snprintf(num, sizeof num, "%.17g", w->vals[k]);
+		add_entry(&w->entries, PD_R_OK, usec[k], num, (size_t)len);
+		k++;
+	}
+	pd_buf_release(&errs);
+	free(at);
+	free(usec);
+}
+
 /* Line number of record i: from the "linenos" array when present. */
 static long lineno_of(const cJSON *linenos, long first, int i)
 {
@@ -207,6 +342,14 @@ static long lineno_of(const cJSON *linenos, long first, int i)
 	return first + i;
 }
 
+/* 1 when the loaded job is of the kind the run asks for. */
+static int kind_ok(const struct loaded *l, const char *want)
+{
+	if (!strcmp(want, "fitness"))
+		return l->desc->kind == PD_KIND_FITNESS || l->desc->kind == PD_KIND_FITNESS_BATCH;
+	return l->desc->kind == PD_KIND_MAP;
+}
+
 /* Handle one "run" message: every record gets exactly one entry. */
 static void handle_run(struct worker *w, const struct pd_msg *m)
 {
@@ -215,6 +358,8 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	long first = (long)pd_json_num(m->json, "first", 1);
 	long n = (long)pd_json_num(m->json, "n", 0), i;
 	const char *p = (const char *)m->blob, *end = p + m->blob_len, *nl;
+	const char *want = pd_json_str(m->json, "kind", "map"), *bad = NULL;
+	char kerr[PD_ERRLEN];
 	struct loaded *l;
 	cJSON *reply;
 
@@ -224,13 +369,24 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	l = get_job(w, path, sym, pd_json_str(m->json, "name", NULL));
 	pd_buf_reset(&w->entries);
 	w->shm->phase = PD_PHASE_RUNNING;
+	if (l->error[0])
+		bad = l->error;
+	else if (!kind_ok(l, want)) {
+		pd_err(kerr, "%s: job '%s' is a %s job, not a %s job", pd_json_str(m->json, "name", sym), sym,
+		       kind_name(l->desc->kind), want);
+		bad = kerr;
+	}
+	if (!bad && l->desc->kind != PD_KIND_MAP) {
+		run_fitness(w, l, p, m->blob_len, n);
+		n = 0;
+	}
 	for (i = 0; i < n; i++) {
 		w->shm->index = (uint32_t)i;
 		nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
 		if (!nl)
 			nl = end;
-		if (l->error[0])
-			add_entry(&w->entries, PD_R_LOST, 0, l->error, strlen(l->error));
+		if (bad)
+			add_entry(&w->entries, PD_R_LOST, 0, bad, strlen(bad));
 		else
 			run_record(w, l, p, (size_t)(nl - p), lineno_of(linenos, first, (int)i));
 		p = nl < end ? nl + 1 : end;
@@ -239,9 +395,9 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	reply = cJSON_CreateObject();
 	cJSON_AddStringToObject(reply, "op", PD_OP_RESULT);
 	cJSON_AddNumberToObject(reply, "seq", (double)w->shm->seq);
-	cJSON_AddNumberToObject(reply, "n", (double)n);
-	if (l->error[0])
-		cJSON_AddStringToObject(reply, "load_error", l->error);
+	cJSON_AddNumberToObject(reply, "n", pd_json_num(m->json, "n", 0));
+	if (bad)
+		cJSON_AddStringToObject(reply, "load_error", bad);
 	pd_buf_reset(&w->frame);
 	pd_frame_encode_json(&w->frame, NULL, reply, w->entries.data, w->entries.len);
 	cJSON_Delete(reply);
