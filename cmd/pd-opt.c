@@ -1,20 +1,624 @@
-/* pd-opt - not implemented yet: it has its own issue. */
+/* pd-opt - minimise or maximise a fitness function with CMA-ES, PSO or an island GA. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <cjson/cJSON.h>
+#include <event2/event.h>
+
+#include "buf.h"
+#include "cache.h"
+#include "cli.h"
+#include "coord.h"
 #include "err.h"
+#include "hostsel.h"
+#include "jobfile.h"
+#include "opt/checkpoint.h"
+#include "opt/optim.h"
+#include "opt/param.h"
+#include "opt/svgplot.h"
+#include "playdoh.h"
 #include "proto.h"
+
+static const char *usage_text =
+    "usage: pd-opt [-h] [--version] [-a cmaes|pso|ga] [--minimize | --maximize]\n"
+    "              [-p NAME=LO:HI | -p NAME=MIN:LO:HI:MAX ...] [--dim N --bounds LO:HI]\n"
+    "              [--popsize N] [--iterations N] [--max-evals N] [--target F] [--seed N]\n"
+    "              [--sigma0 S] [--restarts N] [--omega W] [--cl C] [--cg C] [--islands K]\n"
+    "              [--elite P] [--crossover P] [--mutation P] [--migration-interval N]\n"
+    "              [--migration-proportion P] [-n NODES] [-H HOSTS] [--timeout SEC] [--json]\n"
+    "              [-q] [--trace FILE] [--plot FILE.svg] [--checkpoint FILE]\n"
+    "              [--checkpoint-every N] [--resume FILE] FITNESS.so[:NAME]\n";
+
+#define DEFAULT_ITERATIONS 1000	 /* PSO and GA */
+#define DEFAULT_EVALS_PER_DIM 10000 /* CMA-ES: its own stop tests usually end it first */
+
+/* Options. */
+struct opts {
+	struct pd_params params;
+	struct pd_optim_conf conf;
+	int maximize, json, quiet, have_target, seed_given;
+	long dim, iterations, max_evals, nodes, timeout_ms, every;
+	double target;
+	const char *bounds, *hosts, *trace, *plot, *checkpoint, *resume;
+};
+
+/* The run: the optimiser, the generation being evaluated, the history. */
+struct run {
+	struct pd_optim *o;
+	char job[256], jobpath[4096];
+	struct pd_coord *coord;
+	struct pd_buf lines;	 /* the generation as records */
+	double *f;		 /* its values */
+	long base, np;		 /* line number before the generation, its size */
+	long got;		 /* values received */
+	char fail[PD_ERRLEN];	 /* why an evaluation failed */
+	FILE *trace;
+	double *hx, *hy;	 /* evaluations and best so far, per iteration */
+	size_t hn, hcap;
+	const char *stop;	 /* why the run ended */
+	int code;
+	struct timespec last_progress;
+	int progress_drawn;
+};
+
+static struct opts O;
+static struct run R;
+
+/* A double option; exits 64 naming it when s is not a finite number. */
+static double opt_double(const char *name, const char *s, double lo, double hi)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !isfinite(v) || v < lo || v > hi)
+		pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a number from %g to %g", name, s, lo, hi);
+	return v;
+}
+
+/* An integer option in [lo, hi]; exits 64 naming it. */
+static long opt_long(const char *name, const char *s, long lo, long hi)
+{
+	long v;
+
+	if (pd_parse_long(s, lo, hi, &v))
+		pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a whole number from %ld to %ld", name, s, lo, hi);
+	return v;
+}
+
+enum {
+	O_VERSION = 256, O_MIN, O_MAX, O_DIM, O_BOUNDS, O_POPSIZE, O_ITER, O_EVALS, O_TARGET, O_SEED,
+	O_SIGMA0, O_RESTARTS, O_OMEGA, O_CL, O_CG, O_ISLANDS, O_ELITE, O_CROSS, O_MUT, O_MIGINT, O_MIGPROP,
+	O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME
+};
+
+static const struct option longopts[] = {
+    {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, O_VERSION},
+    {"algorithm", required_argument, 0, 'a'}, {"minimize", no_argument, 0, O_MIN},
+    {"maximize", no_argument, 0, O_MAX}, {"param", required_argument, 0, 'p'},
+    {"dim", required_argument, 0, O_DIM}, {"bounds", required_argument, 0, O_BOUNDS},
+    {"popsize", required_argument, 0, O_POPSIZE}, {"iterations", required_argument, 0, O_ITER},
+    {"max-evals", required_argument, 0, O_EVALS}, {"target", required_argument, 0, O_TARGET},
+    {"seed", required_argument, 0, O_SEED}, {"sigma0", required_argument, 0, O_SIGMA0},
+    {"restarts", required_argument, 0, O_RESTARTS}, {"omega", required_argument, 0, O_OMEGA},
+    {"cl", required_argument, 0, O_CL}, {"cg", required_argument, 0, O_CG},
+    {"islands", required_argument, 0, O_ISLANDS}, {"elite", required_argument, 0, O_ELITE},
+    {"crossover", required_argument, 0, O_CROSS}, {"mutation", required_argument, 0, O_MUT},
+    {"migration-interval", required_argument, 0, O_MIGINT},
+    {"migration-proportion", required_argument, 0, O_MIGPROP}, {"nodes", required_argument, 0, 'n'},
+    {"hosts", required_argument, 0, 'H'}, {"timeout", required_argument, 0, O_TIMEOUT},
+    {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, 'q'}, {"trace", required_argument, 0, O_TRACE},
+    {"plot", required_argument, 0, O_PLOT}, {"checkpoint", required_argument, 0, O_CKPT},
+    {"checkpoint-every", required_argument, 0, O_EVERY}, {"resume", required_argument, 0, O_RESUME},
+    {0, 0, 0, 0}};
+
+/* The algorithm options; 0 when ch is not one of them. */
+static int algo_option(int ch, const char *arg)
+{
+	struct pd_optim_conf *k = &O.conf;
+
+	switch (ch) {
+	case O_POPSIZE: k->popsize = (int)opt_long("--popsize", arg, 2, 1000000); break;
+	case O_SIGMA0: k->sigma0 = opt_double("--sigma0", arg, 1e-12, 1e6); break;
+	case O_RESTARTS: k->restarts = (int)opt_long("--restarts", arg, 0, 20); break;
+	case O_OMEGA: k->omega = opt_double("--omega", arg, 1e-9, 2); break;
+	case O_CL: k->cl = opt_double("--cl", arg, 1e-9, 10); break;
+	case O_CG: k->cg = opt_double("--cg", arg, 1e-9, 10); break;
+	case O_ISLANDS: k->islands = (int)opt_long("--islands", arg, 1, 1000); break;
+	case O_ELITE: k->elite = opt_double("--elite", arg, 0, 1); break;
+	case O_CROSS: k->crossover = opt_double("--crossover", arg, 0, 1); break;
+	case O_MUT: k->mutation = opt_double("--mutation", arg, 0, 1); break;
+	case O_MIGINT: k->migration_interval = (int)opt_long("--migration-interval", arg, 1, 1000000); break;
+	case O_MIGPROP: k->migration_proportion = opt_double("--migration-proportion", arg, 1e-9, 1); break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/* The run options; 0 when ch is not one of them. */
+static int run_option(int ch, const char *arg)
+{
+	char err[PD_ERRLEN];
+	int a;
+
+	switch (ch) {
+	case 'a':
+		if ((a = pd_optim_algo_parse(arg)) < 0)
+			pd_cli_die(PD_EX_USAGE, "-a: unknown algorithm '%s' (cmaes, pso or ga)", arg);
+		O.conf.algo = (enum pd_algo)a;
+		break;
+	case O_MIN: O.maximize = 0; break;
+	case O_MAX: O.maximize = 1; break;
+	case 'p':
+		if (pd_params_add(&O.params, arg, err))
+			pd_cli_die(PD_EX_USAGE, "%s", err);
+		break;
+	case O_DIM: O.dim = opt_long("--dim", arg, 1, PD_PARAM_MAX); break;
+	case O_BOUNDS: O.bounds = arg; break;
+	case O_ITER: O.iterations = opt_long("--iterations", arg, 1, 1000000000); break;
+	case O_EVALS: O.max_evals = opt_long("--max-evals", arg, 1, 1L << 50); break;
+	case O_TARGET: O.target = opt_double("--target", arg, -1e308, 1e308), O.have_target = 1; break;
+	case O_SEED: O.conf.seed = (uint64_t)opt_long("--seed", arg, 0, (1L << 62)), O.seed_given = 1; break;
+	case 'n': O.nodes = opt_long("-n", arg, 1, 100000); break;
+	case 'H': O.hosts = arg; break;
+	case O_TIMEOUT:
+		if (pd_parse_seconds_ms(arg, &O.timeout_ms) || O.timeout_ms < 1)
+			pd_cli_die(PD_EX_USAGE, "--timeout: '%s' is not a positive number of seconds", arg);
+		break;
+	case O_JSON: O.json = 1; break;
+	case 'q': O.quiet = 1; break;
+	case O_TRACE: O.trace = arg; break;
+	case O_PLOT: O.plot = arg; break;
+	case O_CKPT: O.checkpoint = arg; break;
+	case O_EVERY: O.every = opt_long("--checkpoint-every", arg, 1, 1000000000); break;
+	case O_RESUME: O.resume = arg; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/* Options of pd-opt, then the checks between them. */
+static void parse_options(int argc, char **argv)
+{
+	char err[PD_ERRLEN];
+	int ch;
+
+	pd_params_init(&O.params);
+	O.conf.elite = O.conf.crossover = O.conf.mutation = -1;
+	O.every = 10;
+	while ((ch = getopt_long(argc, argv, "ha:p:n:H:q", longopts, NULL)) != -1) {
+		if (ch == 'h')
+			pd_cli_usage(0);
+		if (ch == O_VERSION)
+			pd_cli_version();
+		if (!algo_option(ch, optarg) && !run_option(ch, optarg))
+			pd_cli_usage(PD_EX_USAGE);
+	}
+	if (optind != argc - 1) {
+		pd_cli_say(optind == argc ? "no fitness function given" : "too many arguments");
+		pd_cli_usage(PD_EX_USAGE);
+	}
+	if ((O.dim != 0) != (O.bounds != NULL))
+		pd_cli_die(PD_EX_USAGE, "--dim N and --bounds LO:HI go together");
+	if (O.dim && pd_params_add_anon(&O.params, (int)O.dim, O.bounds, err))
+		pd_cli_die(PD_EX_USAGE, "%s", err);
+	if (!O.params.dim && !O.resume)
+		pd_cli_die(PD_EX_USAGE, "no parameters: give -p NAME=LO:HI or --dim N --bounds LO:HI");
+	if (O.conf.islands && O.conf.algo != PD_ALGO_GA)
+		pd_cli_die(PD_EX_USAGE, "--islands is for the GA (-a ga)");
+	if (O.conf.restarts && O.conf.algo != PD_ALGO_CMAES)
+		pd_cli_die(PD_EX_USAGE, "--restarts is for CMA-ES (-a cmaes)");
+}
+
+/* Check the job file: a fitness function for this machine; exit 65 if not. */
+static void check_job(char *arg, char **data, size_t *len)
+{
+	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
+	char err[PD_ERRLEN], *colon = strrchr(arg, ':'), *want = NULL;
+	int n;
+
+	if (access(arg, F_OK) && colon && colon != arg) {
+		*colon = 0;
+		want = colon + 1;
+	}
+	if (pd_jobfile_inspect_kinds(arg, &names, &kinds, &n, err) ||
+	    pd_jobfile_pick(arg, &names, &kinds, n, want, 1u << PD_KIND_FITNESS | 1u << PD_KIND_FITNESS_BATCH,
+			    "fitness function", R.job, sizeof R.job, err) ||
+	    pd_read_file(arg, PD_JOB_MAX, data, len, err))
+		pd_cli_die(PD_EX_DATAERR, "%s", err);
+	pd_buf_release(&names);
+	pd_buf_release(&kinds);
+	if (!realpath(arg, R.jobpath))
+		snprintf(R.jobpath, sizeof R.jobpath, "%s", arg);
+}
+
+/* The checkpoint to resume: same job, direction and parameters. */
+static void resume(void)
+{
+	struct pd_checkpoint cp;
+	char err[PD_ERRLEN];
+	int i;
+
+	if (pd_checkpoint_read(O.resume, &cp, err))
+		pd_cli_die(PD_EX_DATAERR, "%s", err);
+	if (strcmp(cp.job, R.job) || cp.maximize != O.maximize)
+		pd_cli_die(PD_EX_DATAERR, "--resume %s: saved for %s (%s), not %s (%s)", O.resume, cp.job,
+			   cp.maximize ? "maximize" : "minimize", R.job, O.maximize ? "maximize" : "minimize");
+	if (O.params.dim) {
+		for (i = 0; i < cp.params.dim && cp.params.dim == O.params.dim; i++)
+			if (strcmp(cp.params.name[i], O.params.name[i]) || cp.params.lo[i] != O.params.lo[i] ||
+			    cp.params.hi[i] != O.params.hi[i] || cp.params.min[i] != O.params.min[i] ||
+			    cp.params.max[i] != O.params.max[i])
+				break;
+		if (i != cp.params.dim || cp.params.dim != O.params.dim)
+			pd_cli_die(PD_EX_DATAERR, "--resume %s: saved with other parameters than these", O.resume);
+	}
+	if (pd_optim_algo(cp.optim) != O.conf.algo)
+		pd_cli_die(PD_EX_DATAERR, "--resume %s: saved by -a %s, not -a %s", O.resume,
+			   pd_optim_algo_name(pd_optim_algo(cp.optim)), pd_optim_algo_name(O.conf.algo));
+	pd_params_release(&O.params);
+	O.params = cp.params;
+	R.o = cp.optim;
+}
+
+/* User-facing fitness from the minimised one. */
+static double user_f(double f) { return O.maximize ? -f : f; }
+
+/* Seconds since t. */
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* One progress line on stderr: redrawn in place on a terminal, else at
+ * most every two seconds. */
+static void progress(int force)
+{
+	int tty = isatty(2);
+
+	if (O.quiet || (!force && !tty && since(&R.last_progress) < 2))
+		return;
+	if (tty && !force && since(&R.last_progress) < 0.1)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &R.last_progress);
+	fprintf(stderr, "%spd-opt: iteration %lld, %lld evaluations, best %.10g, step %.3g%s", tty ? "\r\033[K" : "",
+		pd_optim_iter(R.o), pd_optim_evals(R.o), user_f(pd_optim_best(R.o, NULL)), pd_optim_step(R.o),
+		tty ? "" : "\n");
+	R.progress_drawn = tty;
+}
+
+/* Clear a progress line drawn in place. */
+static void progress_clear(void)
+{
+	if (R.progress_drawn)
+		fputs("\r\033[K", stderr);
+	R.progress_drawn = 0;
+}
+
+/* The iteration's record in the trace file and the plot's history. */
+static void record_iteration(const double *f, long n, int restarted)
+{
+	double best = user_f(pd_optim_best(R.o, NULL)), sum = 0;
+	long i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (isfinite(f[i]))
+			sum += f[i], k++;
+	if (R.trace) {
+		fprintf(R.trace, "{\"iter\":%lld,\"evals\":%lld,\"best\":%.17g,\"mean\":", pd_optim_iter(R.o),
+			pd_optim_evals(R.o), best);
+		if (k)
+			fprintf(R.trace, "%.17g", user_f(sum / (double)k));
+		else
+			fputs("null", R.trace);
+		fprintf(R.trace, ",\"step\":%.17g,\"nonfinite\":%lld,\"restarts\":%d%s}\n", pd_optim_step(R.o),
+			pd_optim_nonfinite(R.o), pd_optim_restarts(R.o), restarted ? ",\"restarted\":true" : "");
+		fflush(R.trace);
+	}
+	if (R.hn == R.hcap) {
+		R.hcap = R.hcap ? 2 * R.hcap : 256;
+		R.hx = realloc(R.hx, sizeof *R.hx * R.hcap);
+		R.hy = realloc(R.hy, sizeof *R.hy * R.hcap);
+		if (!R.hx || !R.hy)
+			abort();
+	}
+	R.hx[R.hn] = (double)pd_optim_evals(R.o);
+	R.hy[R.hn++] = best;
+}
+
+/* Why the run should stop now, or NULL to go on. */
+static const char *should_stop(int *restarted)
+{
+	double best = pd_optim_best(R.o, NULL);
+	char err[PD_ERRLEN];
+	const char *why;
+
+	*restarted = 0;
+	if (O.have_target && (O.maximize ? -best >= O.target : best <= O.target))
+		return "target reached";
+	if (O.iterations && pd_optim_iter(R.o) >= O.iterations)
+		return "iterations done";
+	if (O.max_evals && pd_optim_evals(R.o) >= O.max_evals)
+		return "evaluation budget spent";
+	why = pd_optim_converged(R.o, restarted, err);
+	if (why && !strcmp(why, "restart failed")) {
+		pd_cli_say("restart: %s", err);
+		return "could not restart";
+	}
+	return why;
+}
+
+/* Ask for the next generation and hand it to the coordinator. */
+static void feed_generation(void)
+{
+	const double *x = pd_optim_ask(R.o);
+	int dim = pd_optim_dim(R.o), j;
+	long i;
+
+	R.np = pd_optim_npoints(R.o);
+	R.f = realloc(R.f, sizeof *R.f * (size_t)R.np);
+	if (!R.f)
+		abort();
+	R.got = 0;
+	pd_buf_reset(&R.lines);
+	for (i = 0; i < R.np; i++) {
+		for (j = 0; j < dim; j++)
+			pd_buf_addf(&R.lines, j ? " %.17g" : "%.17g", x[i * dim + j]);
+		pd_buf_addc(&R.lines, '\n');
+	}
+	pd_coord_feed(R.coord, R.lines.data, R.lines.len);
+}
+
+/* Coordinator: one point's value, in order. */
+static void result_cb(void *arg, const struct pd_coord_result *r)
+{
+	long i = r->lineno - 1 - R.base;
+	char *end;
+
+	(void)arg;
+	if (i < 0 || i >= R.np)
+		return;
+	if (r->status != PD_R_OK) {
+		snprintf(R.fail, sizeof R.fail, "at point %.*s%s: %.*s", r->inlen > 200 ? 200 : (int)r->inlen,
+			 r->in ? r->in : "", r->inlen > 200 ? "..." : "", (int)r->outlen, r->out);
+		return;
+	}
+	R.f[i] = r->outlen ? strtod(r->out, &end) : NAN;
+	R.got++;
+}
+
+static void note_cb(void *arg, const char *msg)
+{
+	(void)arg;
+	progress_clear();
+	pd_cli_say("%s", msg);
+}
+
+static void note_plain(const char *msg) { note_cb(NULL, msg); }
+
+/* Coordinator: the generation is evaluated; tell, record, go on or end. */
+static void drained_cb(void *arg)
+{
+	char err[PD_ERRLEN];
+	int restarted;
+	long i;
+
+	(void)arg;
+	if (R.got != R.np) {
+		pd_coord_end_input(R.coord);
+		return;
+	}
+	if (O.maximize)
+		for (i = 0; i < R.np; i++)
+			R.f[i] = -R.f[i];
+	pd_optim_tell(R.o, R.f);
+	R.base += R.np;
+	R.stop = should_stop(&restarted);
+	record_iteration(R.f, R.np, restarted);
+	if (restarted && !O.quiet) {
+		progress_clear();
+		pd_cli_say("restart %d: population %d", pd_optim_restarts(R.o), pd_optim_npoints(R.o));
+	}
+	progress(0);
+	if (O.checkpoint && (R.stop || pd_optim_iter(R.o) % O.every == 0) &&
+	    pd_checkpoint_write(O.checkpoint, R.job, O.maximize, &O.params, R.o, err)) {
+		progress_clear();
+		pd_cli_say("%s", err);
+		R.code = PD_EX_OSERR;
+		R.stop = "checkpoint failed";
+	}
+	if (R.stop)
+		pd_coord_end_input(R.coord);
+	else
+		feed_generation();
+}
+
+/* Evaluate generations over the selected hosts until a stop; exit status. */
+static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
+{
+	struct pd_coord_cb cb = {result_cb, note_cb, NULL, NULL, drained_cb};
+	struct pd_target *targets = calloc((size_t)sel->hosts.n + 1, sizeof *targets);
+	struct event_base *base;
+	char err[PD_ERRLEN];
+	pid_t embedded;
+	int code, n, i;
+
+	n = pd_hostsel_targets(sel, O.nodes ? (int)O.nodes : pd_ncpus(), targets, &embedded, note_plain, err);
+	if (n < 0) {
+		free(targets);
+		pd_cli_say("%s", err);
+		return PD_EX_UNAVAILABLE;
+	}
+	base = event_base_new();
+	R.coord = pd_coord_new(base, &(struct pd_coord_opts){
+	    .job_path = R.jobpath, .sym = R.job, .job = job, .job_len = joblen, .key = sel->key,
+	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .max_slots = (int)O.nodes,
+	    .timeout_ms = (int)O.timeout_ms, .halt = 1}, &cb, NULL);
+	for (i = 0; i < n; i++)
+		pd_coord_add_target(R.coord, &targets[i]);
+	free(targets);
+	clock_gettime(CLOCK_MONOTONIC, &R.last_progress);
+	feed_generation();
+	code = pd_coord_run(R.coord, err);
+	progress_clear();
+	if (code == PD_EX_JOBFAIL)
+		pd_cli_say("fitness failed %s", R.fail[0] ? R.fail : err);
+	else if (code)
+		pd_cli_say("%s", err);
+	pd_coord_free(R.coord);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	event_base_free(base);
+	(void)embedded;
+	return code ? code : R.code;
+}
+
+/* The best point on stdout: name=value lines, or one JSON object. */
+static void print_result(void)
+{
+	double *x = malloc(sizeof *x * (size_t)O.params.dim), best = user_f(pd_optim_best(R.o, x));
+	cJSON *j, *p;
+	char *text;
+	int i;
+
+	if (!x)
+		abort();
+	if (!O.json) {
+		for (i = 0; i < O.params.dim; i++)
+			printf("%s=%.17g\n", O.params.name[i], x[i]);
+		printf("fitness=%.17g\n", best);
+	} else {
+		j = cJSON_CreateObject();
+		p = cJSON_AddObjectToObject(j, "params");
+		for (i = 0; i < O.params.dim; i++)
+			cJSON_AddNumberToObject(p, O.params.name[i], x[i]);
+		cJSON_AddNumberToObject(j, "fitness", isfinite(best) ? best : 0);
+		cJSON_AddStringToObject(j, "algorithm", pd_optim_algo_name(pd_optim_algo(R.o)));
+		cJSON_AddNumberToObject(j, "evaluations", (double)pd_optim_evals(R.o));
+		cJSON_AddNumberToObject(j, "iterations", (double)pd_optim_iter(R.o));
+		cJSON_AddNumberToObject(j, "restarts", pd_optim_restarts(R.o));
+		cJSON_AddNumberToObject(j, "nonfinite", (double)pd_optim_nonfinite(R.o));
+		cJSON_AddStringToObject(j, "stop", R.stop ? R.stop : "");
+		text = cJSON_PrintUnformatted(j);
+		puts(text);
+		cJSON_free(text);
+		cJSON_Delete(j);
+	}
+	free(x);
+}
+
+/* Write the --plot file; 0 or an exit status. */
+static int write_plot(void)
+{
+	struct pd_buf svg = PD_BUF_INIT;
+	char title[400];
+	FILE *f;
+	int ok;
+
+	snprintf(title, sizeof title, "pd-opt %s: %s, best %s fitness", pd_optim_algo_name(pd_optim_algo(R.o)),
+		 R.job, O.maximize ? "(highest)" : "(lowest)");
+	pd_svg_plot(&svg, R.hx, R.hy, (int)R.hn, title, "evaluations", "best fitness");
+	f = fopen(O.plot, "w");
+	ok = f && fwrite(svg.data, 1, svg.len, f) == svg.len;
+	if (f)
+		ok &= fclose(f) == 0;
+	pd_buf_release(&svg);
+	if (!ok) {
+		pd_cli_say("--plot %s: %s", O.plot, strerror(errno));
+		return PD_EX_OSERR;
+	}
+	return 0;
+}
+
+/* Set up the optimiser, fresh or resumed; exits on bad settings. */
+static void make_optimiser(void)
+{
+	char err[PD_ERRLEN];
+
+	if (O.resume) {
+		resume();
+		return;
+	}
+	if (!O.seed_given)
+		O.conf.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	R.o = pd_optim_new(&O.params, &O.conf, err);
+	if (!R.o)
+		pd_cli_die(PD_EX_USAGE, "%s", err);
+}
+
+/* Without --iterations or --max-evals: the default budget. */
+static void default_budget(void)
+{
+	if (!O.iterations && !O.max_evals) {
+		if (O.conf.algo == PD_ALGO_CMAES)
+			O.max_evals = DEFAULT_EVALS_PER_DIM * (long)O.params.dim;
+		else
+			O.iterations = DEFAULT_ITERATIONS;
+	}
+}
+
+/* The end of a run: summary on stderr, result on stdout, plot. */
+static int finish(int code)
+{
+	char restarts[40] = "";
+
+	if (pd_optim_restarts(R.o))
+		snprintf(restarts, sizeof restarts, ", %d restarts", pd_optim_restarts(R.o));
+	if (!O.quiet || code)
+		pd_cli_say("%s: %lld evaluations in %lld iterations%s; %s", pd_optim_algo_name(pd_optim_algo(R.o)),
+			   pd_optim_evals(R.o), pd_optim_iter(R.o), restarts,
+			   code ? "stopped early" : R.stop ? R.stop : "done");
+	if (pd_optim_nonfinite(R.o))
+		pd_cli_say("%lld evaluations gave NaN or infinity (ranked worst)", pd_optim_nonfinite(R.o));
+	if (!code && pd_optim_evals(R.o))
+		print_result();
+	if (O.plot && R.hn && !code)
+		code = write_plot();
+	return code;
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		puts("usage: pd-opt (not implemented yet)");
-		return 0;
-	}
-	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf("pd-opt %s (protocol %d)\n", PD_VERSION, PD_PROTO_VERSION);
-		return 0;
-	}
-	fputs("pd-opt: not implemented yet\n", stderr);
-	return PD_EX_UNAVAILABLE;
+	struct pd_hostsel sel;
+	char err[PD_ERRLEN], *job = NULL;
+	size_t joblen;
+	int code;
+
+	signal(SIGPIPE, SIG_IGN);
+	pd_cli_init("pd-opt", usage_text);
+	parse_options(argc, argv);
+	check_job(argv[optind], &job, &joblen);
+	make_optimiser();
+	default_budget();
+	if (O.resume && !O.checkpoint)
+		O.checkpoint = O.resume;
+	if (O.trace && !(R.trace = fopen(O.trace, O.resume ? "a" : "w")))
+		pd_cli_die(PD_EX_OSERR, "--trace %s: %s", O.trace, strerror(errno));
+	code = pd_hostsel_init(&sel, O.hosts, err);
+	if (code)
+		pd_cli_say("%s", err);
+	else
+		code = run_search(&sel, job, joblen);
+	pd_hostsel_release(&sel);
+	code = finish(code);
+	if (R.trace)
+		fclose(R.trace);
+	pd_optim_free(R.o);
+	pd_params_release(&O.params);
+	pd_buf_release(&R.lines);
+	free(R.f);
+	free(R.hx);
+	free(R.hy);
+	free(job);
+	if (fflush(stdout) || ferror(stdout))
+		return code ? code : PD_EX_OSERR;
+	return code;
 }

@@ -16,3 +16,20 @@ PD_MAP(square)
 
 	return pd_put_double(out, x * x);
 }
+
+/*
+ * The same function as a fitness for pd-opt (the Playdoh paper's first
+ * example, minimize(square, x=[-10, 10])): the sum of the squares of the
+ * parameters, least at 0.
+ *
+ *	pd-opt square.so -p x=-10:10
+ */
+PD_FITNESS(square_fitness)
+{
+	double s = 0;
+	int i;
+
+	for (i = 0; i < dim; i++)
+		s += x[i] * x[i];
+	return s;
+}

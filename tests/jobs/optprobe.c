@@ -1,0 +1,65 @@
+/*
+ * optprobe.c - fitness functions that check pd-opt from the inside.
+ *
+ * fenced:   (x - 5)^2 summed, least outside the box [-1, 1]^dim, so a search
+ *           presses on the box's wall; it aborts (the run fails) if pd-opt
+ *           ever asks for a point outside [-1, 1].
+ * nanny:    the sphere, but NaN where x[0] > 0.5 and +inf where x[0] < -0.5:
+ *           pd-opt must rank those worst, count them and still converge.
+ * crashy:   segfaults at every point: the run must fail with exit 1.
+ * slowsq:   the sphere after sleeping 10 ms: for speed-up measurements.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <playdoh.h>
+
+PD_FITNESS(fenced)
+{
+	double s = 0;
+	int i;
+
+	for (i = 0; i < dim; i++) {
+		if (!(x[i] >= -1 && x[i] <= 1))
+			abort();
+		s += (x[i] - 5) * (x[i] - 5);
+	}
+	return s;
+}
+
+PD_FITNESS(nanny)
+{
+	double s = 0;
+	int i;
+
+	if (x[0] > 0.5)
+		return NAN;
+	if (x[0] < -0.5)
+		return INFINITY;
+	for (i = 0; i < dim; i++)
+		s += x[i] * x[i];
+	return s;
+}
+
+PD_FITNESS(crashy)
+{
+	(void)x;
+	(void)dim;
+	raise(SIGSEGV);
+	return 0;
+}
+
+PD_FITNESS(slowsq)
+{
+	struct timespec ts = {0, 10000000};
+	double s = 0;
+	int i;
+
+	nanosleep(&ts, NULL);
+	for (i = 0; i < dim; i++)
+		s += x[i] * x[i];
+	return s;
+}
