@@ -20,6 +20,7 @@
 #include "hostsel.h"
 #include "jobfile.h"
 #include "opt/checkpoint.h"
+#include "opt/ga.h"
 #include "opt/optim.h"
 #include "opt/param.h"
 #include "opt/svgplot.h"
@@ -30,7 +31,8 @@ static const char *usage_text =
     "usage: pd-opt [-h] [--version] [-a cmaes|pso|ga] [--minimize | --maximize]\n"
     "              [-p NAME=LO:HI | -p NAME=MIN:LO:HI:MAX ...] [--dim N --bounds LO:HI]\n"
     "              [--popsize N] [--iterations N] [--max-evals N] [--target F] [--seed N]\n"
-    "              [--sigma0 S] [--restarts N] [--omega W] [--cl C] [--cg C] [--islands K]\n"
+    "              [--sigma0 S] [--restarts N] [--omega W] [--cl C] [--cg C]\n"
+    "              [--pso-rule linear|classic] [--islands K]\n"
     "              [--elite P] [--crossover P] [--mutation P] [--migration-interval N]\n"
     "              [--migration-proportion P] [-n NODES] [-H HOSTS] [--timeout SEC] [--json]\n"
     "              [-q] [--trace FILE] [--plot FILE.svg] [--checkpoint FILE]\n"
@@ -95,7 +97,7 @@ static long opt_long(const char *name, const char *s, long lo, long hi)
 enum {
 	O_VERSION = 256, O_MIN, O_MAX, O_DIM, O_BOUNDS, O_POPSIZE, O_ITER, O_EVALS, O_TARGET, O_SEED,
 	O_SIGMA0, O_RESTARTS, O_OMEGA, O_CL, O_CG, O_ISLANDS, O_ELITE, O_CROSS, O_MUT, O_MIGINT, O_MIGPROP,
-	O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME
+	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME
 };
 
 static const struct option longopts[] = {
@@ -108,6 +110,7 @@ static const struct option longopts[] = {
     {"seed", required_argument, 0, O_SEED}, {"sigma0", required_argument, 0, O_SIGMA0},
     {"restarts", required_argument, 0, O_RESTARTS}, {"omega", required_argument, 0, O_OMEGA},
     {"cl", required_argument, 0, O_CL}, {"cg", required_argument, 0, O_CG},
+    {"pso-rule", required_argument, 0, O_RULE},
     {"islands", required_argument, 0, O_ISLANDS}, {"elite", required_argument, 0, O_ELITE},
     {"crossover", required_argument, 0, O_CROSS}, {"mutation", required_argument, 0, O_MUT},
     {"migration-interval", required_argument, 0, O_MIGINT},
@@ -130,6 +133,11 @@ static int algo_option(int ch, const char *arg)
 	case O_OMEGA: k->omega = opt_double("--omega", arg, 1e-9, 2); break;
 	case O_CL: k->cl = opt_double("--cl", arg, 1e-9, 10); break;
 	case O_CG: k->cg = opt_double("--cg", arg, 1e-9, 10); break;
+	case O_RULE:
+		if (strcmp(arg, "linear") && strcmp(arg, "classic"))
+			pd_cli_die(PD_EX_USAGE, "--pso-rule: '%s' is neither linear nor classic", arg);
+		k->pso_classic = !strcmp(arg, "classic");
+		break;
 	case O_ISLANDS: k->islands = (int)opt_long("--islands", arg, 1, 1000); break;
 	case O_ELITE: k->elite = opt_double("--elite", arg, 0, 1); break;
 	case O_CROSS: k->crossover = opt_double("--crossover", arg, 0, 1); break;
@@ -183,6 +191,20 @@ static int run_option(int ch, const char *arg)
 	return 1;
 }
 
+/* GA proportions: when some are given, the others take their defaults and
+ * --mutation the rest; the GA checks that they sum to 1. */
+static void fill_proportions(struct pd_optim_conf *k)
+{
+	if (k->elite < 0 && k->crossover < 0 && k->mutation < 0)
+		return; /* all defaults */
+	if (k->elite < 0)
+		k->elite = PD_GA_ELITE_DEFAULT;
+	if (k->crossover < 0)
+		k->crossover = PD_GA_CROSSOVER_DEFAULT;
+	if (k->mutation < 0)
+		k->mutation = fmax(0, 1 - k->elite - k->crossover);
+}
+
 /* Options of pd-opt, then the checks between them. */
 static void parse_options(int argc, char **argv)
 {
@@ -212,8 +234,11 @@ static void parse_options(int argc, char **argv)
 		pd_cli_die(PD_EX_USAGE, "no parameters: give -p NAME=LO:HI or --dim N --bounds LO:HI");
 	if (O.conf.islands && O.conf.algo != PD_ALGO_GA)
 		pd_cli_die(PD_EX_USAGE, "--islands is for the GA (-a ga)");
+	if (O.conf.pso_classic && O.conf.algo != PD_ALGO_PSO)
+		pd_cli_die(PD_EX_USAGE, "--pso-rule is for PSO (-a pso)");
 	if (O.conf.restarts && O.conf.algo != PD_ALGO_CMAES)
 		pd_cli_die(PD_EX_USAGE, "--restarts is for CMA-ES (-a cmaes)");
+	fill_proportions(&O.conf);
 }
 
 /* Check the job file: a fitness function for this machine; exit 65 if not. */

@@ -317,7 +317,14 @@ bad_job() {
 }
 
 @test "several jobs and none named: 65, naming them" {
-	bad_job "$EX/rosenbrock.so" rosenbrock_batch
+	printf '#include <playdoh.h>\nPD_MAP(one) { (void)in; return pd_put_str(out, "1"); }\nPD_MAP(two) { (void)in; return pd_put_str(out, "2"); }\n' >"$T/two.c"
+	cc -std=c11 -shared -fPIC -Ilib "$T/two.c" -o "$T/two.so"
+	bad_job "$T/two.so" "defines several jobs"
+	[[ $stderr == *one* && $stderr == *two* ]]
+}
+
+@test "a file of fitness functions only: 65, no map job in it" {
+	bad_job "$EX/rosenbrock.so" "rosenbrock.so defines no map job"
 }
 
 @test "a fitness job is not a map job: 65, naming the job file" {

@@ -146,7 +146,10 @@ teardown() {
 @test "a map job or a missing file is not a task: 65 before anything runs" {
 	pdrun "$PD_TASK" -n 1 --args x "$EX/square.so"
 	[ "$status" -eq 65 ]
-	[[ $stderr == *"square.so: 'square' is not a task"* ]]
+	[[ $stderr == *"square.so defines no task"* ]]
+	pdrun "$PD_TASK" -n 1 --args x "$EX/square.so:square"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"square.so: job 'square' is a map job, not a task"* ]]
 	pdrun "$PD_TASK" -n 1 --args x "$T/missing.so"
 	[ "$status" -eq 65 ]
 }

@@ -1,8 +1,20 @@
 #!/usr/bin/env bats
-# The C unit tests of pd-opt's CMA-ES core (lib/opt/cmaes.c).
+# The C unit tests of pd-opt's optimisers: CMA-ES, PSO and the island GA (lib/opt/).
 
 @test "cmaes: convergence, bounds, non-finite values, determinism, save/load" {
 	run "${B:-build}/tests/cmaes_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "pso: convergence, bounds, non-finite values, determinism, save/load, bad parameters" {
+	run "${B:-build}/tests/pso_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "ga: convergence, bounds, migration, non-finite values, determinism, save/load, bad parameters" {
+	run "${B:-build}/tests/ga_test"
 	echo "$output"
 	[ "$status" -eq 0 ]
 }

@@ -24,32 +24,75 @@ struct pd_buf;
  * population is uniform in [lo, hi].  Fitness is minimised; NaN and
  * +-infinity count as worse than any finite value, are counted in
  * nonfinite and never become a best.
+ *
+ * Operators (ga.c), all in units of each parameter's hi - lo:
+ *  - ranking: by value, non-finite last, ties by index; selection is a
+ *    binary tournament on the ranks (Goldberg and Deb 1991);
+ *  - elite: the best ceil(elite * popsize) go on unchanged (and are
+ *    asked again: every generation asks all npoints);
+ *  - crossover: floor(crossover * popsize) children of two tournament
+ *    winners by BLX-0.5 (Eshelman and Schaffer 1993): each coordinate
+ *    uniform on the parents' interval widened by half its length;
+ *  - mutation: the rest, a tournament winner plus a normal step of
+ *    standard deviation sigma (hi - lo) in every coordinate; each island
+ *    adapts its sigma by Rechenberg's 1/5 success rule, comparing every
+ *    mutant with its parent (sigma starts at 0.1, stays in [1e-12, 1]);
+ *  - a coordinate leaving the hard bounds is reflected once off the
+ *    bound it crossed, then clamped.
+ * Defaults are Playdoh's: elite 0.05, crossover 0.65, mutation 0.30,
+ * migration every 20 generations of ceil(0.2 * popsize) individuals.
+ * Migration (islands > 1) is synchronous: after the tell of every
+ * migration_interval-th generation, copies of the best of every island
+ * are taken first, then each replaces the worst of the next island
+ * (k -> k + 1 mod islands), before the next generation is bred.
  */
+#define PD_GA_MAXDIM 1000
+#define PD_GA_MAXISLANDS 10000
+#define PD_GA_MAXPOINTS 10000000 /* islands * popsize */
+#define PD_GA_MAXSIZE 20000000	 /* islands * popsize * dim */
+
+#define PD_GA_ELITE_DEFAULT 0.05
+#define PD_GA_CROSSOVER_DEFAULT 0.65 /* mutation: the rest, 0.30 */
+
 struct pd_ga_params {
 	int islands;		  /* 0: 1 */
-	int popsize;		  /* per island; 0: the default (100) */
-	double elite, crossover, mutation; /* proportions; < 0 (or all 0): the defaults */
+	int popsize;		  /* per island; 0: the default (100); at least 2 */
+	double elite, crossover, mutation; /* proportions; all 0 or all < 0: the
+					    * defaults; else each >= 0, summing to 1
+					    * within 1e-9 (an error otherwise) */
 	int migration_interval;	  /* generations; 0: the default (20) */
-	double migration_proportion; /* < 0 or 0: the default */
+	double migration_proportion; /* < 0 or 0: the default (0.2); at most 1 */
 };
 
 struct pd_ga;
 
+/* Set up islands of dim parameters (lo < hi finite, min <= lo, max >= hi,
+ * min/max NULL: lo/hi; par NULL: all defaults).  Returns the GA, or NULL
+ * with err filled. */
 struct pd_ga *pd_ga_new(int dim, const double *lo, const double *hi, const double *min,
 			const double *max, const struct pd_ga_params *par, uint64_t seed, char *err);
 void pd_ga_free(struct pd_ga *g);
 
 int pd_ga_npoints(const struct pd_ga *g); /* islands * popsize, island-major */
+/* Fill x (npoints * dim, row-major) with the generation to evaluate;
+ * asking changes nothing. */
 void pd_ga_ask(struct pd_ga *g, double *x);
+/* Tell the npoints values (minimised): bests, step sizes, migration when
+ * due, then the next generation is bred. */
 void pd_ga_tell(struct pd_ga *g, const double *f);
 
+/* Best value ever (INFINITY before any finite one) and its point into x
+ * (dim values, may be NULL; the middle of [lo, hi] before any). */
 double pd_ga_best(const struct pd_ga *g, double *x);
 long long pd_ga_evals(const struct pd_ga *g);
 long long pd_ga_iter(const struct pd_ga *g);
 long long pd_ga_nonfinite(const struct pd_ga *g);
-/* Mutation step size for the trace, in units of (hi - lo). */
+/* Mutation step size for the trace, in units of (hi - lo): the mean of
+ * the islands' sigmas. */
 double pd_ga_spread(const struct pd_ga *g);
 
+/* Append the whole state as text (bit-exact, also between ask and tell);
+ * load rebuilds it (NULL with err). */
 void pd_ga_save(const struct pd_ga *g, struct pd_buf *out);
 struct pd_ga *pd_ga_load(const char *text, size_t len, char *err);
 

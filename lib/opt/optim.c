@@ -70,6 +70,8 @@ struct pd_optim *pd_optim_new(const struct pd_params *p, const struct pd_optim_c
 
 		o->pso = pd_pso_new(p->dim, p->lo, p->hi, p->min, p->max, &pp, k->seed, err);
 		rc = o->pso ? 0 : -1;
+		if (!rc && k->pso_classic)
+			rc = pd_pso_set_rule(o->pso, PD_PSO_CLASSIC, err);
 	} else {
 		struct pd_ga_params gp = {k->islands, k->popsize, k->elite, k->crossover, k->mutation,
 					  k->migration_interval, k->migration_proportion};

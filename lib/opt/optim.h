@@ -20,6 +20,7 @@ struct pd_optim_conf {
 	double sigma0;	 /* CMA-ES, in units of HI - LO */
 	int restarts;	 /* CMA-ES: IPOP restarts allowed */
 	double omega, cl, cg; /* PSO */
+	int pso_classic;      /* PSO: random factors per coordinate, not per particle */
 	int islands, migration_interval; /* GA */
 	double elite, crossover, mutation, migration_proportion;
 };

@@ -20,27 +20,64 @@ struct pd_buf;
  * positions are uniform in [lo, hi].  Fitness is minimised; NaN and
  * +-infinity count as worse than any finite value, are counted in
  * nonfinite and never become a best.  A seed gives bit-identical runs.
+ *
+ * The update, for particle k with position x, velocity v, own best p and
+ * the swarm's best g (p itself while no finite value is known):
+ *
+ *	v = omega v + cl r1 (p - x) + cg r2 (g - x),	x = x + v
+ *
+ * By default (PD_PSO_LINEAR) r1 and r2 are one pair of uniform draws per
+ * particle and iteration, the "linear" rule of Wilke, Kok and Groenwold
+ * (2007, Int. J. Numer. Meth. Eng. 70:985): rotation invariant, so it
+ * follows curved valleys (Rosenbrock) far better; it keeps less
+ * diversity on separable multimodal functions (Rastrigin), where the
+ * classical rule (PD_PSO_CLASSIC: fresh r1, r2 per coordinate, Kennedy
+ * and Eberhart 1995 / Clerc and Kennedy 2002) does better.  Velocities
+ * start as (u - x) / 2 with u uniform in [lo, hi] (SPSO-2007) and are
+ * clamped per coordinate to |v| <= hi - lo (Eberhart and Shi 2000:
+ * Vmax = the dynamic range, with constriction).  A position leaving the
+ * hard bounds is put on the bound it crossed and that velocity
+ * coordinate set to zero (SPSO-2007's confinement).  The rule is chosen
+ * with pd_pso_set_rule(), not in the parameters, so that code filling
+ * struct pd_pso_params positionally stays valid.
  */
+enum pd_pso_rule {
+	PD_PSO_LINEAR = 0, /* one r1, r2 per particle (default) */
+	PD_PSO_CLASSIC = 1 /* one r1, r2 per coordinate */
+};
+
+#define PD_PSO_MAXDIM 1000
+#define PD_PSO_MAXPARTICLES 1000000
+#define PD_PSO_MAXSIZE 10000000 /* particles * dim */
+
 struct pd_pso_params {
 	int particles;		/* 0: the default (40) */
-	double omega, cl, cg;	/* 0: the defaults above */
+	double omega, cl, cg;	/* 0: the defaults above; omega < 2, cl, cg <= 10 */
 };
 
 struct pd_pso; /* defined in pso.c; allocated by init */
 
 /* Set up a swarm of dim parameters (lo < hi finite, min <= lo, max >= hi,
- * min/max NULL: lo/hi).  Returns the swarm, or NULL with err filled. */
+ * min/max NULL: lo/hi; par NULL: all defaults).  Returns the swarm, or
+ * NULL with err filled. */
 struct pd_pso *pd_pso_new(int dim, const double *lo, const double *hi, const double *min,
 			  const double *max, const struct pd_pso_params *par, uint64_t seed, char *err);
 void pd_pso_free(struct pd_pso *p);
+/* Choose the update rule (PD_PSO_LINEAR after new); it applies from the
+ * next tell on and is saved.  Returns 0, or -1 with err for a bad rule. */
+int pd_pso_set_rule(struct pd_pso *p, int rule, char *err);
 
 int pd_pso_npoints(const struct pd_pso *p);	/* particles: points per ask */
-/* Fill x (npoints * dim, row-major) with the positions to evaluate. */
+/* Fill x (npoints * dim, row-major) with the positions to evaluate.
+ * Asking changes nothing: asking again gives the same points. */
 void pd_pso_ask(struct pd_pso *p, double *x);
-/* Tell the npoints values of the asked positions (minimised). */
+/* Tell the npoints values of the asked positions (minimised): update the
+ * bests, then move every particle (one iteration). */
 void pd_pso_tell(struct pd_pso *p, const double *f);
 
-double pd_pso_best(const struct pd_pso *p, double *x); /* best ever; x may be NULL */
+/* Best value ever (INFINITY before any finite one) and its point into x
+ * (dim values, may be NULL; the middle of [lo, hi] before any). */
+double pd_pso_best(const struct pd_pso *p, double *x);
 long long pd_pso_evals(const struct pd_pso *p);
 long long pd_pso_iter(const struct pd_pso *p);
 long long pd_pso_nonfinite(const struct pd_pso *p);
@@ -48,7 +85,9 @@ long long pd_pso_nonfinite(const struct pd_pso *p);
  * their mean, in units of (hi - lo). */
 double pd_pso_spread(const struct pd_pso *p);
 
-/* Append the whole state as text; load rebuilds it (NULL with err). */
+/* Append the whole state as text (doubles as their bits: save -> load ->
+ * go on is bit-identical, also between ask and tell); load rebuilds it
+ * (NULL with err). */
 void pd_pso_save(const struct pd_pso *p, struct pd_buf *out);
 struct pd_pso *pd_pso_load(const char *text, size_t len, char *err);
 
