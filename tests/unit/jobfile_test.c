@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "err.h"
 #include "jobfile.h"
+#include "playdoh.h"
 #include "t.h"
 
 #include <elf.h>
@@ -389,6 +390,32 @@ static int compile(const char *src, const char *text, const char *flags, const c
 	return 0;
 }
 
+/* Kinds read from the descriptors of two.so (a map job and a fitness
+ * function) and the choice among them by kind. */
+static void test_kinds(const char *path)
+{
+	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
+	const unsigned map = 1u << PD_KIND_MAP, fit = 1u << PD_KIND_FITNESS;
+	char err[PD_ERRLEN], out[64];
+	const char *p;
+	int n, i;
+
+	CHECK(pd_jobfile_inspect_kinds(path, &names, &kinds, &n, err) == 0);
+	CHECK(n == 2 && kinds.len == 2);
+	for (i = 0, p = names.data; i < n && kinds.len == 2; i++, p += strlen(p) + 1)
+		CHECK(kinds.data[i] == (!strcmp(p, "sum") ? PD_KIND_FITNESS : PD_KIND_MAP));
+	CHECK(pd_jobfile_pick(path, &names, &kinds, n, NULL, map, "map job", out, sizeof out, err) == 0);
+	CHECK_STR(out, "square");
+	CHECK(pd_jobfile_pick(path, &names, &kinds, n, NULL, fit, "fitness function", out, sizeof out, err) == 0);
+	CHECK_STR(out, "sum");
+	CHECK(pd_jobfile_pick(path, &names, &kinds, n, "sum", map, "map job", out, sizeof out, err) == -1);
+	CHECK_STR(err, "two.so: job 'sum' is a fitness function, not a map job");
+	CHECK(pd_jobfile_pick(path, &names, &kinds, n, NULL, 1u << PD_KIND_TASK, "task", out, sizeof out, err) == -1);
+	CHECK_STR(err, "two.so defines no task (its jobs are of other kinds; see playdoh(3))");
+	pd_buf_release(&names);
+	pd_buf_release(&kinds);
+}
+
 /* Real jobs compiled with cc: one job, two, none, an object, a cut .so. */
 static void test_compiled(void)
 {
@@ -436,6 +463,7 @@ static void test_compiled(void)
 	      !strcmp(err, "two.so defines several jobs (sum, square); name one as two.so:NAME"));
 	CHECK(pd_jobfile_choose(path, &names, n, "sum", out, sizeof out, err) == 0);
 	CHECK_STR(out, "sum");
+	test_kinds(path);
 
 	snprintf(path, sizeof path, "%s/none.so", tmpdir);
 	CHECK(pd_jobfile_inspect(path, &names, &n, err) == 0);
