@@ -603,6 +603,7 @@ int pd_jobfile_pick(const char *path, const struct pd_buf *names, const struct p
 		k = (unsigned char)kinds->data[i];
 		if (want && *want && !strcmp(p, want) && k && !(mask & (1u << k))) {
 			pd_err(err, "%s: job '%s' is %s, not a %s", base(path), p, kind_text(k), what);
+			pd_buf_release(&kept);
 			return -1;
 		}
 		if (!k || (mask & (1u << k))) {
@@ -612,6 +613,7 @@ int pd_jobfile_pick(const char *path, const struct pd_buf *names, const struct p
 	}
 	if (n && !nk && !(want && *want)) {
 		pd_err(err, "%s defines no %s (its jobs are of other kinds; see playdoh(3))", base(path), what);
+		pd_buf_release(&kept);
 		return -1;
 	}
 	rc = pd_jobfile_choose(path, want && *want ? names : &kept, want && *want ? n : nk, want, out, outsz, err);
