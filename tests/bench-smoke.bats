@@ -20,6 +20,7 @@ setup() {
 	[[ $output == *"[4] Tube round trip"* ]]
 	[[ $output == *"[5] Tube throughput"* ]]
 	[[ $output == *"[6] Heat equation"* ]]
+	[[ $output == *"[7] Optimisation"* ]]
 	[[ $output != *FAILED* ]]
 	# No goals or verdicts in smoke mode.
 	[[ $output != *goal* ]]

@@ -9,7 +9,8 @@
 # with --smoke).  Sections: [1] pd-map throughput, [2] efficiency, [3] idle
 # pd-serve, [4] tube round trip (pingpong.c; TCP and MPI references),
 # [5] tube throughput (throughput.c; TCP and MPI), [6] heat equation,
-# 1 node against 2.  Every pd-map run's output is checked against a
+# 1 node against 2, [7] pd-opt against DEAP and a textbook PSO
+# (tests/bench/opt.sh, which says more).  Every pd-map run's output is checked against a
 # checksum computed independently with awk, every pd-task and reference
 # run checks its messages and its output, so a broken run cannot report a
 # good figure; a failed check is shown as FAILED and makes the exit status
@@ -1141,6 +1142,10 @@ done
 ratio_row heat "speed-up t(1 node) / t(2 nodes)" t1 t2 1 %.2f x ">=1.8" \
 	"median wall time with 1 node over that with 2, this run; $NCPU CPUs"
 rm -f "$T/heat.ref" "$T/out"
+
+# ------------------------------------------------ 7. optimisation
+
+. tests/bench/opt.sh
 
 # ---------------------------------------------------------------- end
 
