@@ -17,78 +17,7 @@
 #include "proto.h"
 #include "reorder.h"
 #include "worker.h"
-
-#define TARGET_BATCH_US 5000.0	   /* aim for batches of about 5 ms */
-#define BATCH_BYTES_MAX (4u << 20) /* records bytes per batch */
-#define WINDOW_PER_SLOT 2
-#define PING_S 2	    /* ping hosts this often ... */
-#define SILENCE_S 10	    /* ... and count one gone after this long unheard */
-
-enum hstate { H_CONNECTING, H_INFO, H_JOB, H_READY, H_DOWN };
-
-struct chost;
-
-/* A batch sent to a host and not yet answered. */
-struct cbatch {
-	uint64_t id;
-	int n;
-	long *seq;		/* record indices (0-based) */
-	unsigned char *tries;	/* runs so far, per record */
-	struct pd_buf recs;	/* the records, newline-terminated */
-	size_t *off;		/* n+1 line offsets into recs */
-	TAILQ_ENTRY(cbatch) link;
-};
-TAILQ_HEAD(cbatchq, cbatch);
-
-/* A record waiting to run again (host lost, handed back, retry). */
-struct rrec {
-	long seq;
-	int tries;
-	struct chost *avoid; /* the host it failed on */
-	char *line;
-	size_t len;
-	TAILQ_ENTRY(rrec) link;
-};
-TAILQ_HEAD(rrecq, rrec);
-
-struct chost {
-	struct pd_coord *c;
-	struct pd_target t;
-	struct pd_peer *peer;
-	enum hstate state;
-	int slots, use, inflight;
-	int acks; /* "job" answers still awaited: the job, then --share data */
-	struct event *ping;   /* liveness: ping every PING_S, give up after SILENCE_S */
-	uint64_t heard_ns;    /* when the host last said anything */
-	double us_per_rec; /* measured, < 0 until known */
-	int bsize;
-	struct cbatchq batches;
-	char host[300]; /* name the server reports */
-};
-
-struct pd_coord {
-	struct event_base *base;
-	struct pd_coord_opts o;
-	struct pd_coord_cb cb;
-	void *arg;
-	char hash[PD_HASH_HEX], share_hash[PD_HASH_HEX];
-	char job_name[256]; /* the job file's name, for messages */
-	struct chost **hosts;
-	int nhosts;
-	struct pd_input in;
-	long nread; /* records taken from input */
-	struct rrecq retry;
-	struct pd_reorder order;
-	long ndone, nfailed, inflight;
-	uint64_t next_batch;
-	/* end */
-	int finished, code;
-	char err[PD_ERRLEN];
-	struct pd_buf scratch;
-	struct event *done_ev; /* reports the end from the loop, not a callback */
-	struct event *drain_ev; /* reports fed records all delivered, likewise */
-	int drain_told;		/* drained was reported since the last feed */
-};
+#include "coordint.h"
 
 static void pump(struct pd_coord *c);
 static void report_done(evutil_socket_t fd, short what, void *arg);
@@ -193,96 +122,6 @@ static void store(struct pd_coord *c, long seq, int status, float ms, int tries,
 	}
 }
 
-/* Queue a record to run again, at the front when it was not its fault. */
-static void requeue(struct pd_coord *c, long seq, int tries, struct chost *avoid,
-		    const char *line, size_t len, int front)
-{
-	struct rrec *r = calloc(1, sizeof *r);
-
-	if (!r)
-		abort();
-	r->seq = seq;
-	r->tries = tries;
-	r->avoid = avoid;
-	r->line = malloc(len + 1);
-	if (!r->line)
-		abort();
-	memcpy(r->line, line, len);
-	r->line[len] = 0;
-	r->len = len;
-	if (front)
-		TAILQ_INSERT_HEAD(&c->retry, r, link);
-	else
-		TAILQ_INSERT_TAIL(&c->retry, r, link);
-}
-
-static void batch_free(struct cbatch *b)
-{
-	pd_buf_release(&b->recs);
-	free(b->seq);
-	free(b->tries);
-	free(b->off);
-	free(b);
-}
-
-/* Every record of a batch goes back to the queue, untried. */
-static void requeue_batch(struct pd_coord *c, struct chost *h, struct cbatch *b)
-{
-	int i;
-
-	for (i = b->n - 1; i >= 0; i--)
-		requeue(c, b->seq[i], b->tries[i], NULL, b->recs.data + b->off[i],
-			b->off[i + 1] - b->off[i] - 1, 1);
-	TAILQ_REMOVE(&h->batches, b, link);
-	h->inflight--;
-	c->inflight -= b->n;
-	batch_free(b);
-}
-
-/* Start a batch with room for n records. */
-static struct cbatch *batch_new(struct pd_coord *c, int n)
-{
-	struct cbatch *b = calloc(1, sizeof *b);
-
-	if (!b)
-		abort();
-	pd_buf_init(&b->recs);
-	b->id = c->next_batch++;
-	b->seq = malloc(sizeof *b->seq * (size_t)n);
-	b->tries = malloc((size_t)n);
-	b->off = malloc(sizeof *b->off * ((size_t)n + 1));
-	if (!b->seq || !b->tries || !b->off)
-		abort();
-	b->off[0] = 0;
-	return b;
-}
-
-/* Append one record to a batch. */
-static void batch_add(struct cbatch *b, long seq, int tries, const char *line, size_t len)
-{
-	b->seq[b->n] = seq;
-	b->tries[b->n] = (unsigned char)tries;
-	pd_buf_add(&b->recs, line, len);
-	pd_buf_addc(&b->recs, '\n');
-	b->n++;
-	b->off[b->n] = b->recs.len;
-}
-
-/* Records to retry that may run on h (not the host they failed on,
- * unless h is the only host left). */
-static struct rrec *retry_for(struct pd_coord *c, struct chost *h)
-{
-	struct rrec *r;
-	int i, others = 0;
-
-	for (i = 0; i < c->nhosts; i++)
-		others += c->hosts[i] != h && c->hosts[i]->state == H_READY;
-	TAILQ_FOREACH(r, &c->retry, link)
-		if (r->avoid != h || !others)
-			return r;
-	return NULL;
-}
-
 /* Take up to max fresh records from input; resumed ones are delivered. */
 static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 {
@@ -302,27 +141,27 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 				continue;
 			}
 		}
-		batch_add(b, c->nread++, 0, line, len);
+		pd_coord_i_batch_add(b, c->nread++, 0, line, len);
 	}
 }
 
 /* Send one batch to h; 0 when there was nothing to send. */
 static int send_batch(struct pd_coord *c, struct chost *h)
 {
-	struct cbatch *b = batch_new(c, h->bsize);
+	struct cbatch *b = pd_coord_i_batch_new(c, h->bsize);
 	struct rrec *r;
 	cJSON *j, *ln;
 	int i, contiguous = 1;
 
-	while (b->n < h->bsize && (r = retry_for(c, h))) {
-		batch_add(b, r->seq, r->tries, r->line, r->len);
+	while (b->n < h->bsize && (r = pd_coord_i_retry_for(c, h))) {
+		pd_coord_i_batch_add(b, r->seq, r->tries, r->line, r->len);
 		TAILQ_REMOVE(&c->retry, r, link);
 		free(r->line);
 		free(r);
 	}
 	fill_fresh(c, b, h->bsize);
 	if (!b->n) {
-		batch_free(b);
+		pd_coord_i_batch_free(b);
 		return 0;
 	}
 	j = msg_new(PD_OP_RUN);
@@ -443,7 +282,7 @@ static void host_down(struct chost *h, const char *why, int refused)
 	if (why)
 		note(c, "%s: %s", h->t.name, why);
 	while ((b = TAILQ_FIRST(&h->batches)))
-		requeue_batch(c, h, b);
+		pd_coord_i_requeue_batch(c, h, b);
 	if (h->peer)
 		pd_peer_close(h->peer);
 	h->peer = NULL;
@@ -492,7 +331,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 	if (c->finished)
 		return;
 	if (load_error) {
-		requeue_batch(c, h, b);
+		pd_coord_i_requeue_batch(c, h, b);
 		finish(c, PD_EX_DATAERR, load_error);
 		return;
 	}
@@ -504,7 +343,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 		st = p[0];
 		us += pd_get_be32(p + 1);
 		if (st != PD_R_OK && b->tries[i] < c->o.retries)
-			requeue(c, b->seq[i], b->tries[i] + 1, h, b->recs.data + b->off[i],
+			pd_coord_i_requeue(c, b->seq[i], b->tries[i] + 1, h, b->recs.data + b->off[i],
 				b->off[i + 1] - b->off[i] - 1, 0);
 		else
 			store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h,
@@ -516,7 +355,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 	TAILQ_REMOVE(&h->batches, b, link);
 	h->inflight--;
 	c->inflight -= b->n;
-	batch_free(b);
+	pd_coord_i_batch_free(b);
 	flush_ordered(c);
 }
 
@@ -589,7 +428,7 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 			if (b->id == (uint64_t)pd_json_num(m->json, "batch", -1))
 				break;
 		if (b)
-			requeue_batch(h->c, h, b);
+			pd_coord_i_requeue_batch(h->c, h, b);
 	} else if (!strcmp(m->op, PD_OP_ERROR)) {
 		host_down(h, pd_json_str(m->json, "error", "error"), pd_peer_error_code(p) == 77);
 		return;
@@ -814,7 +653,7 @@ void pd_coord_free(struct pd_coord *c)
 	for (k = 0; k < c->nhosts; k++) {
 		while ((b = TAILQ_FIRST(&c->hosts[k]->batches))) {
 			TAILQ_REMOVE(&c->hosts[k]->batches, b, link);
-			batch_free(b);
+			pd_coord_i_batch_free(b);
 		}
 		if (c->hosts[k]->peer)
 			pd_peer_close(c->hosts[k]->peer);

@@ -1,0 +1,100 @@
+/* coordint.h - what coord.c shares with coordbatch.c, and no one else. */
+#ifndef PD_COORDINT_H
+#define PD_COORDINT_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+#include "cache.h"
+#include "coord.h"
+#include "err.h"
+#include "input.h"
+#include "peer.h"
+#include "proto.h"
+#include "reorder.h"
+
+#define TARGET_BATCH_US 5000.0	   /* aim for batches of about 5 ms */
+#define BATCH_BYTES_MAX (4u << 20) /* records bytes per batch */
+#define WINDOW_PER_SLOT 2
+#define PING_S 2	    /* ping hosts this often ... */
+#define SILENCE_S 10	    /* ... and count one gone after this long unheard */
+
+enum hstate { H_CONNECTING, H_INFO, H_JOB, H_READY, H_DOWN };
+
+struct chost;
+
+/* A batch sent to a host and not yet answered. */
+struct cbatch {
+	uint64_t id;
+	int n;
+	long *seq;		/* record indices (0-based) */
+	unsigned char *tries;	/* runs so far, per record */
+	struct pd_buf recs;	/* the records, newline-terminated */
+	size_t *off;		/* n+1 line offsets into recs */
+	TAILQ_ENTRY(cbatch) link;
+};
+TAILQ_HEAD(cbatchq, cbatch);
+
+/* A record waiting to run again (host lost, handed back, retry). */
+struct rrec {
+	long seq;
+	int tries;
+	struct chost *avoid; /* the host it failed on */
+	char *line;
+	size_t len;
+	TAILQ_ENTRY(rrec) link;
+};
+TAILQ_HEAD(rrecq, rrec);
+
+struct chost {
+	struct pd_coord *c;
+	struct pd_target t;
+	struct pd_peer *peer;
+	enum hstate state;
+	int slots, use, inflight;
+	int acks; /* "job" answers still awaited: the job, then --share data */
+	struct event *ping;   /* liveness: ping every PING_S, give up after SILENCE_S */
+	uint64_t heard_ns;    /* when the host last said anything */
+	double us_per_rec; /* measured, < 0 until known */
+	int bsize;
+	struct cbatchq batches;
+	char host[300]; /* name the server reports */
+};
+
+struct pd_coord {
+	struct event_base *base;
+	struct pd_coord_opts o;
+	struct pd_coord_cb cb;
+	void *arg;
+	char hash[PD_HASH_HEX], share_hash[PD_HASH_HEX];
+	char job_name[256]; /* the job file's name, for messages */
+	struct chost **hosts;
+	int nhosts;
+	struct pd_input in;
+	long nread; /* records taken from input */
+	struct rrecq retry;
+	struct pd_reorder order;
+	long ndone, nfailed, inflight;
+	uint64_t next_batch;
+	/* end */
+	int finished, code;
+	char err[PD_ERRLEN];
+	struct pd_buf scratch;
+	struct event *done_ev; /* reports the end from the loop, not a callback */
+	struct event *drain_ev; /* reports fed records all delivered, likewise */
+	int drain_told;		/* drained was reported since the last feed */
+};
+
+/* Batch and retry bookkeeping (coordbatch.c). */
+void pd_coord_i_requeue(struct pd_coord *c, long seq, int tries, struct chost *avoid, const char *line,
+			size_t len, int front);
+void pd_coord_i_batch_free(struct cbatch *b);
+void pd_coord_i_requeue_batch(struct pd_coord *c, struct chost *h, struct cbatch *b);
+struct cbatch *pd_coord_i_batch_new(struct pd_coord *c, int n);
+void pd_coord_i_batch_add(struct cbatch *b, long seq, int tries, const char *line, size_t len);
+struct rrec *pd_coord_i_retry_for(struct pd_coord *c, struct chost *h);
+
+#endif
