@@ -7,41 +7,11 @@
 #include "buf.h"
 #include "err.h"
 #include "opt/ga.h"
+#include "optfns.h"
 #include "t.h"
 
 #define MAXN 8
 #define MAXPTS 400
-
-typedef double (*fn)(const double *x, int n);
-
-static double sphere(const double *x, int n)
-{
-	double s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += x[i] * x[i];
-	return s;
-}
-
-static double rosenbrock(const double *x, int n)
-{
-	double s = 0;
-
-	for (int i = 0; i + 1 < n; i++)
-		s += 100 * (x[i + 1] - x[i] * x[i]) * (x[i + 1] - x[i] * x[i]) +
-		     (1 - x[i]) * (1 - x[i]);
-	return s;
-}
-
-/* (x - 5)^2 summed: its optimum lies outside the bounds used below. */
-static double far(const double *x, int n)
-{
-	double s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += (x[i] - 5) * (x[i] - 5);
-	return s;
-}
 
 static double xs[MAXPTS * MAXN], fs[MAXPTS];
 
