@@ -291,9 +291,14 @@ static void check_job(const char *path, const char *want, char *sym, size_t syms
 static void read_source(const char *path, const char *want, char *sym, size_t symsz, char **data, size_t *len)
 {
 	char err[PD_ERRLEN];
+	struct stat st;
 
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)PD_JOBCC_SRC_MAX) {
+		say("%s: %lld bytes; a job source may have at most %u", path, (long long)st.st_size, PD_JOBCC_SRC_MAX);
+		exit(PD_EX_DATAERR);
+	}
 	if (pd_read_file(path, PD_JOBCC_SRC_MAX, data, len, err)) {
-		say("%s (a job source may have at most %u bytes)", err, PD_JOBCC_SRC_MAX);
+		say("%s", err);
 		exit(PD_EX_DATAERR);
 	}
 	snprintf(sym, symsz, "%s", want ? want : "");
