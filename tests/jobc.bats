@@ -113,6 +113,20 @@ make_bad() {
 	[[ $stderr == *"bad.c:$BAD_LINE:"*error* ]]
 }
 
+@test "pd-opt takes a source too: the .so's result; a map-only job is refused" {
+	PD_OPT="$B/bin/pd-opt"
+	pdrun "$PD_OPT" -n 1 --seed 11 --iterations 40 --json --dim 4 --bounds -2:2 "$EX/rosenbrock.so:rosenbrock"
+	[ "$status" -eq 0 ]
+	want=$output
+	[[ $want == *fitness* ]]
+	pdrun "$PD_OPT" -n 1 --seed 11 --iterations 40 --json --dim 4 --bounds -2:2 "$SRC/rosenbrock.c:rosenbrock"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	pdrun "$PD_OPT" -n 1 --seed 1 --iterations 10 "$T/square.c:square" -p x=-10:10
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"host localhost: square.c: job 'square' is a map job, not a fitness function"* ]]
+}
+
 @test "local pd-serve: compiles once per source, with its own PD_CC, and again after an edit" {
 	make_cc servercc
 	pd_keygen
