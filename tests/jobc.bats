@@ -266,3 +266,21 @@ mh_map() {
 	[ "$status" -eq 0 ]
 	cmp "$T/want" "$T/square.out"
 }
+
+@test "pd-serve refuses malformed source uploads and keeps serving" {
+	pd_keygen
+	make_cc servercc
+	PD_CC=$T/servercc pd_start_server
+	for a in "src-big:at most 4194304" "src-hash:does not match its hash" "src-path:source name"; do
+		run --separate-stderr timeout -k 5 30 "$B/tests/pd_attack" "$PD_PORT" "${a%%:*}"
+		no_crash
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ $output == *"server error: "*"${a#*:}"*"(code 65)"* ]]
+	done
+	[ "$(compiles servercc)" -eq 0 ]
+	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$T/square.c" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$T/want")" ]
+	[ "$(compiles servercc)" -eq 1 ]
+}
