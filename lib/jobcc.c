@@ -214,11 +214,13 @@ static void describe_failure(const char *name, const char *cc, int status, int t
 		pd_buf_addf(msg, "%s did not compile: %s ran over %d s and was killed", name, cc, PD_JOBCC_TIMEOUT_S);
 	else if (WIFSIGNALED(status))
 		pd_buf_addf(msg, "%s did not compile: %s was killed by signal %d", name, cc, WTERMSIG(status));
-	else if (WEXITSTATUS(status) == 127 && !out->len)
-		pd_buf_addf(msg, "cannot compile %s: %s could not be run", name, cc);
-	else
+	else if (WEXITSTATUS(status) == 127 && !strncmp(out->data, "exec ", 5)) {
+		/* exec_compiler's own message: the compiler never ran */
+		pd_buf_addf(msg, "cannot compile %s: %s", name, out->data);
+		out = NULL;
+	} else
 		pd_buf_addf(msg, "%s did not compile:", name);
-	if (out->len)
+	if (out && out->len)
 		pd_buf_addf(msg, "\n%s", out->data);
 	while (msg->len && msg->data[msg->len - 1] == '\n')
 		pd_buf_setlen(msg, msg->len - 1);
