@@ -127,6 +127,12 @@ make_bad() {
 	[[ $stderr == *"host localhost: square.c: job 'square' is a map job, not a fitness function"* ]]
 }
 
+@test "pd-task asks for a compiled task instead of a source" {
+	pdrun "$B/bin/pd-task" "$SRC/pi.c"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"pi.c: pd-task runs a compiled task; build it into a .so"* ]]
+}
+
 @test "local pd-serve: compiles once per source, with its own PD_CC, and again after an edit" {
 	make_cc servercc
 	pd_keygen
