@@ -21,6 +21,24 @@
 /* What every compile adds after the compiler command (never from the network). */
 #define CC_FLAGS "-shared -fPIC -O2 -I. -o job.so NAME -lm"
 
+int pd_jobcc_timeout_s(char *err)
+{
+	const char *v = getenv("PD_CC_TIMEOUT");
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return PD_JOBCC_TIMEOUT_S;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!errno && !*end && n >= 1 && n <= PD_JOBCC_TIMEOUT_MAX)
+		return (int)n;
+	if (err)
+		pd_err(err, "PD_CC_TIMEOUT='%.40s' is not a number of seconds from 1 to %d; using %d", v,
+		       PD_JOBCC_TIMEOUT_MAX, PD_JOBCC_TIMEOUT_S);
+	return PD_JOBCC_TIMEOUT_S;
+}
+
 int pd_jobcc_is_source(const char *path)
 {
 	size_t n = strlen(path);
@@ -211,7 +229,8 @@ static void describe_failure(const char *name, const char *cc, int status, int t
 			     const struct pd_buf *out, struct pd_buf *msg)
 {
 	if (timed_out)
-		pd_buf_addf(msg, "%s did not compile: %s ran over %d s and was killed", name, cc, PD_JOBCC_TIMEOUT_S);
+		pd_buf_addf(msg, "%s did not compile: %s ran over %d s and was killed", name, cc,
+			    pd_jobcc_timeout_s(NULL));
 	else if (WIFSIGNALED(status))
 		pd_buf_addf(msg, "%s did not compile: %s was killed by signal %d", name, cc, WTERMSIG(status));
 	else if (WEXITSTATUS(status) == 127 && !strncmp(out->data, "exec ", 5)) {

@@ -97,7 +97,7 @@ int pd_jobcc_i_run(char **argv, const char *dir, struct pd_buf *out, int *timed_
 		exec_compiler(argv, dir, p[1]);
 	setpgid(pid, pid); /* as the child does: no race with the kill below */
 	close(p[1]);
-	*timed_out = collect(p[0], now_ms() + PD_JOBCC_TIMEOUT_S * 1000LL, out, &cut);
+	*timed_out = collect(p[0], now_ms() + pd_jobcc_timeout_s(NULL) * 1000LL, out, &cut);
 	if (*timed_out)
 		kill(-pid, SIGKILL);
 	close(p[0]);

@@ -171,6 +171,10 @@ static void start_compile(struct sconn *c, const struct pd_msg *m, const char *h
 		pd_peer_fail(c->peer, PD_EX_TEMPFAIL, "%d compiles are running here already; try again", COMPILES_MAX);
 		return;
 	}
+	err[0] = 0;
+	pd_jobcc_timeout_s(err);
+	if (err[0])
+		pd_log(PD_LOG_WARN, "%s", err);
 	pid = pd_jobcc_spawn(s->cache, key, name, m->blob, m->blob_len, s->persist, &fd, err);
 	if (pid < 0) {
 		pd_peer_fail(c->peer, PD_EX_OSERR, "cannot compile %s: %s", name, err);

@@ -3,7 +3,8 @@
 # own compiler (PD_CC), cached by source and compiler: the same results as
 # the built .so, embedded, through a local pd-serve and across hosts in
 # network namespaces; one compile per host and source; compile errors
-# naming the host; a missing compiler; a source over the size limit; the
+# naming the host; a missing compiler; a source over the size limit; a
+# compiler past PD_CC_TIMEOUT; compiler output over 16 KiB; the
 # server answering other clients while a compile runs.
 
 load helpers/common
@@ -289,4 +290,37 @@ mh_map() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat "$T/want")" ]
 	[ "$(compiles servercc)" -eq 1 ]
+}
+
+@test "a compiler past PD_CC_TIMEOUT is killed with its children; the client is told" {
+	pd_keygen
+	# The compiler starts a child that would sleep 30 s and waits for it.
+	printf '#!/bin/sh\nsleep 30 &\necho $! >"%s/child"\nwait\n' "$T" >"$T/hangcc"
+	chmod +x "$T/hangcc"
+	PD_CC=$T/hangcc PD_CC_TIMEOUT=1 pd_start_server
+	pdrun "$PD_MAP" "$T/square.c" <<<3
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"host localhost: square.c did not compile: $T/hangcc ran over 1 s and was killed"* ]]
+	wait_for -t 10 pd_dead "$(cat "$T/child")"
+	pd_alive "$PD_PID"
+}
+
+@test "a long compiler message is cut at 16 KiB and says so" {
+	for i in $(seq 1 600); do
+		echo "int f$i(void) { return undefined_name_$i; }"
+	done >"$T/many.c"
+	pdrun "$PD_MAP" "$T/many.c" <<<3
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"many.c:1:"*"undefined_name_1"* ]]
+	[[ $stderr == *"[compiler output cut at 16384 bytes]"* ]]
+	[[ $stderr != *"undefined_name_600"* ]]
+}
+
+@test "a bad PD_CC_TIMEOUT is logged and the default used" {
+	pd_keygen
+	PD_CC_TIMEOUT=soon pd_start_server
+	pdrun "$PD_MAP" "$T/square.c" <<<5
+	[ "$status" -eq 0 ]
+	[ "$output" = 25 ]
+	grep -F "PD_CC_TIMEOUT='soon' is not a number of seconds from 1 to 3600; using 60" "$PD_LOG"
 }
