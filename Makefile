@@ -38,7 +38,7 @@ LDLIBS     := $(PKG_LIBS) -ldl -lm -pthread
 TOOLS    := pd-serve pd-map pd-task pd-opt pd-status pd-alloc
 BINS     := $(TOOLS:%=$(B)/bin/%)
 LIB_SRC  := $(wildcard lib/*.c lib/opt/*.c)
-LIB_OBJ  := $(LIB_SRC:lib/%.c=$(B)/obj/lib/%.o)
+LIB_OBJ  := $(LIB_SRC:lib/%.c=$(B)/obj/lib/%.o) $(B)/obj/gen/jobheader.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 EX_SRC   := $(wildcard share/examples/*.c)
@@ -58,6 +58,18 @@ $(B)/.deps-ok:
 $(B)/obj/%.o: %.c | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# playdoh.h as a C string: pd-serve compiles jobs sent as source against
+# exactly the header it was built with (lib/jobcc.h).
+$(B)/gen/jobheader.c: lib/playdoh.h
+	@mkdir -p $(@D)
+	$(Q){ echo '/* Generated from lib/playdoh.h by the Makefile. */'; echo '#include "jobcc.h"'; \
+	  echo 'const char pd_jobcc_header[] ='; \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } > $@
+
+$(B)/obj/gen/jobheader.o: $(B)/gen/jobheader.c | $(B)/.deps-ok
+	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(B)/libpd.a: $(LIB_OBJ)

@@ -20,6 +20,7 @@
 #include "frame.h"
 #include "err.h"
 #include "hostsel.h"
+#include "jobcc.h"
 #include "jobfile.h"
 #include "playdoh.h"
 #include "joblog.h"
@@ -285,6 +286,24 @@ static void check_job(const char *path, const char *want, char *sym, size_t syms
 	pd_buf_release(&kinds);
 }
 
+/* A job given as C source: read it (each host compiles it; the job is
+ * picked from what it made); exit 65 on failure. */
+static void read_source(const char *path, const char *want, char *sym, size_t symsz, char **data, size_t *len)
+{
+	char err[PD_ERRLEN];
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)PD_JOBCC_SRC_MAX) {
+		say("%s: %lld bytes; a job source may have at most %u", path, (long long)st.st_size, PD_JOBCC_SRC_MAX);
+		exit(PD_EX_DATAERR);
+	}
+	if (pd_read_file(path, PD_JOBCC_SRC_MAX, data, len, err)) {
+		say("%s", err);
+		exit(PD_EX_DATAERR);
+	}
+	snprintf(sym, symsz, "%s", want ? want : "");
+}
+
 /* Replay callback: count failures like an attached run. */
 static long fetched_failed;
 static void fetched_cb(void *arg, const struct pd_coord_result *r)
@@ -416,6 +435,7 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	M.coord = pd_coord_new(base, &(struct pd_coord_opts){
 	    .job_path = f->jobpath,
 	    .sym = f->sym,
+	    .src = pd_jobcc_is_source(f->jobpath),
 	    .job = f->job,
 	    .job_len = f->joblen,
 	    .key = sel->key,
@@ -476,7 +496,14 @@ static int run_job(char *arg)
 	int code;
 
 	split_job(arg, &path, &want);
-	check_job(path, want, f.sym, sizeof f.sym, &f.job, &f.joblen);
+	if (pd_jobcc_is_source(path) && M.detach) {
+		say("--detach runs a compiled job; compile %s into a .so first", path);
+		return PD_EX_USAGE;
+	}
+	if (pd_jobcc_is_source(path))
+		read_source(path, want, f.sym, sizeof f.sym, &f.job, &f.joblen);
+	else
+		check_job(path, want, f.sym, sizeof f.sym, &f.job, &f.joblen);
 	if (!realpath(path, f.jobpath))
 		snprintf(f.jobpath, sizeof f.jobpath, "%s", path);
 	code = pd_hostsel_init(&sel, M.hosts, err);

@@ -18,6 +18,7 @@
 #include "coord.h"
 #include "err.h"
 #include "hostsel.h"
+#include "jobcc.h"
 #include "jobfile.h"
 #include "opt/checkpoint.h"
 #include "opt/ga.h"
@@ -55,6 +56,8 @@ struct opts {
 struct run {
 	struct pd_optim *o;
 	char job[256], jobpath[4096];
+	char sym[256];		 /* the job asked of hosts ("" for a source without :NAME) */
+	int src;		 /* the job is C source, compiled by each host */
 	struct pd_coord *coord;
 	struct pd_buf lines;	 /* the generation as records */
 	double *f;		 /* its values */
@@ -252,11 +255,21 @@ static void check_job(char *arg, char **data, size_t *len)
 		*colon = 0;
 		want = colon + 1;
 	}
-	if (pd_jobfile_inspect_kinds(arg, &names, &kinds, &n, err) ||
-	    pd_jobfile_pick(arg, &names, &kinds, n, want, 1u << PD_KIND_FITNESS | 1u << PD_KIND_FITNESS_BATCH,
-			    "fitness function", R.job, sizeof R.job, err) ||
-	    pd_read_file(arg, PD_JOB_MAX, data, len, err))
+	if (pd_jobcc_is_source(arg)) {
+		/* Each host compiles it and picks the fitness function; the
+		 * job's name for messages and checkpoints is NAME or the file's. */
+		if (pd_read_file(arg, PD_JOBCC_SRC_MAX, data, len, err))
+			pd_cli_die(PD_EX_DATAERR, "%s (a job source may have at most %u bytes)", err, PD_JOBCC_SRC_MAX);
+		R.src = 1;
+		snprintf(R.sym, sizeof R.sym, "%s", want ? want : "");
+		snprintf(R.job, sizeof R.job, "%s", want ? want : strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg);
+	} else if (pd_jobfile_inspect_kinds(arg, &names, &kinds, &n, err) ||
+		   pd_jobfile_pick(arg, &names, &kinds, n, want, 1u << PD_KIND_FITNESS | 1u << PD_KIND_FITNESS_BATCH,
+				   "fitness function", R.job, sizeof R.job, err) ||
+		   pd_read_file(arg, PD_JOB_MAX, data, len, err))
 		pd_cli_die(PD_EX_DATAERR, "%s", err);
+	else
+		snprintf(R.sym, sizeof R.sym, "%s", R.job);
 	pd_buf_release(&names);
 	pd_buf_release(&kinds);
 	if (!realpath(arg, R.jobpath))
@@ -485,7 +498,7 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 	}
 	base = event_base_new();
 	R.coord = pd_coord_new(base, &(struct pd_coord_opts){
-	    .job_path = R.jobpath, .sym = R.job, .job = job, .job_len = joblen, .key = sel->key,
+	    .job_path = R.jobpath, .sym = R.sym, .src = R.src, .job = job, .job_len = joblen, .key = sel->key,
 	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .max_slots = (int)O.nodes,
 	    .timeout_ms = (int)O.timeout_ms, .halt = 1}, &cb, NULL);
 	for (i = 0; i < n; i++)

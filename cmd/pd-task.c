@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "err.h"
 #include "hostsel.h"
+#include "jobcc.h"
 #include "jobfile.h"
 #include "playdoh.h"
 #include "proto.h"
@@ -161,6 +162,8 @@ static void check_task(char *arg, char *path, size_t pathsz, char *sym, size_t s
 		*colon = 0;
 		want = colon + 1;
 	}
+	if (pd_jobcc_is_source(arg))
+		pd_cli_die(PD_EX_DATAERR, "%s: pd-task runs a compiled task; build it into a .so (see playdoh(3))", arg);
 	if (pd_jobfile_inspect_kinds(arg, &names, &kinds, &n, err) ||
 	    pd_jobfile_pick(arg, &names, &kinds, n, want, 1u << PD_KIND_TASK, "task", sym, symsz, err))
 		pd_cli_die(PD_EX_DATAERR, "%s", err);

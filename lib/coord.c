@@ -166,8 +166,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 	}
 	j = msg_new(PD_OP_RUN);
 	cJSON_AddNumberToObject(j, "batch", (double)b->id);
-	cJSON_AddStringToObject(j, "hash", c->hash);
-	cJSON_AddStringToObject(j, "sym", c->o.sym);
+	cJSON_AddStringToObject(j, "hash", h->hash);
+	cJSON_AddStringToObject(j, "sym", h->sym);
 	cJSON_AddStringToObject(j, "name", c->job_name);
 	if (c->o.fitness)
 		cJSON_AddStringToObject(j, "kind", "fitness");
@@ -366,10 +366,29 @@ static void ask_file(struct chost *h, const char *hash, const char *path)
 
 	cJSON_AddStringToObject(j, "hash", hash);
 	cJSON_AddStringToObject(j, "sym", h->c->o.sym);
-	if (h->t.kind != PD_T_TCP)
+	if (h->c->o.src && !strcmp(hash, h->c->hash)) {
+		cJSON_AddStringToObject(j, "src", "c");
+		cJSON_AddStringToObject(j, "name", pd_coord_i_src_name(h->c));
+	} else if (h->t.kind != PD_T_TCP)
 		cJSON_AddStringToObject(j, "path", path);
 	send_msg(h, j, NULL, 0);
 	h->acks++;
+}
+
+/* A job sent as source: 1 to go on, 0 when the run ends here (compile
+ * error, no such job in what the host compiled). */
+static int job_from_source(struct chost *h, const struct pd_msg *m)
+{
+	struct pd_buf msg = PD_BUF_INIT;
+	char err[PD_ERRLEN];
+	int rc = pd_coord_i_src_answer(h, m->json, &msg, err);
+
+	if (rc && msg.len && h->c->cb.note)
+		h->c->cb.note(h->c->arg, msg.data);
+	if (rc)
+		finish(h->c, PD_EX_DATAERR, err);
+	pd_buf_release(&msg);
+	return rc == 0;
 }
 
 /* A file is known to the host, or must be uploaded. */
@@ -380,6 +399,8 @@ static void on_job(struct chost *h, const struct pd_msg *m)
 	int is_share = c->o.share && !strcmp(hash, c->share_hash);
 	cJSON *j;
 
+	if (c->o.src && !is_share && !job_from_source(h, m))
+		return;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m->json, "ok"))) {
 		if (--h->acks == 0) {
 			h->state = H_READY;
@@ -389,6 +410,10 @@ static void on_job(struct chost *h, const struct pd_msg *m)
 	}
 	j = msg_new(PD_OP_UPLOAD);
 	cJSON_AddStringToObject(j, "hash", is_share ? c->share_hash : c->hash);
+	if (c->o.src && !is_share) {
+		cJSON_AddStringToObject(j, "src", "c");
+		cJSON_AddStringToObject(j, "name", pd_coord_i_src_name(c));
+	}
 	send_msg(h, j, is_share ? c->o.share_data : c->o.job, is_share ? c->o.share_len : c->o.job_len);
 }
 
@@ -486,6 +511,8 @@ void pd_coord_add_target(struct pd_coord *c, const struct pd_target *t)
 	h->bsize = 1;
 	TAILQ_INIT(&h->batches);
 	snprintf(h->host, sizeof h->host, "%s", t->name);
+	snprintf(h->hash, sizeof h->hash, "%s", c->hash);
+	snprintf(h->sym, sizeof h->sym, "%s", c->o.sym);
 	c->hosts = realloc(c->hosts, sizeof *c->hosts * (size_t)(c->nhosts + 1));
 	if (!c->hosts)
 		abort();

@@ -53,7 +53,9 @@ struct pd_coord_cb {
  * must stay alive until pd_coord_free. */
 struct pd_coord_opts {
 	const char *job_path;	/* the .so */
-	const char *sym;	/* job name */
+	const char *sym;	/* job name ("" with src and no NAME given) */
+	int src;		/* job is C source: each host compiles it, and the
+				   job is picked from what it made (coordsrc.c) */
 	const void *job;	/* its bytes, for upload */
 	size_t job_len;
 	const unsigned char *key; /* cluster key, for TCP hosts */

@@ -62,6 +62,7 @@ struct chost {
 	int bsize;
 	struct cbatchq batches;
 	char host[300]; /* name the server reports */
+	char hash[PD_HASH_HEX], sym[256]; /* the job this host runs (its own compile) */
 };
 
 struct pd_coord {
@@ -96,5 +97,13 @@ void pd_coord_i_requeue_batch(struct pd_coord *c, struct chost *h, struct cbatch
 struct cbatch *pd_coord_i_batch_new(struct pd_coord *c, int n);
 void pd_coord_i_batch_add(struct cbatch *b, long seq, int tries, const char *line, size_t len);
 struct rrec *pd_coord_i_retry_for(struct pd_coord *c, struct chost *h);
+
+/* A job sent as C source (coordsrc.c): take a host's job answer.  0 to go
+ * on (h->hash and h->sym now name its compile, or it needs the source);
+ * -1 when the run cannot go on: err says why, and msg holds the
+ * compiler's message for the user (may be empty). */
+int pd_coord_i_src_answer(struct chost *h, const cJSON *j, struct pd_buf *msg, char *err);
+/* The source's name as sent to hosts: its file name, or "job.c". */
+const char *pd_coord_i_src_name(const struct pd_coord *c);
 
 #endif

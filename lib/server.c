@@ -242,6 +242,10 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 	size_t n;
 	cJSON *j;
 
+	if (pd_json_str(m->json, "src", NULL)) {
+		srv_on_job_src(c, m);
+		return;
+	}
 	if (pd_json_need_str(m->json, "hash", &hash, err) || !pd_hash_valid(hash)) {
 		pd_peer_fail(c->peer, 65, "message 'job': malformed hash");
 		return;
@@ -266,6 +270,10 @@ static void on_upload(struct sconn *c, const struct pd_msg *m)
 	char err[PD_ERRLEN];
 	cJSON *j;
 
+	if (pd_json_str(m->json, "src", NULL)) {
+		srv_on_upload_src(c, m);
+		return;
+	}
 	if (pd_json_need_str(m->json, "hash", &hash, err) || m->blob_len > PD_JOB_MAX ||
 	    pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, c->s->persist, err)) {
 		pd_log(PD_LOG_WARN, "%s: upload refused: %s", pd_peer_name(c->peer), err);
@@ -420,6 +428,7 @@ static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 		pd_log(PD_LOG_INFO, "%s: gone: %s", pd_peer_name(c->peer), why);
 	pd_pool_drop_owner(s->pool, c);
 	pd_taskserve_drop_owner(s->tasks, c);
+	srv_cc_drop_owner(s, c);
 	LIST_REMOVE(c, link);
 	s->nconns--;
 	free(c);
@@ -667,6 +676,7 @@ void pd_server_free(struct pd_server *s)
 	pd_runs_free(s->runs);
 	pd_taskserve_free(s->tasks);
 	s->tasks = NULL;
+	srv_cc_free_all(s);
 	while ((c = LIST_FIRST(&s->conns))) {
 		LIST_REMOVE(c, link);
 		pd_peer_close(c->peer);

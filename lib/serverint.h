@@ -37,6 +37,8 @@ struct pd_server {
 	LIST_HEAD(, sconn) conns;
 	int nconns, stopping, exit_when_alone;
 	struct event *stop_timer, *resume_timer;
+	LIST_HEAD(, srvcc) compiles; /* servercc.c: jobs compiling from source */
+	int ncompiles;
 };
 
 /* server.c: send a message to one client (j is freed); a new message. */
@@ -55,5 +57,11 @@ void srv_on_node_cmd(struct sconn *c, const struct pd_msg *m);
 void srv_tasks_reserved(void *arg, int reserved);
 void srv_tasks_send(void *arg, void *owner, cJSON *msg, const void *blob, size_t len);
 void srv_node_exited(void *arg, pid_t pid, int status);
+
+/* servercc.c: jobs sent as C source (jobcc.h). */
+void srv_on_job_src(struct sconn *c, const struct pd_msg *m);
+void srv_on_upload_src(struct sconn *c, const struct pd_msg *m);
+void srv_cc_drop_owner(struct pd_server *s, struct sconn *c);
+void srv_cc_free_all(struct pd_server *s);
 
 #endif

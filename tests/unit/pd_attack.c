@@ -315,6 +315,30 @@ static void control_info(int fd, struct pd_seal *s)
 }
 
 /* The sealed-link attacks after a correct handshake. */
+/* Uploads of C source (tests/jobc.bats): over the size limit, not
+ * matching its hash, a file name that is a path. */
+static void src_attack(int fd, struct pd_seal *s, const char *name)
+{
+	static const char zero[] = "0000000000000000000000000000000000000000000000000000000000000000";
+	struct pd_buf j = PD_BUF_INIT, big = PD_BUF_INIT;
+	int i;
+
+	if (!strcmp(name, "src-big")) {
+		for (i = 0; i < 5000; i++)
+			pd_buf_addf(&big, "%999s\n", "");
+		pd_buf_addf(&j, "{\"op\":\"upload\",\"hash\":\"%s\",\"src\":\"c\",\"name\":\"big.c\"}", zero);
+		send_frame(fd, s, j.data, big.data, big.len, NULL);
+	} else if (!strcmp(name, "src-hash")) {
+		pd_buf_addf(&j, "{\"op\":\"upload\",\"hash\":\"%s\",\"src\":\"c\",\"name\":\"x.c\"}", zero);
+		send_frame(fd, s, j.data, "int x;\n", 7, NULL);
+	} else {
+		pd_buf_addf(&j, "{\"op\":\"job\",\"hash\":\"%s\",\"sym\":\"\",\"src\":\"c\",\"name\":\"../x.c\"}", zero);
+		send_frame(fd, s, j.data, NULL, 0, NULL);
+	}
+	pd_buf_release(&j);
+	pd_buf_release(&big);
+}
+
 static int after_handshake(const char *name)
 {
 	struct pd_seal s;
@@ -366,6 +390,8 @@ static int after_handshake(const char *name)
 		send_frame(fd, &s, "{\"op\":\"upload\",\"hash\":"
 			   "\"0000000000000000000000000000000000000000000000000000000000000000\"}",
 			   "not a job", 9, NULL);
+	} else if (!strncmp(name, "src-", 4)) {
+		src_attack(fd, &s, name);
 	} else {
 		return -1;
 	}
@@ -540,7 +566,8 @@ static const struct attack {
     {"downgrade", 'f'},	  {"nononce", 'h'},	   {"skipauth", 'h'},	     {"badproof", 'h'},
     {"reflect", 'h'},	  {"replay", 'r'},	   {"flipped", 's'},	     {"flipped-tag", 's'},
     {"flipped-header", 's'}, {"dupframe", 's'},	   {"unsealed", 's'},	     {"remote-alloc", 's'},
-    {"unknown-op", 's'},  {"badrun", 's'},	   {"badupload", 's'},	     {NULL, 0}};
+    {"unknown-op", 's'},  {"badrun", 's'},	   {"badupload", 's'},	     {"src-big", 's'},
+    {"src-hash", 's'},	  {"src-path", 's'},	   {NULL, 0}};
 
 /* Load the cluster key from $PD_HOME/key. */
 static void load_key(void)
