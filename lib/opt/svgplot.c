@@ -53,6 +53,7 @@ static int find_frame(struct frame *f, const double *x, const double *y, int n)
 {
 	int i, k = 0;
 
+	f->x0 = f->x1 = f->y0 = f->y1 = 0;
 	f->logy = 1;
 	for (i = 0; i < n; i++)
 		if (isfinite(y[i]) && y[i] <= 0)
