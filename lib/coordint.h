@@ -62,6 +62,7 @@ struct chost {
 	int bsize;
 	struct cbatchq batches;
 	char host[300]; /* name the server reports */
+	char why[PD_ERRLEN]; /* why it went down */
 };
 
 struct pd_coord {
