@@ -206,8 +206,8 @@ static void print_frame(const struct pd_buf *f, int tty, int cols, int rows)
 		return;
 	}
 	fputs("\033[H", stdout);
-	for (; *p && (!rows || line < rows - 1); p = nl + 1, line++) {
-		nl = strchr(p, '\n');
+	for (; *p && (!rows || line < rows - 1); p = *nl ? nl + 1 : nl, line++) {
+		nl = strchrnul(p, '\n');
 		len = (int)(nl - p) < cols ? (int)(nl - p) : cols;
 		printf("%.*s\033[K\n", len, p);
 	}

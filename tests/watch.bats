@@ -279,6 +279,22 @@ sleeps() {
 	pdrun "$PD_MAP" --cancel "$second"
 }
 
+@test "--why and --watch on a detached task still running" {
+	cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -O2 -Ilib tests/jobs/probe.c -o "$T/probe.so"
+	pd_start_server --local --cpu 2
+	pdrun "$B/bin/pd-task" -n 2 --args "sleep 30000" --detach "$T/probe.so"
+	[ "$status" -eq 0 ]
+	id=$output
+	pdrun "$PD_STATUS" --why "$id"
+	[ "$status" -eq 0 ]
+	[ "$output" = "run $id is running: a detached task (probe.so, 2 nodes); its nodes are counted when it ends" ]
+	pdrun "$PD_STATUS" --watch --count 1
+	[ "$status" -eq 0 ]
+	[[ $output == *$'\n'"run $id running   0/2   0.0%  "* ]]
+	pdrun "$B/bin/pd-task" --cancel "$id"
+	[ "$status" -eq 0 ]
+}
+
 @test "--watch and --why usage errors: 64" {
 	pdrun "$PD_STATUS" --count 2
 	[ "$status" -eq 64 ]

@@ -71,6 +71,36 @@ static void test_rates(void)
 	pd_watch_free(w);
 }
 
+/* Two frames of a host with GPUs, a host down and a run: the second
+ * frame's rate is from the progress between them. */
+static void test_frames(void)
+{
+	cJSON *up = cJSON_Parse("{\"host\":\"lab1\",\"cpus\":12,\"shared\":8,\"busy\":3,\"gpus\":4,"
+				"\"gpus_shared\":2,\"gpus_busy\":1,\"runs\":[{\"id\":\"r1\",\"state\":\"running\","
+				"\"done\":50,\"total\":200,\"submitted\":1,\"owner\":\"ann@lab1\",\"sym\":\"sim\"}]}");
+	struct pd_host_view v[2] = {{"lab1:2718", up, "up", ""}, {"lab2:2718", NULL, "down", "Connection refused"}};
+	struct pd_watch *w = pd_watch_new();
+	struct pd_buf f = PD_BUF_INIT;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	pd_watch_frame(w, v, 2, 100.0, 11, 80, &f);
+	CHECK_STR(f.data, "pd-status 00:00:11  hosts 1/2 up  cpu 3/8/12  gpu 1/2/4  (busy/shared/total)\n"
+			  "lab1:2718            up      cpu [###.....    ] 3/8/12  gpu [#.  ] 1/2/4\n"
+			  "lab2:2718            down    Connection refused\n"
+			  "run r1 running   50/200  25.0%  5/s  ETA 30s  ann@lab1  sim\n");
+	cJSON_SetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(up, "runs"), 0), "done"), 70);
+	pd_buf_reset(&f);
+	pd_watch_frame(w, v, 2, 102.0, 13, 60, &f);
+	CHECK_STR(f.data, "pd-status 00:00:13  hosts 1/2 up  cpu 3/8/12  gpu 1/2/4  (busy/shared/total)\n"
+			  "lab1:2718            up      cpu [#.. ] 3/8/12  gpu [#.  ] 1/2/4\n"
+			  "lab2:2718            down    Connection refused\n"
+			  "run r1 running   70/200  35.0%  10/s  ETA 13s  ann@lab1  sim\n");
+	pd_buf_release(&f);
+	pd_watch_free(w);
+	cJSON_Delete(up);
+}
+
 /* pd_why_explain's text for a status and host infos given as JSON. */
 static char *explain(const char *status, const char **infos, const char **addrs, int n)
 {
@@ -147,6 +177,7 @@ int main(void)
 	test_bars();
 	test_durations();
 	test_rates();
+	test_frames();
 	test_why();
 	return t_done("watch_test");
 }
