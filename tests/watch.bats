@@ -138,7 +138,7 @@ sleeps() {
 @test "--watch on a terminal redraws in place and gives the cursor back" {
 	command -v script >/dev/null || skip "script (util-linux) is not installed"
 	pd_start_server --local --cpu 1
-	run timeout -k 5 30 script -qec "'$PD_STATUS' --watch --count 2 --interval 0.1" /dev/null
+	run timeout -k 5 30 script -qec "'$PD_STATUS' --watch --count 2 --interval 0.1" /dev/null </dev/null
 	[ "$status" -eq 0 ]
 	# hide the cursor and clear once, then per frame: home, lines cleared
 	# to their end, the rest of the screen cleared; the cursor back last
@@ -213,6 +213,8 @@ sleeps() {
 	seq 1 5 >"$T/in"
 	pdrun "$PD_MAP" --detach "$EX/square.so" <"$T/in"
 	id=$output
+	# (once its coordinator has heard from the host)
+	wait_for -t 20 bash -c "'$PD_STATUS' --why $id | grep -qx 'run $id is waiting: no host shares a CPU with it (0 of 5 done)'"
 	pdrun "$PD_STATUS" --why "$id"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "run $id is waiting: no host shares a CPU with it (0 of 5 done)" ]
