@@ -256,7 +256,7 @@ sleeps() {
 	second_server w2 --cpu 1
 	p2=$PD_PORT w2pid=$PD_PID
 	pd_start_server --local
-	sleeps 400 50 >"$T/slow"
+	sleeps 2000 50 >"$T/slow"
 	pdrun "$PD_MAP" -H "127.0.0.1:$p1,127.0.0.1:$p2" --detach "$EX/sleep.so" <"$T/slow"
 	[ "$status" -eq 0 ]
 	id=$output
@@ -266,6 +266,8 @@ sleeps() {
 	pdrun "$PD_STATUS" --why "$id"
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == "run $id is running: "* ]]
+	[[ $output == *$'\n'"  127.0.0.1:$p2 is down: "* ]]
+	[[ $output != *"127.0.0.1:$p1 is down"* ]]
 	pdrun "$PD_MAP" --cancel "$id"
 }
 
