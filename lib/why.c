@@ -164,7 +164,8 @@ void pd_why_explain(const cJSON *st, const struct pd_host_view *h, int n, struct
 {
 	struct rhost r[HOSTS_MAX];
 	const char *id = pd_json_str(st, "id", "?"), *state = pd_json_str(st, "state", "?");
-	int k, gpu = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "gpu"));
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(st, "gpu");
+	int k, gpu = cJSON_IsTrue(g) || (cJSON_IsNumber(g) && g->valuedouble != 0);
 
 	if (strcmp(state, "running")) {
 		ended(st, id, state, out);

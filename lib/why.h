@@ -15,7 +15,9 @@
  * running, waiting and for what), then one indented line per obstacle:
  * hosts down, hosts whose owner shares no CPU, hosts whose shared CPUs
  * are all busy with other work (named), no GPU shared for a job that
- * needs one (st member "gpu" true), and where records are in flight.
+ * needs one (st member "gpu" true or a number of GPUs other than 0, as
+ * a run on GPU slots would say; servers do not set it yet), and where
+ * records are in flight.
  */
 void pd_why_explain(const cJSON *st, const struct pd_host_view *h, int n, struct pd_buf *out);
 

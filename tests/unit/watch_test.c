@@ -156,6 +156,17 @@ static void test_why(void)
 	CHECK_STR(s, "run r1111111111 is waiting: its job needs a GPU and no host shares one\n"
 		     "  lab1:2718 shares 0 of its 2 GPUs\n");
 	free(s);
+	s = explain("{\"id\":\"r1111111111\",\"state\":\"running\",\"gpu\":-1,\"done\":0,\"total\":5,\"on\":["
+		    "{\"address\":\"lab1:2718\",\"state\":\"up\",\"shared\":8,\"inflight\":0}]}",
+		    gpu, addrs, 1);
+	CHECK(!strncmp(s, "run r1111111111 is waiting: its job needs a GPU", 47));
+	free(s);
+	/* a CPU job is not held back by GPUs */
+	s = explain("{\"id\":\"r1111111111\",\"state\":\"running\",\"done\":0,\"total\":5,\"on\":["
+		    "{\"address\":\"lab1:2718\",\"state\":\"up\",\"shared\":8,\"inflight\":0}]}",
+		    gpu, addrs, 1);
+	CHECK_STR(s, "run r1111111111 is running: no record in flight at this moment, 0 of 5 done\n");
+	free(s);
 	/* every shared CPU busy with another client: named, this run's own
 	 * connection left out */
 	s = explain("{\"id\":\"r1111111111\",\"state\":\"running\",\"done\":3,\"total\":5,\"on\":["
