@@ -211,6 +211,8 @@ static void no_slots(struct pd_coord *c)
 {
 	int i, slots = 0;
 
+	if (c->o.wait_slots)
+		return; /* a detached run waits for the owners */
 	for (i = 0; i < c->nhosts; i++) {
 		if (c->hosts[i]->state != H_READY && c->hosts[i]->state != H_DOWN)
 			return; /* still connecting: it may share some */
@@ -281,6 +283,7 @@ static void host_down(struct chost *h, const char *why, int refused)
 		return;
 	if (why)
 		note(c, "%s: %s", h->t.name, why);
+	snprintf(h->why, sizeof h->why, "%s", why ? why : "");
 	while ((b = TAILQ_FIRST(&h->batches)))
 		pd_coord_i_requeue_batch(c, h, b);
 	if (h->peer)
@@ -566,6 +569,7 @@ static void host_connect(struct chost *h)
 	}
 	if (h->t.kind == PD_T_UNIX && (fd = pd_target_unix_connect(&h->t, err)) < 0) {
 		h->state = H_DOWN;
+		snprintf(h->why, sizeof h->why, "%s", err);
 		note(c, "%s", err);
 		return;
 	}
@@ -667,6 +671,21 @@ void pd_coord_stats(const struct pd_coord *c, struct pd_coord_stats *s)
 			s->hosts_up++;
 			s->slots += c->hosts[i]->use;
 		}
+}
+
+int pd_coord_host_info(const struct pd_coord *c, int i, struct pd_coord_host *out)
+{
+	static const char *names[] = {"connecting", "connecting", "connecting", "up", "down"};
+	const struct chost *h;
+	const struct cbatch *b;
+
+	if (i < 0 || i >= c->nhosts)
+		return -1;
+	h = c->hosts[i];
+	*out = (struct pd_coord_host){h->t.name, h->host, names[h->state], h->why, h->slots, 0};
+	TAILQ_FOREACH(b, &h->batches, link)
+		out->records += b->n;
+	return 0;
 }
 
 void pd_coord_free(struct pd_coord *c)

@@ -68,6 +68,8 @@ struct pd_coord_opts {
 	int timeout_ms;		/* per record, 0 = none */
 	int halt;		/* stop at the first failure */
 	int keep_input;		/* pass every record's input to result() (else only failures') */
+	int wait_slots;		/* no host shares a slot: wait for an owner to share
+				 * again (detached runs) instead of ending the run */
 	const char *share;	/* --share file (absolute path), or NULL */
 	const void *share_data;	/* its bytes, for upload */
 	size_t share_len;
@@ -105,6 +107,20 @@ void pd_coord_end_input(struct pd_coord *c);
 void pd_coord_cancel(struct pd_coord *c);
 
 void pd_coord_stats(const struct pd_coord *c, struct pd_coord_stats *s);
+
+/* One host as the coordinator sees it; the strings belong to the
+ * coordinator and live until its next callback or pd_coord_free. */
+struct pd_coord_host {
+	const char *address; /* as given: "lab2:2718", "local" */
+	const char *host;    /* the name it reports ("" until it answered) */
+	const char *state;   /* "connecting", "up" or "down" */
+	const char *why;     /* for a down host, why ("" if not known) */
+	int slots;	     /* the CPUs it shares (-1: refused us) */
+	int records;	     /* records sent to it and not yet answered */
+};
+
+/* Host i (0-based) of the run into *h: 0, or -1 past the last host. */
+int pd_coord_host_info(const struct pd_coord *c, int i, struct pd_coord_host *h);
 void pd_coord_free(struct pd_coord *c);
 
 #endif

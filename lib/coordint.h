@@ -63,6 +63,7 @@ struct chost {
 	struct cbatchq batches;
 	char host[300]; /* name the server reports */
 	char hash[PD_HASH_HEX], sym[256]; /* the job this host runs (its own compile) */
+	char why[PD_ERRLEN]; /* why it went down */
 };
 
 struct pd_coord {

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <signal.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -240,7 +242,7 @@ static int map_start(struct run *r, char *err)
 	const cJSON *m = r->meta;
 	const char *hash = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "hash"));
 	const char *sym = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "sym"));
-	char path[4400], jobpath[4300];
+	char path[4400], jobpath[4300], client[64];
 	struct pd_coord_opts o = {0};
 	struct pd_target *t = NULL;
 	int n, i;
@@ -259,18 +261,21 @@ static int map_start(struct run *r, char *err)
 		return -1;
 	}
 	r->log.with_input = 1;
+	/* the hosts' pd-status lists this run's work as this client */
+	snprintf(client, sizeof client, "pd-serve run %s", r->id);
 	o = (struct pd_coord_opts){
 	    .job_path = jobpath,
 	    .sym = sym,
 	    .job = r->job,
 	    .job_len = r->job_len,
 	    .key = r->rs->have_key ? r->rs->key : NULL,
-	    .client = "pd-serve",
+	    .client = client,
 	    .in_fd = r->in_fd,
 	    .unordered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
 	    .retries = (int)pd_json_num(m, "retries", 0),
 	    .timeout_ms = (int)pd_json_num(m, "timeout_ms", 0),
 	    .keep_input = 1,
+	    .wait_slots = 1,
 	};
 	r->done = r->failed = 0;
 	r->coord = pd_coord_new(r->rs->base, &o, &cb, r);
@@ -347,12 +352,28 @@ static long count_lines(const char *p, size_t n)
 	return c + (n && p[n - 1] != '\n');
 }
 
+/* Who submitted runs here: the server's user at its host ("ann@lab1"). */
+static const char *owner_name(char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(getuid());
+	struct utsname u;
+
+	if (uname(&u))
+		snprintf(u.nodename, sizeof u.nodename, "?");
+	if (pw)
+		snprintf(buf, size, "%s@%s", pw->pw_name, u.nodename);
+	else
+		snprintf(buf, size, "%u@%s", (unsigned)getuid(), u.nodename);
+	return buf;
+}
+
 /* Copy the members of the submit request that describe the run. */
 static cJSON *meta_from(const cJSON *req, const char *id, long total)
 {
 	static const char *keep[] = {"kind", "hash", "sym", "name", "hosts", "retries", "timeout_ms", "unordered",
 				     "client", "nodes", "tubes", "args", "oversubscribe"};
 	cJSON *m = cJSON_CreateObject(), *v;
+	char buf[600];
 	size_t i;
 
 	cJSON_AddStringToObject(m, "id", id);
@@ -362,6 +383,7 @@ static cJSON *meta_from(const cJSON *req, const char *id, long total)
 			cJSON_AddItemToObject(m, keep[i], cJSON_Duplicate(v, 1));
 	}
 	cJSON_AddNumberToObject(m, "total", (double)total);
+	cJSON_AddStringToObject(m, "owner", owner_name(buf, sizeof buf));
 	cJSON_AddNumberToObject(m, "submitted", (double)time(NULL));
 	cJSON_AddStringToObject(m, "state", "running");
 	return m;
@@ -409,6 +431,30 @@ int pd_runs_submit(struct pd_runs *rs, const cJSON *req, const void *input, size
 	return 0;
 }
 
+/* A running map run's hosts as its coordinator sees them: "on" (one
+ * object per host) and "inflight" (records sent and not yet answered). */
+static void add_hosts(cJSON *j, const struct pd_coord *c)
+{
+	cJSON *on = cJSON_AddArrayToObject(j, "on"), *o;
+	struct pd_coord_host h;
+	long inflight = 0;
+	int i;
+
+	for (i = 0; pd_coord_host_info(c, i, &h) == 0; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "address", h.address);
+		cJSON_AddStringToObject(o, "host", h.host);
+		cJSON_AddStringToObject(o, "state", h.state);
+		cJSON_AddNumberToObject(o, "shared", h.slots);
+		cJSON_AddNumberToObject(o, "inflight", h.records);
+		if (h.why[0])
+			cJSON_AddStringToObject(o, "error", h.why);
+		cJSON_AddItemToArray(on, o);
+		inflight += h.records;
+	}
+	cJSON_AddNumberToObject(j, "inflight", (double)inflight);
+}
+
 cJSON *pd_runs_status(struct pd_runs *rs, const char *id)
 {
 	struct run *r = run_find(rs, id);
@@ -422,6 +468,7 @@ cJSON *pd_runs_status(struct pd_runs *rs, const char *id)
 		cJSON_DeleteItemFromObjectCaseSensitive(j, "failed");
 		cJSON_AddNumberToObject(j, "done", (double)r->done);
 		cJSON_AddNumberToObject(j, "failed", (double)r->failed);
+		add_hosts(j, r->coord);
 	}
 	return j;
 }
