@@ -194,6 +194,8 @@ static void broadcast_slots(struct pd_server *s, int shared)
 	cJSON *j;
 
 	LIST_FOREACH(o, &s->conns, link) {
+		if (pd_peer_state(o->peer) != PD_PEER_READY)
+			continue; /* mid-handshake: it asks for info once in */
 		j = srv_msg_new(PD_OP_SLOTS);
 		cJSON_AddNumberToObject(j, "shared", shared);
 		srv_reply(o, j, NULL, 0);
