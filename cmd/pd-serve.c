@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -191,6 +192,20 @@ static void daemon_ready(int fd)
 	}
 }
 
+/* Raise the descriptor limit to the hard limit: connections, worker
+ * pipes and task nodes may need more than the usual soft 1024, and the
+ * event loop (epoll) has no use for a low one. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			pd_log(PD_LOG_WARN, "cannot raise the open files limit: %s", strerror(errno));
+	}
+}
+
 /* SIGTERM/SIGINT: graceful stop. */
 static void on_term(evutil_socket_t sig, short what, void *arg)
 {
@@ -234,6 +249,7 @@ int main(int argc, char **argv)
 		ready_fd = daemon_start();
 	lockfd = take_lock(paths.state);
 	pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_WARN, 0);
+	raise_nofile();
 	if (gethostname(host, sizeof host))
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;

@@ -386,8 +386,14 @@ static void peer_read(struct bufferevent *bev, void *arg)
 	int rc;
 
 	pd_msg_init(&m);
+	/* Before its handshake ends a client sends one small frame at a time. */
+	if (p->o.role == PD_ROLE_SERVER && p->state != PD_PEER_READY &&
+	    evbuffer_get_length(bufferevent_get_input(bev)) > PD_HANDSHAKE_IN_MAX) {
+		pd_peer_fail(p, 0, "more than %d bytes sent during the handshake", PD_HANDSHAKE_IN_MAX);
+		return;
+	}
 	while (p->state != PD_PEER_DEAD && !p->closing) {
-		rc = pd_evframe_take(bufferevent_get_input(bev), p->o.blob_max,
+		rc = pd_evframe_take(bufferevent_get_input(bev), p->state == PD_PEER_READY ? p->o.blob_max : 0,
 				     p->state == PD_PEER_READY && p->o.sealed ? &p->seal : NULL, &m, err);
 		if (rc == 0)
 			break;

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "err.h"
 #include "evframe.h"
+#include "fairshare.h"
 #include "log.h"
 #include "proto.h"
 #include "worker.h"
@@ -56,8 +57,9 @@ struct batch {
 };
 TAILQ_HEAD(batchq, batch);
 
-/* A client, for round-robin fairness. */
+/* A client, for fair share (fairshare.h); fair comes first. */
 struct owner {
+	struct pd_fair_flow fair;
 	void *key;
 	struct batchq queue;
 	int nbatches; /* queued + running */
@@ -77,6 +79,7 @@ struct wproc {
 	int a, b; /* record range [a, b) dispatched */
 	uint64_t seq;
 	int timed_out;
+	uint64_t start_ns, charged; /* for the fair share */
 };
 
 struct pd_pool {
@@ -87,6 +90,7 @@ struct pd_pool {
 	struct wproc *w[WORKERS_MAX];
 	int nw;
 	struct ownerq owners;
+	struct pd_fair fair;
 	struct event *sigchld, *tick, *grow;
 	uint64_t seq;
 };
@@ -206,7 +210,9 @@ static void batch_free(struct pd_pool *p, struct batch *b)
 	free(b->off);
 	free(b->rs);
 	free(b);
-	if (--o->nbatches == 0 && o->key == NULL) {
+	if (--o->nbatches == 0)
+		pd_fair_sleep(&p->fair, &o->fair);
+	if (o->nbatches == 0 && o->key == NULL) {
 		TAILQ_REMOVE(&p->owners, o, link);
 		free(o);
 	}
@@ -274,28 +280,31 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	for (i = 0; i < b->n; i++)
 		b->rs[i].status = UNDONE;
 	b->ow = owner_get(p, job->owner, 1);
-	b->ow->nbatches++;
+	if (b->ow->nbatches++ == 0)
+		pd_fair_wake(&p->fair, &b->ow->fair);
 	TAILQ_INSERT_TAIL(&b->ow->queue, b, q);
 	pump(p);
 	return 0;
 }
 
-/* The next batch to serve: round-robin over owners with queued work. */
+/* 1 when an owner (its fair-share flow) has a batch waiting. */
+static int owner_ready(struct pd_fair_flow *fl, void *arg)
+{
+	(void)arg;
+	return !TAILQ_EMPTY(&((struct owner *)fl)->queue);
+}
+
+/* The next batch to serve: the fair share's pick among owners. */
 static struct batch *next_batch(struct pd_pool *p)
 {
-	struct owner *o;
+	struct owner *o = (struct owner *)pd_fair_next(&p->fair, owner_ready, NULL);
 	struct batch *b;
 
-	TAILQ_FOREACH(o, &p->owners, link) {
-		b = TAILQ_FIRST(&o->queue);
-		if (!b)
-			continue;
-		TAILQ_REMOVE(&o->queue, b, q);
-		TAILQ_REMOVE(&p->owners, o, link);
-		TAILQ_INSERT_TAIL(&p->owners, o, link);
-		return b;
-	}
-	return NULL;
+	if (!o)
+		return NULL;
+	b = TAILQ_FIRST(&o->queue);
+	TAILQ_REMOVE(&o->queue, b, q);
+	return b;
 }
 
 /* Send the first undone range of b to idle worker w. */
@@ -314,6 +323,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 	w->b = e;
 	w->seq = ++p->seq;
 	w->timed_out = 0;
+	w->start_ns = pd_now_ns();
+	w->charged = pd_fair_grant(&p->fair, &b->ow->fair);
 	b->running = 1;
 	cJSON_AddStringToObject(j, "op", PD_OP_RUN);
 	cJSON_AddNumberToObject(j, "seq", (double)w->seq);
@@ -398,6 +409,7 @@ static void release_batch(struct pd_pool *p, struct wproc *w)
 {
 	struct batch *b = w->batch;
 
+	pd_fair_done(&p->fair, &b->ow->fair, w->charged, (pd_now_ns() - w->start_ns) / 1000);
 	w->batch = NULL;
 	b->running = 0;
 	if (b->ndone == b->n)
@@ -618,6 +630,7 @@ struct pd_pool *pd_pool_new(struct event_base *base, int slots,
 	p->arg = arg;
 	p->slots = slots;
 	TAILQ_INIT(&p->owners);
+	pd_fair_init(&p->fair);
 	p->sigchld = evsignal_new(base, SIGCHLD, reap, p);
 	p->tick = event_new(base, -1, EV_PERSIST, tick, p);
 	p->grow = event_new(base, -1, 0, grow, p);
@@ -690,6 +703,7 @@ void pd_pool_free(struct pd_pool *p)
 			batch_free(p, b);
 		}
 		if (--o->nbatches == 0) {
+			pd_fair_sleep(&p->fair, &o->fair);
 			TAILQ_REMOVE(&p->owners, o, link);
 			free(o);
 		}
@@ -718,6 +732,7 @@ void pd_pool_drop_owner(struct pd_pool *p, void *owner)
 		batch_free(p, b);
 	}
 	if (--o->nbatches == 0) {
+		pd_fair_sleep(&p->fair, &o->fair);
 		TAILQ_REMOVE(&p->owners, o, link);
 		free(o);
 	}

@@ -11,8 +11,9 @@
 
 /*
  * The pool owns `slots` worker processes and a queue of batches from
- * several owners (client connections), served round-robin between owners
- * so that one user's long run does not starve another's.  Every record
+ * several owners (client connections), served by fair share of worker
+ * time between owners (fairshare.h) so that one user's long run does
+ * not starve another's.  Every record
  * of a submitted batch ends with exactly one result entry (proto.h):
  * a worker that dies fails only the record it was running (the rest of
  * the batch is re-dispatched to a fresh worker), a record over its time

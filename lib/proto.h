@@ -12,6 +12,8 @@
 #define PD_BATCH_RECORDS_MAX 65536	     /* records per run batch */
 #define PD_SLOTS_MAX 1024		     /* CPU slots one host may share */
 #define PD_CONN_MAX 256			     /* connections per server */
+#define PD_HANDSHAKE_MAX 128		     /* of them in handshake at once; the oldest goes */
+#define PD_HANDSHAKE_IN_MAX 8192	     /* bytes a peer may send before its handshake ends */
 #define PD_PEER_OUT_MAX (64u << 20) /* queued output past which a peer's input pauses */
 #define PD_HANDSHAKE_TIMEOUT_S 10
 #define PD_IDLE_TIMEOUT_S 3600

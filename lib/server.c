@@ -194,6 +194,8 @@ static void broadcast_slots(struct pd_server *s, int shared)
 	cJSON *j;
 
 	LIST_FOREACH(o, &s->conns, link) {
+		if (pd_peer_state(o->peer) != PD_PEER_READY)
+			continue; /* mid-handshake: it asks for info once in */
 		j = srv_msg_new(PD_OP_SLOTS);
 		cJSON_AddNumberToObject(j, "shared", shared);
 		srv_reply(o, j, NULL, 0);
@@ -444,6 +446,8 @@ static void add_conn(struct pd_server *s, int fd, int local, const char *name)
 	struct pd_peer_opts o = {PD_ROLE_SERVER, !local, s->key, name, PD_BLOB_MAX, NULL, 0};
 	struct sconn *c;
 
+	if (!local)
+		srv_make_room(s);
 	if (s->nconns >= PD_CONN_MAX) {
 		pd_log(PD_LOG_WARN, "%s: refused: %d connections already", name, PD_CONN_MAX);
 		close(fd);
@@ -477,6 +481,7 @@ static void on_accept_tcp(struct evconnlistener *l, evutil_socket_t fd, struct s
 		port = ntohs(((struct sockaddr_in6 *)sa)->sin6_port);
 	}
 	snprintf(name, sizeof name, "%s:%d", host, port);
+	srv_tcp_keepalive(fd);
 	add_conn(arg, fd, 0, name);
 }
 
@@ -514,14 +519,18 @@ static void resume_accept(evutil_socket_t fd, short what, void *arg)
 		evconnlistener_enable(s->unx);
 }
 
-/* accept() failed: on EMFILE pause accepting for a second, not spin. */
+/* accept() failed: on EMFILE pause accepting for a second, not spin;
+ * or, when a handshake can make room, close the oldest and go on soon. */
 static void on_accept_error(struct evconnlistener *l, void *arg)
 {
 	struct pd_server *s = arg;
 	struct timeval tv = {1, 0};
 	int e = EVUTIL_SOCKET_ERROR();
 
-	pd_log(PD_LOG_WARN, "accept: %s; pausing for a second", evutil_socket_error_to_string(e));
+	if ((e == EMFILE || e == ENFILE) && srv_evict_handshake(s))
+		tv = (struct timeval){0, 20000}; /* its descriptor closes next turn */
+	else
+		pd_log(PD_LOG_WARN, "accept: %s; pausing for a second", evutil_socket_error_to_string(e));
 	evconnlistener_disable(l);
 	evtimer_add(s->resume_timer, &tv);
 }

@@ -47,6 +47,14 @@ cJSON *srv_msg_new(const char *op);
 /* server.c: map workers = the share less the slots task nodes hold. */
 void srv_pool_resize(struct pd_server *s);
 
+/* serveradmit.c: TCP keepalive on an accepted socket; before adding a
+ * TCP connection, close the oldest handshake when PD_HANDSHAKE_MAX are
+ * in progress or PD_CONN_MAX connections are open; close the oldest
+ * handshake now (1) or find none (0). */
+void srv_tcp_keepalive(int fd);
+void srv_make_room(struct pd_server *s);
+int srv_evict_handshake(struct pd_server *s);
+
 /* serverjobs.c: detached runs. */
 void srv_on_submit(struct sconn *c, const struct pd_msg *m);
 void srv_on_run_query(struct sconn *c, const struct pd_msg *m);
