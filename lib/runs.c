@@ -33,6 +33,7 @@
 struct run {
 	struct pd_runs *rs;
 	char id[PD_RUN_ID_LEN];
+	char client[32]; /* the name its coordinator gives servers: "pd-serve run ID" */
 	char dir[4300];
 	cJSON *meta;
 	struct pd_coord *coord; /* while running */
@@ -259,13 +260,14 @@ static int map_start(struct run *r, char *err)
 		return -1;
 	}
 	r->log.with_input = 1;
+	snprintf(r->client, sizeof r->client, "pd-serve run %s", r->id);
 	o = (struct pd_coord_opts){
 	    .job_path = jobpath,
 	    .sym = sym,
 	    .job = r->job,
 	    .job_len = r->job_len,
 	    .key = r->rs->have_key ? r->rs->key : NULL,
-	    .client = "pd-serve",
+	    .client = r->client,
 	    .in_fd = r->in_fd,
 	    .unordered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
 	    .retries = (int)pd_json_num(m, "retries", 0),

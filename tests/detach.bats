@@ -144,7 +144,7 @@ sleeps() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(expect_squares "$T/in")" ]
 	# the work ran on the other server, for this one
-	grep -q "pd-serve connected" "$wlog"
+	grep -q "pd-serve run $id connected" "$wlog"
 }
 
 @test "detached runs need a local pd-serve (69); bad ids: 64, unknown: 65" {
