@@ -72,6 +72,20 @@ teardown() {
 	done
 }
 
+@test "install: the sweep example runs from a copy of the installed examples" {
+	make -s install DESTDIR="$D/root" PREFIX=/opt/pd "$SAN_ARG"
+	cp -r "$D/root/opt/pd/share/playdoh/examples" "$D/ex"
+	# pd-map from PATH, the job built with pkg-config from ../himmelblau.c
+	PATH="$D/root/opt/pd/bin:$PATH" PKG_CONFIG_PATH="$D/root/opt/pd/lib/pkgconfig" \
+		PKG_CONFIG_SYSROOT_DIR="$D/root" run make -s -C "$D/ex/sweep" TOP=/nonexistent STEP=2.5
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -f "$D/ex/sweep/himmelblau.so" ]
+	[ "$(cat "$D/ex/sweep/results.tsv")" = "$(awk 'BEGIN { for (i = 0; i <= 4; i++) for (j = 0; j <= 4; j++) {
+		x = -5 + 2.5 * i; y = -5 + 2.5 * j; a = x * x + y - 11; b = x + y * y - 7
+		printf "x=%g y=%g\t%.17g\n", x, y, a * a + b * b } }')" ]
+}
+
 @test "uninstall removes what install put there" {
 	make -s install DESTDIR="$D/root" PREFIX=/opt/pd "$SAN_ARG"
 	run make -s uninstall DESTDIR="$D/root" PREFIX=/opt/pd "$SAN_ARG"
