@@ -107,6 +107,13 @@ complete_bash() {
 	done
 }
 
+# Skip unless zsh is installed and can open a pseudo-terminal (zpty).
+need_zsh_pty() {
+	command -v zsh >/dev/null || skip "zsh is not installed (make deps installs it)"
+	zsh -fc 'zmodload zsh/zpty && zpty t true && zpty -d t' 2>/dev/null ||
+		skip "zsh cannot open a pseudo-terminal here (zsh/zpty)"
+}
+
 # complete_zsh LINE: the matches a real interactive zsh offers for LINE.
 complete_zsh() {
 	timeout -k 5 30 zsh "$TOP/tests/helpers/zcomplete.zsh" "$TOP/contrib/completion" "$1"
@@ -119,7 +126,7 @@ complete_zsh() {
 }
 
 @test "completion: zsh offers exactly the options --help lists, for every tool" {
-	command -v zsh >/dev/null || skip "zsh is not installed (make deps installs it)"
+	need_zsh_pty
 	bad=
 	for t in $TOOLS; do
 		want=$(help_options "$t")
@@ -134,7 +141,7 @@ complete_zsh() {
 }
 
 @test "completion: zsh offers option words, hosts and .so job files" {
-	command -v zsh >/dev/null || skip "zsh is not installed (make deps installs it)"
+	need_zsh_pty
 	cd "$T"
 	mkdir jobs
 	touch a.so b.so notes.txt jobs/c.so
