@@ -171,3 +171,19 @@ servers_gone() {
 		grep -qx "\.Sh $sec" "$page"
 	done
 }
+
+@test "slurm: a server that never reports its port: 69 after -t seconds, nothing left" {
+	allocation 2
+	# a pd-serve that starts but never listens
+	printf '#!/bin/sh\nexec sleep 617\n' >"$T/hang-serve"
+	chmod 755 "$T/hang-serve"
+	PD_SERVE="$T/hang-serve" pdrun_to "$T/slurm.out" ip netns exec "$NS_CLIENT" \
+		env PD_HOME="$NS_CLIENT_HOME" TMPDIR="$T/tmp" PATH="$STUBS:$B/bin:$PATH" \
+		"$SLURM" -t 1 true </dev/null
+	cat "$T/slurm.out.err"
+	[ "$status" -eq 69 ]
+	grep -q '2 of 2 servers not started after 1 s' "$T/slurm.out.err"
+	servers_gone
+	no_hang() { ! pgrep -fx 'sleep 617' >/dev/null; }
+	wait_for no_hang
+}
