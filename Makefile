@@ -8,6 +8,7 @@ BINDIR  ?= $(PREFIX)/bin
 INCDIR  ?= $(PREFIX)/include
 MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/playdoh
+PCDIR   ?= $(PREFIX)/lib/pkgconfig
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 DEPS    := libevent libsodium libcjson
@@ -44,6 +45,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 EX_SRC   := $(wildcard share/examples/*.c)
 EXAMPLES := $(EX_SRC:share/examples/%.c=$(B)/examples/%.so)
 MANS     := $(wildcard man/man*/*.[1-9])
+CONTRIB  := $(wildcard contrib/completion/* contrib/systemd/* contrib/slurm/*)
 
 .PHONY: all check bench demo deps install uninstall clean lint-man unit
 # Keep objects between runs (they are intermediate files of pattern rules).
@@ -110,15 +112,28 @@ demo: deps
 bench: all
 	$(Q)B=$(B) sh tests/bench/run.sh
 
+# playdoh.pc, written at install time for this PREFIX: jobs need only the
+# header (the API is a table handed to the job), so it has Cflags, no Libs.
+PC_LINES = 'prefix=$(PREFIX)' 'includedir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCDIR))' '' \
+  'Name: playdoh' 'Description: Playdoh job interface (header only; jobs build with -shared -fPIC)' \
+  "Version: $$(sed -n 's/^\#define PD_VERSION "\(.*\)"/\1/p' lib/proto.h)" 'Cflags: -I$${includedir}'
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(DATADIR)/examples
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR) \
+	  $(DESTDIR)$(DATADIR)/examples/sweep $(DESTDIR)$(DATADIR)/contrib/completion \
+	  $(DESTDIR)$(DATADIR)/contrib/systemd $(DESTDIR)$(DATADIR)/contrib/slurm
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 lib/playdoh.h $(DESTDIR)$(INCDIR)
+	printf '%s\n' $(PC_LINES) > $(DESTDIR)$(PCDIR)/playdoh.pc
 	install -m 644 $(EX_SRC) $(DESTDIR)$(DATADIR)/examples
+	install -m 644 share/examples/sweep/Makefile $(DESTDIR)$(DATADIR)/examples/sweep
+	for f in $(CONTRIB); do m=644; [ ! -x $$f ] || m=755; install -m $$m $$f $(DESTDIR)$(DATADIR)/$$f; done
 	for m in $(MANS); do s=$${m%/*}; s=$${s##*/}; install -d $(DESTDIR)$(MANDIR)/$$s; install -m 644 $$m $(DESTDIR)$(MANDIR)/$$s; done
 
+# Removes the files install wrote, and the directories it made under
+# DATADIR; shared directories (bin, include, man1 ...) stay.
 uninstall:
-	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(INCDIR)/playdoh.h
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(INCDIR)/playdoh.h $(DESTDIR)$(PCDIR)/playdoh.pc
 	for m in $(MANS); do s=$${m%/*}; s=$${s##*/}; rm -f $(DESTDIR)$(MANDIR)/$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(DATADIR)
 

@@ -386,8 +386,8 @@ static void batch_finish(struct pd_pool *p, struct batch *b)
 			pd_buf_add(&out, h, sizeof h);
 			pd_buf_add(&out, b->rbuf.data + b->rs[i].off, b->rs[i].len);
 		}
-		p->cb.done(p->arg, b->ow->key, b->id, (unsigned char *)out.data, out.len, b->n,
-			   b->load_error[0] ? b->load_error : NULL);
+		p->cb.done(p->arg, b->ow->key, b->id, (unsigned char *)out.data, out.len, b->n, b->first,
+			   b->linenos, b->load_error[0] ? b->load_error : NULL);
 	}
 	pd_buf_release(&out);
 	batch_free(p, b);

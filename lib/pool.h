@@ -39,9 +39,11 @@ struct pd_pool_job {
 };
 
 struct pd_pool_cb {
-	/* All n records of batch `id` have results: entries in order. */
+	/* All n records of batch `id` have results: entries in order.
+	 * Their input line numbers are as submitted: `linenos`, or from
+	 * `first` on when it is NULL. */
 	void (*done)(void *arg, void *owner, uint64_t id, const unsigned char *entries,
-		     size_t len, int n, const char *load_error);
+		     size_t len, int n, long first, const cJSON *linenos, const char *load_error);
 	/* Batch `id` was not run and will not be: send it elsewhere. */
 	void (*handback)(void *arg, void *owner, uint64_t id);
 	/* The number of running workers changed (for status/draining). */

@@ -35,6 +35,7 @@
 struct run {
 	struct pd_runs *rs;
 	char id[PD_RUN_ID_LEN];
+	char client[32]; /* the name its coordinator gives servers: "pd-serve run ID" */
 	char dir[4300];
 	cJSON *meta;
 	struct pd_coord *coord; /* while running */
@@ -242,7 +243,7 @@ static int map_start(struct run *r, char *err)
 	const cJSON *m = r->meta;
 	const char *hash = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "hash"));
 	const char *sym = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "sym"));
-	char path[4400], jobpath[4300], client[64];
+	char path[4400], jobpath[4300];
 	struct pd_coord_opts o = {0};
 	struct pd_target *t = NULL;
 	int n, i;
@@ -262,14 +263,14 @@ static int map_start(struct run *r, char *err)
 	}
 	r->log.with_input = 1;
 	/* the hosts' pd-status lists this run's work as this client */
-	snprintf(client, sizeof client, "pd-serve run %s", r->id);
+	snprintf(r->client, sizeof r->client, "pd-serve run %s", r->id);
 	o = (struct pd_coord_opts){
 	    .job_path = jobpath,
 	    .sym = sym,
 	    .job = r->job,
 	    .job_len = r->job_len,
 	    .key = r->rs->have_key ? r->rs->key : NULL,
-	    .client = client,
+	    .client = r->client,
 	    .in_fd = r->in_fd,
 	    .unordered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
 	    .retries = (int)pd_json_num(m, "retries", 0),

@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "buf.h"
 #include "cache.h"
 #include "err.h"
 #include "log.h"
@@ -112,14 +113,50 @@ static void maybe_stop(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
+/* One log line for each record of a result blob that failed, naming the
+ * client, the record's input line and the cause (its first 300 bytes, on
+ * one line). */
+static void log_failed_records(struct sconn *c, const unsigned char *e, size_t len, long first,
+			       const cJSON *linenos)
+{
+	static const char *what[] = {"ok", "failed", "crashed", "timed out", "lost"};
+	const cJSON *ln = linenos ? linenos->child : NULL;
+	size_t off = 0, tlen, i;
+	long line = first;
+	char msg[301];
+
+	while (off + PD_RENTRY_HDR <= len) {
+		tlen = pd_get_be32(e + off + 5);
+		if (tlen > len - off - PD_RENTRY_HDR)
+			break;
+		if (ln)
+			line = (long)cJSON_GetNumberValue(ln);
+		if (e[off] != PD_R_OK && e[off] <= PD_R_LOST) {
+			for (i = 0; i < tlen && i + 1 < sizeof msg; i++)
+				msg[i] = e[off + PD_RENTRY_HDR + i] == '\n' ? ' ' : (char)e[off + PD_RENTRY_HDR + i];
+			msg[i] = 0;
+			pd_log(PD_LOG_WARN, "%s (%s): line %ld %s: %s", pd_peer_name(c->peer), c->client, line,
+			       what[e[off]], msg);
+		}
+		off += PD_RENTRY_HDR + tlen;
+		line++;
+		ln = ln ? ln->next : NULL;
+	}
+}
+
 /* Pool: a batch finished; send its results to its client. */
 static void batch_done(void *arg, void *owner, uint64_t id, const unsigned char *entries,
-		       size_t len, int n, const char *load_error)
+		       size_t len, int n, long first, const cJSON *linenos, const char *load_error)
 {
 	struct sconn *c = owner;
 	cJSON *j = srv_msg_new(PD_OP_RESULT);
 
 	(void)arg;
+	if (load_error && c->s->log_records)
+		pd_log(PD_LOG_WARN, "%s (%s): %d records not run: %s", pd_peer_name(c->peer), c->client, n,
+		       load_error);
+	else if (c->s->log_records)
+		log_failed_records(c, entries, len, first, linenos);
 	c->records += n;
 	cJSON_AddNumberToObject(j, "batch", (double)id);
 	cJSON_AddNumberToObject(j, "n", n);
@@ -278,7 +315,6 @@ static void on_upload(struct sconn *c, const struct pd_msg *m)
 	}
 	if (pd_json_need_str(m->json, "hash", &hash, err) || m->blob_len > PD_JOB_MAX ||
 	    pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, c->s->persist, err)) {
-		pd_log(PD_LOG_WARN, "%s: upload refused: %s", pd_peer_name(c->peer), err);
 		pd_peer_fail(c->peer, 65, "upload refused: %s", err);
 		return;
 	}
@@ -397,10 +433,8 @@ static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 	else if (!strcmp(m->op, PD_OP_PING)) {
 		j = srv_msg_new(PD_OP_PONG);
 		srv_reply(c, j, NULL, 0);
-	} else {
-		pd_log(PD_LOG_WARN, "%s: unknown operation '%.64s'", pd_peer_name(c->peer), m->op);
+	} else
 		pd_peer_fail(c->peer, 65, "unknown operation '%.64s'", m->op);
-	}
 }
 
 /* 1 when a peer left the ordinary way (closed or reset its connection),
@@ -555,6 +589,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	s->cpus_total = o->cpus_total;
 	s->shared = o->cpus_shared < 0 ? o->cpus_total : o->cpus_shared;
 	s->persist = o->persist_alloc;
+	s->log_records = o->log_records;
 	LIST_INIT(&s->conns);
 	if (mkdir(s->cache, 0700) && errno != EEXIST) {
 		pd_err(err, "mkdir %s: %s", s->cache, strerror(errno));

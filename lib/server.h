@@ -17,6 +17,8 @@ struct pd_server_opts {
 				   * allocation, else every CPU */
 	int persist_alloc;	  /* durable state: save allocation changes, sync the cache */
 	const char *host;	  /* name reported to clients */
+	int log_records;	  /* log every failed record (pd-serve; an embedded
+				   * server leaves that to its client) */
 };
 
 /* Create the server and its worker pool.  NULL with err. */

@@ -28,7 +28,7 @@ struct pd_server {
 	struct event_base *base;
 	char state[4096], cache[4200], alloc[4200], host[256];
 	unsigned char key[PD_KEY_LEN];
-	int have_key, cpus_total, shared, persist;
+	int have_key, cpus_total, shared, persist, log_records;
 	struct pd_pool *pool;
 	struct pd_runs *runs;
 	struct pd_taskserve *tasks;

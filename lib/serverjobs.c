@@ -50,7 +50,6 @@ void srv_on_task(struct sconn *c, const struct pd_msg *m)
 	}
 	code = pd_taskserve_start(s->tasks, c, m->json, free_slots < 0 ? 0 : free_slots, err);
 	if (code) {
-		pd_log(PD_LOG_WARN, "%s: task refused: %s", pd_peer_name(c->peer), err);
 		pd_peer_fail(c->peer, code, "%s", err);
 		return;
 	}
