@@ -356,6 +356,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	long long id, first, n, tmo = 0;
 	const char *hash, *sym, *share = pd_json_str(m->json, "share", NULL);
 	const char *kind = pd_json_str(m->json, "kind", "map");
+	const cJSON *gpu_item = cJSON_GetObjectItemCaseSensitive(m->json, "gpu");
 	char err[PD_ERRLEN], path[4300], share_path[4300];
 	int gpu;
 
@@ -372,12 +373,16 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, 65, "message 'run': kind '%.40s' is neither map nor fitness", kind);
 		return;
 	}
+	if (gpu_item && !cJSON_IsBool(gpu_item)) {
+		pd_peer_fail(c->peer, 65, "message 'run': gpu is not true or false");
+		return;
+	}
 	if (!pd_hash_valid(hash) || !pd_cache_has(s->cache, hash) || !ident_ok(sym) ||
 	    (share && !pd_cache_has(s->cache, share))) {
 		pd_peer_fail(c->peer, 65, "message 'run': unknown job or share hash, or bad job name");
 		return;
 	}
-	gpu = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m->json, "gpu"));
+	gpu = cJSON_IsTrue(gpu_item);
 	if (s->stopping || (gpu ? s->gpus_shared : s->shared) == 0) {
 		batch_handback(s, c, (uint64_t)id);
 		return;
