@@ -307,6 +307,13 @@ find_nvcc() {
 	fi
 }
 
+# gpubench and the CPU twin it compares with, built without sanitizers
+# (gpubench is a plain program: it cannot load make SAN=1's examples).
+build_bench() {
+	cc -std=c11 -O2 -Wall -Wextra -Ilib -o "$T/gpubench" tests/bench/gpubench.c -ldl -lm
+	cc -std=c11 -O2 -Wall -Wextra -shared -fPIC -Ilib share/examples/rosenbrock.c -o "$T/rosenbrock.so" -lm
+}
+
 # Build share/examples/gpu/$1.cu with g++ against the CPU stand-in of the
 # CUDA runtime (tests/fakecuda/cuda_runtime.h): each launch becomes a loop
 # over the grid.
@@ -321,9 +328,9 @@ build_emulated() {
 	command -v g++ >/dev/null || skip "g++ not installed"
 	build_emulated rosenbrock_gpu
 	build_emulated square_gpu
-	cc -std=c11 -O2 -Wall -Wextra -Ilib -o "$T/gpubench" tests/bench/gpubench.c -ldl -lm
+	build_bench
 	pdrun "$T/gpubench" -n 20000 -r 1 --check 1e-9 "$T/rosenbrock_gpu.so:rosenbrock_gpu" \
-		"$EX/rosenbrock.so:rosenbrock_batch"
+		"$T/rosenbrock.so:rosenbrock_batch"
 	[ "$status" -eq 0 ]
 	[[ $output == *"max relative difference gpu/cpu: 0"* ]]
 	# the jobs are marked as needing a GPU: they run on the fake driver's slots
@@ -350,9 +357,9 @@ build_emulated() {
 	for f in rosenbrock_gpu square_gpu; do
 		"$nvcc" -O2 -shared -Xcompiler -fPIC -Ilib "share/examples/gpu/$f.cu" -o "$T/$f.so"
 	done
-	cc -std=c11 -O2 -Wall -Wextra -Ilib -o "$T/gpubench" tests/bench/gpubench.c -ldl -lm
+	build_bench
 	pdrun "$T/gpubench" -n 100000 -r 1 --check 1e-9 "$T/rosenbrock_gpu.so:rosenbrock_gpu" \
-		"$EX/rosenbrock.so:rosenbrock_batch"
+		"$T/rosenbrock.so:rosenbrock_batch"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	awk 'BEGIN { for (i = 1; i <= 500; i++) printf "%.6f\n", (i - 250) * 0.731 }' >"$T/in"
