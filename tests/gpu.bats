@@ -40,6 +40,11 @@ alloc_field() {
 	"$PD_ALLOC" --json | "$B/tests/pd_json" "$1"
 }
 
+# 0 when member $1 of pd-alloc --json is $2 now (for wait_for).
+alloc_is() {
+	[ "$(alloc_field "$1")" = "$2" ]
+}
+
 # 0 when this machine has a CUDA driver of its own.
 real_driver() {
 	ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'
@@ -133,7 +138,7 @@ find_nvcc() {
 	"$PD_MAP" "$PROBE" <"$T/in" >"$T/out" 2>"$T/err" &
 	local map=$!
 	PD_EXTRA_PIDS+=("$map")
-	wait_for -t 20 test "$(alloc_field gpus_busy)" = 2
+	wait_for -t 20 alloc_is gpus_busy 2
 	pdrun "$PD_STATUS"
 	[ "$status" -eq 0 ]
 	[[ $output == *"gpu 2/2 busy 2"* ]]
@@ -147,7 +152,29 @@ find_nvcc() {
 	cat "$T/err"
 	[ "$st" -eq 0 ]
 	[ "$(wc -l <"$T/out")" -eq 2 ]
-	wait_for -t 10 test "$(alloc_field gpus_busy)" = 0
+	wait_for -t 10 alloc_is gpus_busy 0
+}
+
+@test "shrinking the GPU share mid-run: running records finish, the rest run on the devices still shared" {
+	start_gpu_server --cpu 1
+	mkdir "$T/hold"
+	{ printf 'hold %s\nhold %s\n' "$T/hold" "$T/hold"; for i in $(seq 6); do echo info; done; } >"$T/in"
+	"$PD_MAP" "$PROBE" <"$T/in" >"$T/out" 2>"$T/err" &
+	local map=$!
+	PD_EXTRA_PIDS+=("$map")
+	wait_for -t 20 alloc_is gpus_busy 2
+	pdrun "$PD_ALLOC" --gpu 1
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "gpu 2 total, 1 shared, 2 busy" ]
+	touch "$T/hold/release"
+	st=0
+	wait "$map" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 0 ]
+	[ "$(wc -l <"$T/out")" -eq 8 ]
+	[ "$(head -n 2 "$T/out" | sort | tr '\n' ' ')" = "cvd=0 init_cvd=0 init_gpu=0 cvd=1 init_cvd=1 init_gpu=0 " ]
+	[ "$(tail -n 6 "$T/out" | sort -u)" = "cvd=0 init_cvd=0 init_gpu=0" ]
+	wait_for -t 10 alloc_is gpus_busy 0
 }
 
 @test "pd-alloc --gpu beyond the host's GPUs fails (65) naming them, and changes nothing" {
@@ -286,6 +313,19 @@ find_nvcc() {
 	[ "$st" -eq 69 ]
 	grep -q ": 0 of 2 GPUs shared, .*: 0 of 0 GPUs shared)" "$T/err"
 	netns_teardown
+}
+
+@test "make bench-gpu without a GPU, or without nvcc: says so, measures nothing, exits 69" {
+	if ! real_driver; then
+		run env B="$B" sh tests/bench/gpu.sh
+		[ "$status" -eq 69 ]
+		[[ $output == *"bench-gpu: no GPU on this machine"*"nothing measured"* ]]
+		[[ $output != *"evaluations/s"* ]]
+	fi
+	run env B="$B" NVCC= LD_LIBRARY_PATH="$FAKE" sh tests/bench/gpu.sh
+	[ "$status" -eq 69 ]
+	[[ $output == *"bench-gpu: nvcc not found"*"nothing measured"* ]]
+	[[ $output != *"evaluations/s"* ]]
 }
 
 @test "make: without nvcc the CUDA examples are skipped with one line" {
