@@ -188,7 +188,8 @@ static int alloc_save(struct pd_server *s, char *err)
 
 	snprintf(tmp, sizeof tmp, "%s.tmp", s->alloc);
 	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "cpu %d\ngpu %d\n", s->shared, s->gpus_shared) < 0 || fflush(f) || fsync(fileno(f)) || fclose(f)) {
+	if (!f || fprintf(f, "cpu %d\ngpu %d\n", s->shared, s->gpus_shared) < 0 || fflush(f) || fsync(fileno(f)) ||
+	    fclose(f)) {
 		pd_err(err, "save allocation to %s: %s", s->alloc, strerror(errno));
 		return -1;
 	}
