@@ -46,11 +46,16 @@ EX_SRC   := $(wildcard share/examples/*.c)
 EXAMPLES := $(EX_SRC:share/examples/%.c=$(B)/examples/%.so)
 MANS     := $(wildcard man/man*/*.[1-9])
 CONTRIB  := $(wildcard contrib/completion/* contrib/systemd/* contrib/slurm/*)
+# CUDA examples: built with nvcc when it is on PATH or in the CUDA
+# toolkit's usual place; nothing else ever needs CUDA to build.
+NVCC     ?= $(firstword $(shell command -v nvcc 2>/dev/null) $(wildcard /usr/local/cuda/bin/nvcc))
+GPU_SRC  := $(wildcard share/examples/gpu/*.cu)
+GPU_EX   := $(GPU_SRC:share/examples/gpu/%.cu=$(B)/examples/gpu/%.so)
 
-.PHONY: all check bench demo deps install uninstall clean lint-man unit
+.PHONY: all check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit
 # Keep objects between runs (they are intermediate files of pattern rules).
 .SECONDARY:
-all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS)
+all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS) gpu-examples
 
 # One clear line when a dependency is missing, before any compiler error.
 $(B)/.deps-ok:
@@ -92,6 +97,19 @@ $(B)/examples/%.so: share/examples/%.c lib/playdoh.h
 	@$(if $(Q),echo "  JOB     $@")
 	$(Q)$(CC) -std=c11 -Wall -Wextra -O2 -shared -fPIC -Ilib $(SANFLAGS) -o $@ $< -lm
 
+ifeq ($(NVCC),)
+gpu-examples:
+	@echo "nvcc not found: CUDA examples in share/examples/gpu skipped"
+else
+gpu-examples: $(GPU_EX)
+endif
+
+# CUDA jobs are built as playdoh(3) tells users to build them.
+$(B)/examples/gpu/%.so: share/examples/gpu/%.cu lib/playdoh.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  NVCC    $@")
+	$(Q)$(NVCC) -O2 -shared -Xcompiler -fPIC -Ilib -o $@ $<
+
 deps:
 	@sh contrib/debian-deps.sh
 
@@ -118,6 +136,10 @@ PC_LINES = 'prefix=$(PREFIX)' 'includedir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(
   'Name: playdoh' 'Description: Playdoh job interface (header only; jobs build with -shared -fPIC)' \
   "Version: $$(sed -n 's/^\#define PD_VERSION "\(.*\)"/\1/p' lib/proto.h)" 'Cflags: -I$${includedir}'
 
+# GPU against one CPU core; says so and fails where there is no GPU.
+bench-gpu: all
+	$(Q)B=$(B) NVCC="$(NVCC)" sh tests/bench/gpu.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR) \
 	  $(DESTDIR)$(DATADIR)/examples/sweep $(DESTDIR)$(DATADIR)/contrib/completion \
@@ -128,6 +150,8 @@ install: all
 	install -m 644 $(EX_SRC) $(DESTDIR)$(DATADIR)/examples
 	install -m 644 share/examples/sweep/Makefile $(DESTDIR)$(DATADIR)/examples/sweep
 	for f in $(CONTRIB); do m=644; [ ! -x $$f ] || m=755; install -m $$m $$f $(DESTDIR)$(DATADIR)/$$f; done
+	install -d $(DESTDIR)$(DATADIR)/examples/gpu
+	install -m 644 $(GPU_SRC) $(DESTDIR)$(DATADIR)/examples/gpu
 	for m in $(MANS); do s=$${m%/*}; s=$${s##*/}; install -d $(DESTDIR)$(MANDIR)/$$s; install -m 644 $$m $(DESTDIR)$(MANDIR)/$$s; done
 
 # Removes the files install wrote, and the directories it made under

@@ -27,7 +27,7 @@
 #include "proto.h"
 
 static const char *usage_text =
-    "usage: pd-map [-h] [--version] [-c N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
+    "usage: pd-map [-h] [--version] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
     "              [--joblog FILE [--resume]] [--retries N] [--halt] [--timeout SEC]\n"
     "              [--bar | --no-bar] [--share FILE] [--detach] JOB.so[:NAME] < RECORDS\n"
     "       pd-map [-H HOST] [--tag | --json] --fetch ID [--wait]\n"
@@ -43,7 +43,7 @@ static void usage(int code)
 struct map {
 	const char *hosts, *joblog_path, *fetch, *cancel, *share;
 	int detach, wait;
-	long slots, retries, timeout_ms;
+	long slots, retries, timeout_ms, gpu; /* gpu: --gpu N, -1 for a GPU job without it */
 	int unordered, tag, json, halt, resume, bar;
 	struct pd_joblog joblog;
 	int have_joblog;
@@ -197,7 +197,7 @@ static void split_job(char *arg, char **path, char **sym)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
-	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE };
+	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"cpu", required_argument, 0, 'c'},   {"hosts", required_argument, 0, 'H'},
@@ -208,7 +208,7 @@ static void parse_options(int argc, char **argv)
 	    {"bar", no_argument, 0, O_BAR},	   {"no-bar", no_argument, 0, O_NOBAR},
 	    {"detach", no_argument, 0, O_DETACH}, {"fetch", required_argument, 0, O_FETCH},
 	    {"wait", no_argument, 0, O_WAIT},	   {"cancel", required_argument, 0, O_CANCEL},
-	    {"share", required_argument, 0, O_SHARE},
+	    {"share", required_argument, 0, O_SHARE}, {"gpu", required_argument, 0, O_GPU},
 	    {0, 0, 0, 0}};
 	int ch;
 
@@ -243,6 +243,10 @@ static void parse_options(int argc, char **argv)
 		case O_WAIT: M.wait = 1; break;
 		case O_CANCEL: M.cancel = optarg; break;
 		case O_SHARE: M.share = optarg; break;
+		case O_GPU:
+			if (pd_parse_long(optarg, 1, 100000, &M.gpu))
+				say("--gpu: '%s' is not a number of GPU slots from 1 to 100000", optarg), exit(PD_EX_USAGE);
+			break;
 		default: usage(PD_EX_USAGE);
 		}
 	}
@@ -256,6 +260,8 @@ static void parse_options(int argc, char **argv)
 		say(optind == argc ? "no job given" : "too many arguments");
 		usage(PD_EX_USAGE);
 	}
+	if (M.detach && M.gpu)
+		say("--gpu runs attached only, not with --detach"), exit(PD_EX_USAGE);
 	if (M.detach && (M.joblog_path || M.halt || M.tag || M.json || M.bar > 0 || M.share))
 		say("--detach runs without --joblog, --halt, --tag, --json, --bar or --share (give --tag or --json to --fetch)"),
 		    exit(PD_EX_USAGE);
@@ -272,11 +278,12 @@ static void check_job(const char *path, const char *want, char *sym, size_t syms
 {
 	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
 	char err[PD_ERRLEN];
+	unsigned flags = 0;
 	int n;
 
 	if (pd_jobfile_inspect_kinds(path, &names, &kinds, &n, err) ||
 	    pd_jobfile_pick(path, &names, &kinds, n, want, 1u << PD_KIND_MAP, "map job", sym, symsz, err) ||
-	    pd_read_file(path, PD_JOB_MAX, data, len, err)) {
+	    pd_jobfile_flags(path, sym, &flags, err) || pd_read_file(path, PD_JOB_MAX, data, len, err)) {
 		say("%s", err);
 		pd_buf_release(&names);
 		pd_buf_release(&kinds);
@@ -284,6 +291,13 @@ static void check_job(const char *path, const char *want, char *sym, size_t syms
 	}
 	pd_buf_release(&names);
 	pd_buf_release(&kinds);
+	/* A job that needs a GPU runs on GPU slots only: every shared one
+	 * unless --gpu limits them. */
+	if ((flags & PD_NEEDS_GPU) && !M.gpu)
+		M.gpu = -1;
+	if ((flags & PD_NEEDS_GPU) && M.detach)
+		say("%s: job '%s' needs a GPU, and GPU jobs run attached only, not with --detach", path, sym),
+		    exit(PD_EX_USAGE);
 }
 
 /* A job given as C source: read it (each host compiles it; the job is
@@ -442,6 +456,7 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .client = "pd-map",
 	    .in_fd = 0,
 	    .max_slots = (int)M.slots,
+	    .gpu = (int)M.gpu,
 	    .unordered = M.unordered,
 	    .retries = (int)M.retries,
 	    .timeout_ms = (int)M.timeout_ms,

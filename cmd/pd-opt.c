@@ -35,8 +35,8 @@ static const char *usage_text =
     "              [--sigma0 S] [--restarts N] [--omega W] [--cl C] [--cg C]\n"
     "              [--pso-rule linear|classic] [--islands K]\n"
     "              [--elite P] [--crossover P] [--mutation P] [--migration-interval N]\n"
-    "              [--migration-proportion P] [-n NODES] [-H HOSTS] [--timeout SEC] [--json]\n"
-    "              [-q] [--trace FILE] [--plot FILE.svg] [--checkpoint FILE]\n"
+    "              [--migration-proportion P] [-n NODES] [--gpu N] [-H HOSTS] [--timeout SEC]\n"
+    "              [--json] [-q] [--trace FILE] [--plot FILE.svg] [--checkpoint FILE]\n"
     "              [--checkpoint-every N] [--resume FILE] FITNESS.so[:NAME]\n";
 
 #define DEFAULT_ITERATIONS 1000	 /* PSO and GA */
@@ -48,6 +48,7 @@ struct opts {
 	struct pd_optim_conf conf;
 	int maximize, json, quiet, have_target, seed_given;
 	long dim, iterations, max_evals, nodes, timeout_ms, every;
+	long gpu; /* --gpu N; -1: a GPU job without it (every shared GPU slot) */
 	double target;
 	const char *bounds, *hosts, *trace, *plot, *checkpoint, *resume;
 };
@@ -71,6 +72,9 @@ struct run {
 	int code;
 	struct timespec last_progress;
 	int progress_drawn;
+	/* the iteration's time, for the trace: fed at, job time reported by
+	 * the workers, the optimiser's ask and tell */
+	double fed_s, eval_ms, fitness_ms, update_ms;
 };
 
 static struct opts O;
@@ -100,7 +104,7 @@ static long opt_long(const char *name, const char *s, long lo, long hi)
 enum {
 	O_VERSION = 256, O_MIN, O_MAX, O_DIM, O_BOUNDS, O_POPSIZE, O_ITER, O_EVALS, O_TARGET, O_SEED,
 	O_SIGMA0, O_RESTARTS, O_OMEGA, O_CL, O_CG, O_ISLANDS, O_ELITE, O_CROSS, O_MUT, O_MIGINT, O_MIGPROP,
-	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME
+	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU
 };
 
 static const struct option longopts[] = {
@@ -118,6 +122,7 @@ static const struct option longopts[] = {
     {"crossover", required_argument, 0, O_CROSS}, {"mutation", required_argument, 0, O_MUT},
     {"migration-interval", required_argument, 0, O_MIGINT},
     {"migration-proportion", required_argument, 0, O_MIGPROP}, {"nodes", required_argument, 0, 'n'},
+    {"gpu", required_argument, 0, O_GPU},
     {"hosts", required_argument, 0, 'H'}, {"timeout", required_argument, 0, O_TIMEOUT},
     {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, 'q'}, {"trace", required_argument, 0, O_TRACE},
     {"plot", required_argument, 0, O_PLOT}, {"checkpoint", required_argument, 0, O_CKPT},
@@ -177,6 +182,7 @@ static int run_option(int ch, const char *arg)
 	case O_TARGET: O.target = opt_double("--target", arg, -1e308, 1e308), O.have_target = 1; break;
 	case O_SEED: O.conf.seed = (uint64_t)opt_long("--seed", arg, 0, (1L << 62)), O.seed_given = 1; break;
 	case 'n': O.nodes = opt_long("-n", arg, 1, 100000); break;
+	case O_GPU: O.gpu = opt_long("--gpu", arg, 1, 100000); break;
 	case 'H': O.hosts = arg; break;
 	case O_TIMEOUT:
 		if (pd_parse_seconds_ms(arg, &O.timeout_ms) || O.timeout_ms < 1)
@@ -249,6 +255,7 @@ static void check_job(char *arg, char **data, size_t *len)
 {
 	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
 	char err[PD_ERRLEN], *colon = strrchr(arg, ':'), *want = NULL;
+	unsigned flags = 0;
 	int n;
 
 	if (access(arg, F_OK) && colon && colon != arg) {
@@ -266,12 +273,16 @@ static void check_job(char *arg, char **data, size_t *len)
 	} else if (pd_jobfile_inspect_kinds(arg, &names, &kinds, &n, err) ||
 		   pd_jobfile_pick(arg, &names, &kinds, n, want, 1u << PD_KIND_FITNESS | 1u << PD_KIND_FITNESS_BATCH,
 				   "fitness function", R.job, sizeof R.job, err) ||
+		   pd_jobfile_flags(arg, R.job, &flags, err) ||
 		   pd_read_file(arg, PD_JOB_MAX, data, len, err))
 		pd_cli_die(PD_EX_DATAERR, "%s", err);
 	else
 		snprintf(R.sym, sizeof R.sym, "%s", R.job);
 	pd_buf_release(&names);
 	pd_buf_release(&kinds);
+	/* A fitness that needs a GPU is evaluated on GPU slots only. */
+	if ((flags & PD_NEEDS_GPU) && !O.gpu)
+		O.gpu = -1;
 	if (!realpath(arg, R.jobpath))
 		snprintf(R.jobpath, sizeof R.jobpath, "%s", arg);
 }
@@ -358,8 +369,10 @@ static void record_iteration(const double *f, long n, int restarted)
 			fprintf(R.trace, "%.17g", user_f(sum / (double)k));
 		else
 			fputs("null", R.trace);
-		fprintf(R.trace, ",\"step\":%.17g,\"nonfinite\":%lld,\"restarts\":%d%s}\n", pd_optim_step(R.o),
+		fprintf(R.trace, ",\"step\":%.17g,\"nonfinite\":%lld,\"restarts\":%d%s", pd_optim_step(R.o),
 			pd_optim_nonfinite(R.o), pd_optim_restarts(R.o), restarted ? ",\"restarted\":true" : "");
+		fprintf(R.trace, ",\"eval_ms\":%.3f,\"fitness_ms\":%.3f,\"update_ms\":%.3f}\n", R.eval_ms,
+			R.fitness_ms, R.update_ms);
 		fflush(R.trace);
 	}
 	if (R.hn == R.hcap) {
@@ -395,9 +408,19 @@ static const char *should_stop(int *restarted)
 	return why;
 }
 
+/* Monotonic seconds. */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* Ask for the next generation and hand it to the coordinator. */
 static void feed_generation(void)
 {
+	double t0 = now_s();
 	const double *x = pd_optim_ask(R.o);
 	int dim = pd_optim_dim(R.o), j;
 	long i;
@@ -413,6 +436,9 @@ static void feed_generation(void)
 			pd_buf_addf(&R.lines, j ? " %.17g" : "%.17g", x[i * dim + j]);
 		pd_buf_addc(&R.lines, '\n');
 	}
+	R.fitness_ms = 0;
+	R.fed_s = now_s();
+	R.update_ms = (R.fed_s - t0) * 1e3;
 	pd_coord_feed(R.coord, R.lines.data, R.lines.len);
 }
 
@@ -431,6 +457,7 @@ static void result_cb(void *arg, const struct pd_coord_result *r)
 		return;
 	}
 	R.f[i] = r->outlen ? strtod(r->out, &end) : NAN;
+	R.fitness_ms += r->ms;
 	R.got++;
 }
 
@@ -448,6 +475,7 @@ static void drained_cb(void *arg)
 {
 	char err[PD_ERRLEN];
 	int restarted;
+	double t0;
 	long i;
 
 	(void)arg;
@@ -455,10 +483,13 @@ static void drained_cb(void *arg)
 		pd_coord_end_input(R.coord);
 		return;
 	}
+	R.eval_ms = (now_s() - R.fed_s) * 1e3;
+	t0 = now_s();
 	if (O.maximize)
 		for (i = 0; i < R.np; i++)
 			R.f[i] = -R.f[i];
 	pd_optim_tell(R.o, R.f);
+	R.update_ms += (now_s() - t0) * 1e3;
 	R.base += R.np;
 	R.stop = should_stop(&restarted);
 	record_iteration(R.f, R.np, restarted);
@@ -499,7 +530,7 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 	base = event_base_new();
 	R.coord = pd_coord_new(base, &(struct pd_coord_opts){
 	    .job_path = R.jobpath, .sym = R.sym, .src = R.src, .job = job, .job_len = joblen, .key = sel->key,
-	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .max_slots = (int)O.nodes,
+	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
 	    .timeout_ms = (int)O.timeout_ms, .halt = 1}, &cb, NULL);
 	for (i = 0; i < n; i++)
 		pd_coord_add_target(R.coord, &targets[i]);

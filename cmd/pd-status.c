@@ -59,9 +59,10 @@ static void host_line(const struct pd_target *t, const struct pd_reply *r)
 		printf("%-20s %-22s %-8s %s\n", "-", t->name, state_of(r), r->err);
 		return;
 	}
-	printf("%-20s %-22s %-8s cpu %3g/%-3g busy %-3g gpu %g/%g  %s\n", pd_json_str(j, "host", "?"), t->name,
-	       "up", pd_json_num(j, "shared", 0), pd_json_num(j, "cpus", 0), pd_json_num(j, "busy", 0),
-	       pd_json_num(j, "gpus_shared", 0), pd_json_num(j, "gpus", 0), pd_json_str(j, "version", "?"));
+	printf("%-20s %-22s %-8s cpu %3g/%-3g busy %-3g gpu %g/%g busy %g  %s\n", pd_json_str(j, "host", "?"),
+	       t->name, "up", pd_json_num(j, "shared", 0), pd_json_num(j, "cpus", 0), pd_json_num(j, "busy", 0),
+	       pd_json_num(j, "gpus_shared", 0), pd_json_num(j, "gpus", 0), pd_json_num(j, "gpus_busy", 0),
+	       pd_json_str(j, "version", "?"));
 }
 
 /* One detached run as a line. */

@@ -67,10 +67,10 @@ static void send_msg(struct chost *h, cJSON *j, const void *blob, size_t n)
 	cJSON_Delete(j);
 }
 
-/* Spread the -c limit over ready hosts, in the order they were given. */
+/* Spread the -c (or --gpu) limit over ready hosts, in the order given. */
 static void share_slots(struct pd_coord *c)
 {
-	int i, left = c->o.max_slots > 0 ? c->o.max_slots : 1 << 30;
+	int lim = c->o.gpu ? c->o.gpu : c->o.max_slots, i, left = lim > 0 ? lim : 1 << 30;
 	struct chost *h;
 
 	for (i = 0; i < c->nhosts; i++) {
@@ -125,10 +125,10 @@ static void store(struct pd_coord *c, long seq, int status, float ms, int tries,
 /* Take up to max fresh records from input; resumed ones are delivered. */
 static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 {
+	size_t cap = c->o.gpu && c->o.fitness ? GPU_BATCH_BYTES_MAX : BATCH_BYTES_MAX, len;
 	const char *line;
-	size_t len;
 
-	while (b->n < max && b->recs.len < BATCH_BYTES_MAX && !c->finished) {
+	while (b->n < max && b->recs.len < cap && !c->finished) {
 		if (!c->o.unordered && !pd_reorder_room(&c->order, c->nread))
 			break; /* results are piling up behind a slow record */
 		line = pd_input_line(&c->in, &len);
@@ -145,21 +145,40 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 	}
 }
 
+/*
+ * Records per batch for h.  A GPU slot evaluating a fed population (pd-opt)
+ * takes its whole share in one batch, one batch fitness call: the
+ * population divided by the GPU slots in use, not the ~5 ms batches CPU
+ * slots get.  Otherwise the size tuned from measured job time.
+ */
+static int batch_size(const struct pd_coord *c, const struct chost *h)
+{
+	long use = 0, share;
+	int i;
+
+	if (!c->o.gpu || !c->o.fitness || c->o.in_fd >= 0 || c->feed_lines <= 0)
+		return h->bsize;
+	for (i = 0; i < c->nhosts; i++)
+		use += c->hosts[i]->use;
+	share = use ? (c->feed_lines + use - 1) / use : c->feed_lines;
+	return share > PD_BATCH_RECORDS_MAX ? PD_BATCH_RECORDS_MAX : (int)share;
+}
+
 /* Send one batch to h; 0 when there was nothing to send. */
 static int send_batch(struct pd_coord *c, struct chost *h)
 {
-	struct cbatch *b = pd_coord_i_batch_new(c, h->bsize);
+	int i, contiguous = 1, size = batch_size(c, h);
+	struct cbatch *b = pd_coord_i_batch_new(c, size);
 	struct rrec *r;
 	cJSON *j, *ln;
-	int i, contiguous = 1;
 
-	while (b->n < h->bsize && (r = pd_coord_i_retry_for(c, h))) {
+	while (b->n < size && (r = pd_coord_i_retry_for(c, h))) {
 		pd_coord_i_batch_add(b, r->seq, r->tries, r->line, r->len);
 		TAILQ_REMOVE(&c->retry, r, link);
 		free(r->line);
 		free(r);
 	}
-	fill_fresh(c, b, h->bsize);
+	fill_fresh(c, b, size);
 	if (!b->n) {
 		pd_coord_i_batch_free(b);
 		return 0;
@@ -171,6 +190,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 	cJSON_AddStringToObject(j, "name", c->job_name);
 	if (c->o.fitness)
 		cJSON_AddStringToObject(j, "kind", "fitness");
+	if (c->o.gpu)
+		cJSON_AddBoolToObject(j, "gpu", 1);
 	cJSON_AddNumberToObject(j, "first", (double)(b->seq[0] + 1));
 	cJSON_AddNumberToObject(j, "n", b->n);
 	if (c->o.timeout_ms)
@@ -205,10 +226,32 @@ static int all_fed_done(struct pd_coord *c)
 	       c->inflight == 0 && (c->o.unordered ? c->ndone == c->nread : c->order.next == c->nread);
 }
 
+/* Why a GPU run cannot start: every host with its GPUs shared and found,
+ * "no host shares a GPU (lab1: 0 of 2 GPUs shared, lab2: down)". */
+static void no_gpu_msg(const struct pd_coord *c, char *msg, size_t n)
+{
+	const struct chost *h;
+	size_t at;
+	int i;
+
+	at = (size_t)snprintf(msg, n, "no host shares a GPU (");
+	for (i = 0; i < c->nhosts && at < n; i++) {
+		h = c->hosts[i];
+		if (h->state == H_READY)
+			at += (size_t)snprintf(msg + at, n - at, "%s%s: %d of %d GPU%s shared", i ? ", " : "",
+					       h->host, h->gpus_shared, h->gpus, h->gpus == 1 ? "" : "s");
+		else
+			at += (size_t)snprintf(msg + at, n - at, "%s%s: down", i ? ", " : "", h->t.name);
+	}
+	if (at < n)
+		snprintf(msg + at, n - at, ")");
+}
+
 /* Ends the run when every host is up but shares no slot and nothing runs:
  * waiting would hang, and the owners decide when they share again. */
 static void no_slots(struct pd_coord *c)
 {
+	char msg[PD_ERRLEN];
 	int i, slots = 0;
 
 	if (c->o.wait_slots)
@@ -219,8 +262,14 @@ static void no_slots(struct pd_coord *c)
 		if (c->hosts[i]->state == H_READY)
 			slots += c->hosts[i]->slots;
 	}
-	if (slots == 0 && c->inflight == 0)
+	if (slots != 0 || c->inflight != 0)
+		return;
+	if (!c->o.gpu) {
 		finish(c, PD_EX_UNAVAILABLE, "no host shares any CPU (each one's owner set pd-alloc --cpu 0)");
+		return;
+	}
+	no_gpu_msg(c, msg, sizeof msg);
+	finish(c, PD_EX_UNAVAILABLE, msg);
 }
 
 /* Ends the run when no host is left to run what remains. */
@@ -438,7 +487,9 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 		send_msg(h, msg_new(PD_OP_INFO), NULL, 0);
 		h->state = H_INFO;
 	} else if (!strcmp(m->op, PD_OP_INFO) && h->state == H_INFO) {
-		h->slots = (int)pd_json_num(m->json, "shared", 0);
+		h->gpus = (int)pd_json_num(m->json, "gpus", 0);
+		h->gpus_shared = (int)pd_json_num(m->json, "gpus_shared", 0);
+		h->slots = h->c->o.gpu ? h->gpus_shared : (int)pd_json_num(m->json, "shared", 0);
 		snprintf(h->host, sizeof h->host, "%s", pd_json_str(m->json, "host", h->t.name));
 		ask_file(h, h->c->hash, h->c->o.job_path);
 		if (h->c->o.share)
@@ -449,7 +500,8 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	else if (!strcmp(m->op, PD_OP_RESULT))
 		on_result(h, m);
 	else if (!strcmp(m->op, PD_OP_SLOTS)) {
-		h->slots = (int)pd_json_num(m->json, "shared", 0);
+		h->gpus_shared = (int)pd_json_num(m->json, "gpus_shared", 0);
+		h->slots = h->c->o.gpu ? h->gpus_shared : (int)pd_json_num(m->json, "shared", 0);
 		share_slots(h->c);
 	} else if (!strcmp(m->op, PD_OP_HANDBACK)) {
 		TAILQ_FOREACH(b, &h->batches, link)
@@ -599,6 +651,10 @@ static void report_drained(evutil_socket_t fd, short what, void *arg)
 
 void pd_coord_feed(struct pd_coord *c, const char *lines, size_t len)
 {
+	const char *p = lines, *end = lines + len;
+
+	for (c->feed_lines = 0; p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		c->feed_lines++;
 	pd_input_feed(&c->in, lines, len);
 	c->drain_told = 0;
 	if (c->nhosts && !c->finished)

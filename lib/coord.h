@@ -63,6 +63,8 @@ struct pd_coord_opts {
 	int in_fd;		/* records; -1: fed with pd_coord_feed */
 	int fitness;		/* the job is a fitness function: records are points */
 	int max_slots;		/* -c: at most this many slots in all; 0 = all shared */
+	int gpu;		/* run on GPU slots instead of CPU slots: at most gpu of
+				 * them in all, or every shared one when -1; 0 = CPU */
 	int unordered;
 	int retries;		/* extra runs for a failed record */
 	int timeout_ms;		/* per record, 0 = none */

@@ -18,6 +18,7 @@
 
 #define TARGET_BATCH_US 5000.0	   /* aim for batches of about 5 ms */
 #define BATCH_BYTES_MAX (4u << 20) /* records bytes per batch */
+#define GPU_BATCH_BYTES_MAX (64u << 20) /* ... of a GPU fitness batch (a population share) */
 #define WINDOW_PER_SLOT 2
 #define PING_S 2	    /* ping hosts this often ... */
 #define SILENCE_S 10	    /* ... and count one gone after this long unheard */
@@ -55,6 +56,7 @@ struct chost {
 	struct pd_peer *peer;
 	enum hstate state;
 	int slots, use, inflight;
+	int gpus, gpus_shared; /* GPUs of the host, and shared (from info) */
 	int acks; /* "job" answers still awaited: the job, then --share data */
 	struct event *ping;   /* liveness: ping every PING_S, give up after SILENCE_S */
 	uint64_t heard_ns;    /* when the host last said anything */
@@ -88,6 +90,7 @@ struct pd_coord {
 	struct event *done_ev; /* reports the end from the loop, not a callback */
 	struct event *drain_ev; /* reports fed records all delivered, likewise */
 	int drain_told;		/* drained was reported since the last feed */
+	long feed_lines;	/* records in the last pd_coord_feed (GPU shares) */
 };
 
 /* Batch and retry bookkeeping (coordbatch.c). */

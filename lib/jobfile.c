@@ -40,6 +40,7 @@ struct elf {
 	char *err;
 	uint64_t shoff, shentsize, shnum; /* the section headers, once found */
 	struct pd_buf *kinds;		  /* a kind byte per listed job, or NULL */
+	struct pd_buf *flags;		  /* a flags byte per listed job, or NULL */
 };
 
 /* What an ELF file is built for. */
@@ -346,10 +347,10 @@ static int listed(const struct pd_buf *b, int n, const char *name, size_t len)
  * from the file: its section's bytes at the symbol's offset.  0 when it
  * cannot be told (no bytes in the file, no magic): the worker decides.
  */
-static unsigned desc_kind(const struct elf *e, const unsigned char *sym)
+static unsigned desc_kind(const struct elf *e, const unsigned char *sym, unsigned *flags)
 {
 	uint64_t shndx = FLD(e, sym, Sym, st_shndx), value = FLD(e, sym, Sym, st_value);
-	unsigned char d[12];
+	unsigned char d[16];
 	struct sec s;
 
 	if (shndx >= e->shnum || shndx >= SHN_LORESERVE || read_sec(e, e->shoff, e->shentsize, shndx, &s))
@@ -359,6 +360,7 @@ static unsigned desc_kind(const struct elf *e, const unsigned char *sym)
 		return 0;
 	if (rd(e, d, 4) != PD_DESC_MAGIC)
 		return 0;
+	*flags = (unsigned)rd(e, d + 12, 4) & 0xffu;
 	return (unsigned)rd(e, d + 8, 4) <= 255 ? (unsigned)rd(e, d + 8, 4) : 0;
 }
 
@@ -370,6 +372,7 @@ static int add_sym(const struct elf *e, const unsigned char *sym, const unsigned
 	uint64_t off = FLD(e, sym, Sym, st_name);
 	unsigned info = (unsigned)FLD(e, sym, Sym, st_info);
 	const char *name, *end;
+	unsigned kind, flags;
 	size_t len;
 
 	if (FLD(e, sym, Sym, st_shndx) == SHN_UNDEF || ELF64_ST_BIND(info) == STB_LOCAL)
@@ -390,8 +393,12 @@ static int add_sym(const struct elf *e, const unsigned char *sym, const unsigned
 		return corrupt(e, "too many pd_desc_ symbols");
 	pd_buf_add(names, name, len);
 	pd_buf_addc(names, 0);
+	flags = 0;
+	kind = desc_kind(e, sym, &flags);
 	if (e->kinds)
-		pd_buf_addc(e->kinds, (char)desc_kind(e, sym));
+		pd_buf_addc(e->kinds, (char)kind);
+	if (e->flags)
+		pd_buf_addc(e->flags, (char)flags);
 	(*n)++;
 	return 0;
 }
@@ -492,7 +499,7 @@ int pd_jobfile_inspect(const char *path, struct pd_buf *names, int *n, char *err
 int pd_jobfile_inspect_kinds(const char *path, struct pd_buf *names, struct pd_buf *kinds, int *n,
 			     char *err)
 {
-	struct elf e = {-1, 0, 0, 0, base(path), err, 0, 0, 0, kinds};
+	struct elf e = {-1, 0, 0, 0, base(path), err, 0, 0, 0, kinds, NULL};
 	int rc;
 
 	if (kinds)
@@ -512,6 +519,33 @@ int pd_jobfile_inspect_kinds(const char *path, struct pd_buf *names, struct pd_b
 		pd_buf_reset(names);
 		*n = 0;
 	}
+	return rc;
+}
+
+int pd_jobfile_flags(const char *path, const char *sym, unsigned *flags, char *err)
+{
+	struct pd_buf names = PD_BUF_INIT, fl = PD_BUF_INIT;
+	struct elf e = {-1, 0, 0, 0, base(path), err, 0, 0, 0, NULL, &fl};
+	const char *p;
+	int n = 0, i, rc = -1;
+
+	*flags = 0;
+	if ((e.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+		pd_err(err, "open %s: %s", e.name, strerror(errno));
+		return -1;
+	}
+	if (inspect(&e, &names, &n) == 0) {
+		for (i = 0, p = names.data; i < n && strcmp(p, sym); i++)
+			p += strlen(p) + 1;
+		if (i < n && (size_t)i < fl.len) {
+			*flags = (unsigned char)fl.data[i];
+			rc = 0;
+		} else
+			pd_err(err, "%s has no job '%s'", e.name, sym);
+	}
+	close(e.fd);
+	pd_buf_release(&names);
+	pd_buf_release(&fl);
 	return rc;
 }
 

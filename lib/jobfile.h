@@ -57,4 +57,10 @@ int pd_jobfile_inspect_kinds(const char *path, struct pd_buf *names, struct pd_b
 int pd_jobfile_pick(const char *path, const struct pd_buf *names, const struct pd_buf *kinds, int n,
 		    const char *want, unsigned mask, const char *what, char *out, size_t outsz, char *err);
 
+/* The descriptor flags (PD_NEEDS_GPU, ...) of job sym in the file, read
+ * without loading it; 0 when the descriptor cannot be read from the file
+ * (the worker decides then).  0, or -1 with err (not a job file, no such
+ * job). */
+int pd_jobfile_flags(const char *path, const char *sym, unsigned *flags, char *err);
+
 #endif

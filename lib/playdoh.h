@@ -163,25 +163,36 @@ struct pd_job_desc {
 	void *reserved[4];
 };
 
-#if defined(__GNUC__)
-#define PD_EXPORT __attribute__((visibility("default"), used))
+/* In C++ (a CUDA .cu file is C++) a const object at namespace scope is
+ * local to its file: extern "C" gives the descriptor external linkage
+ * and its plain C name, so the worker's dlsym finds it. */
+#if defined(__cplusplus)
+#define PD_LINKAGE extern "C"
 #else
-#define PD_EXPORT
+#define PD_LINKAGE
+#endif
+#if defined(__GNUC__)
+#define PD_EXPORT PD_LINKAGE __attribute__((visibility("default"), used))
+#else
+#define PD_EXPORT PD_LINKAGE
 #endif
 
 /*
  * Descriptor-defining macros.  Each expands to a prototype, the exported
  * descriptor, and the start of the function definition, so it is followed
  * by the function body.  PD_HOOKS(init, fini) before PD_MAP_HOOKED etc. is
- * not needed: use PD_MAP_WITH(name, init, fini) for hooks.
+ * not needed: use PD_MAP_WITH(name, init, fini) for hooks.  The _FLAGS
+ * forms take descriptor flags: a job marked PD_NEEDS_GPU runs on GPU slots
+ * only (see playdoh(3), GPU jobs).
  */
-#define PD_MAP_WITH(fn, initf, finif)                                          \
+#define PD_MAP_FLAGS_WITH(fn, fl, initf, finif)                                \
 	static int fn(const pd_rec *in, pd_out *out);                          \
 	PD_EXPORT const struct pd_job_desc pd_desc_##fn = {                    \
-	    PD_DESC_MAGIC, PD_ABI_VERSION, PD_KIND_MAP, 0, #fn, fn, 0, 0, 0,   \
+	    PD_DESC_MAGIC, PD_ABI_VERSION, PD_KIND_MAP, fl, #fn, fn, 0, 0, 0,  \
 	    initf, finif, {0, 0, 0, 0}};                                       \
 	static int fn(const pd_rec *in, pd_out *out)
 
+#define PD_MAP_WITH(fn, initf, finif) PD_MAP_FLAGS_WITH(fn, 0, initf, finif)
 #define PD_MAP(fn) PD_MAP_WITH(fn, 0, 0)
 
 #define PD_FITNESS(fn)                                                         \
@@ -191,13 +202,14 @@ struct pd_job_desc {
 	    0, 0, 0, {0, 0, 0, 0}};                                            \
 	static double fn(const double *x, int dim)
 
-#define PD_FITNESS_BATCH_FLAGS(fn, fl)                                         \
+#define PD_FITNESS_BATCH_WITH(fn, fl, initf, finif)                            \
 	static void fn(const double *x, int n, int dim, double *f);            \
 	PD_EXPORT const struct pd_job_desc pd_desc_##fn = {                    \
 	    PD_DESC_MAGIC, PD_ABI_VERSION, PD_KIND_FITNESS_BATCH, fl, #fn, 0,  \
-	    0, fn, 0, 0, 0, {0, 0, 0, 0}};                                     \
+	    0, fn, 0, initf, finif, {0, 0, 0, 0}};                             \
 	static void fn(const double *x, int n, int dim, double *f)
 
+#define PD_FITNESS_BATCH_FLAGS(fn, fl) PD_FITNESS_BATCH_WITH(fn, fl, 0, 0)
 #define PD_FITNESS_BATCH(fn) PD_FITNESS_BATCH_FLAGS(fn, 0)
 
 /* A task named `name` from three functions defined in the file. */
@@ -286,7 +298,9 @@ static inline int pd_error(pd_out *o, const char *fmt, ...)
 static inline const void *pd_share(const pd_rec *r, size_t *len) { return r->api->share(len); }
 static inline const void *pd_ctx_share(const pd_ctx *c, size_t *len) { return c->api->share(len); }
 
-/* The GPU device index of this worker, or -1 on a CPU slot. */
+/* The CUDA device a GPU slot's job uses, or -1 on a CPU slot.  The worker
+ * sets CUDA_VISIBLE_DEVICES to its one device before the init hook runs,
+ * so this is 0 on a GPU slot (CUDA numbers the visible devices from 0). */
 static inline int pd_ctx_gpu(const pd_ctx *c) { return c->api->gpu(); }
 
 /* This node's index (0 .. pd_nodes - 1) and the number of nodes. */

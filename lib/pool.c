@@ -1,180 +1,20 @@
-/* pool.c - worker processes, the batch queue, crashes and timeouts. */
-#include "pool.h"
+/* pool.c - the batch queue, dispatch, results, crashes and timeouts. */
+#include "poolint.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 
-#include "buf.h"
-#include "err.h"
 #include "evframe.h"
 #include "fairshare.h"
 #include "log.h"
 #include "proto.h"
-#include "worker.h"
-
-#define UNDONE 0xff
-#define WORKERS_MAX 1024
-#define TICK_MS 100
-#define FINI_GRACE_MS 2000 /* for idle workers' fini hooks at the end */
-
-/* One record's result inside a batch. */
-struct rslot {
-	unsigned char status; /* enum pd_rstatus, or UNDONE */
-	uint32_t usec;
-	size_t off, len; /* in batch->rbuf */
-};
-
-struct owner;
-
-/* A submitted batch and the results gathered for it so far. */
-struct batch {
-	struct owner *ow;
-	uint64_t id;
-	char *path, *sym, *share, *name;
-	long first;
-	cJSON *linenos;
-	struct pd_buf recs;
-	size_t *off; /* n+1 line start offsets into recs */
-	int n, ndone, timeout_ms, running, dropped, fitness;
-	struct rslot *rs;
-	struct pd_buf rbuf;
-	char load_error[PD_ERRLEN];
-	TAILQ_ENTRY(batch) q;
-};
-TAILQ_HEAD(batchq, batch);
-
-/* A client, for fair share (fairshare.h); fair comes first. */
-struct owner {
-	struct pd_fair_flow fair;
-	void *key;
-	struct batchq queue;
-	int nbatches; /* queued + running */
-	TAILQ_ENTRY(owner) link;
-};
-TAILQ_HEAD(ownerq, owner);
-
-enum wstate { W_IDLE, W_BUSY, W_RETIRING };
-
-/* A worker process as the pool sees it. */
-struct wproc {
-	pid_t pid;
-	struct bufferevent *bev;
-	struct pd_worker_shm *shm;
-	enum wstate state;
-	struct batch *batch;
-	int a, b; /* record range [a, b) dispatched */
-	uint64_t seq;
-	int timed_out;
-	uint64_t start_ns, charged; /* for the fair share */
-};
-
-struct pd_pool {
-	struct event_base *base;
-	struct pd_pool_cb cb;
-	void *arg;
-	int slots;
-	struct wproc *w[WORKERS_MAX];
-	int nw;
-	struct ownerq owners;
-	struct pd_fair fair;
-	struct event *sigchld, *tick, *grow;
-	uint64_t seq;
-};
-
-static void pump(struct pd_pool *p);
-static void worker_read(struct bufferevent *bev, void *arg);
-static void worker_event(struct bufferevent *bev, short what, void *arg);
-
-/* Workers that count against the allocation (not retiring). */
-static int live_workers(const struct pd_pool *p)
-{
-	int i, n = 0;
-
-	for (i = 0; i < p->nw; i++)
-		n += p->w[i]->state != W_RETIRING;
-	return n;
-}
-
-/* Set up the child side of a fork: only the worker pipe stays open. */
-static void worker_child(int fd, struct pd_worker_shm *shm)
-{
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1};
-	size_t i;
-	int null;
-
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		signal(sigs[i], SIG_DFL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (fd != 3 && dup2(fd, 3) < 0)
-		_exit(127);
-	null = open("/dev/null", O_RDONLY);
-	if (null >= 0 && null != 0) {
-		dup2(null, 0);
-		close(null);
-	}
-	dup2(2, 1); /* a job's printf goes to the server's log, never the protocol */
-	close_range(4, ~0u, 0);
-	pd_worker_main(3, shm, -1);
-}
-
-/* Fork one worker process and add it to the pool. */
-static int spawn(struct pd_pool *p, char *err)
-{
-	struct wproc *w;
-	int sv[2];
-	pid_t pid;
-
-	if (p->nw == WORKERS_MAX) {
-		pd_err(err, "too many workers (at most %d)", WORKERS_MAX);
-		return -1;
-	}
-	w = calloc(1, sizeof *w);
-	if (!w)
-		abort();
-	w->shm = mmap(NULL, sizeof *w->shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (w->shm == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
-		pd_err(err, "worker set-up: %s", strerror(errno));
-		if (w->shm != MAP_FAILED)
-			munmap(w->shm, sizeof *w->shm);
-		free(w);
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		pd_err(err, "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		munmap(w->shm, sizeof *w->shm);
-		free(w);
-		return -1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		worker_child(sv[1], w->shm);
-	}
-	close(sv[1]);
-	w->pid = pid;
-	w->bev = bufferevent_socket_new(p->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(w->bev, worker_read, NULL, worker_event, p);
-	bufferevent_enable(w->bev, EV_READ);
-	p->w[p->nw++] = w;
-	pd_log(PD_LOG_DEBUG, "worker %d started", (int)pid);
-	return 0;
-}
 
 /* The owner record for key, created on first use. */
 static struct owner *owner_get(struct pd_pool *p, void *key, int create)
@@ -274,6 +114,7 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	b->linenos = job->linenos ? cJSON_Duplicate(job->linenos, 1) : NULL;
 	b->timeout_ms = job->timeout_ms;
 	b->fitness = job->fitness;
+	b->gpu = job->gpu;
 	b->rs = malloc(sizeof *b->rs * (size_t)b->n);
 	if (!b->rs || !b->path || !b->sym)
 		abort();
@@ -283,26 +124,38 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	if (b->ow->nbatches++ == 0)
 		pd_fair_wake(&p->fair, &b->ow->fair);
 	TAILQ_INSERT_TAIL(&b->ow->queue, b, q);
-	pump(p);
+	pd_pool_i_pump(p);
 	return 0;
 }
 
-/* 1 when an owner (its fair-share flow) has a batch waiting. */
-static int owner_ready(struct pd_fair_flow *fl, void *arg)
+/* The first queued batch of an owner for a CPU (gpu 0) or GPU (gpu 1)
+ * slot, or NULL. */
+static struct batch *first_of_kind(struct owner *o, int gpu)
 {
-	(void)arg;
-	return !TAILQ_EMPTY(&((struct owner *)fl)->queue);
+	struct batch *b;
+
+	TAILQ_FOREACH(b, &o->queue, q)
+		if (b->gpu == gpu)
+			return b;
+	return NULL;
 }
 
-/* The next batch to serve: the fair share's pick among owners. */
-static struct batch *next_batch(struct pd_pool *p)
+/* 1 when an owner (its fair-share flow) has a batch of the kind waiting. */
+static int owner_ready(struct pd_fair_flow *fl, void *arg)
 {
-	struct owner *o = (struct owner *)pd_fair_next(&p->fair, owner_ready, NULL);
+	return first_of_kind((struct owner *)fl, *(const int *)arg) != NULL;
+}
+
+/* The next batch for a CPU (gpu 0) or GPU (gpu 1) slot: the fair
+ * share's pick among owners with queued work of that kind. */
+static struct batch *next_batch(struct pd_pool *p, int gpu)
+{
+	struct owner *o = (struct owner *)pd_fair_next(&p->fair, owner_ready, &gpu);
 	struct batch *b;
 
 	if (!o)
 		return NULL;
-	b = TAILQ_FIRST(&o->queue);
+	b = first_of_kind(o, gpu);
 	TAILQ_REMOVE(&o->queue, b, q);
 	return b;
 }
@@ -349,13 +202,17 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 }
 
 /* Hand idle workers queued batches; retire surplus idle workers. */
-static void pump(struct pd_pool *p)
+void pd_pool_i_pump(struct pd_pool *p)
 {
 	struct batch *b;
-	int i;
+	int i, gpu;
 
-	for (i = 0; i < p->nw && live_workers(p) > p->slots; i++) {
-		if (p->w[i]->state == W_IDLE) {
+	for (i = 0; i < p->nw; i++) {
+		/* The shared GPUs are devices 0 .. gpu_slots-1: a worker on
+		 * another retires, which also keeps GPU workers to the share. */
+		gpu = p->w[i]->gpu >= 0;
+		if (p->w[i]->state == W_IDLE &&
+		    (gpu ? p->w[i]->gpu >= p->gpu_slots : pd_pool_i_live(p, 0) > p->slots)) {
 			p->w[i]->state = W_RETIRING;
 			bufferevent_disable(p->w[i]->bev, EV_WRITE);
 			shutdown(bufferevent_getfd(p->w[i]->bev), SHUT_WR);
@@ -364,10 +221,9 @@ static void pump(struct pd_pool *p)
 	for (i = 0; i < p->nw; i++) {
 		if (p->w[i]->state != W_IDLE)
 			continue;
-		b = next_batch(p);
-		if (!b)
-			break;
-		dispatch(p, p->w[i], b);
+		b = next_batch(p, p->w[i]->gpu >= 0);
+		if (b)
+			dispatch(p, p->w[i], b);
 	}
 }
 
@@ -446,7 +302,7 @@ static int take_entries(struct wproc *w, const struct pd_msg *m)
 }
 
 /* Results from a worker. */
-static void worker_read(struct bufferevent *bev, void *arg)
+void pd_pool_i_worker_read(struct bufferevent *bev, void *arg)
 {
 	struct pd_pool *p = arg;
 	struct wproc *w = NULL;
@@ -468,7 +324,7 @@ static void worker_read(struct bufferevent *bev, void *arg)
 		}
 		release_batch(p, w);
 		w->state = W_IDLE;
-		pump(p);
+		pd_pool_i_pump(p);
 		if (p->cb.idle)
 			p->cb.idle(p->arg);
 	}
@@ -480,7 +336,7 @@ static void worker_read(struct bufferevent *bev, void *arg)
 }
 
 /* EOF or error on a worker pipe: the reaper handles the death itself. */
-static void worker_event(struct bufferevent *bev, short what, void *arg)
+void pd_pool_i_worker_event(struct bufferevent *bev, short what, void *arg)
 {
 	(void)arg;
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
@@ -530,17 +386,6 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 	release_batch(p, w);
 }
 
-/* Remove worker index i from the table and free it. */
-static void worker_forget(struct pd_pool *p, int i)
-{
-	struct wproc *w = p->w[i];
-
-	bufferevent_free(w->bev);
-	munmap(w->shm, sizeof *w->shm);
-	free(w);
-	p->w[i] = p->w[--p->nw];
-}
-
 /* Collect dead workers, blame their records, start replacements. */
 static void reap(evutil_socket_t sig, short what, void *arg)
 {
@@ -562,36 +407,13 @@ static void reap(evutil_socket_t sig, short what, void *arg)
 			pd_log(PD_LOG_INFO, "worker %d died running a job; replacing it", (int)pid);
 			blame(p, p->w[i], status);
 		}
-		worker_forget(p, i);
+		pd_pool_i_forget(p, i);
 	}
-	if (live_workers(p) < p->slots)
+	if (pd_pool_i_live(p, 0) < p->slots || pd_pool_i_live(p, 1) < p->gpu_slots)
 		event_active(p->grow, EV_TIMEOUT, 0);
-	pump(p);
+	pd_pool_i_pump(p);
 	if (p->cb.idle)
 		p->cb.idle(p->arg);
-}
-
-/*
- * Start missing workers one per loop turn, so that a new server answers
- * its first client and dispatches to the first workers while the rest
- * are still being forked.
- */
-static void grow(evutil_socket_t fd, short what, void *arg)
-{
-	struct pd_pool *p = arg;
-	char err[PD_ERRLEN];
-
-	(void)fd;
-	(void)what;
-	if (live_workers(p) >= p->slots)
-		return;
-	if (spawn(p, err)) {
-		pd_log(PD_LOG_ERR, "%s", err);
-		return;
-	}
-	pump(p);
-	if (live_workers(p) < p->slots)
-		event_active(p->grow, EV_TIMEOUT, 0);
 }
 
 /* Kill workers whose current record ran past its batch's time limit. */
@@ -633,51 +455,17 @@ struct pd_pool *pd_pool_new(struct event_base *base, int slots,
 	pd_fair_init(&p->fair);
 	p->sigchld = evsignal_new(base, SIGCHLD, reap, p);
 	p->tick = event_new(base, -1, EV_PERSIST, tick, p);
-	p->grow = event_new(base, -1, 0, grow, p);
+	p->grow = event_new(base, -1, 0, pd_pool_i_grow, p);
 	event_add(p->sigchld, NULL);
 	event_add(p->tick, &tv);
 	/* One worker now, so that failing to fork is reported at start. */
-	if (slots > 0 && spawn(p, err)) {
+	if (slots > 0 && pd_pool_i_spawn(p, -1, err)) {
 		pd_pool_free(p);
 		return NULL;
 	}
 	if (slots > 1)
 		event_active(p->grow, EV_TIMEOUT, 0);
 	return p;
-}
-
-/*
- * End every worker: idle ones see their pipe close and exit after the
- * jobs' fini hooks (given FINI_GRACE_MS in all); busy ones, and any
- * still there after the grace, are killed.
- */
-static void stop_workers(struct pd_pool *p)
-{
-	struct timespec ms = {0, 1000000};
-	uint64_t deadline = pd_now_ns() + FINI_GRACE_MS * 1000000ull;
-	int i, left;
-
-	for (i = 0; i < p->nw; i++) {
-		if (p->w[i]->state == W_BUSY)
-			kill(p->w[i]->pid, SIGKILL);
-		else
-			shutdown(bufferevent_getfd(p->w[i]->bev), SHUT_WR);
-	}
-	for (;;) {
-		for (i = 0, left = 0; i < p->nw; i++) {
-			if (p->w[i]->pid > 0 && waitpid(p->w[i]->pid, NULL, WNOHANG) == p->w[i]->pid)
-				p->w[i]->pid = 0;
-			left += p->w[i]->pid > 0;
-		}
-		if (!left || pd_now_ns() >= deadline)
-			break;
-		nanosleep(&ms, NULL); /* a SIGCHLD may cut it short: fine */
-	}
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i]->pid > 0) {
-			kill(p->w[i]->pid, SIGKILL);
-			waitpid(p->w[i]->pid, NULL, 0);
-		}
 }
 
 void pd_pool_free(struct pd_pool *p)
@@ -687,13 +475,13 @@ void pd_pool_free(struct pd_pool *p)
 
 	if (!p)
 		return;
-	stop_workers(p);
+	pd_pool_i_stop_workers(p);
 	while (p->nw) {
 		if (p->w[0]->batch) {
 			p->w[0]->batch->dropped = 1;
 			release_batch(p, p->w[0]);
 		}
-		worker_forget(p, 0);
+		pd_pool_i_forget(p, 0);
 	}
 	while ((o = TAILQ_FIRST(&p->owners))) {
 		o->key = NULL;
@@ -738,47 +526,63 @@ void pd_pool_drop_owner(struct pd_pool *p, void *owner)
 	}
 }
 
-void pd_pool_handback_all(struct pd_pool *p)
+/* Hand back the queued batches of one kind (gpu 0 or 1; -1: both) that
+ * have not started; a partly run one finishes here rather than run
+ * records twice. */
+static void handback(struct pd_pool *p, int gpu)
 {
 	struct owner *o;
-	struct batch *b;
+	struct batch *b, *next;
 
 	TAILQ_FOREACH(o, &p->owners, link) {
-		while ((b = TAILQ_FIRST(&o->queue))) {
+		for (b = TAILQ_FIRST(&o->queue); b; b = next) {
+			next = TAILQ_NEXT(b, q);
+			if (!o->key || b->ndone || (gpu >= 0 && b->gpu != gpu))
+				continue;
 			TAILQ_REMOVE(&o->queue, b, q);
-			if (o->key && b->ndone == 0) {
-				p->cb.handback(p->arg, o->key, b->id);
-				batch_free(p, b);
-			} else if (o->key) {
-				/* Partly run: finish it here rather than run records twice. */
-				TAILQ_INSERT_HEAD(&o->queue, b, q);
-				break;
-			}
+			p->cb.handback(p->arg, o->key, b->id);
+			batch_free(p, b);
 		}
 	}
 }
+
+void pd_pool_handback_all(struct pd_pool *p) { handback(p, -1); }
 
 void pd_pool_set_slots(struct pd_pool *p, int slots)
 {
 
 	p->slots = slots;
-	if (live_workers(p) < p->slots)
-		event_active(p->grow, EV_TIMEOUT, 0);
+	event_active(p->grow, EV_TIMEOUT, 0);
 	if (slots == 0)
-		pd_pool_handback_all(p);
-	pump(p);
+		handback(p, 0);
+	pd_pool_i_pump(p);
+}
+
+void pd_pool_set_gpus(struct pd_pool *p, int gpus, int slots)
+{
+	p->gpus = gpus;
+	p->gpu_slots = slots < gpus ? slots : gpus;
+	event_active(p->grow, EV_TIMEOUT, 0);
+	if (p->gpu_slots == 0)
+		handback(p, 1);
+	pd_pool_i_pump(p);
 }
 
 int pd_pool_slots(const struct pd_pool *p) { return p->slots; }
 
-int pd_pool_busy(const struct pd_pool *p)
+/* Busy workers of one kind. */
+static int busy(const struct pd_pool *p, int gpu)
 {
 	int i, n = 0;
 
 	for (i = 0; i < p->nw; i++)
-		n += p->w[i]->state == W_BUSY;
+		n += p->w[i]->state == W_BUSY && (p->w[i]->gpu >= 0) == gpu;
 	return n;
 }
+
+int pd_pool_busy(const struct pd_pool *p) { return busy(p, 0); }
+
+int pd_pool_gpus_busy(const struct pd_pool *p) { return busy(p, 1); }
 
 void pd_pool_owner_load(const struct pd_pool *p, const void *owner, int *queued, int *running)
 {

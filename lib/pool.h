@@ -36,6 +36,7 @@ struct pd_pool_job {
 	int n;
 	int timeout_ms;	     /* per record; 0 = none */
 	int fitness;	     /* a fitness job: records are points */
+	int gpu;	     /* runs on GPU slots only (never on a CPU slot) */
 };
 
 struct pd_pool_cb {
@@ -71,11 +72,22 @@ void pd_pool_drop_owner(struct pd_pool *p, void *owner);
  * At 0, every queued batch is handed back. */
 void pd_pool_set_slots(struct pd_pool *p, int slots);
 
+/*
+ * GPU slots: `gpus` devices (0 .. gpus-1 of pd_gpus_detect), `slots` of
+ * them shared (at most gpus): devices 0 .. slots-1, so that the owner
+ * keeps the last ones.  A GPU slot's worker is bound to one device
+ * (pd_gpu_bind) before it loads any job and runs GPU batches only, one
+ * dispatch at a time; no two workers ever hold the same device.  At 0
+ * slots, every queued GPU batch is handed back.
+ */
+void pd_pool_set_gpus(struct pd_pool *p, int gpus, int slots);
+
 /* Stop taking work: hand back every queued batch. */
 void pd_pool_handback_all(struct pd_pool *p);
 
 int pd_pool_slots(const struct pd_pool *p);
-int pd_pool_busy(const struct pd_pool *p);
+int pd_pool_busy(const struct pd_pool *p);	/* CPU slots running a batch */
+int pd_pool_gpus_busy(const struct pd_pool *p); /* GPU slots running a batch */
 int pd_pool_queued(const struct pd_pool *p);
 
 /* Batches of one owner waiting and running. */

@@ -24,12 +24,12 @@
 #define PD_OP_AUTH "auth"	    /* c->s: {proof} */
 #define PD_OP_WELCOME "welcome"	    /* s->c: {proto, proof?, host, version, cpus...} */
 #define PD_OP_ERROR "error"	    /* either way: {error, code?}; connection closed after */
-#define PD_OP_INFO "info"	    /* c->s: {} -> s->c info {host, cpus, shared, busy, gpus, runs} */
+#define PD_OP_INFO "info"	    /* c->s: {} -> s->c info {host, cpus, shared, busy, gpus, gpu_devices, runs} */
 #define PD_OP_ALLOC "alloc"	    /* c->s (local only): {cpu?, gpu?} -> info */
-#define PD_OP_SLOTS "slots"	    /* s->c push: {shared} when the allocation changes */
+#define PD_OP_SLOTS "slots"	    /* s->c push: {shared, gpus_shared} when the allocation changes */
 #define PD_OP_JOB "job"		    /* c->s: {hash, sym} -> job {hash, ok|need} */
 #define PD_OP_UPLOAD "upload"	    /* c->s: {hash} + blob (.so) -> job {hash, ok} */
-#define PD_OP_RUN "run"		    /* c->s: {batch, hash, sym, first, n, timeout_ms} + records */
+#define PD_OP_RUN "run"		    /* c->s: {batch, hash, sym, first, n, timeout_ms, gpu} + records */
 #define PD_OP_RESULT "result"	    /* s->c: {batch, n} + result entries */
 #define PD_OP_HANDBACK "handback"   /* s->c: {batch}: not run, send elsewhere */
 #define PD_OP_SUBMIT "submit"   /* c->s (local only): {hash, sym, hosts?, retries?, timeout_ms?,

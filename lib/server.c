@@ -69,7 +69,23 @@ static cJSON *attached_json(struct pd_server *s)
 	return a;
 }
 
-/* The host's description: name, version, CPUs, load. */
+/* The GPUs found at start: [{index, name, memory (bytes)}]. */
+static cJSON *gpus_json(const struct pd_server *s)
+{
+	cJSON *a = cJSON_CreateArray(), *d;
+	int i;
+
+	for (i = 0; i < s->gpus.n; i++) {
+		d = cJSON_CreateObject();
+		cJSON_AddNumberToObject(d, "index", i);
+		cJSON_AddStringToObject(d, "name", s->gpus.dev[i].name);
+		cJSON_AddNumberToObject(d, "memory", (double)s->gpus.dev[i].memory);
+		cJSON_AddItemToArray(a, d);
+	}
+	return a;
+}
+
+/* The host's description: name, version, CPUs, GPUs, load. */
 static cJSON *info_json(struct pd_server *s)
 {
 	cJSON *j = srv_msg_new(PD_OP_INFO);
@@ -81,9 +97,10 @@ static cJSON *info_json(struct pd_server *s)
 	cJSON_AddNumberToObject(j, "shared", s->shared);
 	cJSON_AddNumberToObject(j, "busy", pd_pool_busy(s->pool) + pd_taskserve_reserved(s->tasks));
 	cJSON_AddNumberToObject(j, "queued", pd_pool_queued(s->pool));
-	cJSON_AddNumberToObject(j, "gpus", 0);
-	cJSON_AddNumberToObject(j, "gpus_shared", 0);
-	cJSON_AddNumberToObject(j, "gpus_busy", 0);
+	cJSON_AddNumberToObject(j, "gpus", s->gpus.n);
+	cJSON_AddNumberToObject(j, "gpus_shared", s->gpus_shared);
+	cJSON_AddNumberToObject(j, "gpus_busy", pd_pool_gpus_busy(s->pool));
+	cJSON_AddItemToObject(j, "gpu_devices", gpus_json(s));
 	cJSON_AddNumberToObject(j, "clients", s->nconns);
 	if (s->runs)
 		cJSON_AddItemToObject(j, "runs", pd_runs_list(s->runs));
@@ -101,7 +118,7 @@ static void maybe_stop(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!s->stopping || pd_pool_busy(s->pool))
+	if (!s->stopping || pd_pool_busy(s->pool) || pd_pool_gpus_busy(s->pool))
 		return;
 	LIST_FOREACH(c, &s->conns, link)
 		pending += pd_peer_pending(c->peer) > 0;
@@ -184,7 +201,8 @@ static void pool_idle(void *arg)
 		maybe_stop(-1, 0, s);
 }
 
-/* Read the saved CPU share, if any. */
+/* Read the saved CPU and GPU shares, if any (a GPU share beyond the GPUs
+ * found now is cut to them). */
 static void alloc_load(struct pd_server *s)
 {
 	FILE *f = fopen(s->alloc, "r");
@@ -194,10 +212,12 @@ static void alloc_load(struct pd_server *s)
 		return;
 	if (fscanf(f, "cpu %d", &n) == 1 && n >= 0 && n <= PD_SLOTS_MAX)
 		s->shared = n;
+	if (fscanf(f, " gpu %d", &n) == 1 && n >= 0)
+		s->gpus_shared = n < s->gpus.n ? n : s->gpus.n;
 	fclose(f);
 }
 
-/* Save the CPU share so that a restart keeps it. */
+/* Save the shares so that a restart keeps them. */
 static int alloc_save(struct pd_server *s, char *err)
 {
 	char tmp[4300];
@@ -205,7 +225,8 @@ static int alloc_save(struct pd_server *s, char *err)
 
 	snprintf(tmp, sizeof tmp, "%s.tmp", s->alloc);
 	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "cpu %d\n", s->shared) < 0 || fflush(f) || fsync(fileno(f)) || fclose(f)) {
+	if (!f || fprintf(f, "cpu %d\ngpu %d\n", s->shared, s->gpus_shared) < 0 || fflush(f) || fsync(fileno(f)) ||
+	    fclose(f)) {
 		pd_err(err, "save allocation to %s: %s", s->alloc, strerror(errno));
 		return -1;
 	}
@@ -224,8 +245,8 @@ void srv_pool_resize(struct pd_server *s)
 	pd_pool_set_slots(s->pool, s->stopping || n < 0 ? 0 : n);
 }
 
-/* Tell every client how many slots this host now shares. */
-static void broadcast_slots(struct pd_server *s, int shared)
+/* Tell every client how many CPU and GPU slots this host now shares. */
+static void broadcast_slots(struct pd_server *s, int shared, int gpus_shared)
 {
 	struct sconn *o;
 	cJSON *j;
@@ -235,8 +256,32 @@ static void broadcast_slots(struct pd_server *s, int shared)
 			continue; /* mid-handshake: it asks for info once in */
 		j = srv_msg_new(PD_OP_SLOTS);
 		cJSON_AddNumberToObject(j, "shared", shared);
+		cJSON_AddNumberToObject(j, "gpus_shared", gpus_shared);
 		srv_reply(o, j, NULL, 0);
 	}
+}
+
+/* alloc's gpu member: the GPU share, at most the GPUs found; 0 or -1. */
+static int alloc_gpu(struct sconn *c, const struct pd_msg *m)
+{
+	struct pd_server *s = c->s;
+	char err[PD_ERRLEN];
+	long long n;
+
+	if (!cJSON_GetObjectItemCaseSensitive(m->json, "gpu"))
+		return 0;
+	if (pd_json_need_int(m->json, "gpu", 0, s->gpus.n, &n, err)) {
+		if (s->gpus.n == 0)
+			pd_peer_fail(c->peer, 65, "this host has 0 GPUs to share (%s)",
+				     s->gpus.why[0] ? s->gpus.why : "none found");
+		else
+			pd_peer_fail(c->peer, 65, "gpu share must be between 0 and %d: this host has %d GPU%s",
+				     s->gpus.n, s->gpus.n, s->gpus.n == 1 ? "" : "s");
+		return -1;
+	}
+	s->gpus_shared = (int)n;
+	pd_log(PD_LOG_INFO, "allocation changed: sharing %d of %d GPUs", s->gpus_shared, s->gpus.n);
+	return 0;
 }
 
 /* alloc {cpu?, gpu?}: local owner only; applies at once, tells everyone. */
@@ -250,24 +295,25 @@ static void on_alloc(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, 77, "allocation can only be changed on the host itself (pd-alloc is local only)");
 		return;
 	}
-	if (cJSON_GetObjectItemCaseSensitive(m->json, "gpu") &&
-	    (pd_json_need_int(m->json, "gpu", 0, 0, &n, err))) {
-		pd_peer_fail(c->peer, 65, "this host has 0 GPUs to share");
+	if (cJSON_GetObjectItemCaseSensitive(m->json, "cpu") &&
+	    pd_json_need_int(m->json, "cpu", 0, PD_SLOTS_MAX, &n, err)) {
+		pd_peer_fail(c->peer, 65, "cpu share must be between 0 and %d", PD_SLOTS_MAX);
 		return;
 	}
+	if (alloc_gpu(c, m))
+		return;
 	if (cJSON_GetObjectItemCaseSensitive(m->json, "cpu")) {
-		if (pd_json_need_int(m->json, "cpu", 0, PD_SLOTS_MAX, &n, err)) {
-			pd_peer_fail(c->peer, 65, "cpu share must be between 0 and %d", PD_SLOTS_MAX);
-			return;
-		}
 		s->shared = (int)n;
 		pd_log(PD_LOG_INFO, "allocation changed: sharing %d of %d CPUs", s->shared, s->cpus_total);
+	}
+	if (cJSON_GetObjectItemCaseSensitive(m->json, "cpu") || cJSON_GetObjectItemCaseSensitive(m->json, "gpu")) {
 		if (s->persist && alloc_save(s, err))
 			pd_log(PD_LOG_ERR, "%s", err);
 		/* Clients hear of the change before any handback it causes, so
 		 * that they send the returned records elsewhere. */
-		broadcast_slots(s, s->shared);
+		broadcast_slots(s, s->shared, s->gpus_shared);
 		srv_pool_resize(s);
+		pd_pool_set_gpus(s->pool, s->gpus.n, s->gpus_shared);
 	}
 	srv_reply(c, info_json(s), NULL, 0);
 }
@@ -349,7 +395,7 @@ static const char *job_name(const cJSON *j)
 	return name;
 }
 
-/* run {batch, hash, sym, name?, first, n, timeout_ms?, linenos?, share?} + records. */
+/* run {batch, hash, sym, name?, first, n, timeout_ms?, linenos?, share?, gpu?} + records. */
 static void on_run(struct sconn *c, const struct pd_msg *m)
 {
 	struct pd_server *s = c->s;
@@ -357,7 +403,9 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	long long id, first, n, tmo = 0;
 	const char *hash, *sym, *share = pd_json_str(m->json, "share", NULL);
 	const char *kind = pd_json_str(m->json, "kind", "map");
+	const cJSON *gpu_item = cJSON_GetObjectItemCaseSensitive(m->json, "gpu");
 	char err[PD_ERRLEN], path[4300], share_path[4300];
+	int gpu;
 
 	if (pd_json_need_int(m->json, "batch", 0, (1LL << 53), &id, err) ||
 	    pd_json_need_str(m->json, "hash", &hash, err) || pd_json_need_str(m->json, "sym", &sym, err) ||
@@ -372,12 +420,17 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, 65, "message 'run': kind '%.40s' is neither map nor fitness", kind);
 		return;
 	}
+	if (gpu_item && !cJSON_IsBool(gpu_item)) {
+		pd_peer_fail(c->peer, 65, "message 'run': gpu is not true or false");
+		return;
+	}
 	if (!pd_hash_valid(hash) || !pd_cache_has(s->cache, hash) || !ident_ok(sym) ||
 	    (share && !pd_cache_has(s->cache, share))) {
 		pd_peer_fail(c->peer, 65, "message 'run': unknown job or share hash, or bad job name");
 		return;
 	}
-	if (s->stopping || s->shared == 0) {
+	gpu = cJSON_IsTrue(gpu_item);
+	if (s->stopping || (gpu ? s->gpus_shared : s->shared) == 0) {
 		batch_handback(s, c, (uint64_t)id);
 		return;
 	}
@@ -398,6 +451,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .n = (int)n,
 	    .timeout_ms = (int)tmo,
 	    .fitness = !strcmp(kind, "fitness"),
+	    .gpu = gpu,
 	};
 	if (pd_pool_submit(s->pool, &job, err))
 		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
@@ -569,6 +623,20 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
 	evtimer_add(s->resume_timer, &tv);
 }
 
+/* Find this host's GPUs (all shared until pd-alloc says otherwise). */
+static void gpus_find(struct pd_server *s)
+{
+	int i;
+
+	pd_gpus_detect(&s->gpus);
+	s->gpus_shared = s->gpus.n;
+	if (!s->gpus.n)
+		pd_log(PD_LOG_INFO, "no GPU: %s", s->gpus.why[0] ? s->gpus.why : "none found");
+	for (i = 0; i < s->gpus.n; i++)
+		pd_log(PD_LOG_INFO, "GPU %d: %s, %llu MiB", i, s->gpus.dev[i].name,
+		       (unsigned long long)(s->gpus.dev[i].memory >> 20));
+}
+
 struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_opts *o, char *err)
 {
 	static const struct pd_pool_cb cb = {batch_done, batch_handback, pool_idle, srv_node_exited};
@@ -596,6 +664,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 		free(s);
 		return NULL;
 	}
+	gpus_find(s);
 	if (s->persist && o->cpus_shared < 0)
 		alloc_load(s);
 	s->tasks = pd_taskserve_new(base, s->cache, o->key, &tcb, s);
@@ -606,6 +675,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 		pd_server_free(s);
 		return NULL;
 	}
+	pd_pool_set_gpus(s->pool, s->gpus.n, s->gpus_shared);
 	return s;
 }
 
@@ -706,7 +776,7 @@ void pd_server_shutdown(struct pd_server *s)
 	/* Detached runs stay "running" on disk and resume at the next start. */
 	pd_runs_free(s->runs);
 	s->runs = NULL;
-	broadcast_slots(s, 0);
+	broadcast_slots(s, 0, 0);
 	pd_pool_handback_all(s->pool);
 	maybe_stop(-1, 0, s);
 }

@@ -10,6 +10,7 @@
 #include <event2/listener.h>
 
 #include "frame.h"
+#include "gpu.h"
 #include "key.h"
 #include "runs.h"
 
@@ -29,6 +30,8 @@ struct pd_server {
 	char state[4096], cache[4200], alloc[4200], host[256];
 	unsigned char key[PD_KEY_LEN];
 	int have_key, cpus_total, shared, persist, log_records;
+	struct pd_gpus gpus; /* found at start (gpu.h) */
+	int gpus_shared;
 	struct pd_pool *pool;
 	struct pd_runs *runs;
 	struct pd_taskserve *tasks;

@@ -200,6 +200,10 @@ attack() {
 	attack badrun "batch"
 }
 
+@test "a run message whose gpu member is not a boolean: refused" {
+	attack badrun-gpu "gpu is not true or false"
+}
+
 @test "an upload whose bytes do not match its hash: refused" {
 	attack badupload "hash"
 }

@@ -385,6 +385,9 @@ static int after_handshake(const char *name)
 	} else if (!strcmp(name, "badrun")) {
 		send_frame(fd, &s, "{\"op\":\"run\",\"batch\":-1,\"hash\":\"x\",\"sym\":\"square\",\"first\":0,\"n\":1}",
 			   "1\n", 2, NULL);
+	} else if (!strcmp(name, "badrun-gpu")) {
+		send_frame(fd, &s, "{\"op\":\"run\",\"batch\":1,\"hash\":\"x\",\"sym\":\"square\",\"first\":1,\"n\":1,"
+			   "\"gpu\":\"yes\"}", "1\n", 2, NULL);
 	} else if (!strcmp(name, "badupload")) {
 		/* the blob does not hash to the announced hash */
 		send_frame(fd, &s, "{\"op\":\"upload\",\"hash\":"
@@ -567,7 +570,8 @@ static const struct attack {
     {"reflect", 'h'},	  {"replay", 'r'},	   {"flipped", 's'},	     {"flipped-tag", 's'},
     {"flipped-header", 's'}, {"dupframe", 's'},	   {"unsealed", 's'},	     {"remote-alloc", 's'},
     {"unknown-op", 's'},  {"badrun", 's'},	   {"badupload", 's'},	     {"src-big", 's'},
-    {"src-hash", 's'},	  {"src-path", 's'},	   {NULL, 0}};
+    {"src-hash", 's'},	  {"src-path", 's'},	   {"badrun-gpu", 's'},
+    {NULL, 0}};
 
 /* Load the cluster key from $PD_HOME/key. */
 static void load_key(void)

@@ -1,0 +1,104 @@
+/* poolint.h - what pool.c shares with poolproc.c, and no one else. */
+#ifndef PD_POOLINT_H
+#define PD_POOLINT_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "buf.h"
+#include "err.h"
+#include "fairshare.h"
+#include "pool.h"
+#include "worker.h"
+
+#define UNDONE 0xff
+#define WORKERS_MAX 1024
+#define TICK_MS 100
+#define FINI_GRACE_MS 2000 /* for idle workers' fini hooks at the end */
+
+/* One record's result inside a batch. */
+struct rslot {
+	unsigned char status; /* enum pd_rstatus, or UNDONE */
+	uint32_t usec;
+	size_t off, len; /* in batch->rbuf */
+};
+
+struct owner;
+
+/* A submitted batch and the results gathered for it so far. */
+struct batch {
+	struct owner *ow;
+	uint64_t id;
+	char *path, *sym, *share, *name;
+	long first;
+	cJSON *linenos;
+	struct pd_buf recs;
+	size_t *off; /* n+1 line start offsets into recs */
+	int n, ndone, timeout_ms, running, dropped, fitness;
+	int gpu; /* runs on GPU slots only */
+	struct rslot *rs;
+	struct pd_buf rbuf;
+	char load_error[PD_ERRLEN];
+	TAILQ_ENTRY(batch) q;
+};
+TAILQ_HEAD(batchq, batch);
+
+/* A client, for fair share (fairshare.h); fair comes first. */
+struct owner {
+	struct pd_fair_flow fair;
+	void *key;
+	struct batchq queue;
+	int nbatches; /* queued + running */
+	TAILQ_ENTRY(owner) link;
+};
+TAILQ_HEAD(ownerq, owner);
+
+enum wstate { W_IDLE, W_BUSY, W_RETIRING };
+
+/* A worker process as the pool sees it. */
+struct wproc {
+	pid_t pid;
+	struct bufferevent *bev;
+	struct pd_worker_shm *shm;
+	enum wstate state;
+	struct batch *batch;
+	int a, b; /* record range [a, b) dispatched */
+	uint64_t seq;
+	int timed_out;
+	int gpu; /* device index of a GPU slot's worker, -1 on a CPU slot */
+	uint64_t start_ns, charged; /* for the fair share */
+};
+
+struct pd_pool {
+	struct event_base *base;
+	struct pd_pool_cb cb;
+	void *arg;
+	int slots;
+	int gpus, gpu_slots; /* devices on this host; GPU slots shared */
+	struct wproc *w[WORKERS_MAX];
+	int nw;
+	struct ownerq owners;
+	struct pd_fair fair;
+	struct event *sigchld, *tick, *grow;
+	uint64_t seq;
+};
+
+
+/* poolproc.c: worker processes of either kind (gpu 0: CPU slots, 1: GPU). */
+int pd_pool_i_live(const struct pd_pool *p, int gpu);
+int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err);
+void pd_pool_i_forget(struct pd_pool *p, int i);
+void pd_pool_i_grow(evutil_socket_t fd, short what, void *arg);
+void pd_pool_i_stop_workers(struct pd_pool *p);
+/* pool.c: hand idle workers queued batches; retire surplus ones. */
+void pd_pool_i_pump(struct pd_pool *p);
+/* pool.c: a worker's result arrived / its pipe ended. */
+void pd_pool_i_worker_read(struct bufferevent *bev, void *arg);
+void pd_pool_i_worker_event(struct bufferevent *bev, short what, void *arg);
+
+#endif
