@@ -52,6 +52,7 @@ sleeps() {
 }
 
 @test "--watch --count 2 into a pipe: two plain frames with each host's CPUs from --cpu" {
+	skip_if_cuda_driver
 	pd_keygen
 	pd_start_server --cpu 1
 	pa=$PD_PORT
@@ -74,6 +75,7 @@ sleeps() {
 }
 
 @test "--watch: a narrow terminal width scales the bars down" {
+	skip_if_cuda_driver
 	pd_keygen
 	pd_start_server --cpu 1
 	COLUMNS=40 pdrun "$PD_STATUS" --watch --count 1

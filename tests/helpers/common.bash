@@ -231,3 +231,11 @@ show() {
 		cat "$f" 2>/dev/null || echo "(missing)"
 	done
 }
+
+# Skip a test whose expected figures assume a host without GPUs when this
+# machine has a CUDA driver (tests/gpu.bats covers GPUs with a fake driver).
+skip_if_cuda_driver() {
+	if ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
+		skip "this machine has a CUDA driver (libcuda.so.1): this test expects a host without GPUs"
+	fi
+}
