@@ -708,9 +708,13 @@ void pd_pool_drop_owner(struct pd_pool *p, void *owner)
 
 	if (!o)
 		return;
+	/* Nobody will read these results: stop the records now and free
+	 * their slots (the reaper frees the batches and starts new workers). */
 	for (i = 0; i < p->nw; i++)
-		if (p->w[i]->batch && p->w[i]->batch->ow == o)
+		if (p->w[i]->batch && p->w[i]->batch->ow == o) {
 			p->w[i]->batch->dropped = 1;
+			kill(p->w[i]->pid, SIGKILL);
+		}
 	o->key = NULL;
 	o->nbatches++;
 	while ((b = TAILQ_FIRST(&o->queue))) {

@@ -59,8 +59,8 @@ void pd_pool_free(struct pd_pool *p);
 /* Queue a batch (copied).  0, or -1 with err (bad shape). */
 int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err);
 
-/* Forget an owner: its queued batches are dropped, its running ones
- * finish but their results are discarded. */
+/* Forget an owner (its client is gone): its queued batches are dropped,
+ * the workers running its records are killed and replaced. */
 void pd_pool_drop_owner(struct pd_pool *p, void *owner);
 
 /* Change the number of workers.  Growing starts workers at once;
