@@ -22,6 +22,7 @@
 #include "err.h"
 #include "evframe.h"
 #include "log.h"
+#include "memlimit.h"
 #include "proto.h"
 #include "worker.h"
 
@@ -49,6 +50,7 @@ struct batch {
 	struct pd_buf recs;
 	size_t *off; /* n+1 line start offsets into recs */
 	int n, ndone, timeout_ms, running, dropped, fitness;
+	long long mem, mem_cap;
 	struct rslot *rs;
 	struct pd_buf rbuf;
 	char load_error[PD_ERRLEN];
@@ -268,6 +270,8 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	b->linenos = job->linenos ? cJSON_Duplicate(job->linenos, 1) : NULL;
 	b->timeout_ms = job->timeout_ms;
 	b->fitness = job->fitness;
+	b->mem = job->mem;
+	b->mem_cap = job->mem_cap;
 	b->rs = malloc(sizeof *b->rs * (size_t)b->n);
 	if (!b->rs || !b->path || !b->sym)
 		abort();
@@ -325,6 +329,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		cJSON_AddStringToObject(j, "share", b->share);
 	if (b->fitness)
 		cJSON_AddStringToObject(j, "kind", "fitness");
+	cJSON_AddNumberToObject(j, "mem", (double)b->mem);
+	cJSON_AddNumberToObject(j, "mem_cap", (double)b->mem_cap);
 	cJSON_AddNumberToObject(j, "n", e - a);
 	cJSON_AddNumberToObject(j, "first", (double)(b->first + a));
 	if (b->linenos) {
@@ -501,6 +507,8 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 	if (k >= w->b)
 		k = w->b - 1;
 	death_reason(status, w->timed_out, b->timeout_ms, msg, sizeof msg);
+	if (w->shm->oom && b->mem)
+		pd_memlimit_blame(b->mem, msg, sizeof msg);
 	if (w->shm->seq == w->seq && w->shm->phase == PD_PHASE_LOADING) {
 		/* It died loading the job: no record of it can run. */
 		char lmsg[PD_ERRLEN];

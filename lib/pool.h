@@ -35,6 +35,7 @@ struct pd_pool_job {
 	int n;
 	int timeout_ms;	     /* per record; 0 = none */
 	int fitness;	     /* a fitness job: records are points */
+	long long mem, mem_cap; /* worker address-space limit and the server's cap (memlimit.h), 0 = none */
 };
 
 struct pd_pool_cb {

@@ -270,6 +270,7 @@ static int map_start(struct run *r, char *err)
 	    .unordered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
 	    .retries = (int)pd_json_num(m, "retries", 0),
 	    .timeout_ms = (int)pd_json_num(m, "timeout_ms", 0),
+	    .mem = (long long)pd_json_num(m, "mem", 0),
 	    .keep_input = 1,
 	};
 	r->done = r->failed = 0;
@@ -350,7 +351,7 @@ static long count_lines(const char *p, size_t n)
 /* Copy the members of the submit request that describe the run. */
 static cJSON *meta_from(const cJSON *req, const char *id, long total)
 {
-	static const char *keep[] = {"kind", "hash", "sym", "name", "hosts", "retries", "timeout_ms", "unordered",
+	static const char *keep[] = {"kind", "hash", "sym", "name", "hosts", "retries", "timeout_ms", "mem", "unordered",
 				     "client", "nodes", "tubes", "args", "oversubscribe"};
 	cJSON *m = cJSON_CreateObject(), *v;
 	size_t i;

@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "err.h"
 #include "log.h"
+#include "memlimit.h"
 #include "peer.h"
 #include "pool.h"
 #include "proto.h"
@@ -308,7 +309,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 {
 	struct pd_server *s = c->s;
 	struct pd_pool_job job = {0};
-	long long id, first, n, tmo = 0;
+	long long id, first, n, tmo = 0, mem = 0;
 	const char *hash, *sym, *share = pd_json_str(m->json, "share", NULL);
 	const char *kind = pd_json_str(m->json, "kind", "map");
 	char err[PD_ERRLEN], path[4300], share_path[4300];
@@ -318,7 +319,8 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    pd_json_need_int(m->json, "first", 1, (1LL << 53), &first, err) ||
 	    pd_json_need_int(m->json, "n", 1, PD_BATCH_RECORDS_MAX, &n, err) ||
 	    (pd_json_has_num(m->json, "timeout_ms") &&
-	     pd_json_need_int(m->json, "timeout_ms", 0, 1LL << 40, &tmo, err))) {
+	     pd_json_need_int(m->json, "timeout_ms", 0, 1LL << 40, &tmo, err)) ||
+	    (pd_json_has_num(m->json, "mem") && pd_json_need_int(m->json, "mem", 0, PD_MEM_MAX, &mem, err))) {
 		pd_peer_fail(c->peer, 65, "%s", err);
 		return;
 	}
@@ -352,6 +354,8 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .n = (int)n,
 	    .timeout_ms = (int)tmo,
 	    .fitness = !strcmp(kind, "fitness"),
+	    .mem = pd_memlimit_effective(mem, s->mem_cap),
+	    .mem_cap = s->mem_cap,
 	};
 	if (pd_pool_submit(s->pool, &job, err))
 		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
@@ -537,6 +541,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	s->cpus_total = o->cpus_total;
 	s->shared = o->cpus_shared < 0 ? o->cpus_total : o->cpus_shared;
 	s->persist = o->persist_alloc;
+	s->mem_cap = o->mem_cap;
 	LIST_INIT(&s->conns);
 	if (mkdir(s->cache, 0700) && errno != EEXIST) {
 		pd_err(err, "mkdir %s: %s", s->cache, strerror(errno));

@@ -17,6 +17,7 @@ struct pd_server_opts {
 				   * allocation, else every CPU */
 	int persist_alloc;	  /* durable state: save allocation changes, sync the cache */
 	const char *host;	  /* name reported to clients */
+	long long mem_cap;	  /* --mem: every worker's address-space cap, 0 = none */
 };
 
 /* Create the server and its worker pool.  NULL with err. */

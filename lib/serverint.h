@@ -29,6 +29,7 @@ struct pd_server {
 	char state[4096], cache[4200], alloc[4200], host[256];
 	unsigned char key[PD_KEY_LEN];
 	int have_key, cpus_total, shared, persist;
+	long long mem_cap; /* --mem (memlimit.h), 0 = none */
 	struct pd_pool *pool;
 	struct pd_runs *runs;
 	struct pd_taskserve *tasks;
