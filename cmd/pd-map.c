@@ -338,7 +338,7 @@ static int ask_run(struct pd_hostsel *sel)
 		say("run %s %s%s%s (%ld of %g records have results)", M.fetch, state,
 		    pd_json_str(st, "error", NULL) ? ": " : "", pd_json_str(st, "error", ""), n,
 		    pd_json_num(st, "total", 0));
-		code = PD_EX_JOBFAIL;
+		code = pd_json_num(st, "code", 0) == PD_EX_OSERR ? PD_EX_OSERR : PD_EX_JOBFAIL;
 	} else if (fetched_failed) {
 		say("%ld of %ld records failed", fetched_failed, n);
 		code = PD_EX_JOBFAIL;

@@ -263,14 +263,24 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 /* upload {hash} + the job file. */
 static void on_upload(struct sconn *c, const struct pd_msg *m)
 {
-	const char *hash;
-	char err[PD_ERRLEN];
+	const char *hash, *why = NULL;
+	char err[PD_ERRLEN], want[PD_HASH_HEX];
 	cJSON *j;
 
-	if (pd_json_need_str(m->json, "hash", &hash, err) || m->blob_len > PD_JOB_MAX ||
-	    pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, c->s->persist, err)) {
-		pd_log(PD_LOG_WARN, "%s: upload refused: %s", pd_peer_name(c->peer), err);
-		pd_peer_fail(c->peer, 65, "upload refused: %s", err);
+	if (pd_json_need_str(m->json, "hash", &hash, err))
+		why = err;
+	else if (m->blob_len > PD_JOB_MAX)
+		why = "job file too large";
+	else if (!pd_hash_valid(hash) || (pd_hash_hex(m->blob, m->blob_len, want), strcmp(want, hash)))
+		why = "job file does not match its hash";
+	if (why) {
+		pd_peer_fail(c->peer, 65, "upload refused: %s", why);
+		return;
+	}
+	if (pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, c->s->persist, err)) {
+		/* Not the client's fault: the disk is full, or the like. */
+		pd_log(PD_LOG_ERR, "%s: upload refused: %s", pd_peer_name(c->peer), err);
+		pd_peer_fail(c->peer, PD_EX_OSERR, "upload refused: %s", err);
 		return;
 	}
 	pd_log(PD_LOG_INFO, "%s: uploaded %.12s (%zu bytes) to the cache", pd_peer_name(c->peer), hash, m->blob_len);
