@@ -87,12 +87,20 @@ static long long vm_size(void)
 
 int pd_memlimit_apply(long long limit, long long cap, char *err)
 {
+	static struct rlimit base; /* what the worker started with (ulimit -v) */
+	static int have_base;
 	struct rlimit rl;
 	long long vm = vm_size();
 	char want[32], have[32];
 
-	rl.rlim_max = cap > 0 ? (rlim_t)cap : RLIM_INFINITY;
-	rl.rlim_cur = limit > 0 ? (rlim_t)limit : rl.rlim_max;
+	if (!have_base && getrlimit(RLIMIT_AS, &base) == 0)
+		have_base = 1;
+	if (!have_base)
+		base.rlim_cur = base.rlim_max = RLIM_INFINITY;
+	rl.rlim_max = cap > 0 && (rlim_t)cap < base.rlim_max ? (rlim_t)cap : base.rlim_max;
+	rl.rlim_cur = limit > 0 ? (rlim_t)limit : base.rlim_cur;
+	if (rl.rlim_cur > rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max;
 	if (limit > 0 && vm > limit) {
 		pd_size_format(limit, want, sizeof want);
 		pd_size_format((vm + (1 << 20) - 1) & ~((1LL << 20) - 1), have, sizeof have);
