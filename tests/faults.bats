@@ -157,6 +157,9 @@ f_start_coordinator() {
 f_log_lines() { wc -l <"$1" 2>/dev/null || echo 0; }
 f_log_at_least() { [ "$(f_log_lines "$1")" -ge "$2" ]; }
 
+# True when FILE has more than N lines containing TEXT.
+f_more_lines() { [ "$(grep -c "$2" "$1")" -gt "$3" ]; }
+
 # Duplicate line numbers in a run's log (one entry per record expected).
 f_log_dups() { sed 's/.*"line":\([0-9]*\).*/\1/' "$1" | sort -n | uniq -d | wc -l; }
 
@@ -427,6 +430,27 @@ f_ns_proc() {
 	f_client next "$BIN/pd-map" --no-bar -H "$(netns_hosts)" "$EX/square.so" <"$T/in2"
 	f_status 0 "$status" "pd-map after the killed client"
 	f_same "the next client's results" "$T/expected2" "$T/next.out"
+}
+
+@test "a client waiting on a detached run killed (-9): the run goes on, every result once" {
+	pd_start_server --local --cpu 2 -v
+	f_sleeps 200 30 # about 3 s on 2 slots
+	pdrun "$PD_MAP" --detach "$EX/sleep.so" <"$T/in"
+	id=$output
+	log=$PD_HOME/state/runs/$id/log
+	clients=$(grep -c "pd-map connected" "$PD_LOG")
+	"$PD_MAP" --fetch "$id" --wait >/dev/null 2>&1 3>&- &
+	waiter=$!
+	PD_EXTRA_PIDS+=("$waiter")
+	wait_for -t 30 f_log_at_least "$log" 10
+	wait_for -t 10 f_more_lines "$PD_LOG" "pd-map connected" "$clients" # the waiter is in
+	[ "$(f_log_lines "$log")" -lt 200 ] || { echo "the run was over before the kill"; false; }
+	kill -KILL "$waiter"
+	pdrun_to "$T/out" "$PD_MAP" --fetch "$id" --wait --tag
+	fault_record "client kill -9" "pd-map --fetch --wait of a detached run" "$((status == 0))" "$T/expected" "$T/out"
+	[ "$status" -eq 0 ]
+	f_same "the detached run's results" "$T/expected" "$T/out"
+	[ "$(f_log_dups "$log")" -eq 0 ]
 }
 
 @test "disk full under the state directory: a clear error (71), the server goes on, stored runs stay readable" {
