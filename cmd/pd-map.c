@@ -24,11 +24,12 @@
 #include "jobfile.h"
 #include "playdoh.h"
 #include "joblog.h"
+#include "memlimit.h"
 #include "proto.h"
 
 static const char *usage_text =
     "usage: pd-map [-h] [--version] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
-    "              [--joblog FILE [--resume]] [--retries N] [--halt] [--timeout SEC]\n"
+    "              [--joblog FILE [--resume]] [--retries N] [--halt] [--timeout SEC] [--mem SIZE]\n"
     "              [--bar | --no-bar] [--share FILE] [--detach] JOB.so[:NAME] < RECORDS\n"
     "       pd-map [-H HOST] [--tag | --json] --fetch ID [--wait]\n"
     "       pd-map [-H HOST] --cancel ID\n";
@@ -44,6 +45,7 @@ struct map {
 	const char *hosts, *joblog_path, *fetch, *cancel, *share;
 	int detach, wait;
 	long slots, retries, timeout_ms, gpu; /* gpu: --gpu N, -1 for a GPU job without it */
+	long long mem;
 	int unordered, tag, json, halt, resume, bar;
 	struct pd_joblog joblog;
 	int have_joblog;
@@ -197,7 +199,7 @@ static void split_job(char *arg, char **path, char **sym)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
-	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU };
+	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"cpu", required_argument, 0, 'c'},   {"hosts", required_argument, 0, 'H'},
@@ -208,7 +210,7 @@ static void parse_options(int argc, char **argv)
 	    {"bar", no_argument, 0, O_BAR},	   {"no-bar", no_argument, 0, O_NOBAR},
 	    {"detach", no_argument, 0, O_DETACH}, {"fetch", required_argument, 0, O_FETCH},
 	    {"wait", no_argument, 0, O_WAIT},	   {"cancel", required_argument, 0, O_CANCEL},
-	    {"share", required_argument, 0, O_SHARE}, {"gpu", required_argument, 0, O_GPU},
+	    {"share", required_argument, 0, O_SHARE}, {"gpu", required_argument, 0, O_GPU}, {"mem", required_argument, 0, O_MEM},
 	    {0, 0, 0, 0}};
 	int ch;
 
@@ -235,6 +237,10 @@ static void parse_options(int argc, char **argv)
 		case O_TIMEOUT:
 			if (pd_parse_seconds_ms(optarg, &M.timeout_ms) || M.timeout_ms < 1)
 				say("--timeout: '%s' is not a positive number of seconds", optarg), exit(PD_EX_USAGE);
+			break;
+		case O_MEM:
+			if (pd_size_parse(optarg, &M.mem))
+				say("--mem: '%s' is not a size (bytes, or a number with K, M, G or T)", optarg), exit(PD_EX_USAGE);
 			break;
 		case O_BAR: M.bar = 1; break;
 		case O_NOBAR: M.bar = 0; break;
@@ -365,7 +371,7 @@ static int ask_run(struct pd_hostsel *sel)
 		say("run %s %s%s%s (%ld of %g records have results)", M.fetch, state,
 		    pd_json_str(st, "error", NULL) ? ": " : "", pd_json_str(st, "error", ""), n,
 		    pd_json_num(st, "total", 0));
-		code = PD_EX_JOBFAIL;
+		code = pd_json_num(st, "code", 0) == PD_EX_OSERR ? PD_EX_OSERR : PD_EX_JOBFAIL;
 	} else if (fetched_failed) {
 		say("%ld of %ld records failed", fetched_failed, n);
 		code = PD_EX_JOBFAIL;
@@ -380,7 +386,7 @@ out:
 static int detach(struct pd_hostsel *sel, const char *jobpath, const char *sym, const char *job, size_t joblen)
 {
 	struct pd_detach_req r = {jobpath, sym, job, joblen, NULL, (int)M.retries, (int)M.timeout_ms,
-				  M.unordered, 0};
+				  M.unordered, 0, M.mem};
 	char err[PD_ERRLEN], id[PD_RUN_ID_LEN];
 	struct pd_target t;
 	int code;
@@ -460,6 +466,7 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .unordered = M.unordered,
 	    .retries = (int)M.retries,
 	    .timeout_ms = (int)M.timeout_ms,
+	    .mem = M.mem,
 	    .halt = M.halt,
 	    .keep_input = M.tag || M.json || M.have_joblog,
 	    .share = M.share ? f->sharepath : NULL,

@@ -25,6 +25,7 @@
 #include "opt/optim.h"
 #include "opt/param.h"
 #include "opt/svgplot.h"
+#include "memlimit.h"
 #include "playdoh.h"
 #include "proto.h"
 
@@ -35,7 +36,7 @@ static const char *usage_text =
     "              [--sigma0 S] [--restarts N] [--omega W] [--cl C] [--cg C]\n"
     "              [--pso-rule linear|classic] [--islands K]\n"
     "              [--elite P] [--crossover P] [--mutation P] [--migration-interval N]\n"
-    "              [--migration-proportion P] [-n NODES] [--gpu N] [-H HOSTS] [--timeout SEC]\n"
+    "              [--migration-proportion P] [-n NODES] [--gpu N] [-H HOSTS] [--timeout SEC] [--mem SIZE]\n"
     "              [--json] [-q] [--trace FILE] [--plot FILE.svg] [--checkpoint FILE]\n"
     "              [--checkpoint-every N] [--resume FILE] FITNESS.so[:NAME]\n";
 
@@ -49,6 +50,7 @@ struct opts {
 	int maximize, json, quiet, have_target, seed_given;
 	long dim, iterations, max_evals, nodes, timeout_ms, every;
 	long gpu; /* --gpu N; -1: a GPU job without it (every shared GPU slot) */
+	long long mem;
 	double target;
 	const char *bounds, *hosts, *trace, *plot, *checkpoint, *resume;
 };
@@ -104,7 +106,7 @@ static long opt_long(const char *name, const char *s, long lo, long hi)
 enum {
 	O_VERSION = 256, O_MIN, O_MAX, O_DIM, O_BOUNDS, O_POPSIZE, O_ITER, O_EVALS, O_TARGET, O_SEED,
 	O_SIGMA0, O_RESTARTS, O_OMEGA, O_CL, O_CG, O_ISLANDS, O_ELITE, O_CROSS, O_MUT, O_MIGINT, O_MIGPROP,
-	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU
+	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU, O_MEM
 };
 
 static const struct option longopts[] = {
@@ -127,6 +129,7 @@ static const struct option longopts[] = {
     {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, 'q'}, {"trace", required_argument, 0, O_TRACE},
     {"plot", required_argument, 0, O_PLOT}, {"checkpoint", required_argument, 0, O_CKPT},
     {"checkpoint-every", required_argument, 0, O_EVERY}, {"resume", required_argument, 0, O_RESUME},
+    {"mem", required_argument, 0, O_MEM},
     {0, 0, 0, 0}};
 
 /* The algorithm options; 0 when ch is not one of them. */
@@ -187,6 +190,10 @@ static int run_option(int ch, const char *arg)
 	case O_TIMEOUT:
 		if (pd_parse_seconds_ms(arg, &O.timeout_ms) || O.timeout_ms < 1)
 			pd_cli_die(PD_EX_USAGE, "--timeout: '%s' is not a positive number of seconds", arg);
+		break;
+	case O_MEM:
+		if (pd_size_parse(arg, &O.mem))
+			pd_cli_die(PD_EX_USAGE, "--mem: '%s' is not a size (bytes, or a number with K, M, G or T)", arg);
 		break;
 	case O_JSON: O.json = 1; break;
 	case 'q': O.quiet = 1; break;
@@ -531,7 +538,7 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 	R.coord = pd_coord_new(base, &(struct pd_coord_opts){
 	    .job_path = R.jobpath, .sym = R.sym, .src = R.src, .job = job, .job_len = joblen, .key = sel->key,
 	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
-	    .timeout_ms = (int)O.timeout_ms, .halt = 1}, &cb, NULL);
+	    .timeout_ms = (int)O.timeout_ms, .mem = O.mem, .halt = 1}, &cb, NULL);
 	for (i = 0; i < n; i++)
 		pd_coord_add_target(R.coord, &targets[i]);
 	free(targets);

@@ -21,18 +21,20 @@
 #include "hosts.h"
 #include "key.h"
 #include "log.h"
+#include "memlimit.h"
 #include "paths.h"
 #include "proto.h"
 #include "server.h"
 
 static const char *usage_text =
     "usage: pd-serve [-h] [--version] [-f] [-v]... [-p PORT] [-b ADDRESS] [--port-file FILE]\n"
-    "                [--cpu N] [--local]\n"
+    "                [--cpu N] [--mem SIZE] [--local]\n"
     "       pd-serve --keygen\n";
 
 struct serve_opts {
 	int foreground, verbose, local_only, keygen;
 	long port, cpu;
+	long long mem;
 	const char *bind, *port_file;
 };
 
@@ -47,13 +49,14 @@ static int numeric_address(const char *s)
 /* Options of pd-serve. */
 static void parse_options(int argc, char **argv, struct serve_opts *o)
 {
-	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL };
+	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL, O_MEM };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	     {"version", no_argument, 0, O_VERSION},
 	    {"foreground", no_argument, 0, 'f'},    {"verbose", no_argument, 0, 'v'},
 	    {"port", required_argument, 0, 'p'},    {"bind", required_argument, 0, 'b'},
 	    {"port-file", required_argument, 0, O_PORTFILE}, {"cpu", required_argument, 0, O_CPU},
 	    {"local", no_argument, 0, O_LOCAL},	     {"keygen", no_argument, 0, O_KEYGEN},
+	    {"mem", required_argument, 0, O_MEM},
 	    {0, 0, 0, 0}};
 	int ch;
 
@@ -78,6 +81,10 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 		case O_CPU:
 			if (pd_parse_long(optarg, 0, PD_SLOTS_MAX, &o->cpu))
 				pd_cli_die(PD_EX_USAGE, "--cpu: '%s' is not a number of slots from 0 to %d", optarg, PD_SLOTS_MAX);
+			break;
+		case O_MEM:
+			if (pd_size_parse(optarg, &o->mem))
+				pd_cli_die(PD_EX_USAGE, "--mem: '%s' is not a size (bytes, or a number with K, M, G or T)", optarg);
 			break;
 		case O_LOCAL: o->local_only = 1; break;
 		case O_KEYGEN: o->keygen = 1; break;
@@ -254,7 +261,7 @@ int main(int argc, char **argv)
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;
 	so = (struct pd_server_opts){paths.state, have_key ? key : NULL, pd_ncpus(), (int)o.cpu,
-				     1, host, 1};
+				     1, host, 1, o.mem};
 	base = event_base_new();
 	s = pd_server_new(base, &so, err);
 	if (!s)

@@ -196,6 +196,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 	cJSON_AddNumberToObject(j, "n", b->n);
 	if (c->o.timeout_ms)
 		cJSON_AddNumberToObject(j, "timeout_ms", c->o.timeout_ms);
+	if (c->o.mem)
+		cJSON_AddNumberToObject(j, "mem", (double)c->o.mem);
 	if (c->o.share)
 		cJSON_AddStringToObject(j, "share", c->share_hash);
 	for (i = 1; i < b->n; i++)

@@ -68,6 +68,7 @@ struct pd_coord_opts {
 	int unordered;
 	int retries;		/* extra runs for a failed record */
 	int timeout_ms;		/* per record, 0 = none */
+	long long mem;		/* --mem per worker (memlimit.h), 0 = none */
 	int halt;		/* stop at the first failure */
 	int keep_input;		/* pass every record's input to result() (else only failures') */
 	int wait_slots;		/* no host shares a slot: wait for an owner to share

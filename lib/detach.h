@@ -15,6 +15,7 @@ struct pd_detach_req {
 	const char *hosts; /* "host:port,..." to run on, or NULL: the server itself */
 	int retries, timeout_ms, unordered;
 	int in_fd; /* records, read to the end */
+	long long mem; /* --mem per worker (memlimit.h), 0 = none */
 };
 
 /* Submit a detached run to the local server at t.  Returns 0 with id,

@@ -14,6 +14,7 @@
 #include "evframe.h"
 #include "fairshare.h"
 #include "log.h"
+#include "memlimit.h"
 #include "proto.h"
 
 /* The owner record for key, created on first use. */
@@ -115,6 +116,8 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	b->timeout_ms = job->timeout_ms;
 	b->fitness = job->fitness;
 	b->gpu = job->gpu;
+	b->mem = job->mem;
+	b->mem_cap = job->mem_cap;
 	b->rs = malloc(sizeof *b->rs * (size_t)b->n);
 	if (!b->rs || !b->path || !b->sym)
 		abort();
@@ -189,6 +192,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		cJSON_AddStringToObject(j, "share", b->share);
 	if (b->fitness)
 		cJSON_AddStringToObject(j, "kind", "fitness");
+	cJSON_AddNumberToObject(j, "mem", (double)b->mem);
+	cJSON_AddNumberToObject(j, "mem_cap", (double)b->mem_cap);
 	cJSON_AddNumberToObject(j, "n", e - a);
 	cJSON_AddNumberToObject(j, "first", (double)(b->first + a));
 	if (b->linenos) {
@@ -369,6 +374,8 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 	if (k >= w->b)
 		k = w->b - 1;
 	death_reason(status, w->timed_out, b->timeout_ms, msg, sizeof msg);
+	if (w->shm->oom && b->mem)
+		pd_memlimit_blame(b->mem, msg, sizeof msg);
 	if (w->shm->seq == w->seq && w->shm->phase == PD_PHASE_LOADING) {
 		/* It died loading the job: no record of it can run. */
 		char lmsg[PD_ERRLEN];
@@ -510,9 +517,13 @@ void pd_pool_drop_owner(struct pd_pool *p, void *owner)
 
 	if (!o)
 		return;
+	/* Nobody will read these results: stop the records now and free
+	 * their slots (the reaper frees the batches and starts new workers). */
 	for (i = 0; i < p->nw; i++)
-		if (p->w[i]->batch && p->w[i]->batch->ow == o)
+		if (p->w[i]->batch && p->w[i]->batch->ow == o) {
 			p->w[i]->batch->dropped = 1;
+			kill(p->w[i]->pid, SIGKILL);
+		}
 	o->key = NULL;
 	o->nbatches++;
 	while ((b = TAILQ_FIRST(&o->queue))) {

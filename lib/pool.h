@@ -37,6 +37,7 @@ struct pd_pool_job {
 	int timeout_ms;	     /* per record; 0 = none */
 	int fitness;	     /* a fitness job: records are points */
 	int gpu;	     /* runs on GPU slots only (never on a CPU slot) */
+	long long mem, mem_cap; /* worker address-space limit and the server's cap (memlimit.h), 0 = none */
 };
 
 struct pd_pool_cb {
@@ -63,8 +64,8 @@ void pd_pool_free(struct pd_pool *p);
 /* Queue a batch (copied).  0, or -1 with err (bad shape). */
 int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err);
 
-/* Forget an owner: its queued batches are dropped, its running ones
- * finish but their results are discarded. */
+/* Forget an owner (its client is gone): its queued batches are dropped,
+ * the workers running its records are killed and replaced. */
 void pd_pool_drop_owner(struct pd_pool *p, void *owner);
 
 /* Change the number of workers.  Growing starts workers at once;

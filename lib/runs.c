@@ -45,6 +45,7 @@ struct run {
 	size_t job_len;
 	long done, failed;
 	pid_t pid; /* a detached task's coordinator, while it runs */
+	char werr[PD_ERRLEN]; /* a write to its log failed (disk full): why, else "" */
 	LIST_ENTRY(run) link;
 };
 
@@ -114,7 +115,51 @@ static void set_state(struct run *r, const char *state, const char *error)
 		pd_log(PD_LOG_ERR, "run %s: %s", r->id, err);
 }
 
-/* Close what a running run holds. */
+static long count_file_lines(const char *path);
+static long count_file_matches(const char *path, const char *s, int want);
+
+/* Note the first failed write of r's log (errno e, 0: unknown). */
+static void log_failed(struct run *r, int e)
+{
+	if (!r->werr[0])
+		pd_err(r->werr, "write %s/log: %s", r->dir, e ? strerror(e) : "write error");
+}
+
+/*
+ * Cut a log back to its last whole line, so that what it holds stays
+ * readable after a write that failed half-way (disk full).
+ */
+static void log_trim(struct run *r)
+{
+	char path[4400], buf[4096];
+	off_t end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/log", r->dir);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (end = lseek(fd, 0, SEEK_END); end > 0; end -= n) {
+		n = end < (off_t)sizeof buf ? (ssize_t)end : (ssize_t)sizeof buf;
+		if (pread(fd, buf, (size_t)n, end - n) != n) {
+			end = -1;
+			break;
+		}
+		while (n > 0 && buf[n - 1] != '\n')
+			n--, end--;
+		if (n > 0)
+			break;
+	}
+	if (end >= 0 && (ftruncate(fd, end) || fsync(fd)))
+		pd_log(PD_LOG_ERR, "run %s: trim %s: %s", r->id, path, strerror(errno));
+	close(fd);
+	/* What it holds now is what the run has done. */
+	r->done = count_file_lines(path);
+	r->failed = count_file_matches(path, "\"status\":\"ok\"", 0);
+}
+
+/* Close what a running run holds; a failed log write is left in r->werr. */
 static void run_stop(struct run *r)
 {
 	if (r->coord) {
@@ -123,10 +168,15 @@ static void run_stop(struct run *r)
 		r->coord = NULL;
 	}
 	if (r->log.f) {
-		pd_joblog_flush(&r->log);
-		if (fsync(fileno(r->log.f)))
-			pd_log(PD_LOG_ERR, "run %s: sync log: %s", r->id, strerror(errno));
+		if (fflush(r->log.f))
+			log_failed(r, errno);
+		else if (ferror(r->log.f))
+			log_failed(r, 0);
+		else if (fsync(fileno(r->log.f)))
+			log_failed(r, errno);
 		pd_joblog_close(&r->log);
+		if (r->werr[0])
+			log_trim(r);
 	}
 	if (r->in_fd >= 0)
 		close(r->in_fd);
@@ -143,9 +193,13 @@ static void on_result(void *arg, const struct pd_coord_result *res)
 	r->done++;
 	if (res->status != PD_R_OK)
 		r->failed++;
-	if (res->host[0]) /* not one the log already held */
+	if (res->host[0]) { /* not one the log already held */
+		errno = 0;
 		pd_joblog_add(&r->log, res->lineno, res->in ? res->in : "", res->inlen,
 			      res->status, res->ms, res->host, res->out, res->outlen);
+		if (ferror(r->log.f)) /* the run fails at the next flush */
+			log_failed(r, errno);
+	}
 }
 
 /* Coordinator: skip what the log already holds. */
@@ -172,9 +226,14 @@ static void on_done(void *arg, int code, const char *err)
 	char id[PD_RUN_ID_LEN];
 
 	run_stop(r);
+	if (r->werr[0]) {
+		code = PD_EX_OSERR;
+		err = r->werr;
+		cJSON_AddNumberToObject(r->meta, "code", code);
+	}
 	set_state(r, code == PD_EX_OK ? "done" : "failed", code == PD_EX_OK ? NULL : err);
-	pd_log(PD_LOG_INFO, "run %s ended: %ld records, %ld failed%s%s", r->id, r->done, r->failed,
-	       code ? ": " : "", code ? err : "");
+	pd_log(code == PD_EX_OSERR ? PD_LOG_ERR : PD_LOG_INFO, "run %s ended: %ld records, %ld failed%s%s",
+	       r->id, r->done, r->failed, code ? ": " : "", code ? err : "");
 	memcpy(id, r->id, sizeof id);
 	if (rs->end)
 		rs->end(rs->arg, id);
@@ -275,6 +334,7 @@ static int map_start(struct run *r, char *err)
 	    .unordered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
 	    .retries = (int)pd_json_num(m, "retries", 0),
 	    .timeout_ms = (int)pd_json_num(m, "timeout_ms", 0),
+	    .mem = (long long)pd_json_num(m, "mem", 0),
 	    .keep_input = 1,
 	    .wait_slots = 1,
 	};
@@ -309,6 +369,21 @@ static struct run *run_find(struct pd_runs *rs, const char *id)
 		if (!strcmp(r->id, id))
 			return r;
 	return NULL;
+}
+
+/* Remove what a submission that failed half-way left of its directory
+ * (disk full), so that the next start finds no broken run. */
+static void run_dir_remove(struct run *r)
+{
+	static const char *names[] = {"input", "meta.json.tmp", "meta.json"};
+	char path[4400];
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", r->dir, names[i]);
+		unlink(path);
+	}
+	rmdir(r->dir);
 }
 
 /* Write the submitted records durably. */
@@ -371,7 +446,7 @@ static const char *owner_name(char *buf, size_t size)
 /* Copy the members of the submit request that describe the run. */
 static cJSON *meta_from(const cJSON *req, const char *id, long total)
 {
-	static const char *keep[] = {"kind", "hash", "sym", "name", "hosts", "retries", "timeout_ms", "unordered",
+	static const char *keep[] = {"kind", "hash", "sym", "name", "hosts", "retries", "timeout_ms", "mem", "unordered",
 				     "client", "nodes", "tubes", "args", "oversubscribe"};
 	cJSON *m = cJSON_CreateObject(), *v;
 	char buf[600];
@@ -401,32 +476,37 @@ int pd_runs_submit(struct pd_runs *rs, const cJSON *req, const void *input, size
 
 	if (!pd_cache_has(rs->cache, hash) || !sym[0]) {
 		pd_err(err, "submit: unknown job hash or no job name");
-		return -1;
+		return PD_EX_DATAERR;
 	}
 	if (is_task(req) && pd_taskdetach_check(req, err))
-		return -1;
+		return PD_EX_DATAERR;
 	total = is_task(req) ? (long)pd_json_num(req, "nodes", 0) : count_lines(input, len);
 	randombytes_buf(rnd, sizeof rnd);
 	snprintf(tmp, sizeof tmp, "r%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
 	memcpy(id, tmp, PD_RUN_ID_LEN);
 	r = run_new(rs, id);
-	if (mkdir(r->dir, 0700) || write_input(r->dir, input, len, err)) {
-		if (!*err)
-			pd_err(err, "mkdir %s: %s", r->dir, strerror(errno));
+	if (mkdir(r->dir, 0700)) {
+		pd_err(err, "mkdir %s: %s", r->dir, strerror(errno));
 		free(r);
-		return -1;
+		return PD_EX_OSERR;
+	}
+	if (write_input(r->dir, input, len, err)) {
+		run_dir_remove(r);
+		free(r);
+		return PD_EX_OSERR;
 	}
 	r->meta = meta_from(req, id, total);
 	if (meta_save(r, err)) {
+		run_dir_remove(r);
 		cJSON_Delete(r->meta);
 		free(r);
-		return -1;
+		return PD_EX_OSERR;
 	}
 	LIST_INSERT_HEAD(&rs->runs, r, link);
 	if (run_start(r, err)) {
 		run_stop(r);
 		set_state(r, "failed", err);
-		return -1;
+		return PD_EX_DATAERR;
 	}
 	pd_log(PD_LOG_INFO, "run %s submitted: %ld %s", id, total, is_task(req) ? "nodes" : "records");
 	return 0;
@@ -601,7 +681,23 @@ int pd_runs_cancel(struct pd_runs *rs, const char *id, char *err)
 	return 0;
 }
 
-/* Flush the logs of running runs, so a crash loses little work. */
+/* A run whose log cannot be written (disk full) ends now, failed: its
+ * results could not be kept. */
+static void run_write_failed(struct run *r)
+{
+	char id[PD_RUN_ID_LEN];
+
+	run_stop(r);
+	cJSON_AddNumberToObject(r->meta, "code", PD_EX_OSERR);
+	set_state(r, "failed", r->werr);
+	pd_log(PD_LOG_ERR, "run %s failed: %s", r->id, r->werr);
+	memcpy(id, r->id, sizeof id);
+	if (r->rs->end)
+		r->rs->end(r->rs->arg, id);
+}
+
+/* Flush the logs of running runs, so a crash loses little work; a log
+ * that cannot be written fails its run. */
 static void flush_logs(evutil_socket_t fd, short what, void *arg)
 {
 	struct pd_runs *rs = arg;
@@ -609,9 +705,16 @@ static void flush_logs(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	LIST_FOREACH(r, &rs->runs, link)
-		if (r->log.f)
-			pd_joblog_flush(&r->log);
+	LIST_FOREACH(r, &rs->runs, link) {
+		if (!r->log.f)
+			continue;
+		if (fflush(r->log.f))
+			log_failed(r, errno);
+		else if (ferror(r->log.f))
+			log_failed(r, 0);
+		if (r->werr[0] && r->coord)
+			run_write_failed(r);
+	}
 }
 
 /* Load one run directory; resume it if it was running. */

@@ -35,7 +35,9 @@ struct pd_runs *pd_runs_new(struct event_base *base, const char *state, const ch
 /*
  * Start a run: `req` is the submit message (hash, sym, hosts?, retries?,
  * timeout_ms?, unordered?), `input` the records.  The job must be in the
- * cache.  id gets the new run's id.  0 or -1 with err.
+ * cache.  id gets the new run's id.  0, or an exit status with err:
+ * PD_EX_DATAERR (a bad request), PD_EX_OSERR (it cannot be stored:
+ * disk full, ...; nothing of it is left behind).
  */
 int pd_runs_submit(struct pd_runs *r, const cJSON *req, const void *input, size_t len,
 		   char id[PD_RUN_ID_LEN], char *err);

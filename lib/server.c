@@ -22,6 +22,7 @@
 #include "cache.h"
 #include "err.h"
 #include "log.h"
+#include "memlimit.h"
 #include "peer.h"
 #include "pool.h"
 #include "proto.h"
@@ -351,17 +352,28 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 /* upload {hash} + the job file. */
 static void on_upload(struct sconn *c, const struct pd_msg *m)
 {
-	const char *hash;
-	char err[PD_ERRLEN];
+	const char *hash, *why = NULL;
+	char err[PD_ERRLEN], want[PD_HASH_HEX];
 	cJSON *j;
 
 	if (pd_json_str(m->json, "src", NULL)) {
 		srv_on_upload_src(c, m);
 		return;
 	}
-	if (pd_json_need_str(m->json, "hash", &hash, err) || m->blob_len > PD_JOB_MAX ||
-	    pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, c->s->persist, err)) {
-		pd_peer_fail(c->peer, 65, "upload refused: %s", err);
+	if (pd_json_need_str(m->json, "hash", &hash, err))
+		why = err;
+	else if (m->blob_len > PD_JOB_MAX)
+		why = "job file too large";
+	else if (!pd_hash_valid(hash) || (pd_hash_hex(m->blob, m->blob_len, want), strcmp(want, hash)))
+		why = "job file does not match its hash";
+	if (why) {
+		pd_peer_fail(c->peer, 65, "upload refused: %s", why);
+		return;
+	}
+	if (pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, c->s->persist, err)) {
+		/* Not the client's fault: the disk is full, or the like. */
+		pd_log(PD_LOG_ERR, "%s: upload refused: %s", pd_peer_name(c->peer), err);
+		pd_peer_fail(c->peer, PD_EX_OSERR, "upload refused: %s", err);
 		return;
 	}
 	pd_log(PD_LOG_INFO, "%s: uploaded %.12s (%zu bytes) to the cache", pd_peer_name(c->peer), hash, m->blob_len);
@@ -400,7 +412,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 {
 	struct pd_server *s = c->s;
 	struct pd_pool_job job = {0};
-	long long id, first, n, tmo = 0;
+	long long id, first, n, tmo = 0, mem = 0;
 	const char *hash, *sym, *share = pd_json_str(m->json, "share", NULL);
 	const char *kind = pd_json_str(m->json, "kind", "map");
 	const cJSON *gpu_item = cJSON_GetObjectItemCaseSensitive(m->json, "gpu");
@@ -412,7 +424,8 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    pd_json_need_int(m->json, "first", 1, (1LL << 53), &first, err) ||
 	    pd_json_need_int(m->json, "n", 1, PD_BATCH_RECORDS_MAX, &n, err) ||
 	    (pd_json_has_num(m->json, "timeout_ms") &&
-	     pd_json_need_int(m->json, "timeout_ms", 0, 1LL << 40, &tmo, err))) {
+	     pd_json_need_int(m->json, "timeout_ms", 0, 1LL << 40, &tmo, err)) ||
+	    (pd_json_has_num(m->json, "mem") && pd_json_need_int(m->json, "mem", 0, PD_MEM_MAX, &mem, err))) {
 		pd_peer_fail(c->peer, 65, "%s", err);
 		return;
 	}
@@ -452,6 +465,8 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .timeout_ms = (int)tmo,
 	    .fitness = !strcmp(kind, "fitness"),
 	    .gpu = gpu,
+	    .mem = pd_memlimit_effective(mem, s->mem_cap),
+	    .mem_cap = s->mem_cap,
 	};
 	if (pd_pool_submit(s->pool, &job, err))
 		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
@@ -658,6 +673,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	s->shared = o->cpus_shared < 0 ? o->cpus_total : o->cpus_shared;
 	s->persist = o->persist_alloc;
 	s->log_records = o->log_records;
+	s->mem_cap = o->mem_cap;
 	LIST_INIT(&s->conns);
 	if (mkdir(s->cache, 0700) && errno != EEXIST) {
 		pd_err(err, "mkdir %s: %s", s->cache, strerror(errno));

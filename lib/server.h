@@ -19,6 +19,7 @@ struct pd_server_opts {
 	const char *host;	  /* name reported to clients */
 	int log_records;	  /* log every failed record (pd-serve; an embedded
 				   * server leaves that to its client) */
+	long long mem_cap;	  /* --mem: every worker's address-space cap, 0 = none */
 };
 
 /* Create the server and its worker pool.  NULL with err. */

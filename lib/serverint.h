@@ -32,6 +32,7 @@ struct pd_server {
 	int have_key, cpus_total, shared, persist, log_records;
 	struct pd_gpus gpus; /* found at start (gpu.h) */
 	int gpus_shared;
+	long long mem_cap; /* --mem (memlimit.h), 0 = none */
 	struct pd_pool *pool;
 	struct pd_runs *runs;
 	struct pd_taskserve *tasks;

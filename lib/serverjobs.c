@@ -107,6 +107,7 @@ void srv_on_submit(struct sconn *c, const struct pd_msg *m)
 {
 	char id[PD_RUN_ID_LEN], err[PD_ERRLEN];
 	cJSON *j;
+	int code;
 
 	if (!c->local) {
 		pd_peer_fail(c->peer, 77, "detached runs are submitted to the local pd-serve only");
@@ -116,8 +117,10 @@ void srv_on_submit(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, 69, "this server keeps no detached runs");
 		return;
 	}
-	if (pd_runs_submit(c->s->runs, m->json, m->blob, m->blob_len, id, err)) {
-		pd_peer_fail(c->peer, 65, "%s", err);
+	if ((code = pd_runs_submit(c->s->runs, m->json, m->blob, m->blob_len, id, err))) {
+		if (code == PD_EX_OSERR)
+			pd_log(PD_LOG_ERR, "submit: %s", err);
+		pd_peer_fail(c->peer, code, "%s", err);
 		return;
 	}
 	j = srv_msg_new(PD_OP_SUBMITTED);

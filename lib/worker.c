@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "err.h"
 #include "frame.h"
+#include "memlimit.h"
 #include "proto.h"
 #include "rec.h"
 
@@ -42,6 +43,7 @@ struct worker {
 	char share_path[4096];
 	double *pts, *vals, *scratch; /* fitness points and values of one dispatch */
 	size_t pts_cap, vals_cap, scratch_cap;
+	long long mem; /* --mem of the current batch, 0 = none */
 };
 
 uint64_t pd_now_ns(void)
@@ -170,6 +172,20 @@ static void add_entry(struct pd_buf *b, int status, uint64_t usec, const char *p
 	pd_buf_add(b, p, n);
 }
 
+/* Say that a job's failure came with its memory exhausted under --mem. */
+static void oom_prefix(struct pd_buf *err, long long mem)
+{
+	struct pd_buf msg = PD_BUF_INIT;
+	char size[32];
+
+	pd_size_format(mem, size, sizeof size);
+	pd_buf_addf(&msg, "out of memory (--mem %s)%s", size, err->len ? ": " : "");
+	pd_buf_add(&msg, err->data, err->len);
+	pd_buf_reset(err);
+	pd_buf_add(err, msg.data, msg.len);
+	pd_buf_release(&msg);
+}
+
 /* Run one record through the job and append its entry. */
 static void run_record(struct worker *w, const struct loaded *l, const char *line,
 		       size_t len, long lineno)
@@ -188,7 +204,10 @@ static void run_record(struct worker *w, const struct loaded *l, const char *lin
 	}
 	in = pd_rec_wrap(&w->rec);
 	out = pd_out_wrap(&w->res);
+	errno = 0;
 	rc = l->desc->map(&in, &out);
+	if ((rc != PD_OK || w->res.err.len) && errno == ENOMEM && w->mem)
+		oom_prefix(&w->res.err, w->mem);
 	if (w->rec.err.len)
 		add_entry(&w->entries, PD_R_ERROR, (pd_now_ns() - t0) / 1000, w->rec.err.data, w->rec.err.len);
 	else if (rc != PD_OK || w->res.err.len) {
@@ -365,14 +384,19 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	char kerr[PD_ERRLEN];
 	struct loaded *l;
 	cJSON *reply;
+	int memerr;
 
 	w->shm->seq = (uint64_t)pd_json_num(m->json, "seq", 0);
 	w->shm->index = 0;
+	w->mem = (long long)pd_json_num(m->json, "mem", 0);
+	memerr = pd_memlimit_apply(w->mem, (long long)pd_json_num(m->json, "mem_cap", 0), kerr);
 	set_share(w, pd_json_str(m->json, "share", NULL));
 	l = get_job(w, path, sym, pd_json_str(m->json, "name", NULL));
 	pd_buf_reset(&w->entries);
 	w->shm->phase = PD_PHASE_RUNNING;
-	if (l->error[0])
+	if (memerr)
+		bad = kerr;
+	else if (l->error[0])
 		bad = l->error;
 	else if (!kind_ok(l, want)) {
 		pd_err(kerr, "%s: job '%s' is a %s job, not a %s job", pd_json_str(m->json, "name", sym), sym,
@@ -431,6 +455,7 @@ void pd_worker_main(int fd, struct pd_worker_shm *shm, int gpu)
 	pd_buf_init(&w.entries);
 	pd_buf_init(&w.frame);
 	pd_api_set_gpu(gpu);
+	pd_memlimit_watch(&shm->oom);
 	pd_msg_init(&m);
 	for (;;) {
 		rc = pd_frame_read_fd(fd, PD_WORKER_BLOB_MAX, &m, err);

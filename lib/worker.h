@@ -17,6 +17,7 @@ struct pd_worker_shm {
 	uint32_t phase;	   /* enum pd_worker_phase */
 	uint32_t index;	   /* record index within the dispatch */
 	uint64_t start_ns; /* CLOCK_MONOTONIC start of that record */
+	uint32_t oom;	   /* set as it dies: memory ran out under --mem */
 };
 
 /*

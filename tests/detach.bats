@@ -3,6 +3,7 @@
 # and a pd-serve restart that resumes them without losing a result.
 
 load helpers/common
+load helpers/faults
 
 setup() {
 	pd_setup
@@ -107,6 +108,8 @@ sleeps() {
 	[ "$before" -lt 300 ]
 	pd_start_server --local --cpu 2 -v
 	pdrun "$PD_MAP" --fetch "$id" --wait
+	fault_record "pd-serve kill -9, restart" "detached pd-map resumed" "$((status == 0))" \
+		<(cut -d' ' -f1 "$T/in") <(printf '%s\n' "$output")
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cut -d' ' -f1 "$T/in")" ]
 	# no record ran twice: the log has one entry per record
@@ -124,6 +127,8 @@ sleeps() {
 	[ "$PD_STOP_STATUS" -eq 0 ]
 	pd_start_server --local --cpu 2
 	pdrun "$PD_MAP" --fetch "$id" --wait
+	fault_record "pd-serve SIGTERM, restart" "detached pd-map resumed" "$((status == 0))" \
+		"$T/in" <(printf '%s\n' "$output")
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat "$T/in")" ]
 }

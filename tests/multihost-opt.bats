@@ -4,6 +4,7 @@
 # killed mid-run changes nothing but where the points ran.
 
 load helpers/netns
+load helpers/faults
 
 OPT_TIMEOUT=120
 
@@ -58,6 +59,7 @@ start_hosts() {
 	st=0
 	wait "$bg" || st=$?
 	cat "$T/err"
+	fault_record "pd-serve kill -9" "pd-opt pso --seed over 3 hosts" "$((st == 0))" "$T/clean" "$T/faulty"
 	[ "$st" -eq 0 ]
 	# the lost host is named (host 1 is 198.18.0.2)
 	grep -q "198\.18\.0\.2" "$T/err"

@@ -4,6 +4,7 @@
 # host killed mid-task.  Skips where namespaces cannot be made.
 
 load helpers/netns
+load helpers/faults
 
 TASK_TIMEOUT=60
 
@@ -58,6 +59,9 @@ start_hosts() {
 	st=0
 	wait "$bg" || st=$?
 	cat "$T/err"
+	ok=0
+	[ "$st" -eq 1 ] && [[ $(cat "$T/err") == *"node 1 on ${NS_ADDR_1}:"*"host ${NS_ADDR_1}:"* ]] && ok=1
+	fault_record "pd-serve kill -9" "pd-task 3 nodes: ends, naming node and host" "$ok" /dev/null /dev/null
 	[ "$st" -eq 1 ]
 	[[ $(cat "$T/err") == *"node 1 on ${NS_ADDR_1}:"*"host ${NS_ADDR_1}:"* ]]
 	# the other hosts' nodes are gone too (the client's departure killed them)
@@ -82,6 +86,9 @@ start_hosts() {
 	wait "$bg" || st=$?
 	cat "$T/err"
 	# ended by the relay's liveness check (10 s of silence), not by the timeout
+	ok=0
+	[ "$st" -eq 1 ] && [[ $(cat "$T/err") == *"node 2 on ${NS_ADDR_2}:"*"no answer for 10 s"* ]] && ok=1
+	fault_record "host vanishes (link down)" "pd-task 3 nodes: ends, naming node and host" "$ok" /dev/null /dev/null
 	[ "$st" -eq 1 ]
 	[[ $(cat "$T/err") == *"node 2 on ${NS_ADDR_2}:"*"no answer for 10 s"* ]]
 }

@@ -6,6 +6,7 @@
 # namespaces cannot be made (not root, no iproute2).
 
 load helpers/netns
+load helpers/faults
 if [ -f "$BATS_TEST_DIRNAME/helpers/common.bash" ]; then
 	load helpers/common
 fi
@@ -172,6 +173,7 @@ start_all() {
 	status=0
 	wait "$MH_PID" || status=$?
 	echo "results before the kill: $at_kill of 300"
+	fault_record "pd-serve kill -9" "pd-map over 3 hosts" "$((status == 0))" "$T/expected" "$T/kill.out"
 
 	mh_status 0 "$status" "pd-map with host 1 killed"
 	mh_same "results after the kill" "$T/expected" "$T/kill.out"
@@ -199,6 +201,7 @@ start_all() {
 	status=0
 	wait "$MH_PID" || status=$?
 	echo "results before host 1 was unplugged: $at_cut of 300; after: $(wc -l <"$T/unplug.out")"
+	fault_record "host vanishes (link down)" "pd-map over 3 hosts" "$((status == 0))" "$T/expected" "$T/unplug.out"
 
 	mh_status 0 "$status" "pd-map with host 1 unplugged"
 	mh_same "results after the cut" "$T/expected" "$T/unplug.out"
@@ -312,6 +315,7 @@ start_all() {
 	status=0
 	wait "$MH_PID" || status=$?
 	echo "results before pd-alloc returned: $at_alloc of 300"
+	fault_record "pd-alloc --cpu 0" "pd-map over 3 hosts" "$((status == 0))" "$T/in" <(cut -f1 "$T/alloc.out")
 
 	mh_status 0 "$status" "pd-map with host 0 going to 0 CPUs"
 	cut -f1 "$T/alloc.out" >"$T/inputs"

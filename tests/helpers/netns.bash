@@ -26,6 +26,8 @@
 #   netns_unplug I                take host I off the network: its link goes
 #                                 down, nothing more is sent or answered (a
 #                                 power cut or a cable pulled, as peers see it)
+#   netns_replug I                put host I back (undoes netns_unplug);
+#                                 waits until its link is up again
 #   netns_teardown                stop every server and process left in the
 #                                 namespaces, delete them and the temporary
 #                                 directory; safe to call twice or after a
@@ -281,6 +283,15 @@ netns_server_log() { printf '%s/h%s/log\n' "$NS_DIR" "$1"; }
 
 netns_unplug() {
 	ip -n "${NS_PREFIX}h$1" link set eth0 down
+}
+
+_ns_host_link_up() {
+	ip -n "${NS_PREFIX}h$1" -o link show eth0 2>/dev/null | grep -q 'state UP' && _ns_links_up
+}
+
+netns_replug() {
+	ip -n "${NS_PREFIX}h$1" link set eth0 up || return 1
+	_ns_until _ns_host_link_up "$1" || { _ns_say "host $1: link still down after ${NS_WAIT:-10}s"; return 1; }
 }
 
 netns_kill_server() {
