@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "err.h"
+#include "fdio.h"
 #include "seal.h"
 
 void pd_hash_hex(const void *p, size_t n, char hex[PD_HASH_HEX])
@@ -47,24 +48,6 @@ int pd_cache_has(const char *dir, const char *hash)
 	return access(path, R_OK) == 0;
 }
 
-/* Write all n bytes to fd. */
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, int durable, char *err)
 {
 	char want[PD_HASH_HEX], path[4096], tmp[4200];
@@ -86,7 +69,7 @@ int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, int
 		pd_err(err, "open %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, p, n) || (durable && fsync(fd)) || close(fd)) {
+	if (pd_write_all(fd, p, n) || (durable && fsync(fd)) || close(fd)) {
 		pd_err(err, "write %s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		return -1;

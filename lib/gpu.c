@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 /* No driver, no devices. */
 static int none_probe(struct pd_gpu_dev *devs, int max, char *why, size_t whylen)
 {
@@ -34,23 +36,6 @@ static void detect_here(struct pd_gpus *g)
 		g->n = PD_GPUS_MAX;
 }
 
-/* Read exactly n bytes; 0 or -1. */
-static int read_all(int fd, void *p, size_t n)
-{
-	ssize_t r;
-
-	while (n) {
-		r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p = (char *)p + r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /*
  * The probe runs in a child process: the CUDA driver is not fork-safe, so
  * a server that called cuInit itself would fork workers unable to use
@@ -71,10 +56,10 @@ void pd_gpus_detect(struct pd_gpus *g)
 	if (pid == 0) {
 		close(fd[0]);
 		detect_here(g);
-		_exit(write(fd[1], g, sizeof *g) == (ssize_t)sizeof *g ? 0 : 1);
+		_exit(pd_write_all(fd[1], g, sizeof *g) ? 1 : 0);
 	}
 	close(fd[1]);
-	if (pid < 0 || read_all(fd[0], g, sizeof *g)) {
+	if (pid < 0 || pd_read_exact(fd[0], g, sizeof *g)) {
 		memset(g, 0, sizeof *g);
 		snprintf(g->why, sizeof g->why, "GPU probe process failed");
 	}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fdio.h"
 #include "jobcc.h"
 
 /* Close every descriptor from lo up: children inherit none of the server's. */
@@ -123,22 +124,6 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Write all n bytes to fd. */
-static void write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /* Helper process: compile, report on fd 3, exit without touching the
  * server's state (no atexit handlers, no stdio flush). */
 static void helper_main(int fd, const char *dir, const char *key, const char *name, const void *src,
@@ -157,7 +142,7 @@ static void helper_main(int fd, const char *dir, const char *key, const char *na
 		pd_buf_addf(&rep, "ok %s\n", so);
 	else
 		pd_buf_addf(&rep, "error\n%s", msg.data);
-	write_all(3, rep.data, rep.len);
+	(void)pd_write_all(3, rep.data, rep.len); /* a lost report reads as a failed compile */
 	_exit(0);
 }
 

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "err.h"
+#include "fdio.h"
 
 /* mkdir one directory, mode 0700; one that already exists is fine. */
 static int mkdir_one(const char *dir, char *err)
@@ -51,22 +52,6 @@ static int mkparents(const char *path, char *err)
 	return mkdir_one(dir, err);
 }
 
-/* Write all n bytes at p to fd, retrying short writes and EINTR. */
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Read exactly n bytes from fd into p; -1 with errno, or 0 at early EOF. */
 static ssize_t read_all(int fd, unsigned char *p, size_t n)
 {
@@ -91,7 +76,7 @@ static int fill_key(int fd, const char *path, char *err)
 	int rc = 0;
 
 	randombytes_buf(key, sizeof key);
-	if (write_all(fd, key, sizeof key) < 0) {
+	if (pd_write_all(fd, key, sizeof key) < 0) {
 		pd_err(err, "write %s: %s", path, strerror(errno));
 		rc = -1;
 	} else if (fsync(fd) < 0) {

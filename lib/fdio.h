@@ -1,0 +1,15 @@
+/* fdio.h - whole reads and writes on file descriptors. */
+#ifndef PD_FDIO_H
+#define PD_FDIO_H
+
+#include <stddef.h>
+
+/* Write all n bytes at p to fd, retrying short writes and EINTR.
+ * 0, or -1 with errno (a write of 0 bytes counts as EIO). */
+int pd_write_all(int fd, const void *p, size_t n);
+
+/* Read exactly n bytes from fd into p, retrying EINTR.  0; -1 with
+ * errno on an error, or with errno 0 at an early end of file. */
+int pd_read_exact(int fd, void *p, size_t n);
+
+#endif
