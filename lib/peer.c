@@ -13,6 +13,7 @@
 #include "err.h"
 #include "evframe.h"
 #include "log.h"
+#include "msgcheck.h"
 #include "proto.h"
 
 struct pd_peer {
@@ -357,6 +358,10 @@ static int peer_dispatch(struct pd_peer *p, struct pd_msg *m, char *err)
 {
 	enum pd_peer_state before = p->state;
 
+	/* A server's messages are checked here, a client's by the server's
+	 * dispatcher (which answers with an error frame). */
+	if (p->o.role == PD_ROLE_CLIENT && pd_msg_check(m->json, PD_ROLE_SERVER, err))
+		return -1;
 	if (p->state == PD_PEER_READY) {
 		if (!strcmp(m->op, PD_OP_ERROR))
 			p->error_code = (int)pd_json_num(m->json, "code", 0);

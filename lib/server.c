@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "err.h"
 #include "log.h"
+#include "msgcheck.h"
 #include "peer.h"
 #include "pool.h"
 #include "proto.h"
@@ -360,8 +361,13 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 /* Dispatch one message from a ready client. */
 static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 {
+	char err[PD_ERRLEN];
 	cJSON *j;
 
+	if (pd_msg_check(m->json, PD_ROLE_CLIENT, err)) {
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "%s", err);
+		return;
+	}
 	if (!strcmp(m->op, PD_OP_HELLO)) {
 		snprintf(c->client, sizeof c->client, "%s", pd_json_str(m->json, "client", "?"));
 		pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), c->client);
