@@ -9,15 +9,17 @@
 
 load helpers/common
 
+F="$BATS_TEST_DIRNAME/fuzz"
+
 # replay TARGET: run every corpus and regression input of TARGET.
 replay() {
 	local t=$1 dir n=0
-	for dir in "tests/fuzz/corpus/$t" "tests/fuzz/regress/$t"; do
+	for dir in "$F/corpus/$t" "$F/regress/$t"; do
 		[ -d "$dir" ] && n=$((n + $(find "$dir" -maxdepth 1 -type f ! -name '.*' | wc -l)))
 	done
 	# every target has seeds: an empty corpus would make this test vacuous
 	[ "$n" -gt 0 ]
-	run --separate-stderr "$B/fuzz-replay/$t" "tests/fuzz/corpus/$t" "tests/fuzz/regress/$t"
+	run --separate-stderr "$B/fuzz-replay/$t" "$F/corpus/$t" "$F/regress/$t"
 	echo "$output"
 	echo "$stderr"
 	[ "$status" -eq 0 ]
@@ -26,13 +28,13 @@ replay() {
 
 @test "every fuzz target has a replay binary and a seed corpus" {
 	local src t
-	for src in tests/fuzz/*.c; do
+	for src in "$F"/*.c; do
 		t=${src##*/}
 		t=${t%.c}
 		[ "$t" = replay_main ] && continue
 		[ -x "$B/fuzz-replay/$t" ]
-		[ -d "tests/fuzz/corpus/$t" ]
-		[ -d "tests/fuzz/regress/$t" ]
+		[ -d "$F/corpus/$t" ]
+		[ -d "$F/regress/$t" ]
 	done
 }
 
