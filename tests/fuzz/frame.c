@@ -8,6 +8,9 @@
  *   3  a round trip: the rest split into a JSON text and a blob, sealed by
  *      a client and opened by the server; the decoded message must be the
  *      one encoded (checked, abort() otherwise)
+ *   4  tampering: as 3, then one byte of the sealed frame (header included)
+ *      changed, at a place and by a bit pattern the input picks; the
+ *      server must never accept it (abort() otherwise)
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -119,13 +122,46 @@ static void round_trip(const uint8_t *p, size_t n)
 	pd_seal_wipe(&s);
 }
 
+/* Seal json+blob, change one byte, and check that it is refused. */
+static void tampered(const uint8_t *p, size_t n)
+{
+	struct pd_seal c, s;
+	struct pd_buf wire = PD_BUF_INIT;
+	struct evbuffer *in;
+	size_t json_len, at;
+	char err[PD_ERRLEN];
+	struct pd_msg m;
+	int rc;
+
+	if (n < 5 || !p[2])
+		return;
+	at = (size_t)p[0] << 8 | p[1];
+	json_len = n - 4 < 2 ? 2 : 2 + p[3] % (n - 4 - 1);
+	if (json_len > n - 4)
+		return;
+	seal_pair(&c, &s);
+	pd_frame_encode(&wire, &c, (const char *)p + 4, json_len, p + 4 + json_len, n - 4 - json_len);
+	wire.data[at % wire.len] ^= (char)p[2];
+	in = evbuffer_new();
+	evbuffer_add(in, wire.data, wire.len);
+	pd_msg_init(&m);
+	rc = pd_evframe_take(in, BLOB_MAX, &s, &m, err);
+	if (rc == 1)
+		abort(); /* an altered sealed frame was accepted */
+	pd_msg_release(&m);
+	evbuffer_free(in);
+	pd_buf_release(&wire);
+	pd_seal_wipe(&c);
+	pd_seal_wipe(&s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pd_seal c, s;
 
 	if (size < 2 || sodium_init() < 0)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		take_frames(data + 2, size - 2, (size_t)data[1] + 1, NULL);
 		break;
@@ -138,8 +174,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		read_frames(data + 1, size - 1);
 		break;
-	default:
+	case 3:
 		round_trip(data + 1, size - 1);
+		break;
+	default:
+		tampered(data + 1, size - 1);
 	}
 	return 0;
 }
