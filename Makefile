@@ -1,7 +1,8 @@
 # Playdoh-C.  `make` builds, `make check` tests, `make bench` measures.
 # `make demo` and `make check` install missing Debian packages first.
+# `make fuzz` runs the libFuzzer targets of tests/fuzz/ (see its README).
 # Variables: PREFIX DESTDIR CC CFLAGS V=1 (show commands) SAN=1
-# (AddressSanitizer + UBSan, built under build-san/).
+# (AddressSanitizer + UBSan, built under build-san/) FUZZ_SECONDS FUZZ_JOBS.
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -52,10 +53,17 @@ NVCC     ?= $(firstword $(shell command -v nvcc 2>/dev/null) $(wildcard /usr/loc
 GPU_SRC  := $(wildcard share/examples/gpu/*.cu)
 GPU_EX   := $(GPU_SRC:share/examples/gpu/%.cu=$(B)/examples/gpu/%.so)
 
-.PHONY: all check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit
+# Fuzz targets (tests/fuzz/TARGET.c): libFuzzer binaries under build/fuzz/
+# for `make fuzz`, and the same code with a replay main() under
+# $(B)/fuzz-replay/ for `make check` (tests/fuzz-replay.bats).
+FUZZ_SRC     := $(filter-out tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c))
+FUZZ_TARGETS := $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
+
+.PHONY: all check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit fuzz
 # Keep objects between runs (they are intermediate files of pattern rules).
 .SECONDARY:
-all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS) gpu-examples
+all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS) $(FUZZ_REPLAY) gpu-examples
 
 # One clear line when a dependency is missing, before any compiler error.
 $(B)/.deps-ok:
@@ -91,6 +99,10 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libpd.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/fuzz-replay/%: $(B)/obj/tests/fuzz/%.o $(B)/obj/tests/fuzz/replay_main.o $(B)/libpd.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
 # Jobs are built exactly as users build them: the header only, no library.
 $(B)/examples/%.so: share/examples/%.c lib/playdoh.h
 	@mkdir -p $(@D)
@@ -112,6 +124,34 @@ $(B)/examples/gpu/%.so: share/examples/gpu/%.cu lib/playdoh.h
 
 deps:
 	@sh contrib/debian-deps.sh
+
+# libFuzzer: clang, the library built again with coverage and sanitizers.
+# `make fuzz FUZZ_SECONDS=N FUZZ_JOBS=J` runs every target N seconds, J at
+# a time, and writes one line per target to build/fuzz/summary.txt.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(PKG_CFLAGS) -O1 -g -fno-omit-frame-pointer -MMD -MP
+FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=build/fuzz/obj/lib/%.o)
+
+build/fuzz/obj/%.o: %.c | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+build/fuzz/libpd.a: $(FUZZ_LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/fuzz/bin/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/libpd.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzz: deps $(FUZZ_TARGETS:%=build/fuzz/bin/%)
+	$(Q)rm -f build/fuzz/summary.txt
+	$(Q)printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(FUZZ_JOBS) -I{} sh tests/fuzz/run.sh {} $(FUZZ_SECONDS); \
+	  rc=$$?; cat $(FUZZ_TARGETS:%=build/fuzz/%.summary) >build/fuzz/summary.txt; \
+	  cat build/fuzz/summary.txt; exit $$rc
 
 unit: $(UNITS)
 
@@ -164,4 +204,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj build/fuzz/obj -name '*.d' 2>/dev/null)

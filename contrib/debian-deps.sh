@@ -2,7 +2,10 @@
 # Install the Debian packages Playdoh-C builds and tests with, if missing.
 # Used by `make deps`, `make demo`, `make check` and .ci/run.
 set -e
-pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats mandoc iproute2 procps systemd zsh socat gnuplot-nox"
+# clang and libclang-rt-14-dev (libFuzzer, the sanitizer runtimes; only
+# recommended by clang, so named here) build `make fuzz`; util-linux gives
+# setpriv, with which tests run a client as another uid.
+pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats mandoc iproute2 procps clang libclang-rt-14-dev util-linux systemd zsh socat gnuplot-nox"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

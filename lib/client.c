@@ -1,6 +1,7 @@
 /* client.c - short request/reply exchanges for pd-status and pd-alloc. */
 #include "client.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,12 +109,20 @@ int pd_client_local_request(const char *sock, const char *client, const cJSON *r
 {
 	struct pd_target t;
 	struct pd_reply r;
+	int fd;
 
 	pd_target_unix(&t, sock);
-	if (!pd_target_unix_alive(sock)) {
+	if ((fd = pd_target_unix_connect(&t, err)) < 0) {
+		/* The socket is there but not ours (mode 0600, another owner). */
+		if (errno == EACCES || errno == EPERM) {
+			pd_err(err, "connect to %s: permission denied: that pd-serve belongs to another user, "
+			       "and only its owner may use its socket", sock);
+			return PD_EX_NOPERM;
+		}
 		pd_err(err, "no pd-serve is running on this host (no answer on %s); start one with: pd-serve", sock);
 		return PD_EX_UNAVAILABLE;
 	}
+	close(fd);
 	pd_client_multi(&t, 1, NULL, client, req, 10, &r);
 	if (r.code) {
 		pd_err(err, "%s", r.err);

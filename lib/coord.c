@@ -481,7 +481,9 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	h->heard_ns = pd_now_ns();
 	if (!m) {
 		h->peer = NULL; /* the peer frees itself */
-		host_down(h, pd_peer_refused(p) ? "authentication failed (check that this host has the same cluster key)" : why,
+		/* A refusal for a reason other than the key names its reason. */
+		host_down(h, pd_peer_refused(p) && !strncmp(why, "authentication failed", 21)
+				 ? "authentication failed (check that this host has the same cluster key)" : why,
 			  pd_peer_refused(p));
 		return;
 	}

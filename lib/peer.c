@@ -13,6 +13,7 @@
 #include "err.h"
 #include "evframe.h"
 #include "log.h"
+#include "msgcheck.h"
 #include "proto.h"
 
 struct pd_peer {
@@ -30,6 +31,7 @@ struct pd_peer {
 	struct pd_msg hello; /* server side: the client's hello */
 	char name[300];
 	char why[PD_ERRLEN];
+	char refuse[PD_ERRLEN]; /* opts.refuse, or "" */
 	int refused, error_code, closing, notified, paused;
 };
 
@@ -227,6 +229,11 @@ void pd_peer_fail(struct pd_peer *p, int code, const char *fmt, ...)
 		peer_die(p, p->why, 1);
 }
 
+void pd_peer_refuse(struct pd_peer *p, const char *why)
+{
+	snprintf(p->refuse, sizeof p->refuse, "%s", why);
+}
+
 void pd_peer_close(struct pd_peer *p)
 {
 	peer_die(p, "closed", 0);
@@ -241,6 +248,10 @@ static int on_hello(struct pd_peer *p, struct pd_msg *m, char *err)
 
 	if (strcmp(m->op, PD_OP_HELLO)) {
 		pd_err(err, "expected hello, got '%s'", m->op);
+		return -1;
+	}
+	if (p->refuse[0]) {
+		pd_err(err, "%s", p->refuse);
 		return -1;
 	}
 	if (pd_json_num(m->json, "proto", 0) != PD_PROTO_VERSION) {
@@ -357,6 +368,10 @@ static int peer_dispatch(struct pd_peer *p, struct pd_msg *m, char *err)
 {
 	enum pd_peer_state before = p->state;
 
+	/* A server's messages are checked here, a client's by the server's
+	 * dispatcher (which answers with an error frame). */
+	if (p->o.role == PD_ROLE_CLIENT && pd_msg_check(m->json, PD_ROLE_SERVER, err))
+		return -1;
 	if (p->state == PD_PEER_READY) {
 		if (!strcmp(m->op, PD_OP_ERROR))
 			p->error_code = (int)pd_json_num(m->json, "code", 0);
@@ -399,7 +414,7 @@ static void peer_read(struct bufferevent *bev, void *arg)
 			break;
 		if (rc < 0 || peer_dispatch(p, &m, err)) {
 			if (p->o.role == PD_ROLE_SERVER)
-				pd_peer_fail(p, p->refused ? 77 : 0, "%s", err);
+				pd_peer_fail(p, p->refused || p->refuse[0] ? 77 : 0, "%s", err);
 			else
 				peer_die(p, err, 1);
 			break;

@@ -55,6 +55,12 @@ void pd_peer_send(struct pd_peer *p, const cJSON *j, const void *blob, size_t le
 void pd_peer_fail(struct pd_peer *p, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Server role, before the hello: answer the hello with an error frame
+ * (code 77) saying `why` instead of a welcome, then close.  Reading the
+ * hello first means the client is not writing when we close, so it reads
+ * the refusal rather than a broken pipe. */
+void pd_peer_refuse(struct pd_peer *p, const char *why);
+
 /* Close now (owner's decision): no gone callback is made. */
 void pd_peer_close(struct pd_peer *p);
 

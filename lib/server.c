@@ -23,6 +23,7 @@
 #include "err.h"
 #include "log.h"
 #include "memlimit.h"
+#include "msgcheck.h"
 #include "peer.h"
 #include "pool.h"
 #include "proto.h"
@@ -475,8 +476,13 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 /* Dispatch one message from a ready client. */
 static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 {
+	char err[PD_ERRLEN];
 	cJSON *j;
 
+	if (pd_msg_check(m->json, PD_ROLE_CLIENT, err)) {
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "%s", err);
+		return;
+	}
 	if (!strcmp(m->op, PD_OP_HELLO)) {
 		snprintf(c->client, sizeof c->client, "%s", pd_json_str(m->json, "client", "?"));
 		pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), c->client);
@@ -543,8 +549,9 @@ static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 		maybe_stop(-1, 0, s);
 }
 
-/* Wrap an accepted socket in a peer. */
-static void add_conn(struct pd_server *s, int fd, int local, const char *name)
+/* Wrap an accepted socket in a peer (refused at its hello with `refuse`
+ * as the reason, when not NULL). */
+static void add_conn(struct pd_server *s, int fd, int local, const char *name, const char *refuse)
 {
 	struct pd_peer_opts o = {PD_ROLE_SERVER, !local, s->key, name, PD_BLOB_MAX, NULL, 0};
 	struct sconn *c;
@@ -560,8 +567,10 @@ static void add_conn(struct pd_server *s, int fd, int local, const char *name)
 	if (!c)
 		abort();
 	c->s = s;
-	c->local = local;
+	c->local = local && !refuse; /* never the owner's rights, whatever follows */
 	c->peer = pd_peer_new(s->base, fd, &o, conn_msg, c);
+	if (refuse)
+		pd_peer_refuse(c->peer, refuse);
 	LIST_INSERT_HEAD(&s->conns, c, link);
 	s->nconns++;
 }
@@ -585,28 +594,28 @@ static void on_accept_tcp(struct evconnlistener *l, evutil_socket_t fd, struct s
 	}
 	snprintf(name, sizeof name, "%s:%d", host, port);
 	srv_tcp_keepalive(fd);
-	add_conn(arg, fd, 0, name);
+	add_conn(arg, fd, 0, name, NULL);
 }
 
 /* A local client connected: only our own uid gets in. */
 static void on_accept_unix(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 			   int salen, void *arg)
 {
-	struct ucred cred;
+	struct ucred cred = {0, (uid_t)-1, (gid_t)-1};
 	socklen_t len = sizeof cred;
-	char name[64];
+	char name[64], refuse[200] = "";
 
 	(void)l;
 	(void)sa;
 	(void)salen;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != getuid()) {
-		pd_log(PD_LOG_WARN, "local connection from uid %d refused (this server runs as uid %d)",
-		       (int)cred.uid, (int)getuid());
-		close(fd);
-		return;
+		/* Its hello is answered with the refusal: it learns why. */
+		snprintf(refuse, sizeof refuse, "local connection from uid %d refused: this pd-serve runs as "
+			 "uid %d, and only its owner may use its socket", (int)cred.uid, (int)getuid());
+		pd_log(PD_LOG_WARN, "%s", refuse);
 	}
 	snprintf(name, sizeof name, "local:%d", (int)cred.pid);
-	add_conn(arg, fd, 1, name);
+	add_conn(arg, fd, 1, name, refuse[0] ? refuse : NULL);
 }
 
 /* Accepting resumes after running out of descriptors. */
@@ -774,7 +783,7 @@ int pd_server_listen_unix(struct pd_server *s, const char *path, char *err)
 
 void pd_server_add_local(struct pd_server *s, int fd)
 {
-	add_conn(s, fd, 1, "embedded");
+	add_conn(s, fd, 1, "embedded", NULL);
 }
 
 void pd_server_exit_when_alone(struct pd_server *s) { s->exit_when_alone = 1; }
