@@ -48,8 +48,15 @@ struct pd_server {
 /* server.c: send a message to one client (j is freed); a new message. */
 void srv_reply(struct sconn *c, cJSON *j, const void *blob, size_t n);
 cJSON *srv_msg_new(const char *op);
-/* server.c: map workers = the share less the slots task nodes hold. */
+/* serverhost.c: map workers = the share less the slots task nodes hold;
+ * the info reply; alloc {cpu?, gpu?} from the local owner; the saved
+ * shares; slots {shared, gpus_shared} to every client; this host's GPUs. */
 void srv_pool_resize(struct pd_server *s);
+cJSON *srv_info_json(struct pd_server *s);
+void srv_on_alloc(struct sconn *c, const struct pd_msg *m);
+void srv_alloc_load(struct pd_server *s);
+void srv_broadcast_slots(struct pd_server *s, int shared, int gpus_shared);
+void srv_gpus_find(struct pd_server *s);
 
 /* serveradmit.c: TCP keepalive on an accepted socket; before adding a
  * TCP connection, close the oldest handshake when PD_HANDSHAKE_MAX are
