@@ -50,8 +50,7 @@ int pd_cache_has(const char *dir, const char *hash)
 
 int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, int durable, char *err)
 {
-	char want[PD_HASH_HEX], path[4096], tmp[4200];
-	int fd;
+	char want[PD_HASH_HEX], path[4096], e[PD_ERRLEN];
 
 	if (!pd_hash_valid(hash)) {
 		pd_err(err, "malformed job hash");
@@ -63,20 +62,8 @@ int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, int
 		return -1;
 	}
 	pd_cache_path(dir, hash, path, sizeof path);
-	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
-	if (fd < 0) {
-		pd_err(err, "open %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if (pd_write_all(fd, p, n) || (durable && fsync(fd)) || close(fd)) {
-		pd_err(err, "write %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path)) {
-		pd_err(err, "rename %s: %s", tmp, strerror(errno));
-		unlink(tmp);
+	if (pd_replace_file(path, p, n, 0700, durable, e)) {
+		pd_err(err, "write %s", e);
 		return -1;
 	}
 	return 0;

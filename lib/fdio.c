@@ -1,7 +1,11 @@
 /* fdio.c - whole reads and writes on file descriptors. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "fdio.h"
 
 int pd_write_all(int fd, const void *p, size_t n)
@@ -42,4 +46,33 @@ int pd_read_exact(int fd, void *p, size_t n)
 		n -= (size_t)r;
 	}
 	return 0;
+}
+
+int pd_replace_file(const char *path, const void *p, size_t n, int mode, int durable, char *err)
+{
+	char tmp[4400];
+	int fd, e;
+
+	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		e = errno;
+		pd_err(err, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (pd_write_all(fd, p, n) || (durable && fsync(fd))) {
+		e = errno;
+		close(fd);
+	} else if (close(fd)) {
+		e = errno;
+	} else if (rename(tmp, path)) {
+		e = errno;
+	} else {
+		return 0;
+	}
+	unlink(tmp);
+	pd_err(err, "%s: %s", path, strerror(e));
+	errno = e;
+	return -1;
 }

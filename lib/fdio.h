@@ -12,4 +12,10 @@ int pd_write_all(int fd, const void *p, size_t n);
  * errno on an error, or with errno 0 at an early end of file. */
 int pd_read_exact(int fd, void *p, size_t n);
 
+/* Replace the file at path with the n bytes at p, all or nothing: a
+ * temporary file beside it (created with mode), fsync'd when durable,
+ * renamed over path.  0, or -1 with err "PATH: REASON" and errno, and no
+ * temporary file left. */
+int pd_replace_file(const char *path, const void *p, size_t n, int mode, int durable, char *err);
+
 #endif

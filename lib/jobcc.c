@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "err.h"
+#include "fdio.h"
 #include "seal.h"
 
 #define CC_WORDS_MAX 16
@@ -167,40 +168,15 @@ int pd_jobcc_lookup(const char *dir, const char *key, char so[PD_HASH_HEX])
 	return 1;
 }
 
-/* Write a whole small file (created 0600, replaced if present). */
-static int write_file(const char *path, const void *p, size_t n)
-{
-	const char *s = p;
-	ssize_t w;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -1;
-	while (n) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return close(fd);
-}
-
 /* Point key's entry at the cached .so (a temporary file, renamed). */
 static int write_entry(const char *dir, const char *key, const char *so, struct pd_buf *msg)
 {
-	char path[4300], tmp[4400], line[PD_HASH_HEX + 1];
+	char path[4300], line[PD_HASH_HEX + 1], e[PD_ERRLEN];
 
 	entry_path(dir, key, path, sizeof path);
-	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
 	snprintf(line, sizeof line, "%s\n", so);
-	if (write_file(tmp, line, strlen(line)) || rename(tmp, path)) {
-		pd_buf_addf(msg, "cannot record the compiled job in %s: %s", dir, strerror(errno));
-		unlink(tmp);
+	if (pd_replace_file(path, line, strlen(line), 0600, 0, e)) {
+		pd_buf_addf(msg, "cannot record the compiled job: %s", e);
 		return -1;
 	}
 	return 0;
@@ -270,7 +246,7 @@ static int keep_result(const char *dir, const char *key, const char *tmpdir, int
 int pd_jobcc_compile(const char *dir, const char *key, const char *name, const void *src, size_t len,
 		     int durable, char so[PD_HASH_HEX], struct pd_buf *msg)
 {
-	char words[1024], *argv[CC_WORDS_MAX + 12], tmpdir[4096], path[4400];
+	char words[1024], *argv[CC_WORDS_MAX + 12], tmpdir[4096], path[4400], e[PD_ERRLEN];
 	const char *tmp = getenv("TMPDIR");
 	const char *flags[] = {"-shared", "-fPIC", "-O2", "-I.", "-o", "job.so", name, "-lm", NULL};
 	struct pd_buf out = PD_BUF_INIT;
@@ -291,9 +267,9 @@ int pd_jobcc_compile(const char *dir, const char *key, const char *name, const v
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/playdoh.h", tmpdir);
-	if (write_file(path, pd_jobcc_header, strlen(pd_jobcc_header)) ||
-	    (snprintf(path, sizeof path, "%s/%s", tmpdir, name), write_file(path, src, len))) {
-		pd_buf_addf(msg, "cannot compile %s: write %s: %s", name, path, strerror(errno));
+	if (pd_replace_file(path, pd_jobcc_header, strlen(pd_jobcc_header), 0600, 0, e) ||
+	    (snprintf(path, sizeof path, "%s/%s", tmpdir, name), pd_replace_file(path, src, len, 0600, 0, e))) {
+		pd_buf_addf(msg, "cannot compile %s: write %s", name, e);
 		goto out;
 	}
 	status = pd_jobcc_i_run(argv, tmpdir, &out, &timed_out, msg);

@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "coord.h"
 #include "err.h"
+#include "fdio.h"
 #include "frame.h"
 #include "hosts.h"
 #include "joblog.h"
@@ -75,21 +76,15 @@ int pd_run_id_valid(const char *s)
 /* Write DIR/meta.json durably: temporary file, fsync, rename. */
 static int meta_save(struct run *r, char *err)
 {
-	char path[4400], tmp[4400], *text = cJSON_Print(r->meta);
-	int fd, ok;
+	char path[4400], e[PD_ERRLEN], *text = cJSON_Print(r->meta);
+	int rc;
 
 	snprintf(path, sizeof path, "%s/meta.json", r->dir);
-	snprintf(tmp, sizeof tmp, "%s/meta.json.tmp", r->dir);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text) && fsync(fd) == 0;
-	if (fd >= 0)
-		ok &= close(fd) == 0;
+	rc = pd_replace_file(path, text, strlen(text), 0600, 1, e);
 	cJSON_free(text);
-	if (!ok || rename(tmp, path)) {
-		pd_err(err, "save %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (rc)
+		pd_err(err, "save %s", e);
+	return rc;
 }
 
 /* Set the run's state (and error), save it. */
@@ -375,7 +370,7 @@ static struct run *run_find(struct pd_runs *rs, const char *id)
  * (disk full), so that the next start finds no broken run. */
 static void run_dir_remove(struct run *r)
 {
-	static const char *names[] = {"input", "meta.json.tmp", "meta.json"};
+	static const char *names[] = {"input", "meta.json"};
 	char path[4400];
 	size_t i;
 

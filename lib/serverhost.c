@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fdio.h"
 #include "log.h"
 #include "peer.h"
 #include "pool.h"
@@ -98,18 +99,11 @@ void srv_alloc_load(struct pd_server *s)
 /* Save the shares so that a restart keeps them. */
 static int alloc_save(struct pd_server *s, char *err)
 {
-	char tmp[4300];
-	FILE *f;
+	char text[64], e[PD_ERRLEN];
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", s->alloc);
-	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "cpu %d\ngpu %d\n", s->shared, s->gpus_shared) < 0 || fflush(f) || fsync(fileno(f)) ||
-	    fclose(f)) {
-		pd_err(err, "save allocation to %s: %s", s->alloc, strerror(errno));
-		return -1;
-	}
-	if (rename(tmp, s->alloc)) {
-		pd_err(err, "save allocation to %s: %s", s->alloc, strerror(errno));
+	snprintf(text, sizeof text, "cpu %d\ngpu %d\n", s->shared, s->gpus_shared);
+	if (pd_replace_file(s->alloc, text, strlen(text), 0600, 1, e)) {
+		pd_err(err, "save allocation to %s", e);
 		return -1;
 	}
 	return 0;

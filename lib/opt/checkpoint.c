@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "err.h"
+#include "fdio.h"
 
 #define CHECKPOINT_MAX (1L << 30)
 
@@ -28,8 +29,8 @@ int pd_checkpoint_write(const char *path, const char *job, int maximize, const s
 			const struct pd_optim *o, char *err)
 {
 	struct pd_buf b = PD_BUF_INIT;
-	char tmp[4200];
-	int fd, ok, i;
+	char e[PD_ERRLEN];
+	int rc, i;
 
 	pd_buf_addf(&b, "pd-opt-checkpoint 1\njob %s\nmaximize %d\nparams %d\n", job, maximize, p->dim);
 	for (i = 0; i < p->dim; i++) {
@@ -38,18 +39,11 @@ int pd_checkpoint_write(const char *path, const char *job, int maximize, const s
 		pd_buf_addc(&b, '\n');
 	}
 	pd_optim_save(o, &b);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ok = fd >= 0 && write(fd, b.data, b.len) == (ssize_t)b.len && fsync(fd) == 0;
-	if (fd >= 0)
-		ok &= close(fd) == 0;
+	rc = pd_replace_file(path, b.data, b.len, 0600, 1, e);
 	pd_buf_release(&b);
-	if (!ok || rename(tmp, path)) {
-		pd_err(err, "write checkpoint %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	if (rc)
+		pd_err(err, "write checkpoint %s", e);
+	return rc;
 }
 
 /* One "param NAME MIN LO HI MAX" line into p; the bytes used, or -1. */
