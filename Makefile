@@ -1,6 +1,7 @@
 # Playdoh-C.  `make` builds, `make check` tests, `make bench` measures.
 # `make demo` and `make check` install missing Debian packages first.
-# `make fuzz` runs the libFuzzer targets of tests/fuzz/ (see its README).
+# `make fuzz` runs the libFuzzer targets of tests/fuzz/ (see its README);
+# `make reliability-report` measures faults, load and fuzzing (as root).
 # Variables: PREFIX DESTDIR CC CFLAGS V=1 (show commands) SAN=1
 # (AddressSanitizer + UBSan, built under build-san/) FUZZ_SECONDS FUZZ_JOBS.
 
@@ -60,7 +61,7 @@ FUZZ_SRC     := $(filter-out tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)
 FUZZ_TARGETS := $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
-.PHONY: all check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit fuzz
+.PHONY: all check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit fuzz reliability-report
 # Keep objects between runs (they are intermediate files of pattern rules).
 .SECONDARY:
 all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS) $(FUZZ_REPLAY) gpu-examples
@@ -132,11 +133,15 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(PKG_CFLAGS) -O1 -g -fno-omit-frame-pointer -MMD -MP
-FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=build/fuzz/obj/lib/%.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=build/fuzz/obj/lib/%.o) build/fuzz/obj/gen/jobheader.o
 
 build/fuzz/obj/%.o: %.c | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+build/fuzz/obj/gen/jobheader.o: $(B)/gen/jobheader.c | $(B)/.deps-ok
+	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
 build/fuzz/libpd.a: $(FUZZ_LIB_OBJ)
@@ -152,6 +157,10 @@ fuzz: deps $(FUZZ_TARGETS:%=build/fuzz/bin/%)
 	$(Q)printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(FUZZ_JOBS) -I{} sh tests/fuzz/run.sh {} $(FUZZ_SECONDS); \
 	  rc=$$?; cat $(FUZZ_TARGETS:%=build/fuzz/%.summary) >build/fuzz/summary.txt; \
 	  cat build/fuzz/summary.txt; exit $$rc
+
+# Issue 5's figures, measured now: fault injection, load, fuzzing (root).
+reliability-report: all
+	$(Q)B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/reliability/report.sh
 
 unit: $(UNITS)
 
