@@ -50,7 +50,10 @@ impair_link() {
 	local i=$1 ms=$2 pct=$3 h=${NS_PREFIX}h$1 err why_netem
 
 	# Frames the size of the MTU, not GSO super-packets.
-	ip -n "$h" link set eth0 gso_max_segs 1 && ip -n "$NS_CLIENT" link set eth0 gso_max_segs 1 || return 1
+	if ! err=$(ip -n "$h" link set eth0 gso_max_segs 1 2>&1 && ip -n "$NS_CLIENT" link set eth0 gso_max_segs 1 2>&1); then
+		echo "ip link set eth0 gso_max_segs 1: $err"
+		return 1
+	fi
 	if command -v tc >/dev/null; then
 		if err=$(tc -n "$h" qdisc add dev eth0 root netem delay "${ms}ms" loss "$pct%" 2>&1); then
 			if ! err=$(tc -n "$NS_SWITCH" qdisc add dev "h$i" root netem loss "$pct%" 2>&1); then
@@ -92,7 +95,7 @@ _impair_netfilter() {
 		echo "pd_delay did not bind its queue: $(cat "$NS_DIR/delay.out")"
 		return 1
 	fi
-	if ! err=$(ip netns exec "$h" "$IMPAIR_IPT" -t mangle -A POSTROUTING -o eth0 \
+	if ! err=$(ip netns exec "$h" "$IMPAIR_IPT" -w 10 -t mangle -A POSTROUTING -o eth0 \
 		-j NFQUEUE --queue-num "$IMPAIR_QUEUE" 2>&1); then
 		echo "$IMPAIR_IPT NFQUEUE: $err"
 		return 1
@@ -150,7 +153,7 @@ impair_stop() {
 
 	IMPAIR_HELD=
 	[ -n "$IMPAIR_DELAY_PID" ] || return 0
-	ip netns exec "${NS_PREFIX}h$1" "$IMPAIR_IPT" -t mangle -D POSTROUTING -o eth0 \
+	ip netns exec "${NS_PREFIX}h$1" "$IMPAIR_IPT" -w 10 -t mangle -D POSTROUTING -o eth0 \
 		-j NFQUEUE --queue-num "$IMPAIR_QUEUE" || return 1
 	kill -TERM "$IMPAIR_DELAY_PID" || return 1
 	wait "$IMPAIR_DELAY_PID" || st=$?
