@@ -262,8 +262,11 @@ f_log_dups() { sed 's/.*"line":\([0-9]*\).*/\1/' "$1" | sort -n | uniq -d | wc -
 		grep -vE ' h[012]$' "$T/lossy.out" | head -n 5
 		false
 	fi
-	# (pd-map counts a host down when its connect and handshake take over
-	# 10 s, as three lost SYNs in a row make them: 1 + 2 + 4 s of backoff.)
+	# (pd-map counts a host down, for the rest of the run, when its connect
+	# and handshake take over 10 s: SYNs or SYN-ACKs lost 4 times in a row
+	# with exponential SYN backoff, 1 + 2 + 4 + 8 s, about 1e-4 at 5% loss
+	# each way; 8 times where the kernel retries every second,
+	# net.ipv4.tcp_syn_linear_timeouts.)
 	grep -q ' h1$' "$T/lossy.out" || { echo "host 1 ran no record; pd-map said:"; cat "$T/lossy.err"; false; }
 	[ "$drops" -gt 0 ] || { echo "no packet of host 1's link was dropped: the loss is not in effect"; false; }
 	if [ -n "$IMPAIR_IPT" ]; then

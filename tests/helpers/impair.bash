@@ -47,7 +47,7 @@ IMPAIR_TABLE=pdimpair
 IMPAIR_QUEUE=0
 
 impair_link() {
-	local i=$1 ms=$2 pct=$3 h=${NS_PREFIX}h$1 err why_netem
+	local i=$1 ms=$2 pct=$3 h=${NS_PREFIX}h$1 err why_netem ipt
 
 	# Frames the size of the MTU, not GSO super-packets.
 	if ! err=$(ip -n "$h" link set eth0 gso_max_segs 1 2>&1 && ip -n "$NS_CLIENT" link set eth0 gso_max_segs 1 2>&1); then

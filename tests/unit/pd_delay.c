@@ -168,7 +168,7 @@ static void accept_packet(int fd, uint32_t id)
 		die("send a verdict");
 }
 
-/* Hold the packet whose notice is nh until ms from now. */
+/* Hold the packet whose notice is nh for delay_ns from now. */
 static void take_notice(struct nlmsghdr *nh, int64_t delay_ns)
 {
 	struct nlattr *a = (struct nlattr *)((char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(struct nfgenmsg)));
@@ -238,6 +238,7 @@ static int next_wait_ms(void)
 	return d <= 0 ? 0 : (int)((d + 999999) / 1000000);
 }
 
+/* The number in s, from 0 to max; exits with a message naming what. */
 static long parse(const char *s, long max, const char *what)
 {
 	char *end;
