@@ -74,4 +74,7 @@ void pd_peer_set_arg(struct pd_peer *p, void *arg);
 /* The exit code an error frame carried (0 if none). */
 int pd_peer_error_code(const struct pd_peer *p);
 
+/* TCP_NODELAY on a connected socket (no-op on a Unix socket). */
+void pd_peer_nodelay(int fd);
+
 #endif

@@ -416,6 +416,7 @@ static void on_accept_tcp(struct evconnlistener *l, evutil_socket_t fd, struct s
 	}
 	snprintf(name, sizeof name, "%s:%d", host, port);
 	srv_tcp_keepalive(fd);
+	pd_peer_nodelay(fd);
 	add_conn(arg, fd, 0, name, NULL);
 }
 
