@@ -2,6 +2,8 @@
 # `make demo` and `make check` install missing Debian packages first.
 # Variables: PREFIX DESTDIR CC CFLAGS V=1 (show commands) SAN=1
 # (AddressSanitizer + UBSan, built under build-san/).
+# `make valgrind-check` runs the pd-serve tests with every server under
+# valgrind and fails on any leak or memory error (tests/valgrind/run.sh).
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -52,7 +54,7 @@ NVCC     ?= $(firstword $(shell command -v nvcc 2>/dev/null) $(wildcard /usr/loc
 GPU_SRC  := $(wildcard share/examples/gpu/*.cu)
 GPU_EX   := $(GPU_SRC:share/examples/gpu/%.cu=$(B)/examples/gpu/%.so)
 
-.PHONY: all check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit
+.PHONY: all check valgrind-check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit
 # Keep objects between runs (they are intermediate files of pattern rules).
 .SECONDARY:
 all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS) gpu-examples
@@ -119,6 +121,12 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory lint-man
 	$(Q)B=$(B) bats --jobs $${PD_TEST_JOBS:-4} --no-parallelize-within-files tests
+
+# The tests that start pd-serve, each server under memcheck; then every
+# log is judged (a normal build: valgrind and ASan do not mix).
+valgrind-check: deps
+	$(Q)$(MAKE) --no-print-directory all SAN=
+	$(Q)B=build sh tests/valgrind/run.sh
 
 lint-man:
 	$(Q)mandoc -T lint -W warning $(MANS)

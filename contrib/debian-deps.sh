@@ -2,7 +2,7 @@
 # Install the Debian packages Playdoh-C builds and tests with, if missing.
 # Used by `make deps`, `make demo`, `make check` and .ci/run.
 set -e
-pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats mandoc iproute2 procps systemd zsh socat gnuplot-nox"
+pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats mandoc iproute2 procps systemd zsh socat gnuplot-nox valgrind"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
