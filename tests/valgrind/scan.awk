@@ -9,8 +9,9 @@
 # any memcheck error, any leak definitely or indirectly lost, or a fatal
 # signal.  A forked child fails on a memory error in pd-serve's code; its
 # leaks are not counted (it leaves by _exit holding a copy of the server's
-# heap, which it never owned), nor errors whose stack passes through a job
-# (a .so outside the system directories: test jobs fault on purpose).
+# heap, which it never owned, and task nodes leave with their tube thread
+# still running), nor errors whose stack passes through a job (a .so
+# outside the system directories: test jobs fault on purpose).
 # Prints a summary and the failing logs; exit status 1 when any fails.
 
 function flush_block() {
@@ -134,7 +135,7 @@ END {
 	printf "valgrind-check: %d pd-serve processes checked: %d servers, %d forked children (workers, task nodes, probes)\n", \
 	    nserv + nchild, nserv, nchild
 	printf "valgrind-check: servers: %d errors, definitely lost %d bytes, indirectly lost %d bytes\n", serr, sdef, sind
-	printf "valgrind-check: forked children: %d memory errors in pd-serve's code; not counted: %d errors in job code (jobs that fault on purpose), %d bytes \"definitely lost\" (the server's heap, copied by fork, left by _exit)\n", \
+	printf "valgrind-check: forked children: %d memory errors in pd-serve's code; not counted: %d errors in job code (jobs that fault on purpose), %d bytes \"definitely lost\" (copies of the server's heap, or a running thread's buffers, left by _exit)\n", \
 	    cerr, cjob, cdef
 	if (nkilled + ckilled)
 		printf "valgrind-check: not checked (killed by SIGKILL before exiting): %d servers, %d forked children%s\n", \
