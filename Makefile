@@ -4,6 +4,8 @@
 # `make reliability-report` measures faults, load and fuzzing (as root).
 # Variables: PREFIX DESTDIR CC CFLAGS V=1 (show commands) SAN=1
 # (AddressSanitizer + UBSan, built under build-san/) FUZZ_SECONDS FUZZ_JOBS.
+# `make valgrind-check` runs the pd-serve tests with every server under
+# valgrind and fails on any leak or memory error (tests/valgrind/run.sh).
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -61,7 +63,7 @@ FUZZ_SRC     := $(filter-out tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)
 FUZZ_TARGETS := $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
-.PHONY: all check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit fuzz reliability-report
+.PHONY: all check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit fuzz reliability-report valgrind-check
 # Keep objects between runs (they are intermediate files of pattern rules).
 .SECONDARY:
 all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS) $(FUZZ_REPLAY) gpu-examples
@@ -168,6 +170,12 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory lint-man
 	$(Q)B=$(B) bats --jobs $${PD_TEST_JOBS:-4} --no-parallelize-within-files tests
+
+# The tests that start pd-serve, each server under memcheck; then every
+# log is judged (a normal build: valgrind and ASan do not mix).
+valgrind-check: deps
+	$(Q)$(MAKE) --no-print-directory all SAN=
+	$(Q)B=build sh tests/valgrind/run.sh
 
 lint-man:
 	$(Q)mandoc -T lint -W warning $(MANS)

@@ -6,7 +6,7 @@ set -e
 # recommended by clang, so named here) build `make fuzz`; util-linux gives
 # setpriv, with which tests run a client as another uid; nftables and
 # iptables (NFQUEUE) impair a link where the kernel has no netem.
-pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats mandoc iproute2 procps clang libclang-rt-14-dev util-linux systemd zsh socat gnuplot-nox nftables iptables"
+pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats mandoc iproute2 procps clang libclang-rt-14-dev util-linux systemd zsh socat gnuplot-nox nftables iptables valgrind"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -29,6 +29,25 @@ export ASAN_OPTIONS="handle_segv=0:${ASAN_OPTIONS:-}"
 # Seconds any single command under test may take before it counts as hung.
 PD_RUN_TIMEOUT="${PD_RUN_TIMEOUT:-60}"
 
+# PD_SERVE_WRAP: words put before pd-serve wherever the helpers start a
+# server (pd_start_server, netns_start_server), e.g. a valgrind command
+# (tests/valgrind/run.sh); each such server gets a unique PD_SERVE_TAG in
+# its environment, which the wrapper may use to name its files.
+# PD_WAIT_SCALE: a whole number multiplying every bounded wait of the
+# helpers (wait_for, server start and stop), for slow wrappers; default 1.
+PD_SERVE_WRAP="${PD_SERVE_WRAP:-}"
+PD_WAIT_SCALE="${PD_WAIT_SCALE:-1}"
+
+# pd_serve_argv: set the array PD_SERVE_ARGV to the command that runs
+# pd-serve: "$PD_SERVE" alone, or env PD_SERVE_TAG=... WRAP "$PD_SERVE".
+pd_serve_argv() {
+	PD_SERVE_ARGV=("$PD_SERVE")
+	if [ -n "$PD_SERVE_WRAP" ]; then
+		# shellcheck disable=SC2206 # the wrapper is a list of words
+		PD_SERVE_ARGV=(env "PD_SERVE_TAG=$(date +%s%N).$$.$RANDOM" $PD_SERVE_WRAP "$PD_SERVE")
+	fi
+}
+
 # Private directories: T (scratch) and PD_HOME (T/h).  The socket path
 # $PD_HOME/sock must stay under 108 bytes, so a long BATS_TEST_TMPDIR is
 # replaced by a short directory of our own, removed in pd_teardown.
@@ -63,13 +82,15 @@ pd_teardown() {
 }
 
 # wait_for [-t SECONDS] CMD...: run CMD every 0.05 s until it succeeds
-# (return 0) or SECONDS (default 10) have passed (return 1, saying so).
+# (return 0) or SECONDS (default 10) times PD_WAIT_SCALE have passed
+# (return 1, saying so).
 wait_for() {
 	local secs=10 i n
 	if [ "$1" = -t ]; then
 		secs=$2
 		shift 2
 	fi
+	secs=$((secs * PD_WAIT_SCALE))
 	n=$((secs * 20))
 	for ((i = 0; i < n; i++)); do
 		if "$@"; then
@@ -151,16 +172,18 @@ _pd_server_ready() {
 
 # pd_start_server [ARGS...]: start `pd-serve -f -p 0 --port-file` for
 # $PD_HOME in the background, stderr appended to $PD_HOME/serve.log, and
-# wait (at most 10 s) until it has written its port file and created its
-# Unix socket.  Sets and exports PD_PORT, PD_PID and PD_LOG.
+# wait (at most 10 s times PD_WAIT_SCALE) until it has written its port
+# file and created its Unix socket.  Sets and exports PD_PORT, PD_PID and
+# PD_LOG.
 pd_start_server() {
 	local pf="$PD_HOME/port" sock="$PD_HOME/sock" i
 	PD_LOG="$PD_HOME/serve.log"
 	rm -f "$pf"
-	"$PD_SERVE" -f -p 0 --port-file "$pf" "$@" </dev/null >>"$PD_LOG" 2>&1 3>&- &
+	pd_serve_argv
+	"${PD_SERVE_ARGV[@]}" -f -p 0 --port-file "$pf" "$@" </dev/null >>"$PD_LOG" 2>&1 3>&- &
 	PD_PID=$!
 	PD_SERVER_PIDS+=("$PD_PID")
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 200 * PD_WAIT_SCALE; i++)); do
 		if _pd_server_ready "$PD_PID" "$pf" "$sock"; then
 			break
 		fi
@@ -172,7 +195,7 @@ pd_start_server() {
 		sleep 0.05
 	done
 	if ! _pd_server_ready "$PD_PID" "$pf" "$sock"; then
-		echo "pd-serve $* not ready after 10 s (no $pf or no $sock); its log:" >&2
+		echo "pd-serve $* not ready after $((10 * PD_WAIT_SCALE)) s (no $pf or no $sock); its log:" >&2
 		cat "$PD_LOG" >&2
 		return 1
 	fi
@@ -180,14 +203,15 @@ pd_start_server() {
 	export PD_PORT PD_PID PD_LOG
 }
 
-# pd_stop_server PID: SIGTERM, wait at most 10 s, then SIGKILL.  Sets
+# pd_stop_server PID: SIGTERM, wait at most 10 s (times PD_WAIT_SCALE,
+# as wait_for counts), then SIGKILL.  Sets
 # PD_STOP_STATUS to the server's exit status (137 after SIGKILL).
 pd_stop_server() {
 	local pid=$1 keep=() p
 	PD_STOP_STATUS=0
 	kill -TERM "$pid" 2>/dev/null || true
 	if ! wait_for -t 10 pd_dead "$pid" 2>/dev/null; then
-		echo "pd-serve $pid ignored SIGTERM for 10 s; killing it" >&2
+		echo "pd-serve $pid ignored SIGTERM for $((10 * PD_WAIT_SCALE)) s; killing it" >&2
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	wait "$pid" 2>/dev/null || PD_STOP_STATUS=$?

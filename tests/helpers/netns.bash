@@ -46,6 +46,8 @@
 #
 # Binaries come from $NS_BIN when set, else from ${B:-build}/bin at the top
 # of the source tree.  Every wait is bounded (NS_WAIT seconds, default 10).
+# PD_SERVE_WRAP, as in common.bash, is put before pd-serve in
+# netns_start_server (set NS_WAIT higher for a slow wrapper).
 
 NS_HELPER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -231,9 +233,12 @@ netns_start_server() {
 		return 1
 	fi
 	rm -f "$home/port" "$home/pid"
-	# ip netns exec and env exec, so $! is pd-serve's own pid.  fd 3 is
+	# ip netns exec and env exec (as does a PD_SERVE_WRAP such as
+	# valgrind, see common.bash), so $! is pd-serve's own pid.  fd 3 is
 	# closed so that Bats does not wait for the server.
+	# shellcheck disable=SC2086 # the wrapper is a list of words
 	ip netns exec "${NS_PREFIX}h$i" env PD_HOME="$home" PD_TEST_HOST="h$i" \
+		${PD_SERVE_WRAP:+PD_SERVE_TAG=$(date +%s%N).$$.$RANDOM $PD_SERVE_WRAP} \
 		"$(_ns_bin)/pd-serve" -f -p 0 --port-file "$home/port" -b "198.18.0.$((i + 1))" "$@" \
 		</dev/null >>"$log" 2>&1 3>&- &
 	pid=$!
