@@ -253,7 +253,9 @@ f_log_dups() { sed 's/.*"line":\([0-9]*\).*/\1/' "$1" | sort -n | uniq -d | wc -
 	impair_stop 1
 	echo "host 1's link: $drops of $packets packets dropped${IMPAIR_HELD:+; pd_delay: $IMPAIR_HELD}"
 	echo "records per host: $(cut -d ' ' -f 2 "$T/lossy.out" | sort | uniq -c | tr -s ' \n' ' ')"
-	fault_record "200 ms, 5% loss (${IMPAIR_IPT:+nfq+nft}${IMPAIR_IPT:-netem})" "pd-map over 3 hosts" \
+	local how=netem
+	[ -z "${IMPAIR_IPT:-}" ] || how=nfq+nft
+	fault_record "200 ms, 5% loss ($how)" "pd-map over 3 hosts" \
 		"$((status == 0))" "$T/expected" "$T/squares"
 	f_status 0 "$status" "pd-map with a slow, lossy link to host 1"
 	f_same "results over the lossy link" "$T/expected" "$T/squares"
