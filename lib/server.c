@@ -353,7 +353,9 @@ static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 		conn_dispatch(c, m);
 		return;
 	}
-	if (pd_peer_refused(c->peer))
+	if (c->refused) /* its one line was written at accept */
+		pd_log(PD_LOG_INFO, "%s: refused connection closed: %s", pd_peer_name(c->peer), why);
+	else if (pd_peer_refused(c->peer))
 		pd_log(PD_LOG_WARN, "%s: authentication failed; connection refused", pd_peer_name(c->peer));
 	else if (!departure(why))
 		pd_log(PD_LOG_WARN, "%s: dropped: %s", pd_peer_name(c->peer), why);
@@ -390,6 +392,7 @@ static void add_conn(struct pd_server *s, int fd, int local, const char *name, c
 		abort();
 	c->s = s;
 	c->local = local && !refuse; /* never the owner's rights, whatever follows */
+	c->refused = refuse != NULL;
 	c->peer = pd_peer_new(s->base, fd, &o, conn_msg, c);
 	if (refuse)
 		pd_peer_refuse(c->peer, refuse);
@@ -431,13 +434,15 @@ static void on_accept_unix(struct evconnlistener *l, evutil_socket_t fd, struct 
 	(void)l;
 	(void)sa;
 	(void)salen;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != getuid()) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		cred.uid = (uid_t)-1;
+	snprintf(name, sizeof name, "local:%d", (int)cred.pid);
+	if (cred.uid != getuid()) {
 		/* Its hello is answered with the refusal: it learns why. */
 		snprintf(refuse, sizeof refuse, "local connection from uid %d refused: this pd-serve runs as "
 			 "uid %d, and only its owner may use its socket", (int)cred.uid, (int)getuid());
-		pd_log(PD_LOG_WARN, "%s", refuse);
+		pd_log(PD_LOG_WARN, "%s: %s", name, refuse);
 	}
-	snprintf(name, sizeof name, "local:%d", (int)cred.pid);
 	add_conn(arg, fd, 1, name, refuse[0] ? refuse : NULL);
 }
 

@@ -19,6 +19,7 @@ struct sconn {
 	struct pd_server *s;
 	struct pd_peer *peer;
 	int local; /* Unix socket or embedded: owner-level trust */
+	int refused; /* refused at accept (another uid), already logged */
 	char waiting[PD_RUN_ID_LEN]; /* fetch --wait: the run awaited, or "" */
 	char client[32];	      /* program named in its hello; "" before the handshake ends */
 	long records;		      /* results sent to it */

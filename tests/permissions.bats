@@ -95,7 +95,11 @@ client_refuses_key() {
 	pdrun "${AS_NOBODY[@]}" PD_HOME="$PD_HOME" "$PD_ALLOC" --cpu 1
 	[ "$status" -eq 77 ]
 	[[ $stderr == *"pd-alloc: local connection from uid $NOBODY refused: this pd-serve runs as uid 0, and only its owner may use its socket"* ]]
-	grep -q "warning: local connection from uid $NOBODY refused" "$PD_LOG"
+	grep -q "warning: local:[0-9]*: local connection from uid $NOBODY refused" "$PD_LOG"
+	# one warning per refused connection (pd-alloc's probe connect and its
+	# request), each naming the connection: no second line when it closes
+	[ "$(grep -c "warning: local:[0-9]*: local connection from uid $NOBODY refused" "$PD_LOG")" -eq \
+		"$(grep -c 'warning:' "$PD_LOG")" ]
 	# nothing changed, and the server serves its owner
 	owner_share_unchanged
 	pd_alive "$PD_PID"
