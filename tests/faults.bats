@@ -116,21 +116,6 @@ f_client_bg() {
 	F_PID=$!
 }
 
-# f_until SECS CMD...: poll CMD until it succeeds, at most SECS seconds.
-f_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.05
-	done
-}
-
-# True when FILE has at least N lines, or process PID has ended.
-f_lines_or_exit() {
-	[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] || ! kill -0 "$3" 2>/dev/null
-}
-
 # f_cluster N [ARGS]: N namespace hosts, each running pd-serve --cpu 2 ARGS.
 f_cluster() {
 	local n=$1 i
@@ -152,7 +137,7 @@ f_sleeps() {
 f_start_coordinator() {
 	ip netns exec "$NS_CLIENT" env PD_HOME="$NS_CLIENT_HOME" "$BIN/pd-serve" -f --local -v \
 		</dev/null >>"$NS_DIR/c/log" 2>&1 3>&- &
-	f_until 10 test -S "$NS_CLIENT_HOME/sock" || { echo "no coordinator socket after 10 s"; return 1; }
+	wait_for -t 10 test -S "$NS_CLIENT_HOME/sock" || { echo "no coordinator socket after 10 s"; return 1; }
 }
 
 # Lines of a run's log (its results kept so far), 0 before it exists.
@@ -174,7 +159,7 @@ f_log_dups() { sed 's/.*"line":\([0-9]*\).*/\1/' "$1" | sort -n | uniq -d | wc -
 		>"$T/id" 2>"$T/submit.err" || { echo "submit failed"; cat "$T/submit.err"; false; }
 	id=$(cat "$T/id")
 	log=$NS_CLIENT_HOME/state/runs/$id/log
-	f_until 30 f_log_at_least "$log" 50 || { echo "fewer than 50 results after 30 s"; false; }
+	wait_for -t 30 f_log_at_least "$log" 50 || { echo "fewer than 50 results after 30 s"; false; }
 	at_kill=$(f_log_lines "$log")
 	[ "$at_kill" -lt 400 ] || { echo "the run was over before the kill"; false; }
 	netns_kill_server 1 KILL
@@ -199,13 +184,13 @@ f_log_dups() { sed 's/.*"line":\([0-9]*\).*/\1/' "$1" | sort -n | uniq -d | wc -
 	lost="198.18.0.2:$NS_PORT_1"
 
 	f_client_bg cut "$BIN/pd-map" --no-bar -H "$(netns_hosts)" --tag "$EX/sleep.so" <"$T/in"
-	f_until 30 f_lines_or_exit "$T/cut.out" 50 "$F_PID" || { echo "fewer than 50 results after 30 s"; false; }
+	wait_for -t 30 lines_or_exit "$T/cut.out" 50 "$F_PID" || { echo "fewer than 50 results after 30 s"; false; }
 	kill -0 "$F_PID" 2>/dev/null || { echo "pd-map ended before the link could be cut"; false; }
 	netns_unplug 1
 	at_cut=$(wc -l <"$T/cut.out")
 	# Restore the link once pd-map has given up on the host (it must, to
 	# finish: the host's records in flight have no results yet).
-	f_until 45 bash -c "grep -qF '$lost' '$T/cut.err' || ! kill -0 $F_PID" ||
+	wait_for -t 45 bash -c "grep -qF '$lost' '$T/cut.err' || ! kill -0 $F_PID" ||
 		{ echo "pd-map neither named the cut host nor ended in 45 s"; false; }
 	netns_replug 1
 	status=0
@@ -446,13 +431,13 @@ f_ns_proc() {
 	f_sleeps 8 60000
 
 	f_client_bg doomed "$BIN/pd-map" --no-bar -H "$(netns_hosts)" --tag "$EX/sleep.so" <"$T/in"
-	f_until 30 f_all_busy || { echo "not both hosts got busy: busy $(f_busy | tr '\n' ' ')"; false; }
+	wait_for -t 30 f_all_busy || { echo "not both hosts got busy: busy $(f_busy | tr '\n' ' ')"; false; }
 	client=$(f_ns_proc "$NS_CLIENT" pd-map)
 	[ -n "$client" ] || { echo "no pd-map in the client namespace"; false; }
 	kill -KILL $client
 	wait "$F_PID" 2>/dev/null || true
 	freed=0
-	f_until 10 f_none_busy && freed=1
+	wait_for -t 10 f_none_busy && freed=1
 	fault_record "client kill -9" "pd-map over 2 hosts, slots freed" "$freed" /dev/null /dev/null
 	[ "$freed" -eq 1 ] || { echo "slots still busy 10 s after the client was killed: $(f_busy | tr '\n' ' ')"; false; }
 	[ ! -s "$T/doomed.out" ] || { echo "results from 60 s records?"; false; }

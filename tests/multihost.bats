@@ -83,21 +83,6 @@ mh_map_bg() {
 	MH_PID=$!
 }
 
-# mh_until SECS CMD...: poll CMD until it succeeds, at most SECS seconds.
-mh_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.02
-	done
-}
-
-# True when FILE has at least N lines or process PID has ended.
-mh_lines_or_exit() {
-	[ "$(wc -l <"$1")" -ge "$2" ] || ! kill -0 "$3" 2>/dev/null
-}
-
 # mh_same WHAT EXPECTED GOT: fail with a diff unless the files are equal.
 mh_same() {
 	if ! cmp -s "$2" "$3"; then
@@ -162,7 +147,7 @@ start_all() {
 	awk '{ print $0 "\t20" }' "$T/in" >"$T/expected"
 
 	mh_map_bg kill -H "$(netns_hosts)" --tag "$EX/sleep.so" <"$T/in"
-	mh_until 30 mh_lines_or_exit "$T/kill.out" 50 "$MH_PID" ||
+	wait_for -t 30 lines_or_exit "$T/kill.out" 50 "$MH_PID" ||
 		{ echo "fewer than 50 results after 30 s"; false; }
 	if ! kill -0 "$MH_PID" 2>/dev/null; then
 		echo "pd-map ended before host 1 could be killed mid-run"
@@ -190,7 +175,7 @@ start_all() {
 
 	MH_TIMEOUT=45
 	mh_map_bg unplug -H "$(netns_hosts)" --tag "$EX/sleep.so" <"$T/in"
-	mh_until 30 mh_lines_or_exit "$T/unplug.out" 50 "$MH_PID" ||
+	wait_for -t 30 lines_or_exit "$T/unplug.out" 50 "$MH_PID" ||
 		{ echo "fewer than 50 results after 30 s"; false; }
 	if ! kill -0 "$MH_PID" 2>/dev/null; then
 		echo "pd-map ended before host 1 could be unplugged mid-run"
@@ -301,7 +286,7 @@ start_all() {
 	awk 'BEGIN { for (i = 1; i <= 300; i++) print "20 " i }' >"$T/in"
 
 	mh_map_bg alloc -H "$(netns_hosts)" --tag "$EX/whereami.so" <"$T/in"
-	mh_until 30 mh_lines_or_exit "$T/alloc.out" 50 "$MH_PID" ||
+	wait_for -t 30 lines_or_exit "$T/alloc.out" 50 "$MH_PID" ||
 		{ echo "fewer than 50 results after 30 s"; false; }
 	if ! kill -0 "$MH_PID" 2>/dev/null; then
 		echo "pd-map ended before the allocation could change mid-run"

@@ -102,6 +102,12 @@ wait_for() {
 	return 1
 }
 
+# True when FILE has at least N lines, or process PID has ended (for
+# wait_for: a background run got that far, or stopped trying).
+lines_or_exit() {
+	[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] || ! kill -0 "$3" 2>/dev/null
+}
+
 # Fail the test when the last `run` status is a crash (over 128: killed
 # by a signal) or a hang (124: killed by our timeout).
 no_crash() {
