@@ -45,18 +45,13 @@ alloc_is() {
 	[ "$(alloc_field "$1")" = "$2" ]
 }
 
-# 0 when this machine has a CUDA driver of its own.
-real_driver() {
-	ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'
-}
-
 # nvcc on PATH or in the CUDA toolkit's usual place, printed; 1 if none.
 find_nvcc() {
 	command -v nvcc 2>/dev/null || { [ -x /usr/local/cuda/bin/nvcc ] && echo /usr/local/cuda/bin/nvcc; }
 }
 
 @test "no CUDA driver: 0 GPUs found, --gpu shares refused, CPU jobs run as before" {
-	if real_driver; then
+	if has_cuda_driver; then
 		skip "this machine has a CUDA driver (libcuda.so.1): the no-driver case cannot be shown here"
 	fi
 	pd_keygen
@@ -222,7 +217,7 @@ find_nvcc() {
 
 @test "embedded mode: no GPU found means a GPU job fails with 69; the fake driver's GPUs are used" {
 	echo info >"$T/in"
-	if ! real_driver; then
+	if ! has_cuda_driver; then
 		pdrun "$PD_MAP" "$PROBE" <"$T/in"
 		[ "$status" -eq 69 ]
 		[[ $stderr == *"no host shares a GPU (embedded: 0 of 0 GPUs shared)"* ]]
@@ -316,7 +311,7 @@ find_nvcc() {
 }
 
 @test "make bench-gpu without a GPU, or without nvcc: says so, measures nothing, exits 69" {
-	if ! real_driver; then
+	if ! has_cuda_driver; then
 		run env B="$B" sh tests/bench/gpu.sh
 		[ "$status" -eq 69 ]
 		[[ $output == *"bench-gpu: no GPU on this machine"*"nothing measured"* ]]
@@ -341,7 +336,7 @@ find_nvcc() {
 		nm -D --defined-only "$T/$f.so" | grep -q " pd_desc_$f\$"
 	done
 	# the descriptors say they need a GPU: without one, 69 at once
-	if ! real_driver; then
+	if ! has_cuda_driver; then
 		pdrun "$PD_MAP" "$T/square_gpu.so" <<<"3"
 		[ "$status" -eq 69 ]
 	fi
@@ -390,7 +385,7 @@ build_emulated() {
 
 @test "with a GPU: the CUDA examples give their CPU twins' results to 1e-9 relative" {
 	nvcc=$(find_nvcc) || skip "nvcc not found (PATH, /usr/local/cuda/bin): CUDA examples not built here"
-	real_driver || skip "no CUDA driver (libcuda.so.1) on this machine: no GPU to run on"
+	has_cuda_driver || skip "no CUDA driver (libcuda.so.1) on this machine: no GPU to run on"
 	pd_keygen
 	pd_start_server --cpu 1
 	[ "$(alloc_field gpus)" -gt 0 ] || skip "the CUDA driver reports no GPU"

@@ -2,6 +2,7 @@
 #include "opt/cmaes.h"
 #include "opt/cmaesint.h"
 #include "opt/eigen.h"
+#include "opt/fields.h"
 #include "opt/rng.h"
 
 #include <inttypes.h>
@@ -33,22 +34,13 @@ static double *dalloc(size_t n) { return xcalloc(n, sizeof(double)); }
 int pd_cmaes_i_check_args(int n, const double *lo, const double *hi, const double *min,
 		      const double *max, double sigma0, int lambda, char *err)
 {
-	int i;
-
 	if (n < 1 || n > PD_CMAES_MAXDIM)
 		return pd_err(err, "dimension %d out of range 1..%d", n, PD_CMAES_MAXDIM), -1;
 	if (lambda != 0 && (lambda < 2 || lambda > PD_CMAES_MAXLAMBDA))
 		return pd_err(err, "population %d out of range 2..%d", lambda, PD_CMAES_MAXLAMBDA), -1;
 	if (!(sigma0 >= 0 && sigma0 <= 1e6))
 		return pd_err(err, "initial step size %g out of range", sigma0), -1;
-	for (i = 0; i < n; i++) {
-		if (!isfinite(lo[i]) || !isfinite(hi[i]) || !(lo[i] < hi[i]) || !isfinite(hi[i] - lo[i]))
-			return pd_err(err, "parameter %d: bad interval [%g, %g]", i + 1, lo[i], hi[i]), -1;
-		if ((min && !(min[i] <= lo[i])) || (max && !(max[i] >= hi[i])))
-			return pd_err(err, "parameter %d: hard bounds must contain [%g, %g]", i + 1,
-				      lo[i], hi[i]), -1;
-	}
-	return 0;
+	return pd_opt_check_box(n, lo, hi, min, max, err);
 }
 
 /* Allocate the arrays whose size depends on n only. */

@@ -262,10 +262,15 @@ show() {
 	done
 }
 
+# True when this machine has a real CUDA driver (libcuda.so.1 known to ld.so).
+has_cuda_driver() {
+	ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'
+}
+
 # Skip a test whose expected figures assume a host without GPUs when this
 # machine has a CUDA driver (tests/gpu.bats covers GPUs with a fake driver).
 skip_if_cuda_driver() {
-	if ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
+	if has_cuda_driver; then
 		skip "this machine has a CUDA driver (libcuda.so.1): this test expects a host without GPUs"
 	fi
 }
