@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <event2/event.h>
 
+#include "fdio.h"
 #include "cache.h"
 #include "coord.h"
 #include "detach.h"
@@ -556,6 +557,8 @@ int main(int argc, char **argv)
 	char err[PD_ERRLEN];
 	int code;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
 	if (M.fetch || M.cancel) {

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <event2/event.h>
 
+#include "fdio.h"
 #include "buf.h"
 #include "cache.h"
 #include "cli.h"
@@ -668,6 +669,8 @@ int main(int argc, char **argv)
 	size_t joblen;
 	int code;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
 	signal(SIGPIPE, SIG_IGN);
 	pd_cli_init("pd-opt", usage_text);
 	parse_options(argc, argv);

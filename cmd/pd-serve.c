@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 
+#include "fdio.h"
 #include "cli.h"
 #include "err.h"
 #include "hostsel.h"
@@ -233,6 +234,8 @@ int main(int argc, char **argv)
 	struct pd_paths paths;
 	int perm = 0, lockfd, port = 0, ready_fd = -1, have_key;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
 	pd_cli_init("pd-serve", usage_text);
 
 	signal(SIGPIPE, SIG_IGN);
