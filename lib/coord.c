@@ -126,7 +126,7 @@ static void store(struct pd_coord *c, long seq, int status, float ms, int tries,
 static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 {
 	size_t cap = c->o.gpu && c->o.fitness ? GPU_BATCH_BYTES_MAX : BATCH_BYTES_MAX, len;
-	const char *line;
+	const char *line, *nul;
 
 	while (b->n < max && b->recs.len < cap && !c->finished) {
 		if (!c->o.unordered && !pd_reorder_room(&c->order, c->nread))
@@ -140,6 +140,14 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 				store(c, c->nread++, PD_R_OK, 0, 0, NULL, c->scratch.data, c->scratch.len, line, len);
 				continue;
 			}
+		}
+		if (!c->o.nul && (nul = memchr(line, 0, len))) {
+			char msg[160];
+
+			snprintf(msg, sizeof msg, "the record holds a NUL byte at byte %zu; records are text "
+				 "(-0 reads NUL-separated records)", (size_t)(nul - line) + 1);
+			store(c, c->nread++, PD_R_ERROR, 0, 1, NULL, msg, strlen(msg), line, len);
+			continue;
 		}
 		pd_coord_i_batch_add(b, c->nread++, 0, line, len);
 	}
@@ -192,6 +200,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 		cJSON_AddStringToObject(j, "kind", "fitness");
 	if (c->o.gpu)
 		cJSON_AddBoolToObject(j, "gpu", 1);
+	if (c->o.nul)
+		cJSON_AddStringToObject(j, "sep", "nul");
 	cJSON_AddNumberToObject(j, "first", (double)(b->seq[0] + 1));
 	cJSON_AddNumberToObject(j, "n", b->n);
 	if (c->o.timeout_ms)
@@ -552,6 +562,7 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 		pd_hash_hex(o->share_data, o->share_len, c->share_hash);
 	TAILQ_INIT(&c->retry);
 	pd_input_init(&c->in, base, o->in_fd, on_input, c);
+	c->in.sep = o->nul ? 0 : '\n';
 	pd_reorder_init(&c->order);
 	c->done_ev = event_new(base, -1, 0, report_done, c);
 	c->drain_ev = event_new(base, -1, 0, report_drained, c);

@@ -61,6 +61,9 @@ struct pd_coord_opts {
 	const unsigned char *key; /* cluster key, for TCP hosts */
 	const char *client;	/* program name */
 	int in_fd;		/* records; -1: fed with pd_coord_feed */
+	int nul;		/* records end in NUL, not newline (pd-map -0): they may
+				 * hold newlines.  Either way a record never holds the
+				 * NUL byte: one that does fails, unsent. */
 	int fitness;		/* the job is a fitness function: records are points */
 	int max_slots;		/* -c: at most this many slots in all; 0 = all shared */
 	int gpu;		/* run on GPU slots instead of CPU slots: at most gpu of

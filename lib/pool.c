@@ -70,7 +70,7 @@ static int index_lines(struct batch *b)
 		abort();
 	for (i = 0; i < b->n; i++) {
 		b->off[i] = (size_t)(s - b->recs.data);
-		nl = memchr(s, '\n', (size_t)(end - s));
+		nl = memchr(s, b->sep, (size_t)(end - s));
 		if (!nl)
 			return -1;
 		s = nl + 1;
@@ -99,8 +99,10 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	pd_buf_init(&b->rbuf);
 	pd_buf_add(&b->recs, job->recs, job->len);
 	b->n = job->n;
+	b->sep = job->nul ? 0 : '\n';
 	if (index_lines(b)) {
-		pd_err(err, "batch blob does not hold exactly %d newline-terminated records", job->n);
+		pd_err(err, "batch blob does not hold exactly %d %s-terminated records", job->n,
+		       job->nul ? "NUL" : "newline");
 		pd_buf_release(&b->recs);
 		free(b->off);
 		free(b);
@@ -192,6 +194,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		cJSON_AddStringToObject(j, "share", b->share);
 	if (b->fitness)
 		cJSON_AddStringToObject(j, "kind", "fitness");
+	if (!b->sep)
+		cJSON_AddStringToObject(j, "sep", "nul");
 	cJSON_AddNumberToObject(j, "mem", (double)b->mem);
 	cJSON_AddNumberToObject(j, "mem_cap", (double)b->mem_cap);
 	cJSON_AddNumberToObject(j, "n", e - a);

@@ -31,7 +31,8 @@ struct pd_pool_job {
 	const char *share;   /* --share file path, or NULL */
 	long first;	     /* line number of the first record */
 	const cJSON *linenos; /* or explicit line numbers (array of n), or NULL */
-	const void *recs;    /* n newline-terminated records */
+	const void *recs;    /* n records, each ended by a newline (NUL with nul) */
+	int nul;	     /* records end in NUL: they may hold newlines */
 	size_t len;
 	int n;
 	int timeout_ms;	     /* per record; 0 = none */

@@ -41,6 +41,7 @@ struct batch {
 	size_t *off; /* n+1 line start offsets into recs */
 	int n, ndone, timeout_ms, running, dropped, fitness;
 	int gpu; /* runs on GPU slots only */
+	char sep; /* what ends each record in recs */
 	long long mem, mem_cap; /* worker address-space limit, the server's cap */
 	struct rslot *rs;
 	struct pd_buf rbuf;

@@ -283,6 +283,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .first = (long)first,
 	    .linenos = cJSON_GetObjectItemCaseSensitive(m->json, "linenos"),
 	    .recs = m->blob,
+	    .nul = !strcmp(pd_json_str(m->json, "sep", "nl"), "nul"),
 	    .len = m->blob_len,
 	    .n = (int)n,
 	    .timeout_ms = (int)tmo,

@@ -34,7 +34,8 @@ size_over() {
 
 @test "joblog: a run killed by SIGINT leaves only whole lines, and --resume finishes it with every record once" {
 	seq 1 400000 >"$T/in"
-	expect_squares "$T/in" >"$T/want"
+	# exact integers (awk prints squares past 2^31 as 2.14749e+09)
+	python3 -c 'import sys; sys.stdout.writelines("%d\n" % (int(l) ** 2) for l in sys.stdin)' <"$T/in" >"$T/want"
 	timeout 60 "$PD_MAP" -c 2 --joblog "$T/log" "$EX/square.so" <"$T/in" >"$T/out1" 2>"$T/err1" &
 	pid=$!
 	wait_for -t 30 size_over "$T/log" 300000
@@ -112,7 +113,7 @@ size_over() {
 	pdrun_to "$T/out" "$PD_MAP" -c 2 -0 "$ECHO" <"$T/in"
 	[ "$status" -eq 1 ]
 	cmp "$T/want" "$T/out"
-	grep -q 'line 5.*NUL' "$T/out.err"
+	grep -q 'line 4.*NUL' "$T/out.err"
 	pdrun_to "$T/out" "$PD_MAP" -c 2 --null --json "$ECHO" <"$T/in"
 	[ "$status" -eq 0 ]
 	$CHECK json nul "$T/in" "$T/out"
