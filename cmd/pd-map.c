@@ -119,30 +119,33 @@ static void print_json(const struct pd_coord_result *r)
 }
 
 /* Input text for a message on stderr: at most max bytes, control
- * characters escaped, so that one message stays one line. */
+ * characters escaped, so that one message stays one line.  Two buffers
+ * in turn: one message may show two texts. */
 static const char *shown(const char *s, size_t n, size_t max)
 {
-	static struct pd_buf b = PD_BUF_INIT;
+	static struct pd_buf bufs[2] = {PD_BUF_INIT, PD_BUF_INIT};
+	static int turn;
+	struct pd_buf *b = &bufs[turn ^= 1];
 	size_t i;
 
-	pd_buf_reset(&b);
+	pd_buf_reset(b);
 	for (i = 0; i < n && i < max; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '\n')
-			pd_buf_add(&b, "\\n", 2);
+			pd_buf_add(b, "\\n", 2);
 		else if (c == '\t')
-			pd_buf_add(&b, "\\t", 2);
+			pd_buf_add(b, "\\t", 2);
 		else if (c == '\r')
-			pd_buf_add(&b, "\\r", 2);
+			pd_buf_add(b, "\\r", 2);
 		else if (c < 0x20 || c == 0x7f)
-			pd_buf_addf(&b, "\\x%02x", c);
+			pd_buf_addf(b, "\\x%02x", c);
 		else
-			pd_buf_addc(&b, (char)c);
+			pd_buf_addc(b, (char)c);
 	}
 	if (n > max)
-		pd_buf_add(&b, "...", 3);
-	return b.data;
+		pd_buf_add(b, "...", 3);
+	return b->data;
 }
 
 /* Write what the joblog has gathered; say the first failure. */

@@ -29,12 +29,12 @@
 
 static const char *usage_text =
     "usage: pd-serve [-h] [--version] [-f] [-v]... [-p PORT] [-b ADDRESS] [--port-file FILE]\n"
-    "                [--cpu N] [--mem SIZE] [--local]\n"
+    "                [--cpu N] [--mem SIZE] [--grace SEC] [--local]\n"
     "       pd-serve --keygen\n";
 
 struct serve_opts {
 	int foreground, verbose, local_only, keygen;
-	long port, cpu;
+	long port, cpu, grace_ms;
 	long long mem;
 	const char *bind, *port_file;
 };
@@ -50,19 +50,20 @@ static int numeric_address(const char *s)
 /* Options of pd-serve. */
 static void parse_options(int argc, char **argv, struct serve_opts *o)
 {
-	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL, O_MEM };
+	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL, O_MEM, O_GRACE };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	     {"version", no_argument, 0, O_VERSION},
 	    {"foreground", no_argument, 0, 'f'},    {"verbose", no_argument, 0, 'v'},
 	    {"port", required_argument, 0, 'p'},    {"bind", required_argument, 0, 'b'},
 	    {"port-file", required_argument, 0, O_PORTFILE}, {"cpu", required_argument, 0, O_CPU},
 	    {"local", no_argument, 0, O_LOCAL},	     {"keygen", no_argument, 0, O_KEYGEN},
-	    {"mem", required_argument, 0, O_MEM},
+	    {"mem", required_argument, 0, O_MEM},    {"grace", required_argument, 0, O_GRACE},
 	    {0, 0, 0, 0}};
 	int ch;
 
 	o->port = PD_DEFAULT_PORT;
 	o->cpu = -1;
+	o->grace_ms = 30000;
 	while ((ch = getopt_long(argc, argv, "hfvp:b:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': pd_cli_usage(0); break;
@@ -86,6 +87,10 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 		case O_MEM:
 			if (pd_size_parse(optarg, &o->mem))
 				pd_cli_die(PD_EX_USAGE, "--mem: '%s' is not a size (bytes, or a number with K, M, G or T)", optarg);
+			break;
+		case O_GRACE:
+			if (pd_parse_seconds_ms(optarg, &o->grace_ms) || o->grace_ms < 0 || o->grace_ms > 86400000)
+				pd_cli_die(PD_EX_USAGE, "--grace: '%s' is not a number of seconds from 0 to 86400", optarg);
 			break;
 		case O_LOCAL: o->local_only = 1; break;
 		case O_KEYGEN: o->keygen = 1; break;
@@ -264,7 +269,7 @@ int main(int argc, char **argv)
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;
 	so = (struct pd_server_opts){paths.state, have_key ? key : NULL, pd_ncpus(), (int)o.cpu,
-				     1, host, 1, o.mem};
+				     1, host, 1, o.mem, o.grace_ms ? (int)o.grace_ms : 1};
 	base = event_base_new();
 	s = pd_server_new(base, &so, err);
 	if (!s)

@@ -84,6 +84,15 @@ void pd_pool_set_slots(struct pd_pool *p, int slots);
  */
 void pd_pool_set_gpus(struct pd_pool *p, int gpus, int slots);
 
+/*
+ * A record running on a slot that is no longer shared (the owner shrank
+ * the share, or pd_pool_stop) gets grace_ms to finish; then its worker is
+ * killed and the record fails as "lost", saying why.  Default 30 s.
+ */
+void pd_pool_set_grace(struct pd_pool *p, int grace_ms);
+/* The server stops: every slot is withdrawn (with the grace above). */
+void pd_pool_stop(struct pd_pool *p);
+
 /* Stop taking work: hand back every queued batch. */
 void pd_pool_handback_all(struct pd_pool *p);
 
