@@ -143,3 +143,41 @@ size_over() {
 	[ "${lines[1]}" = 141 ]
 	[ -z "$stderr" ]
 }
+
+# Start pd-serve --grace 1 and, in the background, pd-map --unordered on
+# faulty.so with records ok, loop, ok; return once both ok results are
+# out and the loop record is running.  Sets MPID.
+start_loop_run() {
+	pd_keygen
+	pd_start_server --grace 1 --cpu 2
+	printf 'ok\nloop\nok\n' >"$T/in"
+	timeout 60 "$PD_MAP" --unordered "$EX/faulty.so" <"$T/in" >"$T/out" 2>"$T/err" &
+	MPID=$!
+	PD_EXTRA_PIDS+=("$MPID")
+	wait_for -t 20 lines_or_exit "$T/out" 2 "$MPID"
+	[ "$(cat "$T/out")" = "$(printf 'ok\nok')" ]
+}
+
+@test "pd-serve stops after --grace although a record loops: it fails as 'server stopping', logged" {
+	start_loop_run
+	kill -TERM "$PD_PID"
+	wait_for -t 15 pd_dead "$PD_PID"
+	st=0
+	wait "$MPID" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 1 ]
+	grep -q '^pd-map: line 2: server stopping: still running after the grace period of 1 s' "$T/err"
+	grep -q 'killing it' "$PD_LOG"
+}
+
+@test "pd-alloc --cpu 0 takes a looping record's slot back after the grace period" {
+	start_loop_run
+	pdrun "$PD_ALLOC" --cpu 0
+	[ "$status" -eq 0 ]
+	st=0
+	wait "$MPID" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 1 ]
+	grep -q "^pd-map: line 2: slot taken back by the host's owner (pd-alloc)" "$T/err"
+	grep -q 'killing it' "$PD_LOG"
+}
