@@ -36,8 +36,9 @@ size_over() {
 	seq 1 400000 >"$T/in"
 	# exact integers (awk prints squares past 2^31 as 2.14749e+09)
 	python3 -c 'import sys; sys.stdout.writelines("%d\n" % (int(l) ** 2) for l in sys.stdin)' <"$T/in" >"$T/want"
-	timeout 60 "$PD_MAP" -c 2 --joblog "$T/log" "$EX/square.so" <"$T/in" >"$T/out1" 2>"$T/err1" &
+	"$PD_MAP" -c 2 --joblog "$T/log" "$EX/square.so" <"$T/in" >"$T/out1" 2>"$T/err1" &
 	pid=$!
+	PD_EXTRA_PIDS+=("$pid")
 	wait_for -t 30 size_over "$T/log" 300000
 	kill -INT "$pid"
 	wait "$pid" || true

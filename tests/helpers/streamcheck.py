@@ -11,6 +11,17 @@ tests/jobs/echo.c must print, and checks what it did print:
                                         each ok entry's output is right,
                                         no record logged twice
   streamcheck.py records SEP IN         number of records
+  streamcheck.py failures SEP IN        records that fail in plain output
+  streamcheck.py oks SEP IN             records the job runs (logged ok)
+  streamcheck.py awkward SEP IN         fail unless IN holds long lines,
+                                        CRs, bad UTF-8, NULs or newlines
+  streamcheck.py unordered SEP IN OUT   OUT holds the expected results in
+                                        any order, each exactly once
+  streamcheck.py jsonu SEP IN OUT       as json, objects in any order
+  streamcheck.py gen SEP SEED N         write N torture records: random
+                                        bytes, NULs (newline mode), CRs,
+                                        tabs, invalid UTF-8, long lines,
+                                        results with newlines and NULs
 
 SEP is "nl" (records end in a newline) or "nul" (-0).  The echo job's
 result is the record, except that a record starting with '!' asks for
@@ -49,6 +60,35 @@ def fails(sep, rec):
     return None
 
 
+def gen(sep, seed, n):
+    import random
+    rnd = random.Random(seed)
+    bad = b"\n" if sep == "nl" else b"\0"
+    out = []
+    for i in range(n):
+        k = 4 if i % 100 == 7 else rnd.randrange(12)
+        if k == 0:
+            r = bytes(rnd.randrange(256) for _ in range(rnd.randrange(200)))
+        elif k == 1:
+            r = b"caf\xe9 \xff\xfe half\xf0\x9f\x98 ok \xe2\x82\xac"
+        elif k == 2:
+            r = b"cr\r" if rnd.randrange(2) else b"\rmid\rdle\r"
+        elif k == 3:
+            r = b"!" + bytes(rnd.choice(b"ab|~\t\r\xc3") for _ in range(rnd.randrange(1, 40)))
+        elif k == 4 and i % 100 == 7:
+            r = bytes(rnd.choice(b"xyz\x80") for _ in range(rnd.randrange(100000, 1500000)))
+        elif k == 5:
+            r = b"tab\there\t\"q\" \\ {json?} \x7f\x01\x1b[31m"
+        elif k == 6:
+            r = b"with\0nul" if sep == "nl" else b"multi\nline\nrecord"
+        elif k == 7:
+            r = b""
+        else:
+            r = ("r%d \u00e9\u4e2d\U0001f600" % i).encode()
+        out.append(r.replace(bad, b"_") if k != 6 else r)
+    sys.stdout.buffer.write(b"".join(r + (b"\n" if sep == "nl" else b"\0") for r in out))
+
+
 def unjson(s):
     return s.encode("utf-8", "surrogateescape")
 
@@ -60,21 +100,54 @@ def die(msg):
 
 def main():
     mode, sep, inp = sys.argv[1], sys.argv[2], sys.argv[3]
+    if mode == "gen":
+        gen(sep, int(inp), int(sys.argv[4]))
+        return
     recs = records(sep, open(inp, "rb").read())
     term = b"\n" if sep == "nl" else b"\0"
     out = sys.stdout.buffer
     if mode == "records":
         print(len(recs))
+    elif mode == "failures":
+        print(sum(1 for r in recs if fails(sep, r)))
+    elif mode == "oks":
+        print(sum(1 for r in recs if not (sep == "nl" and b"\0" in r)))
+    elif mode == "awkward":
+        # the input holds what a torture input must
+        assert max(len(r) for r in recs) > 100000, "no long record"
+        assert any(b"\r" in r for r in recs), "no CR"
+        assert any(b"\0" in r if sep == "nl" else b"\n" in r for r in recs), "no NUL / newline"
+        bad = 0
+        for r in recs:
+            try:
+                r.decode("utf-8")
+            except UnicodeDecodeError:
+                bad += 1
+        assert bad > 0, "no invalid UTF-8"
+        assert any(b"\n" in result(r) for r in recs) and any(b"\0" in result(r) for r in recs)
     elif mode in ("expect", "tag"):
         for r in recs:
             if fails(sep, r):
                 continue
             out.write((r + b"\t" if mode == "tag" else b"") + result(r) + term)
-    elif mode == "json":
+    elif mode == "unordered":
+        got = open(sys.argv[4], "rb").read()
+        if got and not got.endswith(term):
+            die("last result has no terminator")
+        got = sorted(got.split(term)[:-1]) if got else []
+        want = sorted(result(r) for r in recs if not fails(sep, r))
+        if got != want:
+            die("%d results, %d expected, or not the same ones" % (len(got), len(want)))
+    elif mode in ("json", "jsonu"):
         lines = open(sys.argv[4], "rb").read().split(b"\n")
         if lines[-1] != b"":
             die("last --json line has no newline")
         lines.pop()
+        if mode == "jsonu":
+            try:
+                lines.sort(key=lambda l: json.loads(l.decode("utf-8"))["line"])
+            except Exception as e:
+                die("a line does not parse: %s" % e)
         if len(lines) != len(recs):
             die("%d JSON lines for %d records" % (len(lines), len(recs)))
         for i, (ln, r) in enumerate(zip(lines, recs), 1):
