@@ -32,6 +32,7 @@ int main(int argc, char **argv)
 
 	if (pd_fd_reserve_std())
 		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-alloc"; /* getopt's messages name the tool, not its path */
 	pd_cli_init("pd-alloc", usage_text);
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

@@ -194,7 +194,7 @@ static void result_cb(void *arg, const struct pd_coord_result *r)
 	const char *sep;
 
 	(void)arg;
-	if (M.have_joblog && r->host[0])
+	if (M.have_joblog && r->host[0] && !r->resumed)
 		pd_joblog_add(&M.joblog, r->lineno, r->in ? r->in : "", r->inlen, r->status,
 			      r->ms, r->host, r->out, r->outlen);
 	if (M.json) {
@@ -223,10 +223,11 @@ static void result_cb(void *arg, const struct pd_coord_result *r)
 }
 
 /* Coordinator: is this record already in the joblog? */
-static int resume_cb(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out)
+static int resume_cb(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out,
+		     const char **host, double *ms)
 {
 	(void)arg;
-	return pd_joblog_lookup(&M.joblog, lineno, line, len, out);
+	return pd_joblog_lookup(&M.joblog, lineno, line, len, out, host, ms);
 }
 
 /* Redraw the progress line on stderr. */
@@ -658,6 +659,7 @@ int main(int argc, char **argv)
 
 	if (pd_fd_reserve_std())
 		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-map"; /* getopt's messages name the tool, not its path */
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
 	if (M.fetch || M.cancel) {

@@ -241,6 +241,7 @@ int main(int argc, char **argv)
 
 	if (pd_fd_reserve_std())
 		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-serve"; /* getopt's messages name the tool, not its path */
 	pd_cli_init("pd-serve", usage_text);
 
 	signal(SIGPIPE, SIG_IGN);
@@ -263,7 +264,7 @@ int main(int argc, char **argv)
 	if (!o.foreground)
 		ready_fd = daemon_start();
 	lockfd = take_lock(paths.state);
-	pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_WARN, 0);
+	pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_NOTICE, 0);
 	raise_nofile();
 	if (gethostname(host, sizeof host))
 		snprintf(host, sizeof host, "localhost");
@@ -283,10 +284,10 @@ int main(int argc, char **argv)
 	if (o.port_file)
 		write_port(o.port_file, port);
 	if (!o.local_only)
-		pd_log(o.foreground ? PD_LOG_WARN : PD_LOG_INFO, "listening on %s port %d and %s",
+		pd_log(o.foreground ? PD_LOG_NOTICE : PD_LOG_INFO, "listening on %s port %d and %s",
 		       o.bind ? o.bind : "all addresses", port, paths.sock);
 	if (!o.foreground) {
-		pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_WARN, 1);
+		pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_NOTICE, 1);
 		daemon_ready(ready_fd);
 	}
 	write_pid(lockfd);

@@ -381,6 +381,7 @@ int main(int argc, char **argv)
 
 	if (pd_fd_reserve_std())
 		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-status"; /* getopt's messages name the tool, not its path */
 	pd_cli_init("pd-status", usage_text);
 
 	while ((ch = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {

@@ -103,10 +103,10 @@ static void flush_ordered(struct pd_coord *c)
 }
 
 /* A record's final result: deliver it now, or park it until its turn. */
-static void store(struct pd_coord *c, long seq, int status, float ms, int tries, struct chost *h,
+static void store(struct pd_coord *c, long seq, int status, float ms, int tries, const char *host,
 		  const char *out, size_t outlen, const char *in, size_t inlen)
 {
-	struct pd_coord_result r = {seq + 1, status, ms, h ? h->host : "", out, outlen, in, inlen, tries};
+	struct pd_coord_result r = {seq + 1, status, ms, host, out, outlen, in, inlen, tries, tries == 0};
 
 	if (c->finished)
 		return; /* halted: nothing after the failure */
@@ -135,9 +135,13 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 		if (!line)
 			break;
 		if (c->cb.resume) {
+			const char *host = "";
+			double ms = 0;
+
 			pd_buf_reset(&c->scratch);
-			if (c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch)) {
-				store(c, c->nread++, PD_R_OK, 0, 0, NULL, c->scratch.data, c->scratch.len, line, len);
+			if (c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch, &host, &ms)) {
+				store(c, c->nread++, PD_R_OK, (float)ms, 0, host, c->scratch.data, c->scratch.len,
+				      line, len);
 				continue;
 			}
 		}
@@ -146,7 +150,7 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 
 			snprintf(msg, sizeof msg, "the record holds a NUL byte at byte %zu; records are text "
 				 "(-0 reads NUL-separated records)", (size_t)(nul - line) + 1);
-			store(c, c->nread++, PD_R_ERROR, 0, 1, NULL, msg, strlen(msg), line, len);
+			store(c, c->nread++, PD_R_ERROR, 0, 1, "", msg, strlen(msg), line, len);
 			continue;
 		}
 		pd_coord_i_batch_add(b, c->nread++, 0, line, len);
@@ -410,7 +414,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 			pd_coord_i_requeue(c, b->seq[i], b->tries[i] + 1, h, b->recs.data + b->off[i],
 				b->off[i + 1] - b->off[i] - 1, 0);
 		else
-			store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h,
+			store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h->host,
 			      (const char *)p + PD_RENTRY_HDR, len, b->recs.data + b->off[i],
 			      b->off[i + 1] - b->off[i] - 1);
 		p += PD_RENTRY_HDR + len;

@@ -43,18 +43,20 @@ static void fit(struct pd_joblog *j, long line)
 	j->out = realloc(j->out, sizeof *j->out * (size_t)ncap);
 	j->outlen = realloc(j->outlen, sizeof *j->outlen * (size_t)ncap);
 	j->hash = realloc(j->hash, sizeof *j->hash * (size_t)ncap);
-	if (!j->out || !j->outlen || !j->hash)
+	j->host = realloc(j->host, sizeof *j->host * (size_t)ncap);
+	j->ms = realloc(j->ms, sizeof *j->ms * (size_t)ncap);
+	if (!j->out || !j->outlen || !j->hash || !j->host || !j->ms)
 		abort();
 	for (i = j->cap; i < ncap; i++)
-		j->out[i] = NULL;
+		j->out[i] = j->host[i] = NULL;
 	j->cap = ncap;
 }
 
 /* Take one log line; entries that are not "ok" are ignored. */
 static void load_entry(struct pd_joblog *j, const char *text, size_t len)
 {
-	struct pd_buf in = PD_BUF_INIT, st = PD_BUF_INIT, out = PD_BUF_INIT;
-	double line = pd_json_flat_num(text, len, "line");
+	struct pd_buf in = PD_BUF_INIT, st = PD_BUF_INIT, out = PD_BUF_INIT, host = PD_BUF_INIT;
+	double line = pd_json_flat_num(text, len, "line"), ms = pd_json_flat_num(text, len, "ms");
 	long n;
 
 	if (isnan(line) || pd_json_flat_str(text, len, "in", &in) || pd_json_flat_str(text, len, "status", &st) ||
@@ -68,8 +70,12 @@ static void load_entry(struct pd_joblog *j, const char *text, size_t len)
 	j->outlen[n] = out.len;
 	j->out[n] = pd_buf_detach(&out, NULL);
 	j->hash[n] = strtoull(in.data, NULL, 16);
+	free(j->host[n]);
+	j->host[n] = pd_json_flat_str(text, len, "host", &host) ? NULL : pd_buf_detach(&host, NULL);
+	j->ms[n] = isnan(ms) ? 0 : ms;
 	j->loaded++;
 out:
+	pd_buf_release(&host);
 	pd_buf_release(&in);
 	pd_buf_release(&st);
 	pd_buf_release(&out);
@@ -159,11 +165,13 @@ void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen,
 }
 
 int pd_joblog_lookup(const struct pd_joblog *j, long line, const char *in, size_t inlen,
-		     struct pd_buf *out)
+		     struct pd_buf *out, const char **host, double *ms)
 {
 	if (line >= j->cap || !j->out[line] || j->hash[line] != line_hash(in, inlen))
 		return 0;
 	pd_buf_add(out, j->out[line], j->outlen[line]);
+	*host = j->host[line] ? j->host[line] : "";
+	*ms = j->ms[line];
 	return 1;
 }
 
@@ -200,8 +208,12 @@ void pd_joblog_close(struct pd_joblog *j)
 	if (j->fd >= 0)
 		close(j->fd);
 	pd_buf_release(&j->pend);
-	for (i = 0; i < j->cap; i++)
+	for (i = 0; i < j->cap; i++) {
 		free(j->out[i]);
+		free(j->host[i]);
+	}
+	free(j->host);
+	free(j->ms);
 	free(j->out);
 	free(j->outlen);
 	free(j->hash);

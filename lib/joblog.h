@@ -32,6 +32,8 @@ struct pd_joblog {
 	char **out;  /* output text, NULL when absent */
 	size_t *outlen;
 	unsigned long long *hash;
+	char **host;	/* where it ran, NULL when absent */
+	double *ms;
 	long cap;
 	long loaded;
 	int with_input; /* also log each record's input text ("input") */
@@ -50,9 +52,10 @@ void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen,
 const char *pd_rstatus_name(int status);
 int pd_rstatus_parse(const char *name);
 
-/* 1 when line N with this input is done, its output appended to out. */
+/* 1 when line N with this input is done, its output appended to out,
+ * where it ran and its time in *host (valid until close) and *ms. */
 int pd_joblog_lookup(const struct pd_joblog *j, long line, const char *in, size_t inlen,
-		     struct pd_buf *out);
+		     struct pd_buf *out, const char **host, double *ms);
 
 /* Write the gathered lines (whole).  0, or -1 with err; the file then
  * still ends with a whole line, the lines not written are dropped (their

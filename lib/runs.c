@@ -188,7 +188,7 @@ static void on_result(void *arg, const struct pd_coord_result *res)
 	r->done++;
 	if (res->status != PD_R_OK)
 		r->failed++;
-	if (res->host[0]) { /* not one the log already held */
+	if (res->host[0] && !res->resumed) { /* not one the log already held */
 		errno = 0;
 		pd_joblog_add(&r->log, res->lineno, res->in ? res->in : "", res->inlen,
 			      res->status, res->ms, res->host, res->out, res->outlen);
@@ -198,11 +198,12 @@ static void on_result(void *arg, const struct pd_coord_result *res)
 }
 
 /* Coordinator: skip what the log already holds. */
-static int on_resume(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out)
+static int on_resume(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out,
+		     const char **host, double *ms)
 {
 	struct run *r = arg;
 
-	return pd_joblog_lookup(&r->log, lineno, line, len, out);
+	return pd_joblog_lookup(&r->log, lineno, line, len, out, host, ms);
 }
 
 /* Coordinator: a host event, for the server's log. */

@@ -182,3 +182,33 @@ start_loop_run() {
 	grep -q "^pd-map: line 2: slot taken back by the host's owner (pd-alloc)" "$T/err"
 	grep -q 'killing it' "$PD_LOG"
 }
+
+@test "--json of a resumed run shows the host and time that the log holds" {
+	seq 1 30 >"$T/in"
+	pdrun "$PD_MAP" -c 2 --joblog "$T/log" "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	pdrun_to "$T/out" "$PD_MAP" -c 2 --joblog "$T/log" --resume --json "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	# the same (line, host, ms) triples in both, computed by jq from each
+	jq -c '[.line, .host, .ms]' "$T/log" | sort >"$T/want"
+	jq -c '[.line, .host, .ms]' "$T/out" | sort >"$T/got"
+	[ "$(wc -l <"$T/got")" -eq 30 ]
+	diff "$T/want" "$T/got"
+	! grep -q '"host":""' "$T/out"
+}
+
+@test "messages name the job file as given, getopt errors the tool by its name" {
+	pdrun "$PD_MAP" /bin/true </dev/null
+	[ "$status" -eq 65 ]
+	[[ $stderr == "pd-map: /bin/true defines no Playdoh job"* ]]
+	pdrun "$PD_MAP" --no-such-option "$EX/square.so" </dev/null
+	[ "$status" -eq 64 ]
+	[[ ${stderr_lines[0]} == "pd-map: unrecognized option '--no-such-option'" ]]
+}
+
+@test "pd-serve's normal start says where it listens, not as a warning" {
+	pd_keygen
+	pd_start_server
+	grep -q 'listening on' "$PD_LOG"
+	! grep 'listening on' "$PD_LOG" | grep -q warning
+}
