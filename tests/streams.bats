@@ -212,3 +212,11 @@ start_loop_run() {
 	grep -q 'listening on' "$PD_LOG"
 	! grep 'listening on' "$PD_LOG" | grep -q warning
 }
+
+@test "pd-opt with stdout closed: nothing goes into a socket" {
+	PD_OPT="$B/bin/pd-opt"
+	run --separate-stderr bash -c 'timeout 60 "$1" --seed 1 -q --iterations 50 "$2" -p x=-10:10 >&-' _ "$PD_OPT" "$EX/square.so"
+	echo "status $status: $stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
