@@ -153,7 +153,11 @@ static void flush_joblog(void)
 {
 	char err[PD_ERRLEN];
 
-	if (M.have_joblog && pd_joblog_flush(&M.joblog, err) && !M.joblog_said) {
+	if (!M.have_joblog)
+		return;
+	if (pd_joblog_flush(&M.joblog, err) == 0 && M.joblog.error)
+		snprintf(err, sizeof err, "write: %s", strerror(M.joblog.error));
+	if (M.joblog.error && !M.joblog_said) {
 		say("joblog %s: %s (records not logged run again on --resume)", M.joblog_path, err);
 		M.joblog_said = 1;
 	}
@@ -592,6 +596,8 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 		say("%ld of %ld records failed", st.failed + M.unprintable, st.done);
 		code = PD_EX_JOBFAIL;
 	}
+	if (!code && M.joblog_said)
+		code = PD_EX_OSERR; /* the results are out, but the log lacks some */
 	if (M.bar_ev)
 		event_free(M.bar_ev);
 	event_free(M.flush_ev);

@@ -220,3 +220,20 @@ start_loop_run() {
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 }
+
+@test "joblog on a full disk: the log keeps whole lines only, said once, exit 71" {
+	if ! unshare -m true 2>/dev/null; then
+		skip "cannot make a mount namespace here (unshare -m), so no small file system to fill"
+	fi
+	seq 1 20000 >"$T/in"
+	mkdir "$T/small"
+	run --separate-stderr unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" &&
+		"$2" -c 2 --joblog "$1/log" "$3" <"$4" >"$5"; st=$?; cp "$1/log" "$6"; exit $st' _ \
+		"$T/small" "$PD_MAP" "$EX/square.so" "$T/in" "$T/out" "$T/log"
+	echo "status $status: $stderr"
+	[ "$status" -eq 71 ]
+	[ "$(printf '%s\n' "$stderr" | grep -c 'No space left on device')" -eq 1 ]
+	[ "$(wc -l <"$T/out")" -eq 20000 ]
+	[ -s "$T/log" ]
+	all_json "$T/log"
+}
