@@ -36,8 +36,9 @@ struct pd_buf;
  * start as (u - x) / 2 with u uniform in [lo, hi] (SPSO-2007) and are
  * clamped per coordinate to |v| <= hi - lo (Eberhart and Shi 2000:
  * Vmax = the dynamic range, with constriction).  A position leaving the
- * hard bounds is put on the bound it crossed and that velocity
- * coordinate set to zero (SPSO-2007's confinement).  The rule is chosen
+ * hard bounds is reflected off them and that velocity coordinate
+ * reversed (not put on the bound with a zero velocity, which pins
+ * particles to a wall and loses that coordinate's diversity).  The rule is chosen
  * with pd_pso_set_rule(), not in the parameters, so that code filling
  * struct pd_pso_params positionally stays valid.
  */
@@ -45,6 +46,7 @@ enum pd_pso_rule {
 	PD_PSO_LINEAR = 0, /* one r1, r2 per particle (default) */
 	PD_PSO_CLASSIC = 1 /* one r1, r2 per coordinate */
 };
+#define PD_PSO_DEFAULT PD_PSO_LINEAR /* pd-opt's default rule (pd-opt(1) says why) */
 
 #define PD_PSO_MAXDIM 1000
 #define PD_PSO_MAXPARTICLES 1000000
@@ -66,6 +68,9 @@ void pd_pso_free(struct pd_pso *p);
 /* Choose the update rule (PD_PSO_LINEAR after new); it applies from the
  * next tell on and is saved.  Returns 0, or -1 with err for a bad rule. */
 int pd_pso_set_rule(struct pd_pso *p, int rule, char *err);
+/* Before the first tell: put particle 1 (and its own best) at x0, which
+ * must lie within the hard bounds.  0, or -1 with err. */
+int pd_pso_set_x0(struct pd_pso *p, const double *x0, char *err);
 
 int pd_pso_npoints(const struct pd_pso *p);	/* particles: points per ask */
 /* Fill x (npoints * dim, row-major) with the positions to evaluate.

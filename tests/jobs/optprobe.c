@@ -63,3 +63,41 @@ PD_FITNESS(slowsq)
 		s += x[i] * x[i];
 	return s;
 }
+
+/* The target of coordinate i of walls: beyond the upper wall, beyond the
+ * lower wall, or inside, in turn. */
+static double wall_target(int i) { return i % 3 == 0 ? 5 : i % 3 == 1 ? -5 : 0.3; }
+
+/*
+ * walls:    sum of (x_i - t_i)^2 with t_i = 5, -5, 0.3 in turn: least at
+ *           x_i = 1, -1, 0.3 in the box [-1, 1]^dim; aborts outside it.
+ */
+PD_FITNESS(walls)
+{
+	double s = 0;
+	int i;
+
+	for (i = 0; i < dim; i++) {
+		if (!(x[i] >= -1 && x[i] <= 1))
+			abort();
+		s += (x[i] - wall_target(i)) * (x[i] - wall_target(i));
+	}
+	return s;
+}
+
+/*
+ * slope:    the linear function sum of x_i (i even) and -x_i (i odd):
+ *           least at the corner x_i = -1, 1, -1, ... of [-1, 1]^dim.
+ */
+PD_FITNESS(slope)
+{
+	double s = 0;
+	int i;
+
+	for (i = 0; i < dim; i++) {
+		if (!(x[i] >= -1 && x[i] <= 1))
+			abort();
+		s += i % 2 ? -x[i] : x[i];
+	}
+	return s;
+}
