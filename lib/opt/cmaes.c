@@ -97,7 +97,9 @@ void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c)
 	size_t np = (size_t)c->lambda + (size_t)pd_cmaes_i_nreev(c->lambda);
 
 	c->w = dalloc((size_t)c->lambda);
-	c->arx = dalloc(np * (size_t)c->n);
+	c->arx_rows = np * (size_t)(c->uh_k > 1 ? c->uh_k : 1);
+	c->arx = dalloc(c->arx_rows * (size_t)c->n);
+	c->agg = dalloc(np);
 	c->rank = xcalloc(2 * np, sizeof(*c->rank));
 	c->fu = dalloc(4 * np);
 	set_params(c);
@@ -107,8 +109,8 @@ void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c)
 
 void pd_cmaes_i_free_lambda(struct pd_cmaes *c)
 {
-	free(c->w), free(c->arx), free(c->rank), free(c->hist), free(c->fu);
-	c->w = c->arx = c->hist = c->fu = NULL;
+	free(c->w), free(c->arx), free(c->rank), free(c->hist), free(c->fu), free(c->agg);
+	c->w = c->arx = c->hist = c->fu = c->agg = NULL;
 	c->rank = NULL;
 }
 
@@ -185,6 +187,7 @@ int pd_cmaes_init(struct pd_cmaes *c, int dim, const double *lo, const double *h
 	pd_cmaes_i_set_ybounds(c);
 	c->sigma0 = c->sigma_def = sigma0 > 0 ? sigma0 : 0.3;
 	c->lambda_def = c->lambda;
+	c->uh_k = 1, c->uh_evals = 1;
 	c->tolfun = 1e-12;
 	c->tolx = 1e-12 * c->sigma0;
 	pd_rng_seed(&c->rng, seed);
@@ -231,7 +234,7 @@ void pd_cmaes_set_noise(struct pd_cmaes *c, int on)
 	c->nreev = c->uh ? pd_cmaes_i_nreev(c->lambda) : 0;
 }
 
-int pd_cmaes_npoints(const struct pd_cmaes *c) { return c->lambda + c->nreev; }
+int pd_cmaes_npoints(const struct pd_cmaes *c) { return (c->lambda + c->nreev) * c->uh_k; }
 
 void pd_cmaes_release(struct pd_cmaes *c)
 {
@@ -290,15 +293,22 @@ static void draw(struct pd_cmaes *c, const double *m, double scale, double *y)
 
 void pd_cmaes_ask(struct pd_cmaes *c, double *x)
 {
-	size_t n = (size_t)c->n;
+	size_t n = (size_t)c->n, m = (size_t)(c->lambda + c->nreev), rows = m * (size_t)c->uh_k;
 	int k;
 
+	if (rows > c->arx_rows) {
+		free(c->arx);
+		c->arx = dalloc(rows * n);
+		c->arx_rows = rows;
+	}
 	for (k = 0; k < c->lambda; k++)
 		draw(c, c->mean, 1, c->arx + k * n);
-	/* the re-evaluations: the first nreev points, moved by 1e-7 sigma */
+	/* the re-evaluations, then the copies: moved by 1e-7 sigma */
 	for (k = 0; k < c->nreev; k++)
 		draw(c, c->arx + k * n, 1e-7, c->arx + (c->lambda + k) * n);
-	for (k = 0; k < c->lambda + c->nreev; k++)
+	for (k = (int)m; k < (int)rows; k++)
+		draw(c, c->arx + (k % m) * n, 1e-7, c->arx + k * n);
+	for (k = 0; k < (int)rows; k++)
 		pd_cmaes_i_to_user(c, c->arx + k * n, x + k * n);
 	c->asked = 1;
 }
@@ -419,14 +429,14 @@ void pd_cmaes_tell(struct pd_cmaes *c, const double *f)
 	if (!c->asked)
 		return;
 	c->asked = 0;
-	for (hsig = 0; hsig < c->lambda + c->nreev; hsig++)
+	for (hsig = 0; hsig < pd_cmaes_npoints(c); hsig++)
 		c->nonfinite += !isfinite(f[hsig]);
+	c->evals += pd_cmaes_npoints(c);
 	if (c->nreev)
-		noise = pd_cmaes_i_noise(c, f); /* fills c->fu */
+		noise = pd_cmaes_i_noise(c, f); /* fills c->fu, may change uh_k */
 	else
 		memcpy(c->fu, f, (size_t)c->lambda * sizeof(double));
 	rank_points(c, c->fu);
-	c->evals += c->lambda + c->nreev;
 	c->iter++;
 	c->gen++;
 	hsig = update_mean_paths(c);

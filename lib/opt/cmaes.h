@@ -41,10 +41,13 @@ struct pd_buf;
  * every generation asks lambda + r points, the last r re-evaluating the
  * first r (r = ceil(1.5 + lambda / 20)) at a point moved by 1e-7 sigma;
  * the two values of a re-evaluated point are averaged for the update,
- * and the rank change between them measures the noise: when its
- * smoothed value s (cumulation 0.3, threshold theta 0.5 as pycma's)
- * is above 0,
- * sigma is multiplied by 1 + 2 / (n + 10), which restores the signal.
+ * and the rank change between them measures the noise.  When its
+ * smoothed value s (cumulation 0.3, threshold theta 0.5) is above 0, the
+ * treatment is pycma's NoiseHandler's: sigma and the evaluations per
+ * point are multiplied by alpha = 1 + 2 / (n + 10); below 0 the
+ * evaluations shrink by alpha^-1/4 (at least 1, at most
+ * PD_CMAES_UH_MAXCOPIES).  A point evaluated k times is asked k times,
+ * the copies moved by 1e-7 sigma, and ranks by the median of its values.
  *
  * Fitness is minimised: to maximise, tell the negated values.  NaN and
  * +-infinity rank worst (below every finite value, in index order among
@@ -62,6 +65,7 @@ struct pd_buf;
 
 #define PD_CMAES_MAXDIM 1000
 #define PD_CMAES_MAXLAMBDA 1000000
+#define PD_CMAES_UH_MAXCOPIES 20 /* uncertainty handling: evaluations per point */
 
 /* Why a run should stop (or restart); 0 while it should go on. */
 enum pd_cmaes_stop {
@@ -106,12 +110,15 @@ struct pd_cmaes {
 	int mode, lambda_def, nlarge, regime; /* regime: 0 first or small, 1 large */
 	double sigma_def;
 	long long budget[2], run_start, maxgen; /* maxgen 0: no limit */
-	/* uncertainty handling: on, re-evaluations per generation, measure */
-	int uh, nreev;
-	double uh_s;
-	/* the asked generation: (lambda + nreev) * n unbounded points */
+	/* uncertainty handling: on, re-evaluations per generation, measure,
+	 * evaluations per point (uh_k = floor(uh_evals)) */
+	int uh, nreev, uh_k;
+	double uh_s, uh_evals;
+	/* the asked generation: (lambda + nreev) * uh_k unbounded points,
+	 * copy j of point i in row j (lambda + nreev) + i */
 	int asked;
-	double *arx;
+	double *arx, *agg; /* agg: lambda + nreev values, each point's median */
+	size_t arx_rows;   /* rows allocated */
 	struct pd_boxtrans *box; /* n: the hard bounds, normalised */
 	/* best ever (user coordinates) and recent history for TOLFUN */
 	double *best_x, best_f, *hist, fworst;

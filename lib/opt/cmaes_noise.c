@@ -90,15 +90,39 @@ static double rank_change(struct pd_cmaes *c, const double *f)
 	return s / c->nreev;
 }
 
+/* Each point's median over its uh_k copies into c->agg (NaN counts as
+ * +infinity, so a median is NaN-free unless most copies failed). */
+static void aggregate(struct pd_cmaes *c, const double *f)
+{
+	int m = c->lambda + c->nreev, i, j, k = c->uh_k;
+	double v[PD_CMAES_UH_MAXCOPIES];
+
+	for (i = 0; i < m; i++) {
+		for (j = 0; j < k; j++)
+			v[j] = isnan(f[j * m + i]) ? INFINITY : f[j * m + i];
+		qsort(v, (size_t)k, sizeof(*v), cmp_dbl);
+		c->agg[i] = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+		if (isnan(c->agg[i])) /* inf - inf */
+			c->agg[i] = INFINITY;
+	}
+}
+
 double pd_cmaes_i_noise(struct pd_cmaes *c, const double *f)
 {
+	double alpha = 1 + 2.0 / (c->n + 10);
 	int k;
 
-	c->uh_s += UH_CUM * (rank_change(c, f) - c->uh_s);
+	aggregate(c, f);
+	c->uh_s += UH_CUM * (rank_change(c, c->agg) - c->uh_s);
 	for (k = 0; k < c->lambda; k++)
-		c->fu[k] = f[k];
+		c->fu[k] = c->agg[k];
 	/* a re-evaluated point ranks by the mean of its two values */
 	for (k = 0; k < c->nreev; k++)
-		c->fu[k] = (f[k] + f[c->lambda + k]) / 2;
-	return c->uh_s > 0 ? 1 + 2.0 / (c->n + 10) : 1;
+		c->fu[k] = (c->agg[k] + c->agg[c->lambda + k]) / 2;
+	if (c->uh_s > 0)
+		c->uh_evals = fmin(c->uh_evals * alpha, PD_CMAES_UH_MAXCOPIES);
+	else
+		c->uh_evals = fmax(c->uh_evals * pow(alpha, -0.25), 1);
+	c->uh_k = (int)c->uh_evals;
+	return c->uh_s > 0 ? alpha : 1;
 }

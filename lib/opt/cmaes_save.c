@@ -36,6 +36,7 @@ static int fields(const struct pd_cmaes *c, struct pd_field *f)
 	f[i++] = PD_FIELD("uh", PD_F_INT, &c->uh, 1);
 	f[i++] = PD_FIELD("nreev", PD_F_INT, &c->nreev, 1);
 	f[i++] = PD_FIELD("uh_s", PD_F_DBL, &c->uh_s, 1);
+	f[i++] = PD_FIELD("uh_evals", PD_F_DBL, &c->uh_evals, 1);
 	f[i++] = PD_FIELD("rng", PD_F_U64, c->rng.s, 4);
 	f[i++] = PD_FIELD("has_spare", PD_F_INT, &c->rng.has_spare, 1);
 	f[i++] = PD_FIELD("spare", PD_F_DBL, &c->rng.spare, 1);
@@ -58,7 +59,7 @@ static int fields(const struct pd_cmaes *c, struct pd_field *f)
 	f[i++] = PD_FIELD("B", PD_F_DBL, c->B, nn);
 	f[i++] = PD_FIELD("invsqrtc", PD_F_DBL, c->invsqrtc, nn);
 	f[i++] = PD_FIELD("hist", PD_F_DBL, c->hist, (size_t)c->histlen);
-	f[i++] = PD_FIELD("arx", PD_F_DBL, c->arx, np * n);
+	f[i++] = PD_FIELD("arx", PD_F_DBL, c->arx, np * (size_t)c->uh_k * n);
 	return (int)i;
 }
 
@@ -69,7 +70,7 @@ void pd_cmaes_save(const struct pd_cmaes *c, struct pd_buf *out)
 	struct pd_field f[NFIELDS];
 	int nf = fields(c, f);
 
-	pd_buf_addf(out, "pd-cmaes-state 2\ndim %d\nlambda %d\n", c->n, c->lambda);
+	pd_buf_addf(out, "pd-cmaes-state 2\ndim %d\nlambda %d\ncopies %d\n", c->n, c->lambda, c->uh_k);
 	pd_fields_put(out, f, nf);
 }
 
@@ -84,7 +85,8 @@ static int check_loaded(const struct pd_cmaes *c, char *err)
 	    c->asked > 1 || !(c->sigma > 0) || !(c->sigma0 > 0) || !(c->sigma_def > 0) ||
 	    !(c->rng.s[0] | c->rng.s[1] | c->rng.s[2] | c->rng.s[3]) || c->mode > 1 || c->regime > 1 ||
 	    c->uh > 1 || c->nreev != (c->uh ? pd_cmaes_i_nreev(c->lambda) : 0) ||
-	    c->lambda_def < 2 || c->lambda_def > PD_CMAES_MAXLAMBDA || c->nlarge > 30)
+	    c->lambda_def < 2 || c->lambda_def > PD_CMAES_MAXLAMBDA || c->nlarge > 30 ||
+	    !(c->uh_evals >= 1 && c->uh_evals <= PD_CMAES_UH_MAXCOPIES) || c->uh_k != (int)c->uh_evals)
 		return pd_err(err, "cmaes state: inconsistent values"), -1;
 	for (i = 0; i < c->n; i++)
 		if (!(c->stds[i] > 0 && c->stds[i] <= 1))
@@ -105,8 +107,10 @@ int pd_cmaes_load(struct pd_cmaes *c, const char *text, size_t len, char *err)
 	c->n = (int)pd_rd_int(&r, "dim", 1, PD_CMAES_MAXDIM);
 	pd_rd_key(&r, "lambda");
 	c->lambda = (int)pd_rd_int(&r, "lambda", 2, PD_CMAES_MAXLAMBDA);
+	pd_rd_key(&r, "copies");
+	c->uh_k = (int)pd_rd_int(&r, "copies", 1, PD_CMAES_UH_MAXCOPIES);
 	/* Every saved double takes 17 bytes: the text caps the allocation. */
-	if (!r.bad && ((size_t)c->lambda + 4 * (size_t)c->n) * (size_t)c->n > len / 17)
+	if (!r.bad && ((size_t)c->lambda * (size_t)c->uh_k + 4 * (size_t)c->n) * (size_t)c->n > len / 17)
 		pd_rd_fail(&r, "state (too short)");
 	if (r.bad)
 		return -1;
