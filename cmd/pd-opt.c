@@ -237,12 +237,13 @@ static double *per_param(const char *name, const char *s)
 	if (!v)
 		abort();
 	for (;;) {
+		double d = strtod(p, &end);
+
+		if (end == p || (*end && *end != ',') || !isfinite(d))
+			pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a list of numbers", name, s);
 		if (k == n)
 			pd_cli_die(PD_EX_USAGE, "%s: '%s' has more than %d numbers (one per parameter)", name, s, n);
-		v[k] = strtod(p, &end);
-		if (end == p || (*end && *end != ',') || !isfinite(v[k]))
-			pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a list of numbers", name, s);
-		k++;
+		v[k++] = d;
 		if (!*end)
 			break;
 		p = end + 1;

@@ -8,11 +8,13 @@
  *           pd-opt must rank those worst, count them and still converge.
  * crashy:   segfaults at every point: the run must fail with exit 1.
  * slowsq:   the sphere after sleeping 10 ms: for speed-up measurements.
+ * walls, slope, noisy: below.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <playdoh.h>
@@ -100,4 +102,28 @@ PD_FITNESS(slope)
 		s += i % 2 ? -x[i] : x[i];
 	}
 	return s;
+}
+
+/*
+ * noisy:    the sphere plus 0.01 times a standard normal deviate drawn
+ *           from the point's bits: the same point gives the same value
+ *           (on every host), a point moved by one ulp another.
+ */
+PD_FITNESS(noisy)
+{
+	unsigned long long h = 0x243f6a8885a308d3ULL, u, z;
+	double s = 0, a, b;
+	int i;
+
+	for (i = 0; i < dim; i++) {
+		s += x[i] * x[i];
+		memcpy(&u, &x[i], sizeof u);
+		h = (h ^ u) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	z = h * 0xbf58476d1ce4e5b9ULL;
+	a = ((z >> 11) + 0.5) * 0x1.0p-53;
+	z = (z ^ (z >> 31)) * 0x94d049bb133111ebULL;
+	b = ((z >> 11) + 0.5) * 0x1.0p-53;
+	return s + 0.01 * sqrt(-2 * log(a)) * cos(6.283185307179586 * b);
 }
