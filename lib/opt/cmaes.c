@@ -57,22 +57,23 @@ void pd_cmaes_i_alloc_dim(struct pd_cmaes *c)
 	c->best_x = dalloc(n), c->tmp = dalloc(n), c->tmp2 = dalloc(n), c->mold = dalloc(n);
 }
 
-/* Default strategy parameters for n and lambda (purecmaes). */
+/* Default strategy parameters for n and lambda (the tutorial's, 2016,
+ * with the negative weights of active CMA-ES). */
 static void set_params(struct pd_cmaes *c)
 {
-	double n = c->n, sum = 0, sum2 = 0;
+	double n = c->n, sum = 0, sum2 = 0, nsum = 0, nsum2 = 0, mueffm, scale;
 	int i;
 
 	c->mu = c->lambda / 2;
-	for (i = 0; i < c->mu; i++) {
+	for (i = 0; i < c->lambda; i++) {
 		c->w[i] = log(c->lambda / 2.0 + 0.5) - log(i + 1.0);
-		sum += c->w[i];
+		if (i < c->mu)
+			sum += c->w[i], sum2 += c->w[i] * c->w[i];
+		else
+			nsum += c->w[i], nsum2 += c->w[i] * c->w[i];
 	}
-	for (i = 0; i < c->mu; i++) {
-		c->w[i] /= sum;
-		sum2 += c->w[i] * c->w[i];
-	}
-	c->mueff = 1 / sum2;
+	c->mueff = sum * sum / sum2;
+	mueffm = nsum2 > 0 ? nsum * nsum / nsum2 : 0;
 	c->cc = (4 + c->mueff / n) / (n + 4 + 2 * c->mueff / n);
 	c->cs = (c->mueff + 2) / (n + c->mueff + 5);
 	c->c1 = 2 / ((n + 1.3) * (n + 1.3) + c->mueff);
@@ -80,6 +81,14 @@ static void set_params(struct pd_cmaes *c)
 	c->damps = 1 + 2 * fmax(0, sqrt((c->mueff - 1) / (n + 1)) - 1) + c->cs;
 	c->chin = sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
 	c->histlen = 10 + (int)ceil(30 * n / c->lambda);
+	/* positive weights sum to 1; negative ones to -min(alpha_mu^-,
+	 * alpha_mueff^-, alpha_posdef^-) (tutorial, eq. 53) */
+	scale = fmin(1 + c->c1 / c->cmu, 1 + 2 * mueffm / (c->mueff + 2));
+	scale = fmin(scale, (1 - c->c1 - c->cmu) / (n * c->cmu));
+	for (i = 0; i < c->lambda; i++)
+		c->w[i] = i < c->mu ? c->w[i] / sum : nsum < 0 ? scale * c->w[i] / -nsum : 0;
+	for (c->wsum = 0, i = 0; i < c->lambda; i++)
+		c->wsum += c->w[i];
 }
 
 /* Re-evaluations per generation under uncertainty handling. */
@@ -97,6 +106,7 @@ void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c)
 	size_t np = (size_t)c->lambda + (size_t)pd_cmaes_i_nreev(c->lambda);
 
 	c->w = dalloc((size_t)c->lambda);
+	c->wo = dalloc((size_t)c->lambda);
 	c->arx_rows = np * (size_t)(c->uh_k > 1 ? c->uh_k : 1);
 	c->arx = dalloc(c->arx_rows * (size_t)c->n);
 	c->agg = dalloc(np);
@@ -109,8 +119,8 @@ void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c)
 
 void pd_cmaes_i_free_lambda(struct pd_cmaes *c)
 {
-	free(c->w), free(c->arx), free(c->rank), free(c->hist), free(c->fu), free(c->agg);
-	c->w = c->arx = c->hist = c->fu = c->agg = NULL;
+	free(c->w), free(c->wo), free(c->arx), free(c->rank), free(c->hist), free(c->fu), free(c->agg);
+	c->w = c->wo = c->arx = c->hist = c->fu = c->agg = NULL;
 	c->rank = NULL;
 }
 
@@ -375,17 +385,42 @@ static int update_mean_paths(struct pd_cmaes *c)
 	return k;
 }
 
-/* Rank-one and rank-mu update of C. */
+/* The weights of the rank-mu update: w_k, and for the negative ones
+ * w_k n / |C^-1/2 y_k|^2, so that no direction shrinks too fast. */
+static void active_weights(struct pd_cmaes *c)
+{
+	int n = c->n, k, i, j;
+	double s, nrm, *y;
+
+	for (k = 0; k < c->lambda; k++) {
+		c->wo[k] = c->w[k];
+		if (c->w[k] >= 0)
+			continue;
+		y = c->arx + (size_t)c->rank[k].i * n;
+		for (nrm = 0, i = 0; i < n; i++) {
+			for (s = 0, j = 0; j < n; j++)
+				s += c->invsqrtc[i * n + j] * (y[j] - c->mold[j]);
+			nrm += s * s;
+		}
+		nrm /= c->sigma * c->sigma;
+		c->wo[k] = nrm > 0 ? c->w[k] * n / nrm : 0;
+	}
+}
+
+/* Rank-one and rank-mu update of C, active (negative weights). */
 static void update_cov(struct pd_cmaes *c, int hsig)
 {
 	int n = c->n, k, i, j;
-	double old = 1 - c->c1 - c->cmu, h = (1 - hsig) * c->cc * (2 - c->cc), s, *y;
+	double old = 1 - c->c1 - c->cmu * c->wsum, h = (1 - hsig) * c->cc * (2 - c->cc), s, *y;
 
+	active_weights(c);
 	for (i = 0; i < n; i++)
 		for (j = 0; j <= i; j++) {
-			for (s = 0, k = 0; k < c->mu; k++) {
+			for (s = 0, k = 0; k < c->lambda; k++) {
+				if (c->wo[k] == 0)
+					continue;
 				y = c->arx + (size_t)c->rank[k].i * n;
-				s += c->w[k] * (y[i] - c->mold[i]) * (y[j] - c->mold[j]);
+				s += c->wo[k] * (y[i] - c->mold[i]) * (y[j] - c->mold[j]);
 			}
 			s /= c->sigma * c->sigma;
 			c->C[i * n + j] = old * c->C[i * n + j] +

@@ -14,7 +14,10 @@ struct pd_buf;
  * (mu/mu_w, lambda)-CMA-ES after Hansen, "The CMA Evolution Strategy: A
  * Tutorial" (purecmaes), with its default strategy parameters: lambda =
  * 4 + floor(3 ln n), mu = floor(lambda / 2), log weights, cc, cs, c1, cmu,
- * damps as there; the eigendecomposition of C (cyclic Jacobi) is updated
+ * damps as there, and its active covariance update (Jastrebski and Arnold
+ * 2006, pycma's default): the worst lambda - mu points get negative
+ * weights, scaled as the tutorial's eq. 53 and by n / |C^-1/2 y|^2, which
+ * shrinks C along directions known to be bad; the eigendecomposition of C (cyclic Jacobi) is updated
  * lazily, every lambda / (c1 + cmu) / n / 10 evaluations.
  *
  * Coordinates.  The search runs in normalised coordinates y, where
@@ -95,7 +98,8 @@ struct pd_cmaes_rank {
 struct pd_cmaes {
 	int n, lambda, mu;
 	/* strategy parameters, derived from n and lambda */
-	double *w, mueff, cc, cs, c1, cmu, damps, chin;
+	double *w, wsum, mueff, cc, cs, c1, cmu, damps, chin; /* w: lambda weights */
+	double *wo; /* lambda: the weights of this update (scratch) */
 	int histlen;
 	/* the problem (user coordinates) and its hard bounds normalised */
 	double *lo, *hi, *min, *max, *ymin, *ymax;
