@@ -561,7 +561,8 @@ static void drained_cb(void *arg)
 	record_iteration(R.f, R.np, restarted);
 	if (restarted && !O.quiet) {
 		progress_clear();
-		pd_cli_say("restart %d: population %d", pd_optim_restarts(R.o), pd_optim_npoints(R.o));
+		pd_cli_say("restart %d: population %d%s%s", pd_optim_restarts(R.o), pd_optim_npoints(R.o),
+			   pd_optim_regime(R.o) ? ", " : "", pd_optim_regime(R.o) ? pd_optim_regime(R.o) : "");
 	}
 	progress(0);
 	if (O.checkpoint && (R.stop || pd_optim_iter(R.o) % O.every == 0) &&

@@ -205,6 +205,13 @@ long long pd_optim_nonfinite(const struct pd_optim *o)
 
 int pd_optim_restarts(const struct pd_optim *o) { return o->cma ? pd_cmaes_restarts(o->cma) : 0; }
 
+const char *pd_optim_regime(const struct pd_optim *o)
+{
+	if (!o->cma || o->cma->mode != PD_CMAES_BIPOP)
+		return NULL;
+	return o->cma->regime ? "large" : "small";
+}
+
 double pd_optim_step(const struct pd_optim *o)
 {
 	switch (o->algo) {

@@ -69,6 +69,9 @@ long long pd_optim_evals(const struct pd_optim *o);
 long long pd_optim_iter(const struct pd_optim *o);
 long long pd_optim_nonfinite(const struct pd_optim *o);
 int pd_optim_restarts(const struct pd_optim *o);
+/* The kind of the current CMA-ES run under BIPOP, "large" or "small"
+ * (the first run is "small" in its budget); NULL otherwise. */
+const char *pd_optim_regime(const struct pd_optim *o);
 /* Step size for the trace (CMA-ES sigma, PSO spread, GA mutation step),
  * in units of HI - LO. */
 double pd_optim_step(const struct pd_optim *o);
