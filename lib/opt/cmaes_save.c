@@ -98,11 +98,18 @@ int pd_cmaes_load(struct pd_cmaes *c, const char *text, size_t len, char *err)
 {
 	struct pd_rd r;
 	struct pd_field f[NFIELDS];
+	const char *save, *tok;
+	size_t toklen;
 
 	memset(c, 0, sizeof(*c));
 	pd_rd_init(&r, text, len, "cmaes", err);
 	pd_rd_key(&r, "pd-cmaes-state");
-	pd_rd_key(&r, "2"); /* 1: before the box transformation, BIPOP and UH */
+	/* version 1: before the box transformation, BIPOP and UH */
+	save = r.p;
+	if (!r.bad && (tok = pd_rd_tok(&r, &toklen)) && toklen == 1 && *tok == '1')
+		return pd_err(err, "cmaes state: version 1, saved by an older pd-opt (this one reads version 2)"), -1;
+	r.p = save;
+	pd_rd_key(&r, "2");
 	pd_rd_key(&r, "dim");
 	c->n = (int)pd_rd_int(&r, "dim", 1, PD_CMAES_MAXDIM);
 	pd_rd_key(&r, "lambda");

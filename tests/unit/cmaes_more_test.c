@@ -297,6 +297,8 @@ static void test_noise(void)
 	pd_cmaes_save(&c, &s2);
 	CHECK(s.len == s2.len && memcmp(s.data, s2.data, s.len) == 0);
 	pd_cmaes_release(&c);
+	/* a state of the format before this one is named as such */
+	CHECK(pd_cmaes_load(&c, "pd-cmaes-state 1\ndim 2\nlambda 6\n", 33, err) == -1 && strstr(err, "version 1"));
 	pd_buf_release(&s);
 	pd_buf_release(&s2);
 }
