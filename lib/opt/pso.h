@@ -36,7 +36,8 @@ struct pd_buf;
  * PD_PSO_DEFAULT, the classical rule: on 10-D Ackley it reached 4e-15 on
  * 5 of 5 seeds where the linear rule stalled at 2-3 on all 5, and it was
  * better on 10-D Rosenbrock (median 0.39 against 6.9); the linear rule
- * won only on 5-D Rosenbrock (0 against 0.013).  Velocities
+ * won only on 5-D Rosenbrock (0 against 0.013; with 80 particles and 150
+ * iterations, 3e-10 against 0.31 over 25 seeds).  Velocities
  * start as (u - x) / 2 with u uniform in [lo, hi] (SPSO-2007) and are
  * clamped per coordinate to |v| <= hi - lo (Eberhart and Shi 2000:
  * Vmax = the dynamic range, with constriction).  A position leaving the
