@@ -70,6 +70,28 @@ sub() {
 	sed 's/^/  /' "$out"
 }
 
+# batch OUT SBATCH-ARGS...: sbatch on the login node, then wait (60 s at
+# most) until the job has left the queue; as `sbatch --wait` (which polls
+# every few seconds), status is the job's exit code, and OUT holds
+# sbatch's output.  Sets JOB.
+batch() {
+	local out=$1 code
+	shift
+	sub "$out" sbatch "$@"
+	[ "$status" -eq 0 ] || return 0
+	JOB=$(sed -n 's/^Submitted batch job //p' "$out")
+	if ! slurm_until 60 _job_gone "$JOB"; then
+		echo "job $JOB still queued after 60 s"
+		status=124
+		return 0
+	fi
+	code=$(slurm_on login scontrol show job "$JOB" | grep -o 'ExitCode=[0-9]*:[0-9]*')
+	echo "job $JOB: $code"
+	code=${code#ExitCode=}
+	status=${code%:*}
+	[ "${code#*:}" -eq 0 ] || status=$((128 + ${code#*:}))
+}
+
 # script FILE: stdin to FILE, an executable shell script.
 script() {
 	{
@@ -137,7 +159,7 @@ EOF
 #SBATCH -N 2 -o $T/job.out
 pd-slurm sh -c "pd-map '$EX/square.so' <'$T/in' >'$T/out' && pd-map '$EX/whereami.so' <'$T/in2' >'$T/where'"
 EOF
-	sub "$T/sbatch.out" sbatch --wait "$T/job.sh"
+	batch "$T/sbatch.out" "$T/job.sh"
 	cat "$T/job.out"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$T/out")" = "$(expect_squares "$T/in")" ]
@@ -145,7 +167,7 @@ EOF
 	[ "$(wc -l <"$T/where")" -eq 40 ]
 	[ "$(sort -u "$T/where")" = "$(printf '%s\n' node1 node2)" ]
 	stopped_not_killed "$T/job.out"
-	nothing_left "$(sed -n 's/^Submitted batch job //p' "$T/sbatch.out")"
+	nothing_left "$JOB"
 }
 
 @test "real slurm: the command's exit status comes back through salloc and sbatch" {
@@ -157,7 +179,7 @@ EOF
 	[ "$status" -eq 7 ]
 	stopped_not_killed "$T/a.out"
 	nothing_left "$(cat "$T/job")"
-	sub "$T/b.out" sbatch --wait -N1 -o "$T/job.out" --wrap "pd-slurm '$T/seven'"
+	batch "$T/b.out" -N1 -o "$T/job.out" --wrap "pd-slurm '$T/seven'"
 	cat "$T/job.out"
 	[ "$status" -eq 7 ]
 	stopped_not_killed "$T/job.out"
@@ -207,17 +229,19 @@ EOF
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		how=salloc
 		((i % 2)) || how=sbatch
-		echo "# run $i: $how"
+		echo "# run $i: $how (at $SECONDS s)"
 		start_sleeper "$how" "$i"
+		echo "ready at $SECONDS s"
 		[ "$(cat "$T/sq.$i")" = "$(expect_squares "$T/in")" ]
 		[ ! -s "$T/keys.$i" ] || { echo "key copies while running: $(cat "$T/keys.$i")"; false; }
 		slurm_on login scancel "$JOB"
 		slurm_until 30 pd_dead "$JOB_PID" || { echo "$how still running 30 s after scancel"; show "$T/out.$i"; false; }
 		st=0
 		wait "$JOB_PID" || st=$?
-		echo "$how exited with $st"
+		echo "$how exited with $st at $SECONDS s"
 		# the command (sleep 600) is a job process: gone too
 		nothing_left "$JOB" || { show "$T/out.$i"; false; }
+		echo "nothing left at $SECONDS s"
 		! grep -E 'task [0-9]+: Killed' "$T/out.$i" || { show "$T/out.$i"; false; }
 	done
 }
@@ -242,12 +266,11 @@ page_example() {
 	[ "$(cat "$T/w/out")" = "$(expect_squares "$T/thousand")" ]
 	page_example 2 >"$T/w/sweep.sh"
 	cat "$T/w/sweep.sh"
-	sub "$T/ex2.out" sbatch --wait sweep.sh
+	batch "$T/ex2.out" sweep.sh
 	[ "$status" -eq 0 ]
 	[ "$(cat "$T/w/results")" = "$(expect_squares "$T/w/grid")" ]
 	[ "$(wc -l <"$T/w/sweep.joblog")" -ge 500 ]
-	job=$(sed -n 's/^Submitted batch job //p' "$T/ex2.out")
-	cat "$T/w/slurm-$job.out"
-	stopped_not_killed "$T/w/slurm-$job.out"
-	nothing_left "$job"
+	cat "$T/w/slurm-$JOB.out"
+	stopped_not_killed "$T/w/slurm-$JOB.out"
+	nothing_left "$JOB"
 }
