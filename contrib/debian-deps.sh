@@ -30,5 +30,5 @@ case " $missing " in
 	mkdir -p /etc/ssh && touch /etc/ssh/sshd_not_to_be_run
 	echo "playdoh: /etc/ssh/sshd_not_to_be_run keeps this machine's own sshd off; remove it to run one" >&2 ;;
 esac
-apt-get update -q >/dev/null
-apt-get install -y -q --no-install-recommends $missing >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing >/dev/null
