@@ -11,12 +11,13 @@
 # status (2: the set-up itself failed).  As root; needs debootstrap, git
 # and unshare (contrib/debian-deps.sh installs them).
 #
-# The chroot's mounts (/proc, /sys, /dev and /dev/pts bound from this
-# machine; /dev/shm and /run fresh tmpfs) are made in a private mount
-# namespace: this machine never sees them, they vanish with the namespace,
-# and the copy is removed with --one-file-system after checking that
-# nothing below it is mounted here.  Processes left running by the
-# commands (their root is the copy) are killed by pid before that.
+# The chroot's mounts (its root bound on itself; /proc, /sys, /dev and
+# /dev/pts bound from this machine; /dev/shm and /run fresh tmpfs, so that
+# network namespaces made there are named there only) are made in a
+# private mount namespace: this machine never sees them, they vanish with
+# the namespace, and the copy is removed with --one-file-system after
+# checking that nothing below it is mounted here.  Processes left running
+# by the commands (their root is the copy) are killed by pid before that.
 #
 # Environment: FRESH_CACHE (base tarballs; /var/cache/playdoh-fresh),
 # FRESH_TMP (where the copy goes; /tmp), FRESH_KEEP=1 keeps the copy,
@@ -35,9 +36,12 @@ inside() {
 		for m in run dev/shm dev/pts dev sys proc; do
 			umount -l "$root/$m" 2>/dev/null
 		done
+		umount -l "$root" 2>/dev/null
 	}
 	trap cleanup_mounts EXIT
-	mount --bind /proc "$root/proc" && mount --bind /sys "$root/sys" &&
+	# The root is a mount point, as on a real machine (ip netns needs it).
+	mount --bind "$root" "$root" &&
+		mount --bind /proc "$root/proc" && mount --bind /sys "$root/sys" &&
 		mount --bind /dev "$root/dev" && mount --bind /dev/pts "$root/dev/pts" &&
 		mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/dev/shm" &&
 		mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$root/run" ||
