@@ -24,7 +24,7 @@ setup() {
 	cp "$S/id.pub" "$S/authorized_keys"
 	chmod 600 "$S/authorized_keys"
 	# sshd's privilege separation directory, as the package's unit makes it
-	mkdir -p -m 755 /run/sshd
+	mkdir -p /run/sshd
 	SSHD_PID=
 }
 
@@ -137,12 +137,12 @@ stop_remote() {
 }
 
 @test "ssh HOST pd-serve returns, through sshd on 127.0.0.1, and the server answers" {
-	local home=$T/remote-home port i
+	local home=$T/remote-home port
 	pd_keygen
 	mkdir -m 700 "$home"
 	cp "$PD_HOME/key" "$home/key"
 	# a free high port; another run may take it first, so a few tries
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		port=$((20000 + RANDOM % 40000))
 		ss -Htln "sport = :$port" | grep -q . && continue
 		start_sshd 127.0.0.1 "$port" && break

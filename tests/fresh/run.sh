@@ -27,18 +27,23 @@ set -u
 me=fresh
 say() { echo "$me: $*" >&2; }
 
+# Lazily unmount what inside() mounted on the chroot $1 (also when only
+# part of it was mounted); the namespace's end would do it too.
+umount_chroot() {
+	local m
+	for m in run dev/shm dev/pts dev sys proc; do
+		umount -l "$1/$m" 2>/dev/null
+	done
+	umount -l "$1" 2>/dev/null
+	return 0
+}
+
 # Inside the private mount namespace: mount, run each command, report.
 inside() {
 	local root=$1 logdir=$2 n=0 rc t0 c
 	shift 2
-	cleanup_mounts() {
-		local m
-		for m in run dev/shm dev/pts dev sys proc; do
-			umount -l "$root/$m" 2>/dev/null
-		done
-		umount -l "$root" 2>/dev/null
-	}
-	trap cleanup_mounts EXIT
+	# shellcheck disable=SC2064 # the path, now
+	trap "umount_chroot '$root'" EXIT
 	# The root is a mount point, as on a real machine (ip netns needs it).
 	mount --bind "$root" "$root" &&
 		mount --bind /proc "$root/proc" && mount --bind /sys "$root/sys" &&
@@ -61,11 +66,6 @@ inside() {
 	return 0
 }
 
-if [ "${1-}" = --inside ]; then
-	shift
-	inside "$@"
-	exit
-fi
 
 # The commands of README.md's Quick start: the first ```sh block after
 # the "## Quick start" heading, one command a line.
@@ -127,6 +127,16 @@ kill_leftovers() {
 	sleep 1
 }
 
+# At the end: remove the copy $1, or with FRESH_KEEP=1 keep it.
+on_exit() {
+	if [ "${FRESH_KEEP:-0}" = 1 ]; then
+		kill_leftovers "$1/root"
+		say "kept $1"
+	else
+		remove_copy "$1"
+	fi
+}
+
 # Remove the copy; never while anything below it is mounted here.
 remove_copy() {
 	local work=$1
@@ -138,46 +148,60 @@ remove_copy() {
 	rm -rf --one-file-system "$work"
 }
 
-[ "$(id -u)" = 0 ] || { say "must run as root (debootstrap, chroot, mount)"; exit 2; }
-for t in debootstrap git unshare chroot findmnt; do
-	command -v "$t" >/dev/null || { say "$t not found (sh contrib/debian-deps.sh installs it)"; exit 2; }
-done
-proj=$(git -C "$(dirname "$0")" rev-parse --show-toplevel) || exit 2
-mapfile -t cmds < <(git -C "$proj" show HEAD:README.md | quick_start /dev/stdin)
-[ "${#cmds[@]}" -gt 0 ] || { say "no commands in README.md's Quick start block"; exit 2; }
-mirror=${FRESH_MIRROR:-$(host_mirror)} || true
-[ -n "$mirror" ] || { say "no Debian bookworm mirror in /etc/apt/sources.list{,.d/*.sources}; set FRESH_MIRROR"; exit 2; }
+# The whole run, from a function: bash has read all of it before it starts,
+# so a checkout changing under a running script cannot derail it.
+main() {
+	local t proj cmds mirror cache key base work root rc
+	if [ "${1-}" = --inside ]; then
+		shift
+		inside "$@"
+		return
+	fi
+	[ "$(id -u)" = 0 ] || { say "must run as root (debootstrap, chroot, mount)"; exit 2; }
+	for t in debootstrap git unshare chroot findmnt; do
+		command -v "$t" >/dev/null || { say "$t not found (sh contrib/debian-deps.sh installs it)"; exit 2; }
+	done
+	proj=$(git -C "$(dirname "$0")" rev-parse --show-toplevel) || exit 2
+	mapfile -t cmds < <(git -C "$proj" show HEAD:README.md | quick_start /dev/stdin)
+	[ "${#cmds[@]}" -gt 0 ] || { say "no commands in README.md's Quick start block"; exit 2; }
+	mirror=${FRESH_MIRROR:-$(host_mirror)} || true
+	[ -n "$mirror" ] || { say "no Debian bookworm mirror in /etc/apt/sources.list{,.d/*.sources}; set FRESH_MIRROR"; exit 2; }
 
-# The base, cached per mirror and architecture, rebuilt when old.
-cache=${FRESH_CACHE:-/var/cache/playdoh-fresh}
-mkdir -p "$cache" || exit 2
-key=$(printf '%s\n' bookworm minbase build-essential "$(dpkg --print-architecture)" "$mirror" | sha256sum | cut -c1-12)
-base=$cache/bookworm-minbase-build-essential-$key.tar
-SECONDS=0
-exec 9>"$cache/lock"
-flock 9
-if [ -f "$base" ] && [ -z "$(find "$base" -mtime +"${FRESH_MAX_AGE_DAYS:-14}")" ]; then
-	say "base system: $base (cached)"
-else
-	build_base "$base" "$mirror" || exit 2
-fi
-flock -u 9
-exec 9>&-
-say "base ready after $SECONDS s"
+	# The base, cached per mirror and architecture, rebuilt when old.
+	cache=${FRESH_CACHE:-/var/cache/playdoh-fresh}
+	mkdir -p "$cache" || exit 2
+	key=$(printf '%s\n' bookworm minbase build-essential "$(dpkg --print-architecture)" "$mirror" | sha256sum | cut -c1-12)
+	base=$cache/bookworm-minbase-build-essential-$key.tar
+	SECONDS=0
+	exec 9>"$cache/lock"
+	flock 9
+	if [ -f "$base" ] && [ -z "$(find "$base" -mtime +"${FRESH_MAX_AGE_DAYS:-14}")" ]; then
+		say "base system: $base (cached)"
+	else
+		build_base "$base" "$mirror" || exit 2
+	fi
+	flock -u 9
+	exec 9>&-
+	say "base ready after $SECONDS s"
 
-work=$(mktemp -d "${FRESH_TMP:-/tmp}/playdoh-fresh.XXXXXX") || exit 2
-root=$work/root
-trap '[ "${FRESH_KEEP:-0}" = 1 ] && { kill_leftovers "$root"; say "kept $work"; } || remove_copy "$work"' EXIT
-trap 'exit 130' INT TERM HUP
-mkdir -p "$root" && tar -C "$root" -xf "$base" || { say "cannot unpack $base"; exit 2; }
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-# As in any Debian chroot: packages install, their services do not start
-# (this chroot shares the machine's network).
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod 755 "$root/usr/sbin/policy-rc.d"
-mkdir -p "$root/root/playdoh" && git -C "$proj" archive HEAD | tar -x -C "$root/root/playdoh" ||
-	{ say "cannot copy the tree"; exit 2; }
-say "tree: $(git -C "$proj" rev-parse --short HEAD) in $root/root/playdoh; commands: ${cmds[*]}"
-unshare --mount --propagation private -- "$BASH" "$(realpath "$0")" --inside "$root" "$work" "${cmds[@]}"
-rc=$?
-say "total $SECONDS s; exit $rc"
-exit "$rc"
+	work=$(mktemp -d "${FRESH_TMP:-/tmp}/playdoh-fresh.XXXXXX") || exit 2
+	root=$work/root
+	# shellcheck disable=SC2064 # the path, now
+	trap "on_exit '$work'" EXIT
+	trap 'exit 130' INT TERM HUP
+	mkdir -p "$root" && tar -C "$root" -xf "$base" || { say "cannot unpack $base"; exit 2; }
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	# As in any Debian chroot: packages install, their services do not start
+	# (this chroot shares the machine's network).
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod 755 "$root/usr/sbin/policy-rc.d"
+	mkdir -p "$root/root/playdoh" && git -C "$proj" archive HEAD | tar -x -C "$root/root/playdoh" ||
+		{ say "cannot copy the tree"; exit 2; }
+	say "tree: $(git -C "$proj" rev-parse --short HEAD) in $root/root/playdoh; commands: ${cmds[*]}"
+	unshare --mount --propagation private -- "$BASH" "$(realpath "$0")" --inside "$root" "$work" "${cmds[@]}"
+	rc=$?
+	say "total $SECONDS s; exit $rc"
+	exit "$rc"
+}
+
+main "$@"
+exit
