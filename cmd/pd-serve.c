@@ -185,8 +185,9 @@ static void null_stdio(void)
  * exits 0) or dies (then exits with the child's status), so errors still
  * reach the terminal and scripts.  The child's own 0, 1 and 2 are
  * /dev/null from the start; its start-up errors go to a close-on-exec
- * copy of the caller's stderr above every descriptor a fork keeps, closed
- * once it is ready.  Returns the child's end of the pipe.
+ * copy of the caller's stderr at 64 or above (every child the server
+ * forks closes all but its first few descriptors), closed once it is
+ * ready.  Returns the child's end of the pipe.
  */
 static int daemon_start(void)
 {
