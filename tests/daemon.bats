@@ -97,7 +97,7 @@ holders_of() {
 	[ ! -s "$T/held" ]
 	# the server's own 0, 1 and 2 are /dev/null
 	for f in 0 1 2; do
-		[ "$(readlink "/proc/$pid/fd/$f")" = /dev/null ]
+		[ "$(stat -L -c '%F %t:%T' "/proc/$pid/fd/$f")" = "$(stat -L -c '%F %t:%T' /dev/null)" ]
 	done
 }
 
