@@ -22,7 +22,8 @@
 # Environment: FRESH_CACHE (base tarballs; /var/cache/playdoh-fresh),
 # FRESH_TMP (where the copy goes; /tmp), FRESH_KEEP=1 keeps the copy,
 # FRESH_MAX_AGE_DAYS (rebuild an older base; 14), FRESH_MIRROR (overrides
-# the mirror).  Logs: one per command in the work folder, named on output.
+# the mirror).  Logs: one per command in the work folder, named on output,
+# kept when the copy beside them is removed.
 set -u
 me=fresh
 say() { echo "$me: $*" >&2; }
@@ -36,6 +37,11 @@ umount_chroot() {
 	done
 	umount -l "$1" 2>/dev/null
 	return 0
+}
+
+# The "not ok" lines of a Bats log $1 and the "#" lines under each.
+failed_tests() {
+	awk '/^not ok / {f = 1; print; next} f && /^#/ {print; next} {f = 0}' "$1" | head -n 400
 }
 
 # Inside the private mount namespace: mount, run each command, report.
@@ -60,8 +66,12 @@ inside() {
 			/bin/sh -c "cd /root/playdoh && $c" </dev/null >"$logdir/step$n.log" 2>&1
 		rc=$?
 		say "   '$c' exited $rc after $((SECONDS - t0)) s; its last lines:"
-		tail -n "$([ "$rc" = 0 ] && echo 6 || echo 60)" "$logdir/step$n.log" | sed 's/^/   | /' >&2
-		[ "$rc" = 0 ] || return "$rc"
+		tail -n "$([ "$rc" = 0 ] && echo 6 || echo 30)" "$logdir/step$n.log" | sed 's/^/   | /' >&2
+		if [ "$rc" != 0 ]; then
+			say "   its failed tests (Bats), with what they printed:"
+			failed_tests "$logdir/step$n.log" | sed 's/^/   | /' >&2
+			return "$rc"
+		fi
 	done
 	return 0
 }
@@ -137,7 +147,8 @@ on_exit() {
 	fi
 }
 
-# Remove the copy; never while anything below it is mounted here.
+# Remove the copy (the logs beside it stay); never while anything below
+# it is mounted here.
 remove_copy() {
 	local work=$1
 	kill_leftovers "$work/root"
@@ -145,7 +156,8 @@ remove_copy() {
 		say "something is still mounted below $work; not removing it"
 		return 1
 	fi
-	rm -rf --one-file-system "$work"
+	rm -rf --one-file-system "$work/root"
+	say "logs kept in $work"
 }
 
 # The whole run, from a function: bash has read all of it before it starts,
@@ -196,7 +208,7 @@ main() {
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod 755 "$root/usr/sbin/policy-rc.d"
 	mkdir -p "$root/root/playdoh" && git -C "$proj" archive HEAD | tar -x -C "$root/root/playdoh" ||
 		{ say "cannot copy the tree"; exit 2; }
-	say "tree: $(git -C "$proj" rev-parse --short HEAD) in $root/root/playdoh; commands: ${cmds[*]}"
+	say "tree: $(git -C "$proj" rev-parse --short HEAD) in $root/root/playdoh; commands: $(printf "'%s' " "${cmds[@]}")"
 	unshare --mount --propagation private -- "$BASH" "$(realpath "$0")" --inside "$root" "$work" "${cmds[@]}"
 	rc=$?
 	say "total $SECONDS s; exit $rc"
