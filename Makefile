@@ -184,7 +184,8 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	seq 1 10 | $(B)/bin/pd-map -c 2 $(B)/examples/square.so
 
-bench: all
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)B=$(B) sh tests/bench/run.sh
 
 # playdoh.pc, written at install time for this PREFIX: jobs need only the

@@ -157,18 +157,51 @@ static void write_port(const char *path, int port)
 		pd_cli_die(PD_EX_OSERR, "write port file %s: %s", path, strerror(errno));
 }
 
+/* Close every descriptor above 2 that we inherited: none is ours, and a
+ * reader at the far end of a pipe would wait for a daemon holding it. */
+static void close_inherited(void)
+{
+	int fd;
+
+	if (close_range(3, ~0u, 0) == 0)
+		return;
+	for (fd = 3; fd < 65536; fd++)
+		close(fd);
+}
+
+/* The caller's stderr while a detaching server starts, or NULL. */
+static FILE *caller_err;
+
+/* Point 0, 1 and 2 at /dev/null, so that no process forked from here on
+ * (workers, task nodes) holds the caller's terminal, pipe or session. */
+static void null_stdio(void)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (null < 0)
+		pd_cli_die(PD_EX_OSERR, "open /dev/null: %s", strerror(errno));
+	if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+		pd_cli_die(PD_EX_OSERR, "dup2 /dev/null: %s", strerror(errno));
+	if (null > 2)
+		close(null);
+}
+
 /*
  * Detach: the parent waits until the child reports that it listens (then
  * exits 0) or dies (then exits with the child's status), so errors still
- * reach the terminal and scripts.  Returns the child's end of the pipe.
+ * reach the terminal and scripts.  The child's own 0, 1 and 2 are
+ * /dev/null from the start; its start-up errors go to a close-on-exec
+ * copy of the caller's stderr at 64 or above (every child the server
+ * forks closes all but its first few descriptors), closed once it is
+ * ready.  Returns the child's end of the pipe.
  */
 static int daemon_start(void)
 {
-	int fds[2], status;
+	int fds[2], status, fd;
 	char ok;
 	pid_t pid;
 
-	if (pipe(fds))
+	if (pipe2(fds, O_CLOEXEC))
 		pd_cli_die(PD_EX_OSERR, "pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0)
@@ -183,26 +216,33 @@ static int daemon_start(void)
 	}
 	close(fds[0]);
 	setsid();
+	fd = fcntl(2, F_DUPFD_CLOEXEC, 64);
+	caller_err = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (caller_err) {
+		setvbuf(caller_err, NULL, _IOLBF, 0);
+		pd_cli_errors_to(caller_err);
+		pd_log_to(caller_err);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	null_stdio();
 	return fds[1];
 }
 
-/* The daemon is ready: release the parent, drop the terminal. */
+/* The daemon is ready: release the parent, let go of its stderr. */
 static void daemon_ready(int fd)
 {
-	int null = open("/dev/null", O_RDWR);
-
+	if (chdir("/"))
+		pd_log(PD_LOG_WARN, "chdir /: %s", strerror(errno));
+	if (caller_err) {
+		pd_cli_errors_to(NULL);
+		pd_log_to(NULL);
+		fclose(caller_err);
+		caller_err = NULL;
+	}
 	if (write(fd, "k", 1) != 1)
 		pd_log(PD_LOG_WARN, "cannot notify the starting process");
 	close(fd);
-	if (chdir("/"))
-		pd_log(PD_LOG_WARN, "chdir /: %s", strerror(errno));
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
 }
 
 /* Raise the descriptor limit to the hard limit: connections, worker
@@ -242,6 +282,7 @@ int main(int argc, char **argv)
 	if (pd_fd_reserve_std())
 		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
 	argv[0] = (char *)"pd-serve"; /* getopt's messages name the tool, not its path */
+	close_inherited();
 	pd_cli_init("pd-serve", usage_text);
 
 	signal(SIGPIPE, SIG_IGN);

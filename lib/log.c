@@ -9,6 +9,7 @@
 static const char *log_tag = "playdoh";
 static int log_max = PD_LOG_WARN;
 static int log_syslog;
+static FILE *log_file; /* NULL: stderr */
 
 void pd_log_open(const char *tag, int level, int use_syslog)
 {
@@ -20,6 +21,8 @@ void pd_log_open(const char *tag, int level, int use_syslog)
 }
 
 int pd_log_level(void) { return log_max; }
+
+void pd_log_to(FILE *f) { log_file = f; }
 
 void pd_log(int level, const char *fmt, ...)
 {
@@ -37,5 +40,5 @@ void pd_log(int level, const char *fmt, ...)
 		syslog(prio[level], "%s", line);
 		return;
 	}
-	fprintf(stderr, "%s: %s: %s\n", log_tag, name[level], line);
+	fprintf(log_file ? log_file : stderr, "%s: %s: %s\n", log_tag, name[level], line);
 }
