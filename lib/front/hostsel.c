@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "embedded.h"
 #include "err.h"
 
 int pd_ncpus(void)
@@ -93,8 +94,14 @@ int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid
 		pd_target_unix(&t[0], s->paths.sock);
 		return 1;
 	}
-	if (s->kind == PD_SEL_EMBEDDED)
-		return pd_target_embedded(&t[0], slots, embedded, err) ? -1 : 1;
+	if (s->kind == PD_SEL_EMBEDDED) {
+		int fd;
+
+		if (pd_embedded_start(slots, &fd, embedded, err))
+			return -1;
+		pd_target_fd(&t[0], fd);
+		return 1;
+	}
 	for (i = 0; i < s->hosts.n; i++) {
 		if (pd_target_tcp(&t[n], &s->hosts.v[i], e) == 0)
 			n++;

@@ -1,4 +1,4 @@
-/* target.h - where a coordinator sends work: TCP hosts, the local server, an embedded one. */
+/* target.h - where a coordinator sends work: TCP hosts, the local server, a connected socket. */
 #ifndef PD_TARGET_H
 #define PD_TARGET_H
 
@@ -31,12 +31,9 @@ void pd_target_unix(struct pd_target *t, const char *path);
 /* 1 when a pd-serve answers on the Unix socket at path. */
 int pd_target_unix_alive(const char *path);
 
-/*
- * Start an embedded server with `slots` workers in a child process, on a
- * socketpair; t gets the parent's end.  The child exits when the
- * connection closes.  0 or -1 with err.
- */
-int pd_target_embedded(struct pd_target *t, int slots, pid_t *pid, char *err);
+/* A target for an already-connected socket fd (an embedded server's end,
+ * serve/embedded.h), named "local"; the target owns fd. */
+void pd_target_fd(struct pd_target *t, int fd);
 
 /* Connect a Unix target's socket now (blocking).  fd or -1 with err. */
 int pd_target_unix_connect(const struct pd_target *t, char *err);
