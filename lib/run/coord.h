@@ -7,6 +7,7 @@
 #include <event2/event.h>
 
 #include "buf.h"
+#include "result.h"
 #include "target.h"
 
 /*
@@ -19,18 +20,6 @@
  * the others.  It never prints: the caller formats results and notes.
  */
 struct pd_coord;
-
-struct pd_coord_result {
-	long lineno;	    /* 1-based input line */
-	int status;	    /* enum pd_rstatus */
-	double ms;	    /* job time in the worker */
-	const char *host;   /* where it ran ("" when resumed from a joblog) */
-	const char *out;    /* output, or the error message */
-	size_t outlen;
-	const char *in;	    /* the input line (no newline) */
-	size_t inlen;
-	int tries;	    /* runs it took */
-};
 
 struct pd_coord_cb {
 	/* One record's final result. */

@@ -2,7 +2,7 @@
 #ifndef PD_REORDER_H
 #define PD_REORDER_H
 
-#include "coord.h"
+#include "result.h"
 
 #define PD_REORDER_MAX (1L << 22) /* results held behind one slow record */
 
