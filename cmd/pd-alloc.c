@@ -11,6 +11,7 @@
 #include "err.h"
 #include "frame.h"
 #include "hostsel.h"
+#include "num.h"
 #include "paths.h"
 #include "proto.h"
 

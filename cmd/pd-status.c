@@ -17,6 +17,7 @@
 #include "err.h"
 #include "frame.h"
 #include "hostsel.h"
+#include "num.h"
 #include "proto.h"
 #include "watch.h"
 #include "why.h"

@@ -1,8 +1,10 @@
-/* fdio.c - whole reads and writes on file descriptors. */
+/* fdio.c - whole reads and writes on file descriptors and files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -75,4 +77,44 @@ int pd_replace_file(const char *path, const void *p, size_t n, int mode, int dur
 	pd_err(err, "%s: %s", path, strerror(e));
 	errno = e;
 	return -1;
+}
+
+int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err)
+{
+	struct stat st;
+	ssize_t r;
+	size_t got = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		pd_err(err, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		pd_err(err, "%s: not a regular file of at most %zu bytes", path, max);
+		close(fd);
+		return -1;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		abort();
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got != (size_t)st.st_size) {
+		pd_err(err, "read %s: short read", path);
+		free(buf);
+		return -1;
+	}
+	buf[got] = 0;
+	*p = buf;
+	*n = got;
+	return 0;
 }

@@ -1,4 +1,4 @@
-/* fdio.h - whole reads and writes on file descriptors. */
+/* fdio.h - whole reads and writes on file descriptors and files. */
 #ifndef PD_FDIO_H
 #define PD_FDIO_H
 
@@ -17,5 +17,9 @@ int pd_read_exact(int fd, void *p, size_t n);
  * renamed over path.  0, or -1 with err "PATH: REASON" and errno, and no
  * temporary file left. */
 int pd_replace_file(const char *path, const void *p, size_t n, int mode, int durable, char *err);
+
+/* Read a whole regular file of at most `max` bytes into *p (malloc'd,
+ * NUL-terminated), its length in *n.  0, or -1 with err. */
+int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err);
 
 #endif

@@ -173,17 +173,6 @@ int pd_detach_ask(const struct pd_target *t, const unsigned char *key, const cha
 	return code;
 }
 
-char *pd_hosts_spec(const struct pd_hostlist *l)
-{
-	struct pd_buf b = PD_BUF_INIT;
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		pd_buf_addf(&b, strchr(l->v[i].name, ':') ? "%s[%s]:%d" : "%s%s:%d", i ? "," : "",
-			    l->v[i].name, l->v[i].port);
-	return pd_buf_detach(&b, NULL);
-}
-
 /* An entry of a fetched log. */
 struct entry {
 	long line;

@@ -43,10 +43,6 @@ int pd_detach_ask(const struct pd_target *t, const unsigned char *key, const cha
 struct pd_hostsel;
 int pd_detach_server(struct pd_hostsel *sel, int by_host, struct pd_target *t, const unsigned char **key, char *err);
 
-/* The hosts of a list as one "host:port,..." string (malloc'd). */
-char *pd_hosts_spec(const struct pd_hostlist *l);
-
-#endif
 
 struct pd_coord_result;
 
@@ -57,3 +53,5 @@ struct pd_coord_result;
  */
 long pd_detach_replay(const struct pd_buf *log, void (*fn)(void *arg, const struct pd_coord_result *r),
 		      void *arg, char *err);
+
+#endif

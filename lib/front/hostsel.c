@@ -1,4 +1,4 @@
-/* hostsel.c - choosing hosts for a client run; small parsing helpers. */
+/* hostsel.c - choosing hosts for a client run. */
 #include "hostsel.h"
 
 #include <errno.h>
@@ -10,43 +10,6 @@
 
 #include "embedded.h"
 #include "err.h"
-
-int pd_ncpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : (int)n;
-}
-
-int pd_parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	if (!s || !*s || *s == ' ' || *s == '+')
-		return -1;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int pd_parse_seconds_ms(const char *s, long *ms)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	if (!s || !*s)
-		return -1;
-	v = strtod(s, &end);
-	if (errno || *end || !(v >= 0) || v > 1e9 || isnan(v))
-		return -1;
-	*ms = (long)ceil(v * 1000);
-	return 0;
-}
 
 int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, char *err)
 {

@@ -42,13 +42,4 @@ int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid
 
 void pd_hostsel_release(struct pd_hostsel *s);
 
-/* Number of online CPUs (at least 1). */
-int pd_ncpus(void);
-
-/* Parse a decimal integer in [lo, hi] with nothing after it.  0 or -1. */
-int pd_parse_long(const char *s, long lo, long hi, long *out);
-
-/* Parse seconds (a decimal number >= 0, e.g. "2.5") into milliseconds. */
-int pd_parse_seconds_ms(const char *s, long *ms);
-
 #endif

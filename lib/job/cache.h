@@ -26,7 +26,4 @@ int pd_cache_has(const char *dir, const char *hash);
  * 0, or -1 with err. */
 int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, int durable, char *err);
 
-/* Read a whole file of at most `max` bytes into *p (malloc'd). */
-int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err);
-
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "err.h"
 #include "frame.h"
 #include "memlimit.h"
@@ -45,14 +46,6 @@ struct worker {
 	size_t pts_cap, vals_cap, scratch_cap;
 	long long mem; /* --mem of the current batch, 0 = none */
 };
-
-uint64_t pd_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static const char *kind_name(uint32_t k)
 {

@@ -27,7 +27,4 @@ struct pd_worker_shm {
  */
 void pd_worker_main(int fd, struct pd_worker_shm *shm, int gpu) __attribute__((noreturn));
 
-/* Monotonic clock in nanoseconds. */
-uint64_t pd_now_ns(void);
-
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "err.h"
 #include "input.h"
 #include "peer.h"

@@ -1,4 +1,5 @@
 /* pool.c - the batch queue, dispatch, results, crashes and timeouts. */
+#include "clock.h"
 #include "poolint.h"
 
 #include <signal.h>

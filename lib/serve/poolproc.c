@@ -1,4 +1,5 @@
 /* poolproc.c - the pool's worker processes: start, bind to a GPU, stop. */
+#include "clock.h"
 #include "poolint.h"
 
 #include <errno.h>

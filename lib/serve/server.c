@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "err.h"
+#include "fdio.h"
 #include "log.h"
 #include "memlimit.h"
 #include "msgcheck.h"

@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "client.h"
 #include "err.h"
+#include "fdio.h"
 #include "frame.h"
 #include "proto.h"
 #include "seal.h"

@@ -14,6 +14,7 @@
 #include <event2/bufferevent.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "err.h"
 #include "evframe.h"
 #include "peer.h"

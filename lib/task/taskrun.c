@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "frame.h"
 #include "proto.h"
 #include "task.h"

@@ -30,7 +30,6 @@ void pd_client_multi(const struct pd_target *t, int n, const unsigned char *key,
 int pd_client_local_request(const char *sock, const char *client, const cJSON *req,
 			    cJSON **reply, char *err);
 
-#endif
 
 /*
  * A synchronous conversation with one server, for short clients: open
@@ -53,3 +52,5 @@ int pd_session_call(struct pd_session *s, const cJSON *req, const void *blob, si
 		    int timeout_s, struct pd_msg *reply, char *err);
 
 void pd_session_close(struct pd_session *s);
+
+#endif

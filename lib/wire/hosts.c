@@ -237,3 +237,14 @@ void pd_hosts_release(struct pd_hostlist *l)
 	l->v = NULL;
 	l->n = 0;
 }
+
+char *pd_hosts_spec(const struct pd_hostlist *l)
+{
+	struct pd_buf b = PD_BUF_INIT;
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		pd_buf_addf(&b, strchr(l->v[i].name, ':') ? "%s[%s]:%d" : "%s%s:%d", i ? "," : "",
+			    l->v[i].name, l->v[i].port);
+	return pd_buf_detach(&b, NULL);
+}

@@ -50,4 +50,8 @@ int pd_hosts_file(struct pd_hostlist *l, const char *path, int *found, char *err
 /* Free the list's contents and empty it. */
 void pd_hosts_release(struct pd_hostlist *l);
 
+/* The hosts of a list as one "host:port,..." string (malloc'd), the
+ * form pd_hosts_parse reads back. */
+char *pd_hosts_spec(const struct pd_hostlist *l);
+
 #endif

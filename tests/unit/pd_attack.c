@@ -38,6 +38,7 @@
 #include "frame.h"
 #include "hostsel.h"
 #include "key.h"
+#include "num.h"
 #include "paths.h"
 #include "proto.h"
 #include "seal.h"
