@@ -14,6 +14,7 @@
 #include "err.h"
 #include "frame.h"
 #include "hostsel.h"
+#include "json.h"
 #include "proto.h"
 
 /* Read all of fd (at most max bytes). */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame.h"
+#include "json.h"
 
 #define SEEN_MAX 4096 /* counters remembered; later ones get no rate */
 #define KEY_MAX 160

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "frame.h"
+#include "json.h"
 
 #define HOSTS_MAX 256 /* hosts of one run that are explained */
 

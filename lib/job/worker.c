@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "err.h"
 #include "frame.h"
+#include "json.h"
 #include "memlimit.h"
 #include "proto.h"
 #include "rec.h"

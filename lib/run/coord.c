@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "err.h"
 #include "input.h"
+#include "json.h"
 #include "peer.h"
 #include "proto.h"
 #include "reorder.h"

@@ -5,6 +5,7 @@
 #include "coordint.h"
 #include "jobcc.h"
 #include "jobfile.h"
+#include "json.h"
 #include "playdoh.h"
 
 const char *pd_coord_i_src_name(const struct pd_coord *c)

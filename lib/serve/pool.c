@@ -1,5 +1,6 @@
 /* pool.c - the batch queue, dispatch, results, crashes and timeouts. */
 #include "clock.h"
+#include "json.h"
 #include "poolint.h"
 
 #include <signal.h>

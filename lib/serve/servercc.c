@@ -8,6 +8,7 @@
 #include "err.h"
 #include "jobcc.h"
 #include "jobfile.h"
+#include "json.h"
 #include "log.h"
 #include "peer.h"
 #include "proto.h"

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "err.h"
 #include "fdio.h"
+#include "json.h"
 #include "log.h"
 #include "peer.h"
 #include "pool.h"

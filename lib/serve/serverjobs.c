@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "json.h"
 #include "log.h"
 #include "peer.h"
 #include "pool.h"

@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "json.h"
 #include "tubewire.h"
 #include "playdoh.h"
 #include "rec.h"

@@ -12,7 +12,7 @@
 #include "client.h"
 #include "err.h"
 #include "fdio.h"
-#include "frame.h"
+#include "json.h"
 #include "proto.h"
 #include "seal.h"
 #include "taskrelay.h"

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "err.h"
 #include "evframe.h"
+#include "json.h"
 #include "peer.h"
 #include "proto.h"
 #include "worker.h"

@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "frame.h"
+#include "json.h"
 #include "proto.h"
 #include "task.h"
 #include "worker.h"

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "evframe.h"
 #include "hosts.h"
+#include "json.h"
 #include "log.h"
 #include "proto.h"
 #include "task.h"

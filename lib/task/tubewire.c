@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "err.h"
 #include "frame.h"
+#include "json.h"
 #include "proto.h"
 
 /* Bound every blocking read and write on fd. */

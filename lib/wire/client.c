@@ -10,6 +10,7 @@
 #include <event2/event.h>
 
 #include "err.h"
+#include "json.h"
 #include "peer.h"
 #include "proto.h"
 

@@ -74,17 +74,4 @@ int pd_frame_read_fd(int fd, uint64_t blob_max, struct pd_msg *m, char *err);
 int pd_frame_read_fd_sealed(int fd, uint64_t blob_max, struct pd_seal *s, struct pd_msg *m, char *err);
 int pd_frame_write_fd(int fd, const struct pd_buf *frame, char *err);
 
-/* JSON field accessors: return the value, or the default when absent or
- * of the wrong type. */
-const char *pd_json_str(const cJSON *j, const char *name, const char *def);
-double pd_json_num(const cJSON *j, const char *name, double def);
-int pd_json_has_num(const cJSON *j, const char *name);
-
-/* Message shape checks for handlers: 0 when member `name` is present with
- * the right type (and, for integers, within [lo, hi]), else -1 with err
- * "message 'run': member 'batch' missing or not an integer in [0, ...]". */
-int pd_json_need_str(const cJSON *j, const char *name, const char **out, char *err);
-int pd_json_need_int(const cJSON *j, const char *name, long long lo, long long hi,
-		     long long *out, char *err);
-
 #endif

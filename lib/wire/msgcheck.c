@@ -6,6 +6,7 @@
 #include "err.h"
 #include "frame.h"
 #include "hosts.h"
+#include "json.h"
 #include "proto.h"
 #include "topology.h"
 

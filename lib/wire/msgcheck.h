@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json.h"
 #include "seal.h"
 
 /*

@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "evframe.h"
+#include "json.h"
 #include "log.h"
 #include "msgcheck.h"
 #include "proto.h"

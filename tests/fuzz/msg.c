@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "json.h"
 #include "msgcheck.h"
 #include "proto.h"
 #include "taskdetach.h"

@@ -37,6 +37,7 @@
 #include "err.h"
 #include "frame.h"
 #include "hostsel.h"
+#include "json.h"
 #include "key.h"
 #include "num.h"
 #include "paths.h"
