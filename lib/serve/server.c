@@ -148,7 +148,7 @@ static void pool_idle(void *arg)
 static void on_job(struct sconn *c, const struct pd_msg *m)
 {
 	struct pd_server *s = c->s;
-	const char *hash, *path = pd_json_str(m->json, "path", NULL);
+	const char *hash = pd_json_str(m->json, "hash", ""), *path = pd_json_str(m->json, "path", NULL);
 	char err[PD_ERRLEN], *data;
 	size_t n;
 	cJSON *j;
@@ -157,7 +157,7 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 		srv_on_job_src(c, m);
 		return;
 	}
-	if (pd_json_need_str(m->json, "hash", &hash, err) || !pd_hash_valid(hash)) {
+	if (!pd_hash_valid(hash)) {
 		pd_peer_fail(c->peer, 65, "message 'job': malformed hash");
 		return;
 	}
@@ -177,7 +177,7 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 /* upload {hash} + the job file. */
 static void on_upload(struct sconn *c, const struct pd_msg *m)
 {
-	const char *hash, *why = NULL;
+	const char *hash = pd_json_str(m->json, "hash", ""), *why = NULL;
 	char err[PD_ERRLEN], want[PD_HASH_HEX];
 	cJSON *j;
 
@@ -185,9 +185,7 @@ static void on_upload(struct sconn *c, const struct pd_msg *m)
 		srv_on_upload_src(c, m);
 		return;
 	}
-	if (pd_json_need_str(m->json, "hash", &hash, err))
-		why = err;
-	else if (m->blob_len > PD_JOB_MAX)
+	if (m->blob_len > PD_JOB_MAX)
 		why = "job file too large";
 	else if (!pd_hash_valid(hash) || (pd_hash_hex(m->blob, m->blob_len, want), strcmp(want, hash)))
 		why = "job file does not match its hash";
@@ -232,28 +230,20 @@ static const char *job_name(const cJSON *j)
 	return name;
 }
 
-/* run {batch, hash, sym, name?, first, n, timeout_ms?, linenos?, share?, gpu?} + records. */
+/* run + records; its shape (msgcheck.c) was checked before dispatch. */
 static void on_run(struct sconn *c, const struct pd_msg *m)
 {
 	struct pd_server *s = c->s;
 	struct pd_pool_job job = {0};
-	long long id, first, n, tmo = 0, mem = 0;
-	const char *hash, *sym, *share = pd_json_str(m->json, "share", NULL);
-	const char *kind = pd_json_str(m->json, "kind", "map");
+	long long id = (long long)pd_json_num(m->json, "batch", 0), first = (long long)pd_json_num(m->json, "first", 1);
+	long long n = (long long)pd_json_num(m->json, "n", 1), tmo = (long long)pd_json_num(m->json, "timeout_ms", 0);
+	long long mem = (long long)pd_json_num(m->json, "mem", 0);
+	const char *hash = pd_json_str(m->json, "hash", ""), *sym = pd_json_str(m->json, "sym", "");
+	const char *share = pd_json_str(m->json, "share", NULL), *kind = pd_json_str(m->json, "kind", "map");
 	const cJSON *gpu_item = cJSON_GetObjectItemCaseSensitive(m->json, "gpu");
 	char err[PD_ERRLEN], path[4300], share_path[4300];
 	int gpu;
 
-	if (pd_json_need_int(m->json, "batch", 0, (1LL << 53), &id, err) ||
-	    pd_json_need_str(m->json, "hash", &hash, err) || pd_json_need_str(m->json, "sym", &sym, err) ||
-	    pd_json_need_int(m->json, "first", 1, (1LL << 53), &first, err) ||
-	    pd_json_need_int(m->json, "n", 1, PD_BATCH_RECORDS_MAX, &n, err) ||
-	    (pd_json_has_num(m->json, "timeout_ms") &&
-	     pd_json_need_int(m->json, "timeout_ms", 0, 1LL << 40, &tmo, err)) ||
-	    (pd_json_has_num(m->json, "mem") && pd_json_need_int(m->json, "mem", 0, PD_MEM_MAX, &mem, err))) {
-		pd_peer_fail(c->peer, 65, "%s", err);
-		return;
-	}
 	if (strcmp(kind, "map") && strcmp(kind, "fitness")) {
 		pd_peer_fail(c->peer, 65, "message 'run': kind '%.40s' is neither map nor fitness", kind);
 		return;
@@ -297,43 +287,68 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
 }
 
-/* Dispatch one message from a ready client. */
+/* hello {client?}: the program's name, for the log and pd-status. */
+static void on_hello(struct sconn *c, const struct pd_msg *m)
+{
+	snprintf(c->client, sizeof c->client, "%s", pd_json_str(m->json, "client", "?"));
+	pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), c->client);
+}
+
+/* info {}: this server's state. */
+static void on_info(struct sconn *c, const struct pd_msg *m)
+{
+	srv_reply(c, srv_info_json(c->s), NULL, 0);
+}
+
+/* ping {}: pong. */
+static void on_ping(struct sconn *c, const struct pd_msg *m)
+{
+	srv_reply(c, srv_msg_new(PD_OP_PONG), NULL, 0);
+}
+
+/* The requests a ready client may send, each with its handler; their
+ * shapes are in the message table (msgcheck.c), checked first. */
+static const struct srv_op {
+	const char *op;
+	void (*handle)(struct sconn *c, const struct pd_msg *m);
+} ops[] = {
+    {PD_OP_HELLO, on_hello},
+    {PD_OP_INFO, on_info},
+    {PD_OP_RUN, on_run},
+    {PD_OP_JOB, on_job},
+    {PD_OP_UPLOAD, on_upload},
+    {PD_OP_ALLOC, srv_on_alloc},
+    {PD_OP_SUBMIT, srv_on_submit},
+    {PD_OP_TASK, srv_on_task},
+    {PD_OP_NODE_CMD, srv_on_node_cmd},
+    {PD_OP_RUNSTAT, srv_on_run_query},
+    {PD_OP_FETCH, srv_on_run_query},
+    {PD_OP_CANCEL, srv_on_run_query},
+    {PD_OP_PING, on_ping},
+};
+
+const char *pd_server_op(size_t i)
+{
+	return i < sizeof ops / sizeof ops[0] ? ops[i].op : NULL;
+}
+
+/* Dispatch one message from a ready client: check its shape, then its
+ * handler from the table. */
 static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 {
 	char err[PD_ERRLEN];
-	cJSON *j;
+	size_t i;
 
 	if (pd_msg_check(m->json, PD_ROLE_CLIENT, err)) {
 		pd_peer_fail(c->peer, PD_EX_DATAERR, "%s", err);
 		return;
 	}
-	if (!strcmp(m->op, PD_OP_HELLO)) {
-		snprintf(c->client, sizeof c->client, "%s", pd_json_str(m->json, "client", "?"));
-		pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), c->client);
-	}
-	else if (!strcmp(m->op, PD_OP_INFO))
-		srv_reply(c, srv_info_json(c->s), NULL, 0);
-	else if (!strcmp(m->op, PD_OP_RUN))
-		on_run(c, m);
-	else if (!strcmp(m->op, PD_OP_JOB))
-		on_job(c, m);
-	else if (!strcmp(m->op, PD_OP_UPLOAD))
-		on_upload(c, m);
-	else if (!strcmp(m->op, PD_OP_ALLOC))
-		srv_on_alloc(c, m);
-	else if (!strcmp(m->op, PD_OP_SUBMIT))
-		srv_on_submit(c, m);
-	else if (!strcmp(m->op, PD_OP_TASK))
-		srv_on_task(c, m);
-	else if (!strcmp(m->op, PD_OP_NODE_CMD))
-		srv_on_node_cmd(c, m);
-	else if (!strcmp(m->op, PD_OP_RUNSTAT) || !strcmp(m->op, PD_OP_FETCH) || !strcmp(m->op, PD_OP_CANCEL))
-		srv_on_run_query(c, m);
-	else if (!strcmp(m->op, PD_OP_PING)) {
-		j = srv_msg_new(PD_OP_PONG);
-		srv_reply(c, j, NULL, 0);
-	} else
-		pd_peer_fail(c->peer, 65, "unknown operation '%.64s'", m->op);
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (!strcmp(m->op, ops[i].op)) {
+			ops[i].handle(c, m);
+			return;
+		}
+	pd_peer_fail(c->peer, 65, "unknown operation '%.64s'", m->op);
 }
 
 /* 1 when a peer left the ordinary way (closed or reset its connection),

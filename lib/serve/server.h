@@ -2,6 +2,8 @@
 #ifndef PD_SERVER_H
 #define PD_SERVER_H
 
+#include <stddef.h>
+
 #include <event2/event.h>
 
 #include "key.h"
@@ -48,5 +50,9 @@ void pd_server_shutdown(struct pd_server *s);
 void pd_server_exit_when_alone(struct pd_server *s);
 
 void pd_server_free(struct pd_server *s);
+
+/* The name of the i-th request a ready client may send (the dispatch
+ * table), or NULL past the last: for tests/protocol-table.bats. */
+const char *pd_server_op(size_t i);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef PD_MSGCHECK_H
 #define PD_MSGCHECK_H
 
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 #include "json.h"
@@ -19,5 +21,17 @@
  * 'batch' missing or not an integer in [0, 9007199254740992]".
  */
 int pd_msg_check(const cJSON *j, enum pd_role from, char *err);
+
+struct mrule;
+
+/* A message of the protocol: who sends it, its name, its members. */
+struct pd_msgdef {
+	enum pd_role from;
+	const char *op;
+	const struct mrule *members;
+};
+
+/* The i-th message of the table, or NULL past the last. */
+const struct pd_msgdef *pd_msgdef(size_t i);
 
 #endif
