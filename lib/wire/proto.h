@@ -18,33 +18,35 @@
 #define PD_HANDSHAKE_TIMEOUT_S 10
 #define PD_IDLE_TIMEOUT_S 3600
 
-/* Operations ("op" member of every frame's JSON object). */
-#define PD_OP_HELLO "hello"	    /* c->s: {proto, nonce?, client} */
-#define PD_OP_CHALLENGE "challenge" /* s->c: {proto, nonce} */
-#define PD_OP_AUTH "auth"	    /* c->s: {proof} */
-#define PD_OP_WELCOME "welcome"	    /* s->c: {proto, proof?, host, version, cpus...} */
-#define PD_OP_ERROR "error"	    /* either way: {error, code?}; connection closed after */
-#define PD_OP_INFO "info"	    /* c->s: {} -> s->c info {host, cpus, shared, busy, gpus, gpu_devices, runs} */
-#define PD_OP_ALLOC "alloc"	    /* c->s (local only): {cpu?, gpu?} -> info */
-#define PD_OP_SLOTS "slots"	    /* s->c push: {shared, gpus_shared} when the allocation changes */
-#define PD_OP_JOB "job"		    /* c->s: {hash, sym} -> job {hash, ok|need} */
-#define PD_OP_UPLOAD "upload"	    /* c->s: {hash} + blob (.so) -> job {hash, ok} */
-#define PD_OP_RUN "run"		    /* c->s: {batch, hash, sym, first, n, timeout_ms, gpu} + records */
-#define PD_OP_RESULT "result"	    /* s->c: {batch, n} + result entries */
-#define PD_OP_HANDBACK "handback"   /* s->c: {batch}: not run, send elsewhere */
-#define PD_OP_SUBMIT "submit"   /* c->s (local only): {hash, sym, hosts?, retries?, timeout_ms?,
-				       unordered?} + records -> submitted {id} */
+/* Operations ("op" member of every frame's JSON object): who sends each,
+ * and its members, are in the message table (msgcheck.c) and described
+ * in playdoh-protocol(7); pd-serve's handlers are in its dispatch table
+ * (serve/server.c). */
+#define PD_OP_HELLO "hello"
+#define PD_OP_CHALLENGE "challenge"
+#define PD_OP_AUTH "auth"
+#define PD_OP_WELCOME "welcome"
+#define PD_OP_ERROR "error" /* connection closed after */
+#define PD_OP_INFO "info"
+#define PD_OP_ALLOC "alloc" /* local links only */
+#define PD_OP_SLOTS "slots" /* pushed when the allocation changes */
+#define PD_OP_JOB "job"
+#define PD_OP_UPLOAD "upload"
+#define PD_OP_RUN "run"
+#define PD_OP_RESULT "result"
+#define PD_OP_HANDBACK "handback" /* not run: send elsewhere */
+#define PD_OP_SUBMIT "submit"	  /* local links only */
 #define PD_OP_SUBMITTED "submitted"
-#define PD_OP_RUNSTAT "run_status" /* c->s: {id} -> run {id, state, total, done, failed, ...} */
+#define PD_OP_RUNSTAT "run_status"
 #define PD_OP_RUNINFO "run"
-#define PD_OP_FETCH "fetch"	    /* c->s: {id, wait?} -> fetched {run status} + log lines */
+#define PD_OP_FETCH "fetch"
 #define PD_OP_FETCHED "fetched"
-#define PD_OP_CANCEL "cancel"	    /* c->s: {id} -> run {...} */
-#define PD_OP_TASK "task"	    /* c->s: start this host's nodes of a task (taskserve.h) -> task_started */
+#define PD_OP_CANCEL "cancel"
+#define PD_OP_TASK "task" /* taskserve.h */
 #define PD_OP_TASK_STARTED "task_started"
-#define PD_OP_NODE "node"	    /* s->c: {node, msg} + blob: a task node's control message */
-#define PD_OP_NODE_CMD "node_cmd"   /* c->s: {node, msg}: a control message for a task node */
-#define PD_OP_PING "ping"	    /* either way: {} -> pong */
+#define PD_OP_NODE "node"
+#define PD_OP_NODE_CMD "node_cmd"
+#define PD_OP_PING "ping"
 #define PD_OP_PONG "pong"
 
 /* Per-record result status (one byte in each result entry). */
