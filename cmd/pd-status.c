@@ -302,23 +302,16 @@ static int watch(const struct pd_target *t, int n, const unsigned char *key, int
 	return stop_signal ? 0 : code;
 }
 
+/* A host that did not resolve, said on stderr. */
+static void say_note(void *arg, const char *msg)
+{
+	pd_cli_say("%s", msg);
+}
+
 /* The targets of a run's host list ("a:1,b:2"); -1 with err. */
 static int run_targets(const char *hosts, struct pd_target **t, char *err)
 {
-	struct pd_hostlist l = {0};
-	char e[PD_ERRLEN];
-	int i, n = 0;
-
-	if (pd_hosts_parse(&l, hosts, "the run's hosts", err))
-		return -1;
-	*t = calloc((size_t)l.n + 1, sizeof **t);
-	for (i = 0; i < l.n; i++)
-		if (pd_target_tcp(&(*t)[n], &l.v[i], e) == 0)
-			n++;
-		else
-			pd_cli_say("%s", e);
-	pd_hosts_release(&l);
-	return n;
+	return pd_targets_parse(hosts, "the run's hosts", t, say_note, NULL, err);
 }
 
 /* --why ID: the run's status from its keeper (as for pd-status ID), its

@@ -46,11 +46,18 @@ int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, char *err)
 	return 0;
 }
 
+/* A host that did not resolve, to the caller's note(msg). */
+static void pass_note(void *arg, const char *msg)
+{
+	void (**note)(const char *msg) = arg;
+
+	(*note)(msg);
+}
+
 int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid_t *embedded,
 		       void (*note)(const char *msg), char *err)
 {
-	char e[PD_ERRLEN];
-	int i, n = 0;
+	int n;
 
 	*embedded = 0;
 	if (s->kind == PD_SEL_LOCAL) {
@@ -65,12 +72,7 @@ int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid
 		pd_target_fd(&t[0], fd);
 		return 1;
 	}
-	for (i = 0; i < s->hosts.n; i++) {
-		if (pd_target_tcp(&t[n], &s->hosts.v[i], e) == 0)
-			n++;
-		else if (note)
-			note(e);
-	}
+	n = pd_targets_resolve(&s->hosts, t, note ? pass_note : NULL, &note);
 	if (!n)
 		pd_err(err, "no host in %s could be resolved", s->source);
 	return n ? n : -1;

@@ -234,13 +234,18 @@ static void on_done(void *arg, int code, const char *err)
 		rs->end(rs->arg, id);
 }
 
+/* A host of run arg that did not resolve: a warning in the log. */
+static void warn_host(void *arg, const char *msg)
+{
+	const struct run *r = arg;
+
+	pd_log(PD_LOG_WARN, "run %s: %s", r->id, msg);
+}
+
 /* Targets of a run: the hosts it was submitted with, else this server. */
 static int run_targets(struct run *r, struct pd_target **t, int *n, char *err)
 {
 	const char *hosts = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r->meta, "hosts"));
-	struct pd_hostlist l = {0};
-	char e[PD_ERRLEN];
-	int i;
 
 	*n = 0;
 	if (!hosts) {
@@ -253,16 +258,11 @@ static int run_targets(struct run *r, struct pd_target **t, int *n, char *err)
 		pd_err(err, "this server has no cluster key to reach other hosts");
 		return -1;
 	}
-	if (pd_hosts_parse(&l, hosts, "hosts", err))
+	*n = pd_targets_parse(hosts, "hosts", t, warn_host, r, err);
+	if (*n < 0) {
+		*n = 0;
 		return -1;
-	*t = calloc((size_t)l.n + 1, sizeof **t);
-	for (i = 0; i < l.n; i++) {
-		if (pd_target_tcp(&(*t)[*n], &l.v[i], e) == 0)
-			(*n)++;
-		else
-			pd_log(PD_LOG_WARN, "run %s: %s", r->id, e);
 	}
-	pd_hosts_release(&l);
 	if (!*n) {
 		pd_err(err, "no host of the run could be resolved");
 		return -1;

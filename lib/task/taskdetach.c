@@ -63,26 +63,25 @@ static int meta_topology(const cJSON *meta, int nodes, struct pd_topology *topo,
 	return rc;
 }
 
+/* A host that did not resolve: its error, into the buffer arg. */
+static void keep_error(void *arg, const char *msg)
+{
+	snprintf(arg, PD_ERRLEN, "%s", msg);
+}
+
 /* The hosts: those submitted with the task, else this server. */
 static int meta_targets(const cJSON *meta, const char *sock, struct pd_target **t, char *err)
 {
 	const char *hosts = pd_json_str(meta, "hosts", NULL);
-	struct pd_hostlist l = {0};
-	int i, n = 0;
+	int n;
 
 	if (!hosts) {
 		*t = calloc(1, sizeof **t);
 		pd_target_unix(*t, sock);
 		return 1;
 	}
-	if (pd_hosts_parse(&l, hosts, "hosts", err))
-		return -1;
-	*t = calloc((size_t)l.n + 1, sizeof **t);
-	for (i = 0; i < l.n; i++)
-		if (pd_target_tcp(&(*t)[n], &l.v[i], err) == 0)
-			n++;
-	pd_hosts_release(&l);
-	return n ? n : -1;
+	n = pd_targets_parse(hosts, "hosts", t, keep_error, err, err);
+	return n > 0 ? n : -1;
 }
 
 /* Write why the task failed, for pd-serve to read. */

@@ -83,3 +83,33 @@ void pd_target_fd(struct pd_target *t, int fd)
 	t->kind = PD_T_FD;
 	t->fd = fd;
 }
+
+int pd_targets_resolve(const struct pd_hostlist *l, struct pd_target *t,
+		       void (*note)(void *arg, const char *msg), void *arg)
+{
+	char e[PD_ERRLEN];
+	int i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (pd_target_tcp(&t[n], &l->v[i], e) == 0)
+			n++;
+		else if (note)
+			note(arg, e);
+	return n;
+}
+
+int pd_targets_parse(const char *spec, const char *what, struct pd_target **t,
+		     void (*note)(void *arg, const char *msg), void *arg, char *err)
+{
+	struct pd_hostlist l = {0};
+	int n;
+
+	if (pd_hosts_parse(&l, spec, what, err))
+		return -1;
+	*t = calloc((size_t)l.n + 1, sizeof **t);
+	if (!*t)
+		abort();
+	n = pd_targets_resolve(&l, *t, note, arg);
+	pd_hosts_release(&l);
+	return n;
+}

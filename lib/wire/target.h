@@ -38,4 +38,20 @@ void pd_target_fd(struct pd_target *t, int fd);
 /* Connect a Unix target's socket now (blocking).  fd or -1 with err. */
 int pd_target_unix_connect(const struct pd_target *t, char *err);
 
+/*
+ * Resolve every host of l into t (room for l->n targets), skipping the
+ * ones that do not resolve, each reported through note(arg, msg) when
+ * note is non-NULL.  Returns how many resolved (0 when none did).
+ */
+int pd_targets_resolve(const struct pd_hostlist *l, struct pd_target *t,
+		       void (*note)(void *arg, const char *msg), void *arg);
+
+/*
+ * The same for a host list spec ("a:1,b:2", named `what` in errors):
+ * *t gets a malloc'd array (room for one more target than the list has).
+ * Returns how many resolved, or -1 with err when the spec is malformed.
+ */
+int pd_targets_parse(const char *spec, const char *what, struct pd_target **t,
+		     void (*note)(void *arg, const char *msg), void *arg, char *err);
+
 #endif
