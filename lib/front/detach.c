@@ -14,6 +14,7 @@
 #include "err.h"
 #include "frame.h"
 #include "hostsel.h"
+#include "jobx.h"
 #include "json.h"
 #include "proto.h"
 
@@ -42,31 +43,6 @@ static int read_all(int fd, size_t max, struct pd_buf *b, char *err)
 	}
 }
 
-/* Make sure the server holds the job: name it, upload it if asked. */
-static int ensure_job(struct pd_session *s, const struct pd_detach_req *r, const char *hash, char *err)
-{
-	struct pd_msg m;
-	cJSON *j = cJSON_CreateObject();
-	int code;
-
-	pd_msg_init(&m);
-	cJSON_AddStringToObject(j, "op", PD_OP_JOB);
-	cJSON_AddStringToObject(j, "hash", hash);
-	cJSON_AddStringToObject(j, "sym", r->sym);
-	cJSON_AddStringToObject(j, "path", r->job_path);
-	code = pd_session_call(s, j, NULL, 0, 30, &m, err);
-	cJSON_Delete(j);
-	if (!code && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.json, "ok"))) {
-		j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "op", PD_OP_UPLOAD);
-		cJSON_AddStringToObject(j, "hash", hash);
-		code = pd_session_call(s, j, r->job, r->job_len, 60, &m, err);
-		cJSON_Delete(j);
-	}
-	pd_msg_release(&m);
-	return code;
-}
-
 int pd_detach_submit(const struct pd_target *t, const struct pd_detach_req *r,
 		     char id[PD_RUN_ID_LEN], char *err)
 {
@@ -88,7 +64,7 @@ int pd_detach_submit(const struct pd_target *t, const struct pd_detach_req *r,
 		return code;
 	}
 	pd_msg_init(&m);
-	code = ensure_job(s, r, hash, err);
+	code = pd_jobx_ensure(s, hash, r->sym, r->job_path, r->job, r->job_len, err);
 	if (!code) {
 		j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "op", PD_OP_SUBMIT);
@@ -125,7 +101,7 @@ int pd_detach_submit_task(const struct pd_target *t, const struct pd_detach_req 
 	if (!s)
 		return code;
 	pd_msg_init(&m);
-	code = ensure_job(s, job, hash, err);
+	code = pd_jobx_ensure(s, hash, job->sym, job->job_path, job->job, job->job_len, err);
 	if (!code) {
 		cJSON_AddStringToObject(task, "op", PD_OP_SUBMIT);
 		cJSON_AddStringToObject(task, "kind", "task");

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "err.h"
 #include "input.h"
+#include "jobx.h"
 #include "json.h"
 #include "peer.h"
 #include "proto.h"
@@ -418,15 +419,13 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 /* Ask the host whether it holds a file (the job or --share data). */
 static void ask_file(struct chost *h, const char *hash, const char *path)
 {
-	cJSON *j = msg_new(PD_OP_JOB);
+	int src = h->c->o.src && !strcmp(hash, h->c->hash);
+	cJSON *j = pd_jobx_ask(hash, h->c->o.sym, !src && h->t.kind != PD_T_TCP ? path : NULL);
 
-	cJSON_AddStringToObject(j, "hash", hash);
-	cJSON_AddStringToObject(j, "sym", h->c->o.sym);
-	if (h->c->o.src && !strcmp(hash, h->c->hash)) {
+	if (src) {
 		cJSON_AddStringToObject(j, "src", "c");
 		cJSON_AddStringToObject(j, "name", pd_coord_i_src_name(h->c));
-	} else if (h->t.kind != PD_T_TCP)
-		cJSON_AddStringToObject(j, "path", path);
+	}
 	send_msg(h, j, NULL, 0);
 	h->acks++;
 }
@@ -457,15 +456,14 @@ static void on_job(struct chost *h, const struct pd_msg *m)
 
 	if (c->o.src && !is_share && !job_from_source(h, m))
 		return;
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m->json, "ok"))) {
+	if (pd_jobx_held(m->json)) {
 		if (--h->acks == 0) {
 			h->state = H_READY;
 			share_slots(c);
 		}
 		return;
 	}
-	j = msg_new(PD_OP_UPLOAD);
-	cJSON_AddStringToObject(j, "hash", is_share ? c->share_hash : c->hash);
+	j = pd_jobx_upload(is_share ? c->share_hash : c->hash);
 	if (c->o.src && !is_share) {
 		cJSON_AddStringToObject(j, "src", "c");
 		cJSON_AddStringToObject(j, "name", pd_coord_i_src_name(c));

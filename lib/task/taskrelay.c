@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "err.h"
 #include "evframe.h"
+#include "jobx.h"
 #include "json.h"
 #include "peer.h"
 #include "proto.h"
@@ -174,20 +175,14 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 		return;
 	}
 	if (!strcmp(m->op, PD_OP_WELCOME)) {
-		j = msg_new(PD_OP_JOB);
-		cJSON_AddStringToObject(j, "hash", h->r->hash);
-		cJSON_AddStringToObject(j, "sym", h->r->o.sym);
-		if (h->r->o.hosts[h->index].kind != PD_T_TCP)
-			cJSON_AddStringToObject(j, "path", h->r->o.job_path);
+		j = pd_jobx_ask(h->r->hash, h->r->o.sym,
+				h->r->o.hosts[h->index].kind != PD_T_TCP ? h->r->o.job_path : NULL);
 		send_msg(h, j, NULL, 0);
 	} else if (!strcmp(m->op, PD_OP_JOB)) {
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m->json, "ok")))
+		if (pd_jobx_held(m->json))
 			send_task(h);
-		else {
-			j = msg_new(PD_OP_UPLOAD);
-			cJSON_AddStringToObject(j, "hash", h->r->hash);
-			send_msg(h, j, h->r->o.job, h->r->o.job_len);
-		}
+		else
+			send_msg(h, pd_jobx_upload(h->r->hash), h->r->o.job, h->r->o.job_len);
 	} else if (!strcmp(m->op, PD_OP_TASK_STARTED))
 		host_ready(h);
 	else if (!strcmp(m->op, PD_OP_NODE))
