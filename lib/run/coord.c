@@ -514,7 +514,7 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 		if (b)
 			pd_coord_i_requeue_batch(h->c, h, b);
 	} else if (!strcmp(m->op, PD_OP_ERROR)) {
-		host_down(h, pd_json_str(m->json, "error", "error"), pd_peer_error_code(p) == 77);
+		host_down(h, pd_json_str(m->json, "error", "error"), pd_peer_error_code(p) == PD_EX_NOPERM);
 		return;
 	} else if (!strcmp(m->op, PD_OP_PONG))
 		return;

@@ -68,7 +68,7 @@ static void embedded_main(int fd, int slots)
 	base = event_base_new();
 	if (!base || !mkdtemp(dir)) {
 		fprintf(stderr, "pd-map: embedded server: cannot start\n");
-		_exit(71);
+		_exit(PD_EX_OSERR);
 	}
 	o.state = dir;
 	o.cpus_total = slots;
@@ -78,7 +78,7 @@ static void embedded_main(int fd, int slots)
 	if (!s) {
 		fprintf(stderr, "pd-map: embedded server: %s\n", err);
 		rmdir(dir);
-		_exit(71);
+		_exit(PD_EX_OSERR);
 	}
 	pd_server_add_local(s, fd);
 	pd_server_exit_when_alone(s);

@@ -158,7 +158,7 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 		return;
 	}
 	if (!pd_hash_valid(hash)) {
-		pd_peer_fail(c->peer, 65, "message 'job': malformed hash");
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'job': malformed hash");
 		return;
 	}
 	/* A local client's file is read directly; remote ones upload it. */
@@ -190,7 +190,7 @@ static void on_upload(struct sconn *c, const struct pd_msg *m)
 	else if (!pd_hash_valid(hash) || (pd_hash_hex(m->blob, m->blob_len, want), strcmp(want, hash)))
 		why = "job file does not match its hash";
 	if (why) {
-		pd_peer_fail(c->peer, 65, "upload refused: %s", why);
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "upload refused: %s", why);
 		return;
 	}
 	if (pd_cache_put(c->s->cache, hash, m->blob, m->blob_len, c->s->persist, err)) {
@@ -245,16 +245,16 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	int gpu;
 
 	if (strcmp(kind, "map") && strcmp(kind, "fitness")) {
-		pd_peer_fail(c->peer, 65, "message 'run': kind '%.40s' is neither map nor fitness", kind);
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': kind '%.40s' is neither map nor fitness", kind);
 		return;
 	}
 	if (gpu_item && !cJSON_IsBool(gpu_item)) {
-		pd_peer_fail(c->peer, 65, "message 'run': gpu is not true or false");
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': gpu is not true or false");
 		return;
 	}
 	if (!pd_hash_valid(hash) || !pd_cache_has(s->cache, hash) || !ident_ok(sym) ||
 	    (share && !pd_cache_has(s->cache, share))) {
-		pd_peer_fail(c->peer, 65, "message 'run': unknown job or share hash, or bad job name");
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': unknown job or share hash, or bad job name");
 		return;
 	}
 	gpu = cJSON_IsTrue(gpu_item);
@@ -284,7 +284,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .mem_cap = s->mem_cap,
 	};
 	if (pd_pool_submit(s->pool, &job, err))
-		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': %s", err);
 }
 
 /* hello {client?}: the program's name, for the log and pd-status. */
@@ -348,7 +348,7 @@ static void conn_dispatch(struct sconn *c, const struct pd_msg *m)
 			ops[i].handle(c, m);
 			return;
 		}
-	pd_peer_fail(c->peer, 65, "unknown operation '%.64s'", m->op);
+	pd_peer_fail(c->peer, PD_EX_DATAERR, "unknown operation '%.64s'", m->op);
 }
 
 /* 1 when a peer left the ordinary way (closed or reset its connection),

@@ -103,7 +103,7 @@ void srv_on_job_src(struct sconn *c, const struct pd_msg *m)
 	cJSON *j;
 
 	if (!pd_hash_valid(hash) || !name || strcmp(pd_json_str(m->json, "src", ""), "c")) {
-		pd_peer_fail(c->peer, 65, "message 'job': malformed hash, source kind or source name");
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'job': malformed hash, source kind or source name");
 		return;
 	}
 	if (source_key(c, hash, name, key))
@@ -205,17 +205,17 @@ void srv_on_upload_src(struct sconn *c, const struct pd_msg *m)
 	char key[PD_HASH_HEX], so[PD_HASH_HEX], have[PD_HASH_HEX];
 
 	if (!pd_hash_valid(hash) || !name || strcmp(pd_json_str(m->json, "src", ""), "c")) {
-		pd_peer_fail(c->peer, 65, "upload refused: malformed hash, source kind or source name");
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "upload refused: malformed hash, source kind or source name");
 		return;
 	}
 	if (m->blob_len > PD_JOBCC_SRC_MAX) {
-		pd_peer_fail(c->peer, 65, "upload refused: %s is %zu bytes; a job source may have at most %u",
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "upload refused: %s is %zu bytes; a job source may have at most %u",
 			     name, m->blob_len, PD_JOBCC_SRC_MAX);
 		return;
 	}
 	pd_hash_hex(m->blob, m->blob_len, have);
 	if (strcmp(have, hash)) {
-		pd_peer_fail(c->peer, 65, "upload refused: %s does not match its hash", name);
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "upload refused: %s does not match its hash", name);
 		return;
 	}
 	if (source_key(c, hash, name, key))

@@ -145,10 +145,10 @@ static int alloc_gpu(struct sconn *c, const struct pd_msg *m)
 		return 0;
 	if (pd_json_need_int(m->json, "gpu", 0, s->gpus.n, &n, err)) {
 		if (s->gpus.n == 0)
-			pd_peer_fail(c->peer, 65, "this host has 0 GPUs to share (%s)",
+			pd_peer_fail(c->peer, PD_EX_DATAERR, "this host has 0 GPUs to share (%s)",
 				     s->gpus.why[0] ? s->gpus.why : "none found");
 		else
-			pd_peer_fail(c->peer, 65, "gpu share must be between 0 and %d: this host has %d GPU%s",
+			pd_peer_fail(c->peer, PD_EX_DATAERR, "gpu share must be between 0 and %d: this host has %d GPU%s",
 				     s->gpus.n, s->gpus.n, s->gpus.n == 1 ? "" : "s");
 		return -1;
 	}
@@ -165,12 +165,12 @@ void srv_on_alloc(struct sconn *c, const struct pd_msg *m)
 	long long n;
 
 	if (!c->local) {
-		pd_peer_fail(c->peer, 77, "allocation can only be changed on the host itself (pd-alloc is local only)");
+		pd_peer_fail(c->peer, PD_EX_NOPERM, "allocation can only be changed on the host itself (pd-alloc is local only)");
 		return;
 	}
 	if (cJSON_GetObjectItemCaseSensitive(m->json, "cpu") &&
 	    pd_json_need_int(m->json, "cpu", 0, PD_SLOTS_MAX, &n, err)) {
-		pd_peer_fail(c->peer, 65, "cpu share must be between 0 and %d", PD_SLOTS_MAX);
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "cpu share must be between 0 and %d", PD_SLOTS_MAX);
 		return;
 	}
 	if (alloc_gpu(c, m))

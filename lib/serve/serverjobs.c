@@ -74,11 +74,11 @@ static const char *run_id(struct sconn *c, const struct pd_msg *m)
 	const char *id = pd_json_str(m->json, "id", "");
 
 	if (!c->s->runs) {
-		pd_peer_fail(c->peer, 69, "this server keeps no detached runs");
+		pd_peer_fail(c->peer, PD_EX_UNAVAILABLE, "this server keeps no detached runs");
 		return NULL;
 	}
 	if (!pd_run_id_valid(id)) {
-		pd_peer_fail(c->peer, 65, "message '%s': malformed run id", m->op);
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message '%s': malformed run id", m->op);
 		return NULL;
 	}
 	return id;
@@ -93,7 +93,7 @@ static void send_fetched(struct sconn *c, const char *id)
 
 	if (!j || pd_runs_log(c->s->runs, id, &log, err)) {
 		cJSON_Delete(j);
-		pd_peer_fail(c->peer, 65, "no run %s on this host", id);
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "no run %s on this host", id);
 		pd_buf_release(&log);
 		return;
 	}
@@ -111,11 +111,11 @@ void srv_on_submit(struct sconn *c, const struct pd_msg *m)
 	int code;
 
 	if (!c->local) {
-		pd_peer_fail(c->peer, 77, "detached runs are submitted to the local pd-serve only");
+		pd_peer_fail(c->peer, PD_EX_NOPERM, "detached runs are submitted to the local pd-serve only");
 		return;
 	}
 	if (!c->s->runs) {
-		pd_peer_fail(c->peer, 69, "this server keeps no detached runs");
+		pd_peer_fail(c->peer, PD_EX_UNAVAILABLE, "this server keeps no detached runs");
 		return;
 	}
 	if ((code = pd_runs_submit(c->s->runs, m->json, m->blob, m->blob_len, id, err))) {
@@ -139,7 +139,7 @@ void srv_on_run_query(struct sconn *c, const struct pd_msg *m)
 	if (!id)
 		return;
 	if (!strcmp(m->op, PD_OP_CANCEL) && pd_runs_cancel(c->s->runs, id, err)) {
-		pd_peer_fail(c->peer, 65, "%s", err);
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "%s", err);
 		return;
 	}
 	if (!strcmp(m->op, PD_OP_FETCH)) {
@@ -151,7 +151,7 @@ void srv_on_run_query(struct sconn *c, const struct pd_msg *m)
 	}
 	j = pd_runs_status(c->s->runs, id);
 	if (!j) {
-		pd_peer_fail(c->peer, 65, "no run %s on this host", id);
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "no run %s on this host", id);
 		return;
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(j, "op");

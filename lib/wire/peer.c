@@ -331,7 +331,7 @@ static int on_auth(struct pd_peer *p, struct pd_msg *m, char *err)
 static int on_refusal(struct pd_peer *p, const struct pd_msg *m, char *err)
 {
 	p->error_code = (int)pd_json_num(m->json, "code", 0);
-	if (p->error_code == 77)
+	if (p->error_code == PD_EX_NOPERM)
 		p->refused = 1;
 	pd_err(err, "%s", pd_json_str(m->json, "error", "refused"));
 	return -1;
