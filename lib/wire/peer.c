@@ -429,7 +429,7 @@ static void peer_read(struct bufferevent *bev, void *arg)
 			break;
 		if (rc < 0 || peer_dispatch(p, &m, err)) {
 			if (p->o.role == PD_ROLE_SERVER)
-				pd_peer_fail(p, p->refused || p->refuse[0] ? 77 : 0, "%s", err);
+				pd_peer_fail(p, p->refused || p->refuse[0] ? PD_EX_NOPERM : 0, "%s", err);
 			else
 				peer_die(p, err, 1);
 			break;
