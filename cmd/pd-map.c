@@ -29,6 +29,7 @@
 #include "joblog.h"
 #include "memlimit.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 static const char *usage_text =
     "usage: pd-map [-h] [--version] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
@@ -440,7 +441,7 @@ static int load_share(struct files *f)
 static int attached(struct pd_hostsel *sel, struct files *f)
 {
 	struct pd_coord_cb cb = {result_cb, note_cb, M.resume ? resume_cb : NULL, NULL, NULL};
-	struct pd_target *targets = calloc((size_t)sel->hosts.n + 1, sizeof *targets);
+	struct pd_target *targets = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *targets);
 	struct timeval tv = {0, 200000};
 	struct pd_coord_stats st;
 	struct event_base *base;

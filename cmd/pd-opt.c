@@ -30,6 +30,7 @@
 #include "memlimit.h"
 #include "playdoh.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 static const char *usage_text =
     "usage: pd-opt [-h] [--version] [-a cmaes|pso|ga] [--minimize | --maximize]\n"
@@ -386,10 +387,8 @@ static void record_iteration(const double *f, long n, int restarted)
 	}
 	if (R.hn == R.hcap) {
 		R.hcap = R.hcap ? 2 * R.hcap : 256;
-		R.hx = realloc(R.hx, sizeof *R.hx * R.hcap);
-		R.hy = realloc(R.hy, sizeof *R.hy * R.hcap);
-		if (!R.hx || !R.hy)
-			abort();
+		R.hx = pd_xrealloc(R.hx, sizeof *R.hx * R.hcap);
+		R.hy = pd_xrealloc(R.hy, sizeof *R.hy * R.hcap);
 	}
 	R.hx[R.hn] = (double)pd_optim_evals(R.o);
 	R.hy[R.hn++] = best;
@@ -435,9 +434,7 @@ static void feed_generation(void)
 	long i;
 
 	R.np = pd_optim_npoints(R.o);
-	R.f = realloc(R.f, sizeof *R.f * (size_t)R.np);
-	if (!R.f)
-		abort();
+	R.f = pd_xrealloc(R.f, sizeof *R.f * (size_t)R.np);
 	R.got = 0;
 	pd_buf_reset(&R.lines);
 	for (i = 0; i < R.np; i++) {
@@ -524,7 +521,7 @@ static void drained_cb(void *arg)
 static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 {
 	struct pd_coord_cb cb = {result_cb, note_cb, NULL, NULL, drained_cb};
-	struct pd_target *targets = calloc((size_t)sel->hosts.n + 1, sizeof *targets);
+	struct pd_target *targets = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *targets);
 	struct event_base *base;
 	char err[PD_ERRLEN];
 	pid_t embedded;
@@ -562,13 +559,11 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 /* The best point on stdout: name=value lines, or one JSON object. */
 static void print_result(void)
 {
-	double *x = malloc(sizeof *x * (size_t)O.params.dim), best = user_f(pd_optim_best(R.o, x));
+	double *x = pd_xmalloc(sizeof *x * (size_t)O.params.dim), best = user_f(pd_optim_best(R.o, x));
 	cJSON *j, *p;
 	char *text;
 	int i;
 
-	if (!x)
-		abort();
 	if (!O.json) {
 		for (i = 0; i < O.params.dim; i++)
 			printf("%s=%.17g\n", O.params.name[i], x[i]);

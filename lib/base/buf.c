@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 char pd_buf_empty[1];
 
 void pd_buf_init(struct pd_buf *b)
@@ -34,11 +36,7 @@ void pd_buf_grow(struct pd_buf *b, size_t extra)
 	ncap = b->cap ? b->cap : 64;
 	while (ncap < need)
 		ncap = ncap * 2 > ncap ? ncap * 2 : need;
-	p = b->cap ? realloc(b->data, ncap) : malloc(ncap);
-	if (!p) {
-		fputs("playdoh: out of memory\n", stderr);
-		abort();
-	}
+	p = b->cap ? pd_xrealloc(b->data, ncap) : pd_xmalloc(ncap);
 	if (!b->cap)
 		p[0] = 0;
 	b->data = p;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "xmalloc.h"
 #include "fdio.h"
 
 int pd_write_all(int fd, const void *p, size_t n)
@@ -96,9 +97,7 @@ int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err)
 		close(fd);
 		return -1;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		abort();
+	buf = pd_xmalloc((size_t)st.st_size + 1);
 	while (got < (size_t)st.st_size) {
 		r = read(fd, buf + got, (size_t)st.st_size - got);
 		if (r < 0 && errno == EINTR)

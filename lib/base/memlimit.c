@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "xmalloc.h"
 
 #define NEAR_LIMIT (1LL << 20) /* "at the limit": within 1 MiB of it */
 
@@ -117,10 +118,8 @@ int pd_memlimit_apply(long long limit, long long cap, char *err)
 
 void pd_memlimit_blame(long long mem, char *msg, size_t n)
 {
-	char size[32], *was = strdup(msg);
+	char size[32], *was = pd_xstrdup(msg);
 
-	if (!was)
-		abort();
 	pd_size_format(mem, size, sizeof size);
 	snprintf(msg, n, "out of memory (--mem %s): %s", size, was);
 	free(was);

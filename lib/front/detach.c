@@ -17,6 +17,7 @@
 #include "jobx.h"
 #include "json.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 /* Read all of fd (at most max bytes). */
 static int read_all(int fd, size_t max, struct pd_buf *b, char *err)
@@ -189,9 +190,7 @@ static long parse_log(const struct pd_buf *log, struct entry **out, char *err)
 		}
 		if (n == cap) {
 			cap = cap ? 2 * cap : 1024;
-			v = realloc(v, sizeof *v * (size_t)cap);
-			if (!v)
-				abort();
+			v = pd_xrealloc(v, sizeof *v * (size_t)cap);
 		}
 		v[n] = (struct entry){(long)pd_json_num(j, "line", 0), n, j};
 		n++;

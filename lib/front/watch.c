@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "xmalloc.h"
 
 #define SEEN_MAX 4096 /* counters remembered; later ones get no rate */
 #define KEY_MAX 160
@@ -26,10 +27,8 @@ struct pd_watch {
 
 struct pd_watch *pd_watch_new(void)
 {
-	struct pd_watch *w = calloc(1, sizeof *w);
+	struct pd_watch *w = pd_xcalloc(1, sizeof *w);
 
-	if (!w)
-		abort();
 	return w;
 }
 
@@ -51,8 +50,8 @@ static struct seen *seen_get(struct pd_watch *w, const char *key, double done, d
 			return &w->v[i];
 	if (w->n == SEEN_MAX)
 		return NULL;
-	if (!w->v && !(w->v = calloc(SEEN_MAX, sizeof *w->v)))
-		abort();
+	if (!w->v)
+		w->v = pd_xcalloc(SEEN_MAX, sizeof *w->v);
 	snprintf(w->v[w->n].key, KEY_MAX, "%s", key);
 	w->v[w->n].done0 = done;
 	w->v[w->n].t0 = now;

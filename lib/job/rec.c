@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "xmalloc.h"
 
 #define JSON_DEPTH_MAX 64 /* nesting levels accepted in a JSON line */
 #define QUOTE_MAX 64	  /* bytes of a field's text quoted in messages */
@@ -58,11 +59,7 @@ static int field_room(struct pd_record *r, char *err)
 	ncap = r->capf ? r->capf * 2 : 16;
 	if (ncap > PD_REC_FIELDS_MAX)
 		ncap = PD_REC_FIELDS_MAX;
-	nf = realloc(r->f, (size_t)ncap * sizeof *nf);
-	if (!nf) { /* out of memory is fatal, as in buf.c */
-		fputs("playdoh: out of memory\n", stderr);
-		abort();
-	}
+	nf = pd_xrealloc(r->f, (size_t)ncap * sizeof *nf);
 	r->f = nf;
 	r->capf = ncap;
 	return 0;

@@ -20,6 +20,7 @@
 #include "memlimit.h"
 #include "proto.h"
 #include "rec.h"
+#include "xmalloc.h"
 
 #define LOADED_MAX 16
 #define POINT_DIM_MAX 100000 /* numbers in one fitness record */
@@ -217,9 +218,7 @@ static double *room(double **p, size_t *cap, size_t n)
 {
 	if (n > *cap) {
 		*cap = n > 2 * *cap ? n : 2 * *cap;
-		*p = realloc(*p, sizeof **p * *cap);
-		if (!*p)
-			abort();
+		*p = pd_xrealloc(*p, sizeof **p * *cap);
 	}
 	return *p;
 }
@@ -310,16 +309,14 @@ static void evaluate(struct worker *w, const struct loaded *l, const long *at, l
 static void run_fitness(struct worker *w, const struct loaded *l, const char *blob, size_t blen, long n)
 {
 	const char *p = blob, *end = blob + blen, *s;
-	long i, k = 0, *at = malloc(sizeof *at * (size_t)(n + 1));
-	uint64_t *usec = malloc(sizeof *usec * (size_t)(n + 1));
+	long i, k = 0, *at = pd_xmalloc(sizeof *at * (size_t)(n + 1));
+	uint64_t *usec = pd_xmalloc(sizeof *usec * (size_t)(n + 1));
 	struct pd_buf errs = PD_BUF_INIT; /* messages of the bad records, NUL-separated */
 	char err[PD_ERRLEN], num[40];
 	const char *e;
 	int dim = -1, len;
 	size_t slen;
 
-	if (!at || !usec)
-		abort();
 	for (i = 0; i < n; i++) {
 		s = next_line(&p, end, &slen);
 		if (take_point(w, s, slen, k, &dim, err) == 0)

@@ -21,6 +21,7 @@
 #include "reorder.h"
 #include "worker.h"
 #include "coordint.h"
+#include "xmalloc.h"
 
 static void pump(struct pd_coord *c);
 static void report_done(evutil_socket_t fd, short what, void *arg);
@@ -530,19 +531,15 @@ static void on_input(void *arg)
 struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opts *o,
 			      const struct pd_coord_cb *cb, void *arg)
 {
-	struct pd_coord *c = calloc(1, sizeof *c);
+	struct pd_coord *c = pd_xcalloc(1, sizeof *c);
 
-	if (!c)
-		abort();
 	c->base = base;
 	pd_buf_init(&c->scratch);
 	c->o = *o;
 	/* Own the strings: callers build them on their stacks. */
-	c->o.job_path = strdup(o->job_path);
-	c->o.sym = strdup(o->sym);
-	c->o.share = o->share ? strdup(o->share) : NULL;
-	if (!c->o.job_path || !c->o.sym || (o->share && !c->o.share))
-		abort();
+	c->o.job_path = pd_xstrdup(o->job_path);
+	c->o.sym = pd_xstrdup(o->sym);
+	c->o.share = o->share ? pd_xstrdup(o->share) : NULL;
 	c->cb = *cb;
 	c->arg = arg;
 	pd_hash_hex(o->job, o->job_len, c->hash);
@@ -560,10 +557,8 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 
 void pd_coord_add_target(struct pd_coord *c, const struct pd_target *t)
 {
-	struct chost *h = calloc(1, sizeof *h);
+	struct chost *h = pd_xcalloc(1, sizeof *h);
 
-	if (!h)
-		abort();
 	h->c = c;
 	h->t = *t;
 	h->us_per_rec = -1;
@@ -572,9 +567,7 @@ void pd_coord_add_target(struct pd_coord *c, const struct pd_target *t)
 	snprintf(h->host, sizeof h->host, "%s", t->name);
 	snprintf(h->hash, sizeof h->hash, "%s", c->hash);
 	snprintf(h->sym, sizeof h->sym, "%s", c->o.sym);
-	c->hosts = realloc(c->hosts, sizeof *c->hosts * (size_t)(c->nhosts + 1));
-	if (!c->hosts)
-		abort();
+	c->hosts = pd_xrealloc(c->hosts, sizeof *c->hosts * (size_t)(c->nhosts + 1));
 	c->hosts[c->nhosts++] = h;
 }
 

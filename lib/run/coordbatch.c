@@ -1,5 +1,6 @@
 /* coordbatch.c - the coordinator's batches in flight and records to run again. */
 #include "coordint.h"
+#include "xmalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,16 +9,12 @@
 void pd_coord_i_requeue(struct pd_coord *c, long seq, int tries, struct chost *avoid,
 		    const char *line, size_t len, int front)
 {
-	struct rrec *r = calloc(1, sizeof *r);
+	struct rrec *r = pd_xcalloc(1, sizeof *r);
 
-	if (!r)
-		abort();
 	r->seq = seq;
 	r->tries = tries;
 	r->avoid = avoid;
-	r->line = malloc(len + 1);
-	if (!r->line)
-		abort();
+	r->line = pd_xmalloc(len + 1);
 	memcpy(r->line, line, len);
 	r->line[len] = 0;
 	r->len = len;
@@ -53,17 +50,13 @@ void pd_coord_i_requeue_batch(struct pd_coord *c, struct chost *h, struct cbatch
 /* Start a batch with room for n records. */
 struct cbatch *pd_coord_i_batch_new(struct pd_coord *c, int n)
 {
-	struct cbatch *b = calloc(1, sizeof *b);
+	struct cbatch *b = pd_xcalloc(1, sizeof *b);
 
-	if (!b)
-		abort();
 	pd_buf_init(&b->recs);
 	b->id = c->next_batch++;
-	b->seq = malloc(sizeof *b->seq * (size_t)n);
-	b->tries = malloc((size_t)n);
-	b->off = malloc(sizeof *b->off * ((size_t)n + 1));
-	if (!b->seq || !b->tries || !b->off)
-		abort();
+	b->seq = pd_xmalloc(sizeof *b->seq * (size_t)n);
+	b->tries = pd_xmalloc((size_t)n);
+	b->off = pd_xmalloc(sizeof *b->off * ((size_t)n + 1));
 	b->off[0] = 0;
 	return b;
 }

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 /* 64-bit keyed hash of an input line (not secret, just a checksum). */
 static unsigned long long line_hash(const char *in, size_t n)
@@ -34,11 +35,9 @@ static void fit(struct pd_joblog *j, long line)
 		return;
 	while (ncap <= line)
 		ncap *= 2;
-	j->out = realloc(j->out, sizeof *j->out * (size_t)ncap);
-	j->outlen = realloc(j->outlen, sizeof *j->outlen * (size_t)ncap);
-	j->hash = realloc(j->hash, sizeof *j->hash * (size_t)ncap);
-	if (!j->out || !j->outlen || !j->hash)
-		abort();
+	j->out = pd_xrealloc(j->out, sizeof *j->out * (size_t)ncap);
+	j->outlen = pd_xrealloc(j->outlen, sizeof *j->outlen * (size_t)ncap);
+	j->hash = pd_xrealloc(j->hash, sizeof *j->hash * (size_t)ncap);
 	for (i = j->cap; i < ncap; i++)
 		j->out[i] = NULL;
 	j->cap = ncap;
@@ -60,7 +59,7 @@ static void load_entry(struct pd_joblog *j, const cJSON *e)
 		return;
 	fit(j, n);
 	free(j->out[n]);
-	j->out[n] = strdup(out->valuestring);
+	j->out[n] = pd_xstrdup(out->valuestring);
 	j->outlen[n] = strlen(out->valuestring);
 	j->hash[n] = strtoull(in->valuestring, NULL, 16);
 	j->loaded++;

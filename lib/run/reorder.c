@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 void pd_reorder_init(struct pd_reorder *q)
 {
 	memset(q, 0, sizeof *q);
@@ -25,9 +27,7 @@ static void fit(struct pd_reorder *q, long seq)
 	ncap = q->cap ? q->cap : 1024;
 	while (seq - q->next >= ncap)
 		ncap *= 2;
-	n = calloc((size_t)ncap, sizeof *n);
-	if (!n)
-		abort();
+	n = pd_xcalloc((size_t)ncap, sizeof *n);
 	for (i = q->next; i < q->next + q->cap; i++)
 		n[i & (ncap - 1)] = q->ring[i & (q->cap - 1)];
 	free(q->ring);
@@ -38,10 +38,8 @@ static void fit(struct pd_reorder *q, long seq)
 /* A NUL-terminated copy of n bytes. */
 static char *copy(const char *p, size_t n)
 {
-	char *s = malloc(n + 1);
+	char *s = pd_xmalloc(n + 1);
 
-	if (!s)
-		abort();
 	memcpy(s, p, n);
 	s[n] = 0;
 	return s;

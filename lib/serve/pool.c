@@ -18,6 +18,7 @@
 #include "log.h"
 #include "memlimit.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 /* The owner record for key, created on first use. */
 static struct owner *owner_get(struct pd_pool *p, void *key, int create)
@@ -29,9 +30,7 @@ static struct owner *owner_get(struct pd_pool *p, void *key, int create)
 			return o;
 	if (!create)
 		return NULL;
-	o = calloc(1, sizeof *o);
-	if (!o)
-		abort();
+	o = pd_xcalloc(1, sizeof *o);
 	o->key = key;
 	TAILQ_INIT(&o->queue);
 	TAILQ_INSERT_TAIL(&p->owners, o, link);
@@ -67,9 +66,7 @@ static int index_lines(struct batch *b)
 	const char *s = b->recs.data, *end = s + b->recs.len, *nl;
 	int i;
 
-	b->off = malloc(sizeof *b->off * ((size_t)b->n + 1));
-	if (!b->off)
-		abort();
+	b->off = pd_xmalloc(sizeof *b->off * ((size_t)b->n + 1));
 	for (i = 0; i < b->n; i++) {
 		b->off[i] = (size_t)(s - b->recs.data);
 		nl = memchr(s, '\n', (size_t)(end - s));
@@ -94,9 +91,7 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 		pd_err(err, "linenos is not an array of %d numbers", job->n);
 		return -1;
 	}
-	b = calloc(1, sizeof *b);
-	if (!b)
-		abort();
+	b = pd_xcalloc(1, sizeof *b);
 	pd_buf_init(&b->recs);
 	pd_buf_init(&b->rbuf);
 	pd_buf_add(&b->recs, job->recs, job->len);
@@ -109,10 +104,10 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 		return -1;
 	}
 	b->id = job->id;
-	b->path = strdup(job->path);
-	b->sym = strdup(job->sym);
-	b->share = job->share ? strdup(job->share) : NULL;
-	b->name = job->name ? strdup(job->name) : NULL;
+	b->path = pd_xstrdup(job->path);
+	b->sym = pd_xstrdup(job->sym);
+	b->share = job->share ? pd_xstrdup(job->share) : NULL;
+	b->name = job->name ? pd_xstrdup(job->name) : NULL;
 	b->first = job->first;
 	b->linenos = job->linenos ? cJSON_Duplicate(job->linenos, 1) : NULL;
 	b->timeout_ms = job->timeout_ms;
@@ -120,9 +115,7 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	b->gpu = job->gpu;
 	b->mem = job->mem;
 	b->mem_cap = job->mem_cap;
-	b->rs = malloc(sizeof *b->rs * (size_t)b->n);
-	if (!b->rs || !b->path || !b->sym)
-		abort();
+	b->rs = pd_xmalloc(sizeof *b->rs * (size_t)b->n);
 	for (i = 0; i < b->n; i++)
 		b->rs[i].status = UNDONE;
 	b->ow = owner_get(p, job->owner, 1);
@@ -452,10 +445,8 @@ struct pd_pool *pd_pool_new(struct event_base *base, int slots,
 			    const struct pd_pool_cb *cb, void *arg, char *err)
 {
 	struct timeval tv = {0, TICK_MS * 1000};
-	struct pd_pool *p = calloc(1, sizeof *p);
+	struct pd_pool *p = pd_xcalloc(1, sizeof *p);
 
-	if (!p)
-		abort();
 	p->base = base;
 	p->cb = *cb;
 	p->arg = arg;

@@ -17,6 +17,7 @@
 
 #include "gpu.h"
 #include "log.h"
+#include "xmalloc.h"
 
 int pd_pool_i_live(const struct pd_pool *p, int gpu)
 {
@@ -64,9 +65,7 @@ int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err)
 		pd_err(err, "too many workers (at most %d)", WORKERS_MAX);
 		return -1;
 	}
-	w = calloc(1, sizeof *w);
-	if (!w)
-		abort();
+	w = pd_xcalloc(1, sizeof *w);
 	w->gpu = dev;
 	w->shm = mmap(NULL, sizeof *w->shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (w->shm == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {

@@ -29,6 +29,7 @@
 #include "proto.h"
 #include "target.h"
 #include "taskdetach.h"
+#include "xmalloc.h"
 
 #define FLUSH_MS 200
 
@@ -249,7 +250,7 @@ static int run_targets(struct run *r, struct pd_target **t, int *n, char *err)
 
 	*n = 0;
 	if (!hosts) {
-		*t = calloc(1, sizeof **t);
+		*t = pd_xcalloc(1, sizeof **t);
 		pd_target_unix(*t, r->rs->sock);
 		*n = 1;
 		return 0;
@@ -345,10 +346,8 @@ static int map_start(struct run *r, char *err)
 /* A new run record (not yet in the list). */
 static struct run *run_new(struct pd_runs *rs, const char *id)
 {
-	struct run *r = calloc(1, sizeof *r);
+	struct run *r = pd_xcalloc(1, sizeof *r);
 
-	if (!r)
-		abort();
 	r->rs = rs;
 	r->in_fd = -1;
 	snprintf(r->id, sizeof r->id, "%s", id);
@@ -746,12 +745,10 @@ struct pd_runs *pd_runs_new(struct event_base *base, const char *state, const ch
 			    const unsigned char *key, pd_runs_end_fn end, void *arg, char *err)
 {
 	struct timeval tv = {0, FLUSH_MS * 1000};
-	struct pd_runs *rs = calloc(1, sizeof *rs);
+	struct pd_runs *rs = pd_xcalloc(1, sizeof *rs);
 	struct dirent *d;
 	DIR *dp;
 
-	if (!rs)
-		abort();
 	rs->base = base;
 	snprintf(rs->state, sizeof rs->state, "%s", state);
 	snprintf(rs->dir, sizeof rs->dir, "%s/runs", state);

@@ -32,6 +32,7 @@
 #include "runs.h"
 #include "serverint.h"
 #include "taskserve.h"
+#include "xmalloc.h"
 
 static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, void *arg);
 
@@ -404,9 +405,7 @@ static void add_conn(struct pd_server *s, int fd, int local, const char *name, c
 		close(fd);
 		return;
 	}
-	c = calloc(1, sizeof *c);
-	if (!c)
-		abort();
+	c = pd_xcalloc(1, sizeof *c);
 	c->s = s;
 	c->local = local && !refuse; /* never the owner's rights, whatever follows */
 	c->refused = refuse != NULL;
@@ -496,10 +495,8 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 {
 	static const struct pd_pool_cb cb = {batch_done, batch_handback, pool_idle, srv_node_exited};
 	static const struct pd_taskserve_cb tcb = {srv_tasks_send, srv_tasks_reserved};
-	struct pd_server *s = calloc(1, sizeof *s);
+	struct pd_server *s = pd_xcalloc(1, sizeof *s);
 
-	if (!s)
-		abort();
 	s->base = base;
 	snprintf(s->state, sizeof s->state, "%s", o->state);
 	snprintf(s->cache, sizeof s->cache, "%s/cache", o->state);

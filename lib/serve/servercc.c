@@ -13,6 +13,7 @@
 #include "peer.h"
 #include "proto.h"
 #include "serverint.h"
+#include "xmalloc.h"
 
 #define COMPILES_MAX 8		/* compiles running at once on one server */
 #define REPORT_MAX (1u << 20)	/* a helper's report, capped */
@@ -181,9 +182,7 @@ static void start_compile(struct sconn *c, const struct pd_msg *m, const char *h
 		pd_peer_fail(c->peer, PD_EX_OSERR, "cannot compile %s: %s", name, err);
 		return;
 	}
-	cc = calloc(1, sizeof *cc);
-	if (!cc)
-		abort();
+	cc = pd_xcalloc(1, sizeof *cc);
 	cc->s = s;
 	cc->owner = c;
 	cc->pid = pid;

@@ -19,6 +19,7 @@
 #include "playdoh.h"
 #include "rec.h"
 #include "worker.h"
+#include "xmalloc.h"
 
 /* A node's state behind its pd_task handle. */
 struct node {
@@ -242,9 +243,7 @@ static void *accept_tubes(void *arg)
 			pd_err(a->err, "node %d offered tube '%s' that this node does not expect", src, name);
 			return NULL;
 		}
-		a->s->tubes[i].seal = malloc(sizeof seal);
-		if (!a->s->tubes[i].seal)
-			abort();
+		a->s->tubes[i].seal = pd_xmalloc(sizeof seal);
 		*a->s->tubes[i].seal = seal;
 		a->s->tubes[i].fd = fd;
 	}
@@ -268,9 +267,7 @@ static int connect_tube(struct node *n, struct pd_tube *t, const cJSON *eps, cha
 				    n->s->task, t->name, n->s->node, t->peer, &seal, WIRE_TIMEOUT_MS, err);
 	if (t->fd < 0)
 		return -1;
-	t->seal = malloc(sizeof seal);
-	if (!t->seal)
-		abort();
+	t->seal = pd_xmalloc(sizeof seal);
 	*t->seal = seal;
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "proto.h"
 #include "taskplan.h"
 #include "topology.h"
+#include "xmalloc.h"
 
 int pd_taskdetach_check(const cJSON *req, char *err)
 {
@@ -76,7 +77,7 @@ static int meta_targets(const cJSON *meta, const char *sock, struct pd_target **
 	int n;
 
 	if (!hosts) {
-		*t = calloc(1, sizeof **t);
+		*t = pd_xcalloc(1, sizeof **t);
 		pd_target_unix(*t, sock);
 		return 1;
 	}
@@ -136,8 +137,8 @@ static void child_main(const cJSON *meta, const char *dir, const char *cache, co
 	struct pd_target *t = NULL;
 
 	pd_cache_path(cache, pd_json_str(meta, "hash", ""), path, sizeof path);
-	args = calloc((size_t)nodes, sizeof *args);
-	res = calloc((size_t)nodes, sizeof *res);
+	args = pd_xcalloc((size_t)nodes, sizeof *args);
+	res = pd_xcalloc((size_t)nodes, sizeof *res);
 	for (i = 0; i < nodes; i++)
 		args[i] = (char *)cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(meta, "args"), i));
 	if (meta_topology(meta, nodes, &topo, err) || (n = meta_targets(meta, sock, &t, err)) < 0) {

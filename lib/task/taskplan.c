@@ -16,17 +16,16 @@
 #include "proto.h"
 #include "seal.h"
 #include "taskrelay.h"
+#include "xmalloc.h"
 
 /* Ask every host for its free slots; keep those that answer, in order. */
 static int *ask_hosts(struct pd_taskplan *p, const unsigned char *key, void (*note)(const char *), int *refused)
 {
-	struct pd_reply *r = calloc((size_t)p->n, sizeof *r);
-	int *free_slots = calloc((size_t)p->n, sizeof *free_slots), i, k = 0;
+	struct pd_reply *r = pd_xcalloc((size_t)p->n, sizeof *r);
+	int *free_slots = pd_xcalloc((size_t)p->n, sizeof *free_slots), i, k = 0;
 	cJSON *req = cJSON_CreateObject();
 	char msg[PD_ERRLEN];
 
-	if (!r || !free_slots)
-		abort();
 	cJSON_AddStringToObject(req, "op", PD_OP_INFO);
 	pd_client_multi(p->t, p->n, key, "pd-task", req, 5, r);
 	cJSON_Delete(req);
@@ -64,9 +63,7 @@ static int place_nodes(struct pd_taskplan *p, const int *free_slots, int nodes, 
 		       total, total == 1 ? "" : "s");
 		return -1;
 	}
-	p->place = calloc((size_t)nodes, sizeof *p->place);
-	if (!p->place)
-		abort();
+	p->place = pd_xcalloc((size_t)nodes, sizeof *p->place);
 	for (h = 0; h < p->n && left; h++)
 		for (used = 0; used < free_slots[h] && left; used++, left--)
 			p->place[i++] = h;
@@ -84,7 +81,7 @@ static char *host_addr(const struct pd_target *t)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)&t->ss)->sin_addr, buf, sizeof buf);
 	else if (t->kind == PD_T_TCP && t->ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&t->ss)->sin6_addr, buf, sizeof buf);
-	return strdup(buf);
+	return pd_xstrdup(buf);
 }
 
 int pd_taskplan_make(struct pd_taskplan *p, const struct pd_target *t, int n, const unsigned char *key,
@@ -93,9 +90,7 @@ int pd_taskplan_make(struct pd_taskplan *p, const struct pd_target *t, int n, co
 	int refused, *free_slots, h, rc;
 
 	memset(p, 0, sizeof *p);
-	p->t = calloc((size_t)n + 1, sizeof *p->t);
-	if (!p->t)
-		abort();
+	p->t = pd_xcalloc((size_t)n + 1, sizeof *p->t);
 	memcpy(p->t, t, sizeof *t * (size_t)n);
 	p->n = n;
 	free_slots = ask_hosts(p, key, note, &refused);
@@ -108,7 +103,7 @@ int pd_taskplan_make(struct pd_taskplan *p, const struct pd_target *t, int n, co
 	free(free_slots);
 	if (rc)
 		return PD_EX_UNAVAILABLE;
-	p->addr = calloc((size_t)p->n, sizeof *p->addr);
+	p->addr = pd_xcalloc((size_t)p->n, sizeof *p->addr);
 	for (h = 0; h < p->n; h++)
 		p->addr[h] = host_addr(&p->t[h]);
 	return 0;

@@ -22,6 +22,7 @@
 #include "peer.h"
 #include "proto.h"
 #include "worker.h"
+#include "xmalloc.h"
 
 #define DRAIN_MS 2000 /* at the end, time to pass the last messages on */
 #define PING_S 2      /* hosts are pinged this often ... */
@@ -324,10 +325,8 @@ static void *relay_main(void *arg)
 
 struct pd_taskrelay *pd_taskrelay_new(const struct pd_taskrelay_opts *o)
 {
-	struct relay *r = calloc(1, sizeof *r);
+	struct relay *r = pd_xcalloc(1, sizeof *r);
 
-	if (!r)
-		abort();
 	r->o = *o;
 	pd_hash_hex(o->job, o->job_len, r->hash);
 	r->wake[0] = r->wake[1] = -1;
@@ -340,9 +339,9 @@ int pd_taskrelay_launch(void *arg, int *ctl, char *err)
 	int i, sv[2];
 
 	r->base = event_base_new();
-	r->hosts = calloc((size_t)r->o.nhosts, sizeof *r->hosts);
-	r->nodes = calloc((size_t)r->o.nodes, sizeof *r->nodes);
-	if (!r->base || !r->hosts || !r->nodes || pipe2(r->wake, O_CLOEXEC | O_NONBLOCK)) {
+	r->hosts = pd_xcalloc((size_t)r->o.nhosts, sizeof *r->hosts);
+	r->nodes = pd_xcalloc((size_t)r->o.nodes, sizeof *r->nodes);
+	if (!r->base || pipe2(r->wake, O_CLOEXEC | O_NONBLOCK)) {
 		pd_err(err, "task relay: %s", strerror(errno));
 		return -1;
 	}

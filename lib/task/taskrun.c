@@ -18,6 +18,7 @@
 #include "proto.h"
 #include "task.h"
 #include "worker.h"
+#include "xmalloc.h"
 
 /* The run's bookkeeping. */
 struct run {
@@ -59,7 +60,7 @@ static void node_child(struct run *r, int i, int ctl) __attribute__((noreturn));
 static void node_child(struct run *r, int i, int ctl)
 {
 	const struct pd_topology *t = r->o->topo;
-	struct pd_tube *v = calloc((size_t)t->n * 2 + 1, sizeof *v);
+	struct pd_tube *v = pd_xcalloc((size_t)t->n * 2 + 1, sizeof *v);
 	struct pd_task_setup s;
 	int k, n = 0;
 
@@ -113,10 +114,8 @@ static int make_sockets(struct run *r, int (*child)[2], char *err)
 /* Fork every node.  0 or -1 with err. */
 static int start_nodes(struct run *r, char *err)
 {
-	int (*child)[2] = calloc((size_t)r->o->nodes, sizeof *child), i, k, rc = -1;
+	int (*child)[2] = pd_xcalloc((size_t)r->o->nodes, sizeof *child), i, k, rc = -1;
 
-	if (!child)
-		abort();
 	for (i = 0; i < r->o->nodes; i++)
 		r->ctl[i] = -1;
 	if (make_sockets(r, child, err))
@@ -253,10 +252,8 @@ static int crosses(const struct run *r, int k)
 /* Nodes with a tube to or from another host: they report a port. */
 static int count_wiring(struct run *r)
 {
-	int *w = calloc((size_t)r->o->nodes, sizeof *w), k, n = 0;
+	int *w = pd_xcalloc((size_t)r->o->nodes, sizeof *w), k, n = 0;
 
-	if (!w)
-		abort();
 	for (k = 0; k < r->o->topo->n; k++)
 		if (crosses(r, k))
 			w[r->o->topo->v[k].src] = w[r->o->topo->v[k].dst] = 1;
@@ -337,9 +334,7 @@ static void on_ctl(struct run *r, int i)
 		r->state[i] = DONE;
 		if (ok) {
 			x->ok = 1;
-			x->output = malloc(m.blob_len + 1);
-			if (!x->output)
-				abort();
+			x->output = pd_xmalloc(m.blob_len + 1);
 			memcpy(x->output, m.blob, m.blob_len);
 			x->output[m.blob_len] = 0;
 			x->len = m.blob_len;
@@ -370,12 +365,10 @@ static int time_left(uint64_t deadline)
 /* Poll the nodes until all are done or one fails (or time runs out). */
 static void referee(struct run *r)
 {
-	struct pollfd *pf = calloc((size_t)r->o->nodes, sizeof *pf);
+	struct pollfd *pf = pd_xcalloc((size_t)r->o->nodes, sizeof *pf);
 	uint64_t deadline = r->o->timeout_ms ? pd_now_ns() + (uint64_t)r->o->timeout_ms * 1000000u : 0;
-	int *who = calloc((size_t)r->o->nodes, sizeof *who), i, n, rc;
+	int *who = pd_xcalloc((size_t)r->o->nodes, sizeof *who), i, n, rc;
 
-	if (!pf || !who)
-		abort();
 	while (r->failed < 0) {
 		for (n = 0, i = 0; i < r->o->nodes; i++)
 			if (r->ctl[i] >= 0 && r->state[i] != DONE) {
@@ -433,15 +426,13 @@ int pd_taskrun(const struct pd_taskrun_opts *o, struct pd_node_result *res, int 
 	r.o = o;
 	r.res = res;
 	r.failed = -1;
-	r.tfd = calloc((size_t)o->topo->n + 1, sizeof *r.tfd);
-	r.ctl = calloc((size_t)o->nodes, sizeof *r.ctl);
-	r.pid = calloc((size_t)o->nodes, sizeof *r.pid);
-	r.state = calloc((size_t)o->nodes, sizeof *r.state);
-	r.t0 = calloc((size_t)o->nodes, sizeof *r.t0);
-	r.phase = calloc((size_t)o->nodes, sizeof *r.phase);
-	r.port = calloc((size_t)o->nodes, sizeof *r.port);
-	if (!r.tfd || !r.ctl || !r.pid || !r.state || !r.t0 || !r.phase || !r.port)
-		abort();
+	r.tfd = pd_xcalloc((size_t)o->topo->n + 1, sizeof *r.tfd);
+	r.ctl = pd_xcalloc((size_t)o->nodes, sizeof *r.ctl);
+	r.pid = pd_xcalloc((size_t)o->nodes, sizeof *r.pid);
+	r.state = pd_xcalloc((size_t)o->nodes, sizeof *r.state);
+	r.t0 = pd_xcalloc((size_t)o->nodes, sizeof *r.t0);
+	r.phase = pd_xcalloc((size_t)o->nodes, sizeof *r.phase);
+	r.port = pd_xcalloc((size_t)o->nodes, sizeof *r.port);
 	for (code = 0; code < o->nodes; code++) {
 		snprintf(r.phase[code], sizeof r.phase[code], "load");
 		r.ctl[code] = -1;

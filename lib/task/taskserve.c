@@ -23,6 +23,7 @@
 #include "proto.h"
 #include "task.h"
 #include "topology.h"
+#include "xmalloc.h"
 
 struct stask;
 
@@ -231,12 +232,10 @@ static int request_tubes(const cJSON *req, int nodes, struct pd_topology *topo, 
 static struct pd_tube *node_tubes(const struct pd_topology *topo, int (*pair)[2], const cJSON *place,
 				  int me, int i, int *n)
 {
-	struct pd_tube *v = calloc((size_t)topo->n * 2 + 1, sizeof *v);
+	struct pd_tube *v = pd_xcalloc((size_t)topo->n * 2 + 1, sizeof *v);
 	const struct pd_tube_def *d;
 	int k, local;
 
-	if (!v)
-		abort();
 	*n = 0;
 	for (k = 0; k < topo->n; k++) {
 		d = &topo->v[k];
@@ -303,10 +302,8 @@ static int fork_node(struct stask *t, struct snode *n, const cJSON *req, const s
 /* Socketpairs for the tubes whose two ends are both on this host. */
 static int (*local_pairs(const struct pd_topology *topo, const cJSON *place, int me))[2]
 {
-	int (*pair)[2] = calloc((size_t)topo->n + 1, sizeof *pair), k;
+	int (*pair)[2] = pd_xcalloc((size_t)topo->n + 1, sizeof *pair), k;
 
-	if (!pair)
-		abort();
 	for (k = 0; k < topo->n; k++) {
 		pair[k][0] = pair[k][1] = -1;
 		if ((int)cJSON_GetArrayItem(place, topo->v[k].src)->valuedouble == me &&
@@ -346,10 +343,8 @@ int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, i
 		pd_topology_release(&topo);
 		return PD_EX_UNAVAILABLE;
 	}
-	t = calloc(1, sizeof *t);
-	t->v = calloc((size_t)mine + 1, sizeof *t->v);
-	if (!t || !t->v)
-		abort();
+	t = pd_xcalloc(1, sizeof *t);
+	t->v = pd_xcalloc((size_t)mine + 1, sizeof *t->v);
 	t->ts = ts;
 	t->owner = owner;
 	snprintf(t->id, sizeof t->id, "%s", pd_json_str(req, "task", ""));
@@ -422,10 +417,8 @@ int pd_taskserve_reserved(const struct pd_taskserve *ts) { return ts->reserved; 
 struct pd_taskserve *pd_taskserve_new(struct event_base *base, const char *cache,
 				      const unsigned char *key, const struct pd_taskserve_cb *cb, void *arg)
 {
-	struct pd_taskserve *ts = calloc(1, sizeof *ts);
+	struct pd_taskserve *ts = pd_xcalloc(1, sizeof *ts);
 
-	if (!ts)
-		abort();
 	ts->base = base;
 	snprintf(ts->cache, sizeof ts->cache, "%s", cache);
 	if (key) {

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "xmalloc.h"
 
 #define READ_MAX (8u << 20) /* bytes read per tube per turn, for fairness */
 #define STAGE 65536	    /* small messages arrive whole in one read */
@@ -30,8 +31,8 @@ static ssize_t tube_read(struct pd_tube *t, void *dst, size_t want)
 	if (t->stage_pos == t->stage_len) {
 		if (want >= STAGE)
 			return read(t->fd, dst, want);
-		if (!t->stage && !(t->stage = malloc(STAGE)))
-			abort();
+		if (!t->stage)
+			t->stage = pd_xmalloc(STAGE);
 		r = read(t->fd, t->stage, STAGE);
 		if (r <= 0)
 			return r;
@@ -70,9 +71,7 @@ static struct pd_tubemsg *msg_alloc(struct pd_tubes *ts, struct pd_tube *t, size
 	}
 	pthread_mutex_unlock(&ts->mu);
 	if (!m) {
-		m = malloc(sizeof *m + n);
-		if (!m)
-			abort();
+		m = pd_xmalloc(sizeof *m + n);
 		m->cap = n;
 	}
 	return m;
@@ -121,8 +120,8 @@ static int body_sealed(struct pd_tube *t, size_t *budget, ssize_t *r)
 
 	do {
 		want = chunk_len(t, t->got) + PD_SEAL_TAG;
-		if (!t->chunk && !(t->chunk = malloc(PD_TUBE_CHUNK + PD_SEAL_TAG)))
-			abort();
+		if (!t->chunk)
+			t->chunk = pd_xmalloc(PD_TUBE_CHUNK + PD_SEAL_TAG);
 		*r = tube_read(t, t->chunk + t->chunk_got, want - t->chunk_got);
 		if (*r <= 0)
 			return -1;
@@ -221,12 +220,10 @@ static void close_in(struct pd_tubes *ts, struct pd_tube *t)
 static void *io_main(void *arg)
 {
 	struct pd_tubes *ts = arg;
-	struct pollfd *pf = calloc((size_t)ts->n + 1, sizeof *pf);
-	int *idx = calloc((size_t)ts->n + 1, sizeof *idx), n, i;
+	struct pollfd *pf = pd_xcalloc((size_t)ts->n + 1, sizeof *pf);
+	int *idx = pd_xcalloc((size_t)ts->n + 1, sizeof *idx), n, i;
 	char junk[64];
 
-	if (!pf || !idx)
-		abort();
 	for (;;) {
 		pthread_mutex_lock(&ts->mu);
 		if (ts->stop) {
@@ -321,8 +318,8 @@ static int push_sealed(struct pd_tube *t, unsigned char *hdr, const unsigned cha
 	size_t done = 0, n;
 	int first = 1;
 
-	if (!t->sealbuf && !(t->sealbuf = malloc(PD_TUBE_CHUNK + PD_SEAL_TAG)))
-		abort();
+	if (!t->sealbuf)
+		t->sealbuf = pd_xmalloc(PD_TUBE_CHUNK + PD_SEAL_TAG);
 	do {
 		n = len - done < PD_TUBE_CHUNK ? len - done : PD_TUBE_CHUNK;
 		pd_seal_close(t->seal, hdr, 8, p + done, n, t->sealbuf);

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "peer.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 struct exchange {
 	struct pd_peer *peer; /* until it is gone */
@@ -65,7 +66,7 @@ void pd_client_multi(const struct pd_target *t, int n, const unsigned char *key,
 		     const cJSON *req, int timeout_s, struct pd_reply *out)
 {
 	struct event_base *base = event_base_new();
-	struct exchange *x = calloc((size_t)n, sizeof *x);
+	struct exchange *x = pd_xcalloc((size_t)n, sizeof *x);
 	struct timeval tv = {timeout_s, 0};
 	char err[PD_ERRLEN];
 	int i, left = n, fd;
@@ -206,11 +207,9 @@ struct pd_session *pd_session_open(const struct pd_target *t, const unsigned cha
 				   const char *client, int *code, char *err)
 {
 	struct pd_peer_opts o = {PD_ROLE_CLIENT, t->kind == PD_T_TCP, key, t->name, PD_BLOB_MAX, client, 0};
-	struct pd_session *s = calloc(1, sizeof *s);
+	struct pd_session *s = pd_xcalloc(1, sizeof *s);
 	int fd;
 
-	if (!s)
-		abort();
 	s->base = event_base_new();
 	pd_msg_init(&s->reply);
 	if (t->kind == PD_T_TCP)

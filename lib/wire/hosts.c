@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "xmalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -88,11 +89,7 @@ static int add_host(struct pd_hostlist *l, const char *name, size_t len, int por
 		return -1;
 	}
 	if (needs_room(l->n)) {
-		v = realloc(l->v, (size_t)(l->n ? 2 * l->n : 8) * sizeof *v);
-		if (!v) {
-			fputs("playdoh: out of memory\n", stderr);
-			abort();
-		}
+		v = pd_xrealloc(l->v, (size_t)(l->n ? 2 * l->n : 8) * sizeof *v);
 		l->v = v;
 	}
 	memcpy(l->v[l->n].name, name, len);

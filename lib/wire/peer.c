@@ -20,6 +20,7 @@
 #include "log.h"
 #include "msgcheck.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 struct pd_peer {
 	struct event_base *base;
@@ -105,11 +106,9 @@ static void peer_timeout(evutil_socket_t fd, short what, void *arg)
 static struct pd_peer *peer_alloc(struct event_base *base, const struct pd_peer_opts *o,
 				  pd_peer_fn fn, void *arg)
 {
-	struct pd_peer *p = calloc(1, sizeof *p);
+	struct pd_peer *p = pd_xcalloc(1, sizeof *p);
 	struct timeval tv;
 
-	if (!p)
-		abort();
 	p->base = base;
 	p->o = *o;
 	if (o->sealed)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "xmalloc.h"
 
 int pd_target_tcp(struct pd_target *t, const struct pd_host *h, char *err)
 {
@@ -106,9 +107,7 @@ int pd_targets_parse(const char *spec, const char *what, struct pd_target **t,
 
 	if (pd_hosts_parse(&l, spec, what, err))
 		return -1;
-	*t = calloc((size_t)l.n + 1, sizeof **t);
-	if (!*t)
-		abort();
+	*t = pd_xcalloc((size_t)l.n + 1, sizeof **t);
 	n = pd_targets_resolve(&l, *t, note, arg);
 	pd_hosts_release(&l);
 	return n;

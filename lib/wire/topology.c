@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "xmalloc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -30,16 +31,6 @@ struct builder {
 	const char *spec;
 	char *err;
 };
-
-/* Out of memory is fatal, as in buf.c. */
-static void *xrealloc(void *p, size_t size)
-{
-	if (!(p = realloc(p, size))) {
-		fputs("playdoh: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
 
 /* Fill err with "FILE:LINE: " (or "topology 'NAME': ") and the message. */
 static void fail(struct builder *b, long line, const char *fmt, ...)
@@ -112,7 +103,7 @@ static void grow_slots(struct builder *b)
 	if (2 * (b->used + 2) <= b->nslots)
 		return;
 	b->nslots = nold ? 2 * nold : 64;
-	b->slots = xrealloc(NULL, b->nslots * sizeof *b->slots);
+	b->slots = pd_xrealloc(NULL, b->nslots * sizeof *b->slots);
 	memset(b->slots, 0, b->nslots * sizeof *b->slots);
 	for (i = 0; i < nold; i++) {
 		if (!old[i])
@@ -150,8 +141,8 @@ static int add_tube(struct builder *b, const char *name, int src, int dst, long 
 	}
 	if (b->n == b->vcap) {
 		b->vcap = b->vcap ? 2 * b->vcap : 16;
-		b->v = xrealloc(b->v, (size_t)b->vcap * sizeof *b->v);
-		b->lines = xrealloc(b->lines, (size_t)b->vcap * sizeof *b->lines);
+		b->v = pd_xrealloc(b->v, (size_t)b->vcap * sizeof *b->v);
+		b->lines = pd_xrealloc(b->lines, (size_t)b->vcap * sizeof *b->lines);
 	}
 	idx = b->n++;
 	d = &b->v[idx];
