@@ -13,20 +13,9 @@
 
 #include "buf.h"
 #include "err.h"
+#include "xmalloc.h"
 
-/* Out-of-memory is fatal in this project (as in lib/buf.c). */
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p) {
-		fputs("playdoh: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static double *dalloc(size_t n) { return xcalloc(n, sizeof(double)); }
+static double *dalloc(size_t n) { return pd_xcalloc(n, sizeof(double)); }
 
 /* ---- set-up ---- */
 
@@ -86,8 +75,8 @@ void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c)
 {
 	c->w = dalloc((size_t)c->lambda);
 	c->arx = dalloc((size_t)c->lambda * (size_t)c->n);
-	c->repaired = xcalloc((size_t)c->lambda, 1);
-	c->rank = xcalloc((size_t)c->lambda, sizeof(*c->rank));
+	c->repaired = pd_xcalloc((size_t)c->lambda, 1);
+	c->rank = pd_xcalloc((size_t)c->lambda, sizeof(*c->rank));
 	set_params(c);
 	c->hist = dalloc((size_t)c->histlen);
 }
