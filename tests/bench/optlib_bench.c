@@ -2,7 +2,7 @@
  *
  * Not built by make (minutes of CPU); build and run by hand:
  *
- *	make && cc -std=c11 -D_GNU_SOURCE -O2 -Ilib -o build/optlib_bench tests/bench/optlib_bench.c build/libpd.a -lm
+ *	make && cc -std=c11 -D_GNU_SOURCE -O2 -Ilib -Ilib/base -o build/optlib_bench tests/bench/optlib_bench.c build/libpd.a -lm
  *	build/optlib_bench pso [linear|classic] [SEEDS]	5-D Rosenbrock, 80 particles, 150 iterations
  *	build/optlib_bench ga ISLANDS SEED [GENERATIONS]	5-D Schwefel, 1000 per island, 2000 generations
  *
