@@ -185,20 +185,6 @@ static void flush_output(evutil_socket_t fd, short what, void *arg)
 		pd_joblog_flush(&M.joblog);
 }
 
-/* Split JOB.so[:NAME]; the whole argument wins when it names a file. */
-static void split_job(char *arg, char **path, char **sym)
-{
-	char *colon = strrchr(arg, ':');
-	struct stat st;
-
-	*path = arg;
-	*sym = NULL;
-	if (stat(arg, &st) == 0 || !colon || colon == arg)
-		return;
-	*colon = 0;
-	*sym = colon + 1;
-}
-
 /* Options of pd-map. */
 static void parse_options(int argc, char **argv)
 {
@@ -518,10 +504,9 @@ static int run_job(char *arg)
 {
 	struct files f = {0};
 	struct pd_hostsel sel;
-	char err[PD_ERRLEN], *path, *want;
+	char err[PD_ERRLEN], *path = arg, *want = pd_jobfile_split(arg);
 	int code;
 
-	split_job(arg, &path, &want);
 	if (pd_jobcc_is_source(path) && M.detach) {
 		say("--detach runs a compiled job; compile %s into a .so first", path);
 		return PD_EX_USAGE;

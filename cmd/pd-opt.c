@@ -264,14 +264,10 @@ static void parse_options(int argc, char **argv)
 static void check_job(char *arg, char **data, size_t *len)
 {
 	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
-	char err[PD_ERRLEN], *colon = strrchr(arg, ':'), *want = NULL;
+	char err[PD_ERRLEN], *want = pd_jobfile_split(arg);
 	unsigned flags = 0;
 	int n;
 
-	if (access(arg, F_OK) && colon && colon != arg) {
-		*colon = 0;
-		want = colon + 1;
-	}
 	if (pd_jobcc_is_source(arg)) {
 		/* Each host compiles it and picks the fitness function; the
 		 * job's name for messages and checkpoints is NAME or the file's. */

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -157,15 +156,10 @@ static char **node_args(struct opts *o)
 static void check_task(char *arg, char *path, size_t pathsz, char *sym, size_t symsz)
 {
 	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
-	char err[PD_ERRLEN], *colon = strrchr(arg, ':');
-	const char *want = NULL;
-	struct stat st;
+	char err[PD_ERRLEN];
+	const char *want = pd_jobfile_split(arg);
 	int n;
 
-	if (stat(arg, &st) && colon && colon != arg) {
-		*colon = 0;
-		want = colon + 1;
-	}
 	if (pd_jobcc_is_source(arg))
 		pd_cli_die(PD_EX_DATAERR, "%s: pd-task runs a compiled task; build it into a .so (see playdoh(3))", arg);
 	if (pd_jobfile_inspect_kinds(arg, &names, &kinds, &n, err) ||

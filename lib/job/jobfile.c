@@ -654,3 +654,14 @@ int pd_jobfile_pick(const char *path, const struct pd_buf *names, const struct p
 	pd_buf_release(&kept);
 	return rc;
 }
+
+char *pd_jobfile_split(char *arg)
+{
+	char *colon = strrchr(arg, ':');
+	struct stat st;
+
+	if (stat(arg, &st) == 0 || !colon || colon == arg)
+		return NULL;
+	*colon = 0;
+	return colon + 1;
+}

@@ -63,4 +63,11 @@ int pd_jobfile_pick(const char *path, const struct pd_buf *names, const struct p
  * job). */
 int pd_jobfile_flags(const char *path, const char *sym, unsigned *flags, char *err);
 
+/*
+ * Split a tool's JOB[:NAME] argument in place: NAME (after the last
+ * colon), or NULL when there is none or the whole argument names an
+ * existing file (a path may hold colons).  arg keeps the file's path.
+ */
+char *pd_jobfile_split(char *arg);
+
 #endif
