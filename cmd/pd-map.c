@@ -29,7 +29,6 @@
 #include "joblog.h"
 #include "memlimit.h"
 #include "proto.h"
-#include "xmalloc.h"
 
 static const char *usage_text =
     "usage: pd-map [-h] [--version] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
@@ -427,22 +426,15 @@ static int load_share(struct files *f)
 static int attached(struct pd_hostsel *sel, struct files *f)
 {
 	struct pd_coord_cb cb = {result_cb, note_cb, M.resume ? resume_cb : NULL, NULL, NULL};
-	struct pd_target *targets = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *targets);
 	struct timeval tv = {0, 200000};
 	struct pd_coord_stats st;
 	struct event_base *base;
 	char err[PD_ERRLEN];
 	pid_t embedded;
-	int code, n, i;
+	int code;
 
-	n = pd_hostsel_targets(sel, M.slots ? (int)M.slots : pd_ncpus(), targets, &embedded, note_plain, err);
-	if (n < 0) {
-		say("%s", err);
-		free(targets);
-		return PD_EX_UNAVAILABLE;
-	}
 	base = event_base_new();
-	M.coord = pd_coord_new(base, &(struct pd_coord_opts){
+	M.coord = pd_hostsel_coord(sel, M.slots ? (int)M.slots : pd_ncpus(), base, &(struct pd_coord_opts){
 	    .job_path = f->jobpath,
 	    .sym = f->sym,
 	    .src = pd_jobcc_is_source(f->jobpath),
@@ -462,10 +454,12 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .share = M.share ? f->sharepath : NULL,
 	    .share_data = f->share,
 	    .share_len = f->sharelen,
-	}, &cb, NULL);
-	for (i = 0; i < n; i++)
-		pd_coord_add_target(M.coord, &targets[i]);
-	free(targets);
+	}, &cb, NULL, &embedded, note_plain, err);
+	if (!M.coord) {
+		say("%s", err);
+		event_base_free(base);
+		return PD_EX_UNAVAILABLE;
+	}
 	if (M.bar) {
 		clock_gettime(CLOCK_MONOTONIC, &M.start);
 		M.bar_ev = event_new(base, -1, EV_PERSIST, draw_bar, NULL);

@@ -517,26 +517,20 @@ static void drained_cb(void *arg)
 static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 {
 	struct pd_coord_cb cb = {result_cb, note_cb, NULL, NULL, drained_cb};
-	struct pd_target *targets = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *targets);
-	struct event_base *base;
+	struct event_base *base = event_base_new();
 	char err[PD_ERRLEN];
 	pid_t embedded;
-	int code, n, i;
+	int code;
 
-	n = pd_hostsel_targets(sel, O.nodes ? (int)O.nodes : pd_ncpus(), targets, &embedded, note_plain, err);
-	if (n < 0) {
-		free(targets);
-		pd_cli_say("%s", err);
-		return PD_EX_UNAVAILABLE;
-	}
-	base = event_base_new();
-	R.coord = pd_coord_new(base, &(struct pd_coord_opts){
+	R.coord = pd_hostsel_coord(sel, O.nodes ? (int)O.nodes : pd_ncpus(), base, &(struct pd_coord_opts){
 	    .job_path = R.jobpath, .sym = R.sym, .src = R.src, .job = job, .job_len = joblen, .key = sel->key,
 	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
-	    .timeout_ms = (int)O.timeout_ms, .mem = O.mem, .halt = 1}, &cb, NULL);
-	for (i = 0; i < n; i++)
-		pd_coord_add_target(R.coord, &targets[i]);
-	free(targets);
+	    .timeout_ms = (int)O.timeout_ms, .mem = O.mem, .halt = 1}, &cb, NULL, &embedded, note_plain, err);
+	if (!R.coord) {
+		pd_cli_say("%s", err);
+		event_base_free(base);
+		return PD_EX_UNAVAILABLE;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &R.last_progress);
 	feed_generation();
 	code = pd_coord_run(R.coord, err);

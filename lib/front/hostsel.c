@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "coord.h"
 #include "embedded.h"
 #include "err.h"
+#include "xmalloc.h"
 
 int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, char *err)
 {
@@ -76,6 +78,23 @@ int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid
 	if (!n)
 		pd_err(err, "no host in %s could be resolved", s->source);
 	return n ? n : -1;
+}
+
+struct pd_coord *pd_hostsel_coord(struct pd_hostsel *s, int slots, struct event_base *base,
+				  const struct pd_coord_opts *o, const struct pd_coord_cb *cb, void *arg,
+				  pid_t *embedded, void (*note)(const char *msg), char *err)
+{
+	struct pd_target *t = pd_xcalloc((size_t)s->hosts.n + 1, sizeof *t);
+	struct pd_coord *c = NULL;
+	int n = pd_hostsel_targets(s, slots, t, embedded, note, err), i;
+
+	if (n >= 0) {
+		c = pd_coord_new(base, o, cb, arg);
+		for (i = 0; i < n; i++)
+			pd_coord_add_target(c, &t[i]);
+	}
+	free(t);
+	return c;
 }
 
 void pd_hostsel_release(struct pd_hostsel *s)

@@ -40,6 +40,21 @@ int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, char *err);
 int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid_t *embedded,
 		       void (*note)(const char *msg), char *err);
 
+struct pd_coord;
+struct pd_coord_opts;
+struct pd_coord_cb;
+struct event_base;
+
+/*
+ * A tool's attached run: a coordinator on base with options o and
+ * callbacks cb(arg), given every target of s (pd_hostsel_targets, with
+ * `slots` for an embedded server, whose pid goes to *embedded).  NULL
+ * with err when no host is usable.
+ */
+struct pd_coord *pd_hostsel_coord(struct pd_hostsel *s, int slots, struct event_base *base,
+				  const struct pd_coord_opts *o, const struct pd_coord_cb *cb, void *arg,
+				  pid_t *embedded, void (*note)(const char *msg), char *err);
+
 void pd_hostsel_release(struct pd_hostsel *s);
 
 #endif
