@@ -58,3 +58,11 @@ bad:
 	       op_of(j), name, lo, hi);
 	return -1;
 }
+
+cJSON *pd_json_op(const char *op)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "op", op);
+	return j;
+}

@@ -17,4 +17,7 @@ int pd_json_need_str(const cJSON *j, const char *name, const char **out, char *e
 int pd_json_need_int(const cJSON *j, const char *name, long long lo, long long hi,
 		     long long *out, char *err);
 
+/* A new message object {"op": op} (cJSON_Delete it). */
+cJSON *pd_json_op(const char *op);
+
 #endif

@@ -56,14 +56,6 @@ static void finish(struct pd_coord *c, int code, const char *msg)
 		event_base_loopexit(c->base, NULL);
 }
 
-static cJSON *msg_new(const char *op)
-{
-	cJSON *j = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(j, "op", op);
-	return j;
-}
-
 /* Send and free a message. */
 static void send_msg(struct chost *h, cJSON *j, const void *blob, size_t n)
 {
@@ -187,7 +179,7 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 		pd_coord_i_batch_free(b);
 		return 0;
 	}
-	j = msg_new(PD_OP_RUN);
+	j = pd_json_op(PD_OP_RUN);
 	cJSON_AddNumberToObject(j, "batch", (double)b->id);
 	cJSON_AddStringToObject(j, "hash", h->hash);
 	cJSON_AddStringToObject(j, "sym", h->sym);
@@ -489,7 +481,7 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 		return;
 	}
 	if (!strcmp(m->op, PD_OP_WELCOME)) {
-		send_msg(h, msg_new(PD_OP_INFO), NULL, 0);
+		send_msg(h, pd_json_op(PD_OP_INFO), NULL, 0);
 		h->state = H_INFO;
 	} else if (!strcmp(m->op, PD_OP_INFO) && h->state == H_INFO) {
 		h->gpus = (int)pd_json_num(m->json, "gpus", 0);
@@ -594,7 +586,7 @@ static void host_ping(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (h->state == H_READY)
-		send_msg(h, msg_new(PD_OP_PING), NULL, 0);
+		send_msg(h, pd_json_op(PD_OP_PING), NULL, 0);
 }
 
 /* Open the connection to one host. */

@@ -89,14 +89,6 @@ static void host_fails(struct rhost *h, const char *why, int code)
 			node_fails(&h->r->nodes[i], msg, h->ready ? PD_EX_JOBFAIL : code);
 }
 
-static cJSON *msg_new(const char *op)
-{
-	cJSON *j = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(j, "op", op);
-	return j;
-}
-
 /* Send and free. */
 static void send_msg(struct rhost *h, cJSON *j, const void *blob, size_t len)
 {
@@ -108,7 +100,7 @@ static void send_msg(struct rhost *h, cJSON *j, const void *blob, size_t len)
 static void send_task(struct rhost *h)
 {
 	const struct pd_taskrelay_opts *o = &h->r->o;
-	cJSON *j = msg_new(PD_OP_TASK), *a;
+	cJSON *j = pd_json_op(PD_OP_TASK), *a;
 	int i, k;
 
 	cJSON_AddStringToObject(j, "task", o->task);
@@ -204,21 +196,13 @@ static void on_node_read(struct bufferevent *bev, void *arg)
 
 	pd_msg_init(&m);
 	while (h->peer && h->ready && pd_evframe_take(bufferevent_get_input(bev), 1 << 20, NULL, &m, err) == 1) {
-		j = msg_new(PD_OP_NODE_CMD);
+		j = pd_json_op(PD_OP_NODE_CMD);
 		cJSON_AddNumberToObject(j, "node", n->index);
 		cJSON_AddItemToObject(j, "msg", cJSON_Duplicate(m.json, 1));
 		send_msg(h, j, NULL, 0);
 		pd_msg_release(&m);
 	}
 	pd_msg_release(&m);
-}
-
-/* The referee closed node n's socket, or a report was flushed. */
-static void on_node_event(struct bufferevent *bev, short what, void *arg)
-{
-	(void)arg;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		bufferevent_disable(bev, EV_READ | EV_WRITE);
 }
 
 /* Close a failed node's socket once its report is out. */
@@ -256,7 +240,7 @@ static void ping_hosts(evutil_socket_t fd, short what, void *arg)
 			h->peer = NULL;
 			host_fails(h, why, PD_EX_UNAVAILABLE);
 		} else if (h->ready)
-			send_msg(h, msg_new(PD_OP_PING), NULL, 0);
+			send_msg(h, pd_json_op(PD_OP_PING), NULL, 0);
 	}
 }
 
@@ -352,7 +336,7 @@ int pd_taskrelay_launch(void *arg, int *ctl, char *err)
 		}
 		ctl[i] = sv[0];
 		r->nodes[i] = (struct rnode){r, i, 0, bufferevent_socket_new(r->base, sv[1], BEV_OPT_CLOSE_ON_FREE)};
-		bufferevent_setcb(r->nodes[i].bev, on_node_read, on_node_flushed, on_node_event, &r->nodes[i]);
+		bufferevent_setcb(r->nodes[i].bev, on_node_read, on_node_flushed, pd_evframe_stop_at_end, &r->nodes[i]);
 		bufferevent_enable(r->nodes[i].bev, EV_WRITE); /* read once its host is ready */
 	}
 	r->wake_ev = event_new(r->base, r->wake[0], EV_READ | EV_PERSIST, on_wake, r);

@@ -107,14 +107,6 @@ static void on_node_read(struct bufferevent *bev, void *arg)
 	pd_msg_release(&m);
 }
 
-/* The node's control socket closed: its exit status tells the rest. */
-static void on_node_event(struct bufferevent *bev, short what, void *arg)
-{
-	(void)arg;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		bufferevent_disable(bev, EV_READ | EV_WRITE);
-}
-
 /* Free a task whose nodes have all exited; give its slots back. */
 static void task_maybe_free(struct stask *t)
 {
@@ -293,7 +285,7 @@ static int fork_node(struct stask *t, struct snode *n, const cJSON *req, const s
 	}
 	close(ctl[1]);
 	n->ctl = bufferevent_socket_new(ts->base, ctl[0], BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(n->ctl, on_node_read, NULL, on_node_event, n);
+	bufferevent_setcb(n->ctl, on_node_read, NULL, pd_evframe_stop_at_end, n);
 	bufferevent_enable(n->ctl, EV_READ | EV_WRITE);
 	t->running++;
 	return 0;

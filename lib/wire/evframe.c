@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
 #include "buf.h"
 #include "err.h"
 
@@ -53,4 +56,11 @@ void pd_evframe_put(struct evbuffer *out, struct pd_seal *s, const cJSON *j,
 	/* Hand the buffer over instead of copying it a second time. */
 	if (evbuffer_add_reference(out, p, len, free_ref, NULL))
 		free(p);
+}
+
+void pd_evframe_stop_at_end(struct bufferevent *bev, short what, void *arg)
+{
+	(void)arg;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		bufferevent_disable(bev, EV_READ | EV_WRITE);
 }

@@ -22,4 +22,10 @@ int pd_evframe_take(struct evbuffer *in, uint64_t blob_max, struct pd_seal *s,
 void pd_evframe_put(struct evbuffer *out, struct pd_seal *s, const cJSON *j,
 		    const void *blob, size_t blob_len);
 
+struct bufferevent;
+
+/* A bufferevent event callback for a link whose reader sees the end: on
+ * EOF or an error, stop reading and writing (the owner frees it later). */
+void pd_evframe_stop_at_end(struct bufferevent *bev, short what, void *arg);
+
 #endif

@@ -2,14 +2,14 @@
 #include "jobx.h"
 
 #include "client.h"
+#include "json.h"
 #include "proto.h"
 
 /* A message {"op": op, "hash": hash}. */
 static cJSON *hash_msg(const char *op, const char *hash)
 {
-	cJSON *j = cJSON_CreateObject();
+	cJSON *j = pd_json_op(op);
 
-	cJSON_AddStringToObject(j, "op", op);
 	cJSON_AddStringToObject(j, "hash", hash);
 	return j;
 }
