@@ -19,6 +19,7 @@
 #include "err.h"
 #include "opt/ga.h"
 #include "opt/pso.h"
+#include "benchtime.h"
 
 #define SCHWEFEL_C 418.9828872724339
 
@@ -38,13 +39,6 @@ static double schwefel(const double *x, int n)
 	for (int i = 0; i < n; i++)
 		s -= x[i] * sin(sqrt(fabs(x[i])));
 	return s;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static double now(void)
