@@ -468,10 +468,28 @@ struct pd_pool *pd_pool_new(struct event_base *base, int slots,
 	return p;
 }
 
+/* Owner o is gone: free its queued batches, and o itself unless batches
+ * still running hold it (the reaper frees it with the last). */
+static void owner_drop(struct pd_pool *p, struct owner *o)
+{
+	struct batch *b;
+
+	o->key = NULL;
+	o->nbatches++; /* hold it while its batches go */
+	while ((b = TAILQ_FIRST(&o->queue))) {
+		TAILQ_REMOVE(&o->queue, b, q);
+		batch_free(p, b);
+	}
+	if (--o->nbatches == 0) {
+		pd_fair_sleep(&p->fair, &o->fair);
+		TAILQ_REMOVE(&p->owners, o, link);
+		free(o);
+	}
+}
+
 void pd_pool_free(struct pd_pool *p)
 {
 	struct owner *o;
-	struct batch *b;
 
 	if (!p)
 		return;
@@ -483,19 +501,8 @@ void pd_pool_free(struct pd_pool *p)
 		}
 		pd_pool_i_forget(p, 0);
 	}
-	while ((o = TAILQ_FIRST(&p->owners))) {
-		o->key = NULL;
-		o->nbatches++; /* hold it while its batches go */
-		while ((b = TAILQ_FIRST(&o->queue))) {
-			TAILQ_REMOVE(&o->queue, b, q);
-			batch_free(p, b);
-		}
-		if (--o->nbatches == 0) {
-			pd_fair_sleep(&p->fair, &o->fair);
-			TAILQ_REMOVE(&p->owners, o, link);
-			free(o);
-		}
-	}
+	while ((o = TAILQ_FIRST(&p->owners)))
+		owner_drop(p, o);
 	event_free(p->sigchld);
 	event_free(p->tick);
 	event_free(p->grow);
@@ -505,7 +512,6 @@ void pd_pool_free(struct pd_pool *p)
 void pd_pool_drop_owner(struct pd_pool *p, void *owner)
 {
 	struct owner *o = owner_get(p, owner, 0);
-	struct batch *b;
 	int i;
 
 	if (!o)
@@ -517,17 +523,7 @@ void pd_pool_drop_owner(struct pd_pool *p, void *owner)
 			p->w[i]->batch->dropped = 1;
 			kill(p->w[i]->pid, SIGKILL);
 		}
-	o->key = NULL;
-	o->nbatches++;
-	while ((b = TAILQ_FIRST(&o->queue))) {
-		TAILQ_REMOVE(&o->queue, b, q);
-		batch_free(p, b);
-	}
-	if (--o->nbatches == 0) {
-		pd_fair_sleep(&p->fair, &o->fair);
-		TAILQ_REMOVE(&p->owners, o, link);
-		free(o);
-	}
+	owner_drop(p, o);
 }
 
 /* Hand back the queued batches of one kind (gpu 0 or 1; -1: both) that
