@@ -21,28 +21,28 @@ enum mtype { M_STR, M_INT, M_BOOL, M_ARR, M_INTS, M_TUBES, M_PROTO };
 
 /* One member of a message: name, type, required, integer range (M_INT,
  * M_INTS, M_TUBES).  A message's list ends with a NULL name. */
-struct mrule {
+struct pd_msg_member {
 	const char *name;
 	enum mtype type;
 	int required;
 	long long lo, hi;
 };
 
-static const struct mrule c_hello[] = {
+static const struct pd_msg_member c_hello[] = {
     {"client", M_STR, 0, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule c_job[] = {
+static const struct pd_msg_member c_job[] = {
     {"hash", M_STR, 1, 0, 0},
     {"sym", M_STR, 0, 0, 0},
     {"path", M_STR, 0, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule c_upload[] = {
+static const struct pd_msg_member c_upload[] = {
     {"hash", M_STR, 1, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule c_run[] = {
+static const struct pd_msg_member c_run[] = {
     {"batch", M_INT, 1, 0, WHOLE},
     {"hash", M_STR, 1, 0, 0},
     {"sym", M_STR, 1, 0, 0},
@@ -56,7 +56,7 @@ static const struct mrule c_run[] = {
     {"mem", M_INT, 0, 0, PD_MEM_MAX},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule c_submit[] = {
+static const struct pd_msg_member c_submit[] = {
     {"hash", M_STR, 1, 0, 0},
     {"sym", M_STR, 1, 0, 0},
     {"kind", M_STR, 0, 0, 0},
@@ -68,20 +68,20 @@ static const struct mrule c_submit[] = {
     {"tubes", M_TUBES, 0, 0, PD_TOPOLOGY_NODES_MAX - 1},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule c_runstat[] = {
+static const struct pd_msg_member c_runstat[] = {
     {"id", M_STR, 1, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule c_fetch[] = {
+static const struct pd_msg_member c_fetch[] = {
     {"id", M_STR, 1, 0, 0},
     {"wait", M_BOOL, 0, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule c_cancel[] = {
+static const struct pd_msg_member c_cancel[] = {
     {"id", M_STR, 1, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule c_task[] = {
+static const struct pd_msg_member c_task[] = {
     {"task", M_STR, 1, 0, 0},
     {"nodes", M_INT, 1, 1, PD_TOPOLOGY_NODES_MAX},
     {"me", M_INT, 1, 0, PD_HOSTS_MAX},
@@ -90,26 +90,26 @@ static const struct mrule c_task[] = {
     {"timeout_ms", M_INT, 0, 0, 0x7fffffff},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule c_node_cmd[] = {
+static const struct pd_msg_member c_node_cmd[] = {
     {"node", M_INT, 1, 0, PD_TOPOLOGY_NODES_MAX - 1},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_error[] = {
+static const struct pd_msg_member s_error[] = {
     {"error", M_STR, 0, 0, 0},
     {"code", M_INT, 0, 0, 255},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_challenge[] = {
+static const struct pd_msg_member s_challenge[] = {
     {"proto", M_PROTO, 1, 0, 0},
     {"nonce", M_STR, 1, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_welcome[] = {
+static const struct pd_msg_member s_welcome[] = {
     {"proto", M_PROTO, 1, 0, 0},
     {"proof", M_STR, 0, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_info[] = {
+static const struct pd_msg_member s_info[] = {
     {"host", M_STR, 0, 0, 0},
     {"cpus", M_INT, 0, 0, COUNT},
     {"shared", M_INT, 0, 0, COUNT},
@@ -120,33 +120,33 @@ static const struct mrule s_info[] = {
     {"gpus_busy", M_INT, 0, 0, COUNT},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_slots[] = {
+static const struct pd_msg_member s_slots[] = {
     {"shared", M_INT, 1, 0, COUNT},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_job[] = {
+static const struct pd_msg_member s_job[] = {
     {"hash", M_STR, 1, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_result[] = {
+static const struct pd_msg_member s_result[] = {
     {"batch", M_INT, 1, 0, WHOLE},
     {"n", M_INT, 1, 0, PD_BATCH_RECORDS_MAX},
     {"load_error", M_STR, 0, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_handback[] = {
+static const struct pd_msg_member s_handback[] = {
     {"batch", M_INT, 1, 0, WHOLE},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_submitted[] = {
+static const struct pd_msg_member s_submitted[] = {
     {"id", M_STR, 1, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule s_node[] = {
+static const struct pd_msg_member s_node[] = {
     {"node", M_INT, 1, 0, PD_TOPOLOGY_NODES_MAX - 1},
     {NULL, M_STR, 0, 0, 0},
 };
-static const struct mrule none[] = {{NULL, M_STR, 0, 0, 0}};
+static const struct pd_msg_member none[] = {{NULL, M_STR, 0, 0, 0}};
 
 #define C PD_ROLE_CLIENT
 #define S PD_ROLE_SERVER
@@ -224,7 +224,7 @@ static int tubes_ok(const cJSON *a, long long lo, long long hi)
 }
 
 /* Check one member against its rule; 0 or -1 with err. */
-static int check_member(const cJSON *j, const char *op, const struct mrule *r, char *err)
+static int check_member(const cJSON *j, const char *op, const struct pd_msg_member *r, char *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, r->name);
 	static const char *const what[] = {"a string", "an integer", "a boolean", "an array",
@@ -265,7 +265,7 @@ static int check_member(const cJSON *j, const char *op, const struct mrule *r, c
 int pd_msg_check(const cJSON *j, enum pd_role from, char *err)
 {
 	const char *op = pd_json_str(j, "op", NULL);
-	const struct mrule *r;
+	const struct pd_msg_member *r;
 	size_t i;
 
 	if (!cJSON_IsObject(j) || !op) {

@@ -22,13 +22,13 @@
  */
 int pd_msg_check(const cJSON *j, enum pd_role from, char *err);
 
-struct mrule;
+struct pd_msg_member;
 
 /* A message of the protocol: who sends it, its name, its members. */
 struct pd_msgdef {
 	enum pd_role from;
 	const char *op;
-	const struct mrule *members;
+	const struct pd_msg_member *members;
 };
 
 /* The i-th message of the table, or NULL past the last. */
