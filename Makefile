@@ -37,12 +37,17 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(DEPS) 2>/dev/null)
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -pthread -MMD -MP
+# lib/ holds playdoh.h (what jobs build against) and one folder per layer;
+# every folder is on the include path, so a header is named without its
+# folder (lib/opt/ is named as "opt/...").  README.md's source map.
+LIB_DIRS   := base wire job run task serve front
+LIB_INC    := -Ilib $(LIB_DIRS:%=-Ilib/%)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(LIB_INC) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -pthread -MMD -MP
 LDLIBS     := $(PKG_LIBS) -ldl -lm -pthread
 
 TOOLS    := pd-serve pd-map pd-task pd-opt pd-status pd-alloc
 BINS     := $(TOOLS:%=$(B)/bin/%)
-LIB_SRC  := $(wildcard lib/*.c lib/opt/*.c)
+LIB_SRC  := $(wildcard lib/*/*.c)
 LIB_OBJ  := $(LIB_SRC:lib/%.c=$(B)/obj/lib/%.o) $(B)/obj/gen/jobheader.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -79,7 +84,7 @@ $(B)/obj/%.o: %.c | $(B)/.deps-ok
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # playdoh.h as a C string: pd-serve compiles jobs sent as source against
-# exactly the header it was built with (lib/jobcc.h).
+# exactly the header it was built with (lib/job/jobcc.h).
 $(B)/gen/jobheader.c: lib/playdoh.h
 	@mkdir -p $(@D)
 	$(Q){ echo '/* Generated from lib/playdoh.h by the Makefile. */'; echo '#include "jobcc.h"'; \
@@ -134,7 +139,7 @@ deps:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
-FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(PKG_CFLAGS) -O1 -g -fno-omit-frame-pointer -MMD -MP
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) $(LIB_INC) $(PKG_CFLAGS) -O1 -g -fno-omit-frame-pointer -MMD -MP
 FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=build/fuzz/obj/lib/%.o) build/fuzz/obj/gen/jobheader.o
 
 build/fuzz/obj/%.o: %.c | $(B)/.deps-ok
@@ -192,7 +197,7 @@ bench: deps
 # header (the API is a table handed to the job), so it has Cflags, no Libs.
 PC_LINES = 'prefix=$(PREFIX)' 'includedir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCDIR))' '' \
   'Name: playdoh' 'Description: Playdoh job interface (header only; jobs build with -shared -fPIC)' \
-  "Version: $$(sed -n 's/^\#define PD_VERSION "\(.*\)"/\1/p' lib/proto.h)" 'Cflags: -I$${includedir}'
+  "Version: $$(sed -n 's/^\#define PD_VERSION "\(.*\)"/\1/p' lib/wire/proto.h)" 'Cflags: -I$${includedir}'
 
 # GPU against one CPU core; says so and fails where there is no GPU.
 bench-gpu: all

@@ -10,8 +10,9 @@
 #include "client.h"
 #include "cli.h"
 #include "err.h"
-#include "frame.h"
 #include "hostsel.h"
+#include "json.h"
+#include "num.h"
 #include "paths.h"
 #include "proto.h"
 

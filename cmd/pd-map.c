@@ -18,11 +18,14 @@
 #include "cache.h"
 #include "coord.h"
 #include "detach.h"
-#include "frame.h"
+#include "fdio.h"
 #include "err.h"
+#include "hosts.h"
 #include "hostsel.h"
 #include "jobcc.h"
 #include "jobfile.h"
+#include "json.h"
+#include "num.h"
 #include "playdoh.h"
 #include "joblog.h"
 #include "jsonbytes.h"
@@ -266,20 +269,6 @@ static void flush_output(evutil_socket_t fd, short what, void *arg)
 	if (fflush(stdout))
 		stdout_failed(errno);
 	flush_joblog();
-}
-
-/* Split JOB.so[:NAME]; the whole argument wins when it names a file. */
-static void split_job(char *arg, char **path, char **sym)
-{
-	char *colon = strrchr(arg, ':');
-	struct stat st;
-
-	*path = arg;
-	*sym = NULL;
-	if (stat(arg, &st) == 0 || !colon || colon == arg)
-		return;
-	*colon = 0;
-	*sym = colon + 1;
 }
 
 /* Options of pd-map. */
@@ -530,22 +519,15 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	static const int stop_sigs[3] = {SIGINT, SIGTERM, SIGHUP};
 	struct pd_coord_cb cb = {result_cb, note_cb, M.resume ? resume_cb : NULL, NULL, NULL};
 	struct event *stop_ev[3];
-	struct pd_target *targets = calloc((size_t)sel->hosts.n + 1, sizeof *targets);
 	struct timeval tv = {0, 200000};
 	struct pd_coord_stats st;
 	struct event_base *base;
 	char err[PD_ERRLEN];
 	pid_t embedded;
-	int code, n, i;
+	int code, i;
 
-	n = pd_hostsel_targets(sel, M.slots ? (int)M.slots : pd_ncpus(), targets, &embedded, note_plain, err);
-	if (n < 0) {
-		say("%s", err);
-		free(targets);
-		return PD_EX_UNAVAILABLE;
-	}
 	base = event_base_new();
-	M.coord = pd_coord_new(base, &(struct pd_coord_opts){
+	M.coord = pd_hostsel_coord(sel, M.slots ? (int)M.slots : pd_ncpus(), base, &(struct pd_coord_opts){
 	    .job_path = f->jobpath,
 	    .sym = f->sym,
 	    .src = pd_jobcc_is_source(f->jobpath),
@@ -566,10 +548,12 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .share = M.share ? f->sharepath : NULL,
 	    .share_data = f->share,
 	    .share_len = f->sharelen,
-	}, &cb, NULL);
-	for (i = 0; i < n; i++)
-		pd_coord_add_target(M.coord, &targets[i]);
-	free(targets);
+	}, &cb, NULL, &embedded, note_plain, err);
+	if (!M.coord) {
+		say("%s", err);
+		event_base_free(base);
+		return PD_EX_UNAVAILABLE;
+	}
 	if (M.bar) {
 		clock_gettime(CLOCK_MONOTONIC, &M.start);
 		M.bar_ev = event_new(base, -1, EV_PERSIST, draw_bar, NULL);
@@ -618,10 +602,9 @@ static int run_job(char *arg)
 {
 	struct files f = {0};
 	struct pd_hostsel sel;
-	char err[PD_ERRLEN], *path, *want;
+	char err[PD_ERRLEN], *path = arg, *want = pd_jobfile_split(arg);
 	int code;
 
-	split_job(arg, &path, &want);
 	if (pd_jobcc_is_source(path) && M.detach) {
 		say("--detach runs a compiled job; compile %s into a .so first", path);
 		return PD_EX_USAGE;

@@ -18,9 +18,11 @@
 #include "cli.h"
 #include "coord.h"
 #include "err.h"
+#include "fdio.h"
 #include "hostsel.h"
 #include "jobcc.h"
 #include "jobfile.h"
+#include "num.h"
 #include "opt/checkpoint.h"
 #include "opt/ga.h"
 #include "opt/optim.h"
@@ -30,6 +32,7 @@
 #include "memlimit.h"
 #include "playdoh.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 static const char *usage_text =
     "usage: pd-opt [-h] [--version] [-a cmaes|pso|ga] [--minimize | --maximize]\n"
@@ -321,14 +324,10 @@ static void parse_options(int argc, char **argv)
 static void check_job(char *arg, char **data, size_t *len)
 {
 	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
-	char err[PD_ERRLEN], *colon = strrchr(arg, ':'), *want = NULL;
+	char err[PD_ERRLEN], *want = pd_jobfile_split(arg);
 	unsigned flags = 0;
 	int n;
 
-	if (access(arg, F_OK) && colon && colon != arg) {
-		*colon = 0;
-		want = colon + 1;
-	}
 	if (pd_jobcc_is_source(arg)) {
 		/* Each host compiles it and picks the fitness function; the
 		 * job's name for messages and checkpoints is NAME or the file's. */
@@ -444,10 +443,8 @@ static void record_iteration(const double *f, long n, int restarted)
 	}
 	if (R.hn == R.hcap) {
 		R.hcap = R.hcap ? 2 * R.hcap : 256;
-		R.hx = realloc(R.hx, sizeof *R.hx * R.hcap);
-		R.hy = realloc(R.hy, sizeof *R.hy * R.hcap);
-		if (!R.hx || !R.hy)
-			abort();
+		R.hx = pd_xrealloc(R.hx, sizeof *R.hx * R.hcap);
+		R.hy = pd_xrealloc(R.hy, sizeof *R.hy * R.hcap);
 	}
 	R.hx[R.hn] = (double)pd_optim_evals(R.o);
 	R.hy[R.hn++] = best;
@@ -493,9 +490,7 @@ static void feed_generation(void)
 	long i;
 
 	R.np = pd_optim_npoints(R.o);
-	R.f = realloc(R.f, sizeof *R.f * (size_t)R.np);
-	if (!R.f)
-		abort();
+	R.f = pd_xrealloc(R.f, sizeof *R.f * (size_t)R.np);
 	R.got = 0;
 	pd_buf_reset(&R.lines);
 	for (i = 0; i < R.np; i++) {
@@ -583,26 +578,20 @@ static void drained_cb(void *arg)
 static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 {
 	struct pd_coord_cb cb = {result_cb, note_cb, NULL, NULL, drained_cb};
-	struct pd_target *targets = calloc((size_t)sel->hosts.n + 1, sizeof *targets);
-	struct event_base *base;
+	struct event_base *base = event_base_new();
 	char err[PD_ERRLEN];
 	pid_t embedded;
-	int code, n, i;
+	int code;
 
-	n = pd_hostsel_targets(sel, O.nodes ? (int)O.nodes : pd_ncpus(), targets, &embedded, note_plain, err);
-	if (n < 0) {
-		free(targets);
-		pd_cli_say("%s", err);
-		return PD_EX_UNAVAILABLE;
-	}
-	base = event_base_new();
-	R.coord = pd_coord_new(base, &(struct pd_coord_opts){
+	R.coord = pd_hostsel_coord(sel, O.nodes ? (int)O.nodes : pd_ncpus(), base, &(struct pd_coord_opts){
 	    .job_path = R.jobpath, .sym = R.sym, .src = R.src, .job = job, .job_len = joblen, .key = sel->key,
 	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
-	    .timeout_ms = (int)O.timeout_ms, .mem = O.mem, .halt = 1}, &cb, NULL);
-	for (i = 0; i < n; i++)
-		pd_coord_add_target(R.coord, &targets[i]);
-	free(targets);
+	    .timeout_ms = (int)O.timeout_ms, .mem = O.mem, .halt = 1}, &cb, NULL, &embedded, note_plain, err);
+	if (!R.coord) {
+		pd_cli_say("%s", err);
+		event_base_free(base);
+		return PD_EX_UNAVAILABLE;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &R.last_progress);
 	feed_generation();
 	code = pd_coord_run(R.coord, err);
@@ -621,13 +610,11 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 /* The best point on stdout: name=value lines, or one JSON object. */
 static void print_result(void)
 {
-	double *x = malloc(sizeof *x * (size_t)O.params.dim), best = user_f(pd_optim_best(R.o, x));
+	double *x = pd_xmalloc(sizeof *x * (size_t)O.params.dim), best = user_f(pd_optim_best(R.o, x));
 	cJSON *j, *p;
 	char *text;
 	int i;
 
-	if (!x)
-		abort();
 	if (!O.json) {
 		for (i = 0; i < O.params.dim; i++)
 			printf("%s=%.17g\n", O.params.name[i], x[i]);

@@ -23,6 +23,7 @@
 #include "key.h"
 #include "log.h"
 #include "memlimit.h"
+#include "num.h"
 #include "paths.h"
 #include "proto.h"
 #include "server.h"

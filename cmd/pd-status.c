@@ -16,11 +16,13 @@
 #include "detach.h"
 #include "cli.h"
 #include "err.h"
-#include "frame.h"
 #include "hostsel.h"
+#include "json.h"
+#include "num.h"
 #include "proto.h"
 #include "watch.h"
 #include "why.h"
+#include "xmalloc.h"
 
 static const char *usage_text =
     "usage: pd-status [-h] [--version] [-H HOSTS] [--json] [ID]\n"
@@ -247,8 +249,8 @@ static void sleep_until(double until, const sigset_t *unblocked)
 static int watch(const struct pd_target *t, int n, const unsigned char *key, int json, long interval_ms,
 		 long count)
 {
-	struct pd_reply *r = calloc((size_t)n, sizeof *r);
-	struct pd_host_view *v = calloc((size_t)n, sizeof *v);
+	struct pd_reply *r = pd_xcalloc((size_t)n, sizeof *r);
+	struct pd_host_view *v = pd_xcalloc((size_t)n, sizeof *v);
 	struct pd_watch *w = pd_watch_new();
 	struct pd_buf f = PD_BUF_INIT;
 	struct sigaction sa = {0};
@@ -302,23 +304,16 @@ static int watch(const struct pd_target *t, int n, const unsigned char *key, int
 	return stop_signal ? 0 : code;
 }
 
+/* A host that did not resolve, said on stderr. */
+static void say_note(void *arg, const char *msg)
+{
+	pd_cli_say("%s", msg);
+}
+
 /* The targets of a run's host list ("a:1,b:2"); -1 with err. */
 static int run_targets(const char *hosts, struct pd_target **t, char *err)
 {
-	struct pd_hostlist l = {0};
-	char e[PD_ERRLEN];
-	int i, n = 0;
-
-	if (pd_hosts_parse(&l, hosts, "the run's hosts", err))
-		return -1;
-	*t = calloc((size_t)l.n + 1, sizeof **t);
-	for (i = 0; i < l.n; i++)
-		if (pd_target_tcp(&(*t)[n], &l.v[i], e) == 0)
-			n++;
-		else
-			pd_cli_say("%s", e);
-	pd_hosts_release(&l);
-	return n;
+	return pd_targets_parse(hosts, "the run's hosts", t, say_note, NULL, err);
 }
 
 /* --why ID: the run's status from its keeper (as for pd-status ID), its
@@ -343,8 +338,8 @@ static int why(struct pd_hostsel *sel, const struct pd_target *keeper, const cha
 	n = hosts ? run_targets(hosts, &t, err) : 1;
 	if (n < 0)
 		pd_cli_die(PD_EX_DATAERR, "run %s: %s", id, err);
-	r = calloc((size_t)n + 1, sizeof *r);
-	v = calloc((size_t)n + 1, sizeof *v);
+	r = pd_xcalloc((size_t)n + 1, sizeof *r);
+	v = pd_xcalloc((size_t)n + 1, sizeof *v);
 	if (hosts && !key) /* they cannot be asked: the run's own view only */
 		for (int i = 0; i < n; i++)
 			snprintf(r[i].err, sizeof r[i].err, "not asked: %.200s", err);
@@ -418,8 +413,8 @@ int main(int argc, char **argv)
 		pd_cli_die(code, "%s", err);
 	if (sel.kind == PD_SEL_EMBEDDED)
 		pd_cli_die(PD_EX_UNAVAILABLE, "no hosts configured and no pd-serve running here (see playdoh(7))");
-	t = calloc((size_t)sel.hosts.n + 1, sizeof *t);
-	r = calloc((size_t)sel.hosts.n + 1, sizeof *r);
+	t = pd_xcalloc((size_t)sel.hosts.n + 1, sizeof *t);
+	r = pd_xcalloc((size_t)sel.hosts.n + 1, sizeof *r);
 	n = pd_hostsel_targets(&sel, 0, t, &none, note, err);
 	if (n < 0)
 		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);

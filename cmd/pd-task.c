@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -16,17 +15,21 @@
 #include "cache.h"
 #include "cli.h"
 #include "err.h"
+#include "fdio.h"
+#include "hosts.h"
 #include "hostsel.h"
 #include "jobcc.h"
 #include "jobfile.h"
+#include "json.h"
+#include "num.h"
 #include "playdoh.h"
 #include "proto.h"
 #include "coord.h"
 #include "detach.h"
-#include "frame.h"
 #include "taskplan.h"
 #include "taskrun.h"
 #include "topology.h"
+#include "xmalloc.h"
 
 static const char *usage_text =
     "usage: pd-task [-h] [--version] [-n NODES] [-t TOPOLOGY] [--args ARGS] [--json] [-H HOSTS]\n"
@@ -115,11 +118,11 @@ static char **read_arg_lines(long max, long *count)
 		}
 		if (n == max)
 			pd_cli_die(PD_EX_DATAERR, "more than %ld argument lines on stdin", max);
-		v = realloc(v, sizeof *v * (size_t)(n + 1));
+		v = pd_xrealloc(v, sizeof *v * (size_t)(n + 1));
 		v[n++] = pd_buf_detach(&line, NULL);
 	}
 	if (line.len) {
-		v = realloc(v, sizeof *v * (size_t)(n + 1));
+		v = pd_xrealloc(v, sizeof *v * (size_t)(n + 1));
 		v[n++] = pd_buf_detach(&line, NULL);
 	}
 	pd_buf_release(&line);
@@ -134,9 +137,9 @@ static char **node_args(struct opts *o)
 	long n, i;
 
 	if (o->args || (o->nodes && isatty(0))) {
-		v = calloc((size_t)o->nodes, sizeof *v);
+		v = pd_xcalloc((size_t)o->nodes, sizeof *v);
 		for (i = 0; i < o->nodes; i++)
-			v[i] = strdup(o->args ? o->args : "");
+			v[i] = pd_xstrdup(o->args ? o->args : "");
 		return v;
 	}
 	v = read_arg_lines(o->nodes ? o->nodes : PD_TOPOLOGY_NODES_MAX, &n);
@@ -154,15 +157,10 @@ static char **node_args(struct opts *o)
 static void check_task(char *arg, char *path, size_t pathsz, char *sym, size_t symsz)
 {
 	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT;
-	char err[PD_ERRLEN], *colon = strrchr(arg, ':');
-	const char *want = NULL;
-	struct stat st;
+	char err[PD_ERRLEN];
+	const char *want = pd_jobfile_split(arg);
 	int n;
 
-	if (stat(arg, &st) && colon && colon != arg) {
-		*colon = 0;
-		want = colon + 1;
-	}
 	if (pd_jobcc_is_source(arg))
 		pd_cli_die(PD_EX_DATAERR, "%s: pd-task runs a compiled task; build it into a .so (see playdoh(3))", arg);
 	if (pd_jobfile_inspect_kinds(arg, &names, &kinds, &n, err) ||
@@ -215,7 +213,7 @@ static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_ta
 		pd_cli_die(code, "%s", err);
 	if (sel->kind == PD_SEL_EMBEDDED)
 		return 0;
-	t = calloc((size_t)sel->hosts.n + 1, sizeof *t);
+	t = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *t);
 	n = pd_hostsel_targets(sel, 0, t, &none, note, err);
 	if (n < 0)
 		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
@@ -384,7 +382,7 @@ int main(int argc, char **argv)
 		return code;
 	}
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	res = calloc((size_t)o.nodes, sizeof *res);
+	res = pd_xcalloc((size_t)o.nodes, sizeof *res);
 	if (plan_hosts(&o, &sel, &p)) {
 		code = pd_taskplan_run(&p, &(struct pd_taskjob){path, sym, base, (int)o.nodes, &topo, args, o.timeout_ms,
 							   o.oversubscribe, sel.kind == PD_SEL_REMOTE ? sel.key : NULL},

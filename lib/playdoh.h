@@ -180,9 +180,9 @@ struct pd_job_desc {
 /*
  * Descriptor-defining macros.  Each expands to a prototype, the exported
  * descriptor, and the start of the function definition, so it is followed
- * by the function body.  PD_HOOKS(init, fini) before PD_MAP_HOOKED etc. is
- * not needed: use PD_MAP_WITH(name, init, fini) for hooks.  The _FLAGS
- * forms take descriptor flags: a job marked PD_NEEDS_GPU runs on GPU slots
+ * by the function body.  The _WITH forms also name a job's init and fini
+ * hooks: PD_MAP_WITH(name, init, fini).  The _FLAGS forms take descriptor
+ * flags: a job marked PD_NEEDS_GPU runs on GPU slots
  * only (see playdoh(3), GPU jobs).
  */
 #define PD_MAP_FLAGS_WITH(fn, fl, initf, finif)                                \

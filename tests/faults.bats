@@ -48,55 +48,6 @@ teardown() {
 	fi
 }
 
-# On failure: what the tools said, and every server's log.
-f_diag() {
-	local f i
-
-	for f in "$T"/*.err; do
-		[ -s "$f" ] || continue
-		echo "--- $(basename "$f"):"
-		head -n 30 "$f"
-	done
-	for ((i = 0; i < ${NS_N:-0}; i++)); do
-		f=$(netns_server_log "$i")
-		[ -s "$f" ] && { echo "--- host $i server log:"; tail -n 30 "$f"; }
-	done
-	for f in "${NS_DIR:-/nonexistent}/c/log" "${PD_LOG:-/nonexistent}"; do
-		[ -s "$f" ] && { echo "--- $f:"; tail -n 30 "$f"; }
-	done
-	return 0
-}
-
-# f_status WANT GOT WHAT: fail unless GOT is WANT; name a hang or a crash.
-f_status() {
-	if [ "$2" -eq 124 ] || [ "$2" -eq 137 ]; then
-		echo "$3: timed out after ${F_TIMEOUT}s (a hang), expected status $1"
-		return 1
-	fi
-	if [ "$2" -gt 128 ]; then
-		echo "$3: crashed with signal $(($2 - 128)), expected status $1"
-		return 1
-	fi
-	[ "$2" -eq "$1" ] || { echo "$3: exit status $2, expected $1"; return 1; }
-}
-
-# f_same WHAT EXPECTED GOT: fail with a diff unless the files are equal.
-f_same() {
-	if ! cmp -s "$2" "$3"; then
-		echo "$1: differs from the expected ($(wc -l <"$2") lines expected, $(wc -l <"$3") got):"
-		diff "$2" "$3" | head -n 20
-		return 1
-	fi
-}
-
-# f_has WHAT FILE TEXT: fail unless FILE contains TEXT (fixed string).
-f_has() {
-	grep -qF -- "$3" "$2" && return 0
-	echo "$1: '$3' not found in $2:"
-	head -n 20 "$2"
-	return 1
-}
-
 # f_client NAME CMD...: CMD in the client namespace, time-bounded; stdout
 # to $T/NAME.out, stderr to $T/NAME.err, exit status in $status.
 f_client() {

@@ -36,7 +36,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$(echo $output)" = "-I$D/root/opt/pd/include" ]
 	run env PKG_CONFIG_PATH="$D/root/opt/pd/lib/pkgconfig" pkg-config --modversion playdoh
-	[ "$output" = "$(sed -n 's/^#define PD_VERSION "\(.*\)"/\1/p' lib/proto.h)" ]
+	[ "$output" = "$(sed -n 's/^#define PD_VERSION "\(.*\)"/\1/p' lib/wire/proto.h)" ]
 }
 
 @test "install: a job built with pkg-config against the installed header only runs" {

@@ -9,11 +9,7 @@ load helpers/faults
 OPT_TIMEOUT=120
 
 setup() {
-	unset PD_HOSTS
-	BIN=$(_ns_bin)
-	EX=$(cd "$BIN/../examples" && pwd)
-	T=$BATS_TEST_TMPDIR
-	netns_setup 3
+	f_ns_setup 3
 	cc -std=c11 -shared -fPIC -O2 -Ilib tests/jobs/optprobe.c -o "$T/optprobe.so" -lm
 }
 

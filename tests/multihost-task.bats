@@ -9,11 +9,7 @@ load helpers/faults
 TASK_TIMEOUT=60
 
 setup() {
-	unset PD_HOSTS
-	BIN=$(_ns_bin)
-	EX=$(cd "$BIN/../examples" && pwd)
-	T=$BATS_TEST_TMPDIR
-	netns_setup 3
+	f_ns_setup 3
 	cc -O2 -o "$T/heat_serial" tests/jobs/heat_serial.c -lm
 	cc -std=c11 -shared -fPIC -O2 -Ilib tests/jobs/probe.c -o "$T/probe.so"
 }

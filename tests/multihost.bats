@@ -12,54 +12,17 @@ if [ -f "$BATS_TEST_DIRNAME/helpers/common.bash" ]; then
 fi
 
 MH_TIMEOUT=60 # seconds any one pd-map may take; a hang fails the test
+F_TIMEOUT=$MH_TIMEOUT
 
 setup() {
-	unset PD_HOSTS
-	BIN=$(_ns_bin)
-	EX=$(cd "$BIN/../examples" && pwd)
-	T=$BATS_TEST_TMPDIR
-	netns_setup 3
+	f_ns_setup 3
 }
 
 teardown() {
 	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${NS_DIR:-}" ]; then
-		mh_diag
+		f_diag
 	fi
 	netns_teardown
-}
-
-# On failure: what the tools said, and every server's log.
-mh_diag() {
-	local f i
-
-	for f in "$T"/*.err; do
-		[ -s "$f" ] || continue
-		echo "--- $(basename "$f"):"
-		head -n 40 "$f"
-	done
-	for ((i = 0; i < NS_N; i++)); do
-		f=$(netns_server_log "$i")
-		[ -s "$f" ] || continue
-		echo "--- host $i server log:"
-		tail -n 40 "$f"
-	done
-}
-
-# mh_status WANT GOT WHAT: fail unless GOT is exactly WANT; a time-out and
-# a crash (status over 128) are named as such.
-mh_status() {
-	if [ "$2" -eq 124 ] || [ "$2" -eq 137 ]; then
-		echo "$3: timed out after ${MH_TIMEOUT}s (a hang), expected status $1"
-		return 1
-	fi
-	if [ "$2" -gt 128 ]; then
-		echo "$3: crashed with signal $(($2 - 128)) (status $2), expected status $1"
-		return 1
-	fi
-	if [ "$2" -ne "$1" ]; then
-		echo "$3: exit status $2, expected $1"
-		return 1
-	fi
 }
 
 # mh_map NAME ARGS...: pd-map ARGS in the client namespace, stdin as given,
@@ -83,24 +46,6 @@ mh_map_bg() {
 	MH_PID=$!
 }
 
-# mh_same WHAT EXPECTED GOT: fail with a diff unless the files are equal.
-mh_same() {
-	if ! cmp -s "$2" "$3"; then
-		echo "$1: output differs from the expected ($(wc -l <"$2") lines expected, $(wc -l <"$3") got):"
-		diff "$2" "$3" | head -n 20
-		return 1
-	fi
-}
-
-# mh_has WHAT FILE TEXT: fail unless FILE contains TEXT (fixed string).
-mh_has() {
-	if ! grep -qF -- "$3" "$2"; then
-		echo "$1: '$3' not found in:"
-		head -n 20 "$2"
-		return 1
-	fi
-}
-
 start_all() {
 	local i
 
@@ -118,18 +63,18 @@ start_all() {
 	status=0
 	env PD_HOME="$NS_DIR/emb" timeout -k 5 "$MH_TIMEOUT" "$BIN/pd-map" --no-bar -c 2 "$EX/square.so" \
 		<"$T/in" >"$T/emb.out" 2>"$T/emb.err" || status=$?
-	mh_status 0 "$status" "embedded pd-map -c 2 square.so"
+	f_status 0 "$status" "embedded pd-map -c 2 square.so"
 	awk '{ printf "%d\n", $1 * $1 }' "$T/in" >"$T/squares"
-	mh_same "embedded run" "$T/squares" "$T/emb.out"
+	f_same "embedded run" "$T/squares" "$T/emb.out"
 
 	mh_map dist -H "$(netns_hosts)" "$EX/square.so" < <(seq 1 3000)
-	mh_status 0 "$status" "pd-map -H $(netns_hosts) square.so"
-	mh_same "3-host run vs embedded run" "$T/emb.out" "$T/dist.out"
+	f_status 0 "$status" "pd-map -H $(netns_hosts) square.so"
+	f_same "3-host run vs embedded run" "$T/emb.out" "$T/dist.out"
 
 	# Which host ran each record: 60 records of 50 ms cannot all fit on
 	# one host's 2 slots unless the others are never used.
 	mh_map where -H "$(netns_hosts)" "$EX/whereami.so" < <(yes 50 | head -n 60)
-	mh_status 0 "$status" "pd-map whereami.so"
+	f_status 0 "$status" "pd-map whereami.so"
 	[ "$(wc -l <"$T/where.out")" -eq 60 ] || { echo "expected 60 results"; cat "$T/where.out"; false; }
 	if grep -qvE '^h[012]$' "$T/where.out"; then
 		echo "unexpected host names (PD_TEST_HOST not seen by workers?):"
@@ -160,9 +105,9 @@ start_all() {
 	echo "results before the kill: $at_kill of 300"
 	fault_record "pd-serve kill -9" "pd-map over 3 hosts" "$((status == 0))" "$T/expected" "$T/kill.out"
 
-	mh_status 0 "$status" "pd-map with host 1 killed"
-	mh_same "results after the kill" "$T/expected" "$T/kill.out"
-	mh_has "stderr names the lost host" "$T/kill.err" "198.18.0.2:$NS_PORT_1"
+	f_status 0 "$status" "pd-map with host 1 killed"
+	f_same "results after the kill" "$T/expected" "$T/kill.out"
+	f_has "stderr names the lost host" "$T/kill.err" "198.18.0.2:$NS_PORT_1"
 	[ "$at_kill" -lt 300 ] || { echo "the run was over before the kill"; false; }
 }
 
@@ -188,9 +133,9 @@ start_all() {
 	echo "results before host 1 was unplugged: $at_cut of 300; after: $(wc -l <"$T/unplug.out")"
 	fault_record "host vanishes (link down)" "pd-map over 3 hosts" "$((status == 0))" "$T/expected" "$T/unplug.out"
 
-	mh_status 0 "$status" "pd-map with host 1 unplugged"
-	mh_same "results after the cut" "$T/expected" "$T/unplug.out"
-	mh_has "stderr names the lost host" "$T/unplug.err" "198.18.0.2:$NS_PORT_1"
+	f_status 0 "$status" "pd-map with host 1 unplugged"
+	f_same "results after the cut" "$T/expected" "$T/unplug.out"
+	f_has "stderr names the lost host" "$T/unplug.err" "198.18.0.2:$NS_PORT_1"
 }
 
 @test "pd-map: a host with nothing listening is reported, the others do the run" {
@@ -200,9 +145,9 @@ start_all() {
 	awk '{ printf "%d\n", $1 * $1 }' "$T/in" >"$T/expected"
 
 	mh_map down -H "$(netns_hosts)" "$EX/square.so" < <(seq 1 200)
-	mh_status 0 "$status" "pd-map with host 2 down"
-	mh_same "results with host 2 down" "$T/expected" "$T/down.out"
-	mh_has "stderr names the down host" "$T/down.err" "198.18.0.3:$NS_PORT_2"
+	f_status 0 "$status" "pd-map with host 2 down"
+	f_same "results with host 2 down" "$T/expected" "$T/down.out"
+	f_has "stderr names the down host" "$T/down.err" "198.18.0.3:$NS_PORT_2"
 }
 
 @test "pd-map: every host down exits 69" {
@@ -212,9 +157,9 @@ start_all() {
 	netns_kill_server 2 TERM
 
 	mh_map alldown -H "$(netns_hosts)" "$EX/square.so" < <(seq 1 20)
-	mh_status 69 "$status" "pd-map with every host down"
+	f_status 69 "$status" "pd-map with every host down"
 	[ ! -s "$T/alldown.out" ] || { echo "output with no host up:"; cat "$T/alldown.out"; false; }
-	mh_has "stderr names a down host" "$T/alldown.err" "198.18.0.1:$NS_PORT_0"
+	f_has "stderr names a down host" "$T/alldown.err" "198.18.0.1:$NS_PORT_0"
 }
 
 @test "pd-map: a host with another key is refused and reported, the others do the run" {
@@ -224,10 +169,10 @@ start_all() {
 	awk '{ printf "%d\n", $1 * $1 }' "$T/in" >"$T/expected"
 
 	mh_map key -H "$(netns_hosts)" "$EX/square.so" < <(seq 1 200)
-	mh_status 0 "$status" "pd-map with a wrong key on host 1"
-	mh_same "results with host 1 refusing" "$T/expected" "$T/key.out"
-	mh_has "stderr reports the refusal" "$T/key.err" "198.18.0.2:$NS_PORT_1: authentication failed"
-	mh_has "host 1 logs the refusal" "$(netns_server_log 1)" "authentication failed"
+	f_status 0 "$status" "pd-map with a wrong key on host 1"
+	f_same "results with host 1 refusing" "$T/expected" "$T/key.out"
+	f_has "stderr reports the refusal" "$T/key.err" "198.18.0.2:$NS_PORT_1: authentication failed"
+	f_has "host 1 logs the refusal" "$(netns_server_log 1)" "authentication failed"
 }
 
 @test "pd-map: every host with another key exits 77" {
@@ -237,9 +182,9 @@ start_all() {
 	start_all --cpu 2
 
 	mh_map badkeys -H "$(netns_hosts)" "$EX/square.so" < <(seq 1 20)
-	mh_status 77 "$status" "pd-map with a wrong key on every host"
+	f_status 77 "$status" "pd-map with a wrong key on every host"
 	[ ! -s "$T/badkeys.out" ] || { echo "output with every host refusing:"; cat "$T/badkeys.out"; false; }
-	mh_has "stderr reports the refusal" "$T/badkeys.err" "authentication failed"
+	f_has "stderr reports the refusal" "$T/badkeys.err" "authentication failed"
 }
 
 @test "pd-status -H: every host up with its CPUs, a killed one down" {
@@ -249,7 +194,7 @@ start_all() {
 	status=0
 	netns_client timeout -k 5 30 "$BIN/pd-status" -H "$hosts" >"$T/st.out" 2>"$T/st.err" || status=$?
 	cat "$T/st.out"
-	mh_status 0 "$status" "pd-status with 3 hosts up"
+	f_status 0 "$status" "pd-status with 3 hosts up"
 	[ "$(wc -l <"$T/st.out")" -eq 3 ] || { echo "expected 3 lines"; false; }
 	for i in 0 1 2; do
 		port=NS_PORT_$i
@@ -259,7 +204,7 @@ start_all() {
 	if command -v jq >/dev/null; then
 		status=0
 		netns_client timeout -k 5 30 "$BIN/pd-status" -H "$hosts" --json >"$T/stj.out" 2>"$T/stj.err" || status=$?
-		mh_status 0 "$status" "pd-status --json"
+		f_status 0 "$status" "pd-status --json"
 		[ "$(jq '[.[] | select(.state == "up" and .shared == 2)] | length' "$T/stj.out")" -eq 3 ] ||
 			{ echo "--json: not 3 hosts up sharing 2 CPUs:"; cat "$T/stj.out"; false; }
 	fi
@@ -268,7 +213,7 @@ start_all() {
 	status=0
 	netns_client timeout -k 5 30 "$BIN/pd-status" -H "$hosts" >"$T/st2.out" 2>"$T/st2.err" || status=$?
 	cat "$T/st2.out"
-	mh_status 0 "$status" "pd-status with host 2 killed"
+	f_status 0 "$status" "pd-status with host 2 killed"
 	grep -qE " 198\.18\.0\.1:$NS_PORT_0 +up +cpu +2/" "$T/st2.out" || { echo "host 0 not up"; false; }
 	grep -qE " 198\.18\.0\.2:$NS_PORT_1 +up +cpu +2/" "$T/st2.out" || { echo "host 1 not up"; false; }
 	grep -qE " 198\.18\.0\.3:$NS_PORT_2 +down( |$)" "$T/st2.out" || { echo "host 2 not down"; false; }
@@ -277,7 +222,7 @@ start_all() {
 	netns_kill_server 1 TERM
 	status=0
 	netns_client timeout -k 5 30 "$BIN/pd-status" -H "$hosts" >"$T/st3.out" 2>"$T/st3.err" || status=$?
-	mh_status 69 "$status" "pd-status with every host down"
+	f_status 69 "$status" "pd-status with every host down"
 	[ "$(grep -cE ' down( |$)' "$T/st3.out")" -eq 3 ] || { echo "not 3 hosts down:"; cat "$T/st3.out"; false; }
 }
 
@@ -295,16 +240,16 @@ start_all() {
 	status=0
 	netns_exec 0 timeout -k 5 30 "$BIN/pd-alloc" --cpu 0 >"$T/pdalloc.out" 2>"$T/pdalloc.err" || status=$?
 	at_alloc=$(wc -l <"$T/alloc.out")
-	mh_status 0 "$status" "pd-alloc --cpu 0 on host 0"
-	mh_has "pd-alloc reports the new share" "$T/pdalloc.out" ", 0 shared"
+	f_status 0 "$status" "pd-alloc --cpu 0 on host 0"
+	f_has "pd-alloc reports the new share" "$T/pdalloc.out" ", 0 shared"
 	status=0
 	wait "$MH_PID" || status=$?
 	echo "results before pd-alloc returned: $at_alloc of 300"
 	fault_record "pd-alloc --cpu 0" "pd-map over 3 hosts" "$((status == 0))" "$T/in" <(cut -f1 "$T/alloc.out")
 
-	mh_status 0 "$status" "pd-map with host 0 going to 0 CPUs"
+	f_status 0 "$status" "pd-map with host 0 going to 0 CPUs"
 	cut -f1 "$T/alloc.out" >"$T/inputs"
-	mh_same "every record once, in order" "$T/in" "$T/inputs"
+	f_same "every record once, in order" "$T/in" "$T/inputs"
 	if cut -f2 "$T/alloc.out" | grep -qvE '^h[012]$'; then
 		echo "unexpected host names:"
 		cut -f2 "$T/alloc.out" | sort | uniq -c

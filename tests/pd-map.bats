@@ -308,7 +308,7 @@ bad_job() {
 }
 
 @test "relocatable object (.o) as job: 65" {
-	bad_job "$B/obj/lib/buf.o" "not a shared object"
+	bad_job "$B/obj/lib/base/buf.o" "not a shared object"
 }
 
 @test "unknown job NAME: 65, listing the jobs the file has" {

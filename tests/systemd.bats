@@ -64,8 +64,8 @@ unit_for_build() {
 @test "systemd: exit statuses the unit will not restart on are the tool's usage and refusal codes" {
 	codes=$(sed -n 's/^RestartPreventExitStatus=//p' "$UNIT")
 	[ "$codes" = "64 77" ]
-	grep -q 'PD_EX_USAGE *= *64\|PD_EX_USAGE 64' lib/err.h
-	grep -q 'PD_EX_NOPERM *= *77\|PD_EX_NOPERM 77' lib/err.h
+	grep -q 'PD_EX_USAGE *= *64\|PD_EX_USAGE 64' lib/base/err.h
+	grep -q 'PD_EX_NOPERM *= *77\|PD_EX_NOPERM 77' lib/base/err.h
 	# and pd-serve without a key does exit 77
 	run env PD_HOME="$T/nokey" "$PD_SERVE" -f -p 0
 	[ "$status" -eq 77 ]

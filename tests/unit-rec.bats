@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The C unit tests of the record parser and the job API (lib/rec.c).
+# The C unit tests of the record parser and the job API (lib/job/rec.c).
 
 @test "record parser and job API unit tests" {
 	run "${B:-build}/tests/rec_test"

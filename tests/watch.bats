@@ -45,7 +45,7 @@ sleeps() {
 	for ((i = 1; i <= $1; i++)); do echo "$2"; done
 }
 
-@test "bars, durations, rates and --why's sentences (C unit test of lib/watch.c, lib/why.c)" {
+@test "bars, durations, rates and --why's sentences (C unit test of lib/front/watch.c, lib/front/why.c)" {
 	run "$B/tests/watch_test"
 	echo "$output"
 	[ "$status" -eq 0 ]

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "cache.h"
 #include "err.h"
 #include "fdio.h"
 

@@ -13,20 +13,9 @@
 
 #include "buf.h"
 #include "err.h"
+#include "xmalloc.h"
 
-/* Out-of-memory is fatal in this project (as in lib/buf.c). */
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p) {
-		fputs("playdoh: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static double *dalloc(size_t n) { return xcalloc(n, sizeof(double)); }
+static double *dalloc(size_t n) { return pd_xcalloc(n, sizeof(double)); }
 
 /* ---- set-up ---- */
 
@@ -50,7 +39,7 @@ void pd_cmaes_i_alloc_dim(struct pd_cmaes *c)
 
 	c->lo = dalloc(n), c->hi = dalloc(n), c->min = dalloc(n), c->max = dalloc(n);
 	c->ymin = dalloc(n), c->ymax = dalloc(n), c->stds = dalloc(n);
-	c->box = xcalloc(n, sizeof(*c->box));
+	c->box = pd_xcalloc(n, sizeof(*c->box));
 	c->mean = dalloc(n), c->pc = dalloc(n), c->ps = dalloc(n), c->D = dalloc(n);
 	c->C = dalloc(n * n), c->B = dalloc(n * n), c->invsqrtc = dalloc(n * n);
 	c->work = dalloc(n * n);
@@ -110,7 +99,7 @@ void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c)
 	c->arx_rows = np * (size_t)(c->uh_k > 1 ? c->uh_k : 1);
 	c->arx = dalloc(c->arx_rows * (size_t)c->n);
 	c->agg = dalloc(np);
-	c->rank = xcalloc(2 * np, sizeof(*c->rank));
+	c->rank = pd_xcalloc(2 * np, sizeof(*c->rank));
 	c->fu = dalloc(4 * np);
 	set_params(c);
 	c->hist = dalloc((size_t)c->histlen);

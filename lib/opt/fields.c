@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "xmalloc.h"
 
 /* Append one field as a line. */
 static void put_field(struct pd_buf *b, const struct pd_field *f)
@@ -171,20 +172,9 @@ int pd_rd_end(struct pd_rd *r)
 
 /* ---- helpers for pso.c and ga.c ---- */
 
-void *pd_opt_calloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (!p) {
-		fputs("playdoh: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 double *pd_opt_dup(const double *src, size_t n)
 {
-	double *d = pd_opt_calloc(n, sizeof(double));
+	double *d = pd_xcalloc(n, sizeof(double));
 
 	memcpy(d, src, n * sizeof(double));
 	return d;

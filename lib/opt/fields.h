@@ -62,9 +62,6 @@ int pd_rd_end(struct pd_rd *r);
 
 /* ---- small helpers the population optimisers (pso.c, ga.c) share ---- */
 
-/* calloc that aborts on out-of-memory, as pd_buf does (every size is
- * capped before it gets here); never NULL, also for n == 0. */
-void *pd_opt_calloc(size_t n, size_t size);
 /* Copy n doubles into a fresh array. */
 double *pd_opt_dup(const double *src, size_t n);
 /*

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "opt/fields.h"
 #include "opt/rng.h"
+#include "xmalloc.h"
 
 #define DEF_POPSIZE 100
 #define DEF_ELITE PD_GA_ELITE_DEFAULT
@@ -100,19 +101,19 @@ static void alloc_arrays(struct pd_ga *g)
 {
 	size_t n = (size_t)g->n, np = (size_t)g->islands * g->pop, k = (size_t)g->islands;
 
-	g->lo = pd_opt_calloc(n, sizeof(double)), g->hi = pd_opt_calloc(n, sizeof(double));
-	g->min = pd_opt_calloc(n, sizeof(double)), g->max = pd_opt_calloc(n, sizeof(double));
-	g->x = pd_opt_calloc(np * n, sizeof(double));
-	g->pf = pd_opt_calloc(np, sizeof(double));
-	g->sigma = pd_opt_calloc(k, sizeof(double));
-	g->rng = pd_opt_calloc(k, sizeof(*g->rng));
-	g->best_x = pd_opt_calloc(n, sizeof(double));
-	g->f = pd_opt_calloc(np, sizeof(double));
-	g->nx = pd_opt_calloc((size_t)g->pop * n, sizeof(double));
-	g->npf = pd_opt_calloc((size_t)g->pop, sizeof(double));
-	g->migx = pd_opt_calloc(np * n, sizeof(double));
-	g->migf = pd_opt_calloc(np, sizeof(double));
-	g->order = pd_opt_calloc((size_t)g->pop, sizeof(int));
+	g->lo = pd_xcalloc(n, sizeof(double)), g->hi = pd_xcalloc(n, sizeof(double));
+	g->min = pd_xcalloc(n, sizeof(double)), g->max = pd_xcalloc(n, sizeof(double));
+	g->x = pd_xcalloc(np * n, sizeof(double));
+	g->pf = pd_xcalloc(np, sizeof(double));
+	g->sigma = pd_xcalloc(k, sizeof(double));
+	g->rng = pd_xcalloc(k, sizeof(*g->rng));
+	g->best_x = pd_xcalloc(n, sizeof(double));
+	g->f = pd_xcalloc(np, sizeof(double));
+	g->nx = pd_xcalloc((size_t)g->pop * n, sizeof(double));
+	g->npf = pd_xcalloc((size_t)g->pop, sizeof(double));
+	g->migx = pd_xcalloc(np * n, sizeof(double));
+	g->migf = pd_xcalloc(np, sizeof(double));
+	g->order = pd_xcalloc((size_t)g->pop, sizeof(int));
 }
 
 void pd_ga_free(struct pd_ga *g)
@@ -156,7 +157,7 @@ struct pd_ga *pd_ga_new(int dim, const double *lo, const double *hi, const doubl
 		p = *par;
 	if (resolve_params(dim, &p, err) < 0 || pd_opt_check_box(dim, lo, hi, min, max, err) < 0)
 		return NULL;
-	g = pd_opt_calloc(1, sizeof(*g));
+	g = pd_xcalloc(1, sizeof(*g));
 	g->n = dim, g->islands = p.islands, g->pop = p.popsize;
 	g->elite = p.elite, g->crossover = p.crossover, g->mutation = p.mutation;
 	g->mig_interval = p.migration_interval, g->mig_prop = p.migration_proportion;
@@ -203,7 +204,7 @@ static int cmp_rank(const void *a, const void *b)
 /* Rank island k: order[0] its best individual, order[pop - 1] its worst. */
 static void rank_island(struct pd_ga *g, int k, int *order)
 {
-	struct rank *r = pd_opt_calloc((size_t)g->pop, sizeof(*r));
+	struct rank *r = pd_xcalloc((size_t)g->pop, sizeof(*r));
 	const double *f = g->f + (size_t)k * g->pop;
 	int j;
 
@@ -383,9 +384,9 @@ struct rngs {
 
 static void rngs_alloc(struct rngs *r, int k)
 {
-	r->s = pd_opt_calloc(4 * (size_t)k, sizeof(uint64_t));
-	r->has_spare = pd_opt_calloc((size_t)k, sizeof(int));
-	r->spare = pd_opt_calloc((size_t)k, sizeof(double));
+	r->s = pd_xcalloc(4 * (size_t)k, sizeof(uint64_t));
+	r->has_spare = pd_xcalloc((size_t)k, sizeof(int));
+	r->spare = pd_xcalloc((size_t)k, sizeof(double));
 }
 
 static void rngs_free(struct rngs *r) { free(r->s), free(r->has_spare), free(r->spare); }
@@ -480,7 +481,7 @@ static struct pd_ga *load_sizes(struct pd_rd *rd, size_t len)
 		pd_rd_fail(rd, "state (too short)");
 	if (rd->bad)
 		return NULL;
-	g = pd_opt_calloc(1, sizeof(*g));
+	g = pd_xcalloc(1, sizeof(*g));
 	g->n = n, g->islands = k, g->pop = pop;
 	alloc_arrays(g);
 	return g;

@@ -11,6 +11,7 @@
 #include "opt/cmaes.h"
 #include "opt/ga.h"
 #include "opt/pso.h"
+#include "xmalloc.h"
 
 struct pd_optim {
 	enum pd_algo algo;
@@ -39,10 +40,8 @@ int pd_optim_algo_parse(const char *s)
 /* A zeroed optimiser shell. */
 static struct pd_optim *shell(enum pd_algo algo)
 {
-	struct pd_optim *o = calloc(1, sizeof *o);
+	struct pd_optim *o = pd_xcalloc(1, sizeof *o);
 
-	if (!o)
-		abort();
 	o->algo = algo;
 	return o;
 }
@@ -50,9 +49,7 @@ static struct pd_optim *shell(enum pd_algo algo)
 /* Set up the CMA-ES of o; 0 or -1 with err. */
 static int new_cmaes(struct pd_optim *o, const struct pd_params *p, const struct pd_optim_conf *k, char *err)
 {
-	o->cma = calloc(1, sizeof *o->cma);
-	if (!o->cma)
-		abort();
+	o->cma = pd_xcalloc(1, sizeof *o->cma);
 	o->restarts_left = k->restarts;
 	if (pd_cmaes_init(o->cma, p->dim, p->lo, p->hi, p->min, p->max, k->sigma0, k->popsize, k->seed, err))
 		return -1;
@@ -125,9 +122,7 @@ const double *pd_optim_ask(struct pd_optim *o)
 
 	if (need > o->xcap) {
 		free(o->x);
-		o->x = malloc(sizeof *o->x * need);
-		if (!o->x)
-			abort();
+		o->x = pd_xmalloc(sizeof *o->x * need);
 		o->xcap = need;
 	}
 	if (o->algo == PD_ALGO_CMAES)
@@ -237,9 +232,7 @@ void pd_optim_save(const struct pd_optim *o, struct pd_buf *out)
 static int load_algo(struct pd_optim *o, const char *text, size_t len, char *err)
 {
 	if (o->algo == PD_ALGO_CMAES) {
-		o->cma = calloc(1, sizeof *o->cma);
-		if (!o->cma)
-			abort();
+		o->cma = pd_xcalloc(1, sizeof *o->cma);
 		if (pd_cmaes_load(o->cma, text, len, err))
 			return -1;
 		if (o->cma->n != o->dim)

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "xmalloc.h"
 
 void pd_params_init(struct pd_params *p) { memset(p, 0, sizeof *p); }
 
@@ -80,13 +81,11 @@ static int grow(struct pd_params *p)
 {
 	size_t n = (size_t)p->dim + 1;
 
-	p->name = realloc(p->name, sizeof *p->name * n);
-	p->lo = realloc(p->lo, sizeof *p->lo * n);
-	p->hi = realloc(p->hi, sizeof *p->hi * n);
-	p->min = realloc(p->min, sizeof *p->min * n);
-	p->max = realloc(p->max, sizeof *p->max * n);
-	if (!p->name || !p->lo || !p->hi || !p->min || !p->max)
-		abort();
+	p->name = pd_xrealloc(p->name, sizeof *p->name * n);
+	p->lo = pd_xrealloc(p->lo, sizeof *p->lo * n);
+	p->hi = pd_xrealloc(p->hi, sizeof *p->hi * n);
+	p->min = pd_xrealloc(p->min, sizeof *p->min * n);
+	p->max = pd_xrealloc(p->max, sizeof *p->max * n);
 	return p->dim++;
 }
 

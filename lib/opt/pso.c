@@ -9,6 +9,7 @@
 #include "err.h"
 #include "opt/fields.h"
 #include "opt/rng.h"
+#include "xmalloc.h"
 
 #define DEF_PARTICLES 40
 #define DEF_OMEGA 0.7298
@@ -51,16 +52,16 @@ static int check_params(int n, int np, double omega, double cl, double cg, int r
 /* Allocate a swarm whose sizes, coefficients and box are set. */
 static struct pd_pso *alloc_swarm(int n, int np)
 {
-	struct pd_pso *p = pd_opt_calloc(1, sizeof(*p));
+	struct pd_pso *p = pd_xcalloc(1, sizeof(*p));
 	size_t sz = (size_t)n * (size_t)np;
 
 	p->n = n;
 	p->np = np;
-	p->x = pd_opt_calloc(sz, sizeof(double));
-	p->v = pd_opt_calloc(sz, sizeof(double));
-	p->p = pd_opt_calloc(sz, sizeof(double));
-	p->pf = pd_opt_calloc((size_t)np, sizeof(double));
-	p->best_x = pd_opt_calloc((size_t)n, sizeof(double));
+	p->x = pd_xcalloc(sz, sizeof(double));
+	p->v = pd_xcalloc(sz, sizeof(double));
+	p->p = pd_xcalloc(sz, sizeof(double));
+	p->pf = pd_xcalloc((size_t)np, sizeof(double));
+	p->best_x = pd_xcalloc((size_t)n, sizeof(double));
 	return p;
 }
 
@@ -309,10 +310,10 @@ struct pd_pso *pd_pso_load(const char *text, size_t len, char *err)
 	if (r.bad)
 		return NULL;
 	p = alloc_swarm(n, np);
-	p->lo = pd_opt_calloc((size_t)n, sizeof(double));
-	p->hi = pd_opt_calloc((size_t)n, sizeof(double));
-	p->min = pd_opt_calloc((size_t)n, sizeof(double));
-	p->max = pd_opt_calloc((size_t)n, sizeof(double));
+	p->lo = pd_xcalloc((size_t)n, sizeof(double));
+	p->hi = pd_xcalloc((size_t)n, sizeof(double));
+	p->min = pd_xcalloc((size_t)n, sizeof(double));
+	p->max = pd_xcalloc((size_t)n, sizeof(double));
 	if (pd_fields_get(&r, f, fields(p, f)) < 0 || pd_rd_end(&r) < 0 || check_loaded(p, err) < 0) {
 		pd_pso_free(p);
 		return NULL;

@@ -17,12 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
+#include "benchtime.h"
 
 int main(int argc, char **argv)
 {

@@ -2,7 +2,7 @@
  *
  * Not built by make (minutes of CPU); build and run by hand:
  *
- *	make && cc -std=c11 -D_GNU_SOURCE -O2 -Ilib -o build/optlib_bench tests/bench/optlib_bench.c build/libpd.a -lm
+ *	make && cc -std=c11 -D_GNU_SOURCE -O2 -Ilib -Ilib/base -o build/optlib_bench tests/bench/optlib_bench.c build/libpd.a -lm
  *	build/optlib_bench pso [linear|classic] [SEEDS]	5-D Rosenbrock, 80 particles, 150 iterations
  *	build/optlib_bench ga ISLANDS SEED [GENERATIONS]	5-D Schwefel, 1000 per island, 2000 generations
  *
@@ -19,6 +19,7 @@
 #include "err.h"
 #include "opt/ga.h"
 #include "opt/pso.h"
+#include "benchtime.h"
 
 #define SCHWEFEL_C 418.9828872724339
 
@@ -38,13 +39,6 @@ static double schwefel(const double *x, int n)
 	for (int i = 0; i < n; i++)
 		s -= x[i] * sin(sqrt(fabs(x[i])));
 	return s;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static double now(void)

@@ -25,27 +25,13 @@
 #include <time.h>
 
 #include "playdoh.h"
+#include "benchtime.h"
 
 struct pp {
 	long n, warm;
 	double *rtt;	  /* node 0: N round trips, ns */
 	char result[160];
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static int pp_init(pd_task *t, const char *args)
 {

@@ -38,20 +38,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchtime.h"
+
 #define SAMPLES 64
 
 static void die(const char *what)
 {
 	fprintf(stderr, "tcp_throughput: %s: %s\n", what, errno ? strerror(errno) : "failed");
 	exit(1);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static double now_s(void) { return now_ns() / 1e9; }

@@ -1,8 +1,10 @@
 /* tcpnet.h - socket helpers shared by the plain-TCP bench references
- * (tcp_pingpong.c, tcp_throughput.c); each defines die() and now_ns()
- * before including it. */
+ * (tcp_pingpong.c, tcp_throughput.c); each defines die() before
+ * including it. */
 #ifndef TCPNET_H
 #define TCPNET_H
+
+#include "benchtime.h"
 
 /* Write all n bytes, or die. */
 static void full_write(int fd, const void *p, size_t n)

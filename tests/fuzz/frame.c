@@ -1,4 +1,4 @@
-/* frame.c - fuzz target: the frame decoder (lib/frame.c, lib/evframe.c).
+/* frame.c - fuzz target: the frame decoder (lib/wire/frame.c, lib/wire/evframe.c).
  *
  * The first input byte picks how the rest is read:
  *   0  wire bytes on a plain link, through pd_evframe_take, arriving in

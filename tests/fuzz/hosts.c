@@ -1,5 +1,5 @@
 /* hosts.c - fuzz target: the hosts-file parser and -H/PD_HOSTS lists
- * (lib/hosts.c).
+ * (lib/wire/hosts.c).
  *
  * The input is read as a hosts file (through a memory file, by
  * pd_hosts_file as pd-map reads ~/.config/playdoh/hosts) and, up to its

@@ -2,7 +2,7 @@
  *
  * The input is a message's JSON text, as a frame would carry it.  It goes
  * through the checks every handler relies on: pd_msg_check for either
- * sender (lib/msgcheck.c, run by pd-serve's dispatcher on every client
+ * sender (lib/wire/msgcheck.c, run by pd-serve's dispatcher on every client
  * message and by every client on every server message), and the
  * handlers' own checks (pd_json_need_*, pd_taskdetach_check).  A message
  * that passes is then read the way the handlers read it, casts included;
@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "json.h"
 #include "msgcheck.h"
 #include "proto.h"
 #include "taskdetach.h"

@@ -1,4 +1,4 @@
-/* rec.c - fuzz target: the record parser (pd_record_parse, lib/rec.c).
+/* rec.c - fuzz target: the record parser (pd_record_parse, lib/job/rec.c).
  *
  * The input is one record line (newlines included: the parser must take
  * any bytes).  Every parsed field must be a NUL-terminated string inside

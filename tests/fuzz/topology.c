@@ -1,4 +1,4 @@
-/* topology.c - fuzz target: the topology-file parser (lib/topology.c).
+/* topology.c - fuzz target: the topology-file parser (lib/wire/topology.c).
  *
  * The first two input bytes give the node count (1 to 4096, and now and
  * then an invalid 0 or 4097); the rest is a topology file's text.  An

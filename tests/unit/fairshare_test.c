@@ -1,4 +1,4 @@
-/* fairshare_test.c - the fair-share policy (lib/fairshare.c) on a
+/* fairshare_test.c - the fair-share policy (lib/serve/fairshare.c) on a
  * simulated pool: flows with backlogs, workers, a clock. */
 #include <stdlib.h>
 #include <string.h>

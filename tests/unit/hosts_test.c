@@ -1,4 +1,4 @@
-/* hosts_test.c - host lists (lib/hosts.c) and paths (lib/paths.c). */
+/* hosts_test.c - host lists (lib/wire/hosts.c) and paths (lib/base/paths.c). */
 #include "err.h"
 #include "hosts.h"
 #include "paths.h"

@@ -1,4 +1,4 @@
-/* jobfile_test.c - inspecting job .so files as ELF (lib/jobfile.c).
+/* jobfile_test.c - inspecting job .so files as ELF (lib/job/jobfile.c).
  *
  * Hand-made ELF images test the parser on any machine; real jobs are
  * compiled with `cc -shared -fPIC -I$PD_SRCDIR/lib` when cc is there

@@ -1,4 +1,4 @@
-/* topology_test.c - task topologies (lib/topology.c). */
+/* topology_test.c - task topologies (lib/wire/topology.c). */
 #include "err.h"
 #include "topology.h"
 #include "t.h"

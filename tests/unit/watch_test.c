@@ -1,5 +1,5 @@
-/* watch_test.c - pd-status --watch's bars, durations and rates (lib/watch.c)
- * and --why's explanations (lib/why.c) on hand-made replies. */
+/* watch_test.c - pd-status --watch's bars, durations and rates (lib/front/watch.c)
+ * and --why's explanations (lib/front/why.c) on hand-made replies. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

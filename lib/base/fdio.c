@@ -1,0 +1,138 @@
+/* fdio.c - whole reads and writes on file descriptors and files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "xmalloc.h"
+#include "fdio.h"
+
+int pd_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int pd_read_exact(int fd, void *p, size_t n)
+{
+	char *s = p;
+	ssize_t r;
+
+	while (n) {
+		r = read(fd, s, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = 0;
+			return -1;
+		}
+		s += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int pd_replace_file(const char *path, const void *p, size_t n, int mode, int durable, char *err)
+{
+	char tmp[4400];
+	int fd, e;
+
+	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		e = errno;
+		pd_err(err, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (pd_write_all(fd, p, n) || (durable && fsync(fd))) {
+		e = errno;
+		close(fd);
+	} else if (close(fd)) {
+		e = errno;
+	} else if (rename(tmp, path)) {
+		e = errno;
+	} else {
+		return 0;
+	}
+	unlink(tmp);
+	pd_err(err, "%s: %s", path, strerror(e));
+	errno = e;
+	return -1;
+}
+
+/* Open /dev/null on each of fds 0-2 that is closed, lowest first, so that
+ * no descriptor opened later (a socket, a log) lands on one of them. */
+int pd_fd_reserve_std(void)
+{
+	int fd;
+
+	while ((fd = fcntl(0, F_GETFD)) < 0 || fcntl(1, F_GETFD) < 0 || fcntl(2, F_GETFD) < 0) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd < 0)
+			return -1;
+		if (fd > 2) {
+			close(fd);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Read a whole regular file of at most `max` bytes (see fdio.h). */
+int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err)
+{
+	struct stat st;
+	ssize_t r;
+	size_t got = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		pd_err(err, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		pd_err(err, "%s: not a regular file of at most %zu bytes", path, max);
+		close(fd);
+		return -1;
+	}
+	buf = pd_xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got != (size_t)st.st_size) {
+		pd_err(err, "read %s: short read", path);
+		free(buf);
+		return -1;
+	}
+	buf[got] = 0;
+	*p = buf;
+	*n = got;
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* reorder.h - results parked until every earlier record's result is out. */
+#ifndef PD_REORDER_H
+#define PD_REORDER_H
+
+#include "result.h"
+
+#define PD_REORDER_MAX (1L << 22) /* results held behind one slow record */
+
+/* A parked result: a copy of its text and input. */
+struct pd_reorder_slot {
+	int full;
+	struct pd_coord_result r; /* out and in point to the copies below */
+	char *out, *in;
+};
+
+/*
+ * A ring indexed by record number from `next`, the first record not yet
+ * delivered.  It grows by doubling up to PD_REORDER_MAX slots.
+ */
+struct pd_reorder {
+	struct pd_reorder_slot *ring;
+	long cap, next;
+};
+
+void pd_reorder_init(struct pd_reorder *q);
+
+/* 1 when record seq can be parked without passing PD_REORDER_MAX. */
+int pd_reorder_room(const struct pd_reorder *q, long seq);
+
+/* Park a copy of record seq's result (seq > next). */
+void pd_reorder_put(struct pd_reorder *q, long seq, const struct pd_coord_result *r);
+
+/* The next record's result when it is parked, else NULL. */
+const struct pd_coord_result *pd_reorder_peek(const struct pd_reorder *q);
+
+/* Done with the next record (delivered from the ring or directly). */
+void pd_reorder_pop(struct pd_reorder *q);
+
+void pd_reorder_release(struct pd_reorder *q);
+
+#endif

@@ -1,0 +1,113 @@
+/* embedded.c - a private pd-serve in a child process, for a tool with no server to use. */
+#include "embedded.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "err.h"
+#include "log.h"
+#include "server.h"
+
+/* Remove the embedded server's private directory: DIR/cache/ and DIR/alloc. */
+static void remove_tree(const char *dir)
+{
+	char cache[4200], path[4600];
+	struct dirent *d;
+	DIR *dp;
+
+	snprintf(cache, sizeof cache, "%s/cache", dir);
+	dp = opendir(cache);
+	while (dp && (d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", cache, d->d_name);
+		unlink(path);
+	}
+	if (dp)
+		closedir(dp);
+	rmdir(cache);
+	snprintf(path, sizeof path, "%s/alloc", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The embedded server: serve fd until it closes, then clean up. */
+static void embedded_main(int fd, int slots) __attribute__((noreturn));
+static void embedded_main(int fd, int slots)
+{
+	struct pd_server_opts o = {0};
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096], err[PD_ERRLEN];
+	struct event_base *base;
+	struct pd_server *s;
+
+	/* Out of the terminal's process group: ^C reaches pd-map, whose exit
+	 * closes the socket, and this server then cleans up and exits. */
+	setpgid(0, 0);
+	/* Nor does it hold pd-map's input or output open: a pipeline ends
+	 * when pd-map does. */
+	{
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			close(null);
+		}
+	}
+	snprintf(dir, sizeof dir, "%s/playdoh-embedded-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+	pd_log_open("pd-map (embedded server)", PD_LOG_WARN, 0);
+	base = event_base_new();
+	if (!base || !mkdtemp(dir)) {
+		fprintf(stderr, "pd-map: embedded server: cannot start\n");
+		_exit(PD_EX_OSERR);
+	}
+	o.state = dir;
+	o.cpus_total = slots;
+	o.cpus_shared = slots;
+	o.host = "embedded";
+	s = pd_server_new(base, &o, err);
+	if (!s) {
+		fprintf(stderr, "pd-map: embedded server: %s\n", err);
+		rmdir(dir);
+		_exit(PD_EX_OSERR);
+	}
+	pd_server_add_local(s, fd);
+	pd_server_exit_when_alone(s);
+	event_base_dispatch(base);
+	pd_server_free(s);
+	remove_tree(dir);
+	_exit(0);
+}
+
+int pd_embedded_start(int slots, int *fd, pid_t *pid, char *err)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		pd_err(err, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	*pid = fork();
+	if (*pid < 0) {
+		pd_err(err, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (*pid == 0) {
+		close(sv[0]);
+		embedded_main(sv[1], slots);
+	}
+	close(sv[1]);
+	*fd = sv[0];
+	return 0;
+}

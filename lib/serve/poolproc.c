@@ -1,0 +1,197 @@
+/* poolproc.c - the pool's worker processes: start, bind to a GPU, stop. */
+#include "clock.h"
+#include "poolint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gpu.h"
+#include "log.h"
+#include "xmalloc.h"
+
+int pd_pool_i_live(const struct pd_pool *p, int gpu)
+{
+	int i, n = 0;
+
+	for (i = 0; i < p->nw; i++)
+		n += p->w[i]->state != W_RETIRING && (p->w[i]->gpu >= 0) == gpu;
+	return n;
+}
+
+/* Set up the child side of a fork: only the worker pipe stays open; a
+ * GPU slot's worker is bound to its device before any job is loaded. */
+static void worker_child(int fd, struct pd_worker_shm *shm, int dev)
+{
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1};
+	size_t i;
+	int null;
+
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		signal(sigs[i], SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (fd != 3 && dup2(fd, 3) < 0)
+		_exit(127);
+	null = open("/dev/null", O_RDONLY);
+	if (null >= 0 && null != 0) {
+		dup2(null, 0);
+		close(null);
+	}
+	dup2(2, 1); /* a job's printf goes to the server's log, never the protocol */
+	close_range(4, ~0u, 0);
+	if (dev >= 0 && pd_gpu_bind(dev))
+		_exit(127);
+	/* With one device visible, the job's CUDA device is 0. */
+	pd_worker_main(3, shm, dev >= 0 ? 0 : -1);
+}
+
+/* Fork one worker process (on device dev, or -1: a CPU slot) and add it. */
+int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err)
+{
+	struct wproc *w;
+	int sv[2];
+	pid_t pid;
+
+	if (p->nw == WORKERS_MAX) {
+		pd_err(err, "too many workers (at most %d)", WORKERS_MAX);
+		return -1;
+	}
+	w = pd_xcalloc(1, sizeof *w);
+	w->gpu = dev;
+	w->shm = mmap(NULL, sizeof *w->shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w->shm == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		pd_err(err, "worker set-up: %s", strerror(errno));
+		if (w->shm != MAP_FAILED)
+			munmap(w->shm, sizeof *w->shm);
+		free(w);
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		pd_err(err, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		munmap(w->shm, sizeof *w->shm);
+		free(w);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		worker_child(sv[1], w->shm, dev);
+	}
+	close(sv[1]);
+	w->pid = pid;
+	w->bev = bufferevent_socket_new(p->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(w->bev, pd_pool_i_worker_read, NULL, pd_pool_i_worker_event, p);
+	bufferevent_enable(w->bev, EV_READ);
+	p->w[p->nw++] = w;
+	if (dev >= 0)
+		pd_log(PD_LOG_DEBUG, "worker %d started on GPU %d", (int)pid, dev);
+	else
+		pd_log(PD_LOG_DEBUG, "worker %d started", (int)pid);
+	return 0;
+}
+
+/* The lowest shared device (0 .. gpu_slots-1) no worker holds (a retiring
+ * one still does until it exits: one dispatch at a time per GPU), or -1. */
+static int free_device(const struct pd_pool *p)
+{
+	int d, i;
+
+	for (d = 0; d < p->gpu_slots; d++) {
+		for (i = 0; i < p->nw && p->w[i]->gpu != d; i++)
+			;
+		if (i == p->nw)
+			return d;
+	}
+	return -1;
+}
+
+/* Start one missing worker, CPU slots first; 1 when one was started. */
+static int grow_one(struct pd_pool *p)
+{
+	char err[PD_ERRLEN];
+	int dev = -1;
+
+	if (pd_pool_i_live(p, 0) >= p->slots) {
+		if (pd_pool_i_live(p, 1) >= p->gpu_slots || (dev = free_device(p)) < 0)
+			return 0;
+	}
+	if (pd_pool_i_spawn(p, dev, err)) {
+		pd_log(PD_LOG_ERR, "%s", err);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Start missing workers one per loop turn, so that a new server answers
+ * its first client and dispatches to the first workers while the rest
+ * are still being forked.
+ */
+void pd_pool_i_grow(evutil_socket_t fd, short what, void *arg)
+{
+	struct pd_pool *p = arg;
+
+	(void)fd;
+	(void)what;
+	if (!grow_one(p))
+		return;
+	pd_pool_i_pump(p);
+	event_active(p->grow, EV_TIMEOUT, 0);
+}
+
+/* Remove worker index i from the table and free it. */
+void pd_pool_i_forget(struct pd_pool *p, int i)
+{
+	struct wproc *w = p->w[i];
+
+	bufferevent_free(w->bev);
+	munmap(w->shm, sizeof *w->shm);
+	free(w);
+	p->w[i] = p->w[--p->nw];
+}
+
+/*
+ * End every worker: idle ones see their pipe close and exit after the
+ * jobs' fini hooks (given FINI_GRACE_MS in all); busy ones, and any
+ * still there after the grace, are killed.
+ */
+void pd_pool_i_stop_workers(struct pd_pool *p)
+{
+	struct timespec ms = {0, 1000000};
+	uint64_t deadline = pd_now_ns() + FINI_GRACE_MS * 1000000ull;
+	int i, left;
+
+	for (i = 0; i < p->nw; i++) {
+		if (p->w[i]->state == W_BUSY)
+			kill(p->w[i]->pid, SIGKILL);
+		else
+			shutdown(bufferevent_getfd(p->w[i]->bev), SHUT_WR);
+	}
+	for (;;) {
+		for (i = 0, left = 0; i < p->nw; i++) {
+			if (p->w[i]->pid > 0 && waitpid(p->w[i]->pid, NULL, WNOHANG) == p->w[i]->pid)
+				p->w[i]->pid = 0;
+			left += p->w[i]->pid > 0;
+		}
+		if (!left || pd_now_ns() >= deadline)
+			break;
+		nanosleep(&ms, NULL); /* a SIGCHLD may cut it short: fine */
+	}
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i]->pid > 0) {
+			kill(p->w[i]->pid, SIGKILL);
+			waitpid(p->w[i]->pid, NULL, 0);
+		}
+}
+

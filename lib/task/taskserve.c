@@ -1,0 +1,447 @@
+/* taskserve.c - fork a task's nodes on this host and relay their control. */
+#include "taskserve.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "cache.h"
+#include "err.h"
+#include "evframe.h"
+#include "hosts.h"
+#include "json.h"
+#include "log.h"
+#include "proto.h"
+#include "task.h"
+#include "topology.h"
+#include "xmalloc.h"
+
+struct stask;
+
+/* One node of a task running on this host. */
+struct snode {
+	struct stask *task;
+	int index;
+	pid_t pid;
+	struct bufferevent *ctl;
+	int done, exited;
+	int released; /* its slot is free again (it said done or exited) */
+	char phase[16];
+};
+
+/* This host's part of one task. */
+struct stask {
+	struct pd_taskserve *ts;
+	void *owner; /* NULL once the client is gone */
+	char id[65];
+	struct snode *v;
+	int n, running;
+	LIST_ENTRY(stask) link;
+};
+
+struct pd_taskserve {
+	struct event_base *base;
+	char cache[4300];
+	unsigned char key[PD_KEY_LEN];
+	int have_key, reserved;
+	struct pd_taskserve_cb cb;
+	void *arg;
+	LIST_HEAD(, stask) tasks;
+};
+
+/* Relay a node's message to its task's client. */
+static void relay(struct snode *n, const cJSON *msg, const void *blob, size_t len)
+{
+	struct pd_taskserve *ts = n->task->ts;
+	cJSON *j;
+
+	if (!n->task->owner)
+		return;
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "op", PD_OP_NODE);
+	cJSON_AddNumberToObject(j, "node", n->index);
+	cJSON_AddItemToObject(j, "msg", cJSON_Duplicate(msg, 1));
+	ts->cb.send(ts->arg, n->task->owner, j, blob, len);
+}
+
+/* Give a node's slot back: once it is done, the next task may use it
+ * while the process takes its last moments to exit. */
+static void release_slot(struct snode *n)
+{
+	struct pd_taskserve *ts = n->task->ts;
+
+	if (n->released)
+		return;
+	n->released = 1;
+	ts->reserved--;
+	ts->cb.reserved(ts->arg, ts->reserved);
+}
+
+/* Frames from a node's control socket. */
+static void on_node_read(struct bufferevent *bev, void *arg)
+{
+	struct snode *n = arg;
+	char err[PD_ERRLEN];
+	struct pd_msg m;
+
+	pd_msg_init(&m);
+	while (pd_evframe_take(bufferevent_get_input(bev), PD_TASK_RESULT_MAX, NULL, &m, err) == 1) {
+		if (!strcmp(m.op, "phase"))
+			snprintf(n->phase, sizeof n->phase, "%s", pd_json_str(m.json, "phase", "start"));
+		relay(n, m.json, m.blob, m.blob_len);
+		if (!strcmp(m.op, "done")) {
+			n->done = 1;
+			release_slot(n);
+		}
+		pd_msg_release(&m);
+	}
+	pd_msg_release(&m);
+}
+
+/* Free a task whose nodes have all exited; give its slots back. */
+static void task_maybe_free(struct stask *t)
+{
+	struct pd_taskserve *ts = t->ts;
+	int i;
+
+	if (t->running)
+		return;
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].ctl)
+			bufferevent_free(t->v[i].ctl);
+		if (!t->v[i].released)
+			ts->reserved--;
+	}
+	LIST_REMOVE(t, link);
+	free(t->v);
+	free(t);
+	ts->cb.reserved(ts->arg, ts->reserved);
+}
+
+int pd_taskserve_child(struct pd_taskserve *ts, pid_t pid, int status)
+{
+	struct stask *t;
+	struct snode *n;
+	char msg[PD_ERRLEN];
+	cJSON *j;
+	int i;
+
+	LIST_FOREACH(t, &ts->tasks, link)
+		for (i = 0; i < t->n; i++) {
+			n = &t->v[i];
+			if (n->pid != pid || n->exited)
+				continue;
+			n->exited = 1;
+			t->running--;
+			if (n->ctl)
+				on_node_read(n->ctl, n); /* what it said before it went */
+			if (!n->done) {
+				pd_exit_reason(status, msg, sizeof msg);
+				j = cJSON_CreateObject();
+				cJSON_AddStringToObject(j, "op", "done");
+				cJSON_AddBoolToObject(j, "ok", 0);
+				cJSON_AddStringToObject(j, "phase", n->phase);
+				cJSON_AddStringToObject(j, "error", msg);
+				relay(n, j, NULL, 0);
+				cJSON_Delete(j);
+			}
+			task_maybe_free(t);
+			return 1;
+		}
+	return 0;
+}
+
+/* Check a task request's members; 0 or -1 with err. */
+static int check_request(struct pd_taskserve *ts, const cJSON *req, long long *nodes, long long *me, char *err)
+{
+	const char *id, *hash, *sym;
+	const cJSON *place, *tubes, *args;
+
+	if (pd_json_need_str(req, "task", &id, err) || pd_json_need_str(req, "hash", &hash, err) ||
+	    pd_json_need_str(req, "sym", &sym, err) ||
+	    pd_json_need_int(req, "nodes", 1, PD_TOPOLOGY_NODES_MAX, nodes, err) ||
+	    pd_json_need_int(req, "me", 0, PD_HOSTS_MAX, me, err))
+		return -1;
+	place = cJSON_GetObjectItemCaseSensitive(req, "place");
+	tubes = cJSON_GetObjectItemCaseSensitive(req, "tubes");
+	args = cJSON_GetObjectItemCaseSensitive(req, "args");
+	if (!*id || strlen(id) > 64 || !pd_hash_valid(hash) || !pd_cache_has(ts->cache, hash) ||
+	    !cJSON_IsArray(place) || cJSON_GetArraySize(place) != *nodes || !cJSON_IsArray(tubes) ||
+	    cJSON_GetArraySize(tubes) > PD_TOPOLOGY_TUBES_MAX || !cJSON_IsArray(args) ||
+	    cJSON_GetArraySize(args) != *nodes) {
+		pd_err(err, "message 'task': malformed (task id, job hash, place, tubes or args)");
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 when a tube of a node placed here leads to or from another host. */
+static int crosses_here(const struct pd_topology *topo, const cJSON *place, int me)
+{
+	int k, src, dst;
+
+	for (k = 0; k < topo->n; k++) {
+		src = (int)cJSON_GetArrayItem(place, topo->v[k].src)->valuedouble;
+		dst = (int)cJSON_GetArrayItem(place, topo->v[k].dst)->valuedouble;
+		if ((src == me) != (dst == me))
+			return 1;
+	}
+	return 0;
+}
+
+/* The tube list of a request, checked like a topology file. */
+static int request_tubes(const cJSON *req, int nodes, struct pd_topology *topo, char *err)
+{
+	const cJSON *tubes = cJSON_GetObjectItemCaseSensitive(req, "tubes"), *t;
+	struct pd_buf spec = PD_BUF_INIT;
+	int rc;
+
+	cJSON_ArrayForEach(t, tubes) {
+		if (!cJSON_IsArray(t) || cJSON_GetArraySize(t) != 3 || !cJSON_IsString(cJSON_GetArrayItem(t, 0)) ||
+		    !cJSON_IsNumber(cJSON_GetArrayItem(t, 1)) || !cJSON_IsNumber(cJSON_GetArrayItem(t, 2))) {
+			pd_buf_release(&spec);
+			pd_err(err, "message 'task': a tube is not [name, src, dst]");
+			return -1;
+		}
+		pd_buf_addf(&spec, "%s %d %d\n", cJSON_GetArrayItem(t, 0)->valuestring,
+			    (int)cJSON_GetArrayItem(t, 1)->valuedouble, (int)cJSON_GetArrayItem(t, 2)->valuedouble);
+	}
+	rc = pd_topology_parse(topo, spec.data, "task", nodes, err);
+	pd_buf_release(&spec);
+	return rc;
+}
+
+/* The tube ends node i gets (local fds from pairs, -1 between hosts). */
+static struct pd_tube *node_tubes(const struct pd_topology *topo, int (*pair)[2], const cJSON *place,
+				  int me, int i, int *n)
+{
+	struct pd_tube *v = pd_xcalloc((size_t)topo->n * 2 + 1, sizeof *v);
+	const struct pd_tube_def *d;
+	int k, local;
+
+	*n = 0;
+	for (k = 0; k < topo->n; k++) {
+		d = &topo->v[k];
+		local = (int)cJSON_GetArrayItem(place, d->src)->valuedouble == me &&
+			(int)cJSON_GetArrayItem(place, d->dst)->valuedouble == me;
+		if (d->src == i) {
+			v[*n] = (struct pd_tube){.out = 1, .peer = d->dst, .fd = local ? pair[k][0] : -1};
+			snprintf(v[*n].name, sizeof v[*n].name, "%s", d->name);
+			(*n)++;
+		}
+		if (d->dst == i) {
+			v[*n] = (struct pd_tube){.out = 0, .peer = d->src, .fd = local ? pair[k][1] : -1};
+			snprintf(v[*n].name, sizeof v[*n].name, "%s", d->name);
+			(*n)++;
+		}
+	}
+	return v;
+}
+
+/* Fork node i of task t; its control socket is watched from the loop. */
+static int fork_node(struct stask *t, struct snode *n, const cJSON *req, const struct pd_topology *topo,
+		     int (*pair)[2], int me, char *err)
+{
+	struct pd_taskserve *ts = t->ts;
+	struct pd_task_setup s;
+	char path[4400];
+	int ctl[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl)) {
+		pd_err(err, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	n->pid = fork();
+	if (n->pid < 0) {
+		pd_err(err, "fork: %s", strerror(errno));
+		close(ctl[0]);
+		close(ctl[1]);
+		return -1;
+	}
+	if (n->pid == 0) {
+		pd_cache_path(ts->cache, pd_json_str(req, "hash", ""), path, sizeof path);
+		s = (struct pd_task_setup){
+		    .ctl = ctl[1],
+		    .node = n->index,
+		    .nodes = (int)pd_json_num(req, "nodes", 0),
+		    .path = path,
+		    .sym = pd_json_str(req, "sym", ""),
+		    .name = pd_json_str(req, "name", "task"),
+		    .args = cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(req, "args"), n->index)),
+		    .key = ts->key,
+		    .task = t->id,
+		};
+		s.tubes = node_tubes(topo, pair, cJSON_GetObjectItemCaseSensitive(req, "place"), me, n->index, &s.ntubes);
+		pd_task_node_start(&s);
+	}
+	close(ctl[1]);
+	n->ctl = bufferevent_socket_new(ts->base, ctl[0], BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(n->ctl, on_node_read, NULL, pd_evframe_stop_at_end, n);
+	bufferevent_enable(n->ctl, EV_READ | EV_WRITE);
+	t->running++;
+	return 0;
+}
+
+/* Socketpairs for the tubes whose two ends are both on this host. */
+static int (*local_pairs(const struct pd_topology *topo, const cJSON *place, int me))[2]
+{
+	int (*pair)[2] = pd_xcalloc((size_t)topo->n + 1, sizeof *pair), k;
+
+	for (k = 0; k < topo->n; k++) {
+		pair[k][0] = pair[k][1] = -1;
+		if ((int)cJSON_GetArrayItem(place, topo->v[k].src)->valuedouble == me &&
+		    (int)cJSON_GetArrayItem(place, topo->v[k].dst)->valuedouble == me &&
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair[k]))
+			pair[k][0] = pair[k][1] = -1;
+	}
+	return pair;
+}
+
+int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free_slots, char *err)
+{
+	const cJSON *place = cJSON_GetObjectItemCaseSensitive(req, "place");
+	struct pd_topology topo;
+	long long nodes, me;
+	struct stask *t;
+	int (*pair)[2], i, k, mine = 0, rc = 0;
+
+	if (check_request(ts, req, &nodes, &me, err) || request_tubes(req, (int)nodes, &topo, err))
+		return PD_EX_DATAERR;
+	for (i = 0; i < nodes; i++)
+		if (!cJSON_IsNumber(cJSON_GetArrayItem(place, i))) {
+			pd_topology_release(&topo);
+			pd_err(err, "message 'task': place holds a non-number");
+			return PD_EX_DATAERR;
+		}
+	if (!ts->have_key && crosses_here(&topo, place, (int)me)) {
+		pd_topology_release(&topo);
+		pd_err(err, "this server has no cluster key for tubes between hosts");
+		return PD_EX_NOPERM;
+	}
+	for (i = 0; i < nodes; i++)
+		mine += cJSON_IsNumber(cJSON_GetArrayItem(place, i)) && cJSON_GetArrayItem(place, i)->valuedouble == me;
+	if (mine > free_slots && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "oversubscribe"))) {
+		pd_err(err, "this host has %d free slot%s; the task places %d node%s here", free_slots,
+		       free_slots == 1 ? "" : "s", mine, mine == 1 ? "" : "s");
+		pd_topology_release(&topo);
+		return PD_EX_UNAVAILABLE;
+	}
+	t = pd_xcalloc(1, sizeof *t);
+	t->v = pd_xcalloc((size_t)mine + 1, sizeof *t->v);
+	t->ts = ts;
+	t->owner = owner;
+	snprintf(t->id, sizeof t->id, "%s", pd_json_str(req, "task", ""));
+	LIST_INSERT_HEAD(&ts->tasks, t, link);
+	ts->reserved += mine;
+	pair = local_pairs(&topo, place, (int)me);
+	for (i = 0; i < nodes && rc == 0; i++)
+		if (cJSON_GetArrayItem(place, i)->valuedouble == me) {
+			t->v[t->n] = (struct snode){.task = t, .index = i};
+			snprintf(t->v[t->n].phase, sizeof t->v[t->n].phase, "load");
+			rc = fork_node(t, &t->v[t->n], req, &topo, pair, (int)me, err);
+			t->n++;
+		}
+	for (k = 0; k < topo.n; k++)
+		if (pair[k][0] >= 0) {
+			close(pair[k][0]);
+			close(pair[k][1]);
+		}
+	free(pair);
+	pd_topology_release(&topo);
+	ts->cb.reserved(ts->arg, ts->reserved);
+	pd_log(PD_LOG_INFO, "task %s: started %d node%s here", t->id, mine, mine == 1 ? "" : "s");
+	if (rc) {
+		pd_taskserve_drop_owner(ts, owner);
+		return PD_EX_OSERR;
+	}
+	return 0;
+}
+
+int pd_taskserve_cmd(struct pd_taskserve *ts, void *owner, const cJSON *req, char *err)
+{
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(req, "msg");
+	int node = (int)pd_json_num(req, "node", -1), i;
+	struct stask *t;
+
+	if (!cJSON_IsObject(msg) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(msg, "op"))) {
+		pd_err(err, "message 'node_cmd': no message for the node");
+		return -1;
+	}
+	LIST_FOREACH(t, &ts->tasks, link) {
+		if (t->owner != owner)
+			continue;
+		for (i = 0; i < t->n; i++)
+			if (t->v[i].index == node && !t->v[i].exited) {
+				pd_evframe_put(bufferevent_get_output(t->v[i].ctl), NULL, msg, NULL, 0);
+				return 0;
+			}
+	}
+	pd_err(err, "message 'node_cmd': node %d of this client's task is not running here", node);
+	return -1;
+}
+
+void pd_taskserve_drop_owner(struct pd_taskserve *ts, void *owner)
+{
+	struct stask *t;
+	int i;
+
+	LIST_FOREACH(t, &ts->tasks, link) {
+		if (t->owner != owner)
+			continue;
+		t->owner = NULL;
+		for (i = 0; i < t->n; i++)
+			if (t->v[i].pid > 0 && !t->v[i].exited)
+				kill(t->v[i].pid, SIGKILL);
+	}
+}
+
+int pd_taskserve_reserved(const struct pd_taskserve *ts) { return ts->reserved; }
+
+struct pd_taskserve *pd_taskserve_new(struct event_base *base, const char *cache,
+				      const unsigned char *key, const struct pd_taskserve_cb *cb, void *arg)
+{
+	struct pd_taskserve *ts = pd_xcalloc(1, sizeof *ts);
+
+	ts->base = base;
+	snprintf(ts->cache, sizeof ts->cache, "%s", cache);
+	if (key) {
+		memcpy(ts->key, key, PD_KEY_LEN);
+		ts->have_key = 1;
+	}
+	ts->cb = *cb;
+	ts->arg = arg;
+	LIST_INIT(&ts->tasks);
+	return ts;
+}
+
+void pd_taskserve_free(struct pd_taskserve *ts)
+{
+	struct stask *t;
+	int i, status;
+
+	if (!ts)
+		return;
+	while ((t = LIST_FIRST(&ts->tasks))) {
+		for (i = 0; i < t->n; i++) {
+			if (t->v[i].pid > 0 && !t->v[i].exited) {
+				kill(t->v[i].pid, SIGKILL);
+				waitpid(t->v[i].pid, &status, 0);
+			}
+			if (t->v[i].ctl)
+				bufferevent_free(t->v[i].ctl);
+		}
+		LIST_REMOVE(t, link);
+		free(t->v);
+		free(t);
+	}
+	free(ts);
+}

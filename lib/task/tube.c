@@ -1,0 +1,445 @@
+/* tube.c - tube transport: an I/O thread drains incoming tubes into queues. */
+#include "tube.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "xmalloc.h"
+
+#define READ_MAX (8u << 20) /* bytes read per tube per turn, for fairness */
+#define STAGE 65536	    /* small messages arrive whole in one read */
+
+/*
+ * Read up to want bytes for the message being received: from what was
+ * read ahead first, directly for large remainders, else through the
+ * staging buffer so a small message's header and body take one read.
+ */
+static ssize_t tube_read(struct pd_tube *t, void *dst, size_t want)
+{
+	size_t n;
+	ssize_t r;
+
+	if (t->stage_pos == t->stage_len) {
+		if (want >= STAGE)
+			return read(t->fd, dst, want);
+		if (!t->stage)
+			t->stage = pd_xmalloc(STAGE);
+		r = read(t->fd, t->stage, STAGE);
+		if (r <= 0)
+			return r;
+		t->stage_len = (size_t)r;
+		t->stage_pos = 0;
+	}
+	n = t->stage_len - t->stage_pos < want ? t->stage_len - t->stage_pos : want;
+	memcpy(dst, t->stage + t->stage_pos, n);
+	t->stage_pos += n;
+	return (ssize_t)n;
+}
+
+struct pd_tube *pd_tubes_find(struct pd_tubes *ts, const char *name, int out)
+{
+	int i;
+
+	for (i = 0; i < ts->n; i++)
+		if (ts->v[i].out == out && !strcmp(ts->v[i].name, name))
+			return &ts->v[i];
+	return NULL;
+}
+
+/*
+ * A buffer for a message of n bytes: the tube's spare when it is large
+ * enough (a fresh buffer per big message would fault in and zero every
+ * page of it, which costs more than the copy itself), else a new one.
+ */
+static struct pd_tubemsg *msg_alloc(struct pd_tubes *ts, struct pd_tube *t, size_t n)
+{
+	struct pd_tubemsg *m = NULL;
+
+	pthread_mutex_lock(&ts->mu);
+	if (t->spare && t->spare->cap >= n) {
+		m = t->spare;
+		t->spare = NULL;
+	}
+	pthread_mutex_unlock(&ts->mu);
+	if (!m) {
+		m = pd_xmalloc(sizeof *m + n);
+		m->cap = n;
+	}
+	return m;
+}
+
+/* Done with a popped message (mutex held): keep the larger as spare. */
+static void msg_recycle(struct pd_tube *t, struct pd_tubemsg *m)
+{
+	if (!m)
+		return;
+	if (t->spare && t->spare->cap >= m->cap) {
+		free(m);
+		return;
+	}
+	free(t->spare);
+	t->spare = m;
+}
+
+/* Plaintext bytes of the sealed chunk that starts at offset done. */
+static size_t chunk_len(const struct pd_tube *t, size_t done)
+{
+	size_t left = t->cur->len - done;
+
+	return left < PD_TUBE_CHUNK ? left : PD_TUBE_CHUNK;
+}
+
+/* Read the current message's body of a plain tube.  1 when it is
+ * complete, 0 when more is to come, -1 with *r the failed read. */
+static int body_plain(struct pd_tube *t, size_t *budget, ssize_t *r)
+{
+	if (t->got < t->cur->len) {
+		*r = tube_read(t, t->cur->data + t->got, t->cur->len - t->got);
+		if (*r <= 0)
+			return -1;
+		t->got += (size_t)*r;
+		*budget = (size_t)*r < *budget ? *budget - (size_t)*r : 0;
+	}
+	return t->got == t->cur->len;
+}
+
+/* The same for a sealed tube: each chunk is opened as soon as it is
+ * whole, into its place in the message.  -2: a chunk failed to open. */
+static int body_sealed(struct pd_tube *t, size_t *budget, ssize_t *r)
+{
+	size_t want;
+
+	do {
+		want = chunk_len(t, t->got) + PD_SEAL_TAG;
+		if (!t->chunk)
+			t->chunk = pd_xmalloc(PD_TUBE_CHUNK + PD_SEAL_TAG);
+		*r = tube_read(t, t->chunk + t->chunk_got, want - t->chunk_got);
+		if (*r <= 0)
+			return -1;
+		t->chunk_got += (size_t)*r;
+		*budget = (size_t)*r < *budget ? *budget - (size_t)*r : 0;
+		if (t->chunk_got < want)
+			continue;
+		if (pd_seal_open(t->seal, t->hdr, sizeof t->hdr, t->chunk, want, t->cur->data + t->got))
+			return -2; /* altered or replayed: the link is not to be trusted */
+		t->got += want - PD_SEAL_TAG;
+		t->chunk_got = 0;
+		if (t->got == t->cur->len)
+			return 1;
+	} while (*budget);
+	return 0;
+}
+
+/* Append a completed message to its tube's queue (mutex held); the
+ * caller wakes the popper after unlocking. */
+static void enqueue(struct pd_tubes *ts, struct pd_tube *t)
+{
+	struct pd_tubemsg *m = t->cur;
+
+	(void)ts;
+	m->next = NULL;
+	if (t->tail)
+		t->tail->next = m;
+	else
+		t->head = m;
+	t->tail = m;
+	t->queued += m->len;
+	if (t->queued >= PD_TUBE_QUEUE_MAX)
+		t->paused = 1;
+	t->cur = NULL;
+	t->hdr_got = t->got = 0;
+}
+
+/* Read what is there on one incoming tube.  -1 at its end. */
+static int drain(struct pd_tubes *ts, struct pd_tube *t)
+{
+	size_t budget = READ_MAX;
+	unsigned long long len;
+	ssize_t r = 0;
+	int done;
+
+	while (budget) {
+		if (t->hdr_got < sizeof t->hdr) {
+			r = tube_read(t, t->hdr + t->hdr_got, sizeof t->hdr - t->hdr_got);
+			if (r <= 0)
+				goto end;
+			t->hdr_got += (size_t)r;
+			if (t->hdr_got < sizeof t->hdr)
+				continue;
+			len = pd_get_be64(t->hdr);
+			if (len > PD_TUBE_MSG_MAX)
+				return -1; /* not a tube peer: treat as gone */
+			t->cur = msg_alloc(ts, t, (size_t)len);
+			t->cur->len = (size_t)len;
+		}
+		done = t->seal ? body_sealed(t, &budget, &r) : body_plain(t, &budget, &r);
+		if (done == -2)
+			return -1;
+		if (done < 0)
+			goto end;
+		if (done == 1) {
+			pthread_mutex_lock(&ts->mu);
+			enqueue(ts, t);
+			pthread_mutex_unlock(&ts->mu);
+			/* Signalled after unlocking: the popper wakes to a free mutex. */
+			pthread_cond_signal(&t->cv);
+			/* Nothing read ahead: poll says when more comes, no read
+			 * needs to find the socket empty. */
+			if (t->paused || t->stage_pos == t->stage_len)
+				return 0;
+		}
+	}
+	return 0;
+end:
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	return -1;
+}
+
+/* Mark a tube's sender gone; pops see the end after its queue. */
+static void close_in(struct pd_tubes *ts, struct pd_tube *t)
+{
+	pthread_mutex_lock(&ts->mu);
+	t->closed = 1;
+	free(t->cur);
+	t->cur = NULL;
+	pthread_mutex_unlock(&ts->mu);
+	pthread_cond_signal(&t->cv);
+}
+
+/* The I/O thread: poll incoming tubes that are open and not paused. */
+static void *io_main(void *arg)
+{
+	struct pd_tubes *ts = arg;
+	struct pollfd *pf = pd_xcalloc((size_t)ts->n + 1, sizeof *pf);
+	int *idx = pd_xcalloc((size_t)ts->n + 1, sizeof *idx), n, i;
+	char junk[64];
+
+	for (;;) {
+		pthread_mutex_lock(&ts->mu);
+		if (ts->stop) {
+			pthread_mutex_unlock(&ts->mu);
+			break;
+		}
+		for (n = 0, i = 0; i < ts->n; i++)
+			if (!ts->v[i].out && !ts->v[i].closed && !ts->v[i].paused) {
+				pf[n] = (struct pollfd){ts->v[i].fd, POLLIN, 0};
+				idx[n++] = i;
+			}
+		pthread_mutex_unlock(&ts->mu);
+		pf[n] = (struct pollfd){ts->wake[0], POLLIN, 0};
+		if (poll(pf, (nfds_t)n + 1, -1) < 0 && errno != EINTR)
+			break;
+		if (pf[n].revents && read(ts->wake[0], junk, sizeof junk) < 0 && errno != EAGAIN)
+			break;
+		for (i = 0; i < n; i++)
+			if (pf[i].revents && drain(ts, &ts->v[idx[i]]) < 0)
+				close_in(ts, &ts->v[idx[i]]);
+	}
+	free(pf);
+	free(idx);
+	return NULL;
+}
+
+/* Large socket buffers: fewer, larger handoffs for big messages. */
+static void widen(int fd)
+{
+	int size = PD_TUBE_SOCKBUF;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+}
+
+int pd_tubes_start(struct pd_tubes *ts, struct pd_tube *v, int n, char *err)
+{
+	int i;
+
+	memset(ts, 0, sizeof *ts);
+	ts->v = v;
+	ts->n = n;
+	pthread_mutex_init(&ts->mu, NULL);
+	pthread_cond_init(&ts->cv, NULL);
+	if (pipe2(ts->wake, O_CLOEXEC | O_NONBLOCK)) {
+		pd_err(err, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		pthread_cond_init(&v[i].cv, NULL);
+		widen(v[i].fd);
+		if (!v[i].out)
+			fcntl(v[i].fd, F_SETFL, fcntl(v[i].fd, F_GETFL) | O_NONBLOCK);
+	}
+	if (pthread_create(&ts->io, NULL, io_main, ts)) {
+		pd_err(err, "cannot start the tube thread");
+		return -1;
+	}
+	ts->running = 1;
+	return 0;
+}
+
+/* Write all of an iovec array, blocking. */
+static int write_all(int fd, struct iovec *iov, int cnt)
+{
+	ssize_t w;
+
+	while (cnt > 0) {
+		w = writev(fd, iov, cnt);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		while (cnt > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+/* Send a sealed message: the header, then each chunk sealed in turn, so
+ * the receiver opens one while the next is sealed. */
+static int push_sealed(struct pd_tube *t, unsigned char *hdr, const unsigned char *p, size_t len)
+{
+	struct iovec iov[2] = {{hdr, 8}, {NULL, 0}};
+	size_t done = 0, n;
+	int first = 1;
+
+	if (!t->sealbuf)
+		t->sealbuf = pd_xmalloc(PD_TUBE_CHUNK + PD_SEAL_TAG);
+	do {
+		n = len - done < PD_TUBE_CHUNK ? len - done : PD_TUBE_CHUNK;
+		pd_seal_close(t->seal, hdr, 8, p + done, n, t->sealbuf);
+		iov[1] = (struct iovec){t->sealbuf, n + PD_SEAL_TAG};
+		if (write_all(t->fd, first ? iov : iov + 1, first ? 2 : 1))
+			return -1;
+		first = 0;
+		done += n;
+	} while (done < len);
+	return 0;
+}
+
+int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t len, char *err)
+{
+	struct pd_tube *t = pd_tubes_find(ts, name, 1);
+	unsigned char hdr[8];
+	struct iovec iov[2];
+	int rc;
+
+	if (!t) {
+		pd_err(err, "push: this node has no outgoing tube '%s'", name);
+		return -1;
+	}
+	if ((unsigned long long)len > PD_TUBE_MSG_MAX) {
+		pd_err(err, "push on '%s': message of %zu bytes over the limit", name, len);
+		return -1;
+	}
+	pd_put_be64(hdr, len);
+	iov[0] = (struct iovec){hdr, sizeof hdr};
+	iov[1] = (struct iovec){(void *)p, len};
+	if (t->seal)
+		rc = push_sealed(t, hdr, p, len);
+	else
+		rc = write_all(t->fd, iov, len ? 2 : 1);
+	if (rc) {
+		pd_err(err, "push on '%s': node %d is gone (%s)", name, t->peer, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, char *err)
+{
+	struct pd_tube *t = pd_tubes_find(ts, name, 0);
+	struct pd_tubemsg *m;
+	int resume = 0;
+
+	if (!t) {
+		pd_err(err, "pop: this node has no incoming tube '%s'", name);
+		return NULL;
+	}
+	pthread_mutex_lock(&ts->mu);
+	msg_recycle(t, t->last);
+	t->last = NULL;
+	while (!t->head && !t->closed)
+		pthread_cond_wait(&t->cv, &ts->mu);
+	m = t->head;
+	if (m) {
+		t->head = m->next;
+		if (!t->head)
+			t->tail = NULL;
+		t->queued -= m->len;
+		t->last = m;
+		if (t->paused && t->queued < PD_TUBE_QUEUE_MAX / 2) {
+			t->paused = 0;
+			resume = 1;
+		}
+	}
+	pthread_mutex_unlock(&ts->mu);
+	if (resume && write(ts->wake[1], "w", 1) < 0 && errno != EAGAIN)
+		pd_err(err, "wake: %s", strerror(errno));
+	if (!m) {
+		pd_err(err, "pop on '%s': node %d has ended and sent nothing more", name, t->peer);
+		return NULL;
+	}
+	*len = m->len;
+	return m->data;
+}
+
+void pd_tubes_stop(struct pd_tubes *ts)
+{
+	struct pd_tubemsg *m;
+	int i;
+
+	if (ts->running) {
+		pthread_mutex_lock(&ts->mu);
+		ts->stop = 1;
+		pthread_mutex_unlock(&ts->mu);
+		if (write(ts->wake[1], "s", 1) < 0 && errno != EAGAIN)
+			ts->stop = 1;
+		pthread_join(ts->io, NULL);
+		ts->running = 0;
+	}
+	for (i = 0; i < ts->n; i++) {
+		while ((m = ts->v[i].head)) {
+			ts->v[i].head = m->next;
+			free(m);
+		}
+		free(ts->v[i].last);
+		free(ts->v[i].cur);
+		free(ts->v[i].spare);
+		free(ts->v[i].stage);
+		ts->v[i].stage = NULL;
+		free(ts->v[i].chunk);
+		ts->v[i].chunk = NULL;
+		free(ts->v[i].sealbuf);
+		ts->v[i].sealbuf = NULL;
+		free(ts->v[i].seal);
+		ts->v[i].seal = NULL;
+		ts->v[i].head = ts->v[i].tail = ts->v[i].last = ts->v[i].cur = ts->v[i].spare = NULL;
+		if (ts->v[i].fd >= 0)
+			close(ts->v[i].fd);
+		ts->v[i].fd = -1;
+	}
+	if (ts->wake[0] > 0) {
+		close(ts->wake[0]);
+		close(ts->wake[1]);
+	}
+	for (i = 0; i < ts->n; i++)
+		pthread_cond_destroy(&ts->v[i].cv);
+	pthread_mutex_destroy(&ts->mu);
+	pthread_cond_destroy(&ts->cv);
+}

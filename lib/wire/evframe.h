@@ -1,0 +1,31 @@
+/* evframe.h - reading frames out of a libevent evbuffer. */
+#ifndef PD_EVFRAME_H
+#define PD_EVFRAME_H
+
+#include <stdint.h>
+
+#include <event2/buffer.h>
+
+#include "frame.h"
+
+/*
+ * Take one complete frame from the front of `in`, opened with s when
+ * non-NULL.  Returns 1 with *m filled (and the bytes drained), 0 when
+ * the frame is not complete yet (nothing drained; the header is checked
+ * as soon as it is there, so an oversized frame fails before its body
+ * arrives), or -1 with err on a malformed or unauthentic frame.
+ */
+int pd_evframe_take(struct evbuffer *in, uint64_t blob_max, struct pd_seal *s,
+		    struct pd_msg *m, char *err);
+
+/* Encode a frame straight into an evbuffer. */
+void pd_evframe_put(struct evbuffer *out, struct pd_seal *s, const cJSON *j,
+		    const void *blob, size_t blob_len);
+
+struct bufferevent;
+
+/* A bufferevent event callback for a link whose reader sees the end: on
+ * EOF or an error, stop reading and writing (the owner frees it later). */
+void pd_evframe_stop_at_end(struct bufferevent *bev, short what, void *arg);
+
+#endif

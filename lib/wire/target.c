@@ -1,0 +1,114 @@
+/* target.c - resolving hosts, probing the local server, wrapping a connected socket. */
+#include "target.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "xmalloc.h"
+
+int pd_target_tcp(struct pd_target *t, const struct pd_host *h, char *err)
+{
+	struct addrinfo hints = {0}, *res;
+	char port[16];
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	snprintf(t->name, sizeof t->name, strchr(h->name, ':') ? "[%s]:%d" : "%s:%d", h->name, h->port);
+	snprintf(port, sizeof port, "%d", h->port);
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(h->name, port, &hints, &res);
+	if (rc) {
+		pd_err(err, "resolve %s: %s", h->name, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(&t->ss, res->ai_addr, res->ai_addrlen);
+	t->sslen = res->ai_addrlen;
+	t->kind = PD_T_TCP;
+	t->fd = -1;
+	freeaddrinfo(res);
+	return 0;
+}
+
+void pd_target_unix(struct pd_target *t, const char *path)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&t->ss;
+
+	memset(t, 0, sizeof *t);
+	snprintf(t->name, sizeof t->name, "local");
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof sun->sun_path, "%s", path);
+	t->sslen = sizeof *sun;
+	t->kind = PD_T_UNIX;
+	t->fd = -1;
+}
+
+int pd_target_unix_connect(const struct pd_target *t, char *err)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)&t->ss, t->sslen)) {
+		pd_err(err, "connect to %s: %s", ((const struct sockaddr_un *)&t->ss)->sun_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int pd_target_unix_alive(const char *path)
+{
+	struct pd_target t;
+	char err[PD_ERRLEN];
+	int fd;
+
+	pd_target_unix(&t, path);
+	fd = pd_target_unix_connect(&t, err);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+void pd_target_fd(struct pd_target *t, int fd)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->name, sizeof t->name, "local");
+	t->kind = PD_T_FD;
+	t->fd = fd;
+}
+
+int pd_targets_resolve(const struct pd_hostlist *l, struct pd_target *t,
+		       void (*note)(void *arg, const char *msg), void *arg)
+{
+	char e[PD_ERRLEN];
+	int i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (pd_target_tcp(&t[n], &l->v[i], e) == 0)
+			n++;
+		else if (note)
+			note(arg, e);
+	return n;
+}
+
+int pd_targets_parse(const char *spec, const char *what, struct pd_target **t,
+		     void (*note)(void *arg, const char *msg), void *arg, char *err)
+{
+	struct pd_hostlist l = {0};
+	int n;
+
+	if (pd_hosts_parse(&l, spec, what, err))
+		return -1;
+	*t = pd_xcalloc((size_t)l.n + 1, sizeof **t);
+	n = pd_targets_resolve(&l, *t, note, arg);
+	pd_hosts_release(&l);
+	return n;
+}

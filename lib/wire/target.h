@@ -1,0 +1,57 @@
+/* target.h - where a coordinator sends work: TCP hosts, the local server, a connected socket. */
+#ifndef PD_TARGET_H
+#define PD_TARGET_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "hosts.h"
+
+enum pd_target_kind {
+	PD_T_TCP,  /* a pd-serve on the network: sealed */
+	PD_T_UNIX, /* this user's local pd-serve: plain, uid-checked */
+	PD_T_FD	   /* an embedded server on a socketpair */
+};
+
+struct pd_target {
+	char name[300]; /* "lab2:2718", "local", "embedded" */
+	enum pd_target_kind kind;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int fd;
+};
+
+/* Resolve a host into a TCP target.  0 or -1 with err ("resolve lab9: Name
+ * or service not known"). */
+int pd_target_tcp(struct pd_target *t, const struct pd_host *h, char *err);
+
+/* A target for the Unix socket at path. */
+void pd_target_unix(struct pd_target *t, const char *path);
+
+/* 1 when a pd-serve answers on the Unix socket at path. */
+int pd_target_unix_alive(const char *path);
+
+/* A target for an already-connected socket fd (an embedded server's end,
+ * serve/embedded.h), named "local"; the target owns fd. */
+void pd_target_fd(struct pd_target *t, int fd);
+
+/* Connect a Unix target's socket now (blocking).  fd or -1 with err. */
+int pd_target_unix_connect(const struct pd_target *t, char *err);
+
+/*
+ * Resolve every host of l into t (room for l->n targets), skipping the
+ * ones that do not resolve, each reported through note(arg, msg) when
+ * note is non-NULL.  Returns how many resolved (0 when none did).
+ */
+int pd_targets_resolve(const struct pd_hostlist *l, struct pd_target *t,
+		       void (*note)(void *arg, const char *msg), void *arg);
+
+/*
+ * The same for a host list spec ("a:1,b:2", named `what` in errors):
+ * *t gets a malloc'd array (room for one more target than the list has).
+ * Returns how many resolved, or -1 with err when the spec is malformed.
+ */
+int pd_targets_parse(const char *spec, const char *what, struct pd_target **t,
+		     void (*note)(void *arg, const char *msg), void *arg, char *err);
+
+#endif
