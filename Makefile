@@ -228,7 +228,7 @@ install: all
 	install -m 644 share/examples/sweep/Makefile $(DESTDIR)$(DATADIR)/examples/sweep
 	for f in $(CONTRIB); do m=644; [ ! -x $$f ] || m=755; install -m $$m $$f $(DESTDIR)$(DATADIR)/$$f; done
 	install -d $(DESTDIR)$(DATADIR)/examples/gpu $(DESTDIR)$(DATADIR)/examples/bbob
-	install -m 644 $(BBOB_SRC) $(BBOB_HDR) $(DESTDIR)$(DATADIR)/examples/bbob
+	install -m 644 $(BBOB_SRC) $(BBOB_HDR) share/examples/bbob/README $(DESTDIR)$(DATADIR)/examples/bbob
 	install -m 644 $(GPU_SRC) $(DESTDIR)$(DATADIR)/examples/gpu
 	for m in $(MANS); do s=$${m%/*}; s=$${s##*/}; install -d $(DESTDIR)$(MANDIR)/$$s; install -m 644 $$m $(DESTDIR)$(MANDIR)/$$s; done
 
