@@ -211,17 +211,18 @@ def ert(runs):
     return solved, (spent / solved if solved else math.inf)
 
 
-def ecdf_svg(path, curves, d, budget):
+def ecdf_svg(path, title, curves, d, budget):
     """COCO's runtime ECDF: fraction of (run, target) pairs reached by
     evaluations / D, one line per optimiser, log10 x axis."""
-    w, h, l, r, t, b = 720, 440, 60, 170, 20, 50
+    w, h, l, r, t, b = 720, 460, 60, 170, 40, 50
     xmax = math.log10(budget / d) + 0.2
     cols = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"]
     X = lambda v: l + (w - l - r) * v / xmax
     Y = lambda v: h - b - (h - t - b) * v
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
            'font-family="sans-serif" font-size="12">' % (w, h),
-           '<rect width="100%" height="100%" fill="white"/>']
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="22" font-size="14">%s</text>' % (l, title)]
     for k in range(int(xmax) + 1):
         out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>'
                    % (X(k), t, X(k), h - b))
@@ -367,7 +368,9 @@ def write_report(outdir, bbob, runs, opts, funcs, insts, d, budget, notes, secs)
                     if e is not None:
                         hits.append(e)
         curves.append((o, hits, total))
-    ecdf_svg(os.path.join(outdir, "ecdf.svg"), curves, d, budget)
+    title = "BBOB %d-D, f%s, instances %s: 51 targets f_opt + 10^[2..-8]" % (
+        d, ",".join(map(str, funcs)) if len(funcs) < 24 else "1-24", ",".join(map(str, insts)))
+    ecdf_svg(os.path.join(outdir, "ecdf.svg"), title, curves, d, budget)
 
 
 if __name__ == "__main__":
