@@ -13,14 +13,15 @@
 # runs solved and ERT per optimiser) and ecdf.svg (COCO's runtime ECDF),
 # and prints the table.  tests/bench/bbob_bench.py says more.
 #
-# How long: the full run is long, about 4 to 6 hours on one core of the
-# development machine (most of it the 10^6-evaluation runs of the
-# functions nobody solves: f3, f4, f15-f17, f20-f24); a reduced run is
-# BBOB_INSTANCES=1 BBOB_BUDGET=10000 (about 20 minutes).  Runs are one
-# after the other, each optimiser on one core.
+# How long: about 1 CPU-hour in full (1.1 h on an idle core; about 5 h of
+# wall time on the shared 2-core development machine under load), most
+# of it the 10^6-evaluation runs of the functions nobody solves (f3, f4,
+# f19, f20, f23, f24 and some of f15, f16, f21, f22).  The reduced run
+# BBOB_INSTANCES=1 BBOB_BUDGET=10000 takes 76 CPU-seconds (6 minutes
+# there).  Runs are one after the other, each optimiser on one core.
 #
 # Environment: B, BBOB_OUT, BBOB_DIM (10), BBOB_FUNCS (1-24),
-# BBOB_INSTANCES (1-5), BBOB_BUDGET (100000, times D), BBOB_OPTS
+# BBOB_INSTANCES (1-5), BBOB_BUDGET (100000, times D), BBOB_OPTS, BBOB_PDOPT
 # (pdopt-ipop,pdopt-bipop,cmaes,deap), BBOB_SEED (0), PD_BENCH_NO_INSTALL
 # (do not apt-get the missing Python packages).  Python is Debian's,
 # /usr/bin/python3 (the one apt installs into), or $PYTHON.

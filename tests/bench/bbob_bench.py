@@ -30,7 +30,8 @@ counted per whole generation (the way pd-opt counts).
 
 Environment: BBOB_DIM (10), BBOB_FUNCS (1-24; "1,8,15-17" form),
 BBOB_INSTANCES (1-5), BBOB_BUDGET (100000: evaluations per D),
-BBOB_OPTS, BBOB_SEED (added to every run's seed, 0).
+BBOB_OPTS, BBOB_SEED (added to every run's seed, 0), BBOB_PDOPT (another
+pd-opt binary, e.g. a branch's, against the same bbob.so).
 
 Every pd-opt result is checked: its printed point is evaluated again
 through ctypes and must give its printed fitness, bit for bit.  A
@@ -262,7 +263,7 @@ def main(argv):
     build, outdir = argv[1], argv[2]
     os.makedirs(outdir, exist_ok=True)
     so = os.path.abspath(os.path.join(build, "examples", "bbob.so"))
-    pdopt = os.path.abspath(os.path.join(build, "bin", "pd-opt"))
+    pdopt = os.environ.get("BBOB_PDOPT") or os.path.abspath(os.path.join(build, "bin", "pd-opt"))
     bbob = Bbob(so)
     d = int(os.environ.get("BBOB_DIM", "10"))
     funcs = ranges(os.environ.get("BBOB_FUNCS", "1-24"))
@@ -347,12 +348,12 @@ def write_report(outdir, bbob, runs, opts, funcs, insts, d, budget, notes, secs)
         if not refs:
             break
         best_ref = max(totals[o] for o in refs)
-        no_worse = sum(1 for f in funcs
-                       if erts[(me, f)] <= min(erts[(o, f)] for o in refs)
-                       or (erts[(me, f)] == math.inf and min(erts[(o, f)] for o in refs) == math.inf))
+        ref = {f: min(erts[(o, f)] for o in refs) for f in funcs}
+        no_worse = [f for f in funcs if erts[(me, f)] <= ref[f]]  # inf <= inf: nobody solves it
+        unsolved = sum(1 for f in no_worse if ref[f] == math.inf)
         lines.append("%s: %d pairs solved against the best reference's %d; ERT no worse than the "
-                     "best reference's on %d of %d functions" % (me, totals[me], best_ref, no_worse,
-                                                                 len(funcs)))
+                     "best reference's on %d of %d functions (%d of them solved by none)"
+                     % (me, totals[me], best_ref, len(no_worse), len(funcs), unsolved))
     lines += notes
     lines.append("wall time %.0f s" % secs)
     text = "\n".join(lines) + "\n"
