@@ -13,12 +13,13 @@
 # runs solved and ERT per optimiser) and ecdf.svg (COCO's runtime ECDF),
 # and prints the table.  tests/bench/bbob_bench.py says more.
 #
-# How long: about 1 CPU-hour in full (1.1 h on an idle core; about 5 h of
-# wall time on the shared 2-core development machine under load), most
-# of it the 10^6-evaluation runs of the functions nobody solves (f3, f4,
-# f19, f20, f23, f24 and some of f15, f16, f21, f22).  The reduced run
-# BBOB_INSTANCES=1 BBOB_BUDGET=10000 takes 76 CPU-seconds (6 minutes
-# there).  Runs are one after the other, each optimiser on one core.
+# How long: about 1 CPU-hour in full (estimated from the reduced runs:
+# most of it is the 10^6-evaluation runs of the functions nobody solves,
+# f3, f4, f19, f20, f23, f24 and some of f15-f18, f21, f22), 4 to 5 hours
+# of wall time on the shared 2-core development machine under load.
+# Measured there: BBOB_INSTANCES=1 BBOB_BUDGET=10000 took 76 CPU-seconds
+# (6 minutes), BBOB_BUDGET=10000 with instances 1-5 took 400 CPU-seconds
+# (27 minutes).  Runs are one after the other, each optimiser on one core.
 #
 # Environment: B, BBOB_OUT, BBOB_DIM (10), BBOB_FUNCS (1-24),
 # BBOB_INSTANCES (1-5), BBOB_BUDGET (100000, times D), BBOB_OPTS, BBOB_PDOPT
