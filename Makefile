@@ -199,7 +199,8 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	seq 1 10 | $(B)/bin/pd-map -c 2 $(B)/examples/square.so
 
-bench: all
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)B=$(B) sh tests/bench/run.sh
 
 # pd-opt IPOP/BIPOP against python3-cmaes and DEAP on the 24 BBOB

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <event2/event.h>
 
+#include "fdio.h"
 #include "buf.h"
 #include "cache.h"
 #include "cli.h"
@@ -708,7 +709,9 @@ static int finish(int code)
 
 	if (pd_optim_restarts(R.o))
 		snprintf(restarts, sizeof restarts, ", %d restarts", pd_optim_restarts(R.o));
-	if (!O.quiet || code)
+	/* A run that stopped before any evaluation has said why already: a
+	 * "0 evaluations ... stopped early" summary would only bury it. */
+	if ((!O.quiet || code) && (!code || pd_optim_evals(R.o) > 0))
 		pd_cli_say("%s: %lld evaluations in %lld iterations%s; %s", pd_optim_algo_name(pd_optim_algo(R.o)),
 			   pd_optim_evals(R.o), pd_optim_iter(R.o), restarts,
 			   code ? "stopped early" : R.stop ? R.stop : "done");
@@ -728,6 +731,9 @@ int main(int argc, char **argv)
 	size_t joblen;
 	int code;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-opt"; /* getopt's messages name the tool, not its path */
 	signal(SIGPIPE, SIG_IGN);
 	pd_cli_init("pd-opt", usage_text);
 	parse_options(argc, argv);

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 
+#include "fdio.h"
 #include "cli.h"
 #include "err.h"
 #include "hostsel.h"
@@ -28,12 +29,12 @@
 
 static const char *usage_text =
     "usage: pd-serve [-h] [--version] [-f] [-v]... [-p PORT] [-b ADDRESS] [--port-file FILE]\n"
-    "                [--cpu N] [--mem SIZE] [--local]\n"
+    "                [--cpu N] [--mem SIZE] [--grace SEC] [--local]\n"
     "       pd-serve --keygen\n";
 
 struct serve_opts {
 	int foreground, verbose, local_only, keygen;
-	long port, cpu;
+	long port, cpu, grace_ms;
 	long long mem;
 	const char *bind, *port_file;
 };
@@ -49,19 +50,20 @@ static int numeric_address(const char *s)
 /* Options of pd-serve. */
 static void parse_options(int argc, char **argv, struct serve_opts *o)
 {
-	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL, O_MEM };
+	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL, O_MEM, O_GRACE };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	     {"version", no_argument, 0, O_VERSION},
 	    {"foreground", no_argument, 0, 'f'},    {"verbose", no_argument, 0, 'v'},
 	    {"port", required_argument, 0, 'p'},    {"bind", required_argument, 0, 'b'},
 	    {"port-file", required_argument, 0, O_PORTFILE}, {"cpu", required_argument, 0, O_CPU},
 	    {"local", no_argument, 0, O_LOCAL},	     {"keygen", no_argument, 0, O_KEYGEN},
-	    {"mem", required_argument, 0, O_MEM},
+	    {"mem", required_argument, 0, O_MEM},    {"grace", required_argument, 0, O_GRACE},
 	    {0, 0, 0, 0}};
 	int ch;
 
 	o->port = PD_DEFAULT_PORT;
 	o->cpu = -1;
+	o->grace_ms = 30000;
 	while ((ch = getopt_long(argc, argv, "hfvp:b:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': pd_cli_usage(0); break;
@@ -85,6 +87,10 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 		case O_MEM:
 			if (pd_size_parse(optarg, &o->mem))
 				pd_cli_die(PD_EX_USAGE, "--mem: '%s' is not a size (bytes, or a number with K, M, G or T)", optarg);
+			break;
+		case O_GRACE:
+			if (pd_parse_seconds_ms(optarg, &o->grace_ms) || o->grace_ms < 0 || o->grace_ms > 86400000)
+				pd_cli_die(PD_EX_USAGE, "--grace: '%s' is not a number of seconds from 0 to 86400", optarg);
 			break;
 		case O_LOCAL: o->local_only = 1; break;
 		case O_KEYGEN: o->keygen = 1; break;
@@ -151,18 +157,51 @@ static void write_port(const char *path, int port)
 		pd_cli_die(PD_EX_OSERR, "write port file %s: %s", path, strerror(errno));
 }
 
+/* Close every descriptor above 2 that we inherited: none is ours, and a
+ * reader at the far end of a pipe would wait for a daemon holding it. */
+static void close_inherited(void)
+{
+	int fd;
+
+	if (close_range(3, ~0u, 0) == 0)
+		return;
+	for (fd = 3; fd < 65536; fd++)
+		close(fd);
+}
+
+/* The caller's stderr while a detaching server starts, or NULL. */
+static FILE *caller_err;
+
+/* Point 0, 1 and 2 at /dev/null, so that no process forked from here on
+ * (workers, task nodes) holds the caller's terminal, pipe or session. */
+static void null_stdio(void)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (null < 0)
+		pd_cli_die(PD_EX_OSERR, "open /dev/null: %s", strerror(errno));
+	if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+		pd_cli_die(PD_EX_OSERR, "dup2 /dev/null: %s", strerror(errno));
+	if (null > 2)
+		close(null);
+}
+
 /*
  * Detach: the parent waits until the child reports that it listens (then
  * exits 0) or dies (then exits with the child's status), so errors still
- * reach the terminal and scripts.  Returns the child's end of the pipe.
+ * reach the terminal and scripts.  The child's own 0, 1 and 2 are
+ * /dev/null from the start; its start-up errors go to a close-on-exec
+ * copy of the caller's stderr at 64 or above (every child the server
+ * forks closes all but its first few descriptors), closed once it is
+ * ready.  Returns the child's end of the pipe.
  */
 static int daemon_start(void)
 {
-	int fds[2], status;
+	int fds[2], status, fd;
 	char ok;
 	pid_t pid;
 
-	if (pipe(fds))
+	if (pipe2(fds, O_CLOEXEC))
 		pd_cli_die(PD_EX_OSERR, "pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0)
@@ -177,26 +216,33 @@ static int daemon_start(void)
 	}
 	close(fds[0]);
 	setsid();
+	fd = fcntl(2, F_DUPFD_CLOEXEC, 64);
+	caller_err = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (caller_err) {
+		setvbuf(caller_err, NULL, _IOLBF, 0);
+		pd_cli_errors_to(caller_err);
+		pd_log_to(caller_err);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	null_stdio();
 	return fds[1];
 }
 
-/* The daemon is ready: release the parent, drop the terminal. */
+/* The daemon is ready: release the parent, let go of its stderr. */
 static void daemon_ready(int fd)
 {
-	int null = open("/dev/null", O_RDWR);
-
+	if (chdir("/"))
+		pd_log(PD_LOG_WARN, "chdir /: %s", strerror(errno));
+	if (caller_err) {
+		pd_cli_errors_to(NULL);
+		pd_log_to(NULL);
+		fclose(caller_err);
+		caller_err = NULL;
+	}
 	if (write(fd, "k", 1) != 1)
 		pd_log(PD_LOG_WARN, "cannot notify the starting process");
 	close(fd);
-	if (chdir("/"))
-		pd_log(PD_LOG_WARN, "chdir /: %s", strerror(errno));
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
 }
 
 /* Raise the descriptor limit to the hard limit: connections, worker
@@ -233,6 +279,10 @@ int main(int argc, char **argv)
 	struct pd_paths paths;
 	int perm = 0, lockfd, port = 0, ready_fd = -1, have_key;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-serve"; /* getopt's messages name the tool, not its path */
+	close_inherited();
 	pd_cli_init("pd-serve", usage_text);
 
 	signal(SIGPIPE, SIG_IGN);
@@ -255,13 +305,13 @@ int main(int argc, char **argv)
 	if (!o.foreground)
 		ready_fd = daemon_start();
 	lockfd = take_lock(paths.state);
-	pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_WARN, 0);
+	pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_NOTICE, 0);
 	raise_nofile();
 	if (gethostname(host, sizeof host))
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;
 	so = (struct pd_server_opts){paths.state, have_key ? key : NULL, pd_ncpus(), (int)o.cpu,
-				     1, host, 1, o.mem};
+				     1, host, 1, o.mem, o.grace_ms ? (int)o.grace_ms : 1};
 	base = event_base_new();
 	s = pd_server_new(base, &so, err);
 	if (!s)
@@ -275,10 +325,10 @@ int main(int argc, char **argv)
 	if (o.port_file)
 		write_port(o.port_file, port);
 	if (!o.local_only)
-		pd_log(o.foreground ? PD_LOG_WARN : PD_LOG_INFO, "listening on %s port %d and %s",
+		pd_log(o.foreground ? PD_LOG_NOTICE : PD_LOG_INFO, "listening on %s port %d and %s",
 		       o.bind ? o.bind : "all addresses", port, paths.sock);
 	if (!o.foreground) {
-		pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_WARN, 1);
+		pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_NOTICE, 1);
 		daemon_ready(ready_fd);
 	}
 	write_pid(lockfd);

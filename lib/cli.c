@@ -9,6 +9,7 @@
 
 static const char *cli_prog = "playdoh";
 static const char *cli_usage = "";
+static FILE *cli_err; /* NULL: stderr */
 
 void pd_cli_init(const char *prog, const char *usage)
 {
@@ -28,12 +29,16 @@ void pd_cli_version(void)
 	exit(0);
 }
 
+void pd_cli_errors_to(FILE *f) { cli_err = f; }
+
 /* The common part of say and die. */
 static void vsay(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", cli_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	FILE *f = cli_err ? cli_err : stderr;
+
+	fprintf(f, "%s: ", cli_prog);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
 }
 
 void pd_cli_say(const char *fmt, ...)

@@ -2,6 +2,8 @@
 #ifndef PD_CLI_H
 #define PD_CLI_H
 
+#include <stdio.h>
+
 /*
  * The one module of lib/ that prints and exits, for the tools' main()
  * only: every message reads "PROG: what failed: why" on stderr, and
@@ -16,6 +18,10 @@ void pd_cli_usage(int code) __attribute__((noreturn));
 
 /* Print --version and exit 0. */
 void pd_cli_version(void) __attribute__((noreturn));
+
+/* Send the messages of pd_cli_say and pd_cli_die to f instead of
+ * stderr (NULL: stderr again); a daemon starting up uses its caller's. */
+void pd_cli_errors_to(FILE *f);
 
 /* "PROG: message" on stderr. */
 void pd_cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -9,6 +9,7 @@
 static const char *log_tag = "playdoh";
 static int log_max = PD_LOG_WARN;
 static int log_syslog;
+static FILE *log_file; /* NULL: stderr */
 
 void pd_log_open(const char *tag, int level, int use_syslog)
 {
@@ -21,10 +22,12 @@ void pd_log_open(const char *tag, int level, int use_syslog)
 
 int pd_log_level(void) { return log_max; }
 
+void pd_log_to(FILE *f) { log_file = f; }
+
 void pd_log(int level, const char *fmt, ...)
 {
-	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
-	static const char *name[] = {"error", "warning", "info", "debug"};
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
+	static const char *name[] = {"error", "warning", "notice", "info", "debug"};
 	char line[1024];
 	va_list ap;
 
@@ -37,5 +40,5 @@ void pd_log(int level, const char *fmt, ...)
 		syslog(prio[level], "%s", line);
 		return;
 	}
-	fprintf(stderr, "%s: %s: %s\n", log_tag, name[level], line);
+	fprintf(log_file ? log_file : stderr, "%s: %s: %s\n", log_tag, name[level], line);
 }

@@ -45,6 +45,10 @@ setup() {
 	grep -q '^heat	pd-task, 1 node	wall_s	[0-9.]*	s	.*	ok	' "$r"
 	grep -q '^heat	pd-task, 2 nodes	wall_s	[0-9.]*	s	.*	ok	' "$r"
 	grep -q '^heat	speed-up t(1 node) / t(2 nodes)	ratio	[0-9.]*	x	' "$r"
+	# GNU parallel is a dependency (contrib/debian-deps.sh; make check's
+	# bats --jobs needs it too): both its rows are measured, not skipped.
+	grep -q '^throughput	GNU parallel -j2 (20 rec)	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
+	grep -q '^efficiency	GNU parallel -j4	efficiency	[0-9.]*		.*	ok	' "$r"
 	! grep -q '	FAILED	' "$r"
 }
 

@@ -169,7 +169,9 @@ start_daemon_with_syslog() {
 	PD_PORT=$(cat "$T/port")
 	# detached: nothing on the starting terminal; stderr is /dev/null
 	[ ! -s "$T/daemon.err" ]
-	stderr_is_null() { [ "$(readlink "/proc/$DAEMON_PID/fd/2")" = /dev/null ]; }
+	# (the device, not the name: in a chroot, readlink shows the daemon's
+	# /dev/null by its path from the machine's root)
+	stderr_is_null() { [ "$(stat -L -c '%F %t:%T' "/proc/$DAEMON_PID/fd/2")" = "$(stat -L -c '%F %t:%T' /dev/null)" ]; }
 	wait_for stderr_is_null
 	printf '%s\n' ok fail >"$T/in"
 	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$EX/faulty.so" <"$T/in"
