@@ -53,6 +53,11 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 EX_SRC   := $(wildcard share/examples/*.c)
 EXAMPLES := $(EX_SRC:share/examples/%.c=$(B)/examples/%.so)
+# The 24 BBOB functions of COCO: one job from several files, and the
+# program that checks them (tests/bbob.bats).
+BBOB_SRC := $(wildcard share/examples/bbob/*.c)
+BBOB_HDR := $(wildcard share/examples/bbob/*.h)
+BBOB     := $(B)/examples/bbob.so $(B)/tests/bbob-check
 MANS     := $(wildcard man/man*/*.[1-9])
 CONTRIB  := $(wildcard contrib/completion/* contrib/systemd/* contrib/slurm/*)
 # CUDA examples: built with nvcc when it is on PATH or in the CUDA
@@ -68,10 +73,10 @@ FUZZ_SRC     := $(filter-out tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)
 FUZZ_TARGETS := $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
-.PHONY: all check bench bench-gpu gpu-examples demo deps install uninstall clean lint-man unit fuzz reliability-report valgrind-check
+.PHONY: all check bench bench-bbob bench-gpu gpu-examples demo deps install uninstall clean lint-man unit fuzz reliability-report valgrind-check
 # Keep objects between runs (they are intermediate files of pattern rules).
 .SECONDARY:
-all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(UNITS) $(FUZZ_REPLAY) gpu-examples
+all: $(B)/.deps-ok $(BINS) $(EXAMPLES) $(BBOB) $(UNITS) $(FUZZ_REPLAY) gpu-examples
 
 # One clear line when a dependency is missing, before any compiler error.
 $(B)/.deps-ok:
@@ -116,6 +121,16 @@ $(B)/examples/%.so: share/examples/%.c lib/playdoh.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  JOB     $@")
 	$(Q)$(CC) -std=c11 -Wall -Wextra -O2 -shared -fPIC -Ilib $(SANFLAGS) -o $@ $< -lm
+
+$(B)/examples/bbob.so: $(BBOB_SRC) $(BBOB_HDR) lib/playdoh.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  JOB     $@")
+	$(Q)$(CC) -std=c11 -Wall -Wextra -O2 -shared -fPIC -Ilib $(SANFLAGS) -o $@ $(BBOB_SRC) -lm
+
+$(B)/tests/bbob-check: tests/bbob/bbob_check.c $(filter-out %/bbob_job.c,$(BBOB_SRC)) $(BBOB_HDR)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Ishare/examples/bbob $(SANFLAGS) -o $@ $(filter %.c,$^) -lm
 
 ifeq ($(NVCC),)
 gpu-examples:
@@ -193,6 +208,11 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)B=$(B) sh tests/bench/run.sh
 
+# pd-opt IPOP/BIPOP against python3-cmaes and DEAP on the 24 BBOB
+# functions (tests/bench/bbob.sh says how long, and its variables).
+bench-bbob: all
+	$(Q)B=$(B) sh tests/bench/bbob.sh
+
 # playdoh.pc, written at install time for this PREFIX: jobs need only the
 # header (the API is a table handed to the job), so it has Cflags, no Libs.
 PC_LINES = 'prefix=$(PREFIX)' 'includedir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCDIR))' '' \
@@ -213,7 +233,8 @@ install: all
 	install -m 644 $(EX_SRC) $(DESTDIR)$(DATADIR)/examples
 	install -m 644 share/examples/sweep/Makefile $(DESTDIR)$(DATADIR)/examples/sweep
 	for f in $(CONTRIB); do m=644; [ ! -x $$f ] || m=755; install -m $$m $$f $(DESTDIR)$(DATADIR)/$$f; done
-	install -d $(DESTDIR)$(DATADIR)/examples/gpu
+	install -d $(DESTDIR)$(DATADIR)/examples/gpu $(DESTDIR)$(DATADIR)/examples/bbob
+	install -m 644 $(BBOB_SRC) $(BBOB_HDR) share/examples/bbob/README $(DESTDIR)$(DATADIR)/examples/bbob
 	install -m 644 $(GPU_SRC) $(DESTDIR)$(DATADIR)/examples/gpu
 	for m in $(MANS); do s=$${m%/*}; s=$${s##*/}; install -d $(DESTDIR)$(MANDIR)/$$s; install -m 644 $$m $(DESTDIR)$(MANDIR)/$$s; done
 

@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# `make bench-bbob` (tests/bench/bbob.sh) at a tiny size, so that the
+# harness cannot rot: every optimiser runs on the same C functions, the
+# table agrees with the runs it reports, and the ECDF is drawn.  Nothing
+# is timed or judged here.
+
+setup() {
+	B=${B:-build}
+	case $B in /*) ;; *) B=$BATS_TEST_DIRNAME/../$B ;; esac
+	export B
+	PY=${PYTHON:-/usr/bin/python3}
+	"$PY" -c 'import numpy' 2>/dev/null || skip "no numpy for $PY (apt-get install python3-numpy)"
+}
+
+@test "bench-bbob: a tiny run (2-D, f1 and f8, 1000 evaluations) reports every optimiser's runs consistently" {
+	out=$BATS_TEST_TMPDIR/out
+	BBOB_OUT=$out BBOB_DIM=2 BBOB_FUNCS=1,8 BBOB_INSTANCES=1-2 BBOB_BUDGET=500 PD_BENCH_NO_INSTALL=1 \
+		run timeout 300 sh "$BATS_TEST_DIRNAME/bench/bbob.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output != *FAILED* ]]
+	opts=$(head -n 1 <<<"$(sed -n '/^f  *function/p' "$out/table.txt")" | awk '{ for (i = 3; i <= NF; i++) print $i }')
+	[[ $opts == *pdopt-ipop* ]]
+	for m in cmaes deap; do
+		if "$PY" -c "import $m" 2>/dev/null; then [[ $opts == *$m* ]]; else grep -q "^$m skipped" "$out/table.txt"; fi
+	done
+	n=$(wc -w <<<"$opts")
+	# one line per (optimiser, function, instance)
+	[ "$(tail -n +2 "$out/runs.tsv" | wc -l)" -eq $((n * 2 * 2)) ]
+	# the table's "solved" and ERT, recomputed from runs.tsv with awk
+	k=0
+	for o in $opts; do
+		k=$((k + 1))
+		for f in 1 8; do
+			want=$(awk -F'\t' -v o=$o -v f=$f '$1 == o && $2 == f { s += $5; e += $6; r++ }
+				END { printf "%d/%d %s", s, r, s ? sprintf("%.0f", e / s) : "inf" }' "$out/runs.tsv")
+			got=$(awk -v f="f$f" -v k=$k '$1 == f { print $(2 + 2 * k - 1), $(2 + 2 * k) }' "$out/table.txt")
+			[ "$got" = "$want" ] || { echo "$o f$f: table $got, runs $want"; false; }
+		done
+	done
+	# f1 (the sphere) in 2-D is solved by every CMA-ES within 1000 evaluations
+	[ "$(awk -F'\t' '$2 == 1 && $5 != 1' "$out/runs.tsv" | wc -l)" -eq 0 ]
+	# the ECDF: well-formed SVG, one curve per optimiser
+	"$PY" -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); print(len(d.getElementsByTagName("polyline")))' \
+		"$out/ecdf.svg" >"$BATS_TEST_TMPDIR/np"
+	[ "$(cat "$BATS_TEST_TMPDIR/np")" -eq "$n" ]
+}
