@@ -15,7 +15,6 @@
 #include <event2/event.h>
 
 #include "fdio.h"
-#include "cache.h"
 #include "coord.h"
 #include "detach.h"
 #include "fdio.h"

@@ -14,7 +14,6 @@
 
 #include "fdio.h"
 #include "buf.h"
-#include "cache.h"
 #include "cli.h"
 #include "coord.h"
 #include "err.h"

@@ -12,7 +12,6 @@
 
 #include "fdio.h"
 #include "buf.h"
-#include "cache.h"
 #include "cli.h"
 #include "err.h"
 #include "fdio.h"

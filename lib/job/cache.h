@@ -6,7 +6,6 @@
 
 #define PD_HASH_LEN 32
 #define PD_HASH_HEX (2 * PD_HASH_LEN + 1)
-#define PD_JOB_MAX (256u << 20) /* largest job file accepted */
 
 /* Hex content hash (BLAKE2b-256) of n bytes. */
 void pd_hash_hex(const void *p, size_t n, char hex[PD_HASH_HEX]);

@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "fdio.h"
+#include "jobfile.h"
 #include "seal.h"
 
 #define CC_WORDS_MAX 16

@@ -23,6 +23,7 @@
 #include "err.h"
 #include "fdio.h"
 #include "hosts.h"
+#include "jobfile.h"
 #include "joblog.h"
 #include "json.h"
 #include "log.h"

@@ -22,6 +22,7 @@
 #include "cache.h"
 #include "err.h"
 #include "fdio.h"
+#include "jobfile.h"
 #include "json.h"
 #include "log.h"
 #include "memlimit.h"
