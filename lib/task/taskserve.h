@@ -37,7 +37,7 @@ struct pd_taskserve *pd_taskserve_new(struct event_base *base, const char *cache
 				      const unsigned char *key, const struct pd_taskserve_cb *cb, void *arg);
 
 /* Start this host's nodes of a task for `owner`, with `free` slots
- * available.  0, or an exit status with err (65 bad request, 69 not
+ * available; req is a 'task' message that pd_msg_check has passed.  0, or an exit status with err (65 bad request, 69 not
  * enough slots, 71 fork failed). */
 int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free, char *err);
 
