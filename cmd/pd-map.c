@@ -25,6 +25,7 @@
 #include "jobfile.h"
 #include "json.h"
 #include "num.h"
+#include "pathfmt.h"
 #include "playdoh.h"
 #include "joblog.h"
 #include "jsonbytes.h"
@@ -489,7 +490,7 @@ static int detach(struct pd_hostsel *sel, const char *jobpath, const char *sym, 
 
 /* The job and --share files, checked and read. */
 struct files {
-	char sym[256], jobpath[4096], sharepath[4096];
+	char sym[256], jobpath[PD_PATH_MAX], sharepath[PD_PATH_MAX];
 	char *job, *share;
 	size_t joblen, sharelen;
 };

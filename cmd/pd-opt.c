@@ -29,6 +29,7 @@
 #include "opt/pso.h"
 #include "opt/svgplot.h"
 #include "memlimit.h"
+#include "pathfmt.h"
 #include "playdoh.h"
 #include "proto.h"
 #include "xmalloc.h"
@@ -67,7 +68,7 @@ struct opts {
 /* The run: the optimiser, the generation being evaluated, the history. */
 struct run {
 	struct pd_optim *o;
-	char job[256], jobpath[4096];
+	char job[256], jobpath[PD_PATH_MAX];
 	char sym[256];		 /* the job asked of hosts ("" for a source without :NAME) */
 	int src;		 /* the job is C source, compiled by each host */
 	struct pd_coord *coord;
@@ -349,7 +350,7 @@ static void check_job(char *arg, char **data, size_t *len)
 	if ((flags & PD_NEEDS_GPU) && !O.gpu)
 		O.gpu = -1;
 	if (!realpath(arg, R.jobpath))
-		snprintf(R.jobpath, sizeof R.jobpath, "%s", arg);
+		pd_path_fmt(R.jobpath, "%s", arg);
 }
 
 /* The checkpoint to resume: same job, direction and parameters. */

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "memlimit.h"
 #include "num.h"
+#include "pathfmt.h"
 #include "paths.h"
 #include "proto.h"
 #include "server.h"
@@ -119,10 +120,10 @@ static int make_sock_dir(const char *sock, char *err)
 /* Hold the state directory's lock: one server per PD_HOME. */
 static int take_lock(const char *state)
 {
-	char path[4200], pid[32];
+	char path[PD_PATH_MAX], pid[32];
 	int fd;
 
-	snprintf(path, sizeof path, "%s/lock", state);
+	pd_path_fmt(path, "%s/lock", state);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		pd_cli_die(PD_EX_OSERR, "open %s: %s", path, strerror(errno));
@@ -149,10 +150,10 @@ static void write_pid(int fd)
 /* Write the bound port for scripts: to a temporary file, then rename. */
 static void write_port(const char *path, int port)
 {
-	char tmp[4200];
+	char tmp[PD_PATH_MAX];
 	FILE *f;
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	pd_path_fmt(tmp, "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) || rename(tmp, path))
 		pd_cli_die(PD_EX_OSERR, "write port file %s: %s", path, strerror(errno));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "pathfmt.h"
 #include "xmalloc.h"
 #include "fdio.h"
 
@@ -53,10 +54,13 @@ int pd_read_exact(int fd, void *p, size_t n)
 
 int pd_replace_file(const char *path, const void *p, size_t n, int mode, int durable, char *err)
 {
-	char tmp[4400];
+	char tmp[PD_PATH_MAX];
 	int fd, e;
 
-	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+	if (pd_path_fmt(tmp, "%s.%d.tmp", path, (int)getpid())) {
+		pd_err(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0) {
 		e = errno;

@@ -14,27 +14,28 @@
 
 #include "err.h"
 #include "log.h"
+#include "pathfmt.h"
 #include "server.h"
 
 /* Remove the embedded server's private directory: DIR/cache/ and DIR/alloc. */
 static void remove_tree(const char *dir)
 {
-	char cache[4200], path[4600];
+	char cache[PD_PATH_MAX], path[PD_PATH_MAX];
 	struct dirent *d;
 	DIR *dp;
 
-	snprintf(cache, sizeof cache, "%s/cache", dir);
+	pd_path_fmt(cache, "%s/cache", dir);
 	dp = opendir(cache);
 	while (dp && (d = readdir(dp))) {
 		if (d->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof path, "%s/%s", cache, d->d_name);
+		pd_path_fmt(path, "%s/%s", cache, d->d_name);
 		unlink(path);
 	}
 	if (dp)
 		closedir(dp);
 	rmdir(cache);
-	snprintf(path, sizeof path, "%s/alloc", dir);
+	pd_path_fmt(path, "%s/alloc", dir);
 	unlink(path);
 	rmdir(dir);
 }
@@ -45,7 +46,7 @@ static void embedded_main(int fd, int slots)
 {
 	struct pd_server_opts o = {0};
 	const char *tmp = getenv("TMPDIR");
-	char dir[4096], err[PD_ERRLEN];
+	char dir[PD_PATH_MAX], err[PD_ERRLEN];
 	struct event_base *base;
 	struct pd_server *s;
 
@@ -63,7 +64,7 @@ static void embedded_main(int fd, int slots)
 			close(null);
 		}
 	}
-	snprintf(dir, sizeof dir, "%s/playdoh-embedded-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+	pd_path_fmt(dir, "%s/playdoh-embedded-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
 	pd_log_open("pd-map (embedded server)", PD_LOG_WARN, 0);
 	base = event_base_new();
 	if (!base || !mkdtemp(dir)) {

@@ -19,6 +19,7 @@
 #include "evframe.h"
 #include "json.h"
 #include "log.h"
+#include "pathfmt.h"
 #include "proto.h"
 #include "task.h"
 #include "topology.h"
@@ -49,7 +50,7 @@ struct stask {
 
 struct pd_taskserve {
 	struct event_base *base;
-	char cache[4300];
+	char cache[PD_PATH_MAX];
 	unsigned char key[PD_KEY_LEN];
 	int have_key, reserved;
 	struct pd_taskserve_cb cb;
@@ -244,7 +245,7 @@ static int fork_node(struct stask *t, struct snode *n, const cJSON *req, const s
 {
 	struct pd_taskserve *ts = t->ts;
 	struct pd_task_setup s;
-	char path[4400];
+	char path[PD_PATH_MAX];
 	int ctl[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl)) {
@@ -397,7 +398,7 @@ struct pd_taskserve *pd_taskserve_new(struct event_base *base, const char *cache
 	struct pd_taskserve *ts = pd_xcalloc(1, sizeof *ts);
 
 	ts->base = base;
-	snprintf(ts->cache, sizeof ts->cache, "%s", cache);
+	pd_path_fmt(ts->cache, "%s", cache);
 	if (key) {
 		memcpy(ts->key, key, PD_KEY_LEN);
 		ts->have_key = 1;
