@@ -314,8 +314,7 @@ void pd_cmaes_ask(struct pd_cmaes *c, double *x)
 
 /* ---- tell ---- */
 
-/* Order: finite before non-finite, then by value, then by index. */
-static int rank_cmp(const void *pa, const void *pb)
+int pd_cmaes_i_rank_cmp(const void *pa, const void *pb)
 {
 	const struct pd_cmaes_rank *a = pa, *b = pb;
 
@@ -336,7 +335,7 @@ static void rank_points(struct pd_cmaes *c, const double *f)
 		c->rank[k].f = c->rank[k].bad ? INFINITY : f[k];
 		c->rank[k].i = k;
 	}
-	qsort(c->rank, (size_t)c->lambda, sizeof(*c->rank), rank_cmp);
+	qsort(c->rank, (size_t)c->lambda, sizeof(*c->rank), pd_cmaes_i_rank_cmp);
 	if (!c->rank[0].bad && c->rank[0].f < c->best_f) {
 		c->best_f = c->rank[0].f;
 		pd_cmaes_i_to_user(c, c->arx + (size_t)c->rank[0].i * c->n, c->best_x);
