@@ -314,17 +314,6 @@ void pd_cmaes_ask(struct pd_cmaes *c, double *x)
 
 /* ---- tell ---- */
 
-int pd_cmaes_i_rank_cmp(const void *pa, const void *pb)
-{
-	const struct pd_cmaes_rank *a = pa, *b = pb;
-
-	if (a->bad != b->bad)
-		return a->bad - b->bad;
-	if (!a->bad && a->f != b->f)
-		return a->f < b->f ? -1 : 1;
-	return a->i - b->i;
-}
-
 /* Rank the generation, count non-finite values, update the best ever. */
 static void rank_points(struct pd_cmaes *c, const double *f)
 {
@@ -335,7 +324,7 @@ static void rank_points(struct pd_cmaes *c, const double *f)
 		c->rank[k].f = c->rank[k].bad ? INFINITY : f[k];
 		c->rank[k].i = k;
 	}
-	qsort(c->rank, (size_t)c->lambda, sizeof(*c->rank), pd_cmaes_i_rank_cmp);
+	qsort(c->rank, (size_t)c->lambda, sizeof(*c->rank), pd_rank_cmp);
 	if (!c->rank[0].bad && c->rank[0].f < c->best_f) {
 		c->best_f = c->rank[0].f;
 		pd_cmaes_i_to_user(c, c->arx + (size_t)c->rank[0].i * c->n, c->best_x);
@@ -435,7 +424,7 @@ static void update_sigma(struct pd_cmaes *c)
 /* Record the generation's best and worst values for TOLFUN. */
 static void record_history(struct pd_cmaes *c)
 {
-	struct pd_cmaes_rank *last = &c->rank[c->lambda - 1];
+	struct pd_rank *last = &c->rank[c->lambda - 1];
 
 	c->hist[c->hist_pos] = c->rank[0].bad ? NAN : c->rank[0].f;
 	c->hist_pos = (c->hist_pos + 1) % c->histlen;

@@ -23,9 +23,6 @@ void pd_cmaes_i_set_ybounds(struct pd_cmaes *c);
 void pd_cmaes_i_reset_dist(struct pd_cmaes *c);
 /* An unbounded normalised point to user coordinates, in the box. */
 void pd_cmaes_i_to_user(const struct pd_cmaes *c, const double *y, double *x);
-/* qsort order of struct pd_cmaes_rank: finite before non-finite, then by
- * value, then by index. */
-int pd_cmaes_i_rank_cmp(const void *pa, const void *pb);
 
 /* Uncertainty handling: from the lambda + nreev values f, fill c->fu
  * with the lambda values for the update, update the noise measure, and
