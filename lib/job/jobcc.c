@@ -1,7 +1,6 @@
 /* jobcc.c - compiling a job's C source: compiler identity, cache key, the compile. */
 #include "jobcc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "dirs.h"
 #include "err.h"
 #include "fdio.h"
 #include "jobfile.h"
@@ -184,24 +184,6 @@ static int write_entry(const char *dir, const char *key, const char *so, struct 
 	return 0;
 }
 
-/* Remove the private compile directory and whatever the compiler left there. */
-static void remove_dir(const char *dir)
-{
-	char path[PD_PATH_MAX];
-	struct dirent *d;
-	DIR *dp = opendir(dir);
-
-	while (dp && (d = readdir(dp))) {
-		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-			continue;
-		pd_path_fmt(path, "%s/%s", dir, d->d_name);
-		unlink(path);
-	}
-	if (dp)
-		closedir(dp);
-	rmdir(dir);
-}
-
 /* Say how the compiler ended, when it did not succeed. */
 static void describe_failure(const char *name, const char *cc, int status, int timed_out,
 			     const struct pd_buf *out, struct pd_buf *msg)
@@ -284,6 +266,6 @@ int pd_jobcc_compile(const char *dir, const char *key, const char *name, const v
 	rc = keep_result(dir, key, tmpdir, durable, so, msg);
 out:
 	pd_buf_release(&out);
-	remove_dir(tmpdir);
+	pd_dir_remove(tmpdir); /* and whatever the compiler left there */
 	return rc;
 }

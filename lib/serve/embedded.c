@@ -1,7 +1,6 @@
 /* embedded.c - a private pd-serve in a child process, for a tool with no server to use. */
 #include "embedded.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 
 #include <event2/event.h>
 
+#include "dirs.h"
 #include "err.h"
 #include "log.h"
 #include "pathfmt.h"
@@ -20,21 +20,10 @@
 /* Remove the embedded server's private directory: DIR/cache/ and DIR/alloc. */
 static void remove_tree(const char *dir)
 {
-	char cache[PD_PATH_MAX], path[PD_PATH_MAX];
-	struct dirent *d;
-	DIR *dp;
+	char path[PD_PATH_MAX];
 
-	pd_path_fmt(cache, "%s/cache", dir);
-	dp = opendir(cache);
-	while (dp && (d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		pd_path_fmt(path, "%s/%s", cache, d->d_name);
-		unlink(path);
-	}
-	if (dp)
-		closedir(dp);
-	rmdir(cache);
+	if (pd_path_fmt(path, "%s/cache", dir) == 0)
+		pd_dir_remove(path);
 	pd_path_fmt(path, "%s/alloc", dir);
 	unlink(path);
 	rmdir(dir);
