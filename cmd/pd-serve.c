@@ -95,7 +95,8 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 		pd_cli_die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
 }
 
-/* Create the control socket's directory (mode 0700) if it is missing. */
+/* Create the control socket's directory (mode 0700) if it is missing, and
+ * refuse one that is not private (another user could swap the socket). */
 static int make_sock_dir(const char *sock, char *err)
 {
 	char dir[sizeof ((struct pd_paths *)0)->sock];
@@ -106,7 +107,7 @@ static int make_sock_dir(const char *sock, char *err)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = 0;
-	return pd_mkdirs(dir, 0700, err);
+	return pd_private_dir(dir, err);
 }
 
 /* Hold the state directory's lock: one server per PD_HOME. */
@@ -250,8 +251,8 @@ int main(int argc, char **argv)
 	have_key = pd_key_load(paths.key, key, &perm, err) == 0;
 	if (!have_key && (!o.local_only || perm || access(paths.key, F_OK) == 0))
 		pd_cli_die(PD_EX_NOPERM, "%s", err);
-	if (pd_mkdirs(paths.state, 0700, err) || make_sock_dir(paths.sock, err))
-		pd_cli_die(PD_EX_OSERR, "%s", err);
+	if (pd_private_dir(paths.state, err) || make_sock_dir(paths.sock, err))
+		pd_cli_die(errno == EACCES ? PD_EX_NOPERM : PD_EX_OSERR, "%s", err);
 	if (!o.foreground)
 		ready_fd = daemon_start();
 	lockfd = take_lock(paths.state);

@@ -81,7 +81,7 @@ void pd_client_multi(const struct pd_target *t, int n, const unsigned char *key,
 		}
 		fd = t[i].kind == PD_T_UNIX ? pd_target_unix_connect(&t[i], err) : t[i].fd;
 		if (fd < 0)
-			settle(&x[i], NULL, PD_EX_UNAVAILABLE, err);
+			settle(&x[i], NULL, errno == EPERM ? PD_EX_NOPERM : PD_EX_UNAVAILABLE, err);
 		else
 			x[i].peer = pd_peer_new(base, fd, &o, on_msg, &x[i]);
 	}
@@ -113,6 +113,9 @@ int pd_client_local_request(const char *sock, const char *client, const cJSON *r
 
 	pd_target_unix(&t, sock);
 	if ((fd = pd_target_unix_connect(&t, err)) < 0) {
+		/* A listener of another uid (squatted socket): err says so. */
+		if (errno == EPERM && strstr(err, "refusing"))
+			return PD_EX_NOPERM;
 		/* The socket is there but not ours (mode 0600, another owner). */
 		if (errno == EACCES || errno == EPERM) {
 			pd_err(err, "connect to %s: permission denied: that pd-serve belongs to another user, "
@@ -217,7 +220,7 @@ struct pd_session *pd_session_open(const struct pd_target *t, const unsigned cha
 	else if ((fd = t->kind == PD_T_UNIX ? pd_target_unix_connect(t, err) : t->fd) >= 0)
 		s->peer = pd_peer_new(s->base, fd, &o, session_msg, s);
 	else {
-		*code = PD_EX_UNAVAILABLE;
+		*code = t->kind == PD_T_UNIX && errno == EPERM ? PD_EX_NOPERM : PD_EX_UNAVAILABLE;
 		pd_session_close(s);
 		return NULL;
 	}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# Attacks from issue 12, each as the attacker would run it: another local
+# uid (setpriv, unusual uids so that no real user is touched), or a raw
+# client or server without the cluster key (tests/helpers/attack.py).
+# Each test failed on the code before the fix; the expected behaviour is
+# the rule in playdoh(7), SECURITY.  Tests that switch uids need root and
+# skip (saying why) without it.
+
+load helpers/common
+
+ATTACK_PY=${BATS_TEST_DIRNAME}/helpers/attack.py
+
+setup() {
+	pd_setup
+	SQUAT_DIR=
+	ATK_DIR=
+}
+
+teardown() {
+	pd_teardown
+	if [ -n "$SQUAT_DIR" ]; then
+		rm -rf "$SQUAT_DIR"
+	fi
+	if [ -n "$ATK_DIR" ]; then
+		rm -rf "$ATK_DIR"
+	fi
+}
+
+# Two unusual uids for this run: VICTIM and ATTACKER; a scratch directory
+# both may traverse (ATK_DIR, mode 0711) with a private HOME for each.
+# Skips unless this test can switch uids and those uids can run the tools.
+two_users() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run as other uids"
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 for the attacker"
+	VICTIM=$((47000 + ($$ % 1000) * 2))
+	ATTACKER=$((VICTIM + 1))
+	ATK_DIR=$(mktemp -d /tmp/pdatk.XXXXXX)
+	chmod 711 "$ATK_DIR"
+	mkdir -m 700 "$ATK_DIR/victim" "$ATK_DIR/attacker"
+	chown "$VICTIM:$VICTIM" "$ATK_DIR/victim"
+	chown "$ATTACKER:$ATTACKER" "$ATK_DIR/attacker"
+	SQUAT_DIR=/tmp/playdoh-$VICTIM
+	rm -rf "$SQUAT_DIR"
+	set_users
+	as_victim test -x "$PD_MAP" || skip "uid $VICTIM cannot run $PD_MAP (a directory above it is private)"
+}
+
+# as_victim / as_attacker CMD...: run CMD as that uid with a clean
+# environment: no PD_HOME, no XDG_RUNTIME_DIR, so the socket is
+# /tmp/playdoh-UID/sock as on a machine without a login session.  VIC and
+# ATK hold the same as command prefixes (for pdrun).
+set_users() {
+	VIC=(setpriv --reuid="$VICTIM" --regid="$VICTIM" --clear-groups
+		env -i PATH=/usr/bin:/bin HOME="$ATK_DIR/victim")
+	ATK=(setpriv --reuid="$ATTACKER" --regid="$ATTACKER" --clear-groups
+		env -i PATH=/usr/bin:/bin HOME="$ATK_DIR/attacker")
+}
+as_victim() { "${VIC[@]}" "$@"; }
+as_attacker() { "${ATK[@]}" "$@"; }
+
+# The attacker squats /tmp/playdoh-VICTIM with a listener of its own that
+# logs what it receives to $ATK_DIR/attacker/got.
+squat_socket() {
+	as_attacker mkdir -m 777 "$SQUAT_DIR"
+	as_attacker /usr/bin/python3 "$ATTACK_PY" squat "$SQUAT_DIR/sock" "$ATK_DIR/attacker/got" 3>&- &
+	PD_EXTRA_PIDS+=($!)
+	wait_for grep -qs listening "$ATK_DIR/attacker/got"
+}
+
+# Bytes the squatter received from the victim, summed over connections.
+squatter_got() {
+	awk '$1 == "conn" { n += $2 } END { print n + 0 }' "$ATK_DIR/attacker/got"
+}
+
+@test "squat: another uid's listener at /tmp/playdoh-UID/sock gets nothing from pd-map (77)" {
+	two_users
+	squat_socket
+	seq 3 >"$T/in"
+	pdrun "${VIC[@]}" "$PD_MAP" "$EX/square.so" <"$T/in"
+	echo "squatter got $(squatter_got) bytes"
+	[ "$(squatter_got)" -eq 0 ]
+	[ "$status" -eq 77 ]
+	[[ $stderr == *"refusing the pd-serve on $SQUAT_DIR/sock: it runs as uid $ATTACKER, not as you (uid $VICTIM)"* ]]
+	# and no escape sequence of the fake server reached the terminal
+	[[ $stderr != *$'\e'* ]]
+}
+
+@test "squat: pd-alloc and pd-status refuse the squatter too, sending nothing" {
+	two_users
+	squat_socket
+	pdrun "${VIC[@]}" "$PD_ALLOC" --cpu 1
+	[ "$status" -eq 77 ]
+	[[ $stderr == *"refusing the pd-serve on $SQUAT_DIR/sock"* ]]
+	pdrun "${VIC[@]}" "$PD_STATUS"
+	[ "$status" -ne 0 ]
+	[ "$(squatter_got)" -eq 0 ]
+}
+
+@test "squat: pd-serve refuses a /tmp/playdoh-UID made by another uid (77, names the owner)" {
+	two_users
+	as_attacker mkdir -m 777 "$SQUAT_DIR"
+	pdrun "${VIC[@]}" "$PD_SERVE" -f --local
+	[ "$status" -eq 77 ]
+	[[ $stderr == *"refusing $SQUAT_DIR: owned by uid $ATTACKER, not by you (uid $VICTIM)"* ]]
+	[ ! -e "$SQUAT_DIR/sock" ]
+}
+
+@test "squat: pd-serve refuses /tmp/playdoh-UID as a symbolic link to the attacker's directory" {
+	two_users
+	as_attacker mkdir -m 777 "$ATK_DIR/attacker/trap"
+	chmod 711 "$ATK_DIR/attacker"
+	as_attacker ln -s "$ATK_DIR/attacker/trap" "$SQUAT_DIR"
+	pdrun "${VIC[@]}" "$PD_SERVE" -f --local
+	[ "$status" -eq 77 ]
+	[[ $stderr == *"refusing $SQUAT_DIR: it is a symbolic link"* ]]
+	[ -z "$(ls -A "$ATK_DIR/attacker/trap")" ]
+}
+
+@test "squat: pd-serve refuses its own socket directory open to others (mode 0777), says chmod 700" {
+	two_users
+	as_victim mkdir -m 777 "$SQUAT_DIR"
+	as_victim chmod 777 "$SQUAT_DIR"
+	pdrun "${VIC[@]}" "$PD_SERVE" -f --local
+	[ "$status" -eq 77 ]
+	[[ $stderr == *"refusing $SQUAT_DIR: mode 0777 lets others in; fix it with: chmod 700 $SQUAT_DIR"* ]]
+}
+
+@test "squat: a fresh /tmp/playdoh-UID is made 0700 and the victim's own server works" {
+	two_users
+	as_victim "$PD_SERVE" --local 3>&-
+	wait_for test -S "$SQUAT_DIR/sock"
+	[ "$(stat -c '%a %u' "$SQUAT_DIR")" = "700 $VICTIM" ]
+	seq 5 >"$T/in"
+	pdrun "${VIC[@]}" "$PD_MAP" "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(expect_squares "$T/in")" ]
+	as_victim kill "$(cat "$ATK_DIR/victim/.local/state/playdoh/lock")"
+	wait_for bash -c "! test -S '$SQUAT_DIR/sock'"
+}
