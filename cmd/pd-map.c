@@ -19,6 +19,7 @@
 #include "detach.h"
 #include "frame.h"
 #include "err.h"
+#include "esc.h"
 #include "hostsel.h"
 #include "jobcc.h"
 #include "jobfile.h"
@@ -62,17 +63,18 @@ static struct map M;
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
+	char raw[8192], safe[4 * sizeof raw];
 	va_list ap;
 
 	if (M.bar_drawn) {
 		fputs("\r\033[K", stderr);
 		M.bar_drawn = 0;
 	}
-	fputs("pd-map: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* Servers' and jobs' words: escape control characters. */
+	fprintf(stderr, "pd-map: %s\n", pd_esc_ctl(safe, sizeof safe, raw, PD_ESC_KEEP_NL));
 }
 
 static void note_cb(void *arg, const char *msg)

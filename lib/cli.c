@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "esc.h"
 #include "proto.h"
 
 static const char *cli_prog = "playdoh";
@@ -28,12 +29,14 @@ void pd_cli_version(void)
 	exit(0);
 }
 
-/* The common part of say and die. */
+/* The common part of say and die; control characters that a peer may
+ * have put in the message are shown escaped, never sent to the terminal. */
 static void vsay(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", cli_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char raw[8192], safe[4 * sizeof raw];
+
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	fprintf(stderr, "%s: %s\n", cli_prog, pd_esc_ctl(safe, sizeof safe, raw, PD_ESC_KEEP_NL));
 }
 
 void pd_cli_say(const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 
 #include "err.h"
+#include "esc.h"
 #include "peer.h"
 #include "proto.h"
 
@@ -51,8 +52,10 @@ static void on_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, v
 	}
 	if (!strcmp(m->op, PD_OP_ERROR)) {
 		int code = (int)pd_json_num(m->json, "code", PD_EX_UNAVAILABLE);
+		char msg[PD_ERRLEN];
 
-		settle(x, NULL, code ? code : PD_EX_UNAVAILABLE, pd_json_str(m->json, "error", "error"));
+		settle(x, NULL, code ? code : PD_EX_UNAVAILABLE,
+		       pd_esc_ctl(msg, sizeof msg, pd_json_str(m->json, "error", "error"), 0));
 		return;
 	}
 	if (!strcmp(m->op, PD_OP_SLOTS))
@@ -250,7 +253,7 @@ int pd_session_call(struct pd_session *s, const cJSON *req, const void *blob, si
 	if (code)
 		return code;
 	if (!strcmp(s->reply.op, PD_OP_ERROR)) {
-		pd_err(err, "%s", pd_json_str(s->reply.json, "error", "error"));
+		pd_esc_ctl(err, PD_ERRLEN, pd_json_str(s->reply.json, "error", "error"), 0);
 		code = (int)pd_json_num(s->reply.json, "code", PD_EX_UNAVAILABLE);
 		return code ? code : PD_EX_UNAVAILABLE;
 	}

@@ -15,6 +15,7 @@
 #include <event2/bufferevent.h>
 
 #include "err.h"
+#include "esc.h"
 #include "evframe.h"
 #include "log.h"
 #include "msgcheck.h"
@@ -261,7 +262,9 @@ static int on_hello(struct pd_peer *p, struct pd_msg *m, char *err)
 	cJSON *j;
 
 	if (strcmp(m->op, PD_OP_HELLO)) {
-		pd_err(err, "expected hello, got '%s'", m->op);
+		char op[128];
+
+		pd_err(err, "expected hello, got '%s'", pd_esc_ctl(op, sizeof op, m->op, 0));
 		return -1;
 	}
 	if (p->refuse[0]) {
@@ -332,7 +335,8 @@ static int on_refusal(struct pd_peer *p, const struct pd_msg *m, char *err)
 	p->error_code = (int)pd_json_num(m->json, "code", 0);
 	if (p->error_code == 77)
 		p->refused = 1;
-	pd_err(err, "%s", pd_json_str(m->json, "error", "refused"));
+	/* Not yet authenticated: its words are shown, never obeyed. */
+	pd_esc_ctl(err, PD_ERRLEN, pd_json_str(m->json, "error", "refused"), 0);
 	return -1;
 }
 
@@ -361,7 +365,9 @@ static int on_server_step(struct pd_peer *p, struct pd_msg *m, char *err)
 		return 0;
 	}
 	if (strcmp(m->op, PD_OP_WELCOME) || (p->o.sealed && p->state != PD_PEER_AUTH)) {
-		pd_err(err, "unexpected '%s' during the handshake", m->op);
+		char op[128];
+
+		pd_err(err, "unexpected '%s' during the handshake", pd_esc_ctl(op, sizeof op, m->op, 0));
 		return -1;
 	}
 	if (p->o.sealed) {

@@ -138,3 +138,40 @@ squatter_got() {
 	as_victim kill "$(cat "$ATK_DIR/victim/.local/state/playdoh/lock")"
 	wait_for bash -c "! test -S '$SQUAT_DIR/sock'"
 }
+
+# A fake pd-serve without the key on 127.0.0.1 (tests/helpers/attack.py):
+# FAKE_PORT; what it received goes to $T/fake.got.
+start_fake_server() {
+	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 for the fake server"
+	/usr/bin/python3 "$ATTACK_PY" fakeserver "$T/fake.port" "$T/fake.got" 3>&- &
+	PD_EXTRA_PIDS+=($!)
+	wait_for test -s "$T/fake.port"
+	FAKE_PORT=$(cat "$T/fake.port")
+}
+
+@test "terminal injection: a fake server's escape sequences reach pd-map's stderr escaped, never raw" {
+	pd_keygen
+	start_fake_server
+	seq 3 >"$T/in"
+	pdrun "$PD_MAP" -H "127.0.0.1:$FAKE_PORT" "$EX/square.so" <"$T/in"
+	[ "$status" -eq 69 ]
+	[[ $stderr != *$'\e'* ]]
+	[[ $stderr != *$'\a'* ]]
+	[[ $stderr == *'\e]0;pwned\x07\e[2J\e[31mforged: all records done\e[0m'* ]]
+	pdrun "$PD_STATUS" -H "127.0.0.1:$FAKE_PORT"
+	[[ $output$stderr != *$'\e'* ]]
+}
+
+@test "log injection: a keyless client's newline cannot forge a pd-serve log line" {
+	pd_keygen
+	pd_start_server
+	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 for the raw client"
+	/usr/bin/python3 "$ATTACK_PY" hello-op 127.0.0.1 "$PD_PORT" \
+		'x\npd-serve: warning: allocation changed: cpu 0 shared\e[2J'
+	wait_for grep -q 'expected hello' "$PD_LOG"
+	cat "$PD_LOG"
+	# one line names the fault, with the newline and ESC shown escaped
+	grep -qF "expected hello, got 'x\\npd-serve: warning: allocation changed: cpu 0 shared\\e[2J'" "$PD_LOG"
+	! grep -q '^pd-serve: warning: allocation changed' "$PD_LOG"
+	! grep -q $'\e' "$PD_LOG"
+}

@@ -1,0 +1,49 @@
+/* esc.c - make peer-supplied text safe for a log line or a terminal. */
+#include "esc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The escape for control byte c (and its UTF-8 C1 form when c1). */
+static void esc_one(char *out, size_t n, unsigned char c, int c1)
+{
+	if (c1)
+		snprintf(out, n, "\\u%04x", c);
+	else if (c == '\n')
+		snprintf(out, n, "\\n");
+	else if (c == '\r')
+		snprintf(out, n, "\\r");
+	else if (c == 033)
+		snprintf(out, n, "\\e");
+	else
+		snprintf(out, n, "\\x%02x", c);
+}
+
+char *pd_esc_ctl(char *dst, size_t sz, const char *src, int flags)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0, l;
+	char e[8];
+	int c1;
+
+	if (!sz)
+		return dst;
+	for (; *s; s++) {
+		c1 = s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
+		if ((*s >= 0x20 && *s != 0x7f && !c1) || *s == '\t' || (*s == '\n' && (flags & PD_ESC_KEEP_NL))) {
+			if (o + 1 >= sz)
+				break;
+			dst[o++] = (char)*s;
+			continue;
+		}
+		esc_one(e, sizeof e, c1 ? s[1] : *s, c1);
+		l = strlen(e);
+		if (o + l >= sz)
+			break;
+		memcpy(dst + o, e, l);
+		o += l;
+		s += c1;
+	}
+	dst[o] = 0;
+	return dst;
+}
