@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -467,6 +468,23 @@ static void peer_event(struct bufferevent *bev, short what, void *arg)
 	if (p->closing && p->why[0])
 		snprintf(why, sizeof why, "%s", p->why);
 	peer_die(p, why, 1);
+}
+
+int pd_peer_local_addr(const struct pd_peer *p, char *out, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	const void *a;
+
+	if (!p->bev || getsockname(bufferevent_getfd(p->bev), (struct sockaddr *)&ss, &len))
+		return -1;
+	if (ss.ss_family == AF_INET)
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+	else if (ss.ss_family == AF_INET6)
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+	else
+		return -1;
+	return inet_ntop(ss.ss_family, a, out, (socklen_t)n) ? 0 : -1;
 }
 
 enum pd_peer_state pd_peer_state(const struct pd_peer *p) { return p->state; }

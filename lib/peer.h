@@ -77,4 +77,8 @@ int pd_peer_error_code(const struct pd_peer *p);
 /* TCP_NODELAY on a connected socket (no-op on a Unix socket). */
 void pd_peer_nodelay(int fd);
 
+/* The numeric address of our end of p's TCP connection ("10.0.0.2",
+ * "::1"): 0, or -1 for a Unix socket or on error. */
+int pd_peer_local_addr(const struct pd_peer *p, char *out, size_t n);
+
 #endif

@@ -12,6 +12,15 @@
   attack.py unix-hello SOCK       send a hello on a Unix socket without
                                  checking who listens (an old or foreign
                                  client) and print the reply's op and error
+  attack.py tubewatch ADDR MODE LOG  watch /proc/net/tcp* of this network
+                                 namespace; connect to ADDR:PORT of each
+                                 listening port that was not there at the
+                                 start (a task node's tube listener) and
+                                 junk: send junk, close: close at once,
+                                 slow: send a byte every 0.5 s for 45 s;
+                                 append "loopback PORT open|refused" (was
+                                 it open on 127.0.0.1 too) and "connected
+                                 PORT MODE" to LOG
   attack.py hello-op HOST PORT OP  send one plain frame whose op is OP
                                  (with \\n and \\e escapes decoded)
 
@@ -121,6 +130,68 @@ def unix_hello(path):
     print("no reply" if m is None else "%s: %s" % (m.get("op"), m.get("error", "")))
 
 
+def listening():
+    """The TCP ports in state LISTEN in this network namespace."""
+    ports = set()
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "0A":
+                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        except OSError:
+            pass
+    return ports
+
+
+def tubewatch(addr, mode, log):
+    import threading
+    import time
+    seen = listening()
+    with open(log, "a") as f:
+        f.write("watching\n")
+
+    def hit(port):
+        # Is the port open on loopback too (a listener on every address)?
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            lo = "open"
+        except OSError:
+            lo = "refused"
+        with open(log, "a") as f:
+            f.write("loopback %d %s\n" % (port, lo))
+        try:
+            c = socket.create_connection((addr, port), timeout=5)
+        except OSError as e:
+            with open(log, "a") as f:
+                f.write("connect %d failed: %s\n" % (port, e))
+            return
+        with open(log, "a") as f:
+            f.write("connected %d %s\n" % (port, mode))
+        try:
+            if mode == "junk":
+                c.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                time.sleep(1)
+            elif mode == "slow":
+                for b in frame({"op": "hello", "nonce": "00" * 90})[:90]:
+                    c.sendall(bytes([b]))
+                    time.sleep(0.5)
+                with open(log, "a") as f:
+                    f.write("slow-end %d\n" % port)
+        except OSError:
+            pass
+        c.close()
+
+    while True:
+        now = listening()
+        for port in sorted(now - seen):
+            threading.Thread(target=hit, args=(port,), daemon=True).start()
+        seen |= now
+        time.sleep(0.002)
+
+
 def main(a):
     if a[:1] == ["squat"] and len(a) == 3:
         squat(a[1], a[2])
@@ -130,6 +201,8 @@ def main(a):
         send(a[1], a[2], bytes.fromhex(a[3]))
     elif a[:1] == ["unix-hello"] and len(a) == 2:
         unix_hello(a[1])
+    elif a[:1] == ["tubewatch"] and len(a) == 4:
+        tubewatch(a[1], a[2], a[3])
     elif a[:1] == ["hello-op"] and len(a) == 4:
         op = a[3].replace("\\n", "\n").replace("\\e", "\x1b")
         send(a[1], a[2], frame({"op": op, "proto": 1}))
