@@ -537,7 +537,7 @@ static int run_job(char *arg)
 		code = load_share(&f);
 	if (!code && M.detach)
 		code = detach(&sel, f.jobpath, f.sym, f.job, f.joblen);
-	else if (!code && M.joblog_path && pd_joblog_open(&M.joblog, M.joblog_path, M.resume, err)) {
+	else if (!code && M.joblog_path && pd_joblog_open(&M.joblog, M.joblog_path, M.resume, 0666, err)) {
 		say("%s", err);
 		code = PD_EX_OSERR;
 	} else if (!code) {

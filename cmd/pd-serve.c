@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "fdio.h"
 #include "hostsel.h"
 #include "hosts.h"
 #include "key.h"
@@ -140,16 +141,15 @@ static void write_pid(int fd)
 		pd_log(PD_LOG_WARN, "cannot write pid to lock file");
 }
 
-/* Write the bound port for scripts: to a temporary file, then rename. */
+/* Write the bound port for scripts: to a new temporary file, then rename
+ * (pd_replace_file: a link planted at a guessable name is not followed). */
 static void write_port(const char *path, int port)
 {
-	char tmp[4200];
-	FILE *f;
+	char text[32], err[PD_ERRLEN];
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) || rename(tmp, path))
-		pd_cli_die(PD_EX_OSERR, "write port file %s: %s", path, strerror(errno));
+	snprintf(text, sizeof text, "%d\n", port);
+	if (pd_replace_file(path, text, strlen(text), 0644, 0, err))
+		pd_cli_die(PD_EX_OSERR, "write port file %s", err);
 }
 
 /*

@@ -2,9 +2,11 @@
 #include "joblog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
@@ -90,13 +92,18 @@ static int load(struct pd_joblog *j, const char *path, char *err)
 	return 0;
 }
 
-int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, char *err)
+int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, int mode, char *err)
 {
+	int fd;
+
 	memset(j, 0, sizeof *j);
 	if (resume && load(j, path, err))
 		return -1;
-	j->f = fopen(path, resume ? "a" : "w");
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), mode);
+	j->f = fd < 0 ? NULL : fdopen(fd, resume ? "a" : "w");
 	if (!j->f) {
+		if (fd >= 0)
+			close(fd);
 		pd_err(err, "open %s: %s", path, strerror(errno));
 		pd_joblog_close(j);
 		return -1;

@@ -25,9 +25,11 @@ struct pd_joblog {
 	int with_input; /* also log each record's input text ("input") */
 };
 
-/* Open path for appending; with resume, first load its "ok" entries.
- * 0 or -1 with err (a malformed line names the file and line). */
-int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, char *err);
+/* Open path for writing (appending with resume, after loading its "ok"
+ * entries); a new file gets mode (less the umask): 0600 for the server's
+ * run logs, 0666 for a user's --joblog.  0 or -1 with err (a malformed
+ * line names the file and line). */
+int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, int mode, char *err);
 
 /* Append one record's entry; status is an enum pd_rstatus. */
 void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen, int status,

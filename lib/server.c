@@ -573,7 +573,8 @@ int pd_server_listen_tcp(struct pd_server *s, const char *addr, int port, int *b
 int pd_server_listen_unix(struct pd_server *s, const char *path, char *err)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	int fd;
+	mode_t old;
+	int fd, rc;
 
 	if (strlen(path) >= sizeof sun.sun_path) {
 		pd_err(err, "socket path too long: %s", path);
@@ -582,8 +583,12 @@ int pd_server_listen_unix(struct pd_server *s, const char *path, char *err)
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	unlink(path); /* stale: the lock says no other server owns it */
-	if (fd < 0 || fchmod(fd, 0600) || bind(fd, (struct sockaddr *)&sun, sizeof sun) ||
-	    chmod(path, 0600) || listen(fd, 128)) {
+	/* The socket is born 0600: no moment between bind and chmod when
+	 * the umask leaves it open to others. */
+	old = umask(0177);
+	rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	umask(old);
+	if (rc || chmod(path, 0600) || listen(fd, 128)) {
 		pd_err(err, "listen on %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
