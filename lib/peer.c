@@ -39,6 +39,7 @@ struct pd_peer {
 	char why[PD_ERRLEN];
 	char refuse[PD_ERRLEN]; /* opts.refuse, or "" */
 	int refused, error_code, closing, notified, paused;
+	int held; /* the owner holds its input (pd_peer_hold) */
 };
 
 static void peer_read(struct bufferevent *bev, void *arg);
@@ -195,16 +196,37 @@ void pd_peer_send(struct pd_peer *p, const cJSON *j, const void *blob, size_t le
 	}
 }
 
+/* Read again once neither the output cap nor the owner holds the input,
+ * taking first the frames that arrived meanwhile. */
+static void maybe_resume(struct pd_peer *p)
+{
+	if (p->paused || p->held || p->state == PD_PEER_DEAD || p->closing)
+		return;
+	bufferevent_enable(p->bev, EV_READ);
+	peer_read(p->bev, p);
+}
+
 /* Output fell below half the cap: read the peer's requests again. */
 static void peer_drained(struct bufferevent *bev, void *arg)
 {
 	struct pd_peer *p = arg;
 
-	if (p->paused && p->state != PD_PEER_DEAD && !p->closing) {
+	(void)bev;
+	if (p->paused) {
 		p->paused = 0;
-		bufferevent_enable(bev, EV_READ);
-		peer_read(bev, p); /* frames that arrived while paused */
+		maybe_resume(p);
 	}
+}
+
+void pd_peer_hold(struct pd_peer *p, int hold)
+{
+	if (!hold == !p->held || p->state == PD_PEER_DEAD)
+		return;
+	p->held = hold;
+	if (hold)
+		bufferevent_disable(p->bev, EV_READ);
+	else
+		maybe_resume(p);
 }
 
 /* Output drained after pd_peer_fail: now close. */
@@ -428,7 +450,9 @@ static void peer_read(struct bufferevent *bev, void *arg)
 		pd_peer_fail(p, 0, "more than %d bytes sent during the handshake", PD_HANDSHAKE_IN_MAX);
 		return;
 	}
-	while (p->state != PD_PEER_DEAD && !p->closing) {
+	/* Paused or held: frames already buffered wait too (they are what
+	 * the caps are about); maybe_resume takes them later. */
+	while (p->state != PD_PEER_DEAD && !p->closing && !p->paused && !p->held) {
 		rc = pd_evframe_take(bufferevent_get_input(bev), p->state == PD_PEER_READY ? p->o.blob_max : 0,
 				     p->state == PD_PEER_READY && p->o.sealed ? &p->seal : NULL, &m, err);
 		if (rc == 0)

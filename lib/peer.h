@@ -81,4 +81,8 @@ void pd_peer_nodelay(int fd);
  * "::1"): 0, or -1 for a Unix socket or on error. */
 int pd_peer_local_addr(const struct pd_peer *p, char *out, size_t n);
 
+/* Stop (hold 1) or resume (hold 0) reading p's input, for the owner's
+ * own caps (queued work); independent of the pause on queued output. */
+void pd_peer_hold(struct pd_peer *p, int hold);
+
 #endif

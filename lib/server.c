@@ -102,6 +102,15 @@ static void log_failed_records(struct sconn *c, const unsigned char *e, size_t l
 	}
 }
 
+/* Stop reading a client while its queued batches hold more than
+ * PD_CONN_QUEUE_MAX bytes of records (a flood of pipelined runs), and
+ * read it again once workers took enough of them. */
+static void conn_recheck(struct sconn *c)
+{
+	if (c->peer)
+		pd_peer_hold(c->peer, pd_pool_queued_bytes(c->s->pool, c) > PD_CONN_QUEUE_MAX);
+}
+
 /* Pool: a batch finished; send its results to its client. */
 static void batch_done(void *arg, void *owner, uint64_t id, const unsigned char *entries,
 		       size_t len, int n, long first, const cJSON *linenos, const char *load_error)
@@ -121,6 +130,7 @@ static void batch_done(void *arg, void *owner, uint64_t id, const unsigned char 
 	if (load_error)
 		cJSON_AddStringToObject(j, "load_error", load_error);
 	srv_reply(c, j, entries, len);
+	conn_recheck(c);
 }
 
 /* Pool: a batch will not run here. */
@@ -137,7 +147,11 @@ static void batch_handback(void *arg, void *owner, uint64_t id)
 static void pool_idle(void *arg)
 {
 	struct pd_server *s = arg;
+	struct sconn *c;
 
+	/* A worker took a queued batch or ended one: caps may have eased. */
+	LIST_FOREACH(c, &s->conns, link)
+		conn_recheck(c);
 	if (s->stopping)
 		maybe_stop(-1, 0, s);
 }
@@ -293,6 +307,8 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	};
 	if (pd_pool_submit(s->pool, &job, err))
 		pd_peer_fail(c->peer, 65, "message 'run': %s", err);
+	else
+		conn_recheck(c);
 }
 
 /* Dispatch one message from a ready client. */

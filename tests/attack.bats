@@ -210,3 +210,83 @@ start_fake_server() {
 	umask "$old"
 	[ "$(stat -c %a "$PD_HOME/sock")" = 600 ]
 }
+
+# Peak resident memory of process $1, in KiB (VmHWM).
+peak_kib() {
+	awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"
+}
+
+# Wait (at most 30 s) until the resident size of process $1 has not
+# changed over 1.5 s: the server has done what the flood made it do.
+settle_rss() {
+	local i last= same=0 now
+	for ((i = 0; i < 60 && same < 3; i++)); do
+		now=$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status")
+		if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; fi
+		last=$now
+		sleep 0.5
+	done
+}
+
+# flood ARGS...: a key holder's flood (tests/unit/pd_attack.c) against
+# the test's server (PD_ATTACK: another build of pd_attack), held open
+# until release_flood; waits for its
+# "sent" or "blocked".
+flood() {
+	mkfifo "$T/hold"
+	"${PD_ATTACK:-$B/tests/pd_attack}" "$PD_PORT" "$@" <"$T/hold" >"$T/flood.out" 2>&1 3>&- &
+	FLOOD_PID=$!
+	PD_EXTRA_PIDS+=("$FLOOD_PID")
+	exec 4>"$T/hold"
+	wait_for -t 60 grep -qE '^(sent|blocked)$' "$T/flood.out"
+	cat "$T/flood.out"
+}
+release_flood() {
+	exec 4>&-
+	wait "$FLOOD_PID" || true
+}
+
+@test "memory: 16 pipelined 20 MiB run frames stay under the per-connection queue cap" {
+	pd_keygen
+	pd_start_server --cpu 1
+	base=$(peak_kib "$PD_PID")
+	flood flood-run "$EX/sleep.so" sleep_ms 16 20
+	peak=$(peak_kib "$PD_PID")
+	grew=$(((peak - base) / 1024))
+	echo "pd-serve: peak $((base / 1024)) MiB before, $((peak / 1024)) MiB during the flood (+$grew MiB)"
+	release_flood
+	# the cap (64 MiB of queued records, passed by at most one batch),
+	# the running batch, the one being read and its two transient copies
+	# (decoded, queued): far below the 320 MiB that was sent
+	[ "$grew" -lt $((64 + 5 * 20)) ]
+	# the server stopped reading (the first batch sleeps 20 s), and sees
+	# the attacker gone once the queue drained below the cap
+	grep -qx blocked "$T/flood.out"
+	# the server still serves
+	seq 5 >"$T/in"
+	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(expect_squares "$T/in")" ]
+}
+
+@test "memory: 300 pipelined fetch frames of a 1 MiB result stop being read at the output cap" {
+	pd_keygen
+	pd_start_server --cpu 2
+	seq 100000 150000 >"$T/in"
+	pdrun "$PD_MAP" --detach "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	id=$output
+	pdrun_to "$T/res" "$PD_MAP" --fetch "$id" --wait
+	[ "$status" -eq 0 ]
+	size=$(($(stat -c %s "$T/res") / 1024))
+	echo "one fetch: $size KiB of results"
+	base=$(peak_kib "$PD_PID")
+	flood flood-fetch "$id" 300
+	settle_rss "$PD_PID"
+	peak=$(peak_kib "$PD_PID")
+	grew=$(((peak - base) / 1024))
+	echo "pd-serve: peak $((base / 1024)) MiB before, $((peak / 1024)) MiB during the flood (+$grew MiB)"
+	release_flood
+	# 300 replies would be $((300 * size / 1024)) MiB; the output cap is 64 MiB
+	[ "$grew" -lt $((64 + 3 * size / 1024 + 16)) ]
+}
