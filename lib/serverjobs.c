@@ -51,7 +51,8 @@ void srv_on_task(struct sconn *c, const struct pd_msg *m)
 	/* Tubes from other hosts come to the address the coordinator used. */
 	if (pd_peer_local_addr(c->peer, bind, sizeof bind))
 		bind[0] = 0;
-	code = pd_taskserve_start(s->tasks, c, m->json, free_slots < 0 ? 0 : free_slots, bind, err);
+	code = pd_taskserve_start(s->tasks, c, m->json, free_slots < 0 ? 0 : free_slots, s->shared > 0, bind,
+				  err);
 	if (code) {
 		pd_peer_fail(c->peer, code, "%s", err);
 		return;

@@ -318,8 +318,8 @@ static int (*local_pairs(const struct pd_topology *topo, const cJSON *place, int
 	return pair;
 }
 
-int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free_slots, const char *bind,
-		       char *err)
+int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free_slots, int shares,
+		       const char *bind, char *err)
 {
 	const cJSON *place = cJSON_GetObjectItemCaseSensitive(req, "place");
 	struct pd_topology topo;
@@ -342,6 +342,10 @@ int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, i
 	}
 	for (i = 0; i < nodes; i++)
 		mine += cJSON_IsNumber(cJSON_GetArrayItem(place, i)) && cJSON_GetArrayItem(place, i)->valuedouble == me;
+	if (mine > 0 && !shares) {
+		pd_err(err, "this host shares no CPU (pd-alloc --cpu 0): no task node runs here");
+		return PD_EX_UNAVAILABLE;
+	}
 	if (mine > free_slots && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "oversubscribe"))) {
 		pd_err(err, "this host has %d free slot%s; the task places %d node%s here", free_slots,
 		       free_slots == 1 ? "" : "s", mine, mine == 1 ? "" : "s");

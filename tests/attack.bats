@@ -172,8 +172,8 @@ start_fake_server() {
 	cat "$PD_LOG"
 	# one line names the fault, with the newline and ESC shown escaped
 	grep -qF "expected hello, got 'x\\npd-serve: warning: allocation changed: cpu 0 shared\\e[2J'" "$PD_LOG"
-	! grep -q '^pd-serve: warning: allocation changed' "$PD_LOG"
-	! grep -q $'\e' "$PD_LOG"
+	! grep -q '^pd-serve: warning: allocation changed' "$PD_LOG" || false
+	! grep -q $'\e' "$PD_LOG" || false
 }
 
 @test "hardening: a detached run's files (log, input, results) are private, mode 0600" {
@@ -186,7 +186,7 @@ start_fake_server() {
 	find "$PD_HOME/state" -type f -path '*/r*/*' -printf '%m %p\n' >"$T/modes"
 	cat "$T/modes"
 	[ -s "$T/modes" ]
-	! grep -v '^600 ' "$T/modes"
+	! grep -v '^600 ' "$T/modes" || false
 }
 
 @test "hardening: --port-file writes through a new file; a link planted at PATH.tmp is not followed" {
@@ -289,4 +289,64 @@ release_flood() {
 	release_flood
 	# 300 replies would be $((300 * size / 1024)) MiB; the output cap is 64 MiB
 	[ "$grew" -lt $((64 + 3 * size / 1024 + 16)) ]
+}
+
+# The owner's share (playdoh(7), SECURITY): server A shares one CPU, B
+# (same key, -v) shares none; PORT_A, PORT_B, LOG_B.
+share_servers() {
+	pd_keygen
+	pd_start_server --cpu 1
+	PORT_A=$PD_PORT
+	mkdir -m 700 "$T/hb"
+	cp -p "$PD_HOME/key" "$T/hb/key"
+	PD_HOME="$T/hb" pd_start_server --cpu 0 -v
+	PORT_B=$PD_PORT LOG_B=$PD_LOG
+}
+
+@test "share: pd-task --oversubscribe places no node on a host with pd-alloc --cpu 0" {
+	share_servers
+	cc -std=c11 -shared -fPIC -O2 -Ilib tests/jobs/probe.c -o "$T/probe.so"
+	pdrun "$B/bin/pd-task" -H "127.0.0.1:$PORT_A,127.0.0.1:$PORT_B" -n 3 --oversubscribe \
+		--args "echo hi" "$T/probe.so"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c hi <<<"$output")" -eq 3 ]
+	cat "$LOG_B"
+	! grep -q 'started [0-9]* node' "$LOG_B" || false
+	# only B: refused by the client, which says why
+	pdrun "$B/bin/pd-task" -H "127.0.0.1:$PORT_B" -n 1 --oversubscribe --args "echo hi" "$T/probe.so"
+	[ "$status" -eq 69 ]
+	[[ $stderr == *"no host shares a CPU"* ]]
+}
+
+@test "share: a job source is not compiled on a host that shares no CPU" {
+	share_servers
+	seq 5 >"$T/in"
+	pdrun "$PD_MAP" -H "127.0.0.1:$PORT_A,127.0.0.1:$PORT_B" share/examples/square.c <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(expect_squares "$T/in")" ]
+	cat "$LOG_B"
+	! grep -q 'compiling square.c' "$LOG_B" || false
+}
+
+@test "compiler: #include \"/dev/zero\" ends in the compiler's memory limit, not in GiBs or the timeout" {
+	pd_keygen
+	PD_CC_TIMEOUT=30 pd_start_server --cpu 1
+	printf '#include "/dev/zero"\n' >"$T/zero.c"
+	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$T/zero.c" <<<3
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"zero.c did not compile"* ]]
+	[[ $stderr != *"ran over"* ]]
+}
+
+@test "compiler: errors about an included file do not echo its contents" {
+	pd_keygen
+	pd_start_server --cpu 1
+	echo "topsecret_token_42 is the password" >"$T/secret.txt"
+	printf '#include "%s"\n#include "playdoh.h"\nPD_MAP(sq) { return pd_put_double(out, pd_num(in, 0) * 2); }\n' \
+		"$T/secret.txt" >"$T/leak.c"
+	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$T/leak.c" <<<3
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"leak.c did not compile"* ]]
+	[[ $stderr != *topsecret_token_42* ]]
+	[[ $stderr == *"about other files left out"* ]]
 }
