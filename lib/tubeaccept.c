@@ -134,14 +134,21 @@ static int reap(struct hs *h, pd_tubeaccept_fn fn, void *arg)
 	return 0;
 }
 
-/* End handshakes past their deadline (all of them when `all`). */
+/* End handshakes past their deadline (all of them when `all`); one that
+ * already succeeded is a tube and is left alone until it is reaped. */
 static void expire(struct hs *v, uint64_t now, int all)
 {
-	int i;
+	int i, done;
 
-	for (i = 0; i < PD_TUBEACCEPT_HS_MAX; i++)
-		if (v[i].used && (all || now >= v[i].deadline))
+	for (i = 0; i < PD_TUBEACCEPT_HS_MAX; i++) {
+		if (!v[i].used || (!all && now < v[i].deadline))
+			continue;
+		pthread_mutex_lock(v[i].mu);
+		done = v[i].done;
+		pthread_mutex_unlock(v[i].mu);
+		if (all || !done)
 			shutdown(v[i].hit.fd, SHUT_RDWR);
+	}
 }
 
 /* The poll timeout: until the nearest deadline. */
