@@ -63,18 +63,19 @@ static struct map M;
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
-	char raw[8192], safe[4 * sizeof raw];
 	va_list ap;
+	char *safe;
 
 	if (M.bar_drawn) {
 		fputs("\r\033[K", stderr);
 		M.bar_drawn = 0;
 	}
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
-	va_end(ap);
 	/* Servers' and jobs' words: escape control characters. */
-	fprintf(stderr, "pd-map: %s\n", pd_esc_ctl(safe, sizeof safe, raw, PD_ESC_KEEP_NL));
+	safe = pd_esc_vfmt(PD_ESC_KEEP_NL, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "pd-map: %s\n", safe);
+	free(safe);
 }
 
 static void note_cb(void *arg, const char *msg)

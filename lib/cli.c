@@ -33,10 +33,10 @@ void pd_cli_version(void)
  * have put in the message are shown escaped, never sent to the terminal. */
 static void vsay(const char *fmt, va_list ap)
 {
-	char raw[8192], safe[4 * sizeof raw];
+	char *safe = pd_esc_vfmt(PD_ESC_KEEP_NL, fmt, ap);
 
-	vsnprintf(raw, sizeof raw, fmt, ap);
-	fprintf(stderr, "%s: %s\n", cli_prog, pd_esc_ctl(safe, sizeof safe, raw, PD_ESC_KEEP_NL));
+	fprintf(stderr, "%s: %s\n", cli_prog, safe);
+	free(safe);
 }
 
 void pd_cli_say(const char *fmt, ...)

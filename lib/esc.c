@@ -2,6 +2,7 @@
 #include "esc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The escape for control byte c (and its UTF-8 C1 form when c1). */
@@ -46,4 +47,20 @@ char *pd_esc_ctl(char *dst, size_t sz, const char *src, int flags)
 	}
 	dst[o] = 0;
 	return dst;
+}
+
+char *pd_esc_vfmt(int flags, const char *fmt, va_list ap)
+{
+	char *raw, *safe;
+	size_t n;
+
+	if (vasprintf(&raw, fmt, ap) < 0)
+		abort();
+	n = strlen(raw) * 6 + 1; /* the longest escape, \u009f, for 2 bytes */
+	safe = malloc(n);
+	if (!safe)
+		abort();
+	pd_esc_ctl(safe, n, raw, flags);
+	free(raw);
+	return safe;
 }

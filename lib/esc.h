@@ -2,6 +2,7 @@
 #ifndef PD_ESC_H
 #define PD_ESC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #define PD_ESC_KEEP_NL 1 /* leave '\n' as it is (multi-line messages) */
@@ -15,5 +16,9 @@
  * '\t' is kept; '\n' too with PD_ESC_KEEP_NL in flags.  Returns dst.
  */
 char *pd_esc_ctl(char *dst, size_t sz, const char *src, int flags);
+
+/* Format like vsnprintf, whatever the length, and escape the result as
+ * pd_esc_ctl does.  A string the caller frees (aborts when out of memory). */
+char *pd_esc_vfmt(int flags, const char *fmt, va_list ap);
 
 #endif

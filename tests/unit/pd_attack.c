@@ -614,7 +614,7 @@ static int flood(int argc, char **argv)
 	struct pd_seal s;
 	struct pd_msg m;
 	size_t n;
-	long k, count, mib;
+	long k, count = 0, mib = 0;
 	int fd = handshake(&s, NULL, NULL), blocked = 0;
 
 	pd_msg_init(&m);
