@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fdio.h"
 #include "client.h"
 #include "cli.h"
 #include "err.h"
@@ -29,6 +30,9 @@ int main(int argc, char **argv)
 	char err[PD_ERRLEN];
 	cJSON *req, *info;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-alloc"; /* getopt's messages name the tool, not its path */
 	pd_cli_init("pd-alloc", usage_text);
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

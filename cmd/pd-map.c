@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <event2/event.h>
 
+#include "fdio.h"
 #include "cache.h"
 #include "coord.h"
 #include "detach.h"
@@ -25,14 +26,15 @@
 #include "jobfile.h"
 #include "playdoh.h"
 #include "joblog.h"
+#include "jsonbytes.h"
 #include "memlimit.h"
 #include "proto.h"
 
 static const char *usage_text =
-    "usage: pd-map [-h] [--version] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
+    "usage: pd-map [-h] [--version] [-0] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
     "              [--joblog FILE [--resume]] [--retries N] [--halt] [--timeout SEC] [--mem SIZE]\n"
     "              [--bar | --no-bar] [--share FILE] [--detach] JOB.so[:NAME] < RECORDS\n"
-    "       pd-map [-H HOST] [--tag | --json] --fetch ID [--wait]\n"
+    "       pd-map [-H HOST] [-0] [--tag | --json] --fetch ID [--wait]\n"
     "       pd-map [-H HOST] --cancel ID\n";
 
 static void usage(int code)
@@ -48,8 +50,10 @@ struct map {
 	long slots, retries, timeout_ms, gpu; /* gpu: --gpu N, -1 for a GPU job without it */
 	long long mem;
 	int unordered, tag, json, halt, resume, bar;
+	int nul;	  /* -0: records and results end in NUL, not newline */
+	long unprintable; /* ok results that plain output cannot hold (a separator in them) */
 	struct pd_joblog joblog;
-	int have_joblog;
+	int have_joblog, joblog_said;
 	struct pd_coord *coord;
 	struct event *bar_ev, *flush_ev;
 	off_t in_size;
@@ -93,61 +97,144 @@ static const char *status_name(int st)
 	return st >= 0 && st <= 4 ? names[st] : "error";
 }
 
-/* One record as a JSON line on stdout. */
+/* One record as a JSON line on stdout; any bytes, escaped as
+ * jsonbytes.h says, so that every line parses. */
 static void print_json(const struct pd_coord_result *r)
 {
-	cJSON *j = cJSON_CreateObject();
-	char *in = strndup(r->in ? r->in : "", r->inlen), *out = strndup(r->out, r->outlen), *text;
+	struct pd_buf b = PD_BUF_INIT;
 
-	cJSON_AddNumberToObject(j, "line", (double)r->lineno);
-	cJSON_AddStringToObject(j, "input", in ? in : "");
-	if (r->status == PD_R_OK)
-		cJSON_AddStringToObject(j, "output", out ? out : "");
-	else {
-		cJSON_AddStringToObject(j, "status", status_name(r->status));
-		cJSON_AddStringToObject(j, "error", out ? out : "");
+	pd_buf_addf(&b, "{\"line\":%ld,\"input\":", r->lineno);
+	pd_json_quote(&b, r->in ? r->in : "", r->in ? r->inlen : 0);
+	if (r->status == PD_R_OK) {
+		pd_buf_add(&b, ",\"output\":", 10);
+	} else {
+		pd_buf_addf(&b, ",\"status\":\"%s\",\"error\":", status_name(r->status));
 	}
-	cJSON_AddStringToObject(j, "host", r->host);
-	cJSON_AddNumberToObject(j, "ms", round(r->ms * 1000) / 1000);
+	pd_json_quote(&b, r->out, r->outlen);
+	pd_buf_add(&b, ",\"host\":", 8);
+	pd_json_quote(&b, r->host, strlen(r->host));
+	pd_buf_addf(&b, ",\"ms\":%.15g", round(r->ms * 1000) / 1000);
 	if (r->tries > 1)
-		cJSON_AddNumberToObject(j, "tries", r->tries);
-	text = cJSON_PrintUnformatted(j);
-	puts(text);
-	cJSON_free(text);
-	cJSON_Delete(j);
-	free(in);
-	free(out);
+		pd_buf_addf(&b, ",\"tries\":%d", r->tries);
+	pd_buf_add(&b, "}\n", 2);
+	fwrite(b.data, 1, b.len, stdout);
+	pd_buf_release(&b);
+}
+
+/* Input text for a message on stderr: at most max bytes, control
+ * characters escaped, so that one message stays one line.  Two buffers
+ * in turn: one message may show two texts. */
+static const char *shown(const char *s, size_t n, size_t max)
+{
+	static struct pd_buf bufs[2] = {PD_BUF_INIT, PD_BUF_INIT};
+	static int turn;
+	struct pd_buf *b = &bufs[turn ^= 1];
+	size_t i;
+
+	pd_buf_reset(b);
+	for (i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			pd_buf_add(b, "\\n", 2);
+		else if (c == '\t')
+			pd_buf_add(b, "\\t", 2);
+		else if (c == '\r')
+			pd_buf_add(b, "\\r", 2);
+		else if (c < 0x20 || c == 0x7f)
+			pd_buf_addf(b, "\\x%02x", c);
+		else
+			pd_buf_addc(b, (char)c);
+	}
+	if (n > max)
+		pd_buf_add(b, "...", 3);
+	return b->data;
+}
+
+/* Write what the joblog has gathered; say the first failure. */
+static void flush_joblog(void)
+{
+	char err[PD_ERRLEN];
+
+	if (!M.have_joblog)
+		return;
+	if (pd_joblog_flush(&M.joblog, err) == 0 && M.joblog.error)
+		snprintf(err, sizeof err, "write: %s", strerror(M.joblog.error));
+	if (M.joblog.error && !M.joblog_said) {
+		say("joblog %s: %s (records not logged run again on --resume)", M.joblog_path, err);
+		M.joblog_said = 1;
+	}
+}
+
+/* Standard output is gone or failing.  A reader that went away (EPIPE,
+ * `pd-map ... | head -1`) ends the run quietly, as SIGPIPE ends the
+ * standard tools: the records still out are cancelled, the joblog keeps
+ * what finished, and the process dies of SIGPIPE.  Other errors are said
+ * at the end (exit 71). */
+static void stdout_failed(int e)
+{
+	if (e != EPIPE)
+		return;
+	if (M.coord)
+		pd_coord_cancel(M.coord);
+	flush_joblog();
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	_exit(128 + SIGPIPE); /* not reached */
+}
+
+/* A stop signal (^C, kill): the joblog keeps its whole lines, then the
+ * process ends by that signal, as it would have without this. */
+static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	fflush(stdout);
+	flush_joblog();
+	signal((int)sig, SIG_DFL);
+	raise((int)sig);
 }
 
 /* Coordinator: one record's final result, in order. */
 static void result_cb(void *arg, const struct pd_coord_result *r)
 {
+	const char *sep;
+
 	(void)arg;
-	if (M.have_joblog && r->host[0])
+	if (M.have_joblog && r->host[0] && !r->resumed)
 		pd_joblog_add(&M.joblog, r->lineno, r->in ? r->in : "", r->inlen, r->status,
 			      r->ms, r->host, r->out, r->outlen);
 	if (M.json) {
 		print_json(r);
-		return;
+	} else if (r->status != PD_R_OK) {
+		say("line %ld: %s (input: %s)", r->lineno, shown(r->out, r->outlen, 400),
+		    shown(r->in ? r->in : "", r->inlen, 60));
+	} else if ((sep = memchr(r->out, M.nul ? 0 : '\n', r->outlen))) {
+		/* One result is one line (one NUL-terminated string with -0):
+		 * a result holding the separator cannot be printed as one. */
+		M.unprintable++;
+		say("line %ld: the result holds a %s at byte %zu; %s (input: %s)", r->lineno,
+		    M.nul ? "NUL" : "newline", (size_t)(sep - r->out) + 1,
+		    M.nul ? "--json keeps it whole" : "--json or -0 keep it whole",
+		    shown(r->in ? r->in : "", r->inlen, 60));
+	} else {
+		if (M.tag) {
+			fwrite(r->in, 1, r->inlen, stdout);
+			putchar('\t');
+		}
+		fwrite(r->out, 1, r->outlen, stdout);
+		putchar(M.nul ? 0 : '\n');
 	}
-	if (r->status != PD_R_OK) {
-		say("line %ld: %.*s (input: %.*s%s)", r->lineno, (int)r->outlen, r->out,
-		    r->inlen > 60 ? 60 : (int)r->inlen, r->in ? r->in : "", r->inlen > 60 ? "..." : "");
-		return;
-	}
-	if (M.tag) {
-		fwrite(r->in, 1, r->inlen, stdout);
-		putchar('\t');
-	}
-	fwrite(r->out, 1, r->outlen, stdout);
-	putchar('\n');
+	if (ferror(stdout))
+		stdout_failed(errno);
 }
 
 /* Coordinator: is this record already in the joblog? */
-static int resume_cb(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out)
+static int resume_cb(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out,
+		     const char **host, double *ms)
 {
 	(void)arg;
-	return pd_joblog_lookup(&M.joblog, lineno, line, len, out);
+	return pd_joblog_lookup(&M.joblog, lineno, line, len, out, host, ms);
 }
 
 /* Redraw the progress line on stderr. */
@@ -179,9 +266,9 @@ static void flush_output(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	fflush(stdout);
-	if (M.have_joblog)
-		pd_joblog_flush(&M.joblog);
+	if (fflush(stdout))
+		stdout_failed(errno);
+	flush_joblog();
 }
 
 /* Split JOB.so[:NAME]; the whole argument wins when it names a file. */
@@ -205,6 +292,7 @@ static void parse_options(int argc, char **argv)
 	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
+	    {"null", no_argument, 0, '0'},
 	    {"cpu", required_argument, 0, 'c'},   {"hosts", required_argument, 0, 'H'},
 	    {"unordered", no_argument, 0, O_UNORDERED}, {"tag", no_argument, 0, O_TAG},
 	    {"json", no_argument, 0, O_JSON},	   {"joblog", required_argument, 0, O_JOBLOG},
@@ -218,9 +306,10 @@ static void parse_options(int argc, char **argv)
 	int ch;
 
 	M.bar = -1;
-	while ((ch = getopt_long(argc, argv, "hc:H:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h0c:H:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': usage(0); break;
+		case '0': M.nul = 1; break;
 		case O_VERSION: printf("pd-map %s (protocol %d)\n", PD_VERSION, PD_PROTO_VERSION); exit(0);
 		case 'c':
 			if (pd_parse_long(optarg, 1, 100000, &M.slots))
@@ -278,6 +367,8 @@ static void parse_options(int argc, char **argv)
 		say("--resume needs --joblog FILE"), exit(PD_EX_USAGE);
 	if (M.tag && M.json)
 		say("--tag and --json cannot be combined"), exit(PD_EX_USAGE);
+	if (M.nul && M.detach)
+		say("-0 runs attached only, not with --detach (give -0 to --fetch)"), exit(PD_EX_USAGE);
 	if (M.bar < 0)
 		M.bar = isatty(2);
 }
@@ -375,8 +466,8 @@ static int ask_run(struct pd_hostsel *sel)
 		    pd_json_str(st, "error", NULL) ? ": " : "", pd_json_str(st, "error", ""), n,
 		    pd_json_num(st, "total", 0));
 		code = pd_json_num(st, "code", 0) == PD_EX_OSERR ? PD_EX_OSERR : PD_EX_JOBFAIL;
-	} else if (fetched_failed) {
-		say("%ld of %ld records failed", fetched_failed, n);
+	} else if (fetched_failed + M.unprintable) {
+		say("%ld of %ld records failed", fetched_failed + M.unprintable, n);
 		code = PD_EX_JOBFAIL;
 	}
 out:
@@ -439,7 +530,9 @@ static int load_share(struct files *f)
 /* An attached run: coordinate the records over the selected hosts. */
 static int attached(struct pd_hostsel *sel, struct files *f)
 {
+	static const int stop_sigs[3] = {SIGINT, SIGTERM, SIGHUP};
 	struct pd_coord_cb cb = {result_cb, note_cb, M.resume ? resume_cb : NULL, NULL, NULL};
+	struct event *stop_ev[3];
 	struct pd_target *targets = calloc((size_t)sel->hosts.n + 1, sizeof *targets);
 	struct timeval tv = {0, 200000};
 	struct pd_coord_stats st;
@@ -464,6 +557,7 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .key = sel->key,
 	    .client = "pd-map",
 	    .in_fd = 0,
+	    .nul = M.nul,
 	    .max_slots = (int)M.slots,
 	    .gpu = (int)M.gpu,
 	    .unordered = M.unordered,
@@ -487,7 +581,12 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	tv.tv_usec = 100000;
 	M.flush_ev = event_new(base, -1, EV_PERSIST, flush_output, NULL);
 	event_add(M.flush_ev, &tv);
+	for (i = 0; i < 3; i++) {
+		stop_ev[i] = evsignal_new(base, stop_sigs[i], on_stop_signal, NULL);
+		event_add(stop_ev[i], NULL);
+	}
 	code = pd_coord_run(M.coord, err);
+	flush_joblog();
 	if (M.bar_drawn)
 		fputs("\r\033[K", stderr);
 	fflush(stdout);
@@ -495,15 +594,20 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	if (code && code != PD_EX_JOBFAIL)
 		say("%s", err);
 	else if (code == PD_EX_JOBFAIL)
-		say("%s after %ld records (%ld failed)", err, st.done, st.failed);
-	else if (st.failed) {
-		say("%ld of %ld records failed", st.failed, st.done);
+		say("%s after %ld records (%ld failed)", err, st.done, st.failed + M.unprintable);
+	else if (st.failed + M.unprintable) {
+		say("%ld of %ld records failed", st.failed + M.unprintable, st.done);
 		code = PD_EX_JOBFAIL;
 	}
+	if (!code && M.joblog_said)
+		code = PD_EX_OSERR; /* the results are out, but the log lacks some */
 	if (M.bar_ev)
 		event_free(M.bar_ev);
 	event_free(M.flush_ev);
+	for (i = 0; i < 3; i++)
+		event_free(stop_ev[i]);
 	pd_coord_free(M.coord);
+	M.coord = NULL;
 	event_base_loop(base, EVLOOP_NONBLOCK); /* closed peers free themselves */
 	event_base_free(base);
 	/* The embedded server exits and cleans up by itself once the socket
@@ -543,6 +647,9 @@ static int run_job(char *arg)
 		code = PD_EX_OSERR;
 	} else if (!code) {
 		M.have_joblog = M.joblog_path != NULL;
+		if (M.have_joblog && M.joblog.torn)
+			say("joblog %s: cut a torn last line (%ld bytes, left by an interrupted run); its record runs again",
+			    M.joblog_path, M.joblog.torn);
 		code = attached(&sel, &f);
 		if (M.have_joblog)
 			pd_joblog_close(&M.joblog);
@@ -559,6 +666,9 @@ int main(int argc, char **argv)
 	char err[PD_ERRLEN];
 	int code;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-map"; /* getopt's messages name the tool, not its path */
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
 	if (M.fetch || M.cancel) {

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <event2/event.h>
 
+#include "fdio.h"
 #include "buf.h"
 #include "cache.h"
 #include "cli.h"
@@ -24,6 +25,7 @@
 #include "opt/ga.h"
 #include "opt/optim.h"
 #include "opt/param.h"
+#include "opt/pso.h"
 #include "opt/svgplot.h"
 #include "memlimit.h"
 #include "playdoh.h"
@@ -33,7 +35,8 @@ static const char *usage_text =
     "usage: pd-opt [-h] [--version] [-a cmaes|pso|ga] [--minimize | --maximize]\n"
     "              [-p NAME=LO:HI | -p NAME=MIN:LO:HI:MAX ...] [--dim N --bounds LO:HI]\n"
     "              [--popsize N] [--iterations N] [--max-evals N] [--target F] [--seed N]\n"
-    "              [--sigma0 S] [--restarts N] [--omega W] [--cl C] [--cg C]\n"
+    "              [--x0 V[,V...]] [--sigma0 S | --step S[,S...]] [--restarts N]\n"
+    "              [--restart-mode ipop|bipop] [--noise-handling] [--omega W] [--cl C] [--cg C]\n"
     "              [--pso-rule linear|classic] [--islands K]\n"
     "              [--elite P] [--crossover P] [--mutation P] [--migration-interval N]\n"
     "              [--migration-proportion P] [-n NODES] [--gpu N] [-H HOSTS] [--timeout SEC] [--mem SIZE]\n"
@@ -42,6 +45,7 @@ static const char *usage_text =
 
 #define DEFAULT_ITERATIONS 1000	 /* PSO and GA */
 #define DEFAULT_EVALS_PER_DIM 10000 /* CMA-ES: its own stop tests usually end it first */
+#define DEFAULT_BIPOP_LARGE 9	    /* BIPOP: large-population runs, as Hansen 2009 */
 
 /* Options. */
 struct opts {
@@ -53,6 +57,9 @@ struct opts {
 	long long mem;
 	double target;
 	const char *bounds, *hosts, *trace, *plot, *checkpoint, *resume;
+	const char *x0, *step; /* lists, parsed once the parameters are known */
+	double *x0v, *stepv;
+	int restarts_given, rule_given, sigma0_given;
 };
 
 /* The run: the optimiser, the generation being evaluated, the history. */
@@ -106,7 +113,8 @@ static long opt_long(const char *name, const char *s, long lo, long hi)
 enum {
 	O_VERSION = 256, O_MIN, O_MAX, O_DIM, O_BOUNDS, O_POPSIZE, O_ITER, O_EVALS, O_TARGET, O_SEED,
 	O_SIGMA0, O_RESTARTS, O_OMEGA, O_CL, O_CG, O_ISLANDS, O_ELITE, O_CROSS, O_MUT, O_MIGINT, O_MIGPROP,
-	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU, O_MEM
+	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU, O_MEM,
+	O_X0, O_STEP, O_RMODE, O_NOISE
 };
 
 static const struct option longopts[] = {
@@ -118,6 +126,8 @@ static const struct option longopts[] = {
     {"max-evals", required_argument, 0, O_EVALS}, {"target", required_argument, 0, O_TARGET},
     {"seed", required_argument, 0, O_SEED}, {"sigma0", required_argument, 0, O_SIGMA0},
     {"restarts", required_argument, 0, O_RESTARTS}, {"omega", required_argument, 0, O_OMEGA},
+    {"x0", required_argument, 0, O_X0}, {"step", required_argument, 0, O_STEP},
+    {"restart-mode", required_argument, 0, O_RMODE}, {"noise-handling", no_argument, 0, O_NOISE},
     {"cl", required_argument, 0, O_CL}, {"cg", required_argument, 0, O_CG},
     {"pso-rule", required_argument, 0, O_RULE},
     {"islands", required_argument, 0, O_ISLANDS}, {"elite", required_argument, 0, O_ELITE},
@@ -139,15 +149,24 @@ static int algo_option(int ch, const char *arg)
 
 	switch (ch) {
 	case O_POPSIZE: k->popsize = (int)opt_long("--popsize", arg, 2, 1000000); break;
-	case O_SIGMA0: k->sigma0 = opt_double("--sigma0", arg, 1e-12, 1e6); break;
-	case O_RESTARTS: k->restarts = (int)opt_long("--restarts", arg, 0, 20); break;
+	case O_SIGMA0: k->sigma0 = opt_double("--sigma0", arg, 1e-12, 1e6), O.sigma0_given = 1; break;
+	case O_RESTARTS: k->restarts = (int)opt_long("--restarts", arg, 0, 20), O.restarts_given = 1; break;
+	case O_X0: O.x0 = arg; break;
+	case O_STEP: O.step = arg; break;
+	case O_NOISE: k->noise = 1; break;
+	case O_RMODE:
+		if (strcmp(arg, "ipop") && strcmp(arg, "bipop"))
+			pd_cli_die(PD_EX_USAGE, "--restart-mode: '%s' is neither ipop nor bipop", arg);
+		k->bipop = !strcmp(arg, "bipop");
+		break;
 	case O_OMEGA: k->omega = opt_double("--omega", arg, 1e-9, 2); break;
 	case O_CL: k->cl = opt_double("--cl", arg, 1e-9, 10); break;
 	case O_CG: k->cg = opt_double("--cg", arg, 1e-9, 10); break;
 	case O_RULE:
 		if (strcmp(arg, "linear") && strcmp(arg, "classic"))
 			pd_cli_die(PD_EX_USAGE, "--pso-rule: '%s' is neither linear nor classic", arg);
-		k->pso_classic = !strcmp(arg, "classic");
+		k->pso_rule = !strcmp(arg, "classic") ? PD_PSO_CLASSIC : PD_PSO_LINEAR;
+		O.rule_given = 1;
 		break;
 	case O_ISLANDS: k->islands = (int)opt_long("--islands", arg, 1, 1000); break;
 	case O_ELITE: k->elite = opt_double("--elite", arg, 0, 1); break;
@@ -207,6 +226,38 @@ static int run_option(int ch, const char *arg)
 	return 1;
 }
 
+/* A list of one number per parameter, or one for all (--x0, --step);
+ * exits 64 naming the option. */
+static double *per_param(const char *name, const char *s)
+{
+	int n = O.params.dim, k = 0, i;
+	double *v = calloc((size_t)n, sizeof *v);
+	const char *p = s;
+	char *end;
+
+	if (!v)
+		abort();
+	for (;;) {
+		double d = strtod(p, &end);
+
+		if (end == p || (*end && *end != ',') || !isfinite(d))
+			pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a list of numbers", name, s);
+		if (k == n)
+			pd_cli_die(PD_EX_USAGE, "%s: '%s' has more than %d numbers (one per parameter)", name, s, n);
+		v[k++] = d;
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	if (k == 1)
+		for (i = 1; i < n; i++)
+			v[i] = v[0];
+	else if (k != n)
+		pd_cli_die(PD_EX_USAGE, "%s: %d numbers for %d parameters (give one per parameter, or one for all)",
+			   name, k, n);
+	return v;
+}
+
 /* GA proportions: when some are given, the others take their defaults and
  * --mutation the rest; the GA checks that they sum to 1. */
 static void fill_proportions(struct pd_optim_conf *k)
@@ -229,6 +280,7 @@ static void parse_options(int argc, char **argv)
 
 	pd_params_init(&O.params);
 	O.conf.elite = O.conf.crossover = O.conf.mutation = -1;
+	O.conf.pso_rule = PD_PSO_DEFAULT;
 	O.every = 10;
 	while ((ch = getopt_long(argc, argv, "ha:p:n:H:q", longopts, NULL)) != -1) {
 		if (ch == 'h')
@@ -250,10 +302,18 @@ static void parse_options(int argc, char **argv)
 		pd_cli_die(PD_EX_USAGE, "no parameters: give -p NAME=LO:HI or --dim N --bounds LO:HI");
 	if (O.conf.islands && O.conf.algo != PD_ALGO_GA)
 		pd_cli_die(PD_EX_USAGE, "--islands is for the GA (-a ga)");
-	if (O.conf.pso_classic && O.conf.algo != PD_ALGO_PSO)
+	if (O.rule_given && O.conf.algo != PD_ALGO_PSO)
 		pd_cli_die(PD_EX_USAGE, "--pso-rule is for PSO (-a pso)");
-	if (O.conf.restarts && O.conf.algo != PD_ALGO_CMAES)
-		pd_cli_die(PD_EX_USAGE, "--restarts is for CMA-ES (-a cmaes)");
+	if ((O.restarts_given || O.conf.bipop || O.conf.noise || O.step || O.sigma0_given) &&
+	    O.conf.algo != PD_ALGO_CMAES)
+		pd_cli_die(PD_EX_USAGE, "--restarts, --restart-mode, --noise-handling, --sigma0 and --step "
+			   "are for CMA-ES (-a cmaes)");
+	if (O.step && O.sigma0_given)
+		pd_cli_die(PD_EX_USAGE, "--step and --sigma0 both set the initial step: give one");
+	if (O.conf.bipop && !O.restarts_given)
+		O.conf.restarts = DEFAULT_BIPOP_LARGE;
+	O.conf.x0 = O.x0 && O.params.dim ? O.x0v = per_param("--x0", O.x0) : NULL;
+	O.conf.step = O.step && O.params.dim ? O.stepv = per_param("--step", O.step) : NULL;
 	fill_proportions(&O.conf);
 }
 
@@ -502,7 +562,8 @@ static void drained_cb(void *arg)
 	record_iteration(R.f, R.np, restarted);
 	if (restarted && !O.quiet) {
 		progress_clear();
-		pd_cli_say("restart %d: population %d", pd_optim_restarts(R.o), pd_optim_npoints(R.o));
+		pd_cli_say("restart %d: population %d%s%s", pd_optim_restarts(R.o), pd_optim_npoints(R.o),
+			   pd_optim_regime(R.o) ? ", " : "", pd_optim_regime(R.o) ? pd_optim_regime(R.o) : "");
 	}
 	progress(0);
 	if (O.checkpoint && (R.stop || pd_optim_iter(R.o) % O.every == 0) &&
@@ -648,7 +709,9 @@ static int finish(int code)
 
 	if (pd_optim_restarts(R.o))
 		snprintf(restarts, sizeof restarts, ", %d restarts", pd_optim_restarts(R.o));
-	if (!O.quiet || code)
+	/* A run that stopped before any evaluation has said why already: a
+	 * "0 evaluations ... stopped early" summary would only bury it. */
+	if ((!O.quiet || code) && (!code || pd_optim_evals(R.o) > 0))
 		pd_cli_say("%s: %lld evaluations in %lld iterations%s; %s", pd_optim_algo_name(pd_optim_algo(R.o)),
 			   pd_optim_evals(R.o), pd_optim_iter(R.o), restarts,
 			   code ? "stopped early" : R.stop ? R.stop : "done");
@@ -668,6 +731,9 @@ int main(int argc, char **argv)
 	size_t joblen;
 	int code;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-opt"; /* getopt's messages name the tool, not its path */
 	signal(SIGPIPE, SIG_IGN);
 	pd_cli_init("pd-opt", usage_text);
 	parse_options(argc, argv);
@@ -694,6 +760,8 @@ int main(int argc, char **argv)
 	free(R.hx);
 	free(R.hy);
 	free(job);
+	free(O.x0v);
+	free(O.stepv);
 	if (fflush(stdout) || ferror(stdout))
 		return code ? code : PD_EX_OSERR;
 	return code;

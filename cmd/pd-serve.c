@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 
+#include "fdio.h"
 #include "cli.h"
 #include "err.h"
 #include "fdio.h"
@@ -29,12 +30,12 @@
 
 static const char *usage_text =
     "usage: pd-serve [-h] [--version] [-f] [-v]... [-p PORT] [-b ADDRESS] [--port-file FILE]\n"
-    "                [--cpu N] [--mem SIZE] [--local]\n"
+    "                [--cpu N] [--mem SIZE] [--grace SEC] [--local]\n"
     "       pd-serve --keygen\n";
 
 struct serve_opts {
 	int foreground, verbose, local_only, keygen;
-	long port, cpu;
+	long port, cpu, grace_ms;
 	long long mem;
 	const char *bind, *port_file;
 };
@@ -50,19 +51,20 @@ static int numeric_address(const char *s)
 /* Options of pd-serve. */
 static void parse_options(int argc, char **argv, struct serve_opts *o)
 {
-	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL, O_MEM };
+	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL, O_MEM, O_GRACE };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	     {"version", no_argument, 0, O_VERSION},
 	    {"foreground", no_argument, 0, 'f'},    {"verbose", no_argument, 0, 'v'},
 	    {"port", required_argument, 0, 'p'},    {"bind", required_argument, 0, 'b'},
 	    {"port-file", required_argument, 0, O_PORTFILE}, {"cpu", required_argument, 0, O_CPU},
 	    {"local", no_argument, 0, O_LOCAL},	     {"keygen", no_argument, 0, O_KEYGEN},
-	    {"mem", required_argument, 0, O_MEM},
+	    {"mem", required_argument, 0, O_MEM},    {"grace", required_argument, 0, O_GRACE},
 	    {0, 0, 0, 0}};
 	int ch;
 
 	o->port = PD_DEFAULT_PORT;
 	o->cpu = -1;
+	o->grace_ms = 30000;
 	while ((ch = getopt_long(argc, argv, "hfvp:b:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': pd_cli_usage(0); break;
@@ -86,6 +88,10 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 		case O_MEM:
 			if (pd_size_parse(optarg, &o->mem))
 				pd_cli_die(PD_EX_USAGE, "--mem: '%s' is not a size (bytes, or a number with K, M, G or T)", optarg);
+			break;
+		case O_GRACE:
+			if (pd_parse_seconds_ms(optarg, &o->grace_ms) || o->grace_ms < 0 || o->grace_ms > 86400000)
+				pd_cli_die(PD_EX_USAGE, "--grace: '%s' is not a number of seconds from 0 to 86400", optarg);
 			break;
 		case O_LOCAL: o->local_only = 1; break;
 		case O_KEYGEN: o->keygen = 1; break;
@@ -234,6 +240,9 @@ int main(int argc, char **argv)
 	struct pd_paths paths;
 	int perm = 0, lockfd, port = 0, ready_fd = -1, have_key;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-serve"; /* getopt's messages name the tool, not its path */
 	pd_cli_init("pd-serve", usage_text);
 
 	signal(SIGPIPE, SIG_IGN);
@@ -256,13 +265,13 @@ int main(int argc, char **argv)
 	if (!o.foreground)
 		ready_fd = daemon_start();
 	lockfd = take_lock(paths.state);
-	pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_WARN, 0);
+	pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_NOTICE, 0);
 	raise_nofile();
 	if (gethostname(host, sizeof host))
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;
 	so = (struct pd_server_opts){paths.state, have_key ? key : NULL, pd_ncpus(), (int)o.cpu,
-				     1, host, 1, o.mem};
+				     1, host, 1, o.mem, o.grace_ms ? (int)o.grace_ms : 1};
 	base = event_base_new();
 	s = pd_server_new(base, &so, err);
 	if (!s)
@@ -276,10 +285,10 @@ int main(int argc, char **argv)
 	if (o.port_file)
 		write_port(o.port_file, port);
 	if (!o.local_only)
-		pd_log(o.foreground ? PD_LOG_WARN : PD_LOG_INFO, "listening on %s port %d and %s",
+		pd_log(o.foreground ? PD_LOG_NOTICE : PD_LOG_INFO, "listening on %s port %d and %s",
 		       o.bind ? o.bind : "all addresses", port, paths.sock);
 	if (!o.foreground) {
-		pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_WARN, 1);
+		pd_log_open("pd-serve", o.verbose >= 2 ? PD_LOG_DEBUG : o.verbose ? PD_LOG_INFO : PD_LOG_NOTICE, 1);
 		daemon_ready(ready_fd);
 	}
 	write_pid(lockfd);

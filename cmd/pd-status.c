@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fdio.h"
 #include "client.h"
 #include "detach.h"
 #include "cli.h"
@@ -378,6 +379,9 @@ int main(int argc, char **argv)
 	long interval_ms = 1000, count = 0; /* count 0: until a signal */
 	pid_t none;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-status"; /* getopt's messages name the tool, not its path */
 	pd_cli_init("pd-status", usage_text);
 
 	while ((ch = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {

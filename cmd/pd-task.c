@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fdio.h"
 #include "buf.h"
 #include "cache.h"
 #include "cli.h"
@@ -362,6 +363,9 @@ int main(int argc, char **argv)
 	int code, failed;
 	long slots, i;
 
+	if (pd_fd_reserve_std())
+		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)"pd-task"; /* getopt's messages name the tool, not its path */
 	pd_cli_init("pd-task", usage_text);
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);

@@ -5,8 +5,12 @@ set -e
 # clang and libclang-rt-14-dev (libFuzzer, the sanitizer runtimes; only
 # recommended by clang, so named here) build `make fuzz`; util-linux gives
 # setpriv, with which tests run a client as another uid; nftables and
-# iptables (NFQUEUE) impair a link where the kernel has no netem.
-pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats mandoc iproute2 procps clang libclang-rt-14-dev util-linux systemd zsh socat gnuplot-nox nftables iptables valgrind"
+# iptables (NFQUEUE) impair a link where the kernel has no netem;
+# slurm-wlm, slurm-client and munge run a real private Slurm cluster for
+# tests/slurm-real.bats (its daemons use their own config, started and
+# stopped by the tests; the packages' services need /etc/slurm/slurm.conf,
+# which is not written).
+pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats mandoc iproute2 procps clang libclang-rt-14-dev util-linux systemd zsh socat gnuplot-nox nftables iptables valgrind slurm-wlm slurm-client munge"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

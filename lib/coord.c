@@ -103,10 +103,10 @@ static void flush_ordered(struct pd_coord *c)
 }
 
 /* A record's final result: deliver it now, or park it until its turn. */
-static void store(struct pd_coord *c, long seq, int status, float ms, int tries, struct chost *h,
+static void store(struct pd_coord *c, long seq, int status, float ms, int tries, const char *host,
 		  const char *out, size_t outlen, const char *in, size_t inlen)
 {
-	struct pd_coord_result r = {seq + 1, status, ms, h ? h->host : "", out, outlen, in, inlen, tries};
+	struct pd_coord_result r = {seq + 1, status, ms, host, out, outlen, in, inlen, tries, tries == 0};
 
 	if (c->finished)
 		return; /* halted: nothing after the failure */
@@ -126,7 +126,7 @@ static void store(struct pd_coord *c, long seq, int status, float ms, int tries,
 static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 {
 	size_t cap = c->o.gpu && c->o.fitness ? GPU_BATCH_BYTES_MAX : BATCH_BYTES_MAX, len;
-	const char *line;
+	const char *line, *nul;
 
 	while (b->n < max && b->recs.len < cap && !c->finished) {
 		if (!c->o.unordered && !pd_reorder_room(&c->order, c->nread))
@@ -135,11 +135,23 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 		if (!line)
 			break;
 		if (c->cb.resume) {
+			const char *host = "";
+			double ms = 0;
+
 			pd_buf_reset(&c->scratch);
-			if (c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch)) {
-				store(c, c->nread++, PD_R_OK, 0, 0, NULL, c->scratch.data, c->scratch.len, line, len);
+			if (c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch, &host, &ms)) {
+				store(c, c->nread++, PD_R_OK, (float)ms, 0, host, c->scratch.data, c->scratch.len,
+				      line, len);
 				continue;
 			}
+		}
+		if (!c->o.nul && (nul = memchr(line, 0, len))) {
+			char msg[160];
+
+			snprintf(msg, sizeof msg, "the record holds a NUL byte at byte %zu; records are text "
+				 "(-0 reads NUL-separated records)", (size_t)(nul - line) + 1);
+			store(c, c->nread++, PD_R_ERROR, 0, 1, "", msg, strlen(msg), line, len);
+			continue;
 		}
 		pd_coord_i_batch_add(b, c->nread++, 0, line, len);
 	}
@@ -192,6 +204,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 		cJSON_AddStringToObject(j, "kind", "fitness");
 	if (c->o.gpu)
 		cJSON_AddBoolToObject(j, "gpu", 1);
+	if (c->o.nul)
+		cJSON_AddStringToObject(j, "sep", "nul");
 	cJSON_AddNumberToObject(j, "first", (double)(b->seq[0] + 1));
 	cJSON_AddNumberToObject(j, "n", b->n);
 	if (c->o.timeout_ms)
@@ -400,7 +414,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 			pd_coord_i_requeue(c, b->seq[i], b->tries[i] + 1, h, b->recs.data + b->off[i],
 				b->off[i + 1] - b->off[i] - 1, 0);
 		else
-			store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h,
+			store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h->host,
 			      (const char *)p + PD_RENTRY_HDR, len, b->recs.data + b->off[i],
 			      b->off[i + 1] - b->off[i] - 1);
 		p += PD_RENTRY_HDR + len;
@@ -552,6 +566,7 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 		pd_hash_hex(o->share_data, o->share_len, c->share_hash);
 	TAILQ_INIT(&c->retry);
 	pd_input_init(&c->in, base, o->in_fd, on_input, c);
+	c->in.sep = o->nul ? 0 : '\n';
 	pd_reorder_init(&c->order);
 	c->done_ev = event_new(base, -1, 0, report_done, c);
 	c->drain_ev = event_new(base, -1, 0, report_drained, c);

@@ -24,12 +24,14 @@ struct pd_coord_result {
 	long lineno;	    /* 1-based input line */
 	int status;	    /* enum pd_rstatus */
 	double ms;	    /* job time in the worker */
-	const char *host;   /* where it ran ("" when resumed from a joblog) */
+	const char *host;   /* where it ran (for a resumed record, where the log
+			     * says it ran; "" for one that could not run) */
 	const char *out;    /* output, or the error message */
 	size_t outlen;
 	const char *in;	    /* the input line (no newline) */
 	size_t inlen;
 	int tries;	    /* runs it took */
+	int resumed;	    /* taken from a joblog (--resume), not run now */
 };
 
 struct pd_coord_cb {
@@ -38,8 +40,10 @@ struct pd_coord_cb {
 	/* Something the user should hear: a host down, refused, ... */
 	void (*note)(void *arg, const char *msg);
 	/* Optional: 1 when the record is already done (--resume), with its
-	 * output appended to out. */
-	int (*resume)(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out);
+	 * output appended to out, and where it ran and how long it took in
+	 * *host (a string that outlives the coordinator) and *ms. */
+	int (*resume)(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out,
+		      const char **host, double *ms);
 	/* Optional: the run ended (see pd_coord_run for codes).  Without it
 	 * the coordinator breaks the event loop instead.  The coordinator
 	 * may be freed from here. */
@@ -61,6 +65,9 @@ struct pd_coord_opts {
 	const unsigned char *key; /* cluster key, for TCP hosts */
 	const char *client;	/* program name */
 	int in_fd;		/* records; -1: fed with pd_coord_feed */
+	int nul;		/* records end in NUL, not newline (pd-map -0): they may
+				 * hold newlines.  Either way a record never holds the
+				 * NUL byte: one that does fails, unsent. */
 	int fitness;		/* the job is a fitness function: records are points */
 	int max_slots;		/* -c: at most this many slots in all; 0 = all shared */
 	int gpu;		/* run on GPU slots instead of CPU slots: at most gpu of

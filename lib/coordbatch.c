@@ -65,6 +65,7 @@ struct cbatch *pd_coord_i_batch_new(struct pd_coord *c, int n)
 	if (!b->seq || !b->tries || !b->off)
 		abort();
 	b->off[0] = 0;
+	b->sep = c->o.nul ? 0 : '\n';
 	return b;
 }
 
@@ -74,7 +75,7 @@ void pd_coord_i_batch_add(struct cbatch *b, long seq, int tries, const char *lin
 	b->seq[b->n] = seq;
 	b->tries[b->n] = (unsigned char)tries;
 	pd_buf_add(&b->recs, line, len);
-	pd_buf_addc(&b->recs, '\n');
+	pd_buf_addc(&b->recs, b->sep);
 	b->n++;
 	b->off[b->n] = b->recs.len;
 }

@@ -33,7 +33,8 @@ struct cbatch {
 	int n;
 	long *seq;		/* record indices (0-based) */
 	unsigned char *tries;	/* runs so far, per record */
-	struct pd_buf recs;	/* the records, newline-terminated */
+	struct pd_buf recs;	/* the records, each ended by sep */
+	char sep;		/* '\n', or NUL for -0 */
 	size_t *off;		/* n+1 line offsets into recs */
 	TAILQ_ENTRY(cbatch) link;
 };

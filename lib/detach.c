@@ -2,6 +2,7 @@
 #include "detach.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "client.h"
 #include "coord.h"
 #include "joblog.h"
+#include "jsonbytes.h"
 #include "err.h"
 #include "frame.h"
 #include "hostsel.h"
@@ -188,7 +190,8 @@ char *pd_hosts_spec(const struct pd_hostlist *l)
 struct entry {
 	long line;
 	long order; /* position in the log: later wins */
-	cJSON *j;
+	const char *p; /* its text in the log, without the newline */
+	size_t n;
 };
 
 static int by_line(const void *a, const void *b)
@@ -200,24 +203,21 @@ static int by_line(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Parse the log's lines into entries (their JSON owned). */
+/* Index the log's lines into entries (pointing into log). */
 static long parse_log(const struct pd_buf *log, struct entry **out, char *err)
 {
 	const char *p = log->data, *end = p + log->len, *nl;
 	struct entry *v = NULL;
 	long n = 0, cap = 0;
-	cJSON *j;
+	double line;
 
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break; /* a line cut short: the server was interrupted */
-		j = cJSON_ParseWithLength(p, (size_t)(nl - p));
-		if (!j || !pd_json_has_num(j, "line")) {
-			cJSON_Delete(j);
+		line = pd_json_flat_num(p, (size_t)(nl - p), "line");
+		if (isnan(line)) {
 			pd_err(err, "malformed entry %ld in the run's log", n + 1);
-			while (n > 0)
-				cJSON_Delete(v[--n].j);
 			free(v);
 			return -1;
 		}
@@ -227,7 +227,7 @@ static long parse_log(const struct pd_buf *log, struct entry **out, char *err)
 			if (!v)
 				abort();
 		}
-		v[n] = (struct entry){(long)pd_json_num(j, "line", 0), n, j};
+		v[n] = (struct entry){(long)line, n, p, (size_t)(nl - p)};
 		n++;
 	}
 	*out = v;
@@ -237,11 +237,12 @@ static long parse_log(const struct pd_buf *log, struct entry **out, char *err)
 long pd_detach_replay(const struct pd_buf *log, void (*fn)(void *arg, const struct pd_coord_result *r),
 		      void *arg, char *err)
 {
+	struct pd_buf out = PD_BUF_INIT, in = PD_BUF_INIT, host = PD_BUF_INIT, st = PD_BUF_INIT;
 	struct pd_coord_result r;
 	struct entry *v = NULL;
-	const char *out, *in;
 	long n, i, count = 0;
-	int st;
+	double ms;
+	int s;
 
 	n = parse_log(log, &v, err);
 	if (n < 0)
@@ -251,17 +252,21 @@ long pd_detach_replay(const struct pd_buf *log, void (*fn)(void *arg, const stru
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n && v[i + 1].line == v[i].line)
 			continue; /* superseded by a later run of the same record */
-		st = pd_rstatus_parse(pd_json_str(v[i].j, "status", "error"));
-		out = pd_json_str(v[i].j, st == PD_R_OK ? "output" : "error", "");
-		in = pd_json_str(v[i].j, "input", "");
-		r = (struct pd_coord_result){v[i].line, st < 0 ? PD_R_ERROR : st, pd_json_num(v[i].j, "ms", 0),
-					     pd_json_str(v[i].j, "host", ""), out, strlen(out), in, strlen(in), 1};
+		s = pd_json_flat_str(v[i].p, v[i].n, "status", &st) ? -1 : pd_rstatus_parse(st.data);
+		pd_json_flat_str(v[i].p, v[i].n, s == PD_R_OK ? "output" : "error", &out);
+		pd_json_flat_str(v[i].p, v[i].n, "input", &in);
+		pd_json_flat_str(v[i].p, v[i].n, "host", &host);
+		ms = pd_json_flat_num(v[i].p, v[i].n, "ms");
+		r = (struct pd_coord_result){v[i].line, s < 0 ? PD_R_ERROR : s, isnan(ms) ? 0 : ms,
+					     host.data, out.data, out.len, in.data, in.len, 1, 0};
 		fn(arg, &r);
 		count++;
 	}
-	for (i = 0; i < n; i++)
-		cJSON_Delete(v[i].j);
 	free(v);
+	pd_buf_release(&out);
+	pd_buf_release(&in);
+	pd_buf_release(&host);
+	pd_buf_release(&st);
 	return count;
 }
 

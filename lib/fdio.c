@@ -96,3 +96,21 @@ int pd_replace_file(const char *path, const void *p, size_t n, int mode, int dur
 	errno = e;
 	return -1;
 }
+
+/* Open /dev/null on each of fds 0-2 that is closed, lowest first, so that
+ * no descriptor opened later (a socket, a log) lands on one of them. */
+int pd_fd_reserve_std(void)
+{
+	int fd;
+
+	while ((fd = fcntl(0, F_GETFD)) < 0 || fcntl(1, F_GETFD) < 0 || fcntl(2, F_GETFD) < 0) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd < 0)
+			return -1;
+		if (fd > 2) {
+			close(fd);
+			return 0;
+		}
+	}
+	return 0;
+}

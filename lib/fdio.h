@@ -20,4 +20,8 @@ int pd_read_exact(int fd, void *p, size_t n);
  * temporary file left. */
 int pd_replace_file(const char *path, const void *p, size_t n, int mode, int durable, char *err);
 
+/* Open /dev/null on every one of fds 0-2 that is closed: the first thing
+ * a tool does, before it opens anything else.  0, or -1 with errno. */
+int pd_fd_reserve_std(void);
+
 #endif

@@ -44,8 +44,8 @@ static int fill(struct pd_input *in)
 	if (r <= 0) {
 		in->error = r < 0 ? errno : 0;
 		in->eof = 1;
-		if (in->buf.len > in->pos && in->buf.data[in->buf.len - 1] != '\n')
-			pd_buf_addc(&in->buf, '\n');
+		if (in->buf.len > in->pos && in->buf.data[in->buf.len - 1] != in->sep)
+			pd_buf_addc(&in->buf, in->sep);
 		return 0;
 	}
 	in->buf.len += (size_t)r;
@@ -71,6 +71,7 @@ void pd_input_init(struct pd_input *in, struct event_base *base, int fd,
 	memset(in, 0, sizeof *in);
 	pd_buf_init(&in->buf);
 	in->fd = fd;
+	in->sep = '\n';
 	in->direct = fd < 0 || !pollable(fd);
 	in->ready = ready;
 	in->arg = arg;
@@ -97,7 +98,7 @@ const char *pd_input_line(struct pd_input *in, size_t *len)
 
 	for (;;) {
 		p = in->buf.data + in->pos;
-		nl = memchr(p, '\n', in->buf.len - in->pos);
+		nl = memchr(p, in->sep, in->buf.len - in->pos);
 		if (nl) {
 			*len = (size_t)(nl - p);
 			in->pos += *len + 1;

@@ -11,10 +11,12 @@
 /*
  * Pipes, sockets and terminals are waited on with the loop; regular files
  * and devices that epoll refuses (/dev/null) are read directly.  A last
- * line without its newline is still a line.
+ * line without its newline is still a line.  Lines end in sep: a newline
+ * unless the caller sets sep to NUL after init (-0).
  */
 struct pd_input {
 	int fd;
+	char sep;    /* what ends a record: '\n' (the default) or NUL */
 	int direct;  /* read without waiting */
 	int eof;     /* the descriptor said end of file (or failed) */
 	int waiting; /* the read event is armed */

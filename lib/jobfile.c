@@ -73,14 +73,6 @@ static uint64_t rd(const struct elf *e, const unsigned char *p, size_t n)
 	return v;
 }
 
-/* The last component of path, for messages. */
-static const char *base(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s && s[1] ? s + 1 : path;
-}
-
 /* Fill err with "NAME: truncated or corrupt ELF file (WHAT)"; returns -1. */
 static int corrupt(const struct elf *e, const char *what)
 {
@@ -499,7 +491,7 @@ int pd_jobfile_inspect(const char *path, struct pd_buf *names, int *n, char *err
 int pd_jobfile_inspect_kinds(const char *path, struct pd_buf *names, struct pd_buf *kinds, int *n,
 			     char *err)
 {
-	struct elf e = {-1, 0, 0, 0, base(path), err, 0, 0, 0, kinds, NULL};
+	struct elf e = {-1, 0, 0, 0, path, err, 0, 0, 0, kinds, NULL};
 	int rc;
 
 	if (kinds)
@@ -525,7 +517,7 @@ int pd_jobfile_inspect_kinds(const char *path, struct pd_buf *names, struct pd_b
 int pd_jobfile_flags(const char *path, const char *sym, unsigned *flags, char *err)
 {
 	struct pd_buf names = PD_BUF_INIT, fl = PD_BUF_INIT;
-	struct elf e = {-1, 0, 0, 0, base(path), err, 0, 0, 0, NULL, &fl};
+	struct elf e = {-1, 0, 0, 0, path, err, 0, 0, 0, NULL, &fl};
 	const char *p;
 	int n = 0, i, rc = -1;
 
@@ -584,7 +576,7 @@ static int copy_name(const char *name, char *out, size_t outsz, char *err)
 int pd_jobfile_choose(const char *path, const struct pd_buf *names, int n, const char *want,
 		      char *out, size_t outsz, char *err)
 {
-	const char *b = base(path), *p = names->data;
+	const char *b = path, *p = names->data;
 	char list[LIST_MAX + 8];
 	int i;
 
@@ -636,7 +628,7 @@ int pd_jobfile_pick(const char *path, const struct pd_buf *names, const struct p
 	for (i = 0; i < n; i++, p += strlen(p) + 1) {
 		k = (unsigned char)kinds->data[i];
 		if (want && *want && !strcmp(p, want) && k && !(mask & (1u << k))) {
-			pd_err(err, "%s: job '%s' is %s, not a %s", base(path), p, kind_text(k), what);
+			pd_err(err, "%s: job '%s' is %s, not a %s", path, p, kind_text(k), what);
 			pd_buf_release(&kept);
 			return -1;
 		}
@@ -646,7 +638,7 @@ int pd_jobfile_pick(const char *path, const struct pd_buf *names, const struct p
 		}
 	}
 	if (n && !nk && !(want && *want)) {
-		pd_err(err, "%s defines no %s (its jobs are of other kinds; see playdoh(3))", base(path), what);
+		pd_err(err, "%s defines no %s (its jobs are of other kinds; see playdoh(3))", path, what);
 		pd_buf_release(&kept);
 		return -1;
 	}

@@ -12,7 +12,11 @@
 #include <sodium.h>
 
 #include "err.h"
+#include "fdio.h"
+#include "jsonbytes.h"
 #include "proto.h"
+
+#define PEND_MAX 65536 /* gathered bytes that make a write due */
 
 /* 64-bit keyed hash of an input line (not secret, just a checksum). */
 static unsigned long long line_hash(const char *in, size_t n)
@@ -39,75 +43,87 @@ static void fit(struct pd_joblog *j, long line)
 	j->out = realloc(j->out, sizeof *j->out * (size_t)ncap);
 	j->outlen = realloc(j->outlen, sizeof *j->outlen * (size_t)ncap);
 	j->hash = realloc(j->hash, sizeof *j->hash * (size_t)ncap);
-	if (!j->out || !j->outlen || !j->hash)
+	j->host = realloc(j->host, sizeof *j->host * (size_t)ncap);
+	j->ms = realloc(j->ms, sizeof *j->ms * (size_t)ncap);
+	if (!j->out || !j->outlen || !j->hash || !j->host || !j->ms)
 		abort();
 	for (i = j->cap; i < ncap; i++)
-		j->out[i] = NULL;
+		j->out[i] = j->host[i] = NULL;
 	j->cap = ncap;
 }
 
 /* Take one log line; entries that are not "ok" are ignored. */
-static void load_entry(struct pd_joblog *j, const cJSON *e)
+static void load_entry(struct pd_joblog *j, const char *text, size_t len)
 {
-	const cJSON *line = cJSON_GetObjectItemCaseSensitive(e, "line");
-	const cJSON *in = cJSON_GetObjectItemCaseSensitive(e, "in");
-	const cJSON *out = cJSON_GetObjectItemCaseSensitive(e, "output");
-	const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "status"));
+	struct pd_buf in = PD_BUF_INIT, st = PD_BUF_INIT, out = PD_BUF_INIT, host = PD_BUF_INIT;
+	double line = pd_json_flat_num(text, len, "line"), ms = pd_json_flat_num(text, len, "ms");
 	long n;
 
-	if (!cJSON_IsNumber(line) || !cJSON_IsString(in) || !cJSON_IsString(out) || !st || strcmp(st, "ok"))
-		return;
-	n = (long)line->valuedouble;
+	if (isnan(line) || pd_json_flat_str(text, len, "in", &in) || pd_json_flat_str(text, len, "status", &st) ||
+	    strcmp(st.data, "ok") || pd_json_flat_str(text, len, "output", &out))
+		goto out;
+	n = (long)line;
 	if (n < 1 || n > (1L << 40))
-		return;
+		goto out;
 	fit(j, n);
 	free(j->out[n]);
-	j->out[n] = strdup(out->valuestring);
-	j->outlen[n] = strlen(out->valuestring);
-	j->hash[n] = strtoull(in->valuestring, NULL, 16);
+	j->outlen[n] = out.len;
+	j->out[n] = pd_buf_detach(&out, NULL);
+	j->hash[n] = strtoull(in.data, NULL, 16);
+	free(j->host[n]);
+	j->host[n] = pd_json_flat_str(text, len, "host", &host) ? NULL : pd_buf_detach(&host, NULL);
+	j->ms[n] = isnan(ms) ? 0 : ms;
 	j->loaded++;
+out:
+	pd_buf_release(&host);
+	pd_buf_release(&in);
+	pd_buf_release(&st);
+	pd_buf_release(&out);
 }
 
-/* Read the existing log. */
+/* Read the existing log; a torn last line (no newline: a kill in the
+ * middle of a write) is cut off the file, its size kept in j->torn. */
 static int load(struct pd_joblog *j, const char *path, char *err)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
+	off_t whole = 0;
 	ssize_t n;
-	cJSON *e;
 
 	if (!f)
 		return errno == ENOENT ? 0 : (pd_err(err, "open %s: %s", path, strerror(errno)), -1);
 	while ((n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] != '\n')
-			break; /* cut short by an interruption: run it again */
-		e = cJSON_ParseWithLength(line, (size_t)n);
-		if (e)
-			load_entry(j, e);
-		cJSON_Delete(e);
+		if (line[n - 1] != '\n') {
+			j->torn = (long)n;
+			break;
+		}
+		whole += n;
+		load_entry(j, line, (size_t)n - 1);
 	}
 	free(line);
 	fclose(f);
+	if (j->torn && truncate(path, whole) < 0)
+		return pd_err(err, "%s: cut torn last line: %s", path, strerror(errno)), -1;
 	return 0;
 }
 
 int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, int mode, char *err)
 {
-	int fd;
-
 	memset(j, 0, sizeof *j);
+	j->fd = -1;
 	if (resume && load(j, path, err))
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), mode);
-	j->f = fd < 0 ? NULL : fdopen(fd, resume ? "a" : "w");
-	if (!j->f) {
-		if (fd >= 0)
-			close(fd);
+	pd_buf_init(&j->pend);
+	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (resume ? 0 : O_TRUNC), mode);
+	if (j->fd >= 0)
+		j->good = lseek(j->fd, 0, SEEK_END);
+	if (j->fd < 0 || j->good < 0) {
 		pd_err(err, "open %s: %s", path, strerror(errno));
 		pd_joblog_close(j);
 		return -1;
 	}
+	j->is_open = 1;
 	return 0;
 }
 
@@ -131,56 +147,76 @@ int pd_rstatus_parse(const char *name)
 void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen, int status,
 		   double ms, const char *host, const char *out, size_t outlen)
 {
-	int ok = status == PD_R_OK;
-	cJSON *e = cJSON_CreateObject();
-	char hex[17], *text, *o = strndup(out, outlen);
+	struct pd_buf *b = &j->pend;
 
-	snprintf(hex, sizeof hex, "%016llx", line_hash(in, inlen));
-	cJSON_AddNumberToObject(e, "line", (double)line);
-	cJSON_AddStringToObject(e, "in", hex);
+	pd_buf_addf(b, "{\"line\":%ld,\"in\":\"%016llx\"", line, line_hash(in, inlen));
 	if (j->with_input) {
-		char *input = strndup(in, inlen);
-
-		cJSON_AddStringToObject(e, "input", input ? input : "");
-		free(input);
+		pd_buf_add(b, ",\"input\":", 9);
+		pd_json_quote(b, in, inlen);
 	}
-	cJSON_AddStringToObject(e, "status", pd_rstatus_name(status));
-	cJSON_AddNumberToObject(e, "ms", round(ms * 1000) / 1000);
-	cJSON_AddStringToObject(e, "host", host);
-	cJSON_AddStringToObject(e, ok ? "output" : "error", o ? o : "");
-	text = cJSON_PrintUnformatted(e);
-	if (text)
-		fprintf(j->f, "%s\n", text);
-	cJSON_free(text);
-	cJSON_Delete(e);
-	free(o);
+	pd_buf_addf(b, ",\"status\":\"%s\",\"ms\":%.15g,\"host\":", pd_rstatus_name(status),
+		    round(ms * 1000) / 1000);
+	pd_json_quote(b, host, strlen(host));
+	pd_buf_addf(b, ",\"%s\":", status == PD_R_OK ? "output" : "error");
+	pd_json_quote(b, out, outlen);
+	pd_buf_add(b, "}\n", 2);
+	if (b->len >= PEND_MAX)
+		pd_joblog_flush(j, NULL);
 }
 
 int pd_joblog_lookup(const struct pd_joblog *j, long line, const char *in, size_t inlen,
-		     struct pd_buf *out)
+		     struct pd_buf *out, const char **host, double *ms)
 {
 	if (line >= j->cap || !j->out[line] || j->hash[line] != line_hash(in, inlen))
 		return 0;
 	pd_buf_add(out, j->out[line], j->outlen[line]);
+	*host = j->host[line] ? j->host[line] : "";
+	*ms = j->ms[line];
 	return 1;
 }
 
-void pd_joblog_flush(struct pd_joblog *j)
+int pd_joblog_flush(struct pd_joblog *j, char *err)
 {
-	if (j->f)
-		fflush(j->f);
+	int rc = 0;
+
+	if (j->fd < 0 || !j->pend.len)
+		return 0;
+	if (pd_write_all(j->fd, j->pend.data, j->pend.len) == 0) {
+		j->good += (off_t)j->pend.len;
+	} else {
+		int e = errno;
+
+		if (!j->error)
+			j->error = e;
+		if (err)
+			pd_err(err, "write: %s", strerror(e));
+		/* a part written is cut back: the log ends with a whole line */
+		if (ftruncate(j->fd, j->good) < 0 && err)
+			pd_err(err, "write: %s; cutting back the partial line: %s", strerror(e), strerror(errno));
+		errno = e;
+		rc = -1;
+	}
+	pd_buf_reset(&j->pend);
+	return rc;
 }
 
 void pd_joblog_close(struct pd_joblog *j)
 {
 	long i;
 
-	if (j->f)
-		fclose(j->f);
-	for (i = 0; i < j->cap; i++)
+	pd_joblog_flush(j, NULL);
+	if (j->fd >= 0)
+		close(j->fd);
+	pd_buf_release(&j->pend);
+	for (i = 0; i < j->cap; i++) {
 		free(j->out[i]);
+		free(j->host[i]);
+	}
+	free(j->host);
+	free(j->ms);
 	free(j->out);
 	free(j->outlen);
 	free(j->hash);
 	memset(j, 0, sizeof *j);
+	j->fd = -1;
 }

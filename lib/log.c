@@ -25,8 +25,8 @@ int pd_log_level(void) { return log_max; }
 
 void pd_log(int level, const char *fmt, ...)
 {
-	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
-	static const char *name[] = {"error", "warning", "info", "debug"};
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
+	static const char *name[] = {"error", "warning", "notice", "info", "debug"};
 	char raw[1024], line[4096];
 	va_list ap;
 

@@ -2,7 +2,9 @@
 #ifndef PD_LOG_H
 #define PD_LOG_H
 
-enum pd_log_level { PD_LOG_ERR, PD_LOG_WARN, PD_LOG_INFO, PD_LOG_DEBUG };
+/* NOTICE: normal but worth saying at the default level (where the
+ * server listens), written without the word "warning". */
+enum pd_log_level { PD_LOG_ERR, PD_LOG_WARN, PD_LOG_NOTICE, PD_LOG_INFO, PD_LOG_DEBUG };
 
 /* Configure: `tag` names the program, `level` the most verbose level
  * written, use_syslog sends lines to syslog instead of stderr. */

@@ -70,7 +70,7 @@ static int index_lines(struct batch *b)
 		abort();
 	for (i = 0; i < b->n; i++) {
 		b->off[i] = (size_t)(s - b->recs.data);
-		nl = memchr(s, '\n', (size_t)(end - s));
+		nl = memchr(s, b->sep, (size_t)(end - s));
 		if (!nl)
 			return -1;
 		s = nl + 1;
@@ -99,8 +99,10 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	pd_buf_init(&b->rbuf);
 	pd_buf_add(&b->recs, job->recs, job->len);
 	b->n = job->n;
+	b->sep = job->nul ? 0 : '\n';
 	if (index_lines(b)) {
-		pd_err(err, "batch blob does not hold exactly %d newline-terminated records", job->n);
+		pd_err(err, "batch blob does not hold exactly %d %s-terminated records", job->n,
+		       job->nul ? "NUL" : "newline");
 		pd_buf_release(&b->recs);
 		free(b->off);
 		free(b);
@@ -192,6 +194,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		cJSON_AddStringToObject(j, "share", b->share);
 	if (b->fitness)
 		cJSON_AddStringToObject(j, "kind", "fitness");
+	if (!b->sep)
+		cJSON_AddStringToObject(j, "sep", "nul");
 	cJSON_AddNumberToObject(j, "mem", (double)b->mem);
 	cJSON_AddNumberToObject(j, "mem_cap", (double)b->mem_cap);
 	cJSON_AddNumberToObject(j, "n", e - a);
@@ -374,6 +378,10 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 	if (k >= w->b)
 		k = w->b - 1;
 	death_reason(status, w->timed_out, b->timeout_ms, msg, sizeof msg);
+	if (w->withdrawn)
+		snprintf(msg, sizeof msg, "%s: still running after the grace period of %g s (worker killed)",
+			 p->stopping ? "server stopping" : "slot taken back by the host's owner (pd-alloc)",
+			 p->grace_ms / 1000.0);
 	if (w->shm->oom && b->mem)
 		pd_memlimit_blame(b->mem, msg, sizeof msg);
 	if (w->shm->seq == w->seq && w->shm->phase == PD_PHASE_LOADING) {
@@ -387,7 +395,7 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 	} else {
 		uint64_t ran = w->shm->seq == w->seq ? (pd_now_ns() - w->shm->start_ns) / 1000 : 0;
 
-		set_result(b, k, w->timed_out ? PD_R_TIMEOUT : PD_R_CRASH, ran > 0xffffffffu ? 0xffffffffu : (uint32_t)ran,
+		set_result(b, k, w->timed_out ? PD_R_TIMEOUT : w->withdrawn ? PD_R_LOST : PD_R_CRASH, ran > 0xffffffffu ? 0xffffffffu : (uint32_t)ran,
 			   msg, strlen(msg));
 	}
 	release_batch(p, w);
@@ -423,7 +431,54 @@ static void reap(evutil_socket_t sig, short what, void *arg)
 		p->cb.idle(p->arg);
 }
 
-/* Kill workers whose current record ran past its batch's time limit. */
+static int busy(const struct pd_pool *p, int gpu);
+
+/* 1 when busy worker w runs on a slot that is no longer shared; `excess`
+ * counts down the CPU workers still to withdraw. */
+static int withdrawn_slot(const struct pd_pool *p, const struct wproc *w, int *excess)
+{
+	if (w->gpu >= 0)
+		return p->stopping || w->gpu >= p->gpu_slots;
+	if (*excess <= 0)
+		return 0;
+	(*excess)--;
+	return 1;
+}
+
+/*
+ * Busy workers beyond the share (after a shrink, or all of them when the
+ * server stops) get the grace period to finish; past it they are killed
+ * and blame() fails their record, saying why.  Workers already counting
+ * down keep their deadline: they are picked first.
+ */
+static void withdraw(struct pd_pool *p, uint64_t now)
+{
+	int excess = busy(p, 0) - (p->stopping ? 0 : p->slots), i, pass;
+	struct wproc *w;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < p->nw; i++) {
+			w = p->w[i];
+			if (w->state != W_BUSY || w->withdrawn || w->timed_out || (pass == 0) != (w->retire_at != 0))
+				continue;
+			if (!withdrawn_slot(p, w, &excess)) {
+				w->retire_at = 0;
+				continue;
+			}
+			if (!w->retire_at)
+				w->retire_at = now + (uint64_t)p->grace_ms * 1000000u;
+			else if (now >= w->retire_at) {
+				pd_log(PD_LOG_WARN, "worker %d still runs a record %g s after its slot was %s; killing it",
+				       (int)w->pid, p->grace_ms / 1000.0,
+				       p->stopping ? "withdrawn (server stopping)" : "taken back (pd-alloc)");
+				w->withdrawn = 1;
+				kill(w->pid, SIGKILL);
+			}
+		}
+}
+
+/* Kill workers whose current record ran past its batch's time limit, or
+ * past the grace period of a withdrawn slot. */
 static void tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct pd_pool *p = arg;
@@ -433,6 +488,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	withdraw(p, now);
 	for (i = 0; i < p->nw; i++) {
 		w = p->w[i];
 		if (w->state != W_BUSY || !w->batch->timeout_ms || w->timed_out)
@@ -458,6 +514,7 @@ struct pd_pool *pd_pool_new(struct event_base *base, int slots,
 	p->cb = *cb;
 	p->arg = arg;
 	p->slots = slots;
+	p->grace_ms = 30000;
 	TAILQ_INIT(&p->owners);
 	pd_fair_init(&p->fair);
 	p->sigchld = evsignal_new(base, SIGCHLD, reap, p);
@@ -570,6 +627,10 @@ static void handback(struct pd_pool *p, int gpu)
 }
 
 void pd_pool_handback_all(struct pd_pool *p) { handback(p, -1); }
+
+void pd_pool_set_grace(struct pd_pool *p, int grace_ms) { p->grace_ms = grace_ms; }
+
+void pd_pool_stop(struct pd_pool *p) { p->stopping = 1; }
 
 void pd_pool_set_slots(struct pd_pool *p, int slots)
 {

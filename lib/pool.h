@@ -31,7 +31,8 @@ struct pd_pool_job {
 	const char *share;   /* --share file path, or NULL */
 	long first;	     /* line number of the first record */
 	const cJSON *linenos; /* or explicit line numbers (array of n), or NULL */
-	const void *recs;    /* n newline-terminated records */
+	const void *recs;    /* n records, each ended by a newline (NUL with nul) */
+	int nul;	     /* records end in NUL: they may hold newlines */
 	size_t len;
 	int n;
 	int timeout_ms;	     /* per record; 0 = none */
@@ -85,6 +86,15 @@ void pd_pool_set_slots(struct pd_pool *p, int slots);
  * slots, every queued GPU batch is handed back.
  */
 void pd_pool_set_gpus(struct pd_pool *p, int gpus, int slots);
+
+/*
+ * A record running on a slot that is no longer shared (the owner shrank
+ * the share, or pd_pool_stop) gets grace_ms to finish; then its worker is
+ * killed and the record fails as "lost", saying why.  Default 30 s.
+ */
+void pd_pool_set_grace(struct pd_pool *p, int grace_ms);
+/* The server stops: every slot is withdrawn (with the grace above). */
+void pd_pool_stop(struct pd_pool *p);
 
 /* Stop taking work: hand back every queued batch. */
 void pd_pool_handback_all(struct pd_pool *p);

@@ -41,6 +41,7 @@ struct batch {
 	size_t *off; /* n+1 line start offsets into recs */
 	int n, ndone, timeout_ms, running, dropped, fitness;
 	int gpu; /* runs on GPU slots only */
+	char sep; /* what ends each record in recs */
 	long long mem, mem_cap; /* worker address-space limit, the server's cap */
 	struct rslot *rs;
 	struct pd_buf rbuf;
@@ -71,6 +72,9 @@ struct wproc {
 	int a, b; /* record range [a, b) dispatched */
 	uint64_t seq;
 	int timed_out;
+	int withdrawn;	   /* killed when its grace period ran out */
+	uint64_t retire_at; /* busy on a slot no longer shared: killed at this
+			     * time (ns, pd_now_ns) unless done first; 0 = not */
 	int gpu; /* device index of a GPU slot's worker, -1 on a CPU slot */
 	uint64_t start_ns, charged; /* for the fair share */
 };
@@ -87,6 +91,8 @@ struct pd_pool {
 	struct pd_fair fair;
 	struct event *sigchld, *tick, *grow;
 	uint64_t seq;
+	int grace_ms; /* a busy worker's time to finish once its slot goes */
+	int stopping; /* the server stops: no slot is shared any more */
 };
 
 

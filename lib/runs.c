@@ -162,12 +162,12 @@ static void run_stop(struct run *r)
 		pd_coord_free(r->coord);
 		r->coord = NULL;
 	}
-	if (r->log.f) {
-		if (fflush(r->log.f))
+	if (r->log.is_open) {
+		if (pd_joblog_flush(&r->log, NULL))
 			log_failed(r, errno);
-		else if (ferror(r->log.f))
-			log_failed(r, 0);
-		else if (fsync(fileno(r->log.f)))
+		else if (r->log.error)
+			log_failed(r, r->log.error);
+		else if (fsync(r->log.fd))
 			log_failed(r, errno);
 		pd_joblog_close(&r->log);
 		if (r->werr[0])
@@ -188,21 +188,22 @@ static void on_result(void *arg, const struct pd_coord_result *res)
 	r->done++;
 	if (res->status != PD_R_OK)
 		r->failed++;
-	if (res->host[0]) { /* not one the log already held */
+	if (res->host[0] && !res->resumed) { /* not one the log already held */
 		errno = 0;
 		pd_joblog_add(&r->log, res->lineno, res->in ? res->in : "", res->inlen,
 			      res->status, res->ms, res->host, res->out, res->outlen);
-		if (ferror(r->log.f)) /* the run fails at the next flush */
-			log_failed(r, errno);
+		if (r->log.error) /* the run fails at the next flush */
+			log_failed(r, r->log.error);
 	}
 }
 
 /* Coordinator: skip what the log already holds. */
-static int on_resume(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out)
+static int on_resume(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out,
+		     const char **host, double *ms)
 {
 	struct run *r = arg;
 
-	return pd_joblog_lookup(&r->log, lineno, line, len, out);
+	return pd_joblog_lookup(&r->log, lineno, line, len, out, host, ms);
 }
 
 /* Coordinator: a host event, for the server's log. */
@@ -640,8 +641,8 @@ int pd_runs_log(struct pd_runs *rs, const char *id, struct pd_buf *out, char *er
 		pd_err(err, "no run %s on this host", id);
 		return -1;
 	}
-	if (r->log.f)
-		pd_joblog_flush(&r->log);
+	if (r->log.is_open)
+		pd_joblog_flush(&r->log, NULL);
 	snprintf(path, sizeof path, "%s/log", r->dir);
 	if (access(path, F_OK))
 		return 0; /* nothing finished yet */
@@ -701,12 +702,10 @@ static void flush_logs(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	LIST_FOREACH(r, &rs->runs, link) {
-		if (!r->log.f)
+		if (!r->log.is_open)
 			continue;
-		if (fflush(r->log.f))
+		if (pd_joblog_flush(&r->log, NULL))
 			log_failed(r, errno);
-		else if (ferror(r->log.f))
-			log_failed(r, 0);
 		if (r->werr[0] && r->coord)
 			run_write_failed(r);
 	}

@@ -297,6 +297,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .first = (long)first,
 	    .linenos = cJSON_GetObjectItemCaseSensitive(m->json, "linenos"),
 	    .recs = m->blob,
+	    .nul = !strcmp(pd_json_str(m->json, "sep", "nl"), "nul"),
 	    .len = m->blob_len,
 	    .n = (int)n,
 	    .timeout_ms = (int)tmo,
@@ -526,6 +527,8 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	s->stop_timer = evtimer_new(base, maybe_stop, s);
 	s->resume_timer = evtimer_new(base, resume_accept, s);
 	s->pool = pd_pool_new(base, s->shared, &cb, s, err);
+	if (s->pool && o->grace_ms > 0)
+		pd_pool_set_grace(s->pool, o->grace_ms);
 	if (!s->pool) {
 		pd_server_free(s);
 		return NULL;
@@ -627,8 +630,9 @@ void pd_server_shutdown(struct pd_server *s)
 {
 	if (s->stopping)
 		return;
-	pd_log(PD_LOG_INFO, "shutting down: finishing running records, handing back queued ones");
+	pd_log(PD_LOG_INFO, "shutting down: handing back queued records, giving running ones a grace period");
 	s->stopping = 1;
+	pd_pool_stop(s->pool);
 	if (s->tcp)
 		evconnlistener_disable(s->tcp);
 	if (s->unx)

@@ -20,6 +20,8 @@ struct pd_server_opts {
 	int log_records;	  /* log every failed record (pd-serve; an embedded
 				   * server leaves that to its client) */
 	long long mem_cap;	  /* --mem: every worker's address-space cap, 0 = none */
+	int grace_ms;		  /* --grace: a running record's time to finish once its
+				   * slot is withdrawn (stop, shrink); 0 = the pool's 30 s */
 };
 
 /* Create the server and its worker pool.  NULL with err. */

@@ -381,6 +381,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	long n = (long)pd_json_num(m->json, "n", 0), i;
 	const char *p = (const char *)m->blob, *end = p + m->blob_len, *nl;
 	const char *want = pd_json_str(m->json, "kind", "map"), *bad = NULL;
+	char sep = strcmp(pd_json_str(m->json, "sep", "nl"), "nul") ? '\n' : 0;
 	char kerr[PD_ERRLEN];
 	struct loaded *l;
 	cJSON *reply;
@@ -409,7 +410,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	}
 	for (i = 0; i < n; i++) {
 		w->shm->index = (uint32_t)i;
-		nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		nl = p < end ? memchr(p, sep, (size_t)(end - p)) : NULL;
 		if (!nl)
 			nl = end;
 		if (bad)

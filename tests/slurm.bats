@@ -7,7 +7,8 @@
 load helpers/common
 load helpers/netns
 
-SLURM="$BATS_TEST_DIRNAME/../contrib/slurm/pd-slurm"
+# PD_SLURM: the pd-slurm under test (default: contrib/slurm/pd-slurm)
+SLURM=${PD_SLURM:-$BATS_TEST_DIRNAME/../contrib/slurm/pd-slurm}
 
 setup() {
 	pd_setup
@@ -46,12 +47,17 @@ slurm() {
 }
 
 # No process is left in any host namespace, and no private PD_HOME.
-servers_gone() {
+nodes_clean() {
 	local ns
 	for ns in "${NS_HOSTS[@]}"; do
 		[ -z "$(ip netns pids "$ns")" ] || { echo "left in $ns: $(ip netns pids "$ns")"; return 1; }
 	done
-	[ -z "$(ls -A "$T/tmp")" ]
+	[ -z "$(ls -A "$T/tmp")" ] || { echo "left in the nodes' TMPDIR: $(ls -A "$T/tmp")"; return 1; }
+}
+
+# Nor the directory of port files and logs.
+servers_gone() {
+	nodes_clean || return 1
 	[ ! -e "$NS_CLIENT_HOME/slurm.$SLURM_JOB_ID" ]
 }
 
@@ -101,13 +107,16 @@ servers_gone() {
 }
 
 @test "slurm: node lists are expanded with scontrol, or without it" {
-	command -v scontrol >/dev/null && skip "a real scontrol is installed; cannot test without it"
-	SLURM_JOB_NODELIST='node[01-03,10],gpu7,r[1-2]-n[8-9]' run "$SLURM" -l
+	# without: a PATH holding awk and nothing else (a real scontrol may
+	# be installed)
+	mkdir "$T/nosc"
+	ln -s "$(command -v awk)" "$T/nosc/awk"
+	SLURM_JOB_NODELIST='node[01-03,10],gpu7,r[1-2]-n[8-9]' PATH="$T/nosc" run "$SLURM" -l
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '%s\n' node01 node02 node03 node10 gpu7 r1-n8 r1-n9 r2-n8 r2-n9)" ]
-	SLURM_NODELIST='a[8-11]' run "$SLURM" -l
+	SLURM_NODELIST='a[8-11]' PATH="$T/nosc" run "$SLURM" -l
 	[ "$output" = "$(printf '%s\n' a8 a9 a10 a11)" ]
-	SLURM_JOB_NODELIST='node[01-03' run "$SLURM" -l
+	SLURM_JOB_NODELIST='node[01-03' PATH="$T/nosc" run "$SLURM" -l
 	[ "$status" -eq 64 ]
 	[[ $output == *"cannot read the node list 'node[01-03'"* ]]
 	# with scontrol, its answer is used
@@ -186,4 +195,68 @@ servers_gone() {
 	servers_gone
 	no_hang() { ! pgrep -fx 'sleep 617' >/dev/null; }
 	wait_for no_hang
+}
+
+# The stub srun's step ended with no task killed (a real srun would say
+# "task N: Killed", and leave the nodes' private directories behind).
+no_task_killed() {
+	! grep -E 'srun: error|forcing job termination' <<<"$1"
+}
+
+@test "slurm: servers are stopped, not killed (as a real srun allows); no key copy while they run; a -d DIR is kept" {
+	allocation 2
+	mkdir -m 700 "$T/shared"
+	echo mine >"$T/shared/keep"
+	seq 1 20 >"$T/in"
+	PD_SLURM_SERVE_FLAGS=-v slurm -d "$T/shared" sh -c "pd-map '$EX/square.so' <'$T/in' >'$T/sq' &&
+		ls '$T/tmp' >'$T/private' && find '$T/tmp' -name key >'$T/keys'"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/sq")" = "$(expect_squares "$T/in")" ]
+	# while they ran: two private directories, no key copy in them
+	[ "$(wc -l <"$T/private")" -eq 2 ]
+	[ ! -s "$T/keys" ]
+	no_task_killed "$stderr"
+	# each server was asked to stop (SIGTERM) and did, by itself
+	for node in 198.18.0.1 198.18.0.2; do
+		cat "$T/shared/$node.log"
+		grep -q 'signal 15: stopping' "$T/shared/$node.log"
+		grep -q 'stopped' "$T/shared/$node.log"
+		[ ! -e "$T/shared/$node.port" ]
+	done
+	[ "$(cat "$T/shared/keep")" = mine ]
+	servers_gone
+}
+
+@test "slurm: a signal to pd-slurm's whole process group (a terminal's hang-up) stops the servers, not kills them" {
+	allocation 2
+	ip netns exec "$NS_CLIENT" env PD_HOME="$NS_CLIENT_HOME" TMPDIR="$T/tmp" \
+		PATH="$STUBS:$B/bin:$PATH" setsid "$SLURM" -t 20 \
+		sh -c "touch '$T/ready'; exec sleep 619" </dev/null >"$T/out" 2>"$T/err" 3>&- &
+	pid=$!
+	PD_EXTRA_PIDS+=("$pid")
+	wait_for -t 30 test -e "$T/ready" || { show "$T/err"; false; }
+	# setsid did not fork (we are not a group leader): pid is the group's
+	kill -HUP -- "-$pid"
+	wait_for -t 30 pd_dead "$pid"
+	st=0
+	wait "$pid" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 129 ]
+	no_task_killed "$(cat "$T/err")"
+	servers_gone
+}
+
+@test "slurm: pd-slurm killed (SIGKILL): every server still stops and removes its private directory" {
+	allocation 2
+	ip netns exec "$NS_CLIENT" env PD_HOME="$NS_CLIENT_HOME" TMPDIR="$T/tmp" \
+		PATH="$STUBS:$B/bin:$PATH" "$SLURM" -t 20 \
+		sh -c "echo \$\$ >'$T/cmd'; exec sleep 621" </dev/null >"$T/out" 2>"$T/err" 3>&- &
+	pid=$!
+	PD_EXTRA_PIDS+=("$pid")
+	wait_for -t 30 test -s "$T/cmd" || { show "$T/err"; false; }
+	PD_EXTRA_PIDS+=("$(cat "$T/cmd")")
+	kill -KILL "$pid"
+	clean() { nodes_clean >/dev/null 2>&1; }
+	wait_for -t 30 clean || nodes_clean
+	no_task_killed "$(cat "$T/err")"
 }

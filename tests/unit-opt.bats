@@ -18,3 +18,9 @@
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "cmaes: box transformation, optima on walls, --x0/--step, BIPOP regimes and resume, uncertainty handling" {
+	run "${B:-build}/tests/cmaes_more_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}

@@ -1,4 +1,4 @@
-/* cmaes.c - CMA-ES after Hansen's tutorial (purecmaes), ask/tell, exact save/load. */
+/* cmaes.c - CMA-ES after Hansen's tutorial (purecmaes): set-up, ask/tell, stop tests. */
 #include "opt/cmaes.h"
 #include "opt/cmaesint.h"
 #include "opt/eigen.h"
@@ -49,29 +49,31 @@ void pd_cmaes_i_alloc_dim(struct pd_cmaes *c)
 	size_t n = (size_t)c->n;
 
 	c->lo = dalloc(n), c->hi = dalloc(n), c->min = dalloc(n), c->max = dalloc(n);
-	c->ymin = dalloc(n), c->ymax = dalloc(n);
+	c->ymin = dalloc(n), c->ymax = dalloc(n), c->stds = dalloc(n);
+	c->box = xcalloc(n, sizeof(*c->box));
 	c->mean = dalloc(n), c->pc = dalloc(n), c->ps = dalloc(n), c->D = dalloc(n);
 	c->C = dalloc(n * n), c->B = dalloc(n * n), c->invsqrtc = dalloc(n * n);
 	c->work = dalloc(n * n);
 	c->best_x = dalloc(n), c->tmp = dalloc(n), c->tmp2 = dalloc(n), c->mold = dalloc(n);
 }
 
-/* Default strategy parameters for n and lambda (purecmaes). */
+/* Default strategy parameters for n and lambda (the tutorial's, 2016,
+ * with the negative weights of active CMA-ES). */
 static void set_params(struct pd_cmaes *c)
 {
-	double n = c->n, sum = 0, sum2 = 0;
+	double n = c->n, sum = 0, sum2 = 0, nsum = 0, nsum2 = 0, mueffm, scale;
 	int i;
 
 	c->mu = c->lambda / 2;
-	for (i = 0; i < c->mu; i++) {
+	for (i = 0; i < c->lambda; i++) {
 		c->w[i] = log(c->lambda / 2.0 + 0.5) - log(i + 1.0);
-		sum += c->w[i];
+		if (i < c->mu)
+			sum += c->w[i], sum2 += c->w[i] * c->w[i];
+		else
+			nsum += c->w[i], nsum2 += c->w[i] * c->w[i];
 	}
-	for (i = 0; i < c->mu; i++) {
-		c->w[i] /= sum;
-		sum2 += c->w[i] * c->w[i];
-	}
-	c->mueff = 1 / sum2;
+	c->mueff = sum * sum / sum2;
+	mueffm = nsum2 > 0 ? nsum * nsum / nsum2 : 0;
 	c->cc = (4 + c->mueff / n) / (n + 4 + 2 * c->mueff / n);
 	c->cs = (c->mueff + 2) / (n + c->mueff + 5);
 	c->c1 = 2 / ((n + 1.3) * (n + 1.3) + c->mueff);
@@ -79,28 +81,51 @@ static void set_params(struct pd_cmaes *c)
 	c->damps = 1 + 2 * fmax(0, sqrt((c->mueff - 1) / (n + 1)) - 1) + c->cs;
 	c->chin = sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
 	c->histlen = 10 + (int)ceil(30 * n / c->lambda);
+	/* positive weights sum to 1; negative ones to -min(alpha_mu^-,
+	 * alpha_mueff^-, alpha_posdef^-) (tutorial, eq. 53) */
+	scale = fmin(1 + c->c1 / c->cmu, 1 + 2 * mueffm / (c->mueff + 2));
+	scale = fmin(scale, (1 - c->c1 - c->cmu) / (n * c->cmu));
+	for (i = 0; i < c->lambda; i++)
+		c->w[i] = i < c->mu ? c->w[i] / sum : nsum < 0 ? scale * c->w[i] / -nsum : 0;
+	for (c->wsum = 0, i = 0; i < c->lambda; i++)
+		c->wsum += c->w[i];
 }
 
-/* Allocate the arrays whose size depends on lambda, and set parameters. */
+/* Re-evaluations per generation under uncertainty handling. */
+int pd_cmaes_i_nreev(int lambda)
+{
+	int r = (int)ceil(1.5 + lambda / 20.0);
+
+	return r < lambda ? r : lambda;
+}
+
+/* Allocate the arrays whose size depends on lambda, and set parameters;
+ * room for the re-evaluations whether or not they are used. */
 void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c)
 {
+	size_t np = (size_t)c->lambda + (size_t)pd_cmaes_i_nreev(c->lambda);
+
 	c->w = dalloc((size_t)c->lambda);
-	c->arx = dalloc((size_t)c->lambda * (size_t)c->n);
-	c->repaired = xcalloc((size_t)c->lambda, 1);
-	c->rank = xcalloc((size_t)c->lambda, sizeof(*c->rank));
+	c->wo = dalloc((size_t)c->lambda);
+	c->arx_rows = np * (size_t)(c->uh_k > 1 ? c->uh_k : 1);
+	c->arx = dalloc(c->arx_rows * (size_t)c->n);
+	c->agg = dalloc(np);
+	c->rank = xcalloc(2 * np, sizeof(*c->rank));
+	c->fu = dalloc(4 * np);
 	set_params(c);
 	c->hist = dalloc((size_t)c->histlen);
+	c->nreev = c->uh ? pd_cmaes_i_nreev(c->lambda) : 0;
 }
 
-static void free_lambda(struct pd_cmaes *c)
+void pd_cmaes_i_free_lambda(struct pd_cmaes *c)
 {
-	free(c->w), free(c->arx), free(c->repaired), free(c->rank), free(c->hist);
-	c->w = c->arx = c->hist = NULL;
-	c->repaired = NULL;
+	free(c->w), free(c->wo), free(c->arx), free(c->rank), free(c->hist), free(c->fu), free(c->agg);
+	c->w = c->wo = c->arx = c->hist = c->fu = c->agg = NULL;
 	c->rank = NULL;
 }
 
-/* Hard bounds in normalised coordinates (infinite bounds stay infinite). */
+/* Hard bounds in normalised coordinates (infinite bounds stay infinite)
+ * and their transformations. */
 void pd_cmaes_i_set_ybounds(struct pd_cmaes *c)
 {
 	int i;
@@ -108,11 +133,13 @@ void pd_cmaes_i_set_ybounds(struct pd_cmaes *c)
 	for (i = 0; i < c->n; i++) {
 		c->ymin[i] = (c->min[i] - c->lo[i]) / (c->hi[i] - c->lo[i]);
 		c->ymax[i] = (c->max[i] - c->lo[i]) / (c->hi[i] - c->lo[i]);
+		pd_boxtrans_init(&c->box[i], c->ymin[i], c->ymax[i]);
 	}
 }
 
-/* Start a fresh distribution around c->mean: sigma0, zero paths, C = I. */
-static void reset_dist(struct pd_cmaes *c)
+/* Start a fresh distribution around c->mean: sigma0, zero paths,
+ * C = diag(stds^2). */
+void pd_cmaes_i_reset_dist(struct pd_cmaes *c)
 {
 	int n = c->n, i;
 
@@ -123,23 +150,27 @@ static void reset_dist(struct pd_cmaes *c)
 	memset(c->B, 0, (size_t)n * n * sizeof(double));
 	memset(c->invsqrtc, 0, (size_t)n * n * sizeof(double));
 	for (i = 0; i < n; i++) {
-		c->C[i * n + i] = c->B[i * n + i] = c->invsqrtc[i * n + i] = 1;
-		c->D[i] = 1;
+		c->C[i * n + i] = c->stds[i] * c->stds[i];
+		c->B[i * n + i] = 1;
+		c->invsqrtc[i * n + i] = 1 / c->stds[i];
+		c->D[i] = c->stds[i];
 	}
 	c->eigeneval = c->evals;
 	c->gen = 0;
 	c->asked = 0;
 	c->hist_n = c->hist_pos = 0;
 	c->fworst = INFINITY;
+	c->uh_s = 0;
 }
 
-/* Normalised point y to user coordinates x, clamped to the hard bounds. */
-static void to_user(const struct pd_cmaes *c, const double *y, double *x)
+/* Unbounded normalised point y to user coordinates x: through the box
+ * transformation, then clamped against rounding. */
+void pd_cmaes_i_to_user(const struct pd_cmaes *c, const double *y, double *x)
 {
 	int i;
 
 	for (i = 0; i < c->n; i++) {
-		x[i] = c->lo[i] + (c->hi[i] - c->lo[i]) * y[i];
+		x[i] = c->lo[i] + (c->hi[i] - c->lo[i]) * pd_boxtrans_fwd(&c->box[i], y[i]);
 		if (x[i] < c->min[i])
 			x[i] = c->min[i];
 		if (x[i] > c->max[i])
@@ -164,22 +195,62 @@ int pd_cmaes_init(struct pd_cmaes *c, int dim, const double *lo, const double *h
 	memcpy(c->lo, lo, sz), memcpy(c->hi, hi, sz);
 	memcpy(c->min, min ? min : lo, sz), memcpy(c->max, max ? max : hi, sz);
 	pd_cmaes_i_set_ybounds(c);
-	c->sigma0 = sigma0 > 0 ? sigma0 : 0.3;
+	c->sigma0 = c->sigma_def = sigma0 > 0 ? sigma0 : 0.3;
+	c->lambda_def = c->lambda;
+	c->uh_k = 1, c->uh_evals = 1;
 	c->tolfun = 1e-12;
 	c->tolx = 1e-12 * c->sigma0;
 	pd_rng_seed(&c->rng, seed);
 	for (i = 0; i < dim; i++)
-		c->mean[i] = 0.5;
-	reset_dist(c);
+		c->mean[i] = 0.5, c->stds[i] = 1;
+	pd_cmaes_i_reset_dist(c);
 	c->best_f = INFINITY;
-	to_user(c, c->mean, c->best_x);
+	pd_cmaes_i_to_user(c, c->mean, c->best_x);
 	return 0;
 }
 
+int pd_cmaes_start(struct pd_cmaes *c, const double *x0, const double *step, char *err)
+{
+	double m = 0, w;
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		if (x0 && !(x0[i] >= c->min[i] && x0[i] <= c->max[i]))
+			return pd_err(err, "parameter %d: start %g outside the hard bounds [%g, %g]", i + 1,
+				      x0[i], c->min[i], c->max[i]), -1;
+		w = c->hi[i] - c->lo[i];
+		if (step && !(step[i] > 0 && step[i] / w >= 1e-12 && step[i] / w <= 1e6))
+			return pd_err(err, "parameter %d: initial step %g out of range (0, 1e6 (HI - LO)]",
+				      i + 1, step[i]), -1;
+		if (step)
+			m = fmax(m, step[i] / w);
+	}
+	for (i = 0; i < c->n; i++) {
+		if (x0)
+			c->mean[i] = pd_boxtrans_inv(&c->box[i], (x0[i] - c->lo[i]) / (c->hi[i] - c->lo[i]));
+		if (step)
+			c->stds[i] = step[i] / (c->hi[i] - c->lo[i]) / m;
+	}
+	if (step)
+		c->sigma0 = c->sigma_def = m, c->tolx = 1e-12 * m;
+	pd_cmaes_i_reset_dist(c);
+	pd_cmaes_i_to_user(c, c->mean, c->best_x);
+	return 0;
+}
+
+void pd_cmaes_set_noise(struct pd_cmaes *c, int on)
+{
+	c->uh = on != 0;
+	c->nreev = c->uh ? pd_cmaes_i_nreev(c->lambda) : 0;
+}
+
+int pd_cmaes_npoints(const struct pd_cmaes *c) { return (c->lambda + c->nreev) * c->uh_k; }
+
 void pd_cmaes_release(struct pd_cmaes *c)
 {
-	free_lambda(c);
+	pd_cmaes_i_free_lambda(c);
 	free(c->lo), free(c->hi), free(c->min), free(c->max), free(c->ymin), free(c->ymax);
+	free(c->stds), free(c->box);
 	free(c->mean), free(c->pc), free(c->ps), free(c->D), free(c->C), free(c->B);
 	free(c->invsqrtc), free(c->work), free(c->best_x), free(c->tmp), free(c->tmp2);
 	free(c->mold);
@@ -215,49 +286,40 @@ static void eigen_update(struct pd_cmaes *c)
 
 /* ---- ask ---- */
 
-static int inside(const struct pd_cmaes *c, const double *y)
+/* y = m + scale sigma B D z, z standard normal. */
+static void draw(struct pd_cmaes *c, const double *m, double scale, double *y)
 {
-	int i;
+	int n = c->n, i, j;
+	double *z = c->tmp, s;
 
-	for (i = 0; i < c->n; i++)
-		if (!(y[i] >= c->ymin[i] && y[i] <= c->ymax[i]))
-			return 0;
-	return 1;
-}
-
-/* Draw point k: mean + sigma B D z, resampled while outside the hard
- * bounds, clamped after PD_CMAES_TRIES draws. */
-static void sample_point(struct pd_cmaes *c, int k)
-{
-	int n = c->n, t, i, j;
-	double *y = c->arx + (size_t)k * n, *z = c->tmp, s;
-
-	for (t = 0; t < PD_CMAES_TRIES; t++) {
-		for (i = 0; i < n; i++)
-			z[i] = c->D[i] * pd_rng_gauss(&c->rng);
-		for (i = 0; i < n; i++) {
-			for (s = 0, j = 0; j < n; j++)
-				s += c->B[i * n + j] * z[j];
-			y[i] = c->mean[i] + c->sigma * s;
-		}
-		if (inside(c, y)) {
-			c->repaired[k] = 0;
-			return;
-		}
-	}
 	for (i = 0; i < n; i++)
-		y[i] = fmin(fmax(y[i], c->ymin[i]), c->ymax[i]);
-	c->repaired[k] = 1;
+		z[i] = c->D[i] * pd_rng_gauss(&c->rng);
+	for (i = 0; i < n; i++) {
+		for (s = 0, j = 0; j < n; j++)
+			s += c->B[i * n + j] * z[j];
+		y[i] = m[i] + scale * c->sigma * s;
+	}
 }
 
 void pd_cmaes_ask(struct pd_cmaes *c, double *x)
 {
+	size_t n = (size_t)c->n, m = (size_t)(c->lambda + c->nreev), rows = m * (size_t)c->uh_k;
 	int k;
 
-	for (k = 0; k < c->lambda; k++) {
-		sample_point(c, k);
-		to_user(c, c->arx + (size_t)k * c->n, x + (size_t)k * c->n);
+	if (rows > c->arx_rows) {
+		free(c->arx);
+		c->arx = dalloc(rows * n);
+		c->arx_rows = rows;
 	}
+	for (k = 0; k < c->lambda; k++)
+		draw(c, c->mean, 1, c->arx + k * n);
+	/* the re-evaluations, then the copies: moved by 1e-7 sigma */
+	for (k = 0; k < c->nreev; k++)
+		draw(c, c->arx + k * n, 1e-7, c->arx + (c->lambda + k) * n);
+	for (k = (int)m; k < (int)rows; k++)
+		draw(c, c->arx + (k % m) * n, 1e-7, c->arx + k * n);
+	for (k = 0; k < (int)rows; k++)
+		pd_cmaes_i_to_user(c, c->arx + k * n, x + k * n);
 	c->asked = 1;
 }
 
@@ -284,46 +346,11 @@ static void rank_points(struct pd_cmaes *c, const double *f)
 		c->rank[k].bad = !isfinite(f[k]);
 		c->rank[k].f = c->rank[k].bad ? INFINITY : f[k];
 		c->rank[k].i = k;
-		c->nonfinite += c->rank[k].bad;
 	}
 	qsort(c->rank, (size_t)c->lambda, sizeof(*c->rank), rank_cmp);
 	if (!c->rank[0].bad && c->rank[0].f < c->best_f) {
 		c->best_f = c->rank[0].f;
-		to_user(c, c->arx + (size_t)c->rank[0].i * c->n, c->best_x);
-	}
-}
-
-/* Mahalanobis norm of the step d under the current C. */
-static double mahalanobis(const struct pd_cmaes *c, const double *d)
-{
-	int n = c->n, i, j;
-	double s, sum = 0;
-
-	for (i = 0; i < n; i++) {
-		for (s = 0, j = 0; j < n; j++)
-			s += c->invsqrtc[i * n + j] * d[j];
-		sum += s * s;
-	}
-	return sqrt(sum);
-}
-
-/* Shorten the steps of clamped points to a plausible length (tutorial,
- * "injecting solutions"); shrinking towards the mean keeps them inside. */
-static void clip_repaired(struct pd_cmaes *c)
-{
-	int n = c->n, k, i;
-	double lim = sqrt((double)n) + 2.0 * n / (n + 2.0), nrm, *y;
-
-	for (k = 0; k < c->lambda; k++) {
-		if (!c->repaired[k])
-			continue;
-		y = c->arx + (size_t)k * n;
-		for (i = 0; i < n; i++)
-			c->tmp[i] = (y[i] - c->mean[i]) / c->sigma;
-		nrm = mahalanobis(c, c->tmp);
-		if (nrm > lim)
-			for (i = 0; i < n; i++)
-				y[i] = c->mean[i] + c->sigma * c->tmp[i] * (lim / nrm);
+		pd_cmaes_i_to_user(c, c->arx + (size_t)c->rank[0].i * c->n, c->best_x);
 	}
 }
 
@@ -358,17 +385,42 @@ static int update_mean_paths(struct pd_cmaes *c)
 	return k;
 }
 
-/* Rank-one and rank-mu update of C. */
+/* The weights of the rank-mu update: w_k, and for the negative ones
+ * w_k n / |C^-1/2 y_k|^2, so that no direction shrinks too fast. */
+static void active_weights(struct pd_cmaes *c)
+{
+	int n = c->n, k, i, j;
+	double s, nrm, *y;
+
+	for (k = 0; k < c->lambda; k++) {
+		c->wo[k] = c->w[k];
+		if (c->w[k] >= 0)
+			continue;
+		y = c->arx + (size_t)c->rank[k].i * n;
+		for (nrm = 0, i = 0; i < n; i++) {
+			for (s = 0, j = 0; j < n; j++)
+				s += c->invsqrtc[i * n + j] * (y[j] - c->mold[j]);
+			nrm += s * s;
+		}
+		nrm /= c->sigma * c->sigma;
+		c->wo[k] = nrm > 0 ? c->w[k] * n / nrm : 0;
+	}
+}
+
+/* Rank-one and rank-mu update of C, active (negative weights). */
 static void update_cov(struct pd_cmaes *c, int hsig)
 {
 	int n = c->n, k, i, j;
-	double old = 1 - c->c1 - c->cmu, h = (1 - hsig) * c->cc * (2 - c->cc), s, *y;
+	double old = 1 - c->c1 - c->cmu * c->wsum, h = (1 - hsig) * c->cc * (2 - c->cc), s, *y;
 
+	active_weights(c);
 	for (i = 0; i < n; i++)
 		for (j = 0; j <= i; j++) {
-			for (s = 0, k = 0; k < c->mu; k++) {
+			for (s = 0, k = 0; k < c->lambda; k++) {
+				if (c->wo[k] == 0)
+					continue;
 				y = c->arx + (size_t)c->rank[k].i * n;
-				s += c->w[k] * (y[i] - c->mold[i]) * (y[j] - c->mold[j]);
+				s += c->wo[k] * (y[i] - c->mold[i]) * (y[j] - c->mold[j]);
 			}
 			s /= c->sigma * c->sigma;
 			c->C[i * n + j] = old * c->C[i * n + j] +
@@ -406,19 +458,26 @@ static void record_history(struct pd_cmaes *c)
 
 void pd_cmaes_tell(struct pd_cmaes *c, const double *f)
 {
+	double noise = 1;
 	int hsig;
 
 	if (!c->asked)
 		return;
 	c->asked = 0;
-	rank_points(c, f);
-	clip_repaired(c);
-	c->evals += c->lambda;
+	for (hsig = 0; hsig < pd_cmaes_npoints(c); hsig++)
+		c->nonfinite += !isfinite(f[hsig]);
+	c->evals += pd_cmaes_npoints(c);
+	if (c->nreev)
+		noise = pd_cmaes_i_noise(c, f); /* fills c->fu, may change uh_k */
+	else
+		memcpy(c->fu, f, (size_t)c->lambda * sizeof(double));
+	rank_points(c, c->fu);
 	c->iter++;
 	c->gen++;
 	hsig = update_mean_paths(c);
 	update_cov(c, hsig);
 	update_sigma(c);
+	c->sigma *= noise;
 	record_history(c);
 	if ((double)(c->evals - c->eigeneval) > c->lambda / (c->c1 + c->cmu) / c->n / 10)
 		eigen_update(c);
@@ -495,32 +554,17 @@ enum pd_cmaes_stop pd_cmaes_stop(const struct pd_cmaes *c)
 		return PD_CMAES_NOEFFECTCOORD;
 	if (!(c->sigma / c->sigma0 <= 1e20 * dmax))
 		return PD_CMAES_TOLUPSIGMA;
+	if (c->maxgen && c->gen >= c->maxgen)
+		return PD_CMAES_MAXITER;
 	return PD_CMAES_GOING;
 }
 
 const char *pd_cmaes_stop_name(enum pd_cmaes_stop s)
 {
-	static const char *const names[] = {"going", "tolfun", "tolx", "condition",
-					    "noeffectaxis", "noeffectcoord", "tolupsigma"};
+	static const char *const names[] = {"going",	    "tolfun",	     "tolx",	   "condition",
+					    "noeffectaxis", "noeffectcoord", "tolupsigma", "maxiter"};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
-int pd_cmaes_restart(struct pd_cmaes *c, int factor, char *err)
-{
-	int i;
-
-	if (factor < 1 || c->lambda > PD_CMAES_MAXLAMBDA / factor)
-		return pd_err(err, "population %d times %d exceeds %d", c->lambda, factor,
-			      PD_CMAES_MAXLAMBDA), -1;
-	free_lambda(c);
-	c->lambda *= factor;
-	pd_cmaes_i_alloc_lambda(c);
-	for (i = 0; i < c->n; i++)
-		c->mean[i] = pd_rng_unif(&c->rng);
-	reset_dist(c);
-	c->restarts++;
-	return 0;
 }
 
 /* ---- accessors ---- */
@@ -532,7 +576,7 @@ double pd_cmaes_best(const struct pd_cmaes *c, double *x)
 	return c->best_f;
 }
 
-void pd_cmaes_mean(const struct pd_cmaes *c, double *x) { to_user(c, c->mean, x); }
+void pd_cmaes_mean(const struct pd_cmaes *c, double *x) { pd_cmaes_i_to_user(c, c->mean, x); }
 long long pd_cmaes_evals(const struct pd_cmaes *c) { return c->evals; }
 long long pd_cmaes_iter(const struct pd_cmaes *c) { return c->iter; }
 long long pd_cmaes_nonfinite(const struct pd_cmaes *c) { return c->nonfinite; }

@@ -1,4 +1,4 @@
-/* cmaesint.h - what cmaes.c shares with cmaes_save.c, and no one else. */
+/* cmaesint.h - what cmaes.c shares with cmaes_save.c, cmaes_restart.c and cmaes_noise.c. */
 #ifndef PD_OPT_CMAESINT_H
 #define PD_OPT_CMAESINT_H
 
@@ -13,7 +13,20 @@ int pd_cmaes_i_check_args(int n, const double *lo, const double *hi, const doubl
 void pd_cmaes_i_alloc_dim(struct pd_cmaes *c);
 void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c);
 
-/* The hard bounds in normalised coordinates. */
+void pd_cmaes_i_free_lambda(struct pd_cmaes *c);
+/* Re-evaluations per generation for lambda under uncertainty handling. */
+int pd_cmaes_i_nreev(int lambda);
+
+/* The hard bounds in normalised coordinates, and their transformations. */
 void pd_cmaes_i_set_ybounds(struct pd_cmaes *c);
+/* A fresh distribution around c->mean with sigma0. */
+void pd_cmaes_i_reset_dist(struct pd_cmaes *c);
+/* An unbounded normalised point to user coordinates, in the box. */
+void pd_cmaes_i_to_user(const struct pd_cmaes *c, const double *y, double *x);
+
+/* Uncertainty handling: from the lambda + nreev values f, fill c->fu
+ * with the lambda values for the update, update the noise measure, and
+ * return the factor for sigma (cmaes_noise.c). */
+double pd_cmaes_i_noise(struct pd_cmaes *c, const double *f);
 
 #endif

@@ -215,3 +215,18 @@ void pd_opt_copy_box(int dim, const double *lo, const double *hi, const double *
 	*pmin = pd_opt_dup(min ? min : lo, n);
 	*pmax = pd_opt_dup(max ? max : hi, n);
 }
+
+double pd_opt_reflect(double x, double min, double max)
+{
+	double w = max - min, t;
+
+	if (isfinite(min) && isfinite(max) && (x < min || x > max)) {
+		t = fmod(x - min, 2 * w);
+		t = t < 0 ? t + 2 * w : t;
+		x = min + (t <= w ? t : 2 * w - t);
+	} else if (x < min)
+		x = 2 * min - x;
+	else if (x > max)
+		x = 2 * max - x;
+	return x < min ? min : x > max ? max : x;
+}

@@ -74,6 +74,10 @@ double *pd_opt_dup(const double *src, size_t n);
  */
 int pd_opt_check_box(int dim, const double *lo, const double *hi, const double *min,
 		     const double *max, char *err);
+/* x mirrored off the walls into [min, max] (either may be infinite): as
+ * often as it takes, so the result lies inside and the map is continuous;
+ * a final clamp only guards against rounding. */
+double pd_opt_reflect(double x, double min, double max);
 /* Copy the box into fresh arrays (min / max NULL: lo / hi). */
 void pd_opt_copy_box(int dim, const double *lo, const double *hi, const double *min,
 		     const double *max, double **plo, double **phi, double **pmin, double **pmax);

@@ -168,6 +168,18 @@ struct pd_ga *pd_ga_new(int dim, const double *lo, const double *hi, const doubl
 	return g;
 }
 
+int pd_ga_set_x0(struct pd_ga *g, const double *x0, char *err)
+{
+	int i;
+
+	for (i = 0; i < g->n; i++)
+		if (!(x0[i] >= g->min[i] && x0[i] <= g->max[i]))
+			return pd_err(err, "parameter %d: start %g outside the hard bounds [%g, %g]", i + 1,
+				      x0[i], g->min[i], g->max[i]), -1;
+	memcpy(g->x, x0, (size_t)g->n * sizeof(double));
+	return 0;
+}
+
 int pd_ga_npoints(const struct pd_ga *g) { return g->islands * g->pop; }
 
 void pd_ga_ask(struct pd_ga *g, double *x)
@@ -270,14 +282,10 @@ static int tournament(struct pd_rng *r, const int *order, int pop)
 	return order[a < b ? a : b];
 }
 
-/* Put coordinate i back inside the hard bounds: reflect once, then clamp. */
+/* Put coordinate i back inside the hard bounds by reflection off them. */
 static double confine(const struct pd_ga *g, int i, double v)
 {
-	if (v < g->min[i])
-		v = 2 * g->min[i] - v;
-	else if (v > g->max[i])
-		v = 2 * g->max[i] - v;
-	return v < g->min[i] ? g->min[i] : v > g->max[i] ? g->max[i] : v;
+	return pd_opt_reflect(v, g->min[i], g->max[i]);
 }
 
 /* A BLX-0.5 child of a and b into c. */

@@ -37,8 +37,8 @@ struct pd_buf;
  *    standard deviation sigma (hi - lo) in every coordinate; each island
  *    adapts its sigma by Rechenberg's 1/5 success rule, comparing every
  *    mutant with its parent (sigma starts at 0.1, stays in [1e-12, 1]);
- *  - a coordinate leaving the hard bounds is reflected once off the
- *    bound it crossed, then clamped.
+ *  - a coordinate leaving the hard bounds is reflected off them
+ *    (pd_opt_reflect: as often as it takes, never clamped).
  * Defaults are Playdoh's: elite 0.05, crossover 0.65, mutation 0.30,
  * migration every 20 generations of ceil(0.2 * popsize) individuals.
  * Migration (islands > 1) is synchronous: after the tell of every
@@ -72,6 +72,10 @@ struct pd_ga;
 struct pd_ga *pd_ga_new(int dim, const double *lo, const double *hi, const double *min,
 			const double *max, const struct pd_ga_params *par, uint64_t seed, char *err);
 void pd_ga_free(struct pd_ga *g);
+
+/* Before the first tell: make individual 1 of island 1 x0, which must
+ * lie within the hard bounds.  0, or -1 with err. */
+int pd_ga_set_x0(struct pd_ga *g, const double *x0, char *err);
 
 int pd_ga_npoints(const struct pd_ga *g); /* islands * popsize, island-major */
 /* Fill x (npoints * dim, row-major) with the generation to evaluate;

@@ -54,7 +54,11 @@ static int new_cmaes(struct pd_optim *o, const struct pd_params *p, const struct
 	if (!o->cma)
 		abort();
 	o->restarts_left = k->restarts;
-	return pd_cmaes_init(o->cma, p->dim, p->lo, p->hi, p->min, p->max, k->sigma0, k->popsize, k->seed, err);
+	if (pd_cmaes_init(o->cma, p->dim, p->lo, p->hi, p->min, p->max, k->sigma0, k->popsize, k->seed, err))
+		return -1;
+	pd_cmaes_set_restart_mode(o->cma, k->bipop ? PD_CMAES_BIPOP : PD_CMAES_IPOP);
+	pd_cmaes_set_noise(o->cma, k->noise);
+	return pd_cmaes_start(o->cma, k->x0, k->step, err);
 }
 
 struct pd_optim *pd_optim_new(const struct pd_params *p, const struct pd_optim_conf *k, char *err)
@@ -70,14 +74,18 @@ struct pd_optim *pd_optim_new(const struct pd_params *p, const struct pd_optim_c
 
 		o->pso = pd_pso_new(p->dim, p->lo, p->hi, p->min, p->max, &pp, k->seed, err);
 		rc = o->pso ? 0 : -1;
-		if (!rc && k->pso_classic)
-			rc = pd_pso_set_rule(o->pso, PD_PSO_CLASSIC, err);
+		if (!rc)
+			rc = pd_pso_set_rule(o->pso, k->pso_rule, err);
+		if (!rc && k->x0)
+			rc = pd_pso_set_x0(o->pso, k->x0, err);
 	} else {
 		struct pd_ga_params gp = {k->islands, k->popsize, k->elite, k->crossover, k->mutation,
 					  k->migration_interval, k->migration_proportion};
 
 		o->ga = pd_ga_new(p->dim, p->lo, p->hi, p->min, p->max, &gp, k->seed, err);
 		rc = o->ga ? 0 : -1;
+		if (!rc && k->x0)
+			rc = pd_ga_set_x0(o->ga, k->x0, err);
 	}
 	if (rc) {
 		pd_optim_free(o);
@@ -105,7 +113,7 @@ int pd_optim_dim(const struct pd_optim *o) { return o->dim; }
 int pd_optim_npoints(const struct pd_optim *o)
 {
 	switch (o->algo) {
-	case PD_ALGO_CMAES: return pd_cmaes_lambda(o->cma);
+	case PD_ALGO_CMAES: return pd_cmaes_npoints(o->cma);
 	case PD_ALGO_PSO: return pd_pso_npoints(o->pso);
 	default: return pd_ga_npoints(o->ga);
 	}
@@ -144,18 +152,19 @@ void pd_optim_tell(struct pd_optim *o, const double *f)
 const char *pd_optim_converged(struct pd_optim *o, int *restarted, char *err)
 {
 	enum pd_cmaes_stop s;
+	int large, rc;
 
 	*restarted = 0;
 	if (o->algo != PD_ALGO_CMAES || (s = pd_cmaes_stop(o->cma)) == PD_CMAES_GOING)
 		return NULL;
-	if (o->restarts_left > 0) {
-		if (pd_cmaes_restart(o->cma, 2, err))
-			return "restart failed";
-		o->restarts_left--;
-		*restarted = 1;
-		return NULL;
-	}
-	return pd_cmaes_stop_name(s);
+	rc = pd_cmaes_restart_next(o->cma, o->restarts_left, &large, err);
+	if (rc < 0)
+		return "restart failed";
+	if (rc > 0)
+		return pd_cmaes_stop_name(s);
+	o->restarts_left -= large;
+	*restarted = 1;
+	return NULL;
 }
 
 double pd_optim_best(const struct pd_optim *o, double *x)
@@ -195,6 +204,13 @@ long long pd_optim_nonfinite(const struct pd_optim *o)
 }
 
 int pd_optim_restarts(const struct pd_optim *o) { return o->cma ? pd_cmaes_restarts(o->cma) : 0; }
+
+const char *pd_optim_regime(const struct pd_optim *o)
+{
+	if (!o->cma || o->cma->mode != PD_CMAES_BIPOP)
+		return NULL;
+	return o->cma->regime ? "large" : "small";
+}
 
 double pd_optim_step(const struct pd_optim *o)
 {

@@ -18,9 +18,14 @@ struct pd_optim_conf {
 	uint64_t seed;
 	int popsize;	 /* CMA-ES lambda, PSO particles, GA individuals per island */
 	double sigma0;	 /* CMA-ES, in units of HI - LO */
-	int restarts;	 /* CMA-ES: IPOP restarts allowed */
+	int restarts;	 /* CMA-ES: IPOP restarts (BIPOP: large-population runs) allowed */
+	int bipop;	 /* CMA-ES: BIPOP instead of IPOP restarts */
+	int noise;	 /* CMA-ES: uncertainty handling (UH-CMA-ES) */
+	const double *x0;   /* dim: the start point (CMA-ES mean, PSO particle 1,
+			     * GA individual 1), or NULL; not kept */
+	const double *step; /* dim: CMA-ES initial step per parameter, or NULL */
 	double omega, cl, cg; /* PSO */
-	int pso_classic;      /* PSO: random factors per coordinate, not per particle */
+	int pso_rule;	      /* PSO: PD_PSO_LINEAR or PD_PSO_CLASSIC (opt/pso.h) */
 	int islands, migration_interval; /* GA */
 	double elite, crossover, mutation, migration_proportion;
 };
@@ -53,8 +58,9 @@ void pd_optim_tell(struct pd_optim *o, const double *f);
 
 /*
  * After a tell: NULL to go on, or why the algorithm stopped by itself
- * ("tolfun", ...).  A CMA-ES with restarts left restarts instead (IPOP,
- * population doubled), returns NULL and sets *restarted.
+ * ("tolfun", ...).  A CMA-ES with restarts left restarts instead (IPOP:
+ * population doubled; BIPOP: a large or a small run), returns NULL and
+ * sets *restarted.
  */
 const char *pd_optim_converged(struct pd_optim *o, int *restarted, char *err);
 
@@ -63,6 +69,9 @@ long long pd_optim_evals(const struct pd_optim *o);
 long long pd_optim_iter(const struct pd_optim *o);
 long long pd_optim_nonfinite(const struct pd_optim *o);
 int pd_optim_restarts(const struct pd_optim *o);
+/* The kind of the current CMA-ES run under BIPOP, "large" or "small"
+ * (the first run is "small" in its budget); NULL otherwise. */
+const char *pd_optim_regime(const struct pd_optim *o);
 /* Step size for the trace (CMA-ES sigma, PSO spread, GA mutation step),
  * in units of HI - LO. */
 double pd_optim_step(const struct pd_optim *o);

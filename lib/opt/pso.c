@@ -126,6 +126,19 @@ int pd_pso_set_rule(struct pd_pso *p, int rule, char *err)
 	return 0;
 }
 
+int pd_pso_set_x0(struct pd_pso *p, const double *x0, char *err)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		if (!(x0[i] >= p->min[i] && x0[i] <= p->max[i]))
+			return pd_err(err, "parameter %d: start %g outside the hard bounds [%g, %g]", i + 1,
+				      x0[i], p->min[i], p->max[i]), -1;
+	memcpy(p->x, x0, (size_t)p->n * sizeof(double));
+	memcpy(p->p, x0, (size_t)p->n * sizeof(double));
+	return 0;
+}
+
 int pd_pso_npoints(const struct pd_pso *p) { return p->np; }
 
 void pd_pso_ask(struct pd_pso *p, double *x)
@@ -172,10 +185,8 @@ static void move(struct pd_pso *p, int k)
 		vmax = p->hi[i] - p->lo[i];
 		v[i] = v[i] > vmax ? vmax : v[i] < -vmax ? -vmax : v[i];
 		x[i] += v[i];
-		if (x[i] < p->min[i])
-			x[i] = p->min[i], v[i] = 0;
-		else if (x[i] > p->max[i])
-			x[i] = p->max[i], v[i] = 0;
+		if (x[i] < p->min[i] || x[i] > p->max[i])
+			x[i] = pd_opt_reflect(x[i], p->min[i], p->max[i]), v[i] = -v[i];
 	}
 }
 
