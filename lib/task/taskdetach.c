@@ -2,6 +2,7 @@
 #include "taskdetach.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,9 +92,13 @@ static void write_error(const char *dir, const char *msg)
 {
 	char path[PD_PATH_MAX];
 	FILE *f;
+	int fd;
 
 	pd_path_fmt(path, "%s/error", dir);
-	f = fopen(path, "w");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f && fd >= 0)
+		close(fd);
 	if (f) {
 		fprintf(f, "%s\n", msg);
 		fclose(f);
@@ -110,7 +115,7 @@ static void write_log(const char *dir, const cJSON *meta, const struct pd_taskpl
 	int i;
 
 	pd_path_fmt(path, "%s/log", dir);
-	if (pd_joblog_open(&log, path, 0, err))
+	if (pd_joblog_open(&log, path, 0, 0600, err))
 		return;
 	log.with_input = 1;
 	for (i = 0; i < nodes; i++) {
