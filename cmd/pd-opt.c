@@ -440,7 +440,10 @@ static void record_iteration(const double *f, long n, int restarted)
 			pd_optim_nonfinite(R.o), pd_optim_restarts(R.o), restarted ? ",\"restarted\":true" : "");
 		fprintf(R.trace, ",\"eval_ms\":%.3f,\"fitness_ms\":%.3f,\"update_ms\":%.3f}\n", R.eval_ms,
 			R.fitness_ms, R.update_ms);
-		fflush(R.trace);
+		if (fflush(R.trace) || ferror(R.trace)) {
+			pd_cli_epipe(errno); /* --trace /dev/stdout | head: quietly */
+			pd_cli_die(PD_EX_OSERR, "--trace %s: %s", O.trace, strerror(errno));
+		}
 	}
 	if (R.hn == R.hcap) {
 		R.hcap = R.hcap ? 2 * R.hcap : 256;
@@ -766,7 +769,9 @@ int main(int argc, char **argv)
 	free(job);
 	free(O.x0v);
 	free(O.stepv);
-	if (fflush(stdout) || ferror(stdout))
+	if (fflush(stdout) || ferror(stdout)) {
+		pd_cli_epipe(errno);
 		return code ? code : PD_EX_OSERR;
+	}
 	return code;
 }
