@@ -89,23 +89,15 @@ start_hosts() {
 # end at once and reports that, long before the relay counts host 1 lost
 # (10 s of silence).  The order is fixed by the dropped packets, not by
 # timing: the report must still name the root cause, the lost host.
-tubes_up() {
-	ip netns exec "${NS_PREFIX}h1" ss -Htn state established dst "$NS_ADDR_0" | grep -q .
-}
-
 @test "a lost host is named as the cause, not a node's consequent 'has ended and sent nothing more'" {
 	command -v nft >/dev/null || skip "nft not found"
 	start_hosts
-	printf 'pop\nsleep 300000\n' >"$T/args"
+	printf 'pop\nsleep 300000 %s\n' "$T/running" >"$T/args"
 	netns_client timeout -k 5 "$TASK_TIMEOUT" "$BIN/pd-task" -H "$(netns_hosts)" -n 2 -t ring \
 		"$T/probe.so" <"$T/args" >"$T/out" 2>"$T/err" &
 	bg=$!
-	# wait until node 1 on host 1 is wired to node 0 on host 0 (their tubes)
-	for i in $(seq 1 200); do
-		tubes_up && break
-		sleep 0.05
-	done
-	tubes_up
+	# wait until node 1 runs on host 1 (it creates $T/running.1 before it sleeps)
+	wait_for -t 20 test -e "$T/running.1"
 	ip netns exec "${NS_PREFIX}h1" nft -f - <<-NFT
 		table ip pdtest { chain out { type filter hook output priority 0; ip daddr $NS_CLIENT_ADDR drop; }; }
 	NFT
