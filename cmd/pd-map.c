@@ -20,6 +20,7 @@
 #include "detach.h"
 #include "fdio.h"
 #include "err.h"
+#include "esc.h"
 #include "hosts.h"
 #include "hostsel.h"
 #include "jobcc.h"
@@ -70,16 +71,18 @@ static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
 	va_list ap;
+	char *safe;
 
 	if (M.bar_drawn) {
 		fputs("\r\033[K", stderr);
 		M.bar_drawn = 0;
 	}
-	fputs("pd-map: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	/* Servers' and jobs' words: escape control characters. */
+	safe = pd_esc_vfmt(PD_ESC_KEEP_NL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "pd-map: %s\n", safe);
+	free(safe);
 }
 
 static void note_cb(void *arg, const char *msg)
@@ -622,7 +625,7 @@ static int run_job(char *arg)
 		code = load_share(&f);
 	if (!code && M.detach)
 		code = detach(&sel, f.jobpath, f.sym, f.job, f.joblen);
-	else if (!code && M.joblog_path && pd_joblog_open(&M.joblog, M.joblog_path, M.resume, err)) {
+	else if (!code && M.joblog_path && pd_joblog_open(&M.joblog, M.joblog_path, M.resume, 0666, err)) {
 		say("%s", err);
 		code = PD_EX_OSERR;
 	} else if (!code) {

@@ -18,6 +18,7 @@
 #include "fdio.h"
 #include "cli.h"
 #include "err.h"
+#include "fdio.h"
 #include "hostsel.h"
 #include "hosts.h"
 #include "key.h"
@@ -102,7 +103,8 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 		pd_cli_die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
 }
 
-/* Create the control socket's directory (mode 0700) if it is missing. */
+/* Create the control socket's directory (mode 0700) if it is missing, and
+ * refuse one that is not private (another user could swap the socket). */
 static int make_sock_dir(const char *sock, char *err)
 {
 	char dir[sizeof ((struct pd_paths *)0)->sock];
@@ -113,7 +115,7 @@ static int make_sock_dir(const char *sock, char *err)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = 0;
-	return pd_mkdirs(dir, 0700, err);
+	return pd_private_dir(dir, err);
 }
 
 /* Hold the state directory's lock: one server per PD_HOME. */
@@ -146,16 +148,15 @@ static void write_pid(int fd)
 		pd_log(PD_LOG_WARN, "cannot write pid to lock file");
 }
 
-/* Write the bound port for scripts: to a temporary file, then rename. */
+/* Write the bound port for scripts: to a new temporary file, then rename
+ * (pd_replace_file: a link planted at a guessable name is not followed). */
 static void write_port(const char *path, int port)
 {
-	char tmp[4200];
-	FILE *f;
+	char text[32], err[PD_ERRLEN];
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) || rename(tmp, path))
-		pd_cli_die(PD_EX_OSERR, "write port file %s: %s", path, strerror(errno));
+	snprintf(text, sizeof text, "%d\n", port);
+	if (pd_replace_file(path, text, strlen(text), 0644, 0, err))
+		pd_cli_die(PD_EX_OSERR, "write port file %s", err);
 }
 
 /* Close every descriptor above 2 that we inherited: none is ours, and a
@@ -301,8 +302,8 @@ int main(int argc, char **argv)
 	have_key = pd_key_load(paths.key, key, &perm, err) == 0;
 	if (!have_key && (!o.local_only || perm || access(paths.key, F_OK) == 0))
 		pd_cli_die(PD_EX_NOPERM, "%s", err);
-	if (pd_mkdirs(paths.state, 0700, err) || make_sock_dir(paths.sock, err))
-		pd_cli_die(PD_EX_OSERR, "%s", err);
+	if (pd_private_dir(paths.state, err) || make_sock_dir(paths.sock, err))
+		pd_cli_die(errno == EACCES ? PD_EX_NOPERM : PD_EX_OSERR, "%s", err);
 	if (!o.foreground)
 		ready_fd = daemon_start();
 	lockfd = take_lock(paths.state);

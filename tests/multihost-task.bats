@@ -5,6 +5,7 @@
 
 load helpers/netns
 load helpers/faults
+load helpers/common
 
 TASK_TIMEOUT=60
 
@@ -44,13 +45,10 @@ start_hosts() {
 @test "a host killed mid-task: the task ends on every node, naming the node and host, no hang" {
 	start_hosts
 	netns_client timeout -k 5 "$TASK_TIMEOUT" "$BIN/pd-task" -H "$(netns_hosts)" -n 3 \
-		--args "sleep 30000" "$T/probe.so" >"$T/out" 2>"$T/err" &
+		--args "sleep 30000 $T/running" "$T/probe.so" >"$T/out" 2>"$T/err" &
 	bg=$!
-	# wait until host 1 runs its node
-	for i in $(seq 1 200); do
-		[ "$(ip netns pids "${NS_PREFIX}h1" 2>/dev/null | wc -l)" -ge 3 ] && break
-		sleep 0.05
-	done
+	# wait until host 1 runs its node (node 1 creates $T/running.1 before it sleeps)
+	wait_for -t 20 test -e "$T/running.1"
 	netns_kill_server 1 KILL
 	st=0
 	wait "$bg" || st=$?
@@ -71,12 +69,9 @@ start_hosts() {
 @test "a host that vanishes from the network mid-task (no FIN, no RST): the task ends, naming it" {
 	start_hosts
 	netns_client timeout -k 5 "$TASK_TIMEOUT" "$BIN/pd-task" -H "$(netns_hosts)" -n 3 \
-		--args "sleep 40000" "$T/probe.so" >"$T/out" 2>"$T/err" &
+		--args "sleep 40000 $T/running" "$T/probe.so" >"$T/out" 2>"$T/err" &
 	bg=$!
-	for i in $(seq 1 200); do
-		[ "$(ip netns pids "${NS_PREFIX}h2" 2>/dev/null | wc -l)" -ge 3 ] && break
-		sleep 0.05
-	done
+	wait_for -t 20 test -e "$T/running.2"
 	netns_unplug 2
 	st=0
 	wait "$bg" || st=$?

@@ -5,7 +5,9 @@
 # reachable anyway (mode 0666) pd-serve checks the peer's uid
 # (SO_PEERCRED) and answers that uid's hello with a refusal (77) instead
 # of serving it, so another user can neither change the allocation
-# (pd-alloc) nor submit work through the socket.  The other uid is nobody
+# (pd-alloc) nor submit work through the socket; the clients check the
+# listener's uid as well and send nothing to another uid's server (issue
+# 12, tests/attack.bats).  The other uid is nobody
 # (65534), run with setpriv; those tests need root and skip without it.
 
 load helpers/common
@@ -32,18 +34,27 @@ as_nobody() {
 }
 AS_NOBODY=(setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups env)
 
-# A server whose PD_HOME nobody may traverse (mode 0711: the socket is
+# A server whose PD_HOME nobody may traverse (made mode 0711 after the
+# start, which refuses a directory open to others: the socket is then
 # reachable by path, its own mode decides); skips unless this test can
 # switch to another uid and that uid can run the built tools.
 start_shared_server() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to run a client as another uid"
 	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
 	SHARED_HOME=$(mktemp -d /tmp/pdperm.XXXXXX)
-	chmod 711 "$SHARED_HOME"
+	chmod 700 "$SHARED_HOME"
 	export PD_HOME="$SHARED_HOME"
-	as_nobody test -x "$PD_ALLOC" || skip "uid $NOBODY cannot run $PD_ALLOC (a directory above it is private)"
 	pd_start_server --local
+	chmod 711 "$SHARED_HOME"
+	as_nobody test -x "$PD_ALLOC" || skip "uid $NOBODY cannot run $PD_ALLOC (a directory above it is private)"
 	[ "$(stat -c %a "$PD_HOME/sock")" = 600 ]
+}
+
+# A raw client as nobody that sends its hello without checking who
+# listens (as an old client would): prints the server's answer.
+raw_hello_as_nobody() {
+	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 for a raw client"
+	as_nobody /usr/bin/python3 "$BATS_TEST_DIRNAME/helpers/attack.py" unix-hello "$PD_HOME/sock"
 }
 
 # The owner's view: pd-alloc works and shares every CPU (nothing changed).
@@ -92,12 +103,17 @@ client_refuses_key() {
 @test "a socket made reachable (0666): pd-serve refuses another uid's pd-alloc (77) and logs it" {
 	start_shared_server
 	chmod 666 "$PD_HOME/sock"
+	# pd-alloc itself sees that root listens, not nobody, and sends nothing
 	pdrun "${AS_NOBODY[@]}" PD_HOME="$PD_HOME" "$PD_ALLOC" --cpu 1
 	[ "$status" -eq 77 ]
-	[[ $stderr == *"pd-alloc: local connection from uid $NOBODY refused: this pd-serve runs as uid 0, and only its owner may use its socket"* ]]
+	[[ $stderr == *"pd-alloc: refusing the pd-serve on $PD_HOME/sock: it runs as uid 0, not as you (uid $NOBODY)"* ]]
+	# a client that does not check is refused by the server (SO_PEERCRED)
+	run raw_hello_as_nobody
+	echo "$output"
+	[ "$output" = "error: local connection from uid $NOBODY refused: this pd-serve runs as uid 0, and only its owner may use its socket" ]
 	grep -q "warning: local:[0-9]*: local connection from uid $NOBODY refused" "$PD_LOG"
-	# one warning per refused connection (pd-alloc's probe connect and its
-	# request), each naming the connection: no second line when it closes
+	# one warning per refused connection (the probes of pd-alloc and the
+	# raw hello), each naming the connection: no second line when it closes
 	[ "$(grep -c "warning: local:[0-9]*: local connection from uid $NOBODY refused" "$PD_LOG")" -eq \
 		"$(grep -c 'warning:' "$PD_LOG")" ]
 	# nothing changed, and the server serves its owner
@@ -112,10 +128,10 @@ client_refuses_key() {
 	pdrun "${AS_NOBODY[@]}" PD_HOME="$PD_HOME" "$PD_MAP" "$EX/square.so" <"$T/in"
 	[ "$status" -eq 77 ]
 	[ -z "$output" ]
-	[[ $stderr == *"local connection from uid $NOBODY refused"* ]]
+	[[ $stderr == *"refusing the pd-serve on $PD_HOME/sock: it runs as uid 0, not as you (uid $NOBODY)"* ]]
 	pdrun "${AS_NOBODY[@]}" PD_HOME="$PD_HOME" "$PD_STATUS"
 	[ "$status" -eq 77 ]
-	[[ $output == *"refused  local connection from uid $NOBODY refused"* ]]
+	[[ $output$stderr == *"refusing the pd-serve on $PD_HOME/sock: it runs as uid 0"* ]]
 	# the owner's run through the same socket works
 	pdrun "$PD_MAP" "$EX/square.so" <"$T/in"
 	[ "$status" -eq 0 ]

@@ -13,7 +13,9 @@ int pd_write_all(int fd, const void *p, size_t n);
 int pd_read_exact(int fd, void *p, size_t n);
 
 /* Replace the file at path with the n bytes at p, all or nothing: a
- * temporary file beside it (created with mode), fsync'd when durable,
+ * new temporary file beside it under a random name (O_EXCL|O_NOFOLLOW:
+ * nothing planted there is followed or reused; created with mode less
+ * the umask), fsync'd when durable,
  * renamed over path.  0, or -1 with err "PATH: REASON" and errno, and no
  * temporary file left. */
 int pd_replace_file(const char *path, const void *p, size_t n, int mode, int durable, char *err);

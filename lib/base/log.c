@@ -6,6 +6,8 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "esc.h"
+
 static const char *log_tag = "playdoh";
 static int log_max = PD_LOG_WARN;
 static int log_syslog;
@@ -28,14 +30,16 @@ void pd_log(int level, const char *fmt, ...)
 {
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
 	static const char *name[] = {"error", "warning", "notice", "info", "debug"};
-	char line[1024];
+	char raw[1024], line[4096];
 	va_list ap;
 
 	if (level > log_max)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	/* Peers' words end up in here: one record stays one line. */
+	pd_esc_ctl(line, sizeof line, raw, 0);
 	if (log_syslog) {
 		syslog(prio[level], "%s", line);
 		return;

@@ -188,3 +188,50 @@ int pd_mkdirs(const char *dir, int mode, char *err)
 	}
 	return 0;
 }
+
+/* Refuse dir unless it is a real directory (no symlink), owned by this
+ * user, and closed to group and others; -1 with errno EACCES and err. */
+static int check_private(const char *dir, char *err)
+{
+	struct stat st;
+
+	if (lstat(dir, &st)) {
+		pd_err(err, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode))
+		pd_err(err, "refusing %s: it is a symbolic link, and a private directory must be a real one "
+		       "(another user may have made it; remove it)", dir);
+	else if (!S_ISDIR(st.st_mode))
+		pd_err(err, "refusing %s: not a directory", dir);
+	else if (st.st_uid != geteuid())
+		pd_err(err, "refusing %s: owned by uid %lu, not by you (uid %lu); another user may have made it "
+		       "to take your socket's place; remove it or set PD_HOME", dir, (unsigned long)st.st_uid,
+		       (unsigned long)geteuid());
+	else if (st.st_mode & 077)
+		pd_err(err, "refusing %s: mode 0%03o lets others in; fix it with: chmod 700 %s", dir,
+		       (unsigned)(st.st_mode & 0777), dir);
+	else
+		return 0;
+	errno = EACCES;
+	return -1;
+}
+
+int pd_private_dir(const char *dir, char *err)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(dir);
+
+	/* Without trailing slashes, lstat sees a symlink instead of its target. */
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (len >= sizeof path) {
+		pd_err(err, "mkdir %s: %s", dir, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	memcpy(path, dir, len);
+	path[len] = 0;
+	if (pd_mkdirs(path, 0700, err))
+		return -1;
+	return check_private(path, err);
+}

@@ -36,4 +36,13 @@ int pd_paths_init(struct pd_paths *p, char *err);
  * "mkdir PATH: strerror" naming the component that failed. */
 int pd_mkdirs(const char *dir, int mode, char *err);
 
+/*
+ * pd_mkdirs(dir, 0700), then check that dir itself is private: a real
+ * directory (not a symbolic link), owned by the effective uid, with no
+ * permission for group or others.  0, or -1 with err; errno is EACCES
+ * when dir exists but is refused ("refusing DIR: owned by uid N, ...",
+ * "refusing DIR: mode 0755 lets others in; fix it with: chmod 700 DIR").
+ */
+int pd_private_dir(const char *dir, char *err);
+
 #endif

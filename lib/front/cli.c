@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "esc.h"
 #include "proto.h"
 
 static const char *cli_prog = "playdoh";
@@ -31,14 +32,15 @@ void pd_cli_version(void)
 
 void pd_cli_errors_to(FILE *f) { cli_err = f; }
 
-/* The common part of say and die. */
+/* The common part of say and die; control characters that a peer may
+ * have put in the message are shown escaped, never sent to the terminal. */
 static void vsay(const char *fmt, va_list ap)
 {
 	FILE *f = cli_err ? cli_err : stderr;
+	char *safe = pd_esc_vfmt(PD_ESC_KEEP_NL, fmt, ap);
 
-	fprintf(f, "%s: ", cli_prog);
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
+	fprintf(f, "%s: %s\n", cli_prog, safe);
+	free(safe);
 }
 
 void pd_cli_say(const char *fmt, ...)

@@ -39,7 +39,11 @@ int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, char *err)
 		return PD_EX_USAGE;
 	}
 	if (s->hosts.n == 0) {
-		s->kind = pd_target_unix_alive(s->paths.sock) ? PD_SEL_LOCAL : PD_SEL_EMBEDDED;
+		switch (pd_target_unix_owned(s->paths.sock, err)) {
+		case -1: return PD_EX_NOPERM; /* a squatter: send it nothing */
+		case 1: s->kind = PD_SEL_LOCAL; break;
+		default: s->kind = PD_SEL_EMBEDDED;
+		}
 		return 0;
 	}
 	s->kind = PD_SEL_REMOTE;

@@ -200,6 +200,52 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* 0 when a compiler output line that starts a diagnostic is located in
+ * a file other than the job's own source (or playdoh.h), or says which
+ * file included it: FILE:LINE: of another file, "In file included from". */
+static int own_line(const char *line, size_t n, const char *name)
+{
+	size_t k = strlen(name), i = 0;
+
+	if ((n > k && !strncmp(line, name, k) && line[k] == ':') || (n > 10 && !strncmp(line, "playdoh.h:", 10)))
+		return 1;
+	if (!strncmp(line, "In file included from", 21))
+		return 0;
+	while (i < n && line[i] != ':' && line[i] != ' ')
+		i++;
+	/* FILE:DIGITS: is a location in another file */
+	return !(i < n && line[i] == ':' && i + 1 < n && line[i + 1] >= '0' && line[i + 1] <= '9');
+}
+
+/* Keep of the compiler's output only what is about the job's own source:
+ * a source may #include any file the server can read, and the compiler's
+ * messages would quote it.  Lines starting with a space (the quoted
+ * source and carets) go with the diagnostic above them. */
+static void own_diagnostics(struct pd_buf *out, const char *name)
+{
+	struct pd_buf keep = PD_BUF_INIT;
+	const char *p = out->data, *nl;
+	int on = 0, dropped = 0;
+	size_t n;
+
+	while (*p) {
+		nl = strchr(p, '\n');
+		n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n && p[0] != ' ')
+			on = own_line(p, n, name);
+		if (on || !n)
+			pd_buf_addf(&keep, "%.*s\n", (int)n, p);
+		else
+			dropped++;
+		p += n + (nl != NULL);
+	}
+	if (dropped)
+		pd_buf_addf(&keep, "[%d line%s about other files left out]\n", dropped, dropped == 1 ? "" : "s");
+	pd_buf_reset(out);
+	pd_buf_add(out, keep.data, keep.len);
+	pd_buf_release(&keep);
+}
+
 /* Say how the compiler ended, when it did not succeed. */
 static void describe_failure(const char *name, const char *cc, int status, int timed_out,
 			     const struct pd_buf *out, struct pd_buf *msg)
@@ -276,6 +322,8 @@ int pd_jobcc_compile(const char *dir, const char *key, const char *name, const v
 	if (status < 0)
 		goto out;
 	if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 127))
+			own_diagnostics(&out, name);
 		describe_failure(name, argv[0], status, timed_out, &out, msg);
 		goto out;
 	}

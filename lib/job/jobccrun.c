@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,21 @@ static void close_from(int lo)
 		close(fd);
 }
 
+/* The compiler is work a key holder causes outside the shared slots: it
+ * runs niced, with bounded memory, CPU time and file sizes, so that
+ * `#include "/dev/zero"` ends in an error rather than in GiBs. */
+static void limit_compiler(void)
+{
+	struct rlimit as = {PD_JOBCC_MEM_MAX, PD_JOBCC_MEM_MAX};
+	struct rlimit cpu = {(rlim_t)pd_jobcc_timeout_s(NULL), (rlim_t)pd_jobcc_timeout_s(NULL) + 1};
+	struct rlimit fsize = {PD_JOBCC_FILE_MAX, PD_JOBCC_FILE_MAX};
+
+	setrlimit(RLIMIT_AS, &as);
+	setrlimit(RLIMIT_CPU, &cpu);
+	setrlimit(RLIMIT_FSIZE, &fsize);
+	(void)!nice(10);
+}
+
 /* Child: become the compiler, in dir, writing everything to fd. */
 static void exec_compiler(char **argv, const char *dir, int fd) __attribute__((noreturn));
 static void exec_compiler(char **argv, const char *dir, int fd)
@@ -32,6 +48,7 @@ static void exec_compiler(char **argv, const char *dir, int fd)
 	int nul = open("/dev/null", O_RDONLY);
 
 	setpgid(0, 0);
+	limit_compiler();
 	if (nul >= 0)
 		dup2(nul, 0);
 	dup2(fd, 1);

@@ -107,14 +107,14 @@ static int load(struct pd_joblog *j, const char *path, char *err)
 	return 0;
 }
 
-int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, char *err)
+int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, int mode, char *err)
 {
 	memset(j, 0, sizeof *j);
 	j->fd = -1;
 	if (resume && load(j, path, err))
 		return -1;
 	pd_buf_init(&j->pend);
-	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (resume ? 0 : O_TRUNC), 0666);
+	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (resume ? 0 : O_TRUNC), mode);
 	if (j->fd >= 0)
 		j->good = lseek(j->fd, 0, SEEK_END);
 	if (j->fd < 0 || j->good < 0) {

@@ -40,8 +40,10 @@ struct pd_joblog {
 };
 
 /* Open path for appending; with resume, first load its "ok" entries and
- * cut a torn last line (see torn).  0 or -1 with err. */
-int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, char *err);
+ * cut a torn last line (see torn).  A new file gets mode (less the
+ * umask): 0600 for the server's run logs, 0666 for a user's --joblog.
+ * 0 or -1 with err. */
+int pd_joblog_open(struct pd_joblog *j, const char *path, int resume, int mode, char *err);
 
 /* Append one record's entry; status is an enum pd_rstatus. */
 void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen, int status,

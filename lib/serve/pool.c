@@ -566,6 +566,18 @@ void pd_pool_free(struct pd_pool *p)
 	free(p);
 }
 
+size_t pd_pool_queued_bytes(struct pd_pool *p, void *owner)
+{
+	struct owner *o = owner_get(p, owner, 0);
+	struct batch *b;
+	size_t n = 0;
+
+	if (o)
+		TAILQ_FOREACH(b, &o->queue, q)
+			n += b->recs.len;
+	return n;
+}
+
 void pd_pool_drop_owner(struct pd_pool *p, void *owner)
 {
 	struct owner *o = owner_get(p, owner, 0);

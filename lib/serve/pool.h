@@ -65,6 +65,9 @@ void pd_pool_free(struct pd_pool *p);
 /* Queue a batch (copied).  0, or -1 with err (bad shape). */
 int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err);
 
+/* Bytes of records in owner's batches still queued (not yet running). */
+size_t pd_pool_queued_bytes(struct pd_pool *p, void *owner);
+
 /* Forget an owner (its client is gone): its queued batches are dropped,
  * the workers running its records are killed and replaced. */
 void pd_pool_drop_owner(struct pd_pool *p, void *owner);

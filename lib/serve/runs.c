@@ -313,7 +313,7 @@ static int map_start(struct run *r, char *err)
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/log", r->dir);
-	if (pd_joblog_open(&r->log, path, 1, err) || run_targets(r, &t, &n, err)) {
+	if (pd_joblog_open(&r->log, path, 1, 0600, err) || run_targets(r, &t, &n, err)) {
 		free(t);
 		return -1;
 	}

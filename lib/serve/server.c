@@ -105,6 +105,15 @@ static void log_failed_records(struct sconn *c, const unsigned char *e, size_t l
 	}
 }
 
+/* Stop reading a client while its queued batches hold more than
+ * PD_CONN_QUEUE_MAX bytes of records (a flood of pipelined runs), and
+ * read it again once workers took enough of them. */
+static void conn_recheck(struct sconn *c)
+{
+	if (c->peer)
+		pd_peer_hold(c->peer, pd_pool_queued_bytes(c->s->pool, c) > PD_CONN_QUEUE_MAX);
+}
+
 /* Pool: a batch finished; send its results to its client. */
 static void batch_done(void *arg, void *owner, uint64_t id, const unsigned char *entries,
 		       size_t len, int n, long first, const cJSON *linenos, const char *load_error)
@@ -124,6 +133,7 @@ static void batch_done(void *arg, void *owner, uint64_t id, const unsigned char 
 	if (load_error)
 		cJSON_AddStringToObject(j, "load_error", load_error);
 	srv_reply(c, j, entries, len);
+	conn_recheck(c);
 }
 
 /* Pool: a batch will not run here. */
@@ -140,7 +150,11 @@ static void batch_handback(void *arg, void *owner, uint64_t id)
 static void pool_idle(void *arg)
 {
 	struct pd_server *s = arg;
+	struct sconn *c;
 
+	/* A worker took a queued batch or ended one: caps may have eased. */
+	LIST_FOREACH(c, &s->conns, link)
+		conn_recheck(c);
 	if (s->stopping)
 		maybe_stop(-1, 0, s);
 }
@@ -287,6 +301,8 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	};
 	if (pd_pool_submit(s->pool, &job, err))
 		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': %s", err);
+	else
+		conn_recheck(c);
 }
 
 /* hello {client?}: the program's name, for the log and pd-status. */
@@ -590,7 +606,8 @@ int pd_server_listen_tcp(struct pd_server *s, const char *addr, int port, int *b
 int pd_server_listen_unix(struct pd_server *s, const char *path, char *err)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	int fd;
+	mode_t old;
+	int fd, rc;
 
 	if (strlen(path) >= sizeof sun.sun_path) {
 		pd_err(err, "socket path too long: %s", path);
@@ -599,8 +616,12 @@ int pd_server_listen_unix(struct pd_server *s, const char *path, char *err)
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	unlink(path); /* stale: the lock says no other server owns it */
-	if (fd < 0 || fchmod(fd, 0600) || bind(fd, (struct sockaddr *)&sun, sizeof sun) ||
-	    chmod(path, 0600) || listen(fd, 128)) {
+	/* The socket is born 0600: no moment between bind and chmod when
+	 * the umask leaves it open to others. */
+	old = umask(0177);
+	rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	umask(old);
+	if (rc || chmod(path, 0600) || listen(fd, 128)) {
 		pd_err(err, "listen on %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);

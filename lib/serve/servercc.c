@@ -221,6 +221,10 @@ void srv_on_upload_src(struct sconn *c, const struct pd_msg *m)
 		return;
 	if (pd_jobcc_lookup(c->s->cache, key, so))
 		reply_compiled(c, hash, name, so);
+	else if (c->s->shared == 0)
+		/* The compiler would run on CPUs the owner keeps. */
+		pd_peer_fail(c->peer, PD_EX_UNAVAILABLE, "this host shares no CPU (pd-alloc --cpu 0): it compiles "
+			     "no job sources");
 	else
 		start_compile(c, m, hash, name, key);
 }

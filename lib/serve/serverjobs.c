@@ -41,7 +41,7 @@ void srv_node_exited(void *arg, pid_t pid, int status)
 void srv_on_task(struct sconn *c, const struct pd_msg *m)
 {
 	struct pd_server *s = c->s;
-	char err[PD_ERRLEN];
+	char err[PD_ERRLEN], bind[64];
 	int code, free_slots = s->shared - pd_taskserve_reserved(s->tasks);
 	cJSON *j;
 
@@ -49,7 +49,11 @@ void srv_on_task(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, PD_EX_TEMPFAIL, "this server is stopping");
 		return;
 	}
-	code = pd_taskserve_start(s->tasks, c, m->json, free_slots < 0 ? 0 : free_slots, err);
+	/* Tubes from other hosts come to the address the coordinator used. */
+	if (pd_peer_local_addr(c->peer, bind, sizeof bind))
+		bind[0] = 0;
+	code = pd_taskserve_start(s->tasks, c, m->json, free_slots < 0 ? 0 : free_slots, s->shared > 0, bind,
+				  err);
 	if (code) {
 		pd_peer_fail(c->peer, code, "%s", err);
 		return;

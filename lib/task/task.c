@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "tubeaccept.h"
 #include "json.h"
 #include "tubewire.h"
 #include "playdoh.h"
@@ -211,42 +212,46 @@ static void die_in(struct node *n, const char *phase, const char *dflt)
 	_exit(1);
 }
 
-#define WIRE_TIMEOUT_MS 30000
+#define WIRE_TIMEOUT_MS 30000 /* every tube between hosts, together */
+#define WIRE_HANDSHAKE_MS 5000 /* one connection's handshake */
 
 /* The accepting side of wiring, run in a thread. */
 struct acceptor {
 	const struct pd_task_setup *s;
-	int lfd, want;
+	int lfd, want, rc;
 	char err[PD_ERRLEN];
 };
 
-/* Accept every incoming tube between hosts and put it in place. */
+/* An authenticated tube: put it in place if this node expects it. */
+static int place_tube(void *arg, struct pd_tubeaccept_hit *h, char *why)
+{
+	struct acceptor *a = arg;
+	int i;
+
+	for (i = 0; i < a->s->ntubes; i++) {
+		struct pd_tube *t = &a->s->tubes[i];
+
+		if (!t->out && t->fd < 0 && t->peer == h->src && h->dst == a->s->node && !strcmp(t->name, h->name))
+			break;
+	}
+	if (i == a->s->ntubes) {
+		snprintf(why, 128, "node %d offered tube '%.20s' that node %d does not expect", h->src, h->name,
+			 a->s->node);
+		return -1;
+	}
+	a->s->tubes[i].seal = pd_xmalloc(sizeof h->seal);
+	*a->s->tubes[i].seal = h->seal;
+	a->s->tubes[i].fd = h->fd;
+	return 0;
+}
+
+/* Accept every incoming tube between hosts; strangers are dropped. */
 static void *accept_tubes(void *arg)
 {
 	struct acceptor *a = arg;
-	struct pd_seal seal;
-	char name[64];
-	int got, fd, src, dst, i;
 
-	for (got = 0; got < a->want; got++) {
-		fd = pd_tubewire_accept(a->lfd, a->s->key, a->s->task, name, &src, &dst, &seal, WIRE_TIMEOUT_MS, a->err);
-		if (fd < 0)
-			return NULL;
-		for (i = 0; i < a->s->ntubes; i++) {
-			struct pd_tube *t = &a->s->tubes[i];
-
-			if (!t->out && t->fd < 0 && t->peer == src && dst == a->s->node && !strcmp(t->name, name))
-				break;
-		}
-		if (i == a->s->ntubes) {
-			close(fd);
-			pd_err(a->err, "node %d offered tube '%s' that this node does not expect", src, name);
-			return NULL;
-		}
-		a->s->tubes[i].seal = pd_xmalloc(sizeof seal);
-		*a->s->tubes[i].seal = seal;
-		a->s->tubes[i].fd = fd;
-	}
+	a->rc = pd_tubeaccept_run(a->lfd, a->s->key, a->s->task, a->want, WIRE_TIMEOUT_MS, WIRE_HANDSHAKE_MS,
+				  place_tube, a, a->err);
 	return NULL;
 }
 
@@ -275,7 +280,7 @@ static int connect_tube(struct node *n, struct pd_tube *t, const cJSON *eps, cha
 /* Wire the tubes between hosts (see task.h).  0 or -1 with err. */
 static int wire(struct node *n, char *err)
 {
-	struct acceptor a = {n->s, -1, 0, ""};
+	struct acceptor a = {n->s, -1, 0, 0, ""};
 	struct pd_msg m;
 	pthread_t th;
 	int i, port = 0, rc = 0;
@@ -283,7 +288,7 @@ static int wire(struct node *n, char *err)
 
 	for (i = 0; i < n->s->ntubes; i++)
 		a.want += !n->s->tubes[i].out && n->s->tubes[i].fd < 0;
-	if (a.want && (a.lfd = pd_tubewire_listen(&port, err)) < 0)
+	if (a.want && (a.lfd = pd_tubewire_listen(n->s->bind, &port, err)) < 0)
 		return -1;
 	j = op("ports");
 	cJSON_AddNumberToObject(j, "port", port);
@@ -303,7 +308,7 @@ static int wire(struct node *n, char *err)
 			rc = connect_tube(n, &n->s->tubes[i], cJSON_GetObjectItemCaseSensitive(m.json, "endpoints"), err);
 	if (a.want) {
 		pthread_join(th, NULL);
-		if (a.err[0] && rc == 0) {
+		if (a.rc && rc == 0) {
 			pd_err(err, "%s", a.err);
 			rc = -1;
 		}

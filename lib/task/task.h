@@ -33,6 +33,8 @@ struct pd_task_setup {
 	int ntubes;
 	const unsigned char *key; /* cluster key, for tubes between hosts */
 	const char *task;	/* the task's id, naming its tubes between hosts */
+	const char *bind;	/* address to accept tubes on (the one the
+				 * coordinator reached this host at); NULL: all */
 };
 
 /* Run one node to its end and exit the process (0: done, 1: failed). */

@@ -2,6 +2,7 @@
 #include "taskdetach.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,9 +91,13 @@ static void write_error(const char *dir, const char *msg)
 {
 	char path[4400];
 	FILE *f;
+	int fd;
 
 	snprintf(path, sizeof path, "%s/error", dir);
-	f = fopen(path, "w");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f && fd >= 0)
+		close(fd);
 	if (f) {
 		fprintf(f, "%s\n", msg);
 		fclose(f);
@@ -109,7 +114,7 @@ static void write_log(const char *dir, const cJSON *meta, const struct pd_taskpl
 	int i;
 
 	snprintf(path, sizeof path, "%s/log", dir);
-	if (pd_joblog_open(&log, path, 0, err))
+	if (pd_joblog_open(&log, path, 0, 0600, err))
 		return;
 	log.with_input = 1;
 	for (i = 0; i < nodes; i++) {

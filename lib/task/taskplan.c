@@ -42,6 +42,9 @@ static int *ask_hosts(struct pd_taskplan *p, const unsigned char *key, void (*no
 		free_slots[k] = (int)(pd_json_num(r[i].json, "shared", 0) - pd_json_num(r[i].json, "busy", 0));
 		if (free_slots[k] < 0)
 			free_slots[k] = 0;
+		/* A host sharing nothing takes no node, oversubscribed or not. */
+		if (pd_json_num(r[i].json, "shared", 0) < 1)
+			free_slots[k] = -1;
 		p->t[k++] = p->t[i];
 		cJSON_Delete(r[i].json);
 	}
@@ -50,14 +53,23 @@ static int *ask_hosts(struct pd_taskplan *p, const unsigned char *key, void (*no
 	return free_slots;
 }
 
-/* Fill each host's free slots in order; the rest round-robin if allowed. */
+/* Fill each host's free slots in order; the rest round-robin if allowed,
+ * over the hosts that share at least one CPU (free_slots -1: none). */
 static int place_nodes(struct pd_taskplan *p, const int *free_slots, int nodes, int oversubscribe, char *err)
 {
 	long total = 0, left = nodes, used;
 	int h, i = 0;
 
-	for (h = 0; h < p->n; h++)
-		total += free_slots[h];
+	int sharing = 0;
+
+	for (h = 0; h < p->n; h++) {
+		total += free_slots[h] > 0 ? free_slots[h] : 0;
+		sharing += free_slots[h] >= 0;
+	}
+	if (!sharing) {
+		pd_err(err, "no host shares a CPU (each has pd-alloc --cpu 0)");
+		return -1;
+	}
 	if (total < nodes && !oversubscribe) {
 		pd_err(err, "%d nodes but the hosts have %ld free slot%s; --oversubscribe runs them anyway", nodes,
 		       total, total == 1 ? "" : "s");
@@ -67,8 +79,11 @@ static int place_nodes(struct pd_taskplan *p, const int *free_slots, int nodes, 
 	for (h = 0; h < p->n && left; h++)
 		for (used = 0; used < free_slots[h] && left; used++, left--)
 			p->place[i++] = h;
-	for (h = 0; left; left--, h = (h + 1) % p->n)
-		p->place[i++] = h;
+	for (h = 0; left; h = (h + 1) % p->n)
+		if (free_slots[h] >= 0) {
+			p->place[i++] = h;
+			left--;
+		}
 	return 0;
 }
 

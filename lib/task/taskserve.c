@@ -43,6 +43,7 @@ struct stask {
 	struct pd_taskserve *ts;
 	void *owner; /* NULL once the client is gone */
 	char id[65];
+	char bind[64]; /* where nodes accept tubes from other hosts, "" all */
 	struct snode *v;
 	int n, running;
 	LIST_ENTRY(stask) link;
@@ -279,6 +280,7 @@ static int fork_node(struct stask *t, struct snode *n, const cJSON *req, const s
 		    .args = cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(req, "args"), n->index)),
 		    .key = ts->key,
 		    .task = t->id,
+		    .bind = t->bind[0] ? t->bind : NULL,
 		};
 		s.tubes = node_tubes(topo, pair, cJSON_GetObjectItemCaseSensitive(req, "place"), me, n->index, &s.ntubes);
 		pd_task_node_start(&s);
@@ -306,7 +308,8 @@ static int (*local_pairs(const struct pd_topology *topo, const cJSON *place, int
 	return pair;
 }
 
-int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free_slots, char *err)
+int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free_slots, int shares,
+		       const char *bind, char *err)
 {
 	const cJSON *place = cJSON_GetObjectItemCaseSensitive(req, "place");
 	struct pd_topology topo;
@@ -329,6 +332,10 @@ int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, i
 	}
 	for (i = 0; i < nodes; i++)
 		mine += cJSON_IsNumber(cJSON_GetArrayItem(place, i)) && cJSON_GetArrayItem(place, i)->valuedouble == me;
+	if (mine > 0 && !shares) {
+		pd_err(err, "this host shares no CPU (pd-alloc --cpu 0): no task node runs here");
+		return PD_EX_UNAVAILABLE;
+	}
 	if (mine > free_slots && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "oversubscribe"))) {
 		pd_err(err, "this host has %d free slot%s; the task places %d node%s here", free_slots,
 		       free_slots == 1 ? "" : "s", mine, mine == 1 ? "" : "s");
@@ -340,6 +347,7 @@ int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, i
 	t->ts = ts;
 	t->owner = owner;
 	snprintf(t->id, sizeof t->id, "%s", pd_json_str(req, "task", ""));
+	snprintf(t->bind, sizeof t->bind, "%s", bind ? bind : "");
 	LIST_INSERT_HEAD(&ts->tasks, t, link);
 	ts->reserved += mine;
 	pair = local_pairs(&topo, place, (int)me);

@@ -37,9 +37,13 @@ struct pd_taskserve *pd_taskserve_new(struct event_base *base, const char *cache
 				      const unsigned char *key, const struct pd_taskserve_cb *cb, void *arg);
 
 /* Start this host's nodes of a task for `owner`, with `free` slots
- * available.  0, or an exit status with err (65 bad request, 69 not
- * enough slots, 71 fork failed). */
-int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free, char *err);
+ * available (more only when the request says oversubscribe, and never
+ * any when `shares` is 0: the owner shares no CPU); nodes accept tubes from other hosts on address `bind` (the
+ * one the coordinator reached us at; NULL or "": every address).  0, or
+ * an exit status with err (65 bad request, 69 not enough slots, 71 fork
+ * failed). */
+int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free, int shares,
+		       const char *bind, char *err);
 
 /* A node_cmd from `owner`.  0, or -1 with err (no such node). */
 int pd_taskserve_cmd(struct pd_taskserve *ts, void *owner, const cJSON *req, char *err);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,7 +60,11 @@ static cJSON *msg(const char *op, const char *key, const unsigned char *bin, siz
 static int expect(int fd, struct pd_seal *s, const char *op, const char *key, unsigned char *bin, size_t n,
 		  struct pd_msg *m, char *err)
 {
-	if (pd_frame_read_fd_sealed(fd, 0, s, m, err))
+	int rc = pd_frame_read_fd_sealed(fd, 0, s, m, err);
+
+	if (rc == 1)
+		pd_err(err, "tube handshake: connection closed before '%s'", op);
+	if (rc)
 		return -1;
 	if (strcmp(m->op, op) || (key && pd_hex_decode(pd_json_str(m->json, key, ""), bin, n))) {
 		pd_err(err, "tube handshake: expected '%s', got '%s'", op, m->op);
@@ -68,17 +73,30 @@ static int expect(int fd, struct pd_seal *s, const char *op, const char *key, un
 	return 0;
 }
 
-int pd_tubewire_listen(int *port, char *err)
+int pd_tubewire_listen(const char *addr, int *port, char *err)
 {
 	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT};
 	socklen_t len = sizeof a;
 	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), off = 0;
+	struct in_addr v4;
 
+	/* Only the address the coordinator reaches this host at, if known. */
+	if (addr && *addr && inet_pton(AF_INET6, addr, &a.sin6_addr) != 1) {
+		if (inet_pton(AF_INET, addr, &v4) != 1) {
+			pd_err(err, "listen for tubes: '%s' is not an address", addr);
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		a.sin6_addr.s6_addr[10] = a.sin6_addr.s6_addr[11] = 0xff; /* ::ffff:a.b.c.d */
+		memcpy(&a.sin6_addr.s6_addr[12], &v4, 4);
+	}
 	if (fd >= 0)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 64) ||
 	    getsockname(fd, (struct sockaddr *)&a, &len)) {
-		pd_err(err, "listen for tubes: %s", strerror(errno));
+		pd_err(err, "listen for tubes%s%s: %s", addr && *addr ? " on " : "", addr && *addr ? addr : "",
+		       strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -155,33 +173,20 @@ fail:
 	return -1;
 }
 
-/* Wait until lfd has a connection, at most ms.  0 or -1 with err. */
-static int wait_conn(int lfd, int ms, char *err)
+/* A node number from a tube frame: a whole number 0..65535, else -1. */
+static int node_num(const cJSON *j, const char *key)
 {
-	struct pollfd p = {lfd, POLLIN, 0};
+	double v = pd_json_num(j, key, -1);
 
-	if (poll(&p, 1, ms) == 1)
-		return 0;
-	pd_err(err, "no tube connection came within %d ms", ms);
-	return -1;
+	return v >= 0 && v <= 65535 && v == (double)(int)v ? (int)v : -1;
 }
 
-int pd_tubewire_accept(int lfd, const unsigned char key[PD_KEY_LEN], const char *task, char name[64],
-		       int *src, int *dst, struct pd_seal *seal, int timeout_ms, char *err)
+int pd_tubewire_handshake(int fd, const unsigned char key[PD_KEY_LEN], const char *task, char name[64],
+			  int *src, int *dst, struct pd_seal *seal, char *err)
 {
 	unsigned char nc[PD_NONCE_LEN], ns[PD_NONCE_LEN], proof[PD_PROOF_LEN];
 	struct pd_msg m;
-	int fd, one = 1;
 
-	if (wait_conn(lfd, timeout_ms, err))
-		return -1;
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		pd_err(err, "accept a tube: %s", strerror(errno));
-		return -1;
-	}
-	set_timeout(fd, timeout_ms);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	pd_msg_init(&m);
 	if (expect(fd, NULL, PD_OP_HELLO, "nonce", nc, sizeof nc, &m, err))
 		goto fail;
@@ -203,14 +208,16 @@ int pd_tubewire_accept(int lfd, const unsigned char key[PD_KEY_LEN], const char 
 		pd_err(err, "a tube connection for another task");
 		goto fail;
 	}
+	*src = node_num(m.json, "src");
+	*dst = node_num(m.json, "dst");
+	if (*src < 0 || *dst < 0) {
+		pd_err(err, "a tube frame whose src or dst is not a node number");
+		goto fail;
+	}
 	snprintf(name, 64, "%s", pd_json_str(m.json, "name", ""));
-	*src = (int)pd_json_num(m.json, "src", -1);
-	*dst = (int)pd_json_num(m.json, "dst", -1);
 	pd_msg_release(&m);
-	set_timeout(fd, 0);
-	return fd;
+	return 0;
 fail:
 	pd_msg_release(&m);
-	close(fd);
 	return -1;
 }

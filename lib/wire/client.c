@@ -10,6 +10,7 @@
 #include <event2/event.h>
 
 #include "err.h"
+#include "esc.h"
 #include "json.h"
 #include "peer.h"
 #include "proto.h"
@@ -53,8 +54,10 @@ static void on_msg(struct pd_peer *p, const struct pd_msg *m, const char *why, v
 	}
 	if (!strcmp(m->op, PD_OP_ERROR)) {
 		int code = (int)pd_json_num(m->json, "code", PD_EX_UNAVAILABLE);
+		char msg[PD_ERRLEN];
 
-		settle(x, NULL, code ? code : PD_EX_UNAVAILABLE, pd_json_str(m->json, "error", "error"));
+		settle(x, NULL, code ? code : PD_EX_UNAVAILABLE,
+		       pd_esc_ctl(msg, sizeof msg, pd_json_str(m->json, "error", "error"), 0));
 		return;
 	}
 	if (!strcmp(m->op, PD_OP_SLOTS))
@@ -83,7 +86,7 @@ void pd_client_multi(const struct pd_target *t, int n, const unsigned char *key,
 		}
 		fd = t[i].kind == PD_T_UNIX ? pd_target_unix_connect(&t[i], err) : t[i].fd;
 		if (fd < 0)
-			settle(&x[i], NULL, PD_EX_UNAVAILABLE, err);
+			settle(&x[i], NULL, errno == EPERM ? PD_EX_NOPERM : PD_EX_UNAVAILABLE, err);
 		else
 			x[i].peer = pd_peer_new(base, fd, &o, on_msg, &x[i]);
 	}
@@ -115,6 +118,9 @@ int pd_client_local_request(const char *sock, const char *client, const cJSON *r
 
 	pd_target_unix(&t, sock);
 	if ((fd = pd_target_unix_connect(&t, err)) < 0) {
+		/* A listener of another uid (squatted socket): err says so. */
+		if (errno == EPERM && strstr(err, "refusing"))
+			return PD_EX_NOPERM;
 		/* The socket is there but not ours (mode 0600, another owner). */
 		if (errno == EACCES || errno == EPERM) {
 			pd_err(err, "connect to %s: permission denied: that pd-serve belongs to another user, "
@@ -217,7 +223,7 @@ struct pd_session *pd_session_open(const struct pd_target *t, const unsigned cha
 	else if ((fd = t->kind == PD_T_UNIX ? pd_target_unix_connect(t, err) : t->fd) >= 0)
 		s->peer = pd_peer_new(s->base, fd, &o, session_msg, s);
 	else {
-		*code = PD_EX_UNAVAILABLE;
+		*code = t->kind == PD_T_UNIX && errno == EPERM ? PD_EX_NOPERM : PD_EX_UNAVAILABLE;
 		pd_session_close(s);
 		return NULL;
 	}
@@ -247,7 +253,7 @@ int pd_session_call(struct pd_session *s, const cJSON *req, const void *blob, si
 	if (code)
 		return code;
 	if (!strcmp(s->reply.op, PD_OP_ERROR)) {
-		pd_err(err, "%s", pd_json_str(s->reply.json, "error", "error"));
+		pd_esc_ctl(err, PD_ERRLEN, pd_json_str(s->reply.json, "error", "error"), 0);
 		code = (int)pd_json_num(s->reply.json, "code", PD_EX_UNAVAILABLE);
 		return code ? code : PD_EX_UNAVAILABLE;
 	}

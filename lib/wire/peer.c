@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 #include <event2/bufferevent.h>
 
 #include "err.h"
+#include "esc.h"
 #include "evframe.h"
 #include "json.h"
 #include "log.h"
@@ -39,6 +41,7 @@ struct pd_peer {
 	char why[PD_ERRLEN];
 	char refuse[PD_ERRLEN]; /* opts.refuse, or "" */
 	int refused, error_code, closing, notified, paused;
+	int held; /* the owner holds its input (pd_peer_hold) */
 };
 
 static void peer_read(struct bufferevent *bev, void *arg);
@@ -193,16 +196,37 @@ void pd_peer_send(struct pd_peer *p, const cJSON *j, const void *blob, size_t le
 	}
 }
 
+/* Read again once neither the output cap nor the owner holds the input,
+ * taking first the frames that arrived meanwhile. */
+static void maybe_resume(struct pd_peer *p)
+{
+	if (p->paused || p->held || p->state == PD_PEER_DEAD || p->closing)
+		return;
+	bufferevent_enable(p->bev, EV_READ);
+	peer_read(p->bev, p);
+}
+
 /* Output fell below half the cap: read the peer's requests again. */
 static void peer_drained(struct bufferevent *bev, void *arg)
 {
 	struct pd_peer *p = arg;
 
-	if (p->paused && p->state != PD_PEER_DEAD && !p->closing) {
+	(void)bev;
+	if (p->paused) {
 		p->paused = 0;
-		bufferevent_enable(bev, EV_READ);
-		peer_read(bev, p); /* frames that arrived while paused */
+		maybe_resume(p);
 	}
+}
+
+void pd_peer_hold(struct pd_peer *p, int hold)
+{
+	if (!hold == !p->held || p->state == PD_PEER_DEAD)
+		return;
+	p->held = hold;
+	if (hold)
+		bufferevent_disable(p->bev, EV_READ);
+	else
+		maybe_resume(p);
 }
 
 /* Output drained after pd_peer_fail: now close. */
@@ -261,7 +285,9 @@ static int on_hello(struct pd_peer *p, struct pd_msg *m, char *err)
 	cJSON *j;
 
 	if (strcmp(m->op, PD_OP_HELLO)) {
-		pd_err(err, "expected hello, got '%s'", m->op);
+		char op[128];
+
+		pd_err(err, "expected hello, got '%s'", pd_esc_ctl(op, sizeof op, m->op, 0));
 		return -1;
 	}
 	if (p->refuse[0]) {
@@ -332,7 +358,8 @@ static int on_refusal(struct pd_peer *p, const struct pd_msg *m, char *err)
 	p->error_code = (int)pd_json_num(m->json, "code", 0);
 	if (p->error_code == PD_EX_NOPERM)
 		p->refused = 1;
-	pd_err(err, "%s", pd_json_str(m->json, "error", "refused"));
+	/* Not yet authenticated: its words are shown, never obeyed. */
+	pd_esc_ctl(err, PD_ERRLEN, pd_json_str(m->json, "error", "refused"), 0);
 	return -1;
 }
 
@@ -361,7 +388,9 @@ static int on_server_step(struct pd_peer *p, struct pd_msg *m, char *err)
 		return 0;
 	}
 	if (strcmp(m->op, PD_OP_WELCOME) || (p->o.sealed && p->state != PD_PEER_AUTH)) {
-		pd_err(err, "unexpected '%s' during the handshake", m->op);
+		char op[128];
+
+		pd_err(err, "unexpected '%s' during the handshake", pd_esc_ctl(op, sizeof op, m->op, 0));
 		return -1;
 	}
 	if (p->o.sealed) {
@@ -421,7 +450,9 @@ static void peer_read(struct bufferevent *bev, void *arg)
 		pd_peer_fail(p, 0, "more than %d bytes sent during the handshake", PD_HANDSHAKE_IN_MAX);
 		return;
 	}
-	while (p->state != PD_PEER_DEAD && !p->closing) {
+	/* Paused or held: frames already buffered wait too (they are what
+	 * the caps are about); maybe_resume takes them later. */
+	while (p->state != PD_PEER_DEAD && !p->closing && !p->paused && !p->held) {
 		rc = pd_evframe_take(bufferevent_get_input(bev), p->state == PD_PEER_READY ? p->o.blob_max : 0,
 				     p->state == PD_PEER_READY && p->o.sealed ? &p->seal : NULL, &m, err);
 		if (rc == 0)
@@ -461,6 +492,23 @@ static void peer_event(struct bufferevent *bev, short what, void *arg)
 	if (p->closing && p->why[0])
 		snprintf(why, sizeof why, "%s", p->why);
 	peer_die(p, why, 1);
+}
+
+int pd_peer_local_addr(const struct pd_peer *p, char *out, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	const void *a;
+
+	if (!p->bev || getsockname(bufferevent_getfd(p->bev), (struct sockaddr *)&ss, &len))
+		return -1;
+	if (ss.ss_family == AF_INET)
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+	else if (ss.ss_family == AF_INET6)
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+	else
+		return -1;
+	return inet_ntop(ss.ss_family, a, out, (socklen_t)n) ? 0 : -1;
 }
 
 enum pd_peer_state pd_peer_state(const struct pd_peer *p) { return p->state; }

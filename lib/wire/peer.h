@@ -77,4 +77,12 @@ int pd_peer_error_code(const struct pd_peer *p);
 /* TCP_NODELAY on a connected socket (no-op on a Unix socket). */
 void pd_peer_nodelay(int fd);
 
+/* The numeric address of our end of p's TCP connection ("10.0.0.2",
+ * "::1"): 0, or -1 for a Unix socket or on error. */
+int pd_peer_local_addr(const struct pd_peer *p, char *out, size_t n);
+
+/* Stop (hold 1) or resume (hold 0) reading p's input, for the owner's
+ * own caps (queued work); independent of the pause on queued output. */
+void pd_peer_hold(struct pd_peer *p, int hold);
+
 #endif

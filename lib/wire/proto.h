@@ -15,6 +15,7 @@
 #define PD_HANDSHAKE_MAX 128		     /* of them in handshake at once; the oldest goes */
 #define PD_HANDSHAKE_IN_MAX 8192	     /* bytes a peer may send before its handshake ends */
 #define PD_PEER_OUT_MAX (64u << 20) /* queued output past which a peer's input pauses */
+#define PD_CONN_QUEUE_MAX (64u << 20) /* queued batch bytes past which a client's input pauses */
 #define PD_HANDSHAKE_TIMEOUT_S 10
 #define PD_IDLE_TIMEOUT_S 3600
 

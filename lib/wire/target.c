@@ -50,17 +50,62 @@ void pd_target_unix(struct pd_target *t, const char *path)
 	t->fd = -1;
 }
 
-int pd_target_unix_connect(const struct pd_target *t, char *err)
+/* Connect to the socket at path; fd or -1 with err. */
+static int unix_connect(const struct pd_target *t, char *err)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), e;
 
 	if (fd < 0 || connect(fd, (const struct sockaddr *)&t->ss, t->sslen)) {
-		pd_err(err, "connect to %s: %s", ((const struct sockaddr_un *)&t->ss)->sun_path, strerror(errno));
+		e = errno;
+		pd_err(err, "connect to %s: %s", ((const struct sockaddr_un *)&t->ss)->sun_path, strerror(e));
 		if (fd >= 0)
 			close(fd);
+		errno = e;
 		return -1;
 	}
 	return fd;
+}
+
+/* Refuse a listener that is not us: whoever could put a socket at our
+ * path (a squatted /tmp/playdoh-UID) must not receive jobs or records. */
+static int check_listener(int fd, const char *path, char *err)
+{
+	struct ucred cred = {0, (uid_t)-1, (gid_t)-1};
+	socklen_t len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == geteuid())
+		return 0;
+	pd_err(err, "refusing the pd-serve on %s: it runs as uid %ld, not as you (uid %lu); another user "
+	       "may have taken its place, nothing was sent", path, cred.uid == (uid_t)-1 ? -1L : (long)cred.uid,
+	       (unsigned long)geteuid());
+	errno = EPERM;
+	return -1;
+}
+
+int pd_target_unix_connect(const struct pd_target *t, char *err)
+{
+	int fd = unix_connect(t, err);
+
+	if (fd >= 0 && check_listener(fd, ((const struct sockaddr_un *)&t->ss)->sun_path, err)) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+int pd_target_unix_owned(const char *path, char *err)
+{
+	struct pd_target t;
+	char e[PD_ERRLEN];
+	int fd, rc;
+
+	pd_target_unix(&t, path);
+	if ((fd = unix_connect(&t, e)) < 0)
+		return 0;
+	rc = check_listener(fd, path, err) ? -1 : 1;
+	close(fd);
+	return rc;
 }
 
 int pd_target_unix_alive(const char *path)
@@ -70,7 +115,7 @@ int pd_target_unix_alive(const char *path)
 	int fd;
 
 	pd_target_unix(&t, path);
-	fd = pd_target_unix_connect(&t, err);
+	fd = unix_connect(&t, err);
 	if (fd < 0)
 		return 0;
 	close(fd);

@@ -28,14 +28,22 @@ int pd_target_tcp(struct pd_target *t, const struct pd_host *h, char *err);
 /* A target for the Unix socket at path. */
 void pd_target_unix(struct pd_target *t, const char *path);
 
-/* 1 when a pd-serve answers on the Unix socket at path. */
+/* 1 when something listens on the Unix socket at path (whoever it is:
+ * pd_target_unix_connect then refuses a listener of another uid). */
 int pd_target_unix_alive(const char *path);
 
 /* A target for an already-connected socket fd (an embedded server's end,
  * serve/embedded.h), named "local"; the target owns fd. */
 void pd_target_fd(struct pd_target *t, int fd);
 
-/* Connect a Unix target's socket now (blocking).  fd or -1 with err. */
+/* 1 when our own pd-serve (same uid, SO_PEERCRED) listens at path, 0
+ * when nothing does, -1 with err when a listener of another uid does. */
+int pd_target_unix_owned(const char *path, char *err);
+
+
+/* Connect a Unix target's socket now (blocking) and check with
+ * SO_PEERCRED, before anything is sent, that the listener runs as our
+ * effective uid.  fd, or -1 with err (errno EPERM: another uid listens). */
 int pd_target_unix_connect(const struct pd_target *t, char *err);
 
 /*

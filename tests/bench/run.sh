@@ -210,7 +210,7 @@ measure() {
 bench_start_server() {
 	local home=$1
 	shift
-	mkdir -p "$home"
+	mkdir -p "$home" && chmod 700 "$home" # pd-serve refuses a home open to others
 	PD_HOME=$home "$BIN/pd-serve" -f "$@" 2>>"$home.log" &
 	SERVER_PID=$!
 	SERVERS+=("$SERVER_PID")
@@ -537,7 +537,7 @@ cfg="pd-serve -f --local --cpu 2, fresh PD_HOME each time; time from fork to fir
 sus=()
 su_err=""
 for ((i = 1; i <= SU_REPS; i++)); do
-	mkdir -p "$T/su$i"
+	mkdir -p "$T/su$i" && chmod 700 "$T/su$i"
 	if ms=$(PD_HOME=$T/su$i timeout -k 5 30 "$PDB" startup "$T/su$i/sock" 10000 \
 		"$BIN/pd-serve" -f --local --cpu 2 2>"$T/su.err"); then
 		sus+=("$ms")

@@ -10,7 +10,8 @@
  *	big N		push N bytes on "next", pop N bytes from "next" and check
  *			them, result "ok N"
  *	barrier K	K barriers in a row, result "passed K"
- *	sleep MS	sleep MS milliseconds in start
+ *	sleep MS [FILE]	sleep MS milliseconds in start (creating FILE.NODE
+ *			first, so that a test knows that node runs)
  *	tubes		result: this node's tubes, "in:a,b out:c"
  */
 #define _POSIX_C_SOURCE 200809L
@@ -103,7 +104,14 @@ static int probe_start(pd_task *t)
 		snprintf(p->result, sizeof p->result, "passed %d", k);
 	} else if (!strcmp(p->cmd, "sleep")) {
 		struct timespec ts = {atoi(p->arg) / 1000, (atoi(p->arg) % 1000) * 1000000L};
+		const char *mark = strchr(p->arg, ' ');
+		char path[300];
+		FILE *f = NULL;
 
+		if (mark && snprintf(path, sizeof path, "%s.%d", mark + 1, pd_node(t)) < (int)sizeof path)
+			f = fopen(path, "w");
+		if (f)
+			fclose(f);
 		nanosleep(&ts, NULL);
 		snprintf(p->result, sizeof p->result, "slept");
 	} else if (!strcmp(p->cmd, "tubes"))

@@ -8,6 +8,7 @@
 #   1. tests/reliability/faults-report.sh  (fault tests on namespace hosts)
 #   2. tests/reliability/load-report.sh    (16 clients; 1,000 half-open)
 #   3. make fuzz FUZZ_SECONDS=$FUZZ_SECONDS (every libFuzzer target)
+#   4. tests/reliability/attack-report.sh  (issue 12's attacks)
 #
 # then one summary table.  Needs root (network namespaces), a built tree
 # and clang for the fuzz part.  Exit status: 0 when every part passed,
@@ -32,6 +33,11 @@ echo "== 3. fuzz ($FUZZ_SECONDS s a target)"
 make -s fuzz FUZZ_SECONDS="$FUZZ_SECONDS" >"$out/fuzz" 2>&1
 fuzz_rc=$?
 grep '^fuzz: ' "$out/fuzz" || tail -n 20 "$out/fuzz"
+echo
+echo "== 4. attacks"
+sh tests/reliability/attack-report.sh >"$out/attacks" 2>&1
+attacks_rc=$?
+cat "$out/attacks"
 
 # The figures, picked from what the parts printed.
 pick() { sed -n "s/$2/\\1/p" "$out/$1" | head -n 1; }
@@ -55,5 +61,10 @@ verdict() { if [ "$1" -eq 0 ]; then echo pass; else echo FAIL; fi; }
 	sed -n 's/^fuzz: \([a-z]*\) execs=\([0-9]*\) crashes=\([0-9]*\) seconds=\([0-9]*\)/fuzz: \1	\2 executions in \4 s, \3 crashes/p' "$out/fuzz" |
 		awk -F '\t' '{ printf "%-34s %s\n", $1, $2 }'
 	printf '%-34s %s\n' "fuzzing" "$(verdict "$fuzz_rc")"
+	sed -n 's/^attack: \(.*\)	\(.*\)/attack: \2	\1/p' "$out/attacks" |
+		awk -F '\t' '{ printf "%-34s %s\n", $1, $2 }'
+	sed -n 's/^figure: \([^:]*\): \(.*\)/\1	\2/p' "$out/attacks" |
+		awk -F '\t' '{ printf "%-34s %s\n", $1, $2 }'
+	printf '%-34s %s\n' "attacks" "$(pick attacks '^attacks: \(.*\)') ($(verdict "$attacks_rc"))"
 }
-[ "$faults_rc" -eq 0 ] && [ "$load_rc" -eq 0 ] && [ "$fuzz_rc" -eq 0 ]
+[ "$faults_rc" -eq 0 ] && [ "$load_rc" -eq 0 ] && [ "$fuzz_rc" -eq 0 ] && [ "$attacks_rc" -eq 0 ]

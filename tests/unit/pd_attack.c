@@ -17,6 +17,16 @@
  * can find what the server logged about it.  Attacks that need the
  * cluster key read it from $PD_HOME/key.  `pd_attack list` prints the
  * attacks.
+ *
+ * Two floods by a key holder (tests/attack.bats), not in the list:
+ *	pd_attack PORT flood-run JOB.so SYM N MIB   upload JOB.so, then send
+ *		N pipelined run frames of MIB MiB each (one record, "20000"
+ *		padded with spaces), reading nothing
+ *	pd_attack PORT flood-fetch ID N   N pipelined fetch frames of run ID,
+ *		reading nothing
+ * Each prints "sent" once everything is written (or "blocked" when the
+ * server stopped reading: the write did not finish within 10 s), then
+ * waits for stdin to close, holding the connection open.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -34,7 +44,9 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "err.h"
+#include "fdio.h"
 #include "frame.h"
 #include "hostsel.h"
 #include "json.h"
@@ -575,6 +587,78 @@ static const struct attack {
     {"src-hash", 's'},	  {"src-path", 's'},	   {"badrun-gpu", 's'},
     {NULL, 0}};
 
+/* Write everything, or give up after 10 s of the server not reading:
+ * 0 written, 1 blocked. */
+static int send_or_block(int fd, const void *p, size_t n)
+{
+	struct pollfd pfd = {fd, POLLOUT, 0};
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if (poll(&pfd, 1, 10000) == 0)
+			return 1;
+		w = send(fd, c, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (w <= 0)
+			setup_fail("send: %s", strerror(errno));
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The floods (see the top); holds the connection until stdin closes. */
+static int flood(int argc, char **argv)
+{
+	struct pd_buf b = PD_BUF_INIT, j = PD_BUF_INIT, blob = PD_BUF_INIT;
+	char hash[PD_HASH_HEX], err[PD_ERRLEN], *so, c;
+	struct pd_seal s;
+	struct pd_msg m;
+	size_t n;
+	long k, count = 0, mib = 0;
+	int fd = handshake(&s, NULL, NULL), blocked = 0;
+
+	pd_msg_init(&m);
+	if (!strcmp(argv[2], "flood-run") && argc == 7) {
+		if (pd_read_file(argv[3], 1 << 30, &so, &n, err))
+			setup_fail("%s", err);
+		pd_hash_hex(so, n, hash);
+		pd_buf_addf(&j, "{\"op\":\"upload\",\"hash\":\"%s\"}", hash);
+		send_frame(fd, &s, j.data, so, n, NULL);
+		free(so);
+		expect_op(fd, &s, "job", &m);
+		if (pd_parse_long(argv[5], 1, 1000, &count) || pd_parse_long(argv[6], 1, 200, &mib))
+			setup_fail("%s", "bad N or MIB");
+		pd_buf_addf(&blob, "20000%*s\n", (int)(mib << 20) - 6, "");
+		for (k = 1; k <= count; k++) {
+			pd_buf_release(&j);
+			pd_buf_addf(&j, "{\"op\":\"run\",\"batch\":%ld,\"hash\":\"%s\",\"sym\":\"%s\",\"first\":1,"
+				    "\"n\":1}", k, hash, argv[4]);
+			pd_frame_encode(&b, &s, j.data, j.len, blob.data, blob.len);
+		}
+	} else if (!strcmp(argv[2], "flood-fetch") && argc == 5) {
+		if (pd_parse_long(argv[4], 1, 100000, &count))
+			setup_fail("%s", "bad N");
+		pd_buf_addf(&j, "{\"op\":\"fetch\",\"id\":\"%s\"}", argv[3]);
+		for (k = 0; k < count; k++)
+			pd_frame_encode(&b, &s, j.data, j.len, NULL, 0);
+	} else {
+		setup_fail("%s", "usage: pd_attack PORT flood-run JOB.so SYM N MIB | flood-fetch ID N");
+	}
+	blocked = send_or_block(fd, b.data, b.len);
+	puts(blocked ? "blocked" : "sent");
+	while (read(0, &c, 1) > 0)
+		;
+	pd_buf_release(&b);
+	pd_buf_release(&j);
+	pd_buf_release(&blob);
+	pd_msg_release(&m);
+	close(fd);
+	return 0;
+}
+
 /* Load the cluster key from $PD_HOME/key. */
 static void load_key(void)
 {
@@ -595,6 +679,12 @@ int main(int argc, char **argv)
 		for (a = attacks; a->name; a++)
 			puts(a->name);
 		return 0;
+	}
+	if (argc >= 3 && !strncmp(argv[2], "flood-", 6) && pd_parse_long(argv[1], 1, 65535, &v) == 0) {
+		if (sodium_init() < 0)
+			setup_fail("%s", "sodium_init failed");
+		port = (int)v;
+		return flood(argc, argv);
 	}
 	if (argc != 3 || pd_parse_long(argv[1], 1, 65535, &v)) {
 		fputs("usage: pd_attack PORT ATTACK   (pd_attack list: the attacks)\n", stderr);
