@@ -93,6 +93,7 @@ struct pd_cmaes_rank {
 	double f;
 	int bad; /* non-finite */
 	int i;
+	double pen; /* squared distance beyond the transformation's range */
 };
 
 struct pd_cmaes {
