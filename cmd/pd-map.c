@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "fdio.h"
+#include "cli.h"
 #include "coord.h"
 #include "detach.h"
 #include "fdio.h"
@@ -181,9 +182,7 @@ static void stdout_failed(int e)
 	if (M.coord)
 		pd_coord_cancel(M.coord);
 	flush_joblog();
-	signal(SIGPIPE, SIG_DFL);
-	raise(SIGPIPE);
-	_exit(128 + SIGPIPE); /* not reached */
+	pd_cli_epipe(e);
 }
 
 /* A stop signal (^C, kill): the joblog keeps its whole lines, then the

@@ -28,6 +28,7 @@
 #include "opt/param.h"
 #include "opt/pso.h"
 #include "opt/svgplot.h"
+#include "opt/trace.h"
 #include "memlimit.h"
 #include "pathfmt.h"
 #include "playdoh.h"
@@ -439,7 +440,10 @@ static void record_iteration(const double *f, long n, int restarted)
 			pd_optim_nonfinite(R.o), pd_optim_restarts(R.o), restarted ? ",\"restarted\":true" : "");
 		fprintf(R.trace, ",\"eval_ms\":%.3f,\"fitness_ms\":%.3f,\"update_ms\":%.3f}\n", R.eval_ms,
 			R.fitness_ms, R.update_ms);
-		fflush(R.trace);
+		if (fflush(R.trace) || ferror(R.trace)) {
+			pd_cli_epipe(errno); /* --trace /dev/stdout | head: quietly */
+			pd_cli_die(PD_EX_OSERR, "--trace %s: %s", O.trace, strerror(errno));
+		}
 	}
 	if (R.hn == R.hcap) {
 		R.hcap = R.hcap ? 2 * R.hcap : 256;
@@ -711,6 +715,20 @@ static int finish(int code)
 	return code;
 }
 
+/* A resumed run's trace goes on from the checkpoint's iteration: the
+ * lines a killed run wrote after its last checkpoint go. */
+static void trace_resume(void)
+{
+	char err[PD_ERRLEN];
+	long dropped;
+
+	if (pd_trace_cut(O.trace, pd_optim_iter(R.o), &dropped, err))
+		pd_cli_die(PD_EX_OSERR, "--trace %s", err);
+	if (dropped && !O.quiet)
+		pd_cli_say("--trace %s: %ld line%s after the checkpoint's iteration %lld removed", O.trace, dropped,
+			   dropped == 1 ? "" : "s", pd_optim_iter(R.o));
+}
+
 int main(int argc, char **argv)
 {
 	struct pd_hostsel sel;
@@ -729,6 +747,8 @@ int main(int argc, char **argv)
 	default_budget();
 	if (O.resume && !O.checkpoint)
 		O.checkpoint = O.resume;
+	if (O.trace && O.resume)
+		trace_resume();
 	if (O.trace && !(R.trace = fopen(O.trace, O.resume ? "a" : "w")))
 		pd_cli_die(PD_EX_OSERR, "--trace %s: %s", O.trace, strerror(errno));
 	code = pd_hostsel_init(&sel, O.hosts, err);
@@ -749,7 +769,9 @@ int main(int argc, char **argv)
 	free(job);
 	free(O.x0v);
 	free(O.stepv);
-	if (fflush(stdout) || ferror(stdout))
+	if (fflush(stdout) || ferror(stdout)) {
+		pd_cli_epipe(errno);
 		return code ? code : PD_EX_OSERR;
+	}
 	return code;
 }

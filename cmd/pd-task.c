@@ -184,6 +184,8 @@ static void print_results(const struct opts *o, const struct pd_node_result *res
 			fwrite(res[i].output, 1, res[i].len, stdout);
 			if (!res[i].len || res[i].output[res[i].len - 1] != '\n')
 				putchar('\n');
+			if (ferror(stdout))
+				pd_cli_epipe(errno);
 			continue;
 		}
 		j = cJSON_CreateObject();
@@ -410,7 +412,9 @@ int main(int argc, char **argv)
 	pd_topology_release(&topo);
 	pd_taskplan_release(&p);
 	pd_hostsel_release(&sel);
-	if (fflush(stdout) || ferror(stdout))
+	if (fflush(stdout) || ferror(stdout)) {
+		pd_cli_epipe(errno); /* a reader gone: quietly, by SIGPIPE */
 		pd_cli_die(PD_EX_OSERR, "write results: %s", strerror(errno));
+	}
 	return code;
 }

@@ -215,6 +215,19 @@ make_bad() {
 	cmp "$T/want" "$T/slow.out"
 }
 
+@test "a compile longer than the client's 10 s silence limit: the host stays up, the run completes" {
+	# The compiler sleeps 12 s first; the client pings the host while it
+	# compiles, and the host answers, so it is not counted as down.
+	printf '#!/bin/sh\nsleep 12\nexec cc "$@"\n' >"$T/sleepcc"
+	chmod +x "$T/sleepcc"
+	pd_keygen
+	PD_CC=$T/sleepcc pd_start_server
+	pdrun timeout -k 5 90 "$PD_MAP" --no-bar -H "127.0.0.1:$PD_PORT" "$T/square.c" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$T/want")" ]
+	[[ $stderr != *"no answer"* ]]
+}
+
 # mh_map NAME ARGS...: pd-map in the client namespace; stdout in
 # $T/NAME.out, stderr in $T/NAME.err, status in $status.
 mh_map() {

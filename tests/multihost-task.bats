@@ -83,3 +83,29 @@ start_hosts() {
 	[ "$st" -eq 1 ]
 	[[ $(cat "$T/err") == *"node 2 on ${NS_ADDR_2}:"*"no answer for 10 s"* ]]
 }
+
+# The client hears nothing more from host 1 (its packets to the client are
+# dropped), then host 1 dies: node 0 on host 0 sees its tube from node 1
+# end at once and reports that, long before the relay counts host 1 lost
+# (10 s of silence).  The order is fixed by the dropped packets, not by
+# timing: the report must still name the root cause, the lost host.
+@test "a lost host is named as the cause, not a node's consequent 'has ended and sent nothing more'" {
+	command -v nft >/dev/null || skip "nft not found"
+	start_hosts
+	printf 'pop\nsleep 300000 %s\n' "$T/running" >"$T/args"
+	netns_client timeout -k 5 "$TASK_TIMEOUT" "$BIN/pd-task" -H "$(netns_hosts)" -n 2 -t ring \
+		"$T/probe.so" <"$T/args" >"$T/out" 2>"$T/err" &
+	bg=$!
+	# wait until node 1 runs on host 1 (it creates $T/running.1 before it sleeps)
+	wait_for -t 20 test -e "$T/running.1"
+	ip netns exec "${NS_PREFIX}h1" nft -f - <<-NFT
+		table ip pdtest { chain out { type filter hook output priority 0; ip daddr $NS_CLIENT_ADDR drop; }; }
+	NFT
+	netns_kill_server 1 KILL
+	st=0
+	wait "$bg" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 1 ]
+	[[ $(cat "$T/err") == *"node 1 on ${NS_ADDR_1}:"*"failed in "*": host ${NS_ADDR_1}:"*"no answer for 10 s"* ]]
+	[[ $(cat "$T/err") != *"node 0 on"* ]]
+}

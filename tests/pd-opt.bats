@@ -157,6 +157,32 @@ abs_below() {
 	[ "$output" = "$full" ]
 }
 
+# The trace without its times (they differ from run to run).
+untimed() {
+	sed 's/,"eval_ms":.*//' "$1"
+}
+
+@test "a run resumed after a kill past its checkpoint: the trace reads as one run" {
+	args=(-a pso --popsize 6 --seed 4 --dim 3 --bounds -2:2 "$ROSEN")
+	pdrun "$PD_OPT" --iterations 40 --trace "$T/full" "${args[@]}"
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$T/full")" -eq 40 ]
+	# a checkpoint at iteration 20 ...
+	pdrun "$PD_OPT" --iterations 20 --checkpoint "$T/ck" --trace "$T/tr" "${args[@]}"
+	[ "$status" -eq 0 ]
+	cp "$T/ck" "$T/ck20"
+	# ... then 3 more iterations traced and a torn line, as from a kill before
+	# the next checkpoint (no timing: the checkpoint of iteration 20 is put back)
+	pdrun "$PD_OPT" --iterations 23 --resume "$T/ck" --trace "$T/tr" "${args[@]}"
+	[ "$status" -eq 0 ]
+	printf '{"iter":24,"evals":1' >>"$T/tr"
+	cp "$T/ck20" "$T/ck"
+	pdrun "$PD_OPT" --iterations 40 --resume "$T/ck" --trace "$T/tr" "${args[@]}"
+	[ "$status" -eq 0 ]
+	diff <(untimed "$T/full") <(untimed "$T/tr")
+	[[ $stderr == *"--trace $T/tr: 4 lines after the checkpoint's iteration 20 removed"* ]]
+}
+
 @test "NaN and infinite values rank worst, are counted and reported" {
 	pdrun "$PD_OPT" --seed 6 --max-evals 2000 --json --dim 2 --bounds -1:1 "$PROBE:nanny"
 	[ "$status" -eq 0 ]

@@ -237,3 +237,33 @@ start_loop_run() {
 	[ -s "$T/log" ]
 	all_json "$T/log"
 }
+
+# Run a command with its standard output a pipe whose reader is already
+# gone (closed before the start, so no timing); print its exit status as
+# the shell reports it (128 + the signal for a death by signal).
+closed_pipe() {
+	python3 -c 'import os,subprocess,sys
+r,w=os.pipe(); os.close(r)
+p=subprocess.run(sys.argv[1:],stdout=w,stdin=subprocess.DEVNULL)
+print(128-p.returncode if p.returncode<0 else p.returncode)' "$@"
+}
+
+@test "pd-task and pd-opt stop quietly on a broken pipe too (SIGPIPE, 141, nothing on stderr)" {
+	cc -std=c11 -shared -fPIC -O2 -Ilib tests/jobs/probe.c -o "$T/probe.so"
+	run --separate-stderr closed_pipe "$B/bin/pd-task" -n 2 --args "echo hi" "$T/probe.so"
+	echo "pd-task: output $output stderr $stderr"
+	[ "$output" = 141 ]
+	[ -z "$stderr" ]
+	# the trace on standard output, as in pd-opt --trace /dev/stdout ... | head -1
+	run --separate-stderr closed_pipe "$B/bin/pd-opt" --trace /dev/stdout -a pso --popsize 4 --seed 1 \
+		--iterations 5 --dim 2 --bounds -1:1 "$EX/square.so"
+	echo "pd-opt --trace: output $output stderr $stderr"
+	[ "$output" = 141 ]
+	[ -z "$stderr" ]
+	# and the result alone
+	run --separate-stderr closed_pipe "$B/bin/pd-opt" -q -a pso --popsize 4 --seed 1 --iterations 5 \
+		--dim 2 --bounds -1:1 "$EX/square.so"
+	echo "pd-opt: output $output stderr $stderr"
+	[ "$output" = 141 ]
+	[ -z "$stderr" ]
+}

@@ -1,9 +1,12 @@
 /* cli.c - usage, version and error messages for the tools' main(). */
 #include "cli.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "esc.h"
 #include "proto.h"
@@ -60,4 +63,19 @@ void pd_cli_die(int code, const char *fmt, ...)
 	vsay(fmt, ap);
 	va_end(ap);
 	exit(code);
+}
+
+void pd_cli_epipe(int e)
+{
+	sigset_t s;
+
+	if (e != EPIPE)
+		return;
+	fflush(stderr);
+	sigemptyset(&s);
+	sigaddset(&s, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	_exit(128 + SIGPIPE); /* not reached */
 }

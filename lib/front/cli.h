@@ -26,6 +26,11 @@ void pd_cli_errors_to(FILE *f);
 /* "PROG: message" on stderr. */
 void pd_cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A write of the tool's output failed with e: when the reader went away
+ * (EPIPE, as in `pd-opt --trace /dev/stdout ... | head -1`), end the
+ * process quietly by SIGPIPE, as the standard tools end; else return. */
+void pd_cli_epipe(int e);
+
 /* "PROG: message" on stderr, then exit with code. */
 void pd_cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 

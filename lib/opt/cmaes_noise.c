@@ -64,7 +64,7 @@ static double rank_change(struct pd_cmaes *c, const double *f)
 
 	for (k = 0; k < 2 * lam; k++) {
 		v = second(c, f, k);
-		c->rank[k] = (struct pd_rank){isfinite(v) ? v : INFINITY, !isfinite(v), k};
+		c->rank[k] = (struct pd_rank){isfinite(v) ? v : INFINITY, !isfinite(v), k, 0};
 	}
 	qsort(c->rank, (size_t)(2 * lam), sizeof(*c->rank), pd_rank_cmp);
 	for (k = 0; k < 2 * lam; k++) /* the 0-based rank of value i */

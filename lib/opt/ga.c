@@ -193,7 +193,7 @@ static void rank_island(struct pd_ga *g, int k, int *order)
 	int j;
 
 	for (j = 0; j < g->pop; j++)
-		r[j] = (struct pd_rank){f[j], !isfinite(f[j]), j};
+		r[j] = (struct pd_rank){f[j], !isfinite(f[j]), j, 0};
 	qsort(r, (size_t)g->pop, sizeof(*r), pd_rank_cmp);
 	for (j = 0; j < g->pop; j++)
 		order[j] = r[j].i;

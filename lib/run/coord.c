@@ -600,7 +600,9 @@ static void host_ping(evutil_socket_t fd, short what, void *arg)
 		host_down(h, why, 0);
 		return;
 	}
-	if (h->state == H_READY)
+	/* Also while the host compiles or stores the job (H_JOB): a compile
+	 * may take longer than SILENCE_S, and the host is alive meanwhile. */
+	if (h->state == H_INFO || h->state == H_JOB || h->state == H_READY)
 		send_msg(h, pd_json_op(PD_OP_PING), NULL, 0);
 }
 

@@ -28,6 +28,7 @@ struct node {
 	struct pd_tubes tubes;
 	void *data;
 	struct pd_buf error; /* set by pd_task_error or a failed call */
+	int after; /* the first failure followed from this peer's end, else -1 */
 	int aborted;
 };
 
@@ -36,6 +37,15 @@ static void fail(struct node *n, const char *msg)
 {
 	if (!n->error.len)
 		pd_buf_adds(&n->error, msg);
+}
+
+/* A failed push or pop: the first failure, and the peer whose end
+ * caused it when that was the cause (the referee ranks by it). */
+static void fail_tube(struct node *n, const char *msg)
+{
+	if (!n->error.len)
+		n->after = n->tubes.ended;
+	fail(n, msg);
 }
 
 static struct node *node_of(const pd_task *t) { return t->impl; }
@@ -48,7 +58,7 @@ static int api_push(pd_task *t, const char *tube, const void *data, size_t len)
 	char err[PD_ERRLEN];
 
 	if (pd_tubes_push(&node_of(t)->tubes, tube, data, len, err)) {
-		fail(node_of(t), err);
+		fail_tube(node_of(t), err);
 		return PD_ERROR;
 	}
 	return PD_OK;
@@ -62,7 +72,7 @@ static const void *api_pop(pd_task *t, const char *tube, size_t *len)
 
 	p = pd_tubes_pop(&node_of(t)->tubes, tube, &n, err);
 	if (!p)
-		fail(node_of(t), err);
+		fail_tube(node_of(t), err);
 	else if (len)
 		*len = n;
 	return p;
@@ -208,6 +218,8 @@ static void die_in(struct node *n, const char *phase, const char *dflt)
 	cJSON_AddBoolToObject(j, "ok", 0);
 	cJSON_AddStringToObject(j, "phase", phase);
 	cJSON_AddStringToObject(j, "error", n->error.len ? n->error.data : dflt);
+	if (n->error.len && n->after >= 0)
+		cJSON_AddNumberToObject(j, "after", n->after);
 	ctl_send(n, j, NULL, 0);
 	_exit(1);
 }
@@ -410,6 +422,7 @@ void pd_task_node_main(const struct pd_task_setup *s)
 
 	signal(SIGPIPE, SIG_IGN);
 	n.s = s;
+	n.after = -1;
 	pd_buf_init(&n.error);
 	pd_result_init(&res);
 	ops = load(s, err);

@@ -175,7 +175,8 @@ int pd_taskplan_run(const struct pd_taskplan *p, const struct pd_taskjob *j, str
 	    .args = j->args,
 	    .oversubscribe = j->oversubscribe,
 	});
-	l = (struct pd_taskrun_launcher){pd_taskrelay_launch, pd_taskrelay_stop, relay, p->place, p->addr};
+	l = (struct pd_taskrun_launcher){pd_taskrelay_launch, pd_taskrelay_stop, relay, p->place, p->addr,
+					 PD_TASKRELAY_LOST_MS};
 	code = pd_taskrun(&(struct pd_taskrun_opts){j->path, j->sym, j->name, j->nodes, j->topo, j->args,
 						    j->timeout_ms, &l},
 			  res, failed, err);

@@ -27,6 +27,7 @@
 #define DRAIN_MS 2000 /* at the end, time to pass the last messages on */
 #define PING_S 2      /* hosts are pinged this often ... */
 #define SILENCE_S 10  /* ... and a host unheard this long is gone */
+_Static_assert((SILENCE_S + PING_S) * 1000 < PD_TASKRELAY_LOST_MS, "PD_TASKRELAY_LOST_MS covers the liveness check");
 
 struct relay;
 

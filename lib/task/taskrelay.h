@@ -35,6 +35,10 @@ struct pd_taskrelay;
 
 struct pd_taskrelay *pd_taskrelay_new(const struct pd_taskrelay_opts *o);
 
+/* A lost host's nodes are reported within this long (its 10 s of
+ * silence, noticed at the next 2 s ping, and a margin). */
+#define PD_TASKRELAY_LOST_MS 15000
+
 /* Launcher callbacks (struct pd_taskrun_launcher). */
 int pd_taskrelay_launch(void *relay, int *ctl, char *err);
 void pd_taskrelay_stop(void *relay);

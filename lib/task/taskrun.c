@@ -34,9 +34,16 @@ struct run {
 	struct pd_node_result *res;
 	int failed, code;
 	char why[PD_ERRLEN];
+	int *after;	/* per node: failed after this peer ended, else -1 */
+	int *fcode;	/* per node: the exit status its failure means */
+	int pending;	/* a node whose failure awaits its peer's, else -1 */
+	uint64_t pending_until;
 };
 
 enum { RUNNING, AT_BARRIER, DONE, DEAD };
+
+/* A dead process's sockets close at once: its end is soon known here. */
+#define LOCAL_LOST_MS 2000
 
 /* Close every descriptor of the run except the ones node i keeps. */
 static void close_others(struct run *r, int i)
@@ -164,18 +171,57 @@ static void tell(struct run *r, int i, const char *op, const char *why)
 	cJSON_Delete(j);
 }
 
-/* Record the first failure; the others follow from it. */
-static void node_failed(struct run *r, int i, int code, const char *phase, const char *msg)
+/* The pending failure's cause so far: follow "failed after" to the last
+ * node known to have failed. */
+static int pending_root(const struct run *r)
+{
+	int x = r->pending, steps;
+
+	for (steps = 0; steps < r->o->nodes && r->after[x] >= 0 && r->fcode[r->after[x]]; steps++)
+		x = r->after[x];
+	return x;
+}
+
+/* The pending failure is the cause after all: its peer ended well, or
+ * did not end in time. */
+static void settle_pending(struct run *r)
+{
+	int x;
+
+	if (r->pending < 0 || r->failed >= 0 || r->code)
+		return;
+	x = pending_root(r);
+	r->failed = x;
+	r->code = r->fcode[x];
+}
+
+/*
+ * Record node i's failure.  The first cause wins, the others follow from
+ * it; a failure after peer's end (after >= 0) is a consequence unless the
+ * peer ended well, so it waits (bounded) for the peer's own failure,
+ * which outranks it: a lost host rather than "node 3 has ended".
+ */
+static void node_failed(struct run *r, int i, int code, const char *phase, const char *msg, int after)
 {
 	struct pd_node_result *x = &r->res[i];
+	int lost_ms = r->o->remote ? r->o->remote->lost_ms : LOCAL_LOST_MS;
 
 	x->ok = 0;
 	snprintf(x->phase, sizeof x->phase, "%s", phase);
 	snprintf(x->error, sizeof x->error, "%s", msg);
-	if (r->failed < 0 && !r->code) {
-		r->failed = i;
-		r->code = code;
+	r->fcode[i] = code;
+	if (r->failed >= 0 || r->code)
+		return;
+	if (after >= 0 && after < r->o->nodes && after != i && !(r->state[after] == DONE && r->res[after].ok)) {
+		r->after[i] = after;
+		if (r->pending < 0) {
+			r->pending = i;
+			r->pending_until = pd_now_ns() + (uint64_t)lost_ms * 1000000u;
+		}
+		return;
 	}
+	r->failed = i;
+	r->code = code;
 }
 
 /* Node i's control socket ended without a done: how did it die?  After
@@ -192,17 +238,17 @@ static void node_died(struct run *r, int i, const char *why)
 		}
 		r->pid[i] = 0;
 		snprintf(msg, sizeof msg, "sent a malformed control message: %.200s", why);
-		node_failed(r, i, PD_EX_JOBFAIL, r->phase[i], msg);
+		node_failed(r, i, PD_EX_JOBFAIL, r->phase[i], msg, -1);
 		return;
 	}
 	if (r->pid[i] <= 0) {
-		node_failed(r, i, PD_EX_UNAVAILABLE, r->phase[i], "its host is gone (connection lost)");
+		node_failed(r, i, PD_EX_UNAVAILABLE, r->phase[i], "its host is gone (connection lost)", -1);
 		return;
 	}
 	waitpid(r->pid[i], &status, 0);
 	r->pid[i] = 0;
 	pd_exit_reason(status, msg, sizeof msg);
-	node_failed(r, i, PD_EX_JOBFAIL, r->phase[i], msg);
+	node_failed(r, i, PD_EX_JOBFAIL, r->phase[i], msg, -1);
 }
 
 /* Every node not done is at the barrier: let them all go.  A node that
@@ -345,8 +391,11 @@ static void on_ctl(struct run *r, int i)
 			/* A relay names the status a lost or refusing host means. */
 			if (pd_json_has_num(m.json, "code") && pd_json_num(m.json, "code", 0) > 0)
 				code = (int)pd_json_num(m.json, "code", 0);
-			node_failed(r, i, code, phase, pd_json_str(m.json, "error", "failed"));
+			node_failed(r, i, code, phase, pd_json_str(m.json, "error", "failed"),
+				    pd_json_has_num(m.json, "after") ? (int)pd_json_num(m.json, "after", -1) : -1);
 		}
+		if (r->pending >= 0 && r->after[pending_root(r)] == i && x->ok)
+			settle_pending(r); /* the peer ended well: no other cause */
 		check_barrier(r);
 	}
 	pd_msg_release(&m);
@@ -362,6 +411,17 @@ static int time_left(uint64_t deadline)
 	return now >= deadline ? 0 : (int)((deadline - now) / 1000000) + 1;
 }
 
+/* The poll timeout: the task's deadline, or a pending failure's. */
+static int wait_ms(const struct run *r, uint64_t deadline)
+{
+	int t = time_left(deadline), p;
+
+	if (r->pending < 0)
+		return t;
+	p = time_left(r->pending_until);
+	return t < 0 || p < t ? p : t;
+}
+
 /* Poll the nodes until all are done or one fails (or time runs out). */
 static void referee(struct run *r)
 {
@@ -375,9 +435,15 @@ static void referee(struct run *r)
 				pf[n] = (struct pollfd){r->ctl[i], POLLIN, 0};
 				who[n++] = i;
 			}
-		if (!n)
+		if (!n) {
+			settle_pending(r);
 			break; /* every node is done */
-		rc = poll(pf, (nfds_t)n, time_left(deadline));
+		}
+		rc = poll(pf, (nfds_t)n, wait_ms(r, deadline));
+		if (rc == 0 && r->pending >= 0 && time_left(r->pending_until) == 0) {
+			settle_pending(r); /* the peer's end did not come in time */
+			break;
+		}
 		if (rc == 0) {
 			snprintf(r->why, sizeof r->why, "the task timed out after %g s", r->o->timeout_ms / 1000.0);
 			r->code = PD_EX_JOBFAIL;
@@ -433,7 +499,11 @@ int pd_taskrun(const struct pd_taskrun_opts *o, struct pd_node_result *res, int 
 	r.t0 = pd_xcalloc((size_t)o->nodes, sizeof *r.t0);
 	r.phase = pd_xcalloc((size_t)o->nodes, sizeof *r.phase);
 	r.port = pd_xcalloc((size_t)o->nodes, sizeof *r.port);
+	r.after = pd_xcalloc((size_t)o->nodes, sizeof *r.after);
+	r.fcode = pd_xcalloc((size_t)o->nodes, sizeof *r.fcode);
+	r.pending = -1;
 	for (code = 0; code < o->nodes; code++) {
+		r.after[code] = -1;
 		snprintf(r.phase[code], sizeof r.phase[code], "load");
 		r.ctl[code] = -1;
 		r.t0[code] = pd_now_ns();
@@ -458,6 +528,8 @@ int pd_taskrun(const struct pd_taskrun_opts *o, struct pd_node_result *res, int 
 	free(r.t0);
 	free(r.phase);
 	free(r.port);
+	free(r.after);
+	free(r.fcode);
 	return code;
 }
 

@@ -13,7 +13,8 @@
  * end reaches the node wherever it runs (pd-task relays through pd-serve
  * hosts); place[i] is node i's host and addr[h] the address other hosts
  * reach host h at, for tubes between hosts; stop() ends the launcher
- * (and so every node still running) after the run.
+ * (and so every node still running) after the run; a node whose host is
+ * lost is reported (as failed) within lost_ms.
  */
 struct pd_taskrun_launcher {
 	int (*launch)(void *arg, int *ctl, char *err);
@@ -21,6 +22,7 @@ struct pd_taskrun_launcher {
 	void *arg;
 	const int *place;
 	char **addr;
+	int lost_ms;
 };
 
 struct pd_taskrun_opts {
@@ -46,7 +48,9 @@ struct pd_node_result {
  * Run every node (in a local process of its own, tubes as socketpairs,
  * or through o->remote), and referee until all are done.  A node that fails or crashes ends the task on every
  * node.  Returns PD_EX_OK; PD_EX_JOBFAIL with *failed set to the node
- * that failed first (its res entry says why) or -1 for a timeout;
+ * whose failure was the cause (its res entry says why: a node that failed
+ * because its peer ended gives way to the peer's own failure, awaited a
+ * bounded time) or -1 for a timeout;
  * PD_EX_DATAERR when the task could not be loaded (*failed set);
  * PD_EX_OSERR with err.  res has o->nodes entries.
  */

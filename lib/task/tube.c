@@ -266,6 +266,7 @@ int pd_tubes_start(struct pd_tubes *ts, struct pd_tube *v, int n, char *err)
 	memset(ts, 0, sizeof *ts);
 	ts->v = v;
 	ts->n = n;
+	ts->ended = -1;
 	pthread_mutex_init(&ts->mu, NULL);
 	pthread_cond_init(&ts->cv, NULL);
 	if (pipe2(ts->wake, O_CLOEXEC | O_NONBLOCK)) {
@@ -356,6 +357,7 @@ int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t l
 		rc = write_all(t->fd, iov, len ? 2 : 1);
 	if (rc) {
 		pd_err(err, "push on '%s': node %d is gone (%s)", name, t->peer, strerror(errno));
+		ts->ended = t->peer;
 		return -1;
 	}
 	return 0;
@@ -393,6 +395,7 @@ const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, cha
 		pd_err(err, "wake: %s", strerror(errno));
 	if (!m) {
 		pd_err(err, "pop on '%s': node %d has ended and sent nothing more", name, t->peer);
+		ts->ended = t->peer;
 		return NULL;
 	}
 	*len = m->len;

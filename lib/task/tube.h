@@ -60,6 +60,7 @@ struct pd_tubes {
 	int running;
 	int wake[2]; /* wakes the I/O thread: a queue drained, or stop */
 	int stop;
+	int ended; /* the peer whose end failed the last push or pop, else -1 */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };

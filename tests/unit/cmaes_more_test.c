@@ -303,9 +303,50 @@ static void test_noise(void)
 	pd_buf_release(&s2);
 }
 
+/* Points beyond the range where the transformation is invertible rank
+ * after those inside, nearest first, even when their values are better:
+ * mirrored, the landscape past a wall must not look as good as the box.
+ * 1-D box [-5, 5]: the range is [-5.3, 5.3] (pycma's margins, 0.3 in the
+ * user's coordinates), 0.03 beyond the normalised box [0, 1]. */
+static void test_beyond_ranks_last(void)
+{
+	struct pd_cmaes c;
+	double lo = -5, hi = 5, x[64], f[64], y, d[64], lim = 0.03;
+	char err[256];
+	int k, in = 0, seen_out = 0, ok = 1;
+
+	CHECK(pd_cmaes_init(&c, 1, &lo, &hi, NULL, NULL, 2, 40, 7, err) == 0);
+	pd_cmaes_ask(&c, x);
+	for (k = 0; k < 40; k++) {
+		y = c.arx[k]; /* normalised, untransformed */
+		d[k] = y < -lim ? -lim - y : y > 1 + lim ? y - 1 - lim : 0;
+		in += d[k] == 0;
+		f[k] = -fabs(y - 0.5); /* the farther out, the better */
+	}
+	CHECK(in > 0 && in < 40); /* sigma 2: some inside, some beyond */
+	pd_cmaes_tell(&c, f);
+	for (k = 0; k < 40; k++) {
+		double dk = d[c.rank[k].i];
+
+		if (dk > 0)
+			seen_out = 1;
+		if (seen_out && dk == 0)
+			ok = 0; /* an inside point after an outside one */
+		if (k > 0 && dk > 0 && dk < d[c.rank[k - 1].i])
+			ok = 0; /* outside ones not nearest first */
+	}
+	CHECK(ok);
+	/* the best ever still counts the outside points' values */
+	for (y = INFINITY, k = 0; k < 40; k++)
+		y = fmin(y, f[k]);
+	CHECK(pd_cmaes_best(&c, NULL) == y);
+	pd_cmaes_release(&c);
+}
+
 int main(void)
 {
 	test_boxtrans();
+	test_beyond_ranks_last();
 	test_walls();
 	test_start();
 	test_bipop();
