@@ -15,7 +15,6 @@
 #include <event2/event.h>
 
 #include "fdio.h"
-#include "cache.h"
 #include "cli.h"
 #include "coord.h"
 #include "detach.h"
@@ -28,6 +27,7 @@
 #include "jobfile.h"
 #include "json.h"
 #include "num.h"
+#include "pathfmt.h"
 #include "playdoh.h"
 #include "joblog.h"
 #include "jsonbytes.h"
@@ -492,7 +492,7 @@ static int detach(struct pd_hostsel *sel, const char *jobpath, const char *sym, 
 
 /* The job and --share files, checked and read. */
 struct files {
-	char sym[256], jobpath[4096], sharepath[4096];
+	char sym[256], jobpath[PD_PATH_MAX], sharepath[PD_PATH_MAX];
 	char *job, *share;
 	size_t joblen, sharelen;
 };
@@ -616,7 +616,7 @@ static int run_job(char *arg)
 	else
 		check_job(path, want, f.sym, sizeof f.sym, &f.job, &f.joblen);
 	if (!realpath(path, f.jobpath))
-		snprintf(f.jobpath, sizeof f.jobpath, "%s", path);
+		pd_path_fmt(f.jobpath, "%s", path);
 	code = pd_hostsel_init(&sel, M.hosts, err);
 	if (code)
 		say("%s", err);

@@ -14,7 +14,6 @@
 
 #include "fdio.h"
 #include "buf.h"
-#include "cache.h"
 #include "cli.h"
 #include "coord.h"
 #include "err.h"
@@ -31,6 +30,7 @@
 #include "opt/svgplot.h"
 #include "opt/trace.h"
 #include "memlimit.h"
+#include "pathfmt.h"
 #include "playdoh.h"
 #include "proto.h"
 #include "xmalloc.h"
@@ -69,7 +69,7 @@ struct opts {
 /* The run: the optimiser, the generation being evaluated, the history. */
 struct run {
 	struct pd_optim *o;
-	char job[256], jobpath[4096];
+	char job[256], jobpath[PD_PATH_MAX];
 	char sym[256];		 /* the job asked of hosts ("" for a source without :NAME) */
 	int src;		 /* the job is C source, compiled by each host */
 	struct pd_coord *coord;
@@ -351,7 +351,7 @@ static void check_job(char *arg, char **data, size_t *len)
 	if ((flags & PD_NEEDS_GPU) && !O.gpu)
 		O.gpu = -1;
 	if (!realpath(arg, R.jobpath))
-		snprintf(R.jobpath, sizeof R.jobpath, "%s", arg);
+		pd_path_fmt(R.jobpath, "%s", arg);
 }
 
 /* The checkpoint to resume: same job, direction and parameters. */

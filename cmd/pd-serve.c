@@ -25,6 +25,7 @@
 #include "log.h"
 #include "memlimit.h"
 #include "num.h"
+#include "pathfmt.h"
 #include "paths.h"
 #include "proto.h"
 #include "server.h"
@@ -121,10 +122,10 @@ static int make_sock_dir(const char *sock, char *err)
 /* Hold the state directory's lock: one server per PD_HOME. */
 static int take_lock(const char *state)
 {
-	char path[4200], pid[32];
+	char path[PD_PATH_MAX], pid[32];
 	int fd;
 
-	snprintf(path, sizeof path, "%s/lock", state);
+	pd_path_fmt(path, "%s/lock", state);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		pd_cli_die(PD_EX_OSERR, "open %s: %s", path, strerror(errno));

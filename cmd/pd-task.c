@@ -12,7 +12,6 @@
 
 #include "fdio.h"
 #include "buf.h"
-#include "cache.h"
 #include "cli.h"
 #include "err.h"
 #include "fdio.h"
@@ -22,6 +21,7 @@
 #include "jobfile.h"
 #include "json.h"
 #include "num.h"
+#include "pathfmt.h"
 #include "playdoh.h"
 #include "proto.h"
 #include "coord.h"
@@ -358,7 +358,7 @@ int main(int argc, char **argv)
 	struct pd_taskplan p = {0};
 	struct pd_hostsel sel = {0};
 	struct pd_node_result *res;
-	char err[PD_ERRLEN], path[4096], sym[256], **args;
+	char err[PD_ERRLEN], path[PD_PATH_MAX], sym[256], **args;
 	const char *base;
 	int code, failed;
 	long slots, i;

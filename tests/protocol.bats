@@ -204,6 +204,10 @@ attack() {
 	attack badrun-gpu "gpu is not true or false"
 }
 
+@test "a task message without its job's hash: refused by the message table" {
+	attack badtask "message 'task': member 'hash' missing or not a string"
+}
+
 @test "an upload whose bytes do not match its hash: refused" {
 	attack badupload "hash"
 }

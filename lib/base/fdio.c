@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "pathfmt.h"
 #include "xmalloc.h"
 #include "fdio.h"
 
@@ -55,7 +56,7 @@ int pd_read_exact(int fd, void *p, size_t n)
 /* Create a new temporary file next to path, under a random name: never
  * an existing file and never through a symbolic link planted there.
  * fd with tmp set, or -1 with errno. */
-static int open_tmp(const char *path, char *tmp, size_t sz, int mode)
+static int open_tmp(const char *path, char tmp[PD_PATH_MAX], int mode)
 {
 	unsigned char r[8];
 	int fd = -1, tries;
@@ -63,8 +64,9 @@ static int open_tmp(const char *path, char *tmp, size_t sz, int mode)
 	for (tries = 0; tries < 16 && fd < 0; tries++) {
 		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
 			return -1;
-		snprintf(tmp, sz, "%s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", path, r[0], r[1], r[2], r[3], r[4],
-			 r[5], r[6], r[7]);
+		if (pd_path_fmt(tmp, "%s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", path, r[0], r[1], r[2], r[3],
+				r[4], r[5], r[6], r[7]))
+			return -1;
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (fd < 0 && errno != EEXIST)
 			return -1;
@@ -74,10 +76,10 @@ static int open_tmp(const char *path, char *tmp, size_t sz, int mode)
 
 int pd_replace_file(const char *path, const void *p, size_t n, int mode, int durable, char *err)
 {
-	char tmp[4400];
+	char tmp[PD_PATH_MAX];
 	int fd, e;
 
-	fd = open_tmp(path, tmp, sizeof tmp, mode);
+	fd = open_tmp(path, tmp, mode);
 	if (fd < 0) {
 		e = errno;
 		pd_err(err, "%s: %s", path, strerror(e));

@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "fdio.h"
+#include "pathfmt.h"
 #include "seal.h"
 
 void pd_hash_hex(const void *p, size_t n, char hex[PD_HASH_HEX])
@@ -35,12 +36,15 @@ int pd_hash_valid(const char *s)
 
 void pd_cache_path(const char *dir, const char *hash, char *out, size_t n)
 {
-	snprintf(out, n, "%s/%s", dir, hash);
+	int k = snprintf(out, n, "%s/%s", dir, hash);
+
+	if (k < 0 || (size_t)k >= n)
+		out[0] = '\0';
 }
 
 int pd_cache_has(const char *dir, const char *hash)
 {
-	char path[4096];
+	char path[PD_PATH_MAX];
 
 	if (!pd_hash_valid(hash))
 		return 0;
@@ -50,7 +54,7 @@ int pd_cache_has(const char *dir, const char *hash)
 
 int pd_cache_put(const char *dir, const char *hash, const void *p, size_t n, int durable, char *err)
 {
-	char want[PD_HASH_HEX], path[4096], e[PD_ERRLEN];
+	char want[PD_HASH_HEX], path[PD_PATH_MAX], e[PD_ERRLEN];
 
 	if (!pd_hash_valid(hash)) {
 		pd_err(err, "malformed job hash");

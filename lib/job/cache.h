@@ -6,7 +6,6 @@
 
 #define PD_HASH_LEN 32
 #define PD_HASH_HEX (2 * PD_HASH_LEN + 1)
-#define PD_JOB_MAX (256u << 20) /* largest job file accepted */
 
 /* Hex content hash (BLAKE2b-256) of n bytes. */
 void pd_hash_hex(const void *p, size_t n, char hex[PD_HASH_HEX]);
@@ -15,7 +14,8 @@ void pd_hash_hex(const void *p, size_t n, char hex[PD_HASH_HEX]);
 int pd_hash_valid(const char *s);
 
 /* Path of the cached file for hash under dir ("DIR/HASH"): job files and
- * --share data alike. */
+ * --share data alike.  out holds n bytes (PD_PATH_MAX, pathfmt.h); it is
+ * "" when the path does not fit, as pd_path_fmt leaves it. */
 void pd_cache_path(const char *dir, const char *hash, char *out, size_t n);
 
 /* 1 when the cache holds hash. */

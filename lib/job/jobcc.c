@@ -1,7 +1,6 @@
 /* jobcc.c - compiling a job's C source: compiler identity, cache key, the compile. */
 #include "jobcc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,8 +13,11 @@
 
 #include <sodium.h>
 
+#include "dirs.h"
 #include "err.h"
 #include "fdio.h"
+#include "jobfile.h"
+#include "pathfmt.h"
 #include "seal.h"
 
 #define CC_WORDS_MAX 16
@@ -107,7 +109,7 @@ static void hash_str(crypto_generichash_state *h, const char *s)
 
 int pd_jobcc_key(const char *src_hash, char key[PD_HASH_HEX], char *err)
 {
-	char words[1024], *argv[CC_WORDS_MAX], exe[4096], real[4096], line[256];
+	char words[1024], *argv[CC_WORDS_MAX], exe[PD_PATH_MAX], real[PD_PATH_MAX], line[256];
 	unsigned char h[PD_HASH_LEN];
 	crypto_generichash_state st;
 	struct utsname u;
@@ -149,7 +151,7 @@ static void entry_path(const char *dir, const char *key, char *out, size_t n)
 
 int pd_jobcc_lookup(const char *dir, const char *key, char so[PD_HASH_HEX])
 {
-	char path[4300], buf[PD_HASH_HEX + 1];
+	char path[PD_PATH_MAX], buf[PD_HASH_HEX + 1];
 	ssize_t r;
 	int fd;
 
@@ -171,7 +173,7 @@ int pd_jobcc_lookup(const char *dir, const char *key, char so[PD_HASH_HEX])
 /* Point key's entry at the cached .so (a temporary file, renamed). */
 static int write_entry(const char *dir, const char *key, const char *so, struct pd_buf *msg)
 {
-	char path[4300], line[PD_HASH_HEX + 1], e[PD_ERRLEN];
+	char path[PD_PATH_MAX], line[PD_HASH_HEX + 1], e[PD_ERRLEN];
 
 	entry_path(dir, key, path, sizeof path);
 	snprintf(line, sizeof line, "%s\n", so);
@@ -180,24 +182,6 @@ static int write_entry(const char *dir, const char *key, const char *so, struct 
 		return -1;
 	}
 	return 0;
-}
-
-/* Remove the private compile directory and whatever the compiler left there. */
-static void remove_dir(const char *dir)
-{
-	char path[4400];
-	struct dirent *d;
-	DIR *dp = opendir(dir);
-
-	while (dp && (d = readdir(dp))) {
-		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, d->d_name);
-		unlink(path);
-	}
-	if (dp)
-		closedir(dp);
-	rmdir(dir);
 }
 
 /* 0 when a compiler output line that starts a diagnostic is located in
@@ -271,10 +255,10 @@ static void describe_failure(const char *name, const char *cc, int status, int t
 static int keep_result(const char *dir, const char *key, const char *tmpdir, int durable,
 		       char so[PD_HASH_HEX], struct pd_buf *msg)
 {
-	char path[4400], err[PD_ERRLEN], *data;
+	char path[PD_PATH_MAX], err[PD_ERRLEN], *data;
 	size_t n;
 
-	snprintf(path, sizeof path, "%s/job.so", tmpdir);
+	pd_path_fmt(path, "%s/job.so", tmpdir);
 	if (pd_read_file(path, PD_JOB_MAX, &data, &n, err)) {
 		pd_buf_addf(msg, "the compiler left no job file: %s", err);
 		return -1;
@@ -292,7 +276,7 @@ static int keep_result(const char *dir, const char *key, const char *tmpdir, int
 int pd_jobcc_compile(const char *dir, const char *key, const char *name, const void *src, size_t len,
 		     int durable, char so[PD_HASH_HEX], struct pd_buf *msg)
 {
-	char words[1024], *argv[CC_WORDS_MAX + 12], tmpdir[4096], path[4400], e[PD_ERRLEN];
+	char words[1024], *argv[CC_WORDS_MAX + 12], tmpdir[PD_PATH_MAX], path[PD_PATH_MAX], e[PD_ERRLEN];
 	const char *tmp = getenv("TMPDIR");
 	const char *flags[] = {"-shared", "-fPIC", "-O2", "-I.", "-o", "job.so", name, "-lm", NULL};
 	struct pd_buf out = PD_BUF_INIT;
@@ -307,14 +291,14 @@ int pd_jobcc_compile(const char *dir, const char *key, const char *name, const v
 	for (i = 0; flags[i]; i++)
 		argv[argc + i] = (char *)flags[i];
 	argv[argc + i] = NULL;
-	snprintf(tmpdir, sizeof tmpdir, "%s/pd-cc-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+	pd_path_fmt(tmpdir, "%s/pd-cc-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		pd_buf_addf(msg, "cannot compile %s: mkdtemp %s: %s", name, tmpdir, strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof path, "%s/playdoh.h", tmpdir);
+	pd_path_fmt(path, "%s/playdoh.h", tmpdir);
 	if (pd_replace_file(path, pd_jobcc_header, strlen(pd_jobcc_header), 0600, 0, e) ||
-	    (snprintf(path, sizeof path, "%s/%s", tmpdir, name), pd_replace_file(path, src, len, 0600, 0, e))) {
+	    (pd_path_fmt(path, "%s/%s", tmpdir, name), pd_replace_file(path, src, len, 0600, 0, e))) {
 		pd_buf_addf(msg, "cannot compile %s: write %s", name, e);
 		goto out;
 	}
@@ -330,6 +314,6 @@ int pd_jobcc_compile(const char *dir, const char *key, const char *name, const v
 	rc = keep_result(dir, key, tmpdir, durable, so, msg);
 out:
 	pd_buf_release(&out);
-	remove_dir(tmpdir);
+	pd_dir_remove(tmpdir); /* and whatever the compiler left there */
 	return rc;
 }

@@ -8,6 +8,8 @@
 
 /* Files larger than this are refused before anything is read. */
 #define PD_JOBFILE_MAX (512L << 20)
+/* The largest job file a tool reads, uploads or a server accepts. */
+#define PD_JOB_MAX (256u << 20)
 /* Names longer than this after the prefix are not listed. */
 #define PD_JOB_NAME_MAX 255
 

@@ -389,20 +389,24 @@ static void field_bad(struct pd_record *r, int i, const char *name, const char *
 		    strlen(s) > QUOTE_MAX ? "..." : "", conv_why(rc, integer));
 }
 
+/* 1 when s cannot be a whole number field: empty, or led by space
+ * (which strtod and strtoll would skip). */
+static int conv_blank(const char *s)
+{
+	return !*s || isspace((unsigned char)*s);
+}
+
 /* Field text as a finite double: all of s must be consumed. */
 static int conv_num(const char *s, double *v)
 {
 	char *end;
 
-	if (!*s || isspace((unsigned char)*s))
+	if (conv_blank(s))
 		return CONV_BAD;
-	errno = 0;
 	*v = strtod(s, &end);
 	if (*end)
 		return CONV_BAD;
-	if (!isfinite(*v))
-		return CONV_NONFINITE;
-	return CONV_OK;
+	return isfinite(*v) ? CONV_OK : CONV_NONFINITE;
 }
 
 /* Field text as a base-10 long long: all of s must be consumed. */
@@ -410,7 +414,7 @@ static int conv_int(const char *s, long long *v)
 {
 	char *end;
 
-	if (!*s || isspace((unsigned char)*s))
+	if (conv_blank(s))
 		return CONV_BAD;
 	errno = 0;
 	*v = strtoll(s, &end, 10);

@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "json.h"
 #include "memlimit.h"
+#include "pathfmt.h"
 #include "proto.h"
 #include "rec.h"
 #include "xmalloc.h"
@@ -27,7 +28,7 @@
 
 /* A job loaded in this worker. */
 struct loaded {
-	char path[4096];
+	char path[PD_PATH_MAX];
 	char sym[256];
 	void *handle;
 	const struct pd_job_desc *desc;
@@ -43,7 +44,7 @@ struct worker {
 	struct pd_record rec;
 	struct pd_result res;
 	struct pd_buf entries, frame;
-	char share_path[4096];
+	char share_path[PD_PATH_MAX];
 	double *pts, *vals, *scratch; /* fitness points and values of one dispatch */
 	size_t pts_cap, vals_cap, scratch_cap;
 	long long mem; /* --mem of the current batch, 0 = none */
@@ -127,7 +128,7 @@ static struct loaded *get_job(struct worker *w, const char *path, const char *sy
 	}
 	l = &w->jobs[w->njobs++];
 	memset(l, 0, sizeof *l);
-	snprintf(l->path, sizeof l->path, "%s", path);
+	pd_path_fmt(l->path, "%s", path);
 	snprintf(l->sym, sizeof l->sym, "%s", sym);
 	load_job(w, l, name);
 	return l;
@@ -142,7 +143,7 @@ static void set_share(struct worker *w, const char *path)
 
 	if (!path || !strcmp(path, w->share_path))
 		return;
-	snprintf(w->share_path, sizeof w->share_path, "%s", path);
+	pd_path_fmt(w->share_path, "%s", path);
 	pd_api_set_share(NULL, 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -323,20 +323,6 @@ void pd_cmaes_ask(struct pd_cmaes *c, double *x)
 
 /* ---- tell ---- */
 
-/* Order: finite before non-finite, then by value, then by index. */
-static int rank_cmp(const void *pa, const void *pb)
-{
-	const struct pd_cmaes_rank *a = pa, *b = pb;
-
-	if (a->bad != b->bad)
-		return a->bad - b->bad;
-	if (a->pen != b->pen)
-		return a->pen < b->pen ? -1 : 1;
-	if (!a->bad && a->f != b->f)
-		return a->f < b->f ? -1 : 1;
-	return a->i - b->i;
-}
-
 /* Squared distance of y beyond the range [lb - al, ub + au] where the
  * box transformation is invertible.  Points out there are ranked after
  * those inside, nearest first: mirrored, the landscape beyond a wall
@@ -368,7 +354,7 @@ static void rank_points(struct pd_cmaes *c, const double *f)
 		if (!c->rank[k].bad && (b < 0 || f[k] < f[b]))
 			b = k;
 	}
-	qsort(c->rank, (size_t)c->lambda, sizeof(*c->rank), rank_cmp);
+	qsort(c->rank, (size_t)c->lambda, sizeof(*c->rank), pd_rank_cmp);
 	if (b >= 0 && f[b] < c->best_f) {
 		c->best_f = f[b];
 		pd_cmaes_i_to_user(c, c->arx + (size_t)b * c->n, c->best_x);
@@ -468,7 +454,7 @@ static void update_sigma(struct pd_cmaes *c)
 /* Record the generation's best and worst values for TOLFUN. */
 static void record_history(struct pd_cmaes *c)
 {
-	struct pd_cmaes_rank *last = &c->rank[c->lambda - 1];
+	struct pd_rank *last = &c->rank[c->lambda - 1];
 
 	c->hist[c->hist_pos] = c->rank[0].bad ? NAN : c->rank[0].f;
 	c->hist_pos = (c->hist_pos + 1) % c->histlen;

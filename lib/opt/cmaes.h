@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "opt/boxtrans.h"
+#include "opt/rank.h"
 #include "opt/rng.h"
 
 struct pd_buf;
@@ -88,14 +89,6 @@ enum pd_cmaes_restart_mode {
 	PD_CMAES_BIPOP = 1 /* Hansen 2009: large (IPOP) and small runs interleaved */
 };
 
-/* One entry of the ranking of a generation (internal). */
-struct pd_cmaes_rank {
-	double f;
-	int bad; /* non-finite */
-	int i;
-	double pen; /* squared distance beyond the transformation's range */
-};
-
 struct pd_cmaes {
 	int n, lambda, mu;
 	/* strategy parameters, derived from n and lambda */
@@ -131,7 +124,7 @@ struct pd_cmaes {
 	/* scratch */
 	double *work, *tmp, *tmp2, *mold;
 	double *fu; /* 4 (lambda + r): the values used for the update; scratch */
-	struct pd_cmaes_rank *rank; /* 2 (lambda + r) */
+	struct pd_rank *rank; /* 2 (lambda + r) */
 };
 
 /*

@@ -9,18 +9,6 @@
 #define UH_THETA 0.5 /* the percentile of the rank-change limit, in units of 50 % */
 #define UH_CUM 0.3   /* cumulation of the measure */
 
-/* Order: finite before non-finite, then by value, then by index. */
-static int cmp(const void *pa, const void *pb)
-{
-	const struct pd_cmaes_rank *a = pa, *b = pb;
-
-	if (a->bad != b->bad)
-		return a->bad - b->bad;
-	if (!a->bad && a->f != b->f)
-		return a->f < b->f ? -1 : 1;
-	return a->i - b->i;
-}
-
 /* The p-th percentile of sorted d[0..n-1], interpolated as pycma's prctile. */
 static double prctile(const double *d, int n, double p)
 {
@@ -76,9 +64,9 @@ static double rank_change(struct pd_cmaes *c, const double *f)
 
 	for (k = 0; k < 2 * lam; k++) {
 		v = second(c, f, k);
-		c->rank[k] = (struct pd_cmaes_rank){isfinite(v) ? v : INFINITY, !isfinite(v), k, 0};
+		c->rank[k] = (struct pd_rank){isfinite(v) ? v : INFINITY, !isfinite(v), k, 0};
 	}
-	qsort(c->rank, (size_t)(2 * lam), sizeof(*c->rank), cmp);
+	qsort(c->rank, (size_t)(2 * lam), sizeof(*c->rank), pd_rank_cmp);
 	for (k = 0; k < 2 * lam; k++) /* the 0-based rank of value i */
 		c->fu[c->rank[k].i] = k;
 	for (k = 0; k < c->nreev; k++) {

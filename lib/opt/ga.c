@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "err.h"
 #include "opt/fields.h"
+#include "opt/rank.h"
 #include "opt/rng.h"
 #include "xmalloc.h"
 
@@ -41,12 +42,6 @@ struct pd_ga {
 	/* scratch for tell */
 	double *f, *nx, *npf, *migx, *migf;
 	int *order;
-};
-
-/* One entry of an island's ranking. */
-struct rank {
-	double f;
-	int bad, i;
 };
 
 /* ---- set-up ---- */
@@ -190,27 +185,16 @@ void pd_ga_ask(struct pd_ga *g, double *x)
 
 /* ---- one generation ---- */
 
-static int cmp_rank(const void *a, const void *b)
-{
-	const struct rank *x = a, *y = b;
-
-	if (x->bad != y->bad)
-		return x->bad - y->bad;
-	if (!x->bad && x->f != y->f)
-		return x->f < y->f ? -1 : 1;
-	return x->i - y->i;
-}
-
 /* Rank island k: order[0] its best individual, order[pop - 1] its worst. */
 static void rank_island(struct pd_ga *g, int k, int *order)
 {
-	struct rank *r = pd_xcalloc((size_t)g->pop, sizeof(*r));
+	struct pd_rank *r = pd_xcalloc((size_t)g->pop, sizeof(*r));
 	const double *f = g->f + (size_t)k * g->pop;
 	int j;
 
 	for (j = 0; j < g->pop; j++)
-		r[j] = (struct rank){f[j], !isfinite(f[j]), j};
-	qsort(r, (size_t)g->pop, sizeof(*r), cmp_rank);
+		r[j] = (struct pd_rank){f[j], !isfinite(f[j]), j, 0};
+	qsort(r, (size_t)g->pop, sizeof(*r), pd_rank_cmp);
 	for (j = 0; j < g->pop; j++)
 		order[j] = r[j].i;
 	free(r);

@@ -1,7 +1,6 @@
 /* embedded.c - a private pd-serve in a child process, for a tool with no server to use. */
 #include "embedded.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,29 +11,20 @@
 
 #include <event2/event.h>
 
+#include "dirs.h"
 #include "err.h"
 #include "log.h"
+#include "pathfmt.h"
 #include "server.h"
 
 /* Remove the embedded server's private directory: DIR/cache/ and DIR/alloc. */
 static void remove_tree(const char *dir)
 {
-	char cache[4200], path[4600];
-	struct dirent *d;
-	DIR *dp;
+	char path[PD_PATH_MAX];
 
-	snprintf(cache, sizeof cache, "%s/cache", dir);
-	dp = opendir(cache);
-	while (dp && (d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s", cache, d->d_name);
-		unlink(path);
-	}
-	if (dp)
-		closedir(dp);
-	rmdir(cache);
-	snprintf(path, sizeof path, "%s/alloc", dir);
+	if (pd_path_fmt(path, "%s/cache", dir) == 0)
+		pd_dir_remove(path);
+	pd_path_fmt(path, "%s/alloc", dir);
 	unlink(path);
 	rmdir(dir);
 }
@@ -45,7 +35,7 @@ static void embedded_main(int fd, int slots)
 {
 	struct pd_server_opts o = {0};
 	const char *tmp = getenv("TMPDIR");
-	char dir[4096], err[PD_ERRLEN];
+	char dir[PD_PATH_MAX], err[PD_ERRLEN];
 	struct event_base *base;
 	struct pd_server *s;
 
@@ -63,7 +53,7 @@ static void embedded_main(int fd, int slots)
 			close(null);
 		}
 	}
-	snprintf(dir, sizeof dir, "%s/playdoh-embedded-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+	pd_path_fmt(dir, "%s/playdoh-embedded-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
 	pd_log_open("pd-map (embedded server)", PD_LOG_WARN, 0);
 	base = event_base_new();
 	if (!base || !mkdtemp(dir)) {

@@ -23,9 +23,11 @@
 #include "err.h"
 #include "fdio.h"
 #include "hosts.h"
+#include "jobfile.h"
 #include "joblog.h"
 #include "json.h"
 #include "log.h"
+#include "pathfmt.h"
 #include "proto.h"
 #include "target.h"
 #include "taskdetach.h"
@@ -38,7 +40,7 @@ struct run {
 	struct pd_runs *rs;
 	char id[PD_RUN_ID_LEN];
 	char client[32]; /* the name its coordinator gives servers: "pd-serve run ID" */
-	char dir[4300];
+	char dir[PD_PATH_MAX];
 	cJSON *meta;
 	struct pd_coord *coord; /* while running */
 	struct pd_joblog log;
@@ -53,7 +55,7 @@ struct run {
 
 struct pd_runs {
 	struct event_base *base;
-	char state[4096], dir[4200], cache[4200], sock[108];
+	char state[PD_PATH_MAX], dir[PD_PATH_MAX], cache[PD_PATH_MAX], sock[108];
 	unsigned char key[PD_KEY_LEN];
 	int have_key;
 	pd_runs_end_fn end;
@@ -77,10 +79,10 @@ int pd_run_id_valid(const char *s)
 /* Write DIR/meta.json durably: temporary file, fsync, rename. */
 static int meta_save(struct run *r, char *err)
 {
-	char path[4400], e[PD_ERRLEN], *text = cJSON_Print(r->meta);
+	char path[PD_PATH_MAX], e[PD_ERRLEN], *text = cJSON_Print(r->meta);
 	int rc;
 
-	snprintf(path, sizeof path, "%s/meta.json", r->dir);
+	pd_path_fmt(path, "%s/meta.json", r->dir);
 	rc = pd_replace_file(path, text, strlen(text), 0600, 1, e);
 	cJSON_free(text);
 	if (rc)
@@ -127,12 +129,12 @@ static void log_failed(struct run *r, int e)
  */
 static void log_trim(struct run *r)
 {
-	char path[4400], buf[4096];
+	char path[PD_PATH_MAX], buf[4096];
 	off_t end;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof path, "%s/log", r->dir);
+	pd_path_fmt(path, "%s/log", r->dir);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -299,20 +301,20 @@ static int map_start(struct run *r, char *err)
 	const cJSON *m = r->meta;
 	const char *hash = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "hash"));
 	const char *sym = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "sym"));
-	char path[4400], jobpath[4300];
+	char path[PD_PATH_MAX], jobpath[PD_PATH_MAX];
 	struct pd_coord_opts o = {0};
 	struct pd_target *t = NULL;
 	int n, i;
 
 	pd_cache_path(r->rs->cache, hash ? hash : "", jobpath, sizeof jobpath);
-	snprintf(path, sizeof path, "%s/input", r->dir);
+	pd_path_fmt(path, "%s/input", r->dir);
 	r->in_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (!hash || !sym || r->in_fd < 0 || pd_read_file(jobpath, PD_JOB_MAX, &r->job, &r->job_len, err)) {
 		if (r->in_fd < 0 || !hash || !sym)
 			pd_err(err, "run %s: missing input or job", r->id);
 		return -1;
 	}
-	snprintf(path, sizeof path, "%s/log", r->dir);
+	pd_path_fmt(path, "%s/log", r->dir);
 	if (pd_joblog_open(&r->log, path, 1, 0600, err) || run_targets(r, &t, &n, err)) {
 		free(t);
 		return -1;
@@ -352,7 +354,7 @@ static struct run *run_new(struct pd_runs *rs, const char *id)
 	r->rs = rs;
 	r->in_fd = -1;
 	snprintf(r->id, sizeof r->id, "%s", id);
-	snprintf(r->dir, sizeof r->dir, "%s/%s", rs->dir, id);
+	pd_path_fmt(r->dir, "%s/%s", rs->dir, id);
 	return r;
 }
 
@@ -371,11 +373,11 @@ static struct run *run_find(struct pd_runs *rs, const char *id)
 static void run_dir_remove(struct run *r)
 {
 	static const char *names[] = {"input", "meta.json"};
-	char path[4400];
+	char path[PD_PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", r->dir, names[i]);
+		pd_path_fmt(path, "%s/%s", r->dir, names[i]);
 		unlink(path);
 	}
 	rmdir(r->dir);
@@ -384,12 +386,12 @@ static void run_dir_remove(struct run *r)
 /* Write the submitted records durably. */
 static int write_input(const char *dir, const void *p, size_t n, char *err)
 {
-	char path[4400];
+	char path[PD_PATH_MAX];
 	const char *s = p;
 	ssize_t w;
 	int fd;
 
-	snprintf(path, sizeof path, "%s/input", dir);
+	pd_path_fmt(path, "%s/input", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto fail;
@@ -600,7 +602,7 @@ static long count_file_lines(const char *path)
 
 int pd_runs_child(struct pd_runs *rs, pid_t pid, int status)
 {
-	char path[4400], *text = NULL, err[PD_ERRLEN];
+	char path[PD_PATH_MAX], *text = NULL, err[PD_ERRLEN];
 	struct run *r;
 	size_t n;
 
@@ -612,12 +614,12 @@ int pd_runs_child(struct pd_runs *rs, pid_t pid, int status)
 	if (!r)
 		return 0;
 	r->pid = 0;
-	snprintf(path, sizeof path, "%s/log", r->dir);
+	pd_path_fmt(path, "%s/log", r->dir);
 	r->done = count_file_lines(path);
-	snprintf(path, sizeof path, "%s/error", r->dir);
+	pd_path_fmt(path, "%s/error", r->dir);
 	if (pd_read_file(path, 1 << 16, &text, &n, err) == 0 && n && text[n - 1] == '\n')
 		text[n - 1] = 0;
-	snprintf(path, sizeof path, "%s/log", r->dir);
+	pd_path_fmt(path, "%s/log", r->dir);
 	r->failed = count_file_matches(path, "\"status\":\"ok\"", 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		set_state(r, "done", NULL);
@@ -633,7 +635,7 @@ int pd_runs_child(struct pd_runs *rs, pid_t pid, int status)
 int pd_runs_log(struct pd_runs *rs, const char *id, struct pd_buf *out, char *err)
 {
 	struct run *r = run_find(rs, id);
-	char path[4400], *data;
+	char path[PD_PATH_MAX], *data;
 	size_t n;
 
 	if (!r) {
@@ -642,7 +644,7 @@ int pd_runs_log(struct pd_runs *rs, const char *id, struct pd_buf *out, char *er
 	}
 	if (r->log.is_open)
 		pd_joblog_flush(&r->log, NULL);
-	snprintf(path, sizeof path, "%s/log", r->dir);
+	pd_path_fmt(path, "%s/log", r->dir);
 	if (access(path, F_OK))
 		return 0; /* nothing finished yet */
 	if (pd_read_file(path, PD_BLOB_MAX, &data, &n, err))
@@ -714,10 +716,10 @@ static void flush_logs(evutil_socket_t fd, short what, void *arg)
 static void load_run(struct pd_runs *rs, const char *id)
 {
 	struct run *r = run_new(rs, id);
-	char path[4400], *text = NULL, err[PD_ERRLEN] = "unreadable meta.json";
+	char path[PD_PATH_MAX], *text = NULL, err[PD_ERRLEN] = "unreadable meta.json";
 	size_t n = 0;
 
-	snprintf(path, sizeof path, "%s/meta.json", r->dir);
+	pd_path_fmt(path, "%s/meta.json", r->dir);
 	if (pd_read_file(path, 1 << 20, &text, &n, err) || !(r->meta = cJSON_Parse(text))) {
 		pd_log(PD_LOG_WARN, "ignoring run directory %s: %s", r->dir, err);
 		free(text);
@@ -749,9 +751,9 @@ struct pd_runs *pd_runs_new(struct event_base *base, const char *state, const ch
 	DIR *dp;
 
 	rs->base = base;
-	snprintf(rs->state, sizeof rs->state, "%s", state);
-	snprintf(rs->dir, sizeof rs->dir, "%s/runs", state);
-	snprintf(rs->cache, sizeof rs->cache, "%s/cache", state);
+	pd_path_fmt(rs->state, "%s", state);
+	pd_path_fmt(rs->dir, "%s/runs", state);
+	pd_path_fmt(rs->cache, "%s/cache", state);
 	snprintf(rs->sock, sizeof rs->sock, "%s", sock);
 	if (key) {
 		memcpy(rs->key, key, PD_KEY_LEN);

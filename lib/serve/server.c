@@ -22,6 +22,7 @@
 #include "cache.h"
 #include "err.h"
 #include "fdio.h"
+#include "jobfile.h"
 #include "json.h"
 #include "log.h"
 #include "memlimit.h"
@@ -256,7 +257,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	const char *hash = pd_json_str(m->json, "hash", ""), *sym = pd_json_str(m->json, "sym", "");
 	const char *share = pd_json_str(m->json, "share", NULL), *kind = pd_json_str(m->json, "kind", "map");
 	const cJSON *gpu_item = cJSON_GetObjectItemCaseSensitive(m->json, "gpu");
-	char err[PD_ERRLEN], path[4300], share_path[4300];
+	char err[PD_ERRLEN], path[PD_PATH_MAX], share_path[PD_PATH_MAX];
 	int gpu;
 
 	if (strcmp(kind, "map") && strcmp(kind, "fitness")) {
@@ -515,9 +516,9 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	struct pd_server *s = pd_xcalloc(1, sizeof *s);
 
 	s->base = base;
-	snprintf(s->state, sizeof s->state, "%s", o->state);
-	snprintf(s->cache, sizeof s->cache, "%s/cache", o->state);
-	snprintf(s->alloc, sizeof s->alloc, "%s/alloc", o->state);
+	pd_path_fmt(s->state, "%s", o->state);
+	pd_path_fmt(s->cache, "%s/cache", o->state);
+	pd_path_fmt(s->alloc, "%s/alloc", o->state);
 	snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : "localhost");
 	if (o->key) {
 		memcpy(s->key, o->key, PD_KEY_LEN);

@@ -52,7 +52,7 @@ static void reply_error(struct sconn *c, const char *hash, const char *msg)
 static void reply_compiled(struct sconn *c, const char *hash, const char *name, const char *so)
 {
 	struct pd_buf names = PD_BUF_INIT, kinds = PD_BUF_INIT, msg = PD_BUF_INIT;
-	char path[4300], err[PD_ERRLEN];
+	char path[PD_PATH_MAX], err[PD_ERRLEN];
 	const char *p;
 	cJSON *j, *jobs, *one;
 	int n, i;

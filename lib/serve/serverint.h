@@ -12,6 +12,7 @@
 #include "frame.h"
 #include "gpu.h"
 #include "key.h"
+#include "pathfmt.h"
 #include "runs.h"
 
 /* A connected client as the server sees it. */
@@ -28,7 +29,7 @@ struct sconn {
 
 struct pd_server {
 	struct event_base *base;
-	char state[4096], cache[4200], alloc[4200], host[256];
+	char state[PD_PATH_MAX], cache[PD_PATH_MAX], alloc[PD_PATH_MAX], host[256];
 	unsigned char key[PD_KEY_LEN];
 	int have_key, cpus_total, shared, persist, log_records;
 	struct pd_gpus gpus; /* found at start (gpu.h) */

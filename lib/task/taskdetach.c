@@ -16,6 +16,7 @@
 #include "hosts.h"
 #include "joblog.h"
 #include "json.h"
+#include "pathfmt.h"
 #include "proto.h"
 #include "taskplan.h"
 #include "topology.h"
@@ -89,11 +90,11 @@ static int meta_targets(const cJSON *meta, const char *sock, struct pd_target **
 /* Write why the task failed, for pd-serve to read. */
 static void write_error(const char *dir, const char *msg)
 {
-	char path[4400];
+	char path[PD_PATH_MAX];
 	FILE *f;
 	int fd;
 
-	snprintf(path, sizeof path, "%s/error", dir);
+	pd_path_fmt(path, "%s/error", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!f && fd >= 0)
@@ -109,11 +110,11 @@ static void write_log(const char *dir, const cJSON *meta, const struct pd_taskpl
 		      const struct pd_node_result *res, int nodes)
 {
 	struct pd_joblog log;
-	char path[4400], err[PD_ERRLEN];
+	char path[PD_PATH_MAX], err[PD_ERRLEN];
 	const char *args;
 	int i;
 
-	snprintf(path, sizeof path, "%s/log", dir);
+	pd_path_fmt(path, "%s/log", dir);
 	if (pd_joblog_open(&log, path, 0, 0600, err))
 		return;
 	log.with_input = 1;
@@ -135,7 +136,7 @@ static void child_main(const cJSON *meta, const char *dir, const char *cache, co
 		       const unsigned char *key)
 {
 	int nodes = (int)pd_json_num(meta, "nodes", 0), n, code, failed = -1, i;
-	char err[PD_ERRLEN] = "", path[4400], msg[PD_ERRLEN * 3], **args;
+	char err[PD_ERRLEN] = "", path[PD_PATH_MAX], msg[PD_ERRLEN * 3], **args;
 	struct pd_taskplan p = {0};
 	struct pd_topology topo = {0};
 	struct pd_node_result *res;

@@ -8,10 +8,10 @@
 #include <arpa/inet.h>
 #include <sodium.h>
 
-#include "cache.h"
 #include "client.h"
 #include "err.h"
 #include "fdio.h"
+#include "jobfile.h"
 #include "json.h"
 #include "proto.h"
 #include "seal.h"

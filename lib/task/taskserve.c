@@ -17,9 +17,9 @@
 #include "cache.h"
 #include "err.h"
 #include "evframe.h"
-#include "hosts.h"
 #include "json.h"
 #include "log.h"
+#include "pathfmt.h"
 #include "proto.h"
 #include "task.h"
 #include "topology.h"
@@ -51,7 +51,7 @@ struct stask {
 
 struct pd_taskserve {
 	struct event_base *base;
-	char cache[4300];
+	char cache[PD_PATH_MAX];
 	unsigned char key[PD_KEY_LEN];
 	int have_key, reserved;
 	struct pd_taskserve_cb cb;
@@ -161,24 +161,23 @@ int pd_taskserve_child(struct pd_taskserve *ts, pid_t pid, int status)
 	return 0;
 }
 
-/* Check a task request's members; 0 or -1 with err. */
+/* Check what the message table (wire/msgcheck.c, which has already passed
+ * req: types and ranges) cannot: the task id's length, that the job is
+ * here, the tube count, and one place and one argument line per node.
+ * 0 or -1 with err. */
 static int check_request(struct pd_taskserve *ts, const cJSON *req, long long *nodes, long long *me, char *err)
 {
-	const char *id, *hash, *sym;
+	const char *id = pd_json_str(req, "task", ""), *hash = pd_json_str(req, "hash", "");
 	const cJSON *place, *tubes, *args;
 
-	if (pd_json_need_str(req, "task", &id, err) || pd_json_need_str(req, "hash", &hash, err) ||
-	    pd_json_need_str(req, "sym", &sym, err) ||
-	    pd_json_need_int(req, "nodes", 1, PD_TOPOLOGY_NODES_MAX, nodes, err) ||
-	    pd_json_need_int(req, "me", 0, PD_HOSTS_MAX, me, err))
-		return -1;
+	*nodes = (long long)pd_json_num(req, "nodes", 0);
+	*me = (long long)pd_json_num(req, "me", 0);
 	place = cJSON_GetObjectItemCaseSensitive(req, "place");
 	tubes = cJSON_GetObjectItemCaseSensitive(req, "tubes");
 	args = cJSON_GetObjectItemCaseSensitive(req, "args");
 	if (!*id || strlen(id) > 64 || !pd_hash_valid(hash) || !pd_cache_has(ts->cache, hash) ||
-	    !cJSON_IsArray(place) || cJSON_GetArraySize(place) != *nodes || !cJSON_IsArray(tubes) ||
-	    cJSON_GetArraySize(tubes) > PD_TOPOLOGY_TUBES_MAX || !cJSON_IsArray(args) ||
-	    cJSON_GetArraySize(args) != *nodes) {
+	    cJSON_GetArraySize(place) != *nodes || cJSON_GetArraySize(tubes) > PD_TOPOLOGY_TUBES_MAX ||
+	    !cJSON_IsArray(args) || cJSON_GetArraySize(args) != *nodes) {
 		pd_err(err, "message 'task': malformed (task id, job hash, place, tubes or args)");
 		return -1;
 	}
@@ -206,16 +205,9 @@ static int request_tubes(const cJSON *req, int nodes, struct pd_topology *topo, 
 	struct pd_buf spec = PD_BUF_INIT;
 	int rc;
 
-	cJSON_ArrayForEach(t, tubes) {
-		if (!cJSON_IsArray(t) || cJSON_GetArraySize(t) != 3 || !cJSON_IsString(cJSON_GetArrayItem(t, 0)) ||
-		    !cJSON_IsNumber(cJSON_GetArrayItem(t, 1)) || !cJSON_IsNumber(cJSON_GetArrayItem(t, 2))) {
-			pd_buf_release(&spec);
-			pd_err(err, "message 'task': a tube is not [name, src, dst]");
-			return -1;
-		}
+	cJSON_ArrayForEach(t, tubes)
 		pd_buf_addf(&spec, "%s %d %d\n", cJSON_GetArrayItem(t, 0)->valuestring,
 			    (int)cJSON_GetArrayItem(t, 1)->valuedouble, (int)cJSON_GetArrayItem(t, 2)->valuedouble);
-	}
 	rc = pd_topology_parse(topo, spec.data, "task", nodes, err);
 	pd_buf_release(&spec);
 	return rc;
@@ -254,7 +246,7 @@ static int fork_node(struct stask *t, struct snode *n, const cJSON *req, const s
 {
 	struct pd_taskserve *ts = t->ts;
 	struct pd_task_setup s;
-	char path[4400];
+	char path[PD_PATH_MAX];
 	int ctl[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl)) {
@@ -319,12 +311,6 @@ int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, i
 
 	if (check_request(ts, req, &nodes, &me, err) || request_tubes(req, (int)nodes, &topo, err))
 		return PD_EX_DATAERR;
-	for (i = 0; i < nodes; i++)
-		if (!cJSON_IsNumber(cJSON_GetArrayItem(place, i))) {
-			pd_topology_release(&topo);
-			pd_err(err, "message 'task': place holds a non-number");
-			return PD_EX_DATAERR;
-		}
 	if (!ts->have_key && crosses_here(&topo, place, (int)me)) {
 		pd_topology_release(&topo);
 		pd_err(err, "this server has no cluster key for tubes between hosts");
@@ -420,7 +406,7 @@ struct pd_taskserve *pd_taskserve_new(struct event_base *base, const char *cache
 	struct pd_taskserve *ts = pd_xcalloc(1, sizeof *ts);
 
 	ts->base = base;
-	snprintf(ts->cache, sizeof ts->cache, "%s", cache);
+	pd_path_fmt(ts->cache, "%s", cache);
 	if (key) {
 		memcpy(ts->key, key, PD_KEY_LEN);
 		ts->have_key = 1;

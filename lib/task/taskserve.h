@@ -41,7 +41,7 @@ struct pd_taskserve *pd_taskserve_new(struct event_base *base, const char *cache
  * any when `shares` is 0: the owner shares no CPU); nodes accept tubes from other hosts on address `bind` (the
  * one the coordinator reached us at; NULL or "": every address).  0, or
  * an exit status with err (65 bad request, 69 not enough slots, 71 fork
- * failed). */
+ * failed).  req is a 'task' message that pd_msg_check has passed. */
 int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free, int shares,
 		       const char *bind, char *err);
 

@@ -171,6 +171,18 @@ static int read_full(int fd, void *p, size_t n, char *err)
 	return 0;
 }
 
+/* Read and check a frame header; 0, 1 on EOF at its first byte, -1 on
+ * error. */
+static int read_hdr(int fd, uint64_t blob_max, unsigned char hdr[PD_FRAME_HDR], struct pd_frame_hdr *h,
+		    char *err)
+{
+	int rc = read_full(fd, hdr, PD_FRAME_HDR, err);
+
+	if (rc)
+		return rc;
+	return pd_frame_hdr_parse(hdr, blob_max, h, err) ? -1 : 0;
+}
+
 int pd_frame_read_fd_sealed(int fd, uint64_t blob_max, struct pd_seal *s, struct pd_msg *m, char *err)
 {
 	unsigned char hdr[PD_FRAME_HDR];
@@ -182,11 +194,9 @@ int pd_frame_read_fd_sealed(int fd, uint64_t blob_max, struct pd_seal *s, struct
 	if (!s)
 		return pd_frame_read_fd(fd, blob_max, m, err);
 	pd_msg_release(m);
-	rc = read_full(fd, hdr, sizeof hdr, err);
+	rc = read_hdr(fd, blob_max, hdr, &h, err);
 	if (rc)
 		return rc;
-	if (pd_frame_hdr_parse(hdr, blob_max, &h, err))
-		return -1;
 	n = pd_frame_body_len(&h);
 	pd_buf_grow(&body, (size_t)n);
 	if (read_full(fd, body.data, (size_t)n, err) ||
@@ -206,11 +216,9 @@ int pd_frame_read_fd(int fd, uint64_t blob_max, struct pd_msg *m, char *err)
 	int rc;
 
 	pd_msg_release(m);
-	rc = read_full(fd, hdr, sizeof hdr, err);
+	rc = read_hdr(fd, blob_max, hdr, &h, err);
 	if (rc)
 		return rc;
-	if (pd_frame_hdr_parse(hdr, blob_max, &h, err))
-		return -1;
 	if (h.flags & PD_FRAME_SEALED) {
 		pd_err(err, "sealed frame on a plain link");
 		return -1;

@@ -83,6 +83,8 @@ static const struct pd_msg_member c_cancel[] = {
 };
 static const struct pd_msg_member c_task[] = {
     {"task", M_STR, 1, 0, 0},
+    {"hash", M_STR, 1, 0, 0},
+    {"sym", M_STR, 1, 0, 0},
     {"nodes", M_INT, 1, 1, PD_TOPOLOGY_NODES_MAX},
     {"me", M_INT, 1, 0, PD_HOSTS_MAX},
     {"place", M_INTS, 1, 0, PD_HOSTS_MAX},

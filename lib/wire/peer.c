@@ -325,12 +325,27 @@ static int on_hello(struct pd_peer *p, struct pd_msg *m, char *err)
 	return 0;
 }
 
+/* Prove that we hold the key, as `role`: the server's welcome (which
+ * carries the protocol version) or the client's auth. */
+static void send_proof(struct pd_peer *p, enum pd_role role, const char *op)
+{
+	unsigned char proof[PD_PROOF_LEN];
+	char hex[2 * PD_PROOF_LEN + 1];
+	cJSON *j = pd_json_op(op);
+
+	pd_seal_proof(p->key, role, p->nc, p->ns, proof);
+	pd_hex_encode(proof, PD_PROOF_LEN, hex);
+	if (role == PD_ROLE_SERVER)
+		cJSON_AddNumberToObject(j, "proto", PD_PROTO_VERSION);
+	cJSON_AddStringToObject(j, "proof", hex);
+	pd_evframe_put(bufferevent_get_output(p->bev), NULL, j, NULL, 0);
+	cJSON_Delete(j);
+}
+
 /* Server side: check the client's proof, prove ourselves, start sealing. */
 static int on_auth(struct pd_peer *p, struct pd_msg *m, char *err)
 {
 	unsigned char proof[PD_PROOF_LEN];
-	char hex[2 * PD_PROOF_LEN + 1];
-	cJSON *j;
 
 	if (strcmp(m->op, PD_OP_AUTH) ||
 	    pd_hex_decode(pd_json_str(m->json, "proof", ""), proof, PD_PROOF_LEN) ||
@@ -339,14 +354,7 @@ static int on_auth(struct pd_peer *p, struct pd_msg *m, char *err)
 		pd_err(err, "authentication failed");
 		return -1;
 	}
-	pd_seal_proof(p->key, PD_ROLE_SERVER, p->nc, p->ns, proof);
-	pd_hex_encode(proof, PD_PROOF_LEN, hex);
-	j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "op", PD_OP_WELCOME);
-	cJSON_AddNumberToObject(j, "proto", PD_PROTO_VERSION);
-	cJSON_AddStringToObject(j, "proof", hex);
-	pd_evframe_put(bufferevent_get_output(p->bev), NULL, j, NULL, 0);
-	cJSON_Delete(j);
+	send_proof(p, PD_ROLE_SERVER, PD_OP_WELCOME);
 	pd_seal_init(&p->seal, p->key, PD_ROLE_SERVER, p->nc, p->ns);
 	p->state = PD_PEER_READY;
 	return 0;
@@ -367,8 +375,6 @@ static int on_refusal(struct pd_peer *p, const struct pd_msg *m, char *err)
 static int on_server_step(struct pd_peer *p, struct pd_msg *m, char *err)
 {
 	unsigned char proof[PD_PROOF_LEN];
-	char hex[2 * PD_PROOF_LEN + 1];
-	cJSON *j;
 
 	if (!strcmp(m->op, PD_OP_ERROR))
 		return on_refusal(p, m, err);
@@ -377,13 +383,7 @@ static int on_server_step(struct pd_peer *p, struct pd_msg *m, char *err)
 			pd_err(err, "malformed challenge");
 			return -1;
 		}
-		pd_seal_proof(p->key, PD_ROLE_CLIENT, p->nc, p->ns, proof);
-		pd_hex_encode(proof, PD_PROOF_LEN, hex);
-		j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "op", PD_OP_AUTH);
-		cJSON_AddStringToObject(j, "proof", hex);
-		pd_evframe_put(bufferevent_get_output(p->bev), NULL, j, NULL, 0);
-		cJSON_Delete(j);
+		send_proof(p, PD_ROLE_CLIENT, PD_OP_AUTH);
 		p->state = PD_PEER_AUTH;
 		return 0;
 	}

@@ -330,25 +330,34 @@ static int finish(struct builder *b, int rc, struct pd_topology *t)
 	return 0;
 }
 
-int pd_topology_build(struct pd_topology *t, const char *spec, int nodes, char *err)
+/* Empty t and start b for `nodes` nodes, read from spec.  0, or -1 with
+ * err when the node count is out of range. */
+static int start(struct pd_topology *t, struct builder *b, int nodes, const char *spec, char *err)
 {
-	struct builder b;
-	int rc;
-
 	t->v = NULL;
 	t->n = 0;
 	if (nodes < 1 || nodes > PD_TOPOLOGY_NODES_MAX) {
 		pd_err(err, "nodes must be between 1 and %d", PD_TOPOLOGY_NODES_MAX);
 		return -1;
 	}
+	memset(b, 0, sizeof *b);
+	b->nodes = nodes;
+	b->spec = spec;
+	b->err = err;
+	return 0;
+}
+
+int pd_topology_build(struct pd_topology *t, const char *spec, int nodes, char *err)
+{
+	struct builder b;
+	int rc;
+
+	if (start(t, &b, nodes, spec, err))
+		return -1;
 	if (!spec) {
 		pd_err(err, "no topology given");
 		return -1;
 	}
-	memset(&b, 0, sizeof b);
-	b.nodes = nodes;
-	b.spec = spec;
-	b.err = err;
 	rc = build_named(&b, spec);
 	if (rc == 1)
 		rc = build_file(&b, spec);
@@ -361,23 +370,15 @@ int pd_topology_parse(struct pd_topology *t, const char *text, const char *where
 	FILE *f;
 	int rc;
 
-	t->v = NULL;
-	t->n = 0;
-	if (nodes < 1 || nodes > PD_TOPOLOGY_NODES_MAX) {
-		pd_err(err, "nodes must be between 1 and %d", PD_TOPOLOGY_NODES_MAX);
+	if (start(t, &b, nodes, where, err))
 		return -1;
-	}
 	/* The same checks as a file, read from memory. */
 	f = fmemopen((void *)text, strlen(text), "r");
 	if (!f) {
 		pd_err(err, "%s: %s", where, strerror(errno));
 		return -1;
 	}
-	memset(&b, 0, sizeof b);
-	b.nodes = nodes;
-	b.spec = where;
 	b.path = where;
-	b.err = err;
 	rc = *text ? parse_file(&b, f) : 0;
 	fclose(f);
 	return finish(&b, rc, t);
