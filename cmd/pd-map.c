@@ -18,7 +18,6 @@
 #include "cli.h"
 #include "coord.h"
 #include "detach.h"
-#include "fdio.h"
 #include "err.h"
 #include "esc.h"
 #include "hosts.h"

@@ -17,7 +17,6 @@
 #include "cli.h"
 #include "coord.h"
 #include "err.h"
-#include "fdio.h"
 #include "hostsel.h"
 #include "jobcc.h"
 #include "jobfile.h"

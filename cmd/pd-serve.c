@@ -18,7 +18,6 @@
 #include "fdio.h"
 #include "cli.h"
 #include "err.h"
-#include "fdio.h"
 #include "hostsel.h"
 #include "hosts.h"
 #include "key.h"

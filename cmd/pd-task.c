@@ -14,7 +14,6 @@
 #include "buf.h"
 #include "cli.h"
 #include "err.h"
-#include "fdio.h"
 #include "hosts.h"
 #include "hostsel.h"
 #include "jobcc.h"
