@@ -105,6 +105,7 @@ host_mirror() {
 build_base() {
 	local tar=$1 mirror=$2 dir
 	dir=$(mktemp -d "$(dirname "$tar")/build.XXXXXX") || return 2
+	chmod 755 "$dir" # it becomes /: mktemp's 0700 would lock every other user out
 	say "building the base system in $dir from $mirror (a few minutes; log $dir.log)"
 	if ! debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$dir.log" 2>&1; then
 		say "debootstrap failed; last lines of $dir.log:"
@@ -202,6 +203,10 @@ main() {
 	trap "on_exit '$work'" EXIT
 	trap 'exit 130' INT TERM HUP
 	mkdir -p "$root" && tar -C "$root" -xf "$base" || { say "cannot unpack $base"; exit 2; }
+	# / is 0755 on a real machine; a base cached from a 0700 mktemp folder
+	# left it 0700, and then no user but root can run anything (munge's
+	# postinst, `su munge -s /bin/sh`, failed with "Permission denied").
+	chmod 755 "$root"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 	# As in any Debian chroot: packages install, their services do not start
 	# (this chroot shares the machine's network).
