@@ -59,7 +59,9 @@ sleeps() {
 
 @test "--fetch of a run still running: 75 and progress, unless --wait" {
 	pd_start_server --local --cpu 1
-	sleeps 20 100 >"$T/in"
+	# 20 s of sleeps on one slot: still running at the pd-status below
+	# however slow the machine (the run is cancelled at the end)
+	sleeps 20 1000 >"$T/in"
 	pdrun "$PD_MAP" --detach "$EX/sleep.so" <"$T/in"
 	id=$output
 	pdrun "$PD_MAP" --fetch "$id"
