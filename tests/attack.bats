@@ -344,12 +344,10 @@ share_servers() {
 }
 
 @test "compiler: #include \"/dev/zero\" ends in the compiler's memory limit, not in GiBs or the timeout" {
-	# Under the sanitizer build the compiler's child ran past the 30 s
-	# (seen once in CI's SAN pass, not yet understood): the normal build's
-	# run of this test is the one that judges the limit.
-	[[ $B != *san* ]] || skip "sanitizer build: the compile did not end within 30 s there (open, see issue 12's note)"
+	# The compiler runs niced: on a loaded machine reaching the 1 GiB limit
+	# took cc1 over 30 s of wall time, so the timeout is 60 s here.
 	pd_keygen
-	PD_CC_TIMEOUT=30 pd_start_server --cpu 1
+	PD_CC_TIMEOUT=60 pd_start_server --cpu 1
 	printf '#include "/dev/zero"\n' >"$T/zero.c"
 	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$T/zero.c" <<<3
 	[ "$status" -eq 65 ]
