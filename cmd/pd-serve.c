@@ -124,7 +124,8 @@ static int take_lock(const char *state)
 	char path[PD_PATH_MAX], pid[32];
 	int fd;
 
-	pd_path_fmt(path, "%s/lock", state);
+	if (pd_path_fmt(path, "%s/lock", state))
+		pd_cli_die(PD_EX_USAGE, "state directory path too long: %.60s...", state);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		pd_cli_die(PD_EX_OSERR, "open %s: %s", path, strerror(errno));

@@ -14,6 +14,11 @@
  */
 #define PD_PATH_MAX PATH_MAX
 
+/* Room a directory's path must leave for the names made below it (run
+ * ids, file names): a base directory longer than PD_PATH_MAX minus this
+ * is refused where it is first taken, so no name below it is cut. */
+#define PD_PATH_ROOM 256
+
 /* Format a path into out (PD_PATH_MAX bytes).  0, or -1 with errno
  * ENAMETOOLONG and out "" when it does not fit. */
 int pd_path_fmt(char out[PD_PATH_MAX], const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -31,10 +32,13 @@ int pd_trace_cut(const char *path, long long iter, long *dropped, char *err)
 {
 	size_t n, keep = 0, i;
 	const char *nl;
+	struct stat st;
 	char *p;
 
 	*dropped = 0;
-	if (access(path, F_OK) && errno == ENOENT)
+	/* Nothing to cut in a file that is not there, nor in a terminal, a
+	 * pipe or a FIFO (--trace /dev/stdout): reading one would block. */
+	if (stat(path, &st) ? errno == ENOENT : !S_ISREG(st.st_mode))
 		return 0;
 	if (pd_read_file(path, TRACE_MAX, &p, &n, err))
 		return -1;

@@ -750,6 +750,12 @@ struct pd_runs *pd_runs_new(struct event_base *base, const char *state, const ch
 	struct dirent *d;
 	DIR *dp;
 
+	if (strlen(state) > PD_PATH_MAX - PD_PATH_ROOM) {
+		pd_err(err, "state directory path too long (%zu bytes; at most %d): %.60s...", strlen(state),
+		       PD_PATH_MAX - PD_PATH_ROOM, state);
+		free(rs);
+		return NULL;
+	}
 	rs->base = base;
 	pd_path_fmt(rs->state, "%s", state);
 	pd_path_fmt(rs->dir, "%s/runs", state);

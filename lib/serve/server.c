@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "err.h"
+#include "pathfmt.h"
 #include "fdio.h"
 #include "jobfile.h"
 #include "json.h"
@@ -515,6 +516,12 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	static const struct pd_taskserve_cb tcb = {srv_tasks_send, srv_tasks_reserved};
 	struct pd_server *s = pd_xcalloc(1, sizeof *s);
 
+	if (strlen(o->state) > PD_PATH_MAX - PD_PATH_ROOM) {
+		pd_err(err, "state directory path too long (%zu bytes; at most %d): %.60s...", strlen(o->state),
+		       PD_PATH_MAX - PD_PATH_ROOM, o->state);
+		free(s);
+		return NULL;
+	}
 	s->base = base;
 	pd_path_fmt(s->state, "%s", o->state);
 	pd_path_fmt(s->cache, "%s/cache", o->state);

@@ -388,11 +388,15 @@ static void on_ctl(struct run *r, int i)
 			const char *phase = pd_json_str(m.json, "phase", "start");
 			int code = strcmp(phase, "load") ? PD_EX_JOBFAIL : PD_EX_DATAERR;
 
-			/* A relay names the status a lost or refusing host means. */
-			if (pd_json_has_num(m.json, "code") && pd_json_num(m.json, "code", 0) > 0)
-				code = (int)pd_json_num(m.json, "code", 0);
+			double c = pd_json_num(m.json, "code", 0), after = pd_json_num(m.json, "after", -1);
+
+			/* A relay names the status a lost or refusing host means;
+			 * both numbers come from a frame: range-checked before the
+			 * cast. */
+			if (c >= 1 && c <= 255)
+				code = (int)c;
 			node_failed(r, i, code, phase, pd_json_str(m.json, "error", "failed"),
-				    pd_json_has_num(m.json, "after") ? (int)pd_json_num(m.json, "after", -1) : -1);
+				    after >= 0 && after < r->o->nodes ? (int)after : -1);
 		}
 		if (r->pending >= 0 && r->after[pending_root(r)] == i && x->ok)
 			settle_pending(r); /* the peer ended well: no other cause */

@@ -17,8 +17,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "clock.h"
 #include "err.h"
 #include "log.h"
+#include "peer.h"
 #include "tubewire.h"
 #include "xmalloc.h"
 
@@ -39,21 +41,20 @@ struct hs {
 /* Milliseconds on the monotonic clock. */
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return pd_now_ns() / 1000000u;
 }
 
 /* "ADDR:PORT" of a peer, for the log. */
 static void peer_name(int fd, char *out, size_t n)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = {0};
 	socklen_t len = sizeof ss;
 	char a[INET6_ADDRSTRLEN] = "?";
 	int port = 0;
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_INET6) {
+	if (getpeername(fd, (struct sockaddr *)&ss, &len))
+		ss.ss_family = AF_UNSPEC; /* named "?:0" */
+	if (ss.ss_family == AF_INET6) {
 		const struct in6_addr *v6 = &((struct sockaddr_in6 *)&ss)->sin6_addr;
 
 		if (IN6_IS_ADDR_V4MAPPED(v6))
@@ -83,23 +84,24 @@ static void *hs_main(void *arg)
 	return NULL;
 }
 
-/* Accept one connection into a free handshake slot (or drop it). */
-static void take_conn(int lfd, struct hs *v, int hs_ms, uint64_t end)
+/* Accept one connection into a free handshake slot (or drop it); -1
+ * when out of descriptors (EMFILE, ENFILE): the connection stays queued. */
+static int take_conn(int lfd, struct hs *v, int hs_ms, uint64_t end)
 {
 	char addr[80];
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), i, one = 1;
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), i;
 
 	if (fd < 0)
-		return;
+		return errno == EMFILE || errno == ENFILE ? -1 : 0;
 	peer_name(fd, addr, sizeof addr);
 	for (i = 0; i < PD_TUBEACCEPT_HS_MAX && v[i].used; i++)
 		;
 	if (i == PD_TUBEACCEPT_HS_MAX) {
 		pd_log(PD_LOG_WARN, "tubes: dropped %s: %d handshakes already under way", addr, PD_TUBEACCEPT_HS_MAX);
 		close(fd);
-		return;
+		return 0;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	pd_peer_nodelay(fd);
 	v[i].used = 1;
 	v[i].done = v[i].ok = 0;
 	v[i].err[0] = 0;
@@ -113,6 +115,7 @@ static void take_conn(int lfd, struct hs *v, int hs_ms, uint64_t end)
 		close(fd);
 		v[i].used = 0;
 	}
+	return 0;
 }
 
 /* Collect a finished handshake: the owner takes its tube or it is
@@ -169,8 +172,8 @@ int pd_tubeaccept_run(int lfd, const unsigned char key[PD_KEY_LEN], const char *
 {
 	struct hs *v;
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	uint64_t end = now_ms() + (uint64_t)total_ms, now;
-	int pipefd[2], got = 0, i, busy;
+	uint64_t end = now_ms() + (uint64_t)total_ms, now, paused_until = 0;
+	int pipefd[2], got = 0, i, busy, wait_ms;
 	struct pollfd pf[2];
 	char c[64];
 
@@ -183,9 +186,14 @@ int pd_tubeaccept_run(int lfd, const unsigned char key[PD_KEY_LEN], const char *
 		v[i] = (struct hs){.wake = pipefd[1], .key = key, .task = task, .mu = &mu};
 	while (got < want && (now = now_ms()) < end) {
 		expire(v, now, 0);
-		pf[0] = (struct pollfd){lfd, POLLIN, 0};
+		/* Out of descriptors: leave the listener alone for a moment
+		 * rather than spin on a connection that cannot be accepted. */
+		pf[0] = (struct pollfd){now < paused_until ? -1 : lfd, POLLIN, 0};
 		pf[1] = (struct pollfd){pipefd[0], POLLIN, 0};
-		if (poll(pf, 2, next_wait(v, now, end)) < 0 && errno != EINTR)
+		wait_ms = next_wait(v, now, end);
+		if (now < paused_until && paused_until - now < (uint64_t)wait_ms)
+			wait_ms = (int)(paused_until - now);
+		if (poll(pf, 2, wait_ms) < 0 && errno != EINTR)
 			break;
 		while (read(pipefd[0], c, sizeof c) > 0)
 			;
@@ -197,7 +205,8 @@ int pd_tubeaccept_run(int lfd, const unsigned char key[PD_KEY_LEN], const char *
 				got += reap(&v[i], fn, arg);
 		}
 		if (got < want && (pf[0].revents & POLLIN))
-			take_conn(lfd, v, hs_ms, end);
+			if (take_conn(lfd, v, hs_ms, end))
+				paused_until = now_ms() + 100;
 	}
 	/* Whatever is still shaking hands now ends. */
 	expire(v, 0, 1);
