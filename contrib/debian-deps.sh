@@ -14,7 +14,7 @@ set -e
 # use their own config, started and stopped by the tests; the packages'
 # services need /etc/slurm/slurm.conf, which is not written); python3-numpy
 # checks the BBOB functions against a second implementation (tests/bbob.bats).
-pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats parallel mandoc iproute2 procps clang libclang-rt-14-dev util-linux systemd zsh socat gnuplot-nox nftables iptables valgrind openssh-server openssh-client debootstrap slurm-wlm slurm-client munge python3-numpy"
+pkgs="build-essential pkg-config libevent-dev libsodium-dev libcjson-dev bats parallel mandoc iproute2 procps clang libclang-rt-14-dev util-linux systemd zsh socat gnuplot-nox nftables iptables valgrind openssh-server openssh-client debootstrap slurm-wlm slurm-client munge python3-numpy jq"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

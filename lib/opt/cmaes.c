@@ -299,16 +299,24 @@ static void draw(struct pd_cmaes *c, const double *m, double scale, double *y)
 	}
 }
 
+void pd_cmaes_i_arx_reserve(struct pd_cmaes *c)
+{
+	size_t np = (size_t)c->lambda + (size_t)pd_cmaes_i_nreev(c->lambda);
+	size_t rows = np * (size_t)(c->uh_k > 1 ? c->uh_k : 1), n = (size_t)c->n;
+
+	if (rows <= c->arx_rows)
+		return;
+	c->arx = pd_xrealloc(c->arx, rows * n * sizeof *c->arx);
+	memset(c->arx + c->arx_rows * n, 0, (rows - c->arx_rows) * n * sizeof *c->arx);
+	c->arx_rows = rows;
+}
+
 void pd_cmaes_ask(struct pd_cmaes *c, double *x)
 {
 	size_t n = (size_t)c->n, m = (size_t)(c->lambda + c->nreev), rows = m * (size_t)c->uh_k;
 	int k;
 
-	if (rows > c->arx_rows) {
-		free(c->arx);
-		c->arx = dalloc(rows * n);
-		c->arx_rows = rows;
-	}
+	pd_cmaes_i_arx_reserve(c);
 	for (k = 0; k < c->lambda; k++)
 		draw(c, c->mean, 1, c->arx + k * n);
 	/* the re-evaluations, then the copies: moved by 1e-7 sigma */

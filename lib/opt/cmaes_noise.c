@@ -112,5 +112,6 @@ double pd_cmaes_i_noise(struct pd_cmaes *c, const double *f)
 	else
 		c->uh_evals = fmax(c->uh_evals * pow(alpha, -0.25), 1);
 	c->uh_k = (int)c->uh_evals;
+	pd_cmaes_i_arx_reserve(c);
 	return c->uh_s > 0 ? alpha : 1;
 }

@@ -13,6 +13,11 @@ int pd_cmaes_i_check_args(int n, const double *lo, const double *hi, const doubl
 void pd_cmaes_i_alloc_dim(struct pd_cmaes *c);
 void pd_cmaes_i_alloc_lambda(struct pd_cmaes *c);
 
+/* Room in c->arx for the points of one ask at the current uh_k (kept
+ * whenever uh_k grows, so that a state saved between tell and ask never
+ * names more rows than there are); new rows are zero. */
+void pd_cmaes_i_arx_reserve(struct pd_cmaes *c);
+
 void pd_cmaes_i_free_lambda(struct pd_cmaes *c);
 /* Re-evaluations per generation for lambda under uncertainty handling. */
 int pd_cmaes_i_nreev(int lambda);
