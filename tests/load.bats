@@ -126,6 +126,9 @@ cpu_ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 has_output() { [ -s "$1" ]; }
 
 @test "fair share is of worker time: a client of quick records beside one of slow records gets half the slot" {
+	# The quick client's records are 1 ms of work; under AddressSanitizer
+	# each costs several times that in overhead, so it is no longer quick.
+	[[ $B != *san* ]] || skip "sanitizer build: per-record overhead exceeds the 1 ms records this compares"
 	pd_keygen
 	pd_start_server --cpu 1
 	load_build_job "$T"
