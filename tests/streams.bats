@@ -85,6 +85,7 @@ size_over() {
 		echo
 	} >"$T/in"
 	pdrun_to "$T/out" "$PD_MAP" -c 2 --json "$ECHO" <"$T/in"
+	cat "$T/out.err" # shown if the test fails: why pd-map did
 	[ "$status" -eq 0 ]
 	$CHECK json nl "$T/in" "$T/out"
 }
