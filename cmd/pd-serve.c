@@ -160,18 +160,6 @@ static void write_port(const char *path, int port)
 		pd_cli_die(PD_EX_OSERR, "write port file %s", err);
 }
 
-/* Close every descriptor above 2 that we inherited: none is ours, and a
- * reader at the far end of a pipe would wait for a daemon holding it. */
-static void close_inherited(void)
-{
-	int fd;
-
-	if (close_range(3, ~0u, 0) == 0)
-		return;
-	for (fd = 3; fd < 65536; fd++)
-		close(fd);
-}
-
 /* The caller's stderr while a detaching server starts, or NULL. */
 static FILE *caller_err;
 
@@ -285,7 +273,9 @@ int main(int argc, char **argv)
 	if (pd_fd_reserve_std())
 		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
 	argv[0] = (char *)"pd-serve"; /* getopt's messages name the tool, not its path */
-	close_inherited();
+	/* Every descriptor above 2 is inherited, none ours: a reader at the
+	 * far end of a pipe would wait for a daemon holding it. */
+	pd_fd_close_from(3);
 	pd_cli_init("pd-serve", usage_text);
 
 	signal(SIGPIPE, SIG_IGN);

@@ -120,6 +120,16 @@ int pd_fd_reserve_std(void)
 	return 0;
 }
 
+void pd_fd_close_from(int lo)
+{
+	int fd;
+
+	if (close_range((unsigned)lo, ~0u, 0) == 0)
+		return;
+	for (fd = lo; fd < 65536; fd++)
+		close(fd);
+}
+
 /* Read a whole regular file of at most `max` bytes (see fdio.h). */
 int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err)
 {

@@ -24,6 +24,10 @@ int pd_replace_file(const char *path, const void *p, size_t n, int mode, int dur
  * a tool does, before it opens anything else.  0, or -1 with errno. */
 int pd_fd_reserve_std(void);
 
+/* Close every descriptor from lo up (close_range, or one by one where the
+ * kernel lacks it): what a child or a daemon must not inherit. */
+void pd_fd_close_from(int lo);
+
 /* Read a whole regular file of at most `max` bytes into *p (malloc'd,
  * NUL-terminated), its length in *n.  0, or -1 with err. */
 int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err);

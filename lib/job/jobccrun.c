@@ -15,17 +15,6 @@
 #include "fdio.h"
 #include "jobcc.h"
 
-/* Close every descriptor from lo up: children inherit none of the server's. */
-static void close_from(int lo)
-{
-	int fd;
-
-	if (close_range((unsigned)lo, ~0u, 0) == 0)
-		return;
-	for (fd = lo; fd < 65536; fd++)
-		close(fd);
-}
-
 /* The compiler is work a key holder causes outside the shared slots: it
  * runs niced, with bounded memory, CPU time and file sizes, so that
  * `#include "/dev/zero"` ends in an error rather than in GiBs. */
@@ -53,7 +42,7 @@ static void exec_compiler(char **argv, const char *dir, int fd)
 		dup2(nul, 0);
 	dup2(fd, 1);
 	dup2(fd, 2);
-	close_from(3);
+	pd_fd_close_from(3); /* the compiler inherits none of the server's */
 	if (chdir(dir) == 0)
 		execvp(argv[0], argv);
 	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
@@ -154,7 +143,7 @@ static void helper_main(int fd, const char *dir, const char *key, const char *na
 	reset_signals();
 	if (fd != 3 && (dup2(fd, 3) < 0 || close(fd)))
 		_exit(1);
-	close_from(4);
+	pd_fd_close_from(4);
 	if (pd_jobcc_compile(dir, key, name, src, len, durable, so, &msg) == 0)
 		pd_buf_addf(&rep, "ok %s\n", so);
 	else

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "gpu.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -47,7 +48,7 @@ static void worker_child(int fd, struct pd_worker_shm *shm, int dev)
 		close(null);
 	}
 	dup2(2, 1); /* a job's printf goes to the server's log, never the protocol */
-	close_range(4, ~0u, 0);
+	pd_fd_close_from(4);
 	if (dev >= 0 && pd_gpu_bind(dev))
 		_exit(127);
 	/* With one device visible, the job's CUDA device is 0. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fdio.h"
 #include "frame.h"
 #include "tubeaccept.h"
 #include "json.h"
@@ -398,7 +399,7 @@ void pd_task_node_start(struct pd_task_setup *s)
 	for (i = 0; i < s->ntubes; i++)
 		if (s->tubes[i].fd >= 0)
 			s->tubes[i].fd = settle_fd(s->tubes[i].fd, &next);
-	close_range((unsigned)next, ~0u, 0);
+	pd_fd_close_from(next);
 	null = open("/dev/null", O_RDONLY);
 	if (null >= 0) {
 		dup2(null, 0);

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cache.h"
+#include "fdio.h"
 #include "err.h"
 #include "hosts.h"
 #include "joblog.h"
@@ -194,7 +195,7 @@ pid_t pd_taskdetach_spawn(const cJSON *meta, const char *dir, const char *cache,
 	if (pid > 0)
 		return pid;
 	/* Nothing of the server's: its sockets, its signals, its loop. */
-	close_range(3, ~0u, 0);
+	pd_fd_close_from(3);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
