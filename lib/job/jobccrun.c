@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "err.h"
 #include "fdio.h"
 #include "jobcc.h"
@@ -115,21 +116,6 @@ int pd_jobcc_i_run(char **argv, const char *dir, struct pd_buf *out, int *timed_
 	return status;
 }
 
-/* The compile helper starts with the default handling of every signal
- * the server catches, and none blocked. */
-static void reset_signals(void)
-{
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT};
-	sigset_t none;
-	size_t i;
-
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		signal(sigs[i], SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* Helper process: compile, report on fd 3, exit without touching the
  * server's state (no atexit handlers, no stdio flush). */
 static void helper_main(int fd, const char *dir, const char *key, const char *name, const void *src,
@@ -140,7 +126,8 @@ static void helper_main(int fd, const char *dir, const char *key, const char *na
 	struct pd_buf msg = PD_BUF_INIT, rep = PD_BUF_INIT;
 	char so[PD_HASH_HEX];
 
-	reset_signals();
+	pd_child_reset_signals();
+	signal(SIGPIPE, SIG_IGN);
 	if (fd != 3 && (dup2(fd, 3) < 0 || close(fd)))
 		_exit(1);
 	pd_fd_close_from(4);
