@@ -6,7 +6,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "fdio.h"
 #include "client.h"
 #include "cli.h"
 #include "err.h"
@@ -31,10 +30,7 @@ int main(int argc, char **argv)
 	char err[PD_ERRLEN];
 	cJSON *req, *info;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-alloc"; /* getopt's messages name the tool, not its path */
-	pd_cli_init("pd-alloc", usage_text);
+	pd_cli_start(argv, "pd-alloc", usage_text);
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {

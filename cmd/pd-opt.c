@@ -735,11 +735,8 @@ int main(int argc, char **argv)
 	size_t joblen;
 	int code;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-opt"; /* getopt's messages name the tool, not its path */
+	pd_cli_start(argv, "pd-opt", usage_text);
 	signal(SIGPIPE, SIG_IGN);
-	pd_cli_init("pd-opt", usage_text);
 	parse_options(argc, argv);
 	check_job(argv[optind], &job, &joblen);
 	make_optimiser();

@@ -270,13 +270,10 @@ int main(int argc, char **argv)
 	struct pd_paths paths;
 	int perm = 0, lockfd, port = 0, ready_fd = -1, have_key;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-serve"; /* getopt's messages name the tool, not its path */
+	pd_cli_start(argv, "pd-serve", usage_text);
 	/* Every descriptor above 2 is inherited, none ours: a reader at the
 	 * far end of a pipe would wait for a daemon holding it. */
 	pd_fd_close_from(3);
-	pd_cli_init("pd-serve", usage_text);
 
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "esc.h"
+#include "fdio.h"
 #include "proto.h"
 
 static const char *cli_prog = "playdoh";
@@ -19,6 +21,14 @@ void pd_cli_init(const char *prog, const char *usage)
 {
 	cli_prog = prog;
 	cli_usage = usage;
+}
+
+void pd_cli_start(char **argv, const char *prog, const char *usage)
+{
+	if (pd_fd_reserve_std())
+		exit(PD_EX_OSERR); /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)prog;
+	pd_cli_init(prog, usage);
 }
 
 void pd_cli_usage(int code)
@@ -37,7 +47,7 @@ void pd_cli_errors_to(FILE *f) { cli_err = f; }
 
 /* The common part of say and die; control characters that a peer may
  * have put in the message are shown escaped, never sent to the terminal. */
-static void vsay(const char *fmt, va_list ap)
+void pd_cli_vsay(const char *fmt, va_list ap)
 {
 	FILE *f = cli_err ? cli_err : stderr;
 	char *safe = pd_esc_vfmt(PD_ESC_KEEP_NL, fmt, ap);
@@ -51,8 +61,16 @@ void pd_cli_say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	pd_cli_vsay(fmt, ap);
 	va_end(ap);
+}
+
+void pd_cli_note(const char *msg) { pd_cli_say("%s", msg); }
+
+void pd_cli_note_cb(void *arg, const char *msg)
+{
+	(void)arg;
+	pd_cli_say("%s", msg);
 }
 
 void pd_cli_die(int code, const char *fmt, ...)
@@ -60,7 +78,7 @@ void pd_cli_die(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	pd_cli_vsay(fmt, ap);
 	va_end(ap);
 	exit(code);
 }
