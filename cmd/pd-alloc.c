@@ -32,10 +32,8 @@ int main(int argc, char **argv)
 
 	pd_cli_start(argv, "pd-alloc", usage_text);
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "h", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version();
 		case O_JSON: json = 1; break;
 		case O_CPU:
 			if (pd_parse_long(optarg, 0, 100000, &cpu))

@@ -66,10 +66,8 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 	o->port = PD_DEFAULT_PORT;
 	o->cpu = -1;
 	o->grace_ms = 30000;
-	while ((ch = getopt_long(argc, argv, "hfvp:b:", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "hfvp:b:", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version();
 		case 'f': o->foreground = 1; break;
 		case 'v': o->verbose++; break;
 		case 'p':

@@ -367,10 +367,8 @@ int main(int argc, char **argv)
 
 	pd_cli_start(argv, "pd-status", usage_text);
 
-	while ((ch = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "hH:", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version();
 		case 'H': hosts = optarg; break;
 		case O_JSON: json = 1; break;
 		case O_WATCH: watching = 1; break;

@@ -59,10 +59,8 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	int ch;
 
 	o->topology = "none";
-	while ((ch = getopt_long(argc, argv, "hn:t:c:H:", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "hn:t:c:H:", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version(); break;
 		case 'n':
 			if (pd_parse_long(optarg, 1, PD_TOPOLOGY_NODES_MAX, &o->nodes))
 				pd_cli_die(PD_EX_USAGE, "-n: '%s' is not a number of nodes from 1 to %d", optarg,

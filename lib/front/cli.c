@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +42,19 @@ void pd_cli_version(void)
 {
 	printf("%s %s (protocol %d)\n", cli_prog, PD_VERSION, PD_PROTO_VERSION);
 	exit(0);
+}
+
+int pd_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int version)
+{
+	int ch = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (ch == 'h')
+		pd_cli_usage(0);
+	if (ch == version)
+		pd_cli_version();
+	if (ch == '?' || ch == ':')
+		pd_cli_usage(PD_EX_USAGE);
+	return ch;
 }
 
 void pd_cli_errors_to(FILE *f) { cli_err = f; }

@@ -25,6 +25,15 @@ void pd_cli_usage(int code) __attribute__((noreturn));
 /* Print --version and exit 0. */
 void pd_cli_version(void) __attribute__((noreturn));
 
+struct option;
+
+/* getopt_long for a main()'s loop, with what every tool does alike:
+ * -h/--help prints usage and exits 0, the option whose code is version
+ * (--version) prints the version and exits 0, and an unknown option or a
+ * missing argument prints usage and exits PD_EX_USAGE.  Returns the
+ * other options' codes, then -1. */
+int pd_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int version);
+
 /* Send the messages of pd_cli_say and pd_cli_die to f instead of
  * stderr (NULL: stderr again); a daemon starting up uses its caller's. */
 void pd_cli_errors_to(FILE *f);
