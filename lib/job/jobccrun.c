@@ -88,17 +88,11 @@ static int collect(int fd, long long deadline, struct pd_buf *out, int *cut)
 int pd_jobcc_i_run(char **argv, const char *dir, struct pd_buf *out, int *timed_out, struct pd_buf *msg)
 {
 	int p[2], status = 0, cut = 0;
-	pid_t pid;
+	char err[PD_ERRLEN];
+	pid_t pid = pd_child_pipe_fork(p, err);
 
-	if (pipe2(p, O_CLOEXEC)) {
-		pd_buf_addf(msg, "cannot compile: pipe: %s", strerror(errno));
-		return -1;
-	}
-	pid = fork();
 	if (pid < 0) {
-		pd_buf_addf(msg, "cannot compile: fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
+		pd_buf_addf(msg, "cannot compile: %s", err);
 		return -1;
 	}
 	if (pid == 0)
@@ -143,19 +137,10 @@ pid_t pd_jobcc_spawn(const char *dir, const char *key, const char *name, const v
 		     int durable, int *fd, char *err)
 {
 	int p[2];
-	pid_t pid;
+	pid_t pid = pd_child_pipe_fork(p, err);
 
-	if (pipe2(p, O_CLOEXEC)) {
-		pd_err(err, "pipe: %s", strerror(errno));
+	if (pid < 0)
 		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		pd_err(err, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
 	if (pid == 0) {
 		close(p[0]);
 		helper_main(p[1], dir, key, name, src, len, durable);

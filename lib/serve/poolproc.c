@@ -74,11 +74,8 @@ int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err)
 		free(w);
 		return -1;
 	}
-	pid = fork();
+	pid = pd_child_fork(sv, err);
 	if (pid < 0) {
-		pd_err(err, "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
 		munmap(w->shm, sizeof *w->shm);
 		free(w);
 		return -1;
