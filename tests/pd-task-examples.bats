@@ -168,3 +168,36 @@ hmax() {
 	[ "$status" -ne 0 ]
 	[[ $stderr == *"fewer than the 3 nodes"* ]]
 }
+
+# wave_serial N STEPS: share/examples/wave.c's formulas on the whole
+# periodic domain at once, in Python (IEEE doubles, the same operations in
+# the same order, the same libm exp), one "i u_i" line per point.
+wave_serial() {
+	python3 - "$1" "$2" <<'PY'
+import math, sys
+n, steps = int(sys.argv[1]), int(sys.argv[2])
+u = [math.exp(-100.0 * (i / n - 0.5) * (i / n - 0.5)) for i in range(n)]
+p = list(u)
+for s in range(steps):
+    nx = [2.0 * u[i] - p[i] + 0.5 * (u[i - 1] - 2.0 * u[i] + u[(i + 1) % n]) for i in range(n)]
+    p, u = u, nx
+for i in range(n):
+    print("%d %.17g" % (i, u[i]))
+PY
+}
+
+@test "wave on 1, 2, 3 and 5 nodes (-t ring2): a serial solver's values, every digit" {
+	wave_serial 64 150 >"$T/serial"
+	# the wave has moved: the serial run is not the initial bump
+	[ "$(wave_serial 64 0)" != "$(cat "$T/serial")" ]
+	[ "$(wc -l <"$T/serial")" -eq 64 ]
+	for n in 1 2 3 5; do
+		pdrun_to "$T/out$n" "$PD_TASK" -n "$n" -t ring2 --oversubscribe --args '64 150' "$EX/wave.so" </dev/null
+		[ "$status" -eq 0 ] || { cat "$T/out$n.err"; false; }
+		diff "$T/serial" "$T/out$n"
+	done
+	# a one-way ring lacks the tubes back: the nodes say so
+	pdrun "$PD_TASK" -n 2 -t ring --oversubscribe --args '64 10' "$EX/wave.so" </dev/null
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"lacks tubes 'left' and 'right' both ways: run it with -t ring2"* ]]
+}
