@@ -35,9 +35,10 @@
 
 static const char *usage_text =
     "usage: pd-map [-h] [--version] [-0] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
-    "              [--joblog FILE [--resume]] [--retries N] [--halt] [--timeout SEC] [--mem SIZE]\n"
-    "              [--bar | --no-bar] [--share FILE] [--detach] JOB.so[:NAME] < RECORDS\n"
-    "       pd-map [-H HOST] [-0] [--tag | --json] --fetch ID [--wait]\n"
+    "              [--joblog FILE [--resume | --resume-failed | --retry-failed]] [--retries N] [--halt]\n"
+    "              [--timeout SEC] [--mem SIZE] [--bar | --no-bar] [--share FILE] [--results DIR]\n"
+    "              [--detach] JOB.so[:NAME] < RECORDS\n"
+    "       pd-map [-H HOST] [-0] [--tag | --json] [--results DIR] --fetch ID [--wait]\n"
     "       pd-map [-H HOST] --cancel ID\n";
 
 static void usage(int code)
@@ -53,6 +54,8 @@ struct map {
 	long slots, retries, timeout_ms, gpu; /* gpu: --gpu N, -1 for a GPU job without it */
 	long long mem;
 	int unordered, tag, json, halt, resume, bar;
+	int retry_failed; /* --retry-failed: run only what the log says failed */
+	long left_out;	  /* records --retry-failed did not run */
 	int nul;	  /* -0: records and results end in NUL, not newline */
 	long unprintable; /* ok results that plain output cannot hold (a separator in them) */
 	struct pd_joblog joblog;
@@ -202,6 +205,10 @@ static void result_cb(void *arg, const struct pd_coord_result *r)
 	const char *sep;
 
 	(void)arg;
+	if (r->resumed == 2) {
+		M.left_out++;
+		return;
+	}
 	if (M.have_joblog && r->host[0] && !r->resumed)
 		pd_joblog_add(&M.joblog, r->lineno, r->in ? r->in : "", r->inlen, r->status,
 			      r->ms, r->host, r->out, r->outlen);
@@ -235,7 +242,10 @@ static int resume_cb(void *arg, long lineno, const char *line, size_t len, struc
 		     const char **host, double *ms)
 {
 	(void)arg;
-	return pd_joblog_lookup(&M.joblog, lineno, line, len, out, host, ms);
+	if (pd_joblog_lookup(&M.joblog, lineno, line, len, out, host, ms))
+		return 1;
+	/* --retry-failed runs a record only when its last entry failed */
+	return M.retry_failed && pd_joblog_state(&M.joblog, lineno) != PD_JOBLOG_FAILED ? 2 : 0;
 }
 
 /* Redraw the progress line on stderr. */
@@ -272,11 +282,25 @@ static void flush_output(evutil_socket_t fd, short what, void *arg)
 	flush_joblog();
 }
 
+/* --resume and --resume-failed (the same: records whose log entry
+ * failed run again), or --retry-failed (only those); one of them. */
+static void resume_opt(const char *name, int retry)
+{
+	static const char *given;
+
+	if (given && (retry != M.retry_failed))
+		say("%s and %s cannot be combined", given, name), exit(PD_EX_USAGE);
+	given = name;
+	M.resume = 1;
+	M.retry_failed = retry;
+}
+
 /* Options of pd-map. */
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
-	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM };
+	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM,
+	       O_RESUME_FAILED, O_RETRY_FAILED };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"null", no_argument, 0, '0'},
@@ -284,6 +308,7 @@ static void parse_options(int argc, char **argv)
 	    {"unordered", no_argument, 0, O_UNORDERED}, {"tag", no_argument, 0, O_TAG},
 	    {"json", no_argument, 0, O_JSON},	   {"joblog", required_argument, 0, O_JOBLOG},
 	    {"resume", no_argument, 0, O_RESUME}, {"retries", required_argument, 0, O_RETRIES},
+	    {"resume-failed", no_argument, 0, O_RESUME_FAILED}, {"retry-failed", no_argument, 0, O_RETRY_FAILED},
 	    {"halt", no_argument, 0, O_HALT},	   {"timeout", required_argument, 0, O_TIMEOUT},
 	    {"bar", no_argument, 0, O_BAR},	   {"no-bar", no_argument, 0, O_NOBAR},
 	    {"detach", no_argument, 0, O_DETACH}, {"fetch", required_argument, 0, O_FETCH},
@@ -307,7 +332,9 @@ static void parse_options(int argc, char **argv)
 		case O_TAG: M.tag = 1; break;
 		case O_JSON: M.json = 1; break;
 		case O_JOBLOG: M.joblog_path = optarg; break;
-		case O_RESUME: M.resume = 1; break;
+		case O_RESUME: resume_opt("--resume", 0); break;
+		case O_RESUME_FAILED: resume_opt("--resume-failed", 0); break;
+		case O_RETRY_FAILED: resume_opt("--retry-failed", 1); break;
 		case O_RETRIES:
 			if (pd_parse_long(optarg, 0, 100, &M.retries))
 				say("--retries: '%s' is not a number from 0 to 100", optarg), exit(PD_EX_USAGE);
@@ -351,7 +378,7 @@ static void parse_options(int argc, char **argv)
 		say("--detach runs without --joblog, --halt, --tag, --json, --bar or --share (give --tag or --json to --fetch)"),
 		    exit(PD_EX_USAGE);
 	if (M.resume && !M.joblog_path)
-		say("--resume needs --joblog FILE"), exit(PD_EX_USAGE);
+		say("%s needs --joblog FILE", M.retry_failed ? "--retry-failed" : "--resume"), exit(PD_EX_USAGE);
 	if (M.tag && M.json)
 		say("--tag and --json cannot be combined"), exit(PD_EX_USAGE);
 	if (M.nul && M.detach)
@@ -578,9 +605,12 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	else if (code == PD_EX_JOBFAIL)
 		say("%s after %ld records (%ld failed)", err, st.done, st.failed + M.unprintable);
 	else if (st.failed + M.unprintable) {
-		say("%ld of %ld records failed", st.failed + M.unprintable, st.done);
+		say("%ld of %ld records failed", st.failed + M.unprintable, st.done - M.left_out);
 		code = PD_EX_JOBFAIL;
 	}
+	if (M.left_out)
+		say("--retry-failed left out %ld record%s that the joblog does not show as failed (--resume-failed "
+		    "runs those not yet run)", M.left_out, M.left_out == 1 ? "" : "s");
 	if (!code && M.joblog_said)
 		code = PD_EX_OSERR; /* the results are out, but the log lacks some */
 	if (M.bar_ev)
