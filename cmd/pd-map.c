@@ -32,6 +32,7 @@
 #include "jsonbytes.h"
 #include "memlimit.h"
 #include "proto.h"
+#include "results.h"
 
 static const char *usage_text =
     "usage: pd-map [-h] [--version] [-0] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
@@ -49,7 +50,7 @@ static void usage(int code)
 
 /* Options and run state. */
 struct map {
-	const char *hosts, *joblog_path, *fetch, *cancel, *share;
+	const char *hosts, *joblog_path, *fetch, *cancel, *share, *results_dir;
 	int detach, wait;
 	long slots, retries, timeout_ms, gpu; /* gpu: --gpu N, -1 for a GPU job without it */
 	long long mem;
@@ -60,6 +61,8 @@ struct map {
 	long unprintable; /* ok results that plain output cannot hold (a separator in them) */
 	struct pd_joblog joblog;
 	int have_joblog, joblog_said;
+	struct pd_results results; /* --results DIR, fd -1 until opened */
+	int results_said;
 	struct pd_coord *coord;
 	struct event *bar_ev, *flush_ev;
 	off_t in_size;
@@ -199,6 +202,43 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 	raise((int)sig);
 }
 
+/* --results DIR: the record's files; the first failure is said, and
+ * the run ends with 71 (see finish_results). */
+static void put_results(const struct pd_coord_result *r)
+{
+	char err[PD_ERRLEN];
+
+	if (M.results.fd < 0 || M.results_said)
+		return;
+	if (pd_results_put(&M.results, r, err)) {
+		say("--results %s: %s (no more results are written there)", M.results_dir, err);
+		M.results_said = 1;
+	}
+}
+
+/* Open --results DIR; 0 or an exit status. */
+static int open_results(void)
+{
+	char err[PD_ERRLEN];
+
+	M.results.fd = -1;
+	if (!M.results_dir)
+		return 0;
+	if (pd_results_open(&M.results, M.results_dir, M.nul, err)) {
+		say("--results %s: %s", M.results_dir, err);
+		return PD_EX_OSERR;
+	}
+	return 0;
+}
+
+/* Close --results DIR; code, or 71 when a record's files could not be
+ * written and nothing worse happened. */
+static int finish_results(int code)
+{
+	pd_results_close(&M.results);
+	return !code && M.results_said ? PD_EX_OSERR : code;
+}
+
 /* Coordinator: one record's final result, in order. */
 static void result_cb(void *arg, const struct pd_coord_result *r)
 {
@@ -209,6 +249,7 @@ static void result_cb(void *arg, const struct pd_coord_result *r)
 		M.left_out++;
 		return;
 	}
+	put_results(r);
 	if (M.have_joblog && r->host[0] && !r->resumed)
 		pd_joblog_add(&M.joblog, r->lineno, r->in ? r->in : "", r->inlen, r->status,
 			      r->ms, r->host, r->out, r->outlen);
@@ -300,7 +341,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
 	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM,
-	       O_RESUME_FAILED, O_RETRY_FAILED };
+	       O_RESUME_FAILED, O_RETRY_FAILED, O_RESULTS };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"null", no_argument, 0, '0'},
@@ -309,6 +350,7 @@ static void parse_options(int argc, char **argv)
 	    {"json", no_argument, 0, O_JSON},	   {"joblog", required_argument, 0, O_JOBLOG},
 	    {"resume", no_argument, 0, O_RESUME}, {"retries", required_argument, 0, O_RETRIES},
 	    {"resume-failed", no_argument, 0, O_RESUME_FAILED}, {"retry-failed", no_argument, 0, O_RETRY_FAILED},
+	    {"results", required_argument, 0, O_RESULTS},
 	    {"halt", no_argument, 0, O_HALT},	   {"timeout", required_argument, 0, O_TIMEOUT},
 	    {"bar", no_argument, 0, O_BAR},	   {"no-bar", no_argument, 0, O_NOBAR},
 	    {"detach", no_argument, 0, O_DETACH}, {"fetch", required_argument, 0, O_FETCH},
@@ -355,6 +397,7 @@ static void parse_options(int argc, char **argv)
 		case O_WAIT: M.wait = 1; break;
 		case O_CANCEL: M.cancel = optarg; break;
 		case O_SHARE: M.share = optarg; break;
+		case O_RESULTS: M.results_dir = optarg; break;
 		case O_GPU:
 			if (pd_parse_long(optarg, 1, 100000, &M.gpu))
 				say("--gpu: '%s' is not a number of GPU slots from 1 to 100000", optarg), exit(PD_EX_USAGE);
@@ -374,9 +417,12 @@ static void parse_options(int argc, char **argv)
 	}
 	if (M.detach && M.gpu)
 		say("--gpu runs attached only, not with --detach"), exit(PD_EX_USAGE);
-	if (M.detach && (M.joblog_path || M.halt || M.tag || M.json || M.bar > 0 || M.share))
-		say("--detach runs without --joblog, --halt, --tag, --json, --bar or --share (give --tag or --json to --fetch)"),
+	if (M.detach && (M.joblog_path || M.halt || M.tag || M.json || M.bar > 0 || M.share || M.results_dir))
+		say("--detach runs without --joblog, --halt, --tag, --json, --bar, --share or --results (give --tag, --json "
+		    "or --results to --fetch)"),
 		    exit(PD_EX_USAGE);
+	if (M.cancel && M.results_dir)
+		say("--results goes with a run or --fetch, not --cancel"), exit(PD_EX_USAGE);
 	if (M.resume && !M.joblog_path)
 		say("%s needs --joblog FILE", M.retry_failed ? "--retry-failed" : "--resume"), exit(PD_EX_USAGE);
 	if (M.tag && M.json)
@@ -471,6 +517,8 @@ static int ask_run(struct pd_hostsel *sel)
 		code = PD_EX_TEMPFAIL;
 		goto out;
 	}
+	if ((code = open_results()) != 0)
+		goto out;
 	n = pd_detach_replay(&log, fetched_cb, NULL, err);
 	if (n < 0) {
 		say("%s", err);
@@ -487,7 +535,7 @@ static int ask_run(struct pd_hostsel *sel)
 out:
 	cJSON_Delete(st);
 	pd_buf_release(&log);
-	return code;
+	return finish_results(code);
 }
 
 /* --detach: hand the records to the local pd-serve, print the run id. */
@@ -572,7 +620,7 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .timeout_ms = (int)M.timeout_ms,
 	    .mem = M.mem,
 	    .halt = M.halt,
-	    .keep_input = M.tag || M.json || M.have_joblog,
+	    .keep_input = M.tag || M.json || M.have_joblog || M.results_dir,
 	    .share = M.share ? f->sharepath : NULL,
 	    .share_data = f->share,
 	    .share_len = f->sharelen,
@@ -651,6 +699,8 @@ static int run_job(char *arg)
 		say("%s", err);
 	if (!code)
 		code = load_share(&f);
+	if (!code && !M.detach)
+		code = open_results();
 	if (!code && M.detach)
 		code = detach(&sel, f.jobpath, f.sym, f.job, f.joblen);
 	else if (!code && M.joblog_path && pd_joblog_open(&M.joblog, M.joblog_path, M.resume, 0666, err)) {
@@ -665,6 +715,7 @@ static int run_job(char *arg)
 		if (M.have_joblog)
 			pd_joblog_close(&M.joblog);
 	}
+	code = finish_results(code);
 	pd_hostsel_release(&sel);
 	free(f.job);
 	free(f.share);
@@ -680,6 +731,7 @@ int main(int argc, char **argv)
 	if (pd_fd_reserve_std())
 		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
 	argv[0] = (char *)"pd-map"; /* getopt's messages name the tool, not its path */
+	M.results.fd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
 	if (M.fetch || M.cancel) {
