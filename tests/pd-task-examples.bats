@@ -201,3 +201,36 @@ PY
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"lacks tubes 'left' and 'right' both ways: run it with -t ring2"* ]]
 }
+
+# torusheat_serial G STEPS: share/examples/torusheat.c's formulas on the
+# whole periodic grid at once, in Python, one "r c u" line per point.
+torusheat_serial() {
+	python3 - "$1" "$2" <<'PY'
+import math, sys
+g, steps = int(sys.argv[1]), int(sys.argv[2])
+pos = lambda k: -1.0 + 2.0 * k / g
+u = [[math.exp(-50.0 * (pos(c) * pos(c) + pos(r) * pos(r))) for c in range(g)] for r in range(g)]
+for s in range(steps):
+    u = [[u[r][c] + 0.2 * (u[r][c - 1] + u[r][(c + 1) % g] + u[r - 1][c] + u[(r + 1) % g][c] - 4.0 * u[r][c])
+          for c in range(g)] for r in range(g)]
+for r in range(g):
+    for c in range(g):
+        print("%d %d %.17g" % (r, c, u[r][c]))
+PY
+}
+
+@test "heat on a periodic grid over -t torus:1x1, 2x2, 1x3 and 3x2 nodes: a serial solver's values, every digit" {
+	torusheat_serial 12 40 >"$T/serial"
+	[ "$(torusheat_serial 12 0)" != "$(cat "$T/serial")" ]
+	[ "$(wc -l <"$T/serial")" -eq 144 ]
+	for shape in 1x1 2x2 1x3 3x2; do
+		pdrun_to "$T/out" "$PD_TASK" -t "torus:$shape" --oversubscribe --args "12 40 ${shape%x*} ${shape#*x}" \
+			"$EX/torusheat.so" </dev/null
+		[ "$status" -eq 0 ] || { cat "$T/out.err"; false; }
+		sort -n -k1,1 -k2,2 "$T/out" | diff "$T/serial" -
+	done
+	# a grid without the wrapping tubes is refused by the nodes, saying so
+	pdrun "$PD_TASK" -t grid:2x2 --oversubscribe --args "12 40 2 2" "$EX/torusheat.so" </dev/null
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"run it with -t torus:RxC"* ]]
+}
