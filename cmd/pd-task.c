@@ -43,6 +43,23 @@ struct opts {
 	int json, oversubscribe, detach, wait;
 };
 
+/* A grid or torus topology: its size is checked now (exit 64), and
+ * without -n it gives the number of nodes. */
+static void grid_nodes(struct opts *o)
+{
+	char err[PD_ERRLEN];
+	int rows, cols, rc = pd_topology_grid(o->topology, &rows, &cols, NULL, err);
+
+	if (rc < 0)
+		pd_cli_die(PD_EX_USAGE, "-t: %s", err);
+	if (rc > 0 && !o->nodes) {
+		if ((long)rows * cols > PD_TOPOLOGY_NODES_MAX)
+			pd_cli_die(PD_EX_USAGE, "-t: topology '%s' has %ld nodes (at most %d)", o->topology,
+				   (long)rows * cols, PD_TOPOLOGY_NODES_MAX);
+		o->nodes = (long)rows * cols;
+	}
+}
+
 /* Options of pd-task. */
 static void parse_options(int argc, char **argv, struct opts *o)
 {
@@ -96,6 +113,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		pd_cli_say(optind == argc ? "no task given" : "too many arguments");
 		pd_cli_usage(PD_EX_USAGE);
 	}
+	grid_nodes(o);
 	if (o->args && !o->nodes)
 		pd_cli_die(PD_EX_USAGE, "--args gives every node the same line: say how many nodes with -n");
 }
@@ -365,8 +383,9 @@ int main(int argc, char **argv)
 		return ask_run(&o);
 	check_task(argv[optind], path, sizeof path, sym, sizeof sym);
 	args = node_args(&o);
-	if (pd_topology_build(&topo, o.topology, (int)o.nodes, err))
-		pd_cli_die(PD_EX_DATAERR, "%s", err);
+	code = pd_topology_build(&topo, o.topology, (int)o.nodes, err);
+	if (code)
+		pd_cli_die(code == -2 ? PD_EX_USAGE : PD_EX_DATAERR, "%s%s", code == -2 ? "-t: " : "", err);
 	if (o.detach) {
 		code = detach_task(&o, path, sym, &topo, args);
 		for (i = 0; i < o.nodes; i++)

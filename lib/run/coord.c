@@ -102,7 +102,8 @@ static void flush_ordered(struct pd_coord *c)
 static void store(struct pd_coord *c, long seq, int status, float ms, int tries, const char *host,
 		  const char *out, size_t outlen, const char *in, size_t inlen)
 {
-	struct pd_coord_result r = {seq + 1, status, ms, host, out, outlen, in, inlen, tries, tries == 0};
+	struct pd_coord_result r = {seq + 1, status, ms, host, out, outlen, in, inlen, tries < 0 ? 0 : tries,
+				    tries < 0 ? 2 : tries == 0};
 
 	if (c->finished)
 		return; /* halted: nothing after the failure */
@@ -133,11 +134,13 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 		if (c->cb.resume) {
 			const char *host = "";
 			double ms = 0;
+			int done;
 
 			pd_buf_reset(&c->scratch);
-			if (c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch, &host, &ms)) {
-				store(c, c->nread++, PD_R_OK, (float)ms, 0, host, c->scratch.data, c->scratch.len,
-				      line, len);
+			done = c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch, &host, &ms);
+			if (done) { /* tries 0: taken from the log; -1: left out */
+				store(c, c->nread++, PD_R_OK, (float)ms, done == 2 ? -1 : 0, host, c->scratch.data,
+				      c->scratch.len, line, len);
 				continue;
 			}
 		}
