@@ -250,11 +250,20 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
-/* Large socket buffers: fewer, larger handoffs for big messages. */
+/*
+ * Large buffers for a socket pair: fewer, larger handoffs for big
+ * messages.  A TCP socket (a sealed tube between hosts) is left alone:
+ * setting its buffers turns off the kernel's autotuning, which grows
+ * them further as needed (net.ipv4.tcp_rmem), and caps them at
+ * net.core.rmem_max, 208 KiB by default, which starves a fast link.
+ */
 static void widen(int fd)
 {
-	int size = PD_TUBE_SOCKBUF;
+	int size = PD_TUBE_SOCKBUF, domain = AF_UNIX;
+	socklen_t len = sizeof domain;
 
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain != AF_UNIX)
+		return;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 }
