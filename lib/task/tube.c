@@ -56,9 +56,11 @@ struct pd_tube *pd_tubes_find(struct pd_tubes *ts, const char *name, int out)
 }
 
 /*
- * A buffer for a message of n bytes: the tube's spare when it is large
- * enough (a fresh buffer per big message would fault in and zero every
- * page of it, which costs more than the copy itself), else a new one.
+ * A buffer for a message of n bytes: one of the tube's two spares when
+ * it is large enough (a fresh buffer per big message would fault in and
+ * zero every page of it, which costs more than the copy itself), else a
+ * new one.  Two, because while the node holds the message it popped last
+ * and the next waits in the queue, the one after is already arriving.
  */
 static struct pd_tubemsg *msg_alloc(struct pd_tubes *ts, struct pd_tube *t, size_t n)
 {
@@ -67,7 +69,11 @@ static struct pd_tubemsg *msg_alloc(struct pd_tubes *ts, struct pd_tube *t, size
 	pthread_mutex_lock(&ts->mu);
 	if (t->spare && t->spare->cap >= n) {
 		m = t->spare;
-		t->spare = NULL;
+		t->spare = t->spare2;
+		t->spare2 = NULL;
+	} else if (t->spare2 && t->spare2->cap >= n) {
+		m = t->spare2;
+		t->spare2 = NULL;
 	}
 	pthread_mutex_unlock(&ts->mu);
 	if (!m) {
@@ -77,17 +83,25 @@ static struct pd_tubemsg *msg_alloc(struct pd_tubes *ts, struct pd_tube *t, size
 	return m;
 }
 
-/* Done with a popped message (mutex held): keep the larger as spare. */
+/* Done with a popped message (mutex held): keep it as a spare, in place
+ * of the smaller spare when both are taken and it is larger. */
 static void msg_recycle(struct pd_tube *t, struct pd_tubemsg *m)
 {
+	struct pd_tubemsg **small;
+
 	if (!m)
 		return;
-	if (t->spare && t->spare->cap >= m->cap) {
+	if (!t->spare || !t->spare2) {
+		*(t->spare ? &t->spare2 : &t->spare) = m;
+		return;
+	}
+	small = t->spare->cap <= t->spare2->cap ? &t->spare : &t->spare2;
+	if ((*small)->cap >= m->cap) {
 		free(m);
 		return;
 	}
-	free(t->spare);
-	t->spare = m;
+	free(*small);
+	*small = m;
 }
 
 /* Plaintext bytes of the sealed chunk that starts at offset done. */
@@ -433,6 +447,8 @@ void pd_tubes_stop(struct pd_tubes *ts)
 		free(ts->v[i].last);
 		free(ts->v[i].cur);
 		free(ts->v[i].spare);
+		free(ts->v[i].spare2);
+		ts->v[i].spare2 = NULL;
 		free(ts->v[i].stage);
 		ts->v[i].stage = NULL;
 		free(ts->v[i].chunk);
