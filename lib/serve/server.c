@@ -311,7 +311,8 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 static void on_hello(struct sconn *c, const struct pd_msg *m)
 {
 	snprintf(c->client, sizeof c->client, "%s", pd_json_str(m->json, "client", "?"));
-	pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), c->client);
+	pd_log(PD_LOG_INFO, "%s: %s connected (sealed: %s)", pd_peer_name(c->peer), c->client,
+	       pd_peer_aead(c->peer));
 }
 
 /* info {}: this server's state. */
