@@ -114,11 +114,11 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 /* --ephemeral: the server a client's ssh started for one run. */
 static int ephemeral(const struct serve_opts *o)
 {
-	struct pd_ephemeral_opts eo = {(int)o->cpu, o->mem, NULL};
+	int level = o->verbose >= 2 ? PD_LOG_DEBUG : o->verbose ? PD_LOG_INFO : PD_LOG_WARN, rc;
+	struct pd_ephemeral_opts eo = {(int)o->cpu, o->mem, NULL, level};
 	char err[PD_ERRLEN], host[256];
-	int rc;
 
-	pd_log_open("pd-serve", o->verbose >= 2 ? PD_LOG_DEBUG : o->verbose ? PD_LOG_INFO : PD_LOG_WARN, 0);
+	pd_log_open("pd-serve", level, 0);
 	if (gethostname(host, sizeof host))
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;

@@ -70,7 +70,7 @@ static void to_null(int fd)
 }
 
 /* Listen, report, serve until the input ends.  0 or an exit status. */
-static int serve(struct event_base *base, struct pd_server *s, int in, int out, char *err)
+static int serve(struct event_base *base, struct pd_server *s, int in, int out, int level, char *err)
 {
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	struct event *ev[4];
@@ -89,6 +89,8 @@ static int serve(struct event_base *base, struct pd_server *s, int in, int out, 
 	}
 	to_null(in);
 	to_null(out);
+	pd_log_open("pd-serve", level, 1);
+	to_null(2);
 	fcntl(watch, F_SETFL, fcntl(watch, F_GETFL) | O_NONBLOCK);
 	ev[0] = event_new(base, watch, EV_READ | EV_PERSIST, on_input, s);
 	for (i = 0; i < 3; i++)
@@ -139,7 +141,7 @@ int pd_ephemeral_serve(int in, int out, const struct pd_ephemeral_opts *o, char 
 			pd_err(err, "event_base_new: failed");
 		rc = PD_EX_OSERR;
 	} else {
-		rc = serve(base, s, in, out, err);
+		rc = serve(base, s, in, out, o->log_level, err);
 	}
 	pd_server_free(s);
 	if (base) {

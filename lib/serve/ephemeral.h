@@ -6,6 +6,7 @@ struct pd_ephemeral_opts {
 	int cpus;	  /* workers (--cpu), -1: one per CPU */
 	long long mem;	  /* --mem: every worker's address-space cap, 0 = none */
 	const char *host; /* the name reported to clients */
+	int log_level;	  /* pd_log_open's level, for syslog once serving */
 };
 
 /*
@@ -15,8 +16,9 @@ struct pd_ephemeral_opts {
  * through its ssh connection: ssh -W); write "ready PORT ADDR\n" to
  * `out`, where ADDR is the address the client's ssh reached this host at
  * (this end of $SSH_CONNECTION, or "-"), on which task nodes take tubes
- * from other hosts; point in and out at /dev/null (no worker holds the
- * ssh channel) and serve until `in` reaches end of file or fails (the
+ * from other hosts; point in, out and stderr at /dev/null (no worker
+ * holds the ssh channel, whose far end reads no more), log to syslog,
+ * and serve until `in` reaches end of file or fails (the
  * client closed it, or died and its ssh connection went) or SIGTERM,
  * SIGINT or SIGHUP comes; then stop every worker and node and remove
  * the directory.  0, or an exit status with err.
