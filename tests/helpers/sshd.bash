@@ -11,6 +11,7 @@
 #                                 TMPDIR=$S/hI/tmp (SetEnv); skips, saying
 #                                 why, when sshd cannot run here
 #   sshd_stop_all                 stop every sshd started (teardown)
+#   sshd_config ADDR PORT [ENV]   the private sshd_config of a listener
 #
 # After sshd_prepare, PD_SSH names the client config ("ssh -F ...") and
 # PD_SSH_SERVE the pd-serve the sessions run; export them for a client.
@@ -46,10 +47,11 @@ sshd_prepare() {
 	SSHD_PIDS=()
 }
 
-# sshd_config for host I (address $2).
-_sshd_config() {
+# sshd_config for a listener on address $1, port $2; the sessions' extra
+# environment (SetEnv) in $3 when given.
+sshd_config() {
 	cat <<-CONF
-		ListenAddress $2:22
+		ListenAddress $1:$2
 		HostKey $S/host_key
 		PidFile none
 		AuthorizedKeysFile $S/authorized_keys
@@ -60,16 +62,16 @@ _sshd_config() {
 		StrictModes no
 		PermitRootLogin prohibit-password
 		AllowUsers $(id -un)
-		SetEnv PD_HOME=$S/h$1/home TMPDIR=$S/h$1/tmp
 		LogLevel VERBOSE
 	CONF
+	[ -z "${3:-}" ] || echo "SetEnv $3"
 }
 
 sshd_start_host() {
 	local i=$1 addr log
 	addr=$(eval "echo \$NS_ADDR_$i")
 	mkdir -p -m 700 "$S/h$i/home" "$S/h$i/tmp"
-	_sshd_config "$i" "$addr" >"$S/h$i/sshd_config"
+	sshd_config "$addr" 22 "PD_HOME=$S/h$i/home TMPDIR=$S/h$i/tmp" >"$S/h$i/sshd_config"
 	log=$S/h$i/sshd.log
 	: >"$log"
 	ip netns exec "${NS_PREFIX}h$i" "$SSHD" -D -e -f "$S/h$i/sshd_config" </dev/null 2>"$log" 3>&- &
