@@ -153,6 +153,11 @@ client_map() {
 	grep -q 'Accepted publickey' "$S/h0/sshd.log"
 	grep -q 'Accepted publickey' "$S/h1/sshd.log"
 	all_clean 2
+	# pd-status starts no servers: it looks for running ones, logs in nowhere
+	logins=$(cat "$S"/h*/sshd.log | grep -c 'Accepted publickey')
+	pdrun ip netns exec "$NS_CLIENT" env PD_HOME="$NS_CLIENT_HOME" "$B/bin/pd-status"
+	[ "$status" -ne 0 ] && [ "$status" -lt 128 ]
+	[ "$(cat "$S"/h*/sshd.log | grep -c 'Accepted publickey')" = "$logins" ]
 }
 
 @test "-S: a bad entry, or -S with --detach or --fetch, is a usage error (64) naming it" {

@@ -141,6 +141,14 @@ struct pd_coord *pd_hostsel_coord(struct pd_hostsel *s, int slots, struct event_
 	return c;
 }
 
+void pd_hostsel_no_ssh(struct pd_hostsel *s)
+{
+	int i;
+
+	for (i = 0; i < s->hosts.n; i++)
+		s->hosts.v[i].ssh = 0;
+}
+
 void pd_hostsel_release(struct pd_hostsel *s)
 {
 	pd_sshhosts_stop(&s->ssh);

@@ -45,6 +45,11 @@ int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, const char *opt
 int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid_t *embedded,
 		       void (*note)(const char *msg), char *err);
 
+/* For a tool that starts no servers (pd-status): the ssh hosts of s are
+ * looked for as plain hosts, where a pd-serve already running there
+ * listens (port 2718). */
+void pd_hostsel_no_ssh(struct pd_hostsel *s);
+
 struct pd_coord;
 struct pd_coord_opts;
 struct pd_coord_cb;
