@@ -176,3 +176,31 @@ client_map() {
 	run -64 "$PD_MAP" --detach "$EX/square.so" </dev/null
 	[[ $output == *"ssh hosts take attached runs only"* ]]
 }
+
+@test "pd-serve --ephemeral: key on stdin, ready line, serves on 127.0.0.1; its stdin's end stops it and removes its state" {
+	pd_keygen
+	mkdir -m 700 "$T/rtmp"
+	mkfifo "$T/keyin"
+	env -u SSH_CONNECTION TMPDIR="$T/rtmp" PD_HOME="$T/nohome" "$PD_SERVE" --ephemeral <"$T/keyin" \
+		>"$T/ready" 2>"$T/err" 3>&- &
+	pid=$!
+	exec 4>"$T/keyin"
+	cat "$PD_HOME/key" >&4
+	wait_for test -s "$T/ready"
+	read -r word port addr <"$T/ready"
+	[ "$word" = ready ] && [ "$addr" = - ]
+	[ -n "$(find "$T/rtmp" -mindepth 1 -maxdepth 1 -name 'playdoh-ssh-*')" ]
+	seq 1 30 >"$T/in"
+	pdrun "$PD_MAP" -H "127.0.0.1:$port" "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(awk '{ printf "%d\n", $1 * $1 }' "$T/in")" ]
+	exec 4>&-
+	wait_for -t 15 pd_dead "$pid"
+	wait "$pid"
+	[ -z "$(find "$T/rtmp" -mindepth 1)" ]
+	[ ! -e "$T/nohome" ]
+	# its usage: only -v, --cpu and --mem; no key is exit 65
+	run -64 "$PD_SERVE" --ephemeral -p 0
+	run -65 "$PD_SERVE" --ephemeral </dev/null
+	[[ $output == *"no cluster key on standard input"* ]]
+}
