@@ -35,9 +35,9 @@
 #include "results.h"
 
 static const char *usage_text =
-    "usage: pd-map [-h] [--version] [-0] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
-    "              [--joblog FILE [--resume | --resume-failed | --retry-failed]] [--retries N] [--halt]\n"
-    "              [--timeout SEC] [--mem SIZE] [--bar | --no-bar] [--share FILE] [--results DIR]\n"
+    "usage: pd-map [-h] [--version] [-0] [-c N] [--gpu N] [-H HOSTS] [-S SSH-HOSTS] [--unordered] [--tag]\n"
+    "              [--json] [--joblog FILE [--resume | --resume-failed | --retry-failed]] [--retries N]\n"
+    "              [--halt] [--timeout SEC] [--mem SIZE] [--bar | --no-bar] [--share FILE] [--results DIR]\n"
     "              [--detach] JOB.so[:NAME] < RECORDS\n"
     "       pd-map [-H HOST] [-0] [--tag | --json] [--results DIR] --fetch ID [--wait]\n"
     "       pd-map [-H HOST] --cancel ID\n";
@@ -50,7 +50,7 @@ static void usage(int code)
 
 /* Options and run state. */
 struct map {
-	const char *hosts, *joblog_path, *fetch, *cancel, *share, *results_dir;
+	const char *hosts, *ssh, *joblog_path, *fetch, *cancel, *share, *results_dir;
 	int detach, wait;
 	long slots, retries, timeout_ms, gpu; /* gpu: --gpu N, -1 for a GPU job without it */
 	long long mem;
@@ -328,6 +328,7 @@ static void parse_options(int argc, char **argv)
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"null", no_argument, 0, '0'},
 	    {"cpu", required_argument, 0, 'c'},   {"hosts", required_argument, 0, 'H'},
+	    {"ssh", required_argument, 0, 'S'},
 	    {"unordered", no_argument, 0, O_UNORDERED}, {"tag", no_argument, 0, O_TAG},
 	    {"json", no_argument, 0, O_JSON},	   {"joblog", required_argument, 0, O_JOBLOG},
 	    {"resume", no_argument, 0, O_RESUME}, {"retries", required_argument, 0, O_RETRIES},
@@ -342,7 +343,7 @@ static void parse_options(int argc, char **argv)
 	int ch;
 
 	M.bar = -1;
-	while ((ch = getopt_long(argc, argv, "h0c:H:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h0c:H:S:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': usage(0); break;
 		case '0': M.nul = 1; break;
@@ -352,6 +353,7 @@ static void parse_options(int argc, char **argv)
 				say("-c: '%s' is not a number of slots from 1 to 100000", optarg), exit(PD_EX_USAGE);
 			break;
 		case 'H': M.hosts = optarg; break;
+		case 'S': M.ssh = optarg; break;
 		case O_UNORDERED: M.unordered = 1; break;
 		case O_TAG: M.tag = 1; break;
 		case O_JSON: M.json = 1; break;
@@ -397,6 +399,9 @@ static void parse_options(int argc, char **argv)
 		say(optind == argc ? "no job given" : "too many arguments");
 		usage(PD_EX_USAGE);
 	}
+	if (M.ssh && (M.detach || M.fetch || M.cancel))
+		say("-S starts servers for an attached run only, not with --%s",
+		    M.detach ? "detach" : M.fetch ? "fetch" : "cancel"), exit(PD_EX_USAGE);
 	if (M.detach && M.gpu)
 		say("--gpu runs attached only, not with --detach"), exit(PD_EX_USAGE);
 	if (M.detach && (M.joblog_path || M.halt || M.tag || M.json || M.bar > 0 || M.share || M.results_dir))
@@ -676,9 +681,13 @@ static int run_job(char *arg)
 		check_job(path, want, f.sym, sizeof f.sym, &f.job, &f.joblen);
 	if (!realpath(path, f.jobpath))
 		pd_path_fmt(f.jobpath, "%s", path);
-	code = pd_hostsel_init(&sel, M.hosts, err);
+	code = pd_hostsel_init(&sel, M.hosts, M.ssh, err);
 	if (code)
 		say("%s", err);
+	if (!code && M.detach && pd_hosts_count_ssh(&sel.hosts)) {
+		say("%s: ssh hosts take attached runs only, not --detach", sel.source);
+		code = PD_EX_USAGE;
+	}
 	if (!code)
 		code = load_share(&f);
 	if (!code && !M.detach)
@@ -715,7 +724,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
 	if (M.fetch || M.cancel) {
-		code = pd_hostsel_init(&sel, M.hosts, err);
+		code = pd_hostsel_init(&sel, M.hosts, NULL, err);
 		if (code)
 			say("%s", err);
 		else

@@ -394,9 +394,10 @@ int main(int argc, char **argv)
 		pd_cli_die(PD_EX_USAGE, "--watch shows every host and run; it takes no run ID and no --why");
 	if (why_id && (json || optind < argc))
 		pd_cli_die(PD_EX_USAGE, "--why takes no other run ID and no --json");
-	code = pd_hostsel_init(&sel, hosts, err);
+	code = pd_hostsel_init(&sel, hosts, NULL, err);
 	if (code)
 		pd_cli_die(code, "%s", err);
+	pd_hostsel_no_ssh(&sel);
 	if (sel.kind == PD_SEL_EMBEDDED)
 		pd_cli_die(PD_EX_UNAVAILABLE, "no hosts configured and no pd-serve running here (see playdoh(7))");
 	t = pd_xcalloc((size_t)sel.hosts.n + 1, sizeof *t);

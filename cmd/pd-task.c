@@ -32,14 +32,15 @@
 
 static const char *usage_text =
     "usage: pd-task [-h] [--version] [-n NODES] [-t TOPOLOGY] [--args ARGS] [--json] [-H HOSTS]\n"
-    "               [--timeout SEC] [-c N] [--oversubscribe] [--detach] TASK.so[:NAME] [< ARGS-LINES]\n"
+    "               [-S SSH-HOSTS] [--timeout SEC] [-c N] [--oversubscribe] [--detach]\n"
+    "               TASK.so[:NAME] [< ARGS-LINES]\n"
     "       pd-task [-H HOST] [--json] --fetch ID [--wait]\n"
     "       pd-task [-H HOST] --cancel ID\n";
 
 /* Options. */
 struct opts {
 	long nodes, slots, timeout_ms;
-	const char *topology, *args, *hosts, *fetch, *cancel;
+	const char *topology, *args, *hosts, *ssh, *fetch, *cancel;
 	int json, oversubscribe, detach, wait;
 };
 
@@ -70,13 +71,14 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	    {"args", required_argument, 0, O_ARGS}, {"json", no_argument, 0, O_JSON},
 	    {"timeout", required_argument, 0, O_TIMEOUT}, {"cpu", required_argument, 0, 'c'},
 	    {"oversubscribe", no_argument, 0, O_OVER}, {"hosts", required_argument, 0, 'H'},
+	    {"ssh", required_argument, 0, 'S'},
 	    {"detach", no_argument, 0, O_DETACH},   {"fetch", required_argument, 0, O_FETCH},
 	    {"wait", no_argument, 0, O_WAIT},	    {"cancel", required_argument, 0, O_CANCEL},
 	    {0, 0, 0, 0}};
 	int ch;
 
 	o->topology = "none";
-	while ((ch = pd_cli_getopt(argc, argv, "hn:t:c:H:", longopts, O_VERSION)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "hn:t:c:H:S:", longopts, O_VERSION)) != -1) {
 		switch (ch) {
 		case 'n':
 			if (pd_parse_long(optarg, 1, PD_TOPOLOGY_NODES_MAX, &o->nodes))
@@ -96,6 +98,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 			break;
 		case O_OVER: o->oversubscribe = 1; break;
 		case 'H': o->hosts = optarg; break;
+		case 'S': o->ssh = optarg; break;
 		case O_DETACH: o->detach = 1; break;
 		case O_FETCH: o->fetch = optarg; break;
 		case O_WAIT: o->wait = 1; break;
@@ -105,6 +108,9 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	}
 	if (o->wait && !o->fetch)
 		pd_cli_die(PD_EX_USAGE, "--wait goes with --fetch ID");
+	if (o->ssh && (o->detach || o->fetch || o->cancel))
+		pd_cli_die(PD_EX_USAGE, "-S starts servers for an attached run only, not with --%s",
+			   o->detach ? "detach" : o->fetch ? "fetch" : "cancel");
 	if (o->fetch && o->cancel)
 		pd_cli_die(PD_EX_USAGE, "--fetch and --cancel cannot be combined");
 	if ((o->fetch || o->cancel) && optind != argc)
@@ -221,7 +227,7 @@ static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_ta
 {
 	struct pd_target *t;
 	char err[PD_ERRLEN];
-	int code = pd_hostsel_init(sel, o->hosts, err), n;
+	int code = pd_hostsel_init(sel, o->hosts, o->ssh, err), n;
 	pid_t none;
 
 	if (code)
@@ -279,7 +285,7 @@ static int ask_run(const struct opts *o)
 	char err[PD_ERRLEN];
 	const char *state;
 	cJSON *st = NULL;
-	int code = pd_hostsel_init(&sel, o->hosts, err);
+	int code = pd_hostsel_init(&sel, o->hosts, NULL, err);
 
 	if (!code)
 		code = pd_detach_server(&sel, o->hosts != NULL, &t, &key, err);
@@ -319,7 +325,11 @@ static int detach_task(const struct opts *o, const char *path, const char *sym, 
 	long i;
 	int code;
 
-	code = pd_hostsel_init(&sel, o->hosts, err);
+	code = pd_hostsel_init(&sel, o->hosts, NULL, err);
+	if (!code && pd_hosts_count_ssh(&sel.hosts)) {
+		pd_err(err, "%s: ssh hosts take attached runs only, not --detach", sel.source);
+		code = PD_EX_USAGE;
+	}
 	if (!code && !pd_target_unix_alive(sel.paths.sock)) {
 		pd_err(err, "--detach needs a pd-serve running on this host (no answer on %s)", sel.paths.sock);
 		code = PD_EX_UNAVAILABLE;

@@ -430,7 +430,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 static void ask_file(struct chost *h, const char *hash, const char *path)
 {
 	int src = h->c->o.src && !strcmp(hash, h->c->hash);
-	cJSON *j = pd_jobx_ask(hash, h->c->o.sym, !src && h->t.kind != PD_T_TCP ? path : NULL);
+	cJSON *j = pd_jobx_ask(hash, h->c->o.sym, !src && !pd_target_sealed(&h->t) ? path : NULL);
 
 	if (src) {
 		cJSON_AddStringToObject(j, "src", "c");
@@ -615,10 +615,10 @@ static void host_connect(struct chost *h)
 	struct timeval tv = {PING_S, 0};
 
 	struct pd_coord *c = h->c;
-	struct pd_peer_opts po = {PD_ROLE_CLIENT, h->t.kind == PD_T_TCP, c->o.key, h->t.name,
+	struct pd_peer_opts po = {PD_ROLE_CLIENT, pd_target_sealed(&h->t), c->o.key, h->t.name,
 				  PD_BLOB_MAX, c->o.client, 0};
 	char err[PD_ERRLEN];
-	int fd = h->t.fd;
+	int fd;
 
 	h->state = H_CONNECTING;
 	h->heard_ns = pd_now_ns();
@@ -628,7 +628,7 @@ static void host_connect(struct chost *h)
 		h->peer = pd_peer_connect(c->base, (struct sockaddr *)&h->t.ss, h->t.sslen, &po, host_msg, h);
 		return;
 	}
-	if (h->t.kind == PD_T_UNIX && (fd = pd_target_unix_connect(&h->t, err)) < 0) {
+	if ((fd = pd_target_open(&h->t, err)) < 0) {
 		h->state = H_DOWN;
 		snprintf(h->why, sizeof h->why, "%s", err);
 		note(c, "%s", err);

@@ -534,7 +534,9 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	pd_path_fmt(s->cache, "%s/cache", o->state);
 	pd_path_fmt(s->alloc, "%s/alloc", o->state);
 	snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : "localhost");
+	snprintf(s->tube_addr, sizeof s->tube_addr, "%s", o->tube_addr ? o->tube_addr : "");
 	if (o->key) {
+		sodium_mlock(s->key, sizeof s->key); /* best effort: kept out of swap */
 		memcpy(s->key, o->key, PD_KEY_LEN);
 		s->have_key = 1;
 	}
@@ -695,6 +697,8 @@ void pd_server_free(struct pd_server *s)
 	}
 	event_free(s->stop_timer);
 	event_free(s->resume_timer);
+	if (s->have_key)
+		sodium_munlock(s->key, sizeof s->key); /* zeroes it */
 	sodium_memzero(s->key, sizeof s->key);
 	free(s);
 }
