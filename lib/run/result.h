@@ -17,6 +17,7 @@ struct pd_coord_result {
 	size_t inlen;
 	int tries;	    /* runs it took */
 	int resumed;	    /* taken from a joblog (--resume), not run now */
+	int cached;	    /* taken from the result cache (--cache), not run now */
 };
 
 #endif
