@@ -584,7 +584,8 @@ static int open_cache(const struct pd_hostsel *sel, const struct files *f)
 	if (!M.cache)
 		return 0;
 	if (M.nondet) {
-		say("--cache: job '%s' is marked PD_NONDETERMINISTIC: its results are not cached", f->sym);
+		say("--cache: job '%s' is marked PD_NONDETERMINISTIC: its results are not cached",
+		    *f->sym ? f->sym : f->jobpath);
 		return 0;
 	}
 	if (limit < 0) {
@@ -620,7 +621,8 @@ static void close_cache(long records)
 		say("--cache: %s (the results not written run again next time)", err);
 	M.rc = NULL;
 	if (st.damaged)
-		say("--cache: skipped %lld bytes of damaged or torn entries (their records ran again)", st.damaged);
+		say("--cache: skipped %lld bytes of damaged or torn entries (a result there is computed again)",
+		    st.damaged);
 	say("--cache: %ld of %ld records from the cache, %ld results stored%s", st.hits, records, st.stored,
 	    st.evicted ? ", least recently used ones dropped to keep the size limit" : "");
 }

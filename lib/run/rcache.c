@@ -196,8 +196,9 @@ int pd_rcache_flush(struct pd_rcache *rc, char *err)
 	if (rc->pend.len)
 		rc_ = append(rc, rc->pend.data, rc->pend.len, err);
 	pd_buf_reset(&rc->pend);
-	if (rc_)
-		rc->ctx_logged = 0; /* the context entry may be lost with the rest */
+	/* each batch of results starts with its context entry: another
+	 * run's compaction may have dropped the one written before */
+	rc->ctx_logged = 0;
 	return rc_;
 }
 
