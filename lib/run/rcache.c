@@ -20,6 +20,7 @@
 
 #define FLUSH_AT (4u << 20) /* gathered bytes that make put write them out */
 #define USE_KEYS 32768	    /* keys per use entry */
+#define DEAD_MIN (1LL << 20) /* a log this small is never compacted for dead weight */
 
 struct pd_rcache {
 	char dir[PD_PATH_MAX], lock[PD_PATH_MAX], log_path[PD_PATH_MAX];
@@ -32,6 +33,7 @@ struct pd_rcache {
 	int ctx_logged;	     /* this run's context entry is in pend or the log */
 	int bad;	     /* a result failed its checksum: compact at close */
 	int error;	     /* errno of a failed flush from put */
+	size_t log_added;    /* bytes of results and contexts this run appended */
 	struct pd_rcache_stats st;
 };
 
@@ -114,7 +116,11 @@ int pd_rcache_get(struct pd_rcache *rc, const char *rec, size_t len, struct pd_r
 	hit->outlen = n - RC_RES_FIXED - p[RC_RES_FIXED - 1];
 	if (!e->used) {
 		e->used = 1;
-		pd_buf_add(&rc->uses, key, PD_RCACHE_KEY);
+		/* A use is logged only for a result in the older half of the
+		 * log: one in the newer half is recent enough to outlive a
+		 * compaction, and reruns do not grow the log by a key each. */
+		if (e->last < rc->log.size / 2)
+			pd_buf_add(&rc->uses, key, PD_RCACHE_KEY);
 	}
 	rc->st.hits++;
 	return 1;
@@ -144,6 +150,7 @@ void pd_rcache_put(struct pd_rcache *rc, const char *rec, size_t len, const stru
 	rc_entry_add(&rc->pend, RC_RESULT, res->tries > 255 ? 255 : res->tries, time(NULL), fixed,
 		     sizeof fixed, rc->tmp.data, rc->tmp.len);
 	rc->st.stored++;
+	rc->log_added += RC_HDR + sizeof fixed + rc->tmp.len;
 	if (rc->pend.len >= FLUSH_AT && pd_rcache_flush(rc, NULL) && !rc->error)
 		rc->error = errno ? errno : EIO;
 }
@@ -216,7 +223,11 @@ int pd_rcache_close(struct pd_rcache *rc, struct pd_rcache_stats *st, char *err)
 	}
 	rc->st.damaged = rc->log.damaged;
 	rc->st.size = stat(rc->log_path, &sb) ? 0 : (long long)sb.st_size;
-	if (!code && (rc->st.size > rc->limit || rc->bad || rc->log.damaged)) {
+	/* Compact when over the limit, to drop damage, or when more than half
+	 * of the log is dead weight (results replaced, logged uses) that each
+	 * run would read again. */
+	if (!code && (rc->st.size > rc->limit || rc->bad || rc->log.damaged ||
+		      (rc->st.size > DEAD_MIN && rc->st.size > 2 * (rc->log.live + (long long)rc->log_added)))) {
 		/* over the limit: down to 3/4 of it, so that the next runs
 		 * do not rewrite the log again at once */
 		target = rc->st.size > rc->limit ? rc->limit / 4 * 3 : rc->limit;

@@ -56,6 +56,7 @@ struct rc_log {
 	struct rc_ctx *ctxs;
 	long nctxs;
 	long long damaged; /* bytes skipped */
+	long long live;	   /* bytes of the entries a compaction would keep */
 };
 
 static inline void rc_put32(unsigned char *p, uint32_t v)

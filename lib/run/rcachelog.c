@@ -208,6 +208,10 @@ static void scan(struct rc_log *l)
 	}
 	if (p < l->size)
 		l->damaged += (long long)(l->size - p); /* a torn header at the end */
+	for (q = 0; q < (uint64_t)l->nents; q++)
+		l->live += RC_HDR + (long long)rc_get32(l->map + l->ents[q].off + 8);
+	for (q = 0; q < (uint64_t)l->nctxs; q++)
+		l->live += RC_HDR + (long long)rc_get32(l->map + l->ctxs[q].off + 8);
 }
 
 int rc_log_load(struct rc_log *l, const char *path, char *err)
@@ -229,7 +233,7 @@ int rc_log_load(struct rc_log *l, const char *path, char *err)
 	if (st.st_size > 0) {
 		/* The log is only appended to, or replaced by rename: what is
 		 * mapped here stays as it is while the run reads it. */
-		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (m == MAP_FAILED) {
 			pd_err(err, "map %s: %s", path, strerror(errno));
 			close(fd);
