@@ -87,6 +87,19 @@ cached_results() {
 	grep -q -- '--cache: 900 of 1000 records from the cache, 100 results stored' "$T/out.err"
 }
 
+@test "cache: new records among cached ones run with their own line numbers" {
+	# pd_lineno is not in the key (pd-map(1)): a cached result keeps the
+	# line number of the run that computed it, a new record gets its own
+	build_calls "$T/ln.so" -DCALLS_LINENO
+	for i in $(seq 1 2000); do echo "p $i"; done >"$T/old"
+	awk '{ print } NR % 7 == 0 { print "new " NR }' "$T/old" >"$T/in"
+	pdrun_to "$T/o1" "$PD_MAP" -c 2 --cache "$T/ln.so" <"$T/old"
+	awk '{ print $0 "@" NR }' "$T/old" | cmp - "$T/o1"
+	pdrun_to "$T/o2" "$PD_MAP" -c 2 --cache "$T/ln.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	awk '/^new/ { print $0 "@" NR; next } { print $0 "@" $2 }' "$T/in" | cmp - "$T/o2"
+}
+
 @test "cache: failed records are never cached, they run again" {
 	# counter.c fails a record whose first field is "fail"
 	export PD_COUNTER_FILE="$T/counter"

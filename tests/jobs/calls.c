@@ -3,7 +3,8 @@
  * to the file named by $PD_CALLS_FILE (one write with O_APPEND), then
  * outputs the line followed by CALLS_TAG.  Built with
  * -DCALLS_FLAGS=PD_NONDETERMINISTIC it declares itself non-deterministic;
- * a different -DCALLS_TAG='"..."' makes a different job.
+ * a different -DCALLS_TAG='"..."' makes a different job; -DCALLS_LINENO
+ * appends "@" and the record's line number (pd_lineno) to the output.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
@@ -36,5 +37,9 @@ PD_MAP_FLAGS_WITH(calls, CALLS_FLAGS, 0, 0)
 	if (fd < 0 || write(fd, buf, n + 1) != (ssize_t)(n + 1))
 		return pd_error(out, "cannot append to %s", path);
 	close(fd);
+#ifdef CALLS_LINENO
+	return pd_printf(out, "%.*s%s@%ld", (int)n, s, CALLS_TAG, pd_lineno(in));
+#else
 	return pd_printf(out, "%.*s%s", (int)n, s, CALLS_TAG);
+#endif
 }
