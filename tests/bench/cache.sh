@@ -36,8 +36,9 @@ ca_inputs() {
 ca_case() {
 	local key=$1 label=$2 job=$3 expr=$4 home=$T/home-cache-$1 e1 e2 cfg
 	ca_inputs "$T/ca1.in" "$T/ca2.in" "$5"
-	e1=$(awk "{ print $expr }" "$T/ca1.in" | cksum)
-	e2=$(awk "{ print $expr }" "$T/ca2.in" | cksum)
+	# printf: mawk prints big products in %.6g, pd-map whole
+	e1=$(awk "{ printf \"%.0f\\n\", $expr }" "$T/ca1.in" | cksum)
+	e2=$(awk "{ printf \"%.0f\\n\", $expr }" "$T/ca2.in" | cksum)
 	rm -rf "$home" && mkdir -p "$home" && chmod 700 "$home"
 	cfg="pd-map -c 2 $(basename "$job") < first sweep (no --cache)"
 	if PD_HOME=$home measure 1 "$T/ca1.in" "$e1" 0 "$BIN/pd-map" -c 2 "$job"; then
