@@ -187,6 +187,20 @@ static int header_ok(const struct rc_log *l, uint64_t off, uint32_t *len)
 	return rc_entry_ok(l, off);
 }
 
+/* Size the index for the results a log of this size may hold (about
+ * 100 bytes each for short records), so that loading it does not rehash. */
+static void presize(struct rc_log *l)
+{
+	size_t want = l->size / 96 + 1, n = 1024;
+
+	while (n < 2 * want)
+		n *= 2;
+	l->cap = (long)(n / 2);
+	l->ents = pd_xmalloc((size_t)l->cap * sizeof *l->ents);
+	l->table = pd_xcalloc(n, sizeof *l->table);
+	l->tmask = n - 1;
+}
+
 /* Walk the log, indexing what is whole; damaged stretches are skipped up
  * to the next header that holds. */
 static void scan(struct rc_log *l)
@@ -243,6 +257,7 @@ int rc_log_load(struct rc_log *l, const char *path, char *err)
 		l->size = (size_t)st.st_size;
 	}
 	close(fd);
+	presize(l);
 	scan(l);
 	return 0;
 }
