@@ -167,23 +167,19 @@ static void add_uses(struct pd_rcache *rc)
 	pd_buf_reset(&rc->uses);
 }
 
-/* Append n bytes to the log under the lock; a write that fails part way
- * is cut back, so the log never ends in a torn entry of ours. */
+/* Append n bytes to the log under the lock.  A write that fails part way
+ * (disk full) leaves a torn entry, which readers skip and the next
+ * compaction drops: the log is never cut in place, since other runs may
+ * have it mapped. */
 static int append(struct pd_rcache *rc, const void *p, size_t n, char *err)
 {
 	int lk = rc_lock(rc->lock, err), fd, e = 0;
-	struct stat st;
 
 	if (lk < 0)
 		return -1;
 	fd = open(rc->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || fstat(fd, &st)) {
+	if (fd < 0 || pd_write_all(fd, p, n))
 		e = errno;
-	} else if (pd_write_all(fd, p, n)) {
-		e = errno;
-		if (ftruncate(fd, st.st_size) < 0)
-			e = errno;
-	}
 	if (fd >= 0)
 		close(fd);
 	close(lk); /* releases the lock */
