@@ -255,6 +255,23 @@ cached_results() {
 	[ "$(calls_taken | wc -l)" -eq 0 ]
 }
 
+@test "cache: reruns that take everything from the cache do not grow the log without bound" {
+	for i in $(seq 1 12000); do printf 'r%05d\n' "$i"; done >"$T/in"
+	pdrun "$PD_MAP" -c 2 --cache "$T/calls.so" <"$T/in"
+	log="$PD_HOME/state/results/log"
+	first=$(stat -c %s "$log")
+	[ "$first" -gt $((1 << 20)) ] # past the size where dead weight is compacted
+	for run in 1 2 3 4 5 6 7 8; do
+		pdrun_to "$T/out" "$PD_MAP" -c 2 --cache "$T/calls.so" <"$T/in"
+		cmp "$T/in" "$T/out"
+		size=$(stat -c %s "$log")
+		echo "run $run: log $size bytes (first $first)"
+		# at most twice the live results, plus what one run adds
+		[ "$size" -le $((2 * first + 12000 * 32)) ]
+	done
+	[ "$(calls_taken | wc -l)" -eq 12000 ]
+}
+
 @test "cache: a damaged or torn entry is never served, its record runs again" {
 	for i in $(seq 1 100); do printf 'rec-%04d-zz\n' "$i"; done >"$T/in"
 	pdrun "$PD_MAP" --cache "$T/calls.so" <"$T/in"
