@@ -199,7 +199,8 @@ static void list_ctxs(struct rc_log *l, void (*fn)(void *, const struct pd_rcach
 	char id[2 * RC_CTX + 1];
 	long i;
 
-	qsort(l->ctxs, (size_t)l->nctxs, sizeof *l->ctxs, ctx_by_time);
+	if (l->nctxs)
+		qsort(l->ctxs, (size_t)l->nctxs, sizeof *l->ctxs, ctx_by_time);
 	for (i = 0; i < l->nctxs; i++) {
 		if (!l->ctxs[i].entries)
 			continue;
