@@ -31,16 +31,20 @@
 #include "joblog.h"
 #include "jsonbytes.h"
 #include "memlimit.h"
+#include "paths.h"
 #include "proto.h"
 #include "results.h"
+#include "xmalloc.h"
+#include "rcache.h"
 
 static const char *usage_text =
     "usage: pd-map [-h] [--version] [-0] [-c N] [--gpu N] [-H HOSTS] [-S SSH-HOSTS] [--unordered] [--tag]\n"
     "              [--json] [--joblog FILE [--resume | --resume-failed | --retry-failed]] [--retries N]\n"
     "              [--halt] [--timeout SEC] [--mem SIZE] [--bar | --no-bar] [--share FILE] [--results DIR]\n"
-    "              [--detach] JOB.so[:NAME] < RECORDS\n"
+    "              [--cache [--cache-size SIZE]] [--detach] JOB.so[:NAME] < RECORDS\n"
     "       pd-map [-H HOST] [-0] [--tag | --json] [--results DIR] --fetch ID [--wait]\n"
-    "       pd-map [-H HOST] --cancel ID\n";
+    "       pd-map [-H HOST] --cancel ID\n"
+    "       pd-map --cache-list | --cache-prune [--cache-size SIZE]\n";
 
 static void usage(int code)
 {
@@ -65,6 +69,9 @@ struct map {
 	int results_said;
 	struct pd_coord *coord;
 	struct event *bar_ev, *flush_ev;
+	int cache, cache_list, cache_prune, nondet;
+	long long cache_size;	/* --cache-size, 0 when not given */
+	struct pd_rcache *rc;	/* open during a --cache run */
 	off_t in_size;
 	struct timespec start;
 	int bar_drawn;
@@ -169,6 +176,8 @@ static void stdout_failed(int e)
 	if (M.coord)
 		pd_coord_cancel(M.coord);
 	flush_joblog();
+	if (M.rc)
+		pd_rcache_flush(M.rc, NULL);
 	pd_cli_epipe(e);
 }
 
@@ -180,6 +189,8 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	fflush(stdout);
 	flush_joblog();
+	if (M.rc)
+		pd_rcache_flush(M.rc, NULL); /* what finished is not computed again */
 	signal((int)sig, SIG_DFL);
 	raise((int)sig);
 }
@@ -231,7 +242,11 @@ static void result_cb(void *arg, const struct pd_coord_result *r)
 		M.left_out++;
 		return;
 	}
+	if (M.rc && r->status == PD_R_OK && !r->resumed && !r->cached)
+		pd_rcache_put(M.rc, r->in, r->inlen,
+			      &(struct pd_rcache_hit){r->out, r->host, r->outlen, r->ms, r->tries});
 	put_results(r);
+	/* a cached record is logged as the run that computed it logged it */
 	if (M.have_joblog && r->host[0] && !r->resumed)
 		pd_joblog_add(&M.joblog, r->lineno, r->in ? r->in : "", r->inlen, r->status,
 			      r->ms, r->host, r->out, r->outlen);
@@ -269,6 +284,18 @@ static int resume_cb(void *arg, long lineno, const char *line, size_t len, struc
 		return 1;
 	/* --retry-failed runs a record only when its last entry failed */
 	return M.retry_failed && pd_joblog_state(&M.joblog, lineno) != PD_JOBLOG_FAILED ? 2 : 0;
+}
+
+/* Coordinator: is this record's result in the cache? */
+static int cached_cb(void *arg, const char *line, size_t len, struct pd_coord_hit *hit)
+{
+	struct pd_rcache_hit h;
+
+	(void)arg;
+	if (!pd_rcache_get(M.rc, line, len, &h))
+		return 0;
+	*hit = (struct pd_coord_hit){h.out, h.host, h.outlen, h.ms, h.tries};
+	return 1;
 }
 
 /* Redraw the progress line on stderr. */
@@ -318,12 +345,27 @@ static void resume_opt(const char *name, int retry)
 	M.retry_failed = retry;
 }
 
+/* --cache and its fellows: cross-option checks. */
+static void check_cache_options(int argc)
+{
+	if (M.cache_list + M.cache_prune + M.cache > 1)
+		say("--cache, --cache-list and --cache-prune cannot be combined"), exit(PD_EX_USAGE);
+	if ((M.cache_list || M.cache_prune) && (optind != argc || M.fetch || M.cancel))
+		say("--cache-%s takes no job", M.cache_list ? "list" : "prune"), exit(PD_EX_USAGE);
+	if (M.cache_size && !M.cache && !M.cache_prune)
+		say("--cache-size goes with --cache or --cache-prune"), exit(PD_EX_USAGE);
+	if (M.cache && M.detach)
+		say("--cache runs attached only, not with --detach (the cache is this host's)"), exit(PD_EX_USAGE);
+	if (M.cache && (M.fetch || M.cancel))
+		say("--cache goes with a run, not with --%s", M.fetch ? "fetch" : "cancel"), exit(PD_EX_USAGE);
+}
+
 /* Options of pd-map. */
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
 	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM,
-	       O_RESUME_FAILED, O_RETRY_FAILED, O_RESULTS };
+	       O_RESUME_FAILED, O_RETRY_FAILED, O_RESULTS, O_CACHE, O_CACHE_SIZE, O_CACHE_LIST, O_CACHE_PRUNE };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"null", no_argument, 0, '0'},
@@ -339,6 +381,8 @@ static void parse_options(int argc, char **argv)
 	    {"detach", no_argument, 0, O_DETACH}, {"fetch", required_argument, 0, O_FETCH},
 	    {"wait", no_argument, 0, O_WAIT},	   {"cancel", required_argument, 0, O_CANCEL},
 	    {"share", required_argument, 0, O_SHARE}, {"gpu", required_argument, 0, O_GPU}, {"mem", required_argument, 0, O_MEM},
+	    {"cache", no_argument, 0, O_CACHE}, {"cache-size", required_argument, 0, O_CACHE_SIZE},
+	    {"cache-list", no_argument, 0, O_CACHE_LIST}, {"cache-prune", no_argument, 0, O_CACHE_PRUNE},
 	    {0, 0, 0, 0}};
 	int ch;
 
@@ -386,16 +430,25 @@ static void parse_options(int argc, char **argv)
 			if (pd_parse_long(optarg, 1, 100000, &M.gpu))
 				say("--gpu: '%s' is not a number of GPU slots from 1 to 100000", optarg), exit(PD_EX_USAGE);
 			break;
+		case O_CACHE: M.cache = 1; break;
+		case O_CACHE_SIZE:
+			if (pd_size_parse(optarg, &M.cache_size))
+				say("--cache-size: '%s' is not a size (bytes, or a number with K, M, G or T)", optarg),
+				    exit(PD_EX_USAGE);
+			break;
+		case O_CACHE_LIST: M.cache_list = 1; break;
+		case O_CACHE_PRUNE: M.cache_prune = 1; break;
 		default: usage(PD_EX_USAGE);
 		}
 	}
+	check_cache_options(argc);
 	if (M.fetch && M.cancel)
 		say("--fetch and --cancel cannot be combined"), exit(PD_EX_USAGE);
 	if (M.wait && !M.fetch)
 		say("--wait goes with --fetch ID"), exit(PD_EX_USAGE);
 	if ((M.fetch || M.cancel) && optind != argc)
 		say("--%s takes a run id, not a job", M.fetch ? "fetch" : "cancel"), exit(PD_EX_USAGE);
-	if (!M.fetch && !M.cancel && optind != argc - 1) {
+	if (!M.fetch && !M.cancel && !M.cache_list && !M.cache_prune && optind != argc - 1) {
 		say(optind == argc ? "no job given" : "too many arguments");
 		usage(PD_EX_USAGE);
 	}
@@ -442,6 +495,7 @@ static void check_job(const char *path, const char *want, char *sym, size_t syms
 	 * unless --gpu limits them. */
 	if ((flags & PD_NEEDS_GPU) && !M.gpu)
 		M.gpu = -1;
+	M.nondet = (flags & PD_NONDETERMINISTIC) != 0;
 	if ((flags & PD_NEEDS_GPU) && M.detach)
 		say("%s: job '%s' needs a GPU, and GPU jobs run attached only, not with --detach", path, sym),
 		    exit(PD_EX_USAGE);
@@ -463,6 +517,9 @@ static void read_source(const char *path, const char *want, char *sym, size_t sy
 		exit(PD_EX_DATAERR);
 	}
 	snprintf(sym, symsz, "%s", want ? want : "");
+	/* Its flags are known only where it compiles: a source that names
+	 * the flag anywhere counts as non-deterministic for --cache. */
+	M.nondet = memmem(*data, *len, "PD_NONDETERMINISTIC", 19) != NULL;
 }
 
 /* Replay callback: count failures like an attached run. */
@@ -576,11 +633,66 @@ static int load_share(struct files *f)
 	return 0;
 }
 
+/* --cache: open the result cache for this run's context, unless the job
+ * says its results are not worth keeping.  0 or an exit status. */
+static int open_cache(const struct pd_hostsel *sel, const struct files *f)
+{
+	struct pd_rcache_ctx *ctx;
+	char dir[PD_PATH_MAX], err[PD_ERRLEN];
+	long long limit = M.cache_size ? M.cache_size : pd_rcache_limit_env();
+
+	if (!M.cache)
+		return 0;
+	if (M.nondet) {
+		say("--cache: job '%s' is marked PD_NONDETERMINISTIC: its results are not cached",
+		    *f->sym ? f->sym : f->jobpath);
+		return 0;
+	}
+	if (limit < 0) {
+		say("PD_CACHE_SIZE: '%s' is not a size (bytes, or a number with K, M, G or T)", getenv("PD_CACHE_SIZE"));
+		return PD_EX_USAGE;
+	}
+	ctx = pd_xmalloc(sizeof *ctx);
+	pd_rcache_ctx_make(ctx, &(struct pd_rcache_job){
+	    .job_path = f->jobpath, .sym = f->sym, .job = f->job, .job_len = f->joblen,
+	    .src = pd_jobcc_is_source(f->jobpath), .gpu = M.gpu != 0,
+	    .share_path = M.share ? f->sharepath : NULL, .share = f->share, .share_len = f->sharelen,
+	    .args = NULL,
+	});
+	if (pd_rcache_dir(sel->paths.state, dir, err) == 0)
+		M.rc = pd_rcache_open(dir, ctx, limit, err);
+	free(ctx);
+	if (!M.rc) {
+		say("--cache: %s", err);
+		return PD_EX_OSERR;
+	}
+	return 0;
+}
+
+/* --cache: write out what the run adds and say what the cache did. */
+static void close_cache(long records)
+{
+	struct pd_rcache_stats st;
+	char err[PD_ERRLEN];
+
+	if (!M.rc)
+		return;
+	if (pd_rcache_close(M.rc, &st, err))
+		say("--cache: %s (the results not written run again next time)", err);
+	M.rc = NULL;
+	if (st.damaged)
+		say("--cache: skipped %lld bytes of damaged or torn entries (a result there is computed again)",
+		    st.damaged);
+	say("--cache: %ld of %ld records from the cache, %ld results stored%s", st.hits, records, st.stored,
+	    st.evicted ? ", least recently used ones dropped to keep the size limit" : "");
+}
+
 /* An attached run: coordinate the records over the selected hosts. */
 static int attached(struct pd_hostsel *sel, struct files *f)
 {
 	static const int stop_sigs[3] = {SIGINT, SIGTERM, SIGHUP};
-	struct pd_coord_cb cb = {result_cb, note_cb, M.resume ? resume_cb : NULL, NULL, NULL};
+	struct pd_coord_cb cb = {result_cb, note_cb, M.resume ? resume_cb : NULL, NULL, NULL,
+				 M.rc ? cached_cb : NULL};
 	struct event *stop_ev[3];
 	struct timeval tv = {0, 200000};
 	struct pd_coord_stats st;
@@ -607,13 +719,19 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .timeout_ms = (int)M.timeout_ms,
 	    .mem = M.mem,
 	    .halt = M.halt,
-	    .keep_input = M.tag || M.json || M.have_joblog || M.results_dir,
+	    .keep_input = M.tag || M.json || M.have_joblog || M.results_dir || M.rc,
 	    .share = M.share ? f->sharepath : NULL,
 	    .share_data = f->share,
 	    .share_len = f->sharelen,
 	}, &cb, NULL, &embedded, note_plain, err);
 	if (!M.coord) {
 		say("%s", err);
+		if (M.rc) {
+			struct pd_rcache_stats cst;
+
+			pd_rcache_close(M.rc, &cst, err);
+			M.rc = NULL;
+		}
 		event_base_free(base);
 		return PD_EX_UNAVAILABLE;
 	}
@@ -631,6 +749,8 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	}
 	code = pd_coord_run(M.coord, err);
 	flush_joblog();
+	pd_coord_stats(M.coord, &st);
+	close_cache(st.done);
 	if (M.bar_drawn)
 		fputs("\r\033[K", stderr);
 	fflush(stdout);
@@ -692,6 +812,8 @@ static int run_job(char *arg)
 		code = load_share(&f);
 	if (!code && !M.detach)
 		code = open_results();
+	if (!code)
+		code = open_cache(&sel, &f);
 	if (!code && M.detach)
 		code = detach(&sel, f.jobpath, f.sym, f.job, f.joblen);
 	else if (!code && M.joblog_path && pd_joblog_open(&M.joblog, M.joblog_path, M.resume, 0666, err)) {
@@ -713,6 +835,48 @@ static int run_job(char *arg)
 	return code;
 }
 
+/* One context of the cache, a line of --cache-list. */
+static void list_one(void *arg, const struct pd_rcache_info *i)
+{
+	char when[32];
+	time_t t = (time_t)i->last_used;
+	struct tm tm;
+
+	(void)arg;
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	printf("%s %8ld %12lld  %s  %s\n", i->id, i->entries, i->bytes, when, shown(i->desc, strlen(i->desc), 400));
+}
+
+/* --cache-list and --cache-prune [--cache-size SIZE]. */
+static int cache_admin(void)
+{
+	struct pd_rcache_stats st;
+	struct pd_paths paths;
+	char dir[PD_PATH_MAX], err[PD_ERRLEN];
+
+	if (pd_paths_init(&paths, err) || pd_rcache_dir(paths.state, dir, err)) {
+		say("%s", err);
+		return PD_EX_USAGE;
+	}
+	if (M.cache_list) {
+		printf("%-24s %8s %12s  %-20s  %s\n", "CONTEXT", "RESULTS", "BYTES", "LAST USED", "JOB");
+		if (pd_rcache_list(dir, list_one, NULL, &st, err)) {
+			say("--cache-list: %s", err);
+			return PD_EX_OSERR;
+		}
+		printf("%-24s %8ld %12lld  (the log, in %s)\n", "total", st.entries, st.size, dir);
+		if (st.damaged)
+			say("--cache-list: %lld bytes of damaged or torn entries (dropped at the next --cache-prune)", st.damaged);
+		return 0;
+	}
+	if (pd_rcache_prune(dir, M.cache_size, &st, err)) {
+		say("--cache-prune: %s", err);
+		return PD_EX_OSERR;
+	}
+	say("--cache-prune: %ld results dropped, %ld kept (%lld bytes)", st.evicted, st.entries, st.size);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pd_hostsel sel;
@@ -723,7 +887,9 @@ int main(int argc, char **argv)
 	M.results.fd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
-	if (M.fetch || M.cancel) {
+	if (M.cache_list || M.cache_prune) {
+		code = cache_admin();
+	} else if (M.fetch || M.cancel) {
 		code = pd_hostsel_init(&sel, M.hosts, NULL, err);
 		if (code)
 			say("%s", err);

@@ -578,7 +578,7 @@ static void drained_cb(void *arg)
 /* Evaluate generations over the selected hosts until a stop; exit status. */
 static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 {
-	struct pd_coord_cb cb = {result_cb, note_cb, NULL, NULL, drained_cb};
+	struct pd_coord_cb cb = {result_cb, note_cb, NULL, NULL, drained_cb, NULL};
 	struct event_base *base = event_base_new();
 	char err[PD_ERRLEN];
 	pid_t embedded;

@@ -47,6 +47,9 @@ enum pd_kind {
 
 /* Descriptor flags. */
 #define PD_NEEDS_GPU 0x1u
+/* Results may differ from run to run for the same record (random numbers,
+ * the clock, the line number, files read): pd-map --cache never caches them. */
+#define PD_NONDETERMINISTIC 0x2u
 
 /* Return values of a map job. */
 #define PD_OK 0
@@ -171,7 +174,8 @@ struct pd_job_desc {
  * by the function body.  The _WITH forms also name a job's init and fini
  * hooks: PD_MAP_WITH(name, init, fini).  The _FLAGS forms take descriptor
  * flags: a job marked PD_NEEDS_GPU runs on GPU slots
- * only (see playdoh(3), GPU jobs).
+ * only (see playdoh(3), GPU jobs); one marked PD_NONDETERMINISTIC is
+ * never cached by pd-map --cache (flags combine with |).
  */
 #define PD_MAP_FLAGS_WITH(fn, fl, initf, finif)                                \
 	static int fn(const pd_rec *in, pd_out *out);                          \

@@ -21,6 +21,7 @@ setup() {
 	[[ $output == *"[5] Tube throughput"* ]]
 	[[ $output == *"[6] Heat equation"* ]]
 	[[ $output == *"[7] Optimisation"* ]]
+	[[ $output == *"[8] Result cache"* ]]
 	[[ $output != *FAILED* ]]
 	# No goals or verdicts in smoke mode.
 	[[ $output != *goal* ]]
@@ -45,6 +46,10 @@ setup() {
 	grep -q '^heat	pd-task, 1 node	wall_s	[0-9.]*	s	.*	ok	' "$r"
 	grep -q '^heat	pd-task, 2 nodes	wall_s	[0-9.]*	s	.*	ok	' "$r"
 	grep -q '^heat	speed-up t(1 node) / t(2 nodes)	ratio	[0-9.]*	x	' "$r"
+	# the cache: both sweeps of both jobs measured, and their ratios
+	grep -q '^cache	(a) 0.1 ms records: second sweep, --cache	wall_s	[0-9.]*	s	.*	ok	' "$r"
+	grep -q '^cache	(a) 0.1 ms records: ratio second / first	ratio	[0-9.]*	x	.*	ok	' "$r"
+	grep -q '^cache	(b) trivial records: ratio second / first	ratio	[0-9.]*	x	.*	ok	' "$r"
 	# GNU parallel is a dependency (contrib/debian-deps.sh; make check's
 	# bats --jobs needs it too): both its rows are measured, not skipped.
 	grep -q '^throughput	GNU parallel -j2 (20 rec)	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"

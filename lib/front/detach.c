@@ -223,7 +223,7 @@ long pd_detach_replay(const struct pd_buf *log, void (*fn)(void *arg, const stru
 		pd_json_flat_str(v[i].p, v[i].n, "host", &host);
 		ms = pd_json_flat_num(v[i].p, v[i].n, "ms");
 		r = (struct pd_coord_result){v[i].line, s < 0 ? PD_R_ERROR : s, isnan(ms) ? 0 : ms,
-					     host.data, out.data, out.len, in.data, in.len, 1, 0};
+					     host.data, out.data, out.len, in.data, in.len, 1, 0, 0};
 		fn(arg, &r);
 		count++;
 	}

@@ -343,13 +343,15 @@ static void run_fitness(struct worker *w, const struct loaded *l, const char *bl
 	free(usec);
 }
 
-/* Line number of record i: from the "linenos" array when present. */
-static long lineno_of(const cJSON *linenos, long first, int i)
+/* Line number of record i: from the "linenos" array when present, whose
+ * item i is *at (the caller walks the array along with the records:
+ * looking each item up from the start made a batch quadratic). */
+static long lineno_of(const cJSON **at, long first, int i)
 {
-	const cJSON *v;
+	const cJSON *v = *at;
 
-	if (linenos) {
-		v = cJSON_GetArrayItem(linenos, i);
+	if (v) {
+		*at = v->next;
 		if (cJSON_IsNumber(v))
 			return (long)v->valuedouble;
 	}
@@ -369,6 +371,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 {
 	const char *path = pd_json_str(m->json, "path", ""), *sym = pd_json_str(m->json, "sym", "");
 	const cJSON *linenos = cJSON_GetObjectItemCaseSensitive(m->json, "linenos");
+	const cJSON *lineno_at = cJSON_IsArray(linenos) ? linenos->child : NULL;
 	long first = (long)pd_json_num(m->json, "first", 1);
 	long n = (long)pd_json_num(m->json, "n", 0), i;
 	const char *p = (const char *)m->blob, *end = p + m->blob_len, *nl;
@@ -408,7 +411,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 		if (bad)
 			add_entry(&w->entries, PD_R_LOST, 0, bad, strlen(bad));
 		else
-			run_record(w, l, p, (size_t)(nl - p), lineno_of(linenos, first, (int)i));
+			run_record(w, l, p, (size_t)(nl - p), lineno_of(&lineno_at, first, (int)i));
 		p = nl < end ? nl + 1 : end;
 	}
 	w->shm->phase = PD_PHASE_IDLE;

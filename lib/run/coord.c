@@ -98,25 +98,46 @@ static void flush_ordered(struct pd_coord *c)
 	}
 }
 
-/* A record's final result: deliver it now, or park it until its turn. */
+/* A record's final result (record seq): deliver it now, or park it
+ * until its turn. */
+static void store_result(struct pd_coord *c, long seq, struct pd_coord_result *r)
+{
+	if (c->finished)
+		return; /* halted: nothing after the failure */
+	if (!c->o.keep_input && r->status == PD_R_OK)
+		r->in = NULL, r->inlen = 0;
+	if (c->o.unordered) {
+		deliver(c, r);
+	} else if (seq == c->order.next) {
+		deliver(c, r);
+		pd_reorder_pop(&c->order);
+	} else {
+		pd_reorder_put(&c->order, seq, r);
+	}
+}
+
+/* A record's final result, from its parts; tries 0: resumed from a joblog. */
 static void store(struct pd_coord *c, long seq, int status, float ms, int tries, const char *host,
 		  const char *out, size_t outlen, const char *in, size_t inlen)
 {
 	struct pd_coord_result r = {seq + 1, status, ms, host, out, outlen, in, inlen, tries < 0 ? 0 : tries,
-				    tries < 0 ? 2 : tries == 0};
+				    tries < 0 ? 2 : tries == 0, 0};
 
-	if (c->finished)
-		return; /* halted: nothing after the failure */
-	if (!c->o.keep_input && status == PD_R_OK)
-		r.in = NULL, r.inlen = 0;
-	if (c->o.unordered) {
-		deliver(c, &r);
-	} else if (seq == c->order.next) {
-		deliver(c, &r);
-		pd_reorder_pop(&c->order);
-	} else {
-		pd_reorder_put(&c->order, seq, &r);
-	}
+	store_result(c, seq, &r);
+}
+
+/* 1 when the caller's cache holds the record's result: delivered. */
+static int from_cache(struct pd_coord *c, const char *line, size_t len)
+{
+	struct pd_coord_hit hit;
+	struct pd_coord_result r;
+
+	if (!c->cb.cached(c->arg, line, len, &hit))
+		return 0;
+	r = (struct pd_coord_result){c->nread + 1, PD_R_OK, hit.ms, hit.host, hit.out, hit.outlen,
+				     line, len, hit.tries, 0, 1};
+	store_result(c, c->nread++, &r);
+	return 1;
 }
 
 /* Take up to max fresh records from input; resumed ones are delivered. */
@@ -152,6 +173,8 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 			store(c, c->nread++, PD_R_ERROR, 0, 1, "", msg, strlen(msg), line, len);
 			continue;
 		}
+		if (c->cb.cached && from_cache(c, line, len))
+			continue;
 		pd_coord_i_batch_add(b, c->nread++, 0, line, len);
 	}
 }

@@ -21,6 +21,14 @@
  */
 struct pd_coord;
 
+/* A result the caller already holds (cb.cached). */
+struct pd_coord_hit {
+	const char *out, *host;
+	size_t outlen;
+	double ms;
+	int tries;
+};
+
 struct pd_coord_cb {
 	/* One record's final result. */
 	void (*result)(void *arg, const struct pd_coord_result *r);
@@ -40,6 +48,11 @@ struct pd_coord_cb {
 	/* Fed input (in_fd -1): every record fed so far has its result; feed
 	 * more or end the input from here. */
 	void (*drained)(void *arg);
+	/* Optional: 1 when the record's result is known without running it
+	 * (--cache): its output, where it ran, its time and runs in *hit
+	 * (strings valid until the coordinator is freed).  Delivered as
+	 * cached, like a result that ran now. */
+	int (*cached)(void *arg, const char *line, size_t len, struct pd_coord_hit *hit);
 };
 
 /* The coordinator copies the strings; the byte arrays (job, share_data)

@@ -19,6 +19,7 @@ struct pd_coord_result {
 	int resumed;	    /* 1: taken from a joblog (--resume), not run now;
 			     * 2: left out (--retry-failed), neither run nor
 			     * taken: only lineno and in are meaningful */
+	int cached;	    /* taken from the result cache (--cache), not run now */
 };
 
 #endif

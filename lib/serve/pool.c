@@ -196,9 +196,11 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 	cJSON_AddNumberToObject(j, "n", e - a);
 	cJSON_AddNumberToObject(j, "first", (double)(b->first + a));
 	if (b->linenos) {
+		const cJSON *v = cJSON_GetArrayItem(b->linenos, a); /* then walked: no lookup per item */
+
 		ln = cJSON_AddArrayToObject(j, "linenos");
-		for (i = a; i < e; i++)
-			cJSON_AddItemToArray(ln, cJSON_Duplicate(cJSON_GetArrayItem(b->linenos, i), 0));
+		for (i = a; i < e && v; i++, v = v->next)
+			cJSON_AddItemToArray(ln, cJSON_Duplicate(v, 0));
 	}
 	pd_evframe_put(bufferevent_get_output(w->bev), NULL, j, b->recs.data + b->off[a],
 		       b->off[e] - b->off[a]);

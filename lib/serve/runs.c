@@ -297,7 +297,7 @@ static int run_start(struct run *r, char *err)
 /* A map run: open its files and start (or resume) its coordinator. */
 static int map_start(struct run *r, char *err)
 {
-	static const struct pd_coord_cb cb = {on_result, on_note, on_resume, on_done, NULL};
+	static const struct pd_coord_cb cb = {on_result, on_note, on_resume, on_done, NULL, NULL};
 	const cJSON *m = r->meta;
 	const char *hash = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "hash"));
 	const char *sym = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "sym"));
