@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "err.h"
+#include "f64.h"
 #include "frame.h"
 #include "json.h"
 #include "memlimit.h"
@@ -24,7 +25,6 @@
 #include "xmalloc.h"
 
 #define LOADED_MAX 16
-#define POINT_DIM_MAX 100000 /* numbers in one fitness record */
 
 /* A job loaded in this worker. */
 struct loaded {
@@ -266,7 +266,7 @@ static const char *next_line(const char **p, const char *end, size_t *len)
  * good record, *dim -1 before); 0, or -1 with err. */
 static int take_point(struct worker *w, const char *s, size_t len, long k, int *dim, char *err)
 {
-	int d = parse_point(s, len, room(&w->scratch, &w->scratch_cap, POINT_DIM_MAX), POINT_DIM_MAX, err);
+	int d = parse_point(s, len, room(&w->scratch, &w->scratch_cap, PD_POINT_DIM_MAX), PD_POINT_DIM_MAX, err);
 
 	if (d < 0)
 		return -1;
@@ -303,6 +303,28 @@ static void evaluate(struct worker *w, const struct loaded *l, const long *at, l
 		w->vals[j] = l->desc->fitness(w->pts + j * dim, dim);
 		usec[j] = (pd_now_ns() - t0) / 1000;
 	}
+}
+
+/* A binary fitness dispatch: n points of dim little-endian doubles
+ * (the server checked the size), each value back as 8 such bytes. */
+static void run_fitness_f64(struct worker *w, const struct loaded *l, const char *blob, long n, int dim)
+{
+	long i, *at = pd_xmalloc(sizeof *at * (size_t)(n + 1));
+	uint64_t *usec = pd_xmalloc(sizeof *usec * (size_t)(n + 1));
+	unsigned char val[PD_F64_SIZE];
+
+	pd_f64_get(room(&w->pts, &w->pts_cap, (size_t)n * (size_t)dim), blob, (size_t)n * (size_t)dim);
+	for (i = 0; i < n; i++)
+		at[i] = i;
+	room(&w->vals, &w->vals_cap, (size_t)n + 1);
+	evaluate(w, l, at, n, dim, usec);
+	pd_buf_grow(&w->entries, (size_t)n * (PD_RENTRY_HDR + PD_F64_SIZE));
+	for (i = 0; i < n; i++) {
+		pd_f64_put(val, &w->vals[i], 1);
+		add_entry(&w->entries, PD_R_OK, usec[i], (const char *)val, sizeof val);
+	}
+	free(at);
+	free(usec);
 }
 
 /* A fitness dispatch: its n records are points; each gets its value as
@@ -374,6 +396,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	const char *p = (const char *)m->blob, *end = p + m->blob_len, *nl;
 	const char *want = pd_json_str(m->json, "kind", "map"), *bad = NULL;
 	char sep = strcmp(pd_json_str(m->json, "sep", "nl"), "nul") ? '\n' : 0;
+	int f64 = (int)pd_json_num(m->json, "f64", 0);
 	char kerr[PD_ERRLEN];
 	struct loaded *l;
 	cJSON *reply;
@@ -395,8 +418,15 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 		pd_err(kerr, "%s: job '%s' is a %s job, not a %s job", pd_json_str(m->json, "name", sym), sym,
 		       kind_name(l->desc->kind), want);
 		bad = kerr;
+	} else if (f64 && (f64 < 1 || f64 > PD_POINT_DIM_MAX || l->desc->kind == PD_KIND_MAP ||
+			   m->blob_len != (size_t)n * (size_t)f64 * PD_F64_SIZE)) {
+		pd_err(kerr, "binary points: %zu bytes are not %ld points of %d doubles", m->blob_len, n, f64);
+		bad = kerr;
 	}
-	if (!bad && l->desc->kind != PD_KIND_MAP) {
+	if (!bad && f64) {
+		run_fitness_f64(w, l, p, n, f64);
+		n = 0;
+	} else if (!bad && l->desc->kind != PD_KIND_MAP) {
 		run_fitness(w, l, p, m->blob_len, n);
 		n = 0;
 	}

@@ -64,9 +64,15 @@ static void batch_free(struct pd_pool *p, struct batch *b)
 static int index_lines(struct batch *b)
 {
 	const char *s = b->recs.data, *end = s + b->recs.len, *nl;
+	size_t size = (size_t)b->f64_dim * 8;
 	int i;
 
 	b->off = pd_xmalloc(sizeof *b->off * ((size_t)b->n + 1));
+	if (size) { /* binary points: fixed size */
+		for (i = 0; i <= b->n; i++)
+			b->off[i] = (size_t)i * size;
+		return b->recs.len == (size_t)b->n * size ? 0 : -1;
+	}
 	for (i = 0; i < b->n; i++) {
 		b->off[i] = (size_t)(s - b->recs.data);
 		nl = memchr(s, b->sep, (size_t)(end - s));
@@ -97,9 +103,13 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	pd_buf_add(&b->recs, job->recs, job->len);
 	b->n = job->n;
 	b->sep = job->nul ? 0 : '\n';
+	b->f64_dim = job->f64_dim;
 	if (index_lines(b)) {
-		pd_err(err, "batch blob does not hold exactly %d %s-terminated records", job->n,
-		       job->nul ? "NUL" : "newline");
+		if (b->f64_dim)
+			pd_err(err, "batch blob does not hold exactly %d points of %d doubles", job->n, b->f64_dim);
+		else
+			pd_err(err, "batch blob does not hold exactly %d %s-terminated records", job->n,
+			       job->nul ? "NUL" : "newline");
 		pd_buf_release(&b->recs);
 		free(b->off);
 		free(b);
@@ -191,6 +201,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		cJSON_AddStringToObject(j, "kind", "fitness");
 	if (!b->sep)
 		cJSON_AddStringToObject(j, "sep", "nul");
+	if (b->f64_dim)
+		cJSON_AddNumberToObject(j, "f64", b->f64_dim);
 	cJSON_AddNumberToObject(j, "mem", (double)b->mem);
 	cJSON_AddNumberToObject(j, "mem_cap", (double)b->mem_cap);
 	cJSON_AddNumberToObject(j, "n", e - a);

@@ -37,6 +37,8 @@ struct pd_pool_job {
 	int n;
 	int timeout_ms;	     /* per record; 0 = none */
 	int fitness;	     /* a fitness job: records are points */
+	int f64_dim;	     /* ... of f64_dim little-endian doubles each, no
+				separator (an OK result: 8 bytes, the value); 0: text */
 	int gpu;	     /* runs on GPU slots only (never on a CPU slot) */
 	long long mem, mem_cap; /* worker address-space limit and the server's cap (memlimit.h), 0 = none */
 };

@@ -42,6 +42,7 @@ struct batch {
 	int n, ndone, timeout_ms, running, dropped, fitness;
 	int gpu; /* runs on GPU slots only */
 	char sep; /* what ends each record in recs */
+	int f64_dim; /* records are binary points of this many doubles, 0: text */
 	long long mem, mem_cap; /* worker address-space limit, the server's cap */
 	struct rslot *rs;
 	struct pd_buf rbuf;

@@ -255,6 +255,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	long long id = (long long)pd_json_num(m->json, "batch", 0), first = (long long)pd_json_num(m->json, "first", 1);
 	long long n = (long long)pd_json_num(m->json, "n", 1), tmo = (long long)pd_json_num(m->json, "timeout_ms", 0);
 	long long mem = (long long)pd_json_num(m->json, "mem", 0);
+	int f64 = (int)pd_json_num(m->json, "f64", 0);
 	const char *hash = pd_json_str(m->json, "hash", ""), *sym = pd_json_str(m->json, "sym", "");
 	const char *share = pd_json_str(m->json, "share", NULL), *kind = pd_json_str(m->json, "kind", "map");
 	const cJSON *gpu_item = cJSON_GetObjectItemCaseSensitive(m->json, "gpu");
@@ -263,6 +264,10 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 
 	if (strcmp(kind, "map") && strcmp(kind, "fitness")) {
 		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': kind '%.40s' is neither map nor fitness", kind);
+		return;
+	}
+	if (f64 && strcmp(kind, "fitness")) {
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': f64 (binary points) without kind fitness");
 		return;
 	}
 	if (gpu_item && !cJSON_IsBool(gpu_item)) {
@@ -297,6 +302,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .n = (int)n,
 	    .timeout_ms = (int)tmo,
 	    .fitness = !strcmp(kind, "fitness"),
+	    .f64_dim = f64,
 	    .gpu = gpu,
 	    .mem = pd_memlimit_effective(mem, s->mem_cap),
 	    .mem_cap = s->mem_cap,
