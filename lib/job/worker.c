@@ -453,6 +453,22 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	cJSON_Delete(reply);
 }
 
+/* Handle one "load" message: open the job now, before any record of it
+ * comes, so that the first record does not wait for dlopen and the init
+ * hook; a failure is kept and reported with the first batch, as always. */
+static void handle_load(struct worker *w, const struct pd_msg *m)
+{
+	cJSON *reply = cJSON_CreateObject();
+
+	get_job(w, pd_json_str(m->json, "path", ""), pd_json_str(m->json, "sym", ""),
+		pd_json_str(m->json, "name", NULL));
+	w->shm->phase = PD_PHASE_IDLE;
+	cJSON_AddStringToObject(reply, "op", PD_OP_LOADED);
+	pd_buf_reset(&w->frame);
+	pd_frame_encode_json(&w->frame, NULL, reply, NULL, 0);
+	cJSON_Delete(reply);
+}
+
 /* Run the job's fini hooks before the worker exits. */
 static void run_finis(struct worker *w)
 {
@@ -484,8 +500,11 @@ void pd_worker_main(int fd, struct pd_worker_shm *shm, int gpu)
 		rc = pd_frame_read_fd(fd, PD_WORKER_BLOB_MAX, &m, err);
 		if (rc)
 			break;
-		if (!strcmp(m.op, PD_OP_RUN)) {
-			handle_run(&w, &m);
+		if (!strcmp(m.op, PD_OP_RUN) || !strcmp(m.op, PD_OP_LOAD)) {
+			if (!strcmp(m.op, PD_OP_RUN))
+				handle_run(&w, &m);
+			else
+				handle_load(&w, &m);
 			if (pd_frame_write_fd(fd, &w.frame, err))
 				break;
 		} else if (!strcmp(m.op, "quit"))

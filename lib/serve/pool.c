@@ -333,6 +333,10 @@ void pd_pool_i_worker_read(struct bufferevent *bev, void *arg)
 		return;
 	pd_msg_init(&m);
 	while ((rc = pd_evframe_take(bufferevent_get_input(bev), PD_WORKER_BLOB_MAX, NULL, &m, err)) == 1) {
+		if (w->state == W_LOADING && !strcmp(m.op, PD_OP_LOADED)) {
+			pd_pool_i_loaded(p, w);
+			continue;
+		}
 		if (w->state != W_BUSY || strcmp(m.op, PD_OP_RESULT) || take_entries(w, &m)) {
 			pd_log(PD_LOG_ERR, "worker %d sent a malformed result; killing it", (int)w->pid);
 			kill(w->pid, SIGKILL);
@@ -412,7 +416,7 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 static void reap(evutil_socket_t sig, short what, void *arg)
 {
 	struct pd_pool *p = arg;
-	int status, i;
+	int status, i, loading;
 	pid_t pid;
 
 	(void)sig;
@@ -429,7 +433,12 @@ static void reap(evutil_socket_t sig, short what, void *arg)
 			pd_log(PD_LOG_INFO, "worker %d died running a job; replacing it", (int)pid);
 			blame(p, p->w[i], status);
 		}
+		loading = p->w[i]->state == W_LOADING;
 		pd_pool_i_forget(p, i);
+		/* Died in the job's init: no more preloading (its first batch
+		 * says why, as without a preload). */
+		if (loading)
+			pd_pool_i_preload_check(p, 1);
 	}
 	if (pd_pool_i_live(p, 0) < p->slots || pd_pool_i_live(p, 1) < p->gpu_slots)
 		event_active(p->grow, EV_TIMEOUT, 0);
@@ -496,6 +505,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	withdraw(p, now);
+	pd_pool_i_preload_check(p, 0); /* its time may be up */
 	for (i = 0; i < p->nw; i++) {
 		w = p->w[i];
 		if (w->state != W_BUSY || !w->batch->timeout_ms || w->timed_out)
@@ -575,6 +585,9 @@ void pd_pool_free(struct pd_pool *p)
 	event_free(p->sigchld);
 	event_free(p->tick);
 	event_free(p->grow);
+	free(p->preload_path);
+	free(p->preload_sym);
+	free(p->preload_name);
 	free(p);
 }
 

@@ -161,6 +161,37 @@ static void pool_idle(void *arg)
 		maybe_stop(-1, 0, s);
 }
 
+/* The preload is done: the client waiting for its job answer gets it. */
+static void preload_ready(void *arg)
+{
+	struct pd_server *s = arg;
+
+	if (s->preload_conn)
+		srv_reply(s->preload_conn, s->preload_reply, NULL, 0);
+	s->preload_conn = NULL;
+	s->preload_reply = NULL;
+}
+
+static int ident_ok(const char *s);
+
+/* A server for one run: the answer j about its job, held, waits until
+ * every worker has loaded it; 1 when it does (j is taken), 0 to answer
+ * now. */
+static int preload(struct sconn *c, const char *hash, const char *sym, cJSON *j)
+{
+	struct pd_server *s = c->s;
+	char path[PD_PATH_MAX];
+
+	if (!s->preload || s->preload_conn || !pd_cache_has(s->cache, hash) || !ident_ok(sym))
+		return 0;
+	pd_cache_path(s->cache, hash, path, sizeof path);
+	s->preload = 0; /* the run's job only, once (not its --share data) */
+	s->preload_conn = c;
+	s->preload_reply = j;
+	pd_pool_preload(s->pool, path, sym, NULL, preload_ready, s);
+	return 1;
+}
+
 /* job {hash, sym, path?}: do we hold this job file? */
 static void on_job(struct sconn *c, const struct pd_msg *m)
 {
@@ -188,7 +219,8 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 	j = srv_msg_new(PD_OP_JOB);
 	cJSON_AddStringToObject(j, "hash", hash);
 	cJSON_AddBoolToObject(j, pd_cache_has(s->cache, hash) ? "ok" : "need", 1);
-	srv_reply(c, j, NULL, 0);
+	if (!preload(c, hash, pd_json_str(m->json, "sym", ""), j))
+		srv_reply(c, j, NULL, 0);
 }
 
 /* upload {hash} + the job file. */
@@ -407,6 +439,11 @@ static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	pd_pool_drop_owner(s->pool, c);
 	pd_taskserve_drop_owner(s->tasks, c);
 	srv_cc_drop_owner(s, c);
+	if (s->preload_conn == c) { /* gone while its job answer waited */
+		cJSON_Delete(s->preload_reply);
+		s->preload_conn = NULL;
+		s->preload_reply = NULL;
+	}
 	LIST_REMOVE(c, link);
 	s->nconns--;
 	free(c);
@@ -542,6 +579,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	s->persist = o->persist_alloc;
 	s->log_records = o->log_records;
 	s->mem_cap = o->mem_cap;
+	s->preload = o->preload;
 	LIST_INIT(&s->conns);
 	if (mkdir(s->cache, 0700) && errno != EEXIST) {
 		pd_err(err, "mkdir %s: %s", s->cache, strerror(errno));

@@ -24,6 +24,10 @@ struct pd_server_opts {
 	long long mem_cap;	  /* --mem: every worker's address-space cap, 0 = none */
 	int grace_ms;		  /* --grace: a running record's time to finish once its
 				   * slot is withdrawn (stop, shrink); 0 = the pool's 30 s */
+	int preload;		  /* a server for one run (embedded): a job held is
+				   * loaded by every worker (pd_pool_preload) before
+				   * the client hears so, and its first records of all
+				   * slots start together */
 };
 
 /* Create the server and its worker pool.  NULL with err. */

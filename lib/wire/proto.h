@@ -49,6 +49,8 @@
 #define PD_OP_NODE "node"
 #define PD_OP_NODE_CMD "node_cmd"
 #define PD_OP_PING "ping"
+#define PD_OP_LOAD "load"     /* server -> worker: open a job now (preload) */
+#define PD_OP_LOADED "loaded" /* worker -> server: it is open (or failed) */
 #define PD_OP_PONG "pong"
 
 /* Per-record result status (one byte in each result entry). */
