@@ -205,7 +205,7 @@ attack() {
 }
 
 @test "a run message with binary points of dimension 0: refused" {
-	attack badrun-f64 "f64"
+	attack badrun-binary "f64"
 }
 
 @test "a task message without its job's hash: refused by the message table" {
