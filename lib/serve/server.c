@@ -177,9 +177,11 @@ static int ident_ok(const char *s);
 /* A server for one run: the answer j about its job, held, waits until
  * every worker has loaded it; 1 when it does (j is taken), 0 to answer
  * now. */
-static int preload(struct sconn *c, const char *hash, const char *sym, cJSON *j)
+static int preload(struct sconn *c, const struct pd_msg *m, cJSON *j)
 {
 	struct pd_server *s = c->s;
+	const char *hash = pd_json_str(m->json, "hash", ""), *sym = pd_json_str(m->json, "sym", "");
+	const char *file = pd_json_str(m->json, "path", NULL), *name = file ? strrchr(file, '/') : NULL;
 	char path[PD_PATH_MAX];
 
 	if (!s->preload || s->preload_conn || !pd_cache_has(s->cache, hash) || !ident_ok(sym))
@@ -188,7 +190,8 @@ static int preload(struct sconn *c, const char *hash, const char *sym, cJSON *j)
 	s->preload = 0; /* the run's job only, once (not its --share data) */
 	s->preload_conn = c;
 	s->preload_reply = j;
-	pd_pool_preload(s->pool, path, sym, NULL, preload_ready, s);
+	/* Load errors name the client's file, as a run's "name" does. */
+	pd_pool_preload(s->pool, path, sym, name && name[1] && strlen(name) <= 200 ? name + 1 : file, preload_ready, s);
 	return 1;
 }
 
@@ -219,7 +222,7 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 	j = srv_msg_new(PD_OP_JOB);
 	cJSON_AddStringToObject(j, "hash", hash);
 	cJSON_AddBoolToObject(j, pd_cache_has(s->cache, hash) ? "ok" : "need", 1);
-	if (!preload(c, hash, pd_json_str(m->json, "sym", ""), j))
+	if (!preload(c, m, j))
 		srv_reply(c, j, NULL, 0);
 }
 
