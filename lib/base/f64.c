@@ -21,39 +21,30 @@ static uint64_t swap64(uint64_t v)
 	return r;
 }
 
-void pd_f64_put(void *dst, const double *x, size_t n)
+/* Copy n 8-byte words from src to dst, in little-endian order on either
+ * side: the same on a little-endian host, reversed on a big-endian one.
+ * Putting and getting are the same copy. */
+static void copy_le(void *dst, const void *src, size_t n)
 {
-	unsigned char *p = dst;
+	const unsigned char *s = src;
+	unsigned char *d = dst;
 	uint64_t v;
 	size_t i;
 
 	if (HOST_IS_LE) {
-		memcpy(dst, x, n * PD_F64_SIZE);
+		memcpy(dst, src, n * PD_F64_SIZE);
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		memcpy(&v, &x[i], sizeof v);
+		memcpy(&v, s + i * PD_F64_SIZE, sizeof v);
 		v = swap64(v);
-		memcpy(p + i * PD_F64_SIZE, &v, sizeof v);
+		memcpy(d + i * PD_F64_SIZE, &v, sizeof v);
 	}
 }
 
-void pd_f64_get(double *x, const void *src, size_t n)
-{
-	const unsigned char *p = src;
-	uint64_t v;
-	size_t i;
+void pd_f64_put(void *dst, const double *x, size_t n) { copy_le(dst, x, n); }
 
-	if (HOST_IS_LE) {
-		memcpy(x, src, n * PD_F64_SIZE);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		memcpy(&v, p + i * PD_F64_SIZE, sizeof v);
-		v = swap64(v);
-		memcpy(&x[i], &v, sizeof v);
-	}
-}
+void pd_f64_get(double *x, const void *src, size_t n) { copy_le(x, src, n); }
 
 void pd_f64_lines(struct pd_buf *out, const void *src, size_t n, int dim)
 {
