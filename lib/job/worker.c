@@ -33,6 +33,7 @@ struct loaded {
 	void *handle;
 	const struct pd_job_desc *desc;
 	char error[PD_ERRLEN]; /* load or init failure, "" when usable */
+	int gpu_only; /* opened by a preload on a CPU slot and left alone */
 };
 
 /* Worker-wide state: loaded jobs, reusable record and result. */
@@ -48,6 +49,7 @@ struct worker {
 	double *pts, *vals, *scratch; /* fitness points and values of one dispatch */
 	size_t pts_cap, vals_cap, scratch_cap;
 	long long mem; /* --mem of the current batch, 0 = none */
+	int preloading; /* handling a "load": not a record of the job yet */
 };
 
 static const char *kind_name(uint32_t k)
@@ -103,6 +105,12 @@ static void load_job(struct worker *w, struct loaded *l, const char *name)
 	}
 	if (check_desc(l, base))
 		return;
+	/* A GPU job runs on GPU slots only: a CPU slot's preload leaves its
+	 * init hook alone (it could take a GPU this worker is not bound to). */
+	if (w->preloading && w->gpu < 0 && (l->desc->flags & PD_NEEDS_GPU)) {
+		l->gpu_only = 1;
+		return;
+	}
 	if (l->desc->init && l->desc->init(&ctx) != 0)
 		pd_err(l->error, "%s: init hook of job '%s' failed", base, l->sym);
 }
@@ -459,9 +467,16 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 static void handle_load(struct worker *w, const struct pd_msg *m)
 {
 	cJSON *reply = cJSON_CreateObject();
+	struct loaded *l;
 
-	get_job(w, pd_json_str(m->json, "path", ""), pd_json_str(m->json, "sym", ""),
-		pd_json_str(m->json, "name", NULL));
+	w->preloading = 1;
+	l = get_job(w, pd_json_str(m->json, "path", ""), pd_json_str(m->json, "sym", ""),
+		    pd_json_str(m->json, "name", NULL));
+	w->preloading = 0;
+	if (l->gpu_only) { /* forget it: the last one opened */
+		dlclose(l->handle);
+		w->njobs--;
+	}
 	w->shm->phase = PD_PHASE_IDLE;
 	cJSON_AddStringToObject(reply, "op", PD_OP_LOADED);
 	pd_buf_reset(&w->frame);
