@@ -1,6 +1,7 @@
 /* pd-opt - minimise or maximise a fitness function with CMA-ES, PSO or an island GA. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,9 +18,11 @@
 #include "cli.h"
 #include "coord.h"
 #include "err.h"
+#include "f64.h"
 #include "hostsel.h"
 #include "jobcc.h"
 #include "jobfile.h"
+#include "json.h"
 #include "num.h"
 #include "opt/checkpoint.h"
 #include "opt/ga.h"
@@ -73,7 +76,6 @@ struct run {
 	char sym[256];		 /* the job asked of hosts ("" for a source without :NAME) */
 	int src;		 /* the job is C source, compiled by each host */
 	struct pd_coord *coord;
-	struct pd_buf lines;	 /* the generation as records */
 	double *f;		 /* its values */
 	long base, np;		 /* line number before the generation, its size */
 	long got;		 /* values received */
@@ -487,39 +489,36 @@ static void feed_generation(void)
 {
 	double t0 = now_s();
 	const double *x = pd_optim_ask(R.o);
-	int dim = pd_optim_dim(R.o), j;
-	long i;
 
 	R.np = pd_optim_npoints(R.o);
 	R.f = pd_xrealloc(R.f, sizeof *R.f * (size_t)R.np);
 	R.got = 0;
-	pd_buf_reset(&R.lines);
-	for (i = 0; i < R.np; i++) {
-		for (j = 0; j < dim; j++)
-			pd_buf_addf(&R.lines, j ? " %.17g" : "%.17g", x[i * dim + j]);
-		pd_buf_addc(&R.lines, '\n');
-	}
 	R.fitness_ms = 0;
 	R.fed_s = now_s();
 	R.update_ms = (R.fed_s - t0) * 1e3;
-	pd_coord_feed(R.coord, R.lines.data, R.lines.len);
+	pd_coord_feed_points(R.coord, x, R.np);
 }
 
 /* Coordinator: one point's value, in order. */
 static void result_cb(void *arg, const struct pd_coord_result *r)
 {
 	long i = r->lineno - 1 - R.base;
-	char *end;
+	struct pd_buf pt = PD_BUF_INIT;
 
 	(void)arg;
 	if (i < 0 || i >= R.np)
 		return;
 	if (r->status != PD_R_OK) {
-		snprintf(R.fail, sizeof R.fail, "at point %.*s%s: %.*s", r->inlen > 200 ? 200 : (int)r->inlen,
-			 r->in ? r->in : "", r->inlen > 200 ? "..." : "", (int)r->outlen, r->out);
+		if (r->in)
+			pd_f64_lines(&pt, r->in, 1, pd_optim_dim(R.o));
+		if (pt.len)
+			pt.data[--pt.len] = 0; /* the newline */
+		snprintf(R.fail, sizeof R.fail, "at point %.*s%s: %.*s", pt.len > 200 ? 200 : (int)pt.len,
+			 pt.len ? pt.data : "", pt.len > 200 ? "..." : "", (int)r->outlen, r->out);
+		pd_buf_release(&pt);
 		return;
 	}
-	R.f[i] = r->outlen ? strtod(r->out, &end) : NAN;
+	pd_f64_get(&R.f[i], r->out, 1);
 	R.fitness_ms += r->ms;
 	R.got++;
 }
@@ -586,7 +585,8 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 
 	R.coord = pd_hostsel_coord(sel, O.nodes ? (int)O.nodes : pd_ncpus(), base, &(struct pd_coord_opts){
 	    .job_path = R.jobpath, .sym = R.sym, .src = R.src, .job = job, .job_len = joblen, .key = sel->key,
-	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
+	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .f64_dim = pd_optim_dim(R.o),
+	    .f64_text = getenv("PD_OPT_TEXT_POINTS") && *getenv("PD_OPT_TEXT_POINTS"), .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
 	    .timeout_ms = (int)O.timeout_ms, .mem = O.mem, .halt = 1}, &cb, NULL, &embedded, note_plain, err);
 	if (!R.coord) {
 		pd_cli_say("%s", err);
@@ -624,8 +624,8 @@ static void print_result(void)
 		j = cJSON_CreateObject();
 		p = cJSON_AddObjectToObject(j, "params");
 		for (i = 0; i < O.params.dim; i++)
-			cJSON_AddNumberToObject(p, O.params.name[i], x[i]);
-		cJSON_AddNumberToObject(j, "fitness", isfinite(best) ? best : 0);
+			pd_json_add_double(p, O.params.name[i], x[i]);
+		pd_json_add_double(j, "fitness", isfinite(best) ? best : 0);
 		cJSON_AddStringToObject(j, "algorithm", pd_optim_algo_name(pd_optim_algo(R.o)));
 		cJSON_AddNumberToObject(j, "evaluations", (double)pd_optim_evals(R.o));
 		cJSON_AddNumberToObject(j, "iterations", (double)pd_optim_iter(R.o));
@@ -735,6 +735,13 @@ int main(int argc, char **argv)
 
 	pd_cli_start(argv, "pd-opt", usage_text);
 	signal(SIGPIPE, SIG_IGN);
+	/* Every generation moves the same large buffers (points, batches,
+	 * frames) through this process, its embedded server and workers
+	 * (forked: they inherit this): keep freed memory for the next one
+	 * instead of mapping fresh pages, whose faults cost more than the
+	 * copies. */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	parse_options(argc, argv);
 	check_job(argv[optind], &job, &joblen);
 	make_optimiser();
@@ -756,7 +763,6 @@ int main(int argc, char **argv)
 		fclose(R.trace);
 	pd_optim_free(R.o);
 	pd_params_release(&O.params);
-	pd_buf_release(&R.lines);
 	free(R.f);
 	free(R.hx);
 	free(R.hy);

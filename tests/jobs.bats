@@ -43,6 +43,27 @@ build_job() {
 	wait_for -t 10 bash -c "[ \$(grep -c '^fini ' '$T/hooks') -eq \$(grep -c '^init ' '$T/hooks') ]"
 }
 
+@test "embedded: every slot's worker loads the job before the first record runs; pd-serve loads on first use" {
+	# The embedded server answers that it holds the job only once all its
+	# workers have loaded it (init hook run), so that the first records of
+	# all slots start together: one record on 4 slots finds 4 inits.
+	build_job hooks
+	export PD_HOOKS_FILE="$T/hooks"
+	pdrun "$PD_MAP" -c 4 "$T/hooks.so" <<<"1"
+	[ "$status" -eq 0 ]
+	cat "$T/hooks"
+	[ "$(grep '^init ' "$T/hooks" | sort -u | wc -l)" -eq 4 ]
+	grep -qx "init $output" "$T/hooks"
+	# a shared pd-serve does not run every worker's init for each client
+	: >"$T/hooks"
+	pd_keygen
+	pd_start_server --cpu 4
+	pdrun "$PD_MAP" "$T/hooks.so" <<<"1"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^init ' "$T/hooks")" -eq 1 ]
+	grep -qx "init $output" "$T/hooks"
+}
+
 @test "--share: read-only data reaches every job, embedded, local server and TCP" {
 	printf 'pi 3.14159\ne 2.71828\nphi 1.61803\n' >"$T/table"
 	printf 'e\nphi\npi\ne\n' >"$T/in"

@@ -98,6 +98,36 @@ abs_below() {
 	done
 }
 
+# untimed FILE: a --trace file without its timing members (eval_ms ...).
+untimed() {
+	sed 's/,"eval_ms":.*}$/}/' "$1"
+}
+
+@test "binary points and values give the same search, all digits, as the text form older servers take" {
+	# pd-opt sends points to hosts that say "f64" in their info as
+	# little-endian doubles, values back likewise; PD_OPT_TEXT_POINTS=1
+	# sends every host the text form instead (points and values printed
+	# with 17 digits, as before binary): both must agree bit for bit,
+	# single and batch fitness, NaN and infinity included.
+	for a in cmaes pso ga; do
+		for job in "$ROSEN" "$EX/rosenbrock.so:rosenbrock_batch" "$PROBE:nanny"; do
+			pdrun "$PD_OPT" -a "$a" -n 2 --seed 21 --iterations 30 --json --trace "$T/bin" \
+				--dim 3 --bounds -2:2 "$job"
+			[ "$status" -eq 0 ]
+			bin=$output
+			PD_OPT_TEXT_POINTS=1 pdrun "$PD_OPT" -a "$a" -n 2 --seed 21 --iterations 30 --json \
+				--trace "$T/text" --dim 3 --bounds -2:2 "$job"
+			[ "$status" -eq 0 ]
+			echo "$a $job: $bin"
+			[ "$output" = "$bin" ]
+			[ "$(wc -l <"$T/bin")" -eq 30 ]
+			[ "$(untimed "$T/bin")" = "$(untimed "$T/text")" ]
+			# every value printed reads back to itself: 17 significant digits
+			grep -q '"best":[-0-9.e]\{17,\}' "$T/bin" || [[ $job == *nanny ]]
+		done
+	done
+}
+
 @test "--json carries the parameters, fitness and counts; --trace has a line per iteration" {
 	pdrun "$PD_OPT" -a pso --popsize 10 --seed 5 --iterations 25 --json --trace "$T/trace" \
 		--dim 2 --bounds -2:2 "$ROSEN"

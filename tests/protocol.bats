@@ -204,6 +204,10 @@ attack() {
 	attack badrun-gpu "gpu is not true or false"
 }
 
+@test "a run message with binary points of dimension 0: refused" {
+	attack badrun-binary "f64"
+}
+
 @test "a task message without its job's hash: refused by the message table" {
 	attack badtask "message 'task': member 'hash' missing or not a string"
 }

@@ -1,5 +1,9 @@
-/* json.c - reading members of cJSON objects, with defaults or checks. */
+/* json.c - reading members of cJSON objects, with defaults or checks; numbers that read back. */
 #include "json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "err.h"
 
@@ -65,4 +69,23 @@ cJSON *pd_json_op(const char *op)
 
 	cJSON_AddStringToObject(j, "op", op);
 	return j;
+}
+
+void pd_json_add_double(cJSON *o, const char *name, double v)
+{
+	char num[32];
+	int p;
+
+	if (!isfinite(v)) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	for (p = 1; p < 17; p++) {
+		snprintf(num, sizeof num, "%.*g", p, v);
+		if (strtod(num, NULL) == v)
+			break;
+	}
+	if (p == 17)
+		snprintf(num, sizeof num, "%.17g", v);
+	cJSON_AddRawToObject(o, name, num);
 }

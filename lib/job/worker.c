@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "err.h"
+#include "f64.h"
 #include "frame.h"
 #include "json.h"
 #include "memlimit.h"
@@ -24,7 +25,6 @@
 #include "xmalloc.h"
 
 #define LOADED_MAX 16
-#define POINT_DIM_MAX 100000 /* numbers in one fitness record */
 
 /* A job loaded in this worker. */
 struct loaded {
@@ -33,6 +33,7 @@ struct loaded {
 	void *handle;
 	const struct pd_job_desc *desc;
 	char error[PD_ERRLEN]; /* load or init failure, "" when usable */
+	int gpu_only; /* opened by a preload on a CPU slot and left alone */
 };
 
 /* Worker-wide state: loaded jobs, reusable record and result. */
@@ -48,6 +49,7 @@ struct worker {
 	double *pts, *vals, *scratch; /* fitness points and values of one dispatch */
 	size_t pts_cap, vals_cap, scratch_cap;
 	long long mem; /* --mem of the current batch, 0 = none */
+	int preloading; /* handling a "load": not a record of the job yet */
 };
 
 static const char *kind_name(uint32_t k)
@@ -103,6 +105,12 @@ static void load_job(struct worker *w, struct loaded *l, const char *name)
 	}
 	if (check_desc(l, base))
 		return;
+	/* A GPU job runs on GPU slots only: a CPU slot's preload leaves its
+	 * init hook alone (it could take a GPU this worker is not bound to). */
+	if (w->preloading && w->gpu < 0 && (l->desc->flags & PD_NEEDS_GPU)) {
+		l->gpu_only = 1;
+		return;
+	}
 	if (l->desc->init && l->desc->init(&ctx) != 0)
 		pd_err(l->error, "%s: init hook of job '%s' failed", base, l->sym);
 }
@@ -266,7 +274,7 @@ static const char *next_line(const char **p, const char *end, size_t *len)
  * good record, *dim -1 before); 0, or -1 with err. */
 static int take_point(struct worker *w, const char *s, size_t len, long k, int *dim, char *err)
 {
-	int d = parse_point(s, len, room(&w->scratch, &w->scratch_cap, POINT_DIM_MAX), POINT_DIM_MAX, err);
+	int d = parse_point(s, len, room(&w->scratch, &w->scratch_cap, PD_POINT_DIM_MAX), PD_POINT_DIM_MAX, err);
 
 	if (d < 0)
 		return -1;
@@ -303,6 +311,28 @@ static void evaluate(struct worker *w, const struct loaded *l, const long *at, l
 		w->vals[j] = l->desc->fitness(w->pts + j * dim, dim);
 		usec[j] = (pd_now_ns() - t0) / 1000;
 	}
+}
+
+/* A binary fitness dispatch: n points of dim little-endian doubles
+ * (the server checked the size), each value back as 8 such bytes. */
+static void run_fitness_f64(struct worker *w, const struct loaded *l, const char *blob, long n, int dim)
+{
+	long i, *at = pd_xmalloc(sizeof *at * (size_t)(n + 1));
+	uint64_t *usec = pd_xmalloc(sizeof *usec * (size_t)(n + 1));
+	unsigned char val[PD_F64_SIZE];
+
+	pd_f64_get(room(&w->pts, &w->pts_cap, (size_t)n * (size_t)dim), blob, (size_t)n * (size_t)dim);
+	for (i = 0; i < n; i++)
+		at[i] = i;
+	room(&w->vals, &w->vals_cap, (size_t)n + 1);
+	evaluate(w, l, at, n, dim, usec);
+	pd_buf_grow(&w->entries, (size_t)n * (PD_RENTRY_HDR + PD_F64_SIZE));
+	for (i = 0; i < n; i++) {
+		pd_f64_put(val, &w->vals[i], 1);
+		add_entry(&w->entries, PD_R_OK, usec[i], (const char *)val, sizeof val);
+	}
+	free(at);
+	free(usec);
 }
 
 /* A fitness dispatch: its n records are points; each gets its value as
@@ -377,6 +407,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	const char *p = (const char *)m->blob, *end = p + m->blob_len, *nl;
 	const char *want = pd_json_str(m->json, "kind", "map"), *bad = NULL;
 	char sep = strcmp(pd_json_str(m->json, "sep", "nl"), "nul") ? '\n' : 0;
+	int f64 = (int)pd_json_num(m->json, "f64", 0);
 	char kerr[PD_ERRLEN];
 	struct loaded *l;
 	cJSON *reply;
@@ -398,8 +429,15 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 		pd_err(kerr, "%s: job '%s' is a %s job, not a %s job", pd_json_str(m->json, "name", sym), sym,
 		       kind_name(l->desc->kind), want);
 		bad = kerr;
+	} else if (f64 && (f64 < 1 || f64 > PD_POINT_DIM_MAX || l->desc->kind == PD_KIND_MAP ||
+			   m->blob_len != (size_t)n * (size_t)f64 * PD_F64_SIZE)) {
+		pd_err(kerr, "binary points: %zu bytes are not %ld points of %d doubles", m->blob_len, n, f64);
+		bad = kerr;
 	}
-	if (!bad && l->desc->kind != PD_KIND_MAP) {
+	if (!bad && f64) {
+		run_fitness_f64(w, l, p, n, f64);
+		n = 0;
+	} else if (!bad && l->desc->kind != PD_KIND_MAP) {
 		run_fitness(w, l, p, m->blob_len, n);
 		n = 0;
 	}
@@ -423,6 +461,29 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 		cJSON_AddStringToObject(reply, "load_error", bad);
 	pd_buf_reset(&w->frame);
 	pd_frame_encode_json(&w->frame, NULL, reply, w->entries.data, w->entries.len);
+	cJSON_Delete(reply);
+}
+
+/* Handle one "load" message: open the job now, before any record of it
+ * comes, so that the first record does not wait for dlopen and the init
+ * hook; a failure is kept and reported with the first batch, as always. */
+static void handle_load(struct worker *w, const struct pd_msg *m)
+{
+	cJSON *reply = cJSON_CreateObject();
+	struct loaded *l;
+
+	w->preloading = 1;
+	l = get_job(w, pd_json_str(m->json, "path", ""), pd_json_str(m->json, "sym", ""),
+		    pd_json_str(m->json, "name", NULL));
+	w->preloading = 0;
+	if (l->gpu_only) { /* forget it: the last one opened */
+		dlclose(l->handle);
+		w->njobs--;
+	}
+	w->shm->phase = PD_PHASE_IDLE;
+	cJSON_AddStringToObject(reply, "op", PD_OP_LOADED);
+	pd_buf_reset(&w->frame);
+	pd_frame_encode_json(&w->frame, NULL, reply, NULL, 0);
 	cJSON_Delete(reply);
 }
 
@@ -457,8 +518,11 @@ void pd_worker_main(int fd, struct pd_worker_shm *shm, int gpu)
 		rc = pd_frame_read_fd(fd, PD_WORKER_BLOB_MAX, &m, err);
 		if (rc)
 			break;
-		if (!strcmp(m.op, PD_OP_RUN)) {
-			handle_run(&w, &m);
+		if (!strcmp(m.op, PD_OP_RUN) || !strcmp(m.op, PD_OP_LOAD)) {
+			if (!strcmp(m.op, PD_OP_RUN))
+				handle_run(&w, &m);
+			else
+				handle_load(&w, &m);
 			if (pd_frame_write_fd(fd, &w.frame, err))
 				break;
 		} else if (!strcmp(m.op, "quit"))

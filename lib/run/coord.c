@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "clock.h"
 #include "err.h"
+#include "f64.h"
 #include "input.h"
 #include "jobx.h"
 #include "json.h"
@@ -165,7 +166,7 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 				continue;
 			}
 		}
-		if (!c->o.nul && (nul = memchr(line, 0, len))) {
+		if (!c->o.nul && !c->o.f64_dim && (nul = memchr(line, 0, len))) {
 			char msg[160];
 
 			snprintf(msg, sizeof msg, "the record holds a NUL byte at byte %zu; records are text "
@@ -205,6 +206,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 	struct cbatch *b = pd_coord_i_batch_new(c, size);
 	struct rrec *r;
 	cJSON *j, *ln;
+	const void *blob;
+	size_t len;
 
 	while (b->n < size && (r = pd_coord_i_retry_for(c, h))) {
 		pd_coord_i_batch_add(b, r->seq, r->tries, r->line, r->len);
@@ -243,7 +246,10 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 		for (i = 0; i < b->n; i++)
 			cJSON_AddItemToArray(ln, cJSON_CreateNumber((double)(b->seq[i] + 1)));
 	}
-	send_msg(h, j, b->recs.data, b->recs.len);
+	blob = b->recs.data, len = b->recs.len;
+	if (c->o.f64_dim)
+		blob = pd_coord_i_f64_blob(c, h, b, j, &len);
+	send_msg(h, j, blob, len);
 	TAILQ_INSERT_TAIL(&h->batches, b, link);
 	h->inflight++;
 	c->inflight += b->n;
@@ -409,6 +415,8 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 	struct cbatch *b;
 	double us = 0;
 	uint32_t len;
+	const char *out;
+	char val[PD_F64_SIZE];
 	int i, st;
 
 	TAILQ_FOREACH(b, &h->batches, link)
@@ -432,13 +440,18 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 		}
 		st = p[0];
 		us += pd_get_be32(p + 1);
+		out = (const char *)p + PD_RENTRY_HDR;
+		if (st == PD_R_OK && c->o.f64_dim && !(out = pd_coord_i_f64_value(b, out, len, val))) {
+			host_down(h, "sent a malformed fitness value", 0);
+			return;
+		}
 		if (st != PD_R_OK && b->tries[i] < c->o.retries)
 			pd_coord_i_requeue(c, b->seq[i], b->tries[i] + 1, h, b->recs.data + b->off[i],
-				b->off[i + 1] - b->off[i] - 1, 0);
+				pd_coord_i_rec_len(b, i), 0);
 		else
-			store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h->host,
-			      (const char *)p + PD_RENTRY_HDR, len, b->recs.data + b->off[i],
-			      b->off[i + 1] - b->off[i] - 1);
+			store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h->host, out,
+			      st == PD_R_OK && c->o.f64_dim ? PD_F64_SIZE : len, b->recs.data + b->off[i],
+			      pd_coord_i_rec_len(b, i));
 		p += PD_RENTRY_HDR + len;
 	}
 	tune(h, b, us);
@@ -527,6 +540,7 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 		h->gpus = (int)pd_json_num(m->json, "gpus", 0);
 		h->gpus_shared = (int)pd_json_num(m->json, "gpus_shared", 0);
 		h->slots = h->c->o.gpu ? h->gpus_shared : (int)pd_json_num(m->json, "shared", 0);
+		h->f64 = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m->json, "f64"));
 		snprintf(h->host, sizeof h->host, "%s", pd_json_str(m->json, "host", h->t.name));
 		ask_file(h, h->c->hash, h->c->o.job_path);
 		if (h->c->o.share)
@@ -582,6 +596,7 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	TAILQ_INIT(&c->retry);
 	pd_input_init(&c->in, base, o->in_fd, on_input, c);
 	c->in.sep = o->nul ? 0 : '\n';
+	c->in.recsize = (size_t)o->f64_dim * PD_F64_SIZE;
 	pd_reorder_init(&c->order);
 	c->done_ev = event_new(base, -1, 0, report_done, c);
 	c->drain_ev = event_new(base, -1, 0, report_drained, c);
@@ -688,6 +703,17 @@ void pd_coord_feed(struct pd_coord *c, const char *lines, size_t len)
 	for (c->feed_lines = 0; p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++)
 		c->feed_lines++;
 	pd_input_feed(&c->in, lines, len);
+	c->drain_told = 0;
+	if (c->nhosts && !c->finished)
+		pump(c);
+}
+
+void pd_coord_feed_points(struct pd_coord *c, const double *x, long n)
+{
+	size_t k = (size_t)n * (size_t)c->o.f64_dim;
+
+	pd_f64_put(pd_input_feed_room(&c->in, k * PD_F64_SIZE), x, k);
+	c->feed_lines = n;
 	c->drain_told = 0;
 	if (c->nhosts && !c->finished)
 		pump(c);

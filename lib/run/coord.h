@@ -71,6 +71,13 @@ struct pd_coord_opts {
 				 * hold newlines.  Either way a record never holds the
 				 * NUL byte: one that does fails, unsent. */
 	int fitness;		/* the job is a fitness function: records are points */
+	int f64_dim;		/* fitness points fed with pd_coord_feed_points, of
+				 * f64_dim numbers each; they cross the wire as
+				 * little-endian doubles to hosts that take them (else
+				 * as text), and each OK result's output is the value
+				 * as 8 little-endian bytes (pd_f64_get).  0: text */
+	int f64_text;		/* with f64_dim: send text to every host, as to an
+				 * older one (the same values, by another path) */
 	int max_slots;		/* -c: at most this many slots in all; 0 = all shared */
 	int gpu;		/* run on GPU slots instead of CPU slots: at most gpu of
 				 * them in all, or every shared one when -1; 0 = CPU */
@@ -112,6 +119,8 @@ void pd_coord_start(struct pd_coord *c);
 /* Fed input: append newline-separated records (from any callback or
  * before the start); their results come like any others'. */
 void pd_coord_feed(struct pd_coord *c, const char *lines, size_t len);
+/* Fed input with f64_dim: append n points of f64_dim doubles each. */
+void pd_coord_feed_points(struct pd_coord *c, const double *x, long n);
 /* Fed input: no more records; the run ends once all are delivered. */
 void pd_coord_end_input(struct pd_coord *c);
 

@@ -40,7 +40,7 @@ void pd_coord_i_requeue_batch(struct pd_coord *c, struct chost *h, struct cbatch
 
 	for (i = b->n - 1; i >= 0; i--)
 		pd_coord_i_requeue(c, b->seq[i], b->tries[i], NULL, b->recs.data + b->off[i],
-			b->off[i + 1] - b->off[i] - 1, 1);
+			pd_coord_i_rec_len(b, i), 1);
 	TAILQ_REMOVE(&h->batches, b, link);
 	h->inflight--;
 	c->inflight -= b->n;
@@ -59,6 +59,9 @@ struct cbatch *pd_coord_i_batch_new(struct pd_coord *c, int n)
 	b->off = pd_xmalloc(sizeof *b->off * ((size_t)n + 1));
 	b->off[0] = 0;
 	b->sep = c->o.nul ? 0 : '\n';
+	b->fixed = c->o.f64_dim > 0;
+	if (b->fixed) /* fixed-size points: the batch's bytes at once */
+		pd_buf_grow(&b->recs, (size_t)n * c->in.recsize);
 	return b;
 }
 
@@ -68,9 +71,15 @@ void pd_coord_i_batch_add(struct cbatch *b, long seq, int tries, const char *lin
 	b->seq[b->n] = seq;
 	b->tries[b->n] = (unsigned char)tries;
 	pd_buf_add(&b->recs, line, len);
-	pd_buf_addc(&b->recs, b->sep);
+	if (!b->fixed)
+		pd_buf_addc(&b->recs, b->sep);
 	b->n++;
 	b->off[b->n] = b->recs.len;
+}
+
+size_t pd_coord_i_rec_len(const struct cbatch *b, int i)
+{
+	return b->off[i + 1] - b->off[i] - (b->fixed ? 0 : 1);
 }
 
 /* Records to retry that may run on h (not the host they failed on,

@@ -35,6 +35,8 @@ struct cbatch {
 	unsigned char *tries;	/* runs so far, per record */
 	struct pd_buf recs;	/* the records, each ended by sep */
 	char sep;		/* '\n', or NUL for -0 */
+	int fixed;		/* binary points: records of a fixed size, no sep */
+	int binary;		/* sent as binary points (results are 8-byte values) */
 	size_t *off;		/* n+1 line offsets into recs */
 	TAILQ_ENTRY(cbatch) link;
 };
@@ -58,6 +60,7 @@ struct chost {
 	enum hstate state;
 	int slots, use, inflight;
 	int gpus, gpus_shared; /* GPUs of the host, and shared (from info) */
+	int f64; /* the host takes binary points ("f64" in its info) */
 	int acks; /* "job" answers still awaited: the job, then --share data */
 	struct event *ping;   /* liveness: ping every PING_S, give up after SILENCE_S */
 	uint64_t heard_ns;    /* when the host last said anything */
@@ -101,7 +104,16 @@ void pd_coord_i_batch_free(struct cbatch *b);
 void pd_coord_i_requeue_batch(struct pd_coord *c, struct chost *h, struct cbatch *b);
 struct cbatch *pd_coord_i_batch_new(struct pd_coord *c, int n);
 void pd_coord_i_batch_add(struct cbatch *b, long seq, int tries, const char *line, size_t len);
+/* Bytes of record i of b, without its separator. */
+size_t pd_coord_i_rec_len(const struct cbatch *b, int i);
 struct rrec *pd_coord_i_retry_for(struct pd_coord *c, struct chost *h);
+
+/* Binary points (coordf64.c): the blob of batch b for host h, adding
+ * "f64" to its run message j when it goes as binary; and an OK result's
+ * 8-byte value (NULL: malformed), read back from text for a text batch. */
+const void *pd_coord_i_f64_blob(struct pd_coord *c, const struct chost *h, struct cbatch *b, cJSON *j,
+				size_t *len);
+const char *pd_coord_i_f64_value(const struct cbatch *b, const char *out, size_t len, char val[8]);
 
 /* A job sent as C source (coordsrc.c): take a host's job answer.  0 to go
  * on (h->hash and h->sym now name its compile, or it needs the source);

@@ -86,8 +86,20 @@ void pd_input_feed(struct pd_input *in, const char *lines, size_t len)
 		in->pos = 0;
 	}
 	pd_buf_add(&in->buf, lines, len);
-	if (in->buf.len > in->pos && in->buf.data[in->buf.len - 1] != '\n')
+	if (!in->recsize && in->buf.len > in->pos && in->buf.data[in->buf.len - 1] != '\n')
 		pd_buf_addc(&in->buf, '\n');
+}
+
+void *pd_input_feed_room(struct pd_input *in, size_t len)
+{
+	if (in->pos > 0 && in->pos == in->buf.len) {
+		pd_buf_reset(&in->buf);
+		in->pos = 0;
+	}
+	pd_buf_grow(&in->buf, len);
+	in->buf.len += len;
+	in->buf.data[in->buf.len] = 0;
+	return in->buf.data + in->buf.len - len;
 }
 
 void pd_input_close(struct pd_input *in) { in->eof = 1; }
@@ -96,6 +108,13 @@ const char *pd_input_line(struct pd_input *in, size_t *len)
 {
 	const char *p, *nl;
 
+	if (in->recsize) { /* fed fixed-size records */
+		if (in->buf.len - in->pos < in->recsize)
+			return NULL;
+		*len = in->recsize;
+		in->pos += in->recsize;
+		return in->buf.data + in->pos - in->recsize;
+	}
 	for (;;) {
 		p = in->buf.data + in->pos;
 		nl = memchr(p, in->sep, in->buf.len - in->pos);

@@ -17,6 +17,8 @@
 struct pd_input {
 	int fd;
 	char sep;    /* what ends a record: '\n' (the default) or NUL */
+	size_t recsize; /* fed input only: records of exactly this many bytes,
+			 * no separator (binary points); 0 = separated */
 	int direct;  /* read without waiting */
 	int eof;     /* the descriptor said end of file (or failed) */
 	int waiting; /* the read event is armed */
@@ -33,8 +35,11 @@ struct pd_input {
 void pd_input_init(struct pd_input *in, struct event_base *base, int fd,
 		   void (*ready)(void *arg), void *arg);
 
-/* Fed input (fd -1): append lines (a missing last newline is added). */
+/* Fed input (fd -1): append lines (a missing last newline is added), or
+ * with recsize, whole records of recsize bytes. */
 void pd_input_feed(struct pd_input *in, const char *lines, size_t len);
+/* Fed input: room for len more bytes at the end, to be written now. */
+void *pd_input_feed_room(struct pd_input *in, size_t len);
 /* Fed input: no more lines will come. */
 void pd_input_close(struct pd_input *in);
 

@@ -50,6 +50,7 @@ static void embedded_main(int fd, int slots)
 	o.cpus_total = slots;
 	o.cpus_shared = slots;
 	o.host = "embedded";
+	o.preload = 1; /* one run: its first records start together on all slots */
 	s = pd_server_new(base, &o, err);
 	if (!s) {
 		fprintf(stderr, "pd-map: embedded server: %s\n", err);

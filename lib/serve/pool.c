@@ -64,9 +64,15 @@ static void batch_free(struct pd_pool *p, struct batch *b)
 static int index_lines(struct batch *b)
 {
 	const char *s = b->recs.data, *end = s + b->recs.len, *nl;
+	size_t size = (size_t)b->f64_dim * 8;
 	int i;
 
 	b->off = pd_xmalloc(sizeof *b->off * ((size_t)b->n + 1));
+	if (size) { /* binary points: fixed size */
+		for (i = 0; i <= b->n; i++)
+			b->off[i] = (size_t)i * size;
+		return b->recs.len == (size_t)b->n * size ? 0 : -1;
+	}
 	for (i = 0; i < b->n; i++) {
 		b->off[i] = (size_t)(s - b->recs.data);
 		nl = memchr(s, b->sep, (size_t)(end - s));
@@ -97,9 +103,13 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	pd_buf_add(&b->recs, job->recs, job->len);
 	b->n = job->n;
 	b->sep = job->nul ? 0 : '\n';
+	b->f64_dim = job->f64_dim;
 	if (index_lines(b)) {
-		pd_err(err, "batch blob does not hold exactly %d %s-terminated records", job->n,
-		       job->nul ? "NUL" : "newline");
+		if (b->f64_dim)
+			pd_err(err, "batch blob does not hold exactly %d points of %d doubles", job->n, b->f64_dim);
+		else
+			pd_err(err, "batch blob does not hold exactly %d %s-terminated records", job->n,
+			       job->nul ? "NUL" : "newline");
 		pd_buf_release(&b->recs);
 		free(b->off);
 		free(b);
@@ -191,6 +201,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		cJSON_AddStringToObject(j, "kind", "fitness");
 	if (!b->sep)
 		cJSON_AddStringToObject(j, "sep", "nul");
+	if (b->f64_dim)
+		cJSON_AddNumberToObject(j, "f64", b->f64_dim);
 	cJSON_AddNumberToObject(j, "mem", (double)b->mem);
 	cJSON_AddNumberToObject(j, "mem_cap", (double)b->mem_cap);
 	cJSON_AddNumberToObject(j, "n", e - a);
@@ -323,6 +335,10 @@ void pd_pool_i_worker_read(struct bufferevent *bev, void *arg)
 		return;
 	pd_msg_init(&m);
 	while ((rc = pd_evframe_take(bufferevent_get_input(bev), PD_WORKER_BLOB_MAX, NULL, &m, err)) == 1) {
+		if (w->state == W_LOADING && !strcmp(m.op, PD_OP_LOADED)) {
+			pd_pool_i_loaded(p, w);
+			continue;
+		}
 		if (w->state != W_BUSY || strcmp(m.op, PD_OP_RESULT) || take_entries(w, &m)) {
 			pd_log(PD_LOG_ERR, "worker %d sent a malformed result; killing it", (int)w->pid);
 			kill(w->pid, SIGKILL);
@@ -402,7 +418,7 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 static void reap(evutil_socket_t sig, short what, void *arg)
 {
 	struct pd_pool *p = arg;
-	int status, i;
+	int status, i, loading;
 	pid_t pid;
 
 	(void)sig;
@@ -419,7 +435,12 @@ static void reap(evutil_socket_t sig, short what, void *arg)
 			pd_log(PD_LOG_INFO, "worker %d died running a job; replacing it", (int)pid);
 			blame(p, p->w[i], status);
 		}
+		loading = p->w[i]->state == W_LOADING;
 		pd_pool_i_forget(p, i);
+		/* Died in the job's init: no more preloading (its first batch
+		 * says why, as without a preload). */
+		if (loading)
+			pd_pool_i_preload_check(p, 1);
 	}
 	if (pd_pool_i_live(p, 0) < p->slots || pd_pool_i_live(p, 1) < p->gpu_slots)
 		event_active(p->grow, EV_TIMEOUT, 0);
@@ -486,6 +507,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	withdraw(p, now);
+	pd_pool_i_preload_check(p, 0); /* its time may be up */
 	for (i = 0; i < p->nw; i++) {
 		w = p->w[i];
 		if (w->state != W_BUSY || !w->batch->timeout_ms || w->timed_out)
@@ -565,6 +587,9 @@ void pd_pool_free(struct pd_pool *p)
 	event_free(p->sigchld);
 	event_free(p->tick);
 	event_free(p->grow);
+	free(p->preload_path);
+	free(p->preload_sym);
+	free(p->preload_name);
 	free(p);
 }
 

@@ -37,6 +37,8 @@ struct pd_pool_job {
 	int n;
 	int timeout_ms;	     /* per record; 0 = none */
 	int fitness;	     /* a fitness job: records are points */
+	int f64_dim;	     /* ... of f64_dim little-endian doubles each, no
+				separator (an OK result: 8 bytes, the value); 0: text */
 	int gpu;	     /* runs on GPU slots only (never on a CPU slot) */
 	long long mem, mem_cap; /* worker address-space limit and the server's cap (memlimit.h), 0 = none */
 };
@@ -71,6 +73,18 @@ size_t pd_pool_queued_bytes(struct pd_pool *p, void *owner);
 /* Forget an owner (its client is gone): its queued batches are dropped,
  * the workers running its records are killed and replaced. */
 void pd_pool_drop_owner(struct pd_pool *p, void *owner);
+
+/*
+ * Preload: every CPU slot's worker (those running now and those still to
+ * start) opens the job path:sym, running its init hook, before any record
+ * of it comes; ready(arg) is called once all have (failures included: they
+ * are reported with the first batch as usual), one died doing it, or
+ * PRELOAD_WAIT_MS passed.  So the first records of all slots start
+ * together instead of each behind its worker's dlopen.  For a pool that
+ * serves one run (embedded): every worker runs the job's init hook.
+ */
+void pd_pool_preload(struct pd_pool *p, const char *path, const char *sym, const char *name,
+		     void (*ready)(void *arg), void *arg);
 
 /* Change the number of workers.  Growing starts workers at once;
  * shrinking retires idle workers now and busy ones when they finish.

@@ -20,6 +20,7 @@
 #define WORKERS_MAX 1024
 #define TICK_MS 100
 #define FINI_GRACE_MS 2000 /* for idle workers' fini hooks at the end */
+#define PRELOAD_WAIT_MS 5000 /* the longest pd_pool_preload holds its answer */
 
 /* One record's result inside a batch. */
 struct rslot {
@@ -42,6 +43,7 @@ struct batch {
 	int n, ndone, timeout_ms, running, dropped, fitness;
 	int gpu; /* runs on GPU slots only */
 	char sep; /* what ends each record in recs */
+	int f64_dim; /* records are binary points of this many doubles, 0: text */
 	long long mem, mem_cap; /* worker address-space limit, the server's cap */
 	struct rslot *rs;
 	struct pd_buf rbuf;
@@ -60,7 +62,7 @@ struct owner {
 };
 TAILQ_HEAD(ownerq, owner);
 
-enum wstate { W_IDLE, W_BUSY, W_RETIRING };
+enum wstate { W_IDLE, W_BUSY, W_RETIRING, W_LOADING /* preloading the job */ };
 
 /* A worker process as the pool sees it. */
 struct wproc {
@@ -93,6 +95,12 @@ struct pd_pool {
 	uint64_t seq;
 	int grace_ms; /* a busy worker's time to finish once its slot goes */
 	int stopping; /* the server stops: no slot is shared any more */
+	/* pd_pool_preload: the job every CPU worker loads, whom to tell
+	 * when they all have (NULL: told, or none asked), and until when */
+	char *preload_path, *preload_sym, *preload_name;
+	void (*preload_ready)(void *arg);
+	void *preload_arg;
+	uint64_t preload_until;
 };
 
 
@@ -102,6 +110,11 @@ int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err);
 void pd_pool_i_forget(struct pd_pool *p, int i);
 void pd_pool_i_grow(evutil_socket_t fd, short what, void *arg);
 void pd_pool_i_stop_workers(struct pd_pool *p);
+/* poolproc.c: tell the preload's waiter when every CPU slot has a worker
+ * with the job loaded, its time is up, or (give_up) a worker died. */
+void pd_pool_i_preload_check(struct pd_pool *p, int give_up);
+/* poolproc.c: a "loaded" message from worker w. */
+void pd_pool_i_loaded(struct pd_pool *p, struct wproc *w);
 /* pool.c: hand idle workers queued batches; retire surplus ones. */
 void pd_pool_i_pump(struct pd_pool *p);
 /* pool.c: a worker's result arrived / its pipe ended. */

@@ -16,9 +16,11 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "evframe.h"
 #include "fdio.h"
 #include "gpu.h"
 #include "log.h"
+#include "proto.h"
 #include "xmalloc.h"
 
 int pd_pool_i_live(const struct pd_pool *p, int gpu)
@@ -51,6 +53,63 @@ static void worker_child(int fd, struct pd_worker_shm *shm, int dev)
 		_exit(127);
 	/* With one device visible, the job's CUDA device is 0. */
 	pd_worker_main(3, shm, dev >= 0 ? 0 : -1);
+}
+
+/* Ask idle CPU worker w to load the preload job now. */
+static void send_load(struct pd_pool *p, struct wproc *w)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "op", PD_OP_LOAD);
+	cJSON_AddStringToObject(j, "path", p->preload_path);
+	cJSON_AddStringToObject(j, "sym", p->preload_sym);
+	if (p->preload_name)
+		cJSON_AddStringToObject(j, "name", p->preload_name);
+	pd_evframe_put(bufferevent_get_output(w->bev), NULL, j, NULL, 0);
+	cJSON_Delete(j);
+	w->state = W_LOADING;
+}
+
+void pd_pool_preload(struct pd_pool *p, const char *path, const char *sym, const char *name,
+		     void (*ready)(void *arg), void *arg)
+{
+	int i;
+
+	free(p->preload_path);
+	free(p->preload_sym);
+	free(p->preload_name);
+	p->preload_path = pd_xstrdup(path);
+	p->preload_sym = pd_xstrdup(sym);
+	p->preload_name = name ? pd_xstrdup(name) : NULL;
+	p->preload_ready = ready;
+	p->preload_arg = arg;
+	p->preload_until = pd_now_ns() + PRELOAD_WAIT_MS * 1000000ull;
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i]->gpu < 0 && p->w[i]->state == W_IDLE)
+			send_load(p, p->w[i]);
+	pd_pool_i_preload_check(p, 0);
+}
+
+void pd_pool_i_preload_check(struct pd_pool *p, int give_up)
+{
+	void (*ready)(void *arg) = p->preload_ready;
+	int i, loading = 0;
+
+	if (!ready)
+		return;
+	for (i = 0; i < p->nw; i++)
+		loading += p->w[i]->state == W_LOADING;
+	if (!give_up && pd_now_ns() < p->preload_until && (loading || pd_pool_i_live(p, 0) < p->slots))
+		return;
+	p->preload_ready = NULL;
+	ready(p->preload_arg);
+}
+
+void pd_pool_i_loaded(struct pd_pool *p, struct wproc *w)
+{
+	w->state = W_IDLE;
+	pd_pool_i_preload_check(p, 0);
+	pd_pool_i_pump(p);
 }
 
 /* Fork one worker process (on device dev, or -1: a CPU slot) and add it. */
@@ -90,6 +149,8 @@ int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err)
 	bufferevent_setcb(w->bev, pd_pool_i_worker_read, NULL, pd_pool_i_worker_event, p);
 	bufferevent_enable(w->bev, EV_READ);
 	p->w[p->nw++] = w;
+	if (dev < 0 && p->preload_ready) /* a preload is under way: this one too */
+		send_load(p, w);
 	if (dev >= 0)
 		pd_log(PD_LOG_DEBUG, "worker %d started on GPU %d", (int)pid, dev);
 	else

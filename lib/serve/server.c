@@ -161,6 +161,40 @@ static void pool_idle(void *arg)
 		maybe_stop(-1, 0, s);
 }
 
+/* The preload is done: the client waiting for its job answer gets it. */
+static void preload_ready(void *arg)
+{
+	struct pd_server *s = arg;
+
+	if (s->preload_conn)
+		srv_reply(s->preload_conn, s->preload_reply, NULL, 0);
+	s->preload_conn = NULL;
+	s->preload_reply = NULL;
+}
+
+static int ident_ok(const char *s);
+
+/* A server for one run: the answer j about its job, held, waits until
+ * every worker has loaded it; 1 when it does (j is taken), 0 to answer
+ * now. */
+static int preload(struct sconn *c, const struct pd_msg *m, cJSON *j)
+{
+	struct pd_server *s = c->s;
+	const char *hash = pd_json_str(m->json, "hash", ""), *sym = pd_json_str(m->json, "sym", "");
+	const char *file = pd_json_str(m->json, "path", NULL), *name = file ? strrchr(file, '/') : NULL;
+	char path[PD_PATH_MAX];
+
+	if (!s->preload || s->preload_conn || !pd_cache_has(s->cache, hash) || !ident_ok(sym))
+		return 0;
+	pd_cache_path(s->cache, hash, path, sizeof path);
+	s->preload = 0; /* the run's job only, once (not its --share data) */
+	s->preload_conn = c;
+	s->preload_reply = j;
+	/* Load errors name the client's file, as a run's "name" does. */
+	pd_pool_preload(s->pool, path, sym, name && name[1] && strlen(name) <= 200 ? name + 1 : file, preload_ready, s);
+	return 1;
+}
+
 /* job {hash, sym, path?}: do we hold this job file? */
 static void on_job(struct sconn *c, const struct pd_msg *m)
 {
@@ -188,7 +222,8 @@ static void on_job(struct sconn *c, const struct pd_msg *m)
 	j = srv_msg_new(PD_OP_JOB);
 	cJSON_AddStringToObject(j, "hash", hash);
 	cJSON_AddBoolToObject(j, pd_cache_has(s->cache, hash) ? "ok" : "need", 1);
-	srv_reply(c, j, NULL, 0);
+	if (!preload(c, m, j))
+		srv_reply(c, j, NULL, 0);
 }
 
 /* upload {hash} + the job file. */
@@ -255,6 +290,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	long long id = (long long)pd_json_num(m->json, "batch", 0), first = (long long)pd_json_num(m->json, "first", 1);
 	long long n = (long long)pd_json_num(m->json, "n", 1), tmo = (long long)pd_json_num(m->json, "timeout_ms", 0);
 	long long mem = (long long)pd_json_num(m->json, "mem", 0);
+	int f64 = (int)pd_json_num(m->json, "f64", 0);
 	const char *hash = pd_json_str(m->json, "hash", ""), *sym = pd_json_str(m->json, "sym", "");
 	const char *share = pd_json_str(m->json, "share", NULL), *kind = pd_json_str(m->json, "kind", "map");
 	const cJSON *gpu_item = cJSON_GetObjectItemCaseSensitive(m->json, "gpu");
@@ -263,6 +299,10 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 
 	if (strcmp(kind, "map") && strcmp(kind, "fitness")) {
 		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': kind '%.40s' is neither map nor fitness", kind);
+		return;
+	}
+	if (f64 && strcmp(kind, "fitness")) {
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': f64 (binary points) without kind fitness");
 		return;
 	}
 	if (gpu_item && !cJSON_IsBool(gpu_item)) {
@@ -297,6 +337,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .n = (int)n,
 	    .timeout_ms = (int)tmo,
 	    .fitness = !strcmp(kind, "fitness"),
+	    .f64_dim = f64,
 	    .gpu = gpu,
 	    .mem = pd_memlimit_effective(mem, s->mem_cap),
 	    .mem_cap = s->mem_cap,
@@ -402,6 +443,11 @@ static void conn_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	pd_pool_drop_owner(s->pool, c);
 	pd_taskserve_drop_owner(s->tasks, c);
 	srv_cc_drop_owner(s, c);
+	if (s->preload_conn == c) { /* gone while its job answer waited */
+		cJSON_Delete(s->preload_reply);
+		s->preload_conn = NULL;
+		s->preload_reply = NULL;
+	}
 	LIST_REMOVE(c, link);
 	s->nconns--;
 	free(c);
@@ -545,6 +591,7 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	s->persist = o->persist_alloc;
 	s->log_records = o->log_records;
 	s->mem_cap = o->mem_cap;
+	s->preload = o->preload;
 	LIST_INIT(&s->conns);
 	if (mkdir(s->cache, 0700) && errno != EEXIST) {
 		pd_err(err, "mkdir %s: %s", s->cache, strerror(errno));

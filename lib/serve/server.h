@@ -26,6 +26,10 @@ struct pd_server_opts {
 				   * slot is withdrawn (stop, shrink); 0 = the pool's 30 s */
 	const char *tube_addr;	  /* where task nodes take tubes from other hosts; NULL:
 				   * the address the task's client reached us at */
+	int preload;		  /* a server for one run (embedded): a job held is
+				   * loaded by every worker (pd_pool_preload) before
+				   * the client hears so, and its first records of all
+				   * slots start together */
 };
 
 /* Create the server and its worker pool.  NULL with err. */

@@ -73,6 +73,7 @@ cJSON *srv_info_json(struct pd_server *s)
 	cJSON_AddNumberToObject(j, "gpus", s->gpus.n);
 	cJSON_AddNumberToObject(j, "gpus_shared", s->gpus_shared);
 	cJSON_AddNumberToObject(j, "gpus_busy", pd_pool_gpus_busy(s->pool));
+	cJSON_AddBoolToObject(j, "f64", 1); /* takes fitness points as binary doubles */
 	cJSON_AddItemToObject(j, "gpu_devices", gpus_json(s));
 	cJSON_AddNumberToObject(j, "clients", s->nconns);
 	if (s->runs)

@@ -43,6 +43,9 @@ struct pd_server {
 	char unix_path[108];
 	LIST_HEAD(, sconn) conns;
 	int nconns, stopping, exit_when_alone;
+	int preload; /* pd_server_opts.preload */
+	struct sconn *preload_conn; /* whose "job" answer waits for the preload */
+	cJSON *preload_reply;	    /* ... and that answer */
 	struct event *stop_timer, *resume_timer;
 	LIST_HEAD(, srvcc) compiles; /* servercc.c: jobs compiling from source */
 	int ncompiles;

@@ -55,6 +55,7 @@ static const struct pd_msg_member c_run[] = {
     {"share", M_STR, 0, 0, 0},
     {"linenos", M_INTS, 0, 1, WHOLE},
     {"mem", M_INT, 0, 0, PD_MEM_MAX},
+    {"f64", M_INT, 0, 1, PD_POINT_DIM_MAX},
     {NULL, M_STR, 0, 0, 0},
 };
 static const struct pd_msg_member c_submit[] = {
@@ -122,6 +123,7 @@ static const struct pd_msg_member s_info[] = {
     {"gpus", M_INT, 0, 0, COUNT},
     {"gpus_shared", M_INT, 0, 0, COUNT},
     {"gpus_busy", M_INT, 0, 0, COUNT},
+    {"f64", M_BOOL, 0, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
 static const struct pd_msg_member s_slots[] = {

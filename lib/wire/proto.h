@@ -10,6 +10,7 @@
 #define PD_BLOB_MAX (256ull << 20)	     /* default blob cap, between hosts */
 #define PD_WORKER_BLOB_MAX (1ull << 30)	     /* server <-> worker pipes */
 #define PD_BATCH_RECORDS_MAX 65536	     /* records per run batch */
+#define PD_POINT_DIM_MAX 100000		     /* numbers in one fitness point */
 #define PD_SLOTS_MAX 1024		     /* CPU slots one host may share */
 #define PD_CONN_MAX 256			     /* connections per server */
 #define PD_HANDSHAKE_MAX 128		     /* of them in handshake at once; the oldest goes */
@@ -48,6 +49,8 @@
 #define PD_OP_NODE "node"
 #define PD_OP_NODE_CMD "node_cmd"
 #define PD_OP_PING "ping"
+#define PD_OP_LOAD "load"     /* server -> worker: open a job now (preload) */
+#define PD_OP_LOADED "loaded" /* worker -> server: it is open (or failed) */
 #define PD_OP_PONG "pong"
 
 /* Per-record result status (one byte in each result entry). */
@@ -62,6 +65,9 @@ enum pd_rstatus {
 /*
  * A result entry in a result blob: u8 status | u32 microseconds | u32 len
  * | len bytes (output or message), big-endian, one per record in order.
+ * In a run with "f64" (binary points: n * f64 little-endian IEEE-754
+ * doubles in the blob), an OK entry's output is its value as 8
+ * little-endian bytes.
  */
 #define PD_RENTRY_HDR 9
 

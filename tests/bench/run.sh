@@ -6,7 +6,8 @@
 # Measures, in one run, pd-map/pd-serve and pd-task and reference tools
 # doing the same kind of work, prints a table and writes one TSV line per
 # figure to ${BENCH_OUT:-$B/bench-results.txt} ($B/bench-smoke-results.txt
-# with --smoke).  Sections: [1] pd-map throughput, [2] efficiency, [3] idle
+# with --smoke).  Sections: [1] pd-map throughput, [2] efficiency (and the
+# spread of the slots' first-record starts, tests/bench/stamp.c), [3] idle
 # pd-serve, [4] tube round trip (pingpong.c; TCP and MPI references),
 # [5] tube throughput (throughput.c; TCP and MPI), [6] heat equation,
 # 1 node against 2, [7] pd-opt against DEAP and a textbook PSO
@@ -384,6 +385,33 @@ if PD_HOME=$T/home-eff measure "$EFF_REPS" "$T/eff.in" "$EFF_EXPECT" 0 "$BIN/pd-
 	eff_row "pd-map embedded (-c $EFF_SLOTS)" "$EFF_IDEAL" ">=0.98" "$cfg"
 else
 	row efficiency "pd-map embedded (-c $EFF_SLOTS)" efficiency "$M_ERR" "" ">=0.98" FAILED "$cfg"
+fi
+
+# The start-up of the embedded run above: how far apart its slots start
+# their first records (the first record each worker ran, by its pid).
+cfg="embedded; pd-map -c $EFF_SLOTS stamp.so (tests/bench/stamp.c: prints its pid and start time, then sleeps like sleep.so); spread = last - first of the $EFF_SLOTS workers' first starts; median of $EFF_REPS run(s)"
+STAMP=$B/bench/stamp.so
+mkdir -p "$B/bench"
+if ! ${CC:-cc} -std=c11 -shared -fPIC -O2 -Ilib tests/bench/stamp.c -o "$STAMP" -lm 2>"$T/stamp.err"; then
+	row efficiency "  start spread of the $EFF_SLOTS slots" spread_ms "cannot build stamp.so: $(tail -n 1 "$T/stamp.err")" ms "<=2" FAILED "$cfg"
+else
+	spreads=() STAMP_ERR=""
+	for ((i = 1; i <= EFF_REPS; i++)); do
+		if ! PD_HOME=$T/home-eff timeout -k 5 "$TMO" "$BIN/pd-map" -c "$EFF_SLOTS" "$STAMP" <"$T/eff.in" >"$T/stamp.out" 2>"$T/stamp.err" ||
+			[ "$(wc -l <"$T/stamp.out")" -ne "$EFF_N" ]; then
+			STAMP_ERR="pd-map stamp.so failed: $(tail -n 1 "$T/stamp.err")"
+			break
+		fi
+		spreads+=("$(awk '!($1 in s) { s[$1] = $2; n++ } END { if (n != slots) { print "workers " n; exit }
+			for (p in s) { if (lo == "" || s[p] < lo) lo = s[p]; if (s[p] > hi) hi = s[p] } printf "%.2f\n", (hi - lo) * 1000 }' \
+			slots="$EFF_SLOTS" "$T/stamp.out")")
+	done
+	spread=$([ -z "$STAMP_ERR" ] && printf '%s\n' "${spreads[@]}" | median 2>/dev/null)
+	if [ -n "$STAMP_ERR" ] || ! [[ $spread =~ ^[0-9.]+$ ]]; then
+		row efficiency "  start spread of the $EFF_SLOTS slots" spread_ms "${STAMP_ERR:-${spreads[*]} (not one first record per slot)}" ms "<=2" FAILED "$cfg"
+	else
+		row efficiency "  start spread of the $EFF_SLOTS slots" spread_ms "$spread" ms "<=2" ok "$cfg; all_ms=${spreads[*]}"
+	fi
 fi
 
 cfg="parallel --will-cite -j$EFF_SLOTS sleep < ($sec per line)"

@@ -407,6 +407,10 @@ static int after_handshake(const char *name)
 	} else if (!strcmp(name, "badrun-gpu")) {
 		send_frame(fd, &s, "{\"op\":\"run\",\"batch\":1,\"hash\":\"x\",\"sym\":\"square\",\"first\":1,\"n\":1,"
 			   "\"gpu\":\"yes\"}", "1\n", 2, NULL);
+	} else if (!strcmp(name, "badrun-binary")) {
+		/* binary points of dimension 0: the message table refuses it */
+		send_frame(fd, &s, "{\"op\":\"run\",\"batch\":1,\"hash\":\"x\",\"sym\":\"square\",\"first\":1,\"n\":1,"
+			   "\"kind\":\"fitness\",\"f64\":0}", "", 0, NULL);
 	} else if (!strcmp(name, "badtask")) {
 		/* a task without the job's hash: the message table refuses it */
 		send_frame(fd, &s, "{\"op\":\"task\",\"task\":\"t1\",\"sym\":\"x\",\"nodes\":1,\"me\":0,"
@@ -594,7 +598,7 @@ static const struct attack {
     {"flipped-header", 's'}, {"dupframe", 's'},	   {"unsealed", 's'},	     {"remote-alloc", 's'},
     {"unknown-op", 's'},  {"badrun", 's'},	   {"badupload", 's'},	     {"src-big", 's'},
     {"src-hash", 's'},	  {"src-path", 's'},	   {"badrun-gpu", 's'},	     {"badtask", 's'},
-    {NULL, 0}};
+    {"badrun-binary", 's'},  {NULL, 0}};
 
 /* Write everything, or give up after 10 s of the server not reading:
  * 0 written, 1 blocked. */
