@@ -56,6 +56,8 @@ static void push_sizes(int fd, struct pd_tubering_shm *m)
 		if (pd_tubes_push(&ts, "t", b, sizes[k], err))
 			_exit(3);
 	}
+	pd_tubes_stop(&ts);
+	free(b);
 	_exit(0);
 }
 
