@@ -48,8 +48,29 @@ void pd_tubering_unmap(struct pd_tubering_shm *m)
 		munmap(m, MAP_BYTES);
 }
 
+/*
+ * Map every page of the ring into this process now, writable: a forked
+ * node does not inherit the parent's page tables for a shared mapping,
+ * and a fault per page during the first pass of messages costs
+ * milliseconds.  Where the kernel lacks MADV_POPULATE_WRITE (before
+ * Linux 5.14), a volatile read per page does most of it.
+ */
+static void prefault(struct pd_tubering_shm *m)
+{
+	volatile unsigned char *p = m->data;
+	size_t i;
+
+#ifdef MADV_POPULATE_WRITE
+	if (madvise(m, MAP_BYTES, MADV_POPULATE_WRITE) == 0)
+		return;
+#endif
+	for (i = 0; i < PD_TUBERING_SIZE; i += 4096)
+		(void)p[i];
+}
+
 void pd_tubering_attach(struct pd_tubering *r, struct pd_tubering_shm *m, int producer)
 {
+	prefault(m);
 	r->m = m;
 	r->producer = producer;
 	r->pos = producer ? atomic_load(&m->head) : atomic_load(&m->tail);
