@@ -32,12 +32,14 @@
 #include "jsonbytes.h"
 #include "memlimit.h"
 #include "proto.h"
+#include "results.h"
 
 static const char *usage_text =
-    "usage: pd-map [-h] [--version] [-0] [-c N] [--gpu N] [-H HOSTS] [--unordered] [--tag] [--json]\n"
-    "              [--joblog FILE [--resume]] [--retries N] [--halt] [--timeout SEC] [--mem SIZE]\n"
-    "              [--bar | --no-bar] [--share FILE] [--detach] JOB.so[:NAME] < RECORDS\n"
-    "       pd-map [-H HOST] [-0] [--tag | --json] --fetch ID [--wait]\n"
+    "usage: pd-map [-h] [--version] [-0] [-c N] [--gpu N] [-H HOSTS] [-S SSH-HOSTS] [--unordered] [--tag]\n"
+    "              [--json] [--joblog FILE [--resume | --resume-failed | --retry-failed]] [--retries N]\n"
+    "              [--halt] [--timeout SEC] [--mem SIZE] [--bar | --no-bar] [--share FILE] [--results DIR]\n"
+    "              [--detach] JOB.so[:NAME] < RECORDS\n"
+    "       pd-map [-H HOST] [-0] [--tag | --json] [--results DIR] --fetch ID [--wait]\n"
     "       pd-map [-H HOST] --cancel ID\n";
 
 static void usage(int code)
@@ -48,15 +50,19 @@ static void usage(int code)
 
 /* Options and run state. */
 struct map {
-	const char *hosts, *joblog_path, *fetch, *cancel, *share;
+	const char *hosts, *ssh, *joblog_path, *fetch, *cancel, *share, *results_dir;
 	int detach, wait;
 	long slots, retries, timeout_ms, gpu; /* gpu: --gpu N, -1 for a GPU job without it */
 	long long mem;
 	int unordered, tag, json, halt, resume, bar;
+	int retry_failed; /* --retry-failed: run only what the log says failed */
+	long left_out;	  /* records --retry-failed did not run */
 	int nul;	  /* -0: records and results end in NUL, not newline */
 	long unprintable; /* ok results that plain output cannot hold (a separator in them) */
 	struct pd_joblog joblog;
 	int have_joblog, joblog_said;
+	struct pd_results results; /* --results DIR, fd -1 until opened */
+	int results_said;
 	struct pd_coord *coord;
 	struct event *bar_ev, *flush_ev;
 	off_t in_size;
@@ -71,18 +77,14 @@ static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
 	va_list ap;
-	char *safe;
 
 	if (M.bar_drawn) {
 		fputs("\r\033[K", stderr);
 		M.bar_drawn = 0;
 	}
 	va_start(ap, fmt);
-	/* Servers' and jobs' words: escape control characters. */
-	safe = pd_esc_vfmt(PD_ESC_KEEP_NL, fmt, ap);
+	pd_cli_vsay(fmt, ap); /* servers' and jobs' words: control characters escaped */
 	va_end(ap);
-	fprintf(stderr, "pd-map: %s\n", safe);
-	free(safe);
 }
 
 static void note_cb(void *arg, const char *msg)
@@ -132,23 +134,9 @@ static const char *shown(const char *s, size_t n, size_t max)
 	static struct pd_buf bufs[2] = {PD_BUF_INIT, PD_BUF_INIT};
 	static int turn;
 	struct pd_buf *b = &bufs[turn ^= 1];
-	size_t i;
 
 	pd_buf_reset(b);
-	for (i = 0; i < n && i < max; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\n')
-			pd_buf_add(b, "\\n", 2);
-		else if (c == '\t')
-			pd_buf_add(b, "\\t", 2);
-		else if (c == '\r')
-			pd_buf_add(b, "\\r", 2);
-		else if (c < 0x20 || c == 0x7f)
-			pd_buf_addf(b, "\\x%02x", c);
-		else
-			pd_buf_addc(b, (char)c);
-	}
+	pd_esc_buf(b, s, n < max ? n : max, PD_ESC_TAB);
 	if (n > max)
 		pd_buf_add(b, "...", 3);
 	return b->data;
@@ -196,12 +184,54 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 	raise((int)sig);
 }
 
+/* --results DIR: the record's files; the first failure is said, and
+ * the run ends with 71 (see finish_results). */
+static void put_results(const struct pd_coord_result *r)
+{
+	char err[PD_ERRLEN];
+
+	if (M.results.fd < 0 || M.results_said)
+		return;
+	if (pd_results_put(&M.results, r, err)) {
+		say("--results %s: %s (no more results are written there)", M.results_dir, err);
+		M.results_said = 1;
+	}
+}
+
+/* Open --results DIR; 0 or an exit status. */
+static int open_results(void)
+{
+	char err[PD_ERRLEN];
+
+	M.results.fd = -1;
+	if (!M.results_dir)
+		return 0;
+	if (pd_results_open(&M.results, M.results_dir, M.nul, err)) {
+		say("--results %s: %s", M.results_dir, err);
+		return PD_EX_OSERR;
+	}
+	return 0;
+}
+
+/* Close --results DIR; code, or 71 when a record's files could not be
+ * written and nothing worse happened. */
+static int finish_results(int code)
+{
+	pd_results_close(&M.results);
+	return !code && M.results_said ? PD_EX_OSERR : code;
+}
+
 /* Coordinator: one record's final result, in order. */
 static void result_cb(void *arg, const struct pd_coord_result *r)
 {
 	const char *sep;
 
 	(void)arg;
+	if (r->resumed == 2) {
+		M.left_out++;
+		return;
+	}
+	put_results(r);
 	if (M.have_joblog && r->host[0] && !r->resumed)
 		pd_joblog_add(&M.joblog, r->lineno, r->in ? r->in : "", r->inlen, r->status,
 			      r->ms, r->host, r->out, r->outlen);
@@ -235,7 +265,10 @@ static int resume_cb(void *arg, long lineno, const char *line, size_t len, struc
 		     const char **host, double *ms)
 {
 	(void)arg;
-	return pd_joblog_lookup(&M.joblog, lineno, line, len, out, host, ms);
+	if (pd_joblog_lookup(&M.joblog, lineno, line, len, out, host, ms))
+		return 1;
+	/* --retry-failed runs a record only when its last entry failed */
+	return M.retry_failed && pd_joblog_state(&M.joblog, lineno) != PD_JOBLOG_FAILED ? 2 : 0;
 }
 
 /* Redraw the progress line on stderr. */
@@ -272,18 +305,35 @@ static void flush_output(evutil_socket_t fd, short what, void *arg)
 	flush_joblog();
 }
 
+/* --resume and --resume-failed (the same: records whose log entry
+ * failed run again), or --retry-failed (only those); one of them. */
+static void resume_opt(const char *name, int retry)
+{
+	static const char *given;
+
+	if (given && (retry != M.retry_failed))
+		say("%s and %s cannot be combined", given, name), exit(PD_EX_USAGE);
+	given = name;
+	M.resume = 1;
+	M.retry_failed = retry;
+}
+
 /* Options of pd-map. */
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
-	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM };
+	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM,
+	       O_RESUME_FAILED, O_RETRY_FAILED, O_RESULTS };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"null", no_argument, 0, '0'},
 	    {"cpu", required_argument, 0, 'c'},   {"hosts", required_argument, 0, 'H'},
+	    {"ssh", required_argument, 0, 'S'},
 	    {"unordered", no_argument, 0, O_UNORDERED}, {"tag", no_argument, 0, O_TAG},
 	    {"json", no_argument, 0, O_JSON},	   {"joblog", required_argument, 0, O_JOBLOG},
 	    {"resume", no_argument, 0, O_RESUME}, {"retries", required_argument, 0, O_RETRIES},
+	    {"resume-failed", no_argument, 0, O_RESUME_FAILED}, {"retry-failed", no_argument, 0, O_RETRY_FAILED},
+	    {"results", required_argument, 0, O_RESULTS},
 	    {"halt", no_argument, 0, O_HALT},	   {"timeout", required_argument, 0, O_TIMEOUT},
 	    {"bar", no_argument, 0, O_BAR},	   {"no-bar", no_argument, 0, O_NOBAR},
 	    {"detach", no_argument, 0, O_DETACH}, {"fetch", required_argument, 0, O_FETCH},
@@ -293,7 +343,7 @@ static void parse_options(int argc, char **argv)
 	int ch;
 
 	M.bar = -1;
-	while ((ch = getopt_long(argc, argv, "h0c:H:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h0c:H:S:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': usage(0); break;
 		case '0': M.nul = 1; break;
@@ -303,11 +353,14 @@ static void parse_options(int argc, char **argv)
 				say("-c: '%s' is not a number of slots from 1 to 100000", optarg), exit(PD_EX_USAGE);
 			break;
 		case 'H': M.hosts = optarg; break;
+		case 'S': M.ssh = optarg; break;
 		case O_UNORDERED: M.unordered = 1; break;
 		case O_TAG: M.tag = 1; break;
 		case O_JSON: M.json = 1; break;
 		case O_JOBLOG: M.joblog_path = optarg; break;
-		case O_RESUME: M.resume = 1; break;
+		case O_RESUME: resume_opt("--resume", 0); break;
+		case O_RESUME_FAILED: resume_opt("--resume-failed", 0); break;
+		case O_RETRY_FAILED: resume_opt("--retry-failed", 1); break;
 		case O_RETRIES:
 			if (pd_parse_long(optarg, 0, 100, &M.retries))
 				say("--retries: '%s' is not a number from 0 to 100", optarg), exit(PD_EX_USAGE);
@@ -328,6 +381,7 @@ static void parse_options(int argc, char **argv)
 		case O_WAIT: M.wait = 1; break;
 		case O_CANCEL: M.cancel = optarg; break;
 		case O_SHARE: M.share = optarg; break;
+		case O_RESULTS: M.results_dir = optarg; break;
 		case O_GPU:
 			if (pd_parse_long(optarg, 1, 100000, &M.gpu))
 				say("--gpu: '%s' is not a number of GPU slots from 1 to 100000", optarg), exit(PD_EX_USAGE);
@@ -345,13 +399,19 @@ static void parse_options(int argc, char **argv)
 		say(optind == argc ? "no job given" : "too many arguments");
 		usage(PD_EX_USAGE);
 	}
+	if (M.ssh && (M.detach || M.fetch || M.cancel))
+		say("-S starts servers for an attached run only, not with --%s",
+		    M.detach ? "detach" : M.fetch ? "fetch" : "cancel"), exit(PD_EX_USAGE);
 	if (M.detach && M.gpu)
 		say("--gpu runs attached only, not with --detach"), exit(PD_EX_USAGE);
-	if (M.detach && (M.joblog_path || M.halt || M.tag || M.json || M.bar > 0 || M.share))
-		say("--detach runs without --joblog, --halt, --tag, --json, --bar or --share (give --tag or --json to --fetch)"),
+	if (M.detach && (M.joblog_path || M.halt || M.tag || M.json || M.bar > 0 || M.share || M.results_dir))
+		say("--detach runs without --joblog, --halt, --tag, --json, --bar, --share or --results (give --tag, --json "
+		    "or --results to --fetch)"),
 		    exit(PD_EX_USAGE);
+	if (M.cancel && M.results_dir)
+		say("--results goes with a run or --fetch, not --cancel"), exit(PD_EX_USAGE);
 	if (M.resume && !M.joblog_path)
-		say("--resume needs --joblog FILE"), exit(PD_EX_USAGE);
+		say("%s needs --joblog FILE", M.retry_failed ? "--retry-failed" : "--resume"), exit(PD_EX_USAGE);
 	if (M.tag && M.json)
 		say("--tag and --json cannot be combined"), exit(PD_EX_USAGE);
 	if (M.nul && M.detach)
@@ -444,6 +504,8 @@ static int ask_run(struct pd_hostsel *sel)
 		code = PD_EX_TEMPFAIL;
 		goto out;
 	}
+	if ((code = open_results()) != 0)
+		goto out;
 	n = pd_detach_replay(&log, fetched_cb, NULL, err);
 	if (n < 0) {
 		say("%s", err);
@@ -460,7 +522,7 @@ static int ask_run(struct pd_hostsel *sel)
 out:
 	cJSON_Delete(st);
 	pd_buf_release(&log);
-	return code;
+	return finish_results(code);
 }
 
 /* --detach: hand the records to the local pd-serve, print the run id. */
@@ -545,7 +607,7 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .timeout_ms = (int)M.timeout_ms,
 	    .mem = M.mem,
 	    .halt = M.halt,
-	    .keep_input = M.tag || M.json || M.have_joblog,
+	    .keep_input = M.tag || M.json || M.have_joblog || M.results_dir,
 	    .share = M.share ? f->sharepath : NULL,
 	    .share_data = f->share,
 	    .share_len = f->sharelen,
@@ -578,9 +640,12 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	else if (code == PD_EX_JOBFAIL)
 		say("%s after %ld records (%ld failed)", err, st.done, st.failed + M.unprintable);
 	else if (st.failed + M.unprintable) {
-		say("%ld of %ld records failed", st.failed + M.unprintable, st.done);
+		say("%ld of %ld records failed", st.failed + M.unprintable, st.done - M.left_out);
 		code = PD_EX_JOBFAIL;
 	}
+	if (M.left_out)
+		say("--retry-failed left out %ld record%s that the joblog does not show as failed (--resume-failed "
+		    "runs those not yet run)", M.left_out, M.left_out == 1 ? "" : "s");
 	if (!code && M.joblog_said)
 		code = PD_EX_OSERR; /* the results are out, but the log lacks some */
 	if (M.bar_ev)
@@ -616,11 +681,17 @@ static int run_job(char *arg)
 		check_job(path, want, f.sym, sizeof f.sym, &f.job, &f.joblen);
 	if (!realpath(path, f.jobpath))
 		pd_path_fmt(f.jobpath, "%s", path);
-	code = pd_hostsel_init(&sel, M.hosts, err);
+	code = pd_hostsel_init(&sel, M.hosts, M.ssh, err);
 	if (code)
 		say("%s", err);
+	if (!code && M.detach && pd_hosts_count_ssh(&sel.hosts)) {
+		say("%s: ssh hosts take attached runs only, not --detach", sel.source);
+		code = PD_EX_USAGE;
+	}
 	if (!code)
 		code = load_share(&f);
+	if (!code && !M.detach)
+		code = open_results();
 	if (!code && M.detach)
 		code = detach(&sel, f.jobpath, f.sym, f.job, f.joblen);
 	else if (!code && M.joblog_path && pd_joblog_open(&M.joblog, M.joblog_path, M.resume, 0666, err)) {
@@ -635,6 +706,7 @@ static int run_job(char *arg)
 		if (M.have_joblog)
 			pd_joblog_close(&M.joblog);
 	}
+	code = finish_results(code);
 	pd_hostsel_release(&sel);
 	free(f.job);
 	free(f.share);
@@ -647,13 +719,12 @@ int main(int argc, char **argv)
 	char err[PD_ERRLEN];
 	int code;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-map"; /* getopt's messages name the tool, not its path */
+	pd_cli_start(argv, "pd-map", usage_text);
+	M.results.fd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
 	if (M.fetch || M.cancel) {
-		code = pd_hostsel_init(&sel, M.hosts, err);
+		code = pd_hostsel_init(&sel, M.hosts, NULL, err);
 		if (code)
 			say("%s", err);
 		else

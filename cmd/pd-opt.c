@@ -42,7 +42,8 @@ static const char *usage_text =
     "              [--restart-mode ipop|bipop] [--noise-handling] [--omega W] [--cl C] [--cg C]\n"
     "              [--pso-rule linear|classic] [--islands K]\n"
     "              [--elite P] [--crossover P] [--mutation P] [--migration-interval N]\n"
-    "              [--migration-proportion P] [-n NODES] [--gpu N] [-H HOSTS] [--timeout SEC] [--mem SIZE]\n"
+    "              [--migration-proportion P] [-n NODES] [--gpu N] [-H HOSTS] [-S SSH-HOSTS]\n"
+    "              [--timeout SEC] [--mem SIZE]\n"
     "              [--json] [-q] [--trace FILE] [--plot FILE.svg] [--checkpoint FILE]\n"
     "              [--checkpoint-every N] [--resume FILE] FITNESS.so[:NAME]\n";
 
@@ -59,7 +60,7 @@ struct opts {
 	long gpu; /* --gpu N; -1: a GPU job without it (every shared GPU slot) */
 	long long mem;
 	double target;
-	const char *bounds, *hosts, *trace, *plot, *checkpoint, *resume;
+	const char *bounds, *hosts, *ssh, *trace, *plot, *checkpoint, *resume;
 	const char *x0, *step; /* lists, parsed once the parameters are known */
 	double *x0v, *stepv;
 	int restarts_given, rule_given, sigma0_given;
@@ -138,7 +139,8 @@ static const struct option longopts[] = {
     {"migration-interval", required_argument, 0, O_MIGINT},
     {"migration-proportion", required_argument, 0, O_MIGPROP}, {"nodes", required_argument, 0, 'n'},
     {"gpu", required_argument, 0, O_GPU},
-    {"hosts", required_argument, 0, 'H'}, {"timeout", required_argument, 0, O_TIMEOUT},
+    {"hosts", required_argument, 0, 'H'}, {"ssh", required_argument, 0, 'S'},
+    {"timeout", required_argument, 0, O_TIMEOUT},
     {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, 'q'}, {"trace", required_argument, 0, O_TRACE},
     {"plot", required_argument, 0, O_PLOT}, {"checkpoint", required_argument, 0, O_CKPT},
     {"checkpoint-every", required_argument, 0, O_EVERY}, {"resume", required_argument, 0, O_RESUME},
@@ -209,6 +211,7 @@ static int run_option(int ch, const char *arg)
 	case 'n': O.nodes = opt_long("-n", arg, 1, 100000); break;
 	case O_GPU: O.gpu = opt_long("--gpu", arg, 1, 100000); break;
 	case 'H': O.hosts = arg; break;
+	case 'S': O.ssh = arg; break;
 	case O_TIMEOUT:
 		if (pd_parse_seconds_ms(arg, &O.timeout_ms) || O.timeout_ms < 1)
 			pd_cli_die(PD_EX_USAGE, "--timeout: '%s' is not a positive number of seconds", arg);
@@ -285,14 +288,9 @@ static void parse_options(int argc, char **argv)
 	O.conf.elite = O.conf.crossover = O.conf.mutation = -1;
 	O.conf.pso_rule = PD_PSO_DEFAULT;
 	O.every = 10;
-	while ((ch = getopt_long(argc, argv, "ha:p:n:H:q", longopts, NULL)) != -1) {
-		if (ch == 'h')
-			pd_cli_usage(0);
-		if (ch == O_VERSION)
-			pd_cli_version();
+	while ((ch = pd_cli_getopt(argc, argv, "ha:p:n:H:S:q", longopts, O_VERSION)) != -1)
 		if (!algo_option(ch, optarg) && !run_option(ch, optarg))
 			pd_cli_usage(PD_EX_USAGE);
-	}
 	if (optind != argc - 1) {
 		pd_cli_say(optind == argc ? "no fitness function given" : "too many arguments");
 		pd_cli_usage(PD_EX_USAGE);
@@ -735,11 +733,8 @@ int main(int argc, char **argv)
 	size_t joblen;
 	int code;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-opt"; /* getopt's messages name the tool, not its path */
+	pd_cli_start(argv, "pd-opt", usage_text);
 	signal(SIGPIPE, SIG_IGN);
-	pd_cli_init("pd-opt", usage_text);
 	parse_options(argc, argv);
 	check_job(argv[optind], &job, &joblen);
 	make_optimiser();
@@ -750,7 +745,7 @@ int main(int argc, char **argv)
 		trace_resume();
 	if (O.trace && !(R.trace = fopen(O.trace, O.resume ? "a" : "w")))
 		pd_cli_die(PD_EX_OSERR, "--trace %s: %s", O.trace, strerror(errno));
-	code = pd_hostsel_init(&sel, O.hosts, err);
+	code = pd_hostsel_init(&sel, O.hosts, O.ssh, err);
 	if (code)
 		pd_cli_say("%s", err);
 	else

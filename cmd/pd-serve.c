@@ -17,6 +17,7 @@
 
 #include "fdio.h"
 #include "cli.h"
+#include "ephemeral.h"
 #include "err.h"
 #include "hostsel.h"
 #include "hosts.h"
@@ -32,10 +33,11 @@
 static const char *usage_text =
     "usage: pd-serve [-h] [--version] [-f] [-v]... [-p PORT] [-b ADDRESS] [--port-file FILE]\n"
     "                [--cpu N] [--mem SIZE] [--grace SEC] [--local]\n"
-    "       pd-serve --keygen\n";
+    "       pd-serve --keygen\n"
+    "       pd-serve --ephemeral [-v]... [--cpu N] [--mem SIZE]\n";
 
 struct serve_opts {
-	int foreground, verbose, local_only, keygen;
+	int foreground, verbose, local_only, keygen, ephemeral, placed;
 	long port, cpu, grace_ms;
 	long long mem;
 	const char *bind, *port_file;
@@ -52,7 +54,7 @@ static int numeric_address(const char *s)
 /* Options of pd-serve. */
 static void parse_options(int argc, char **argv, struct serve_opts *o)
 {
-	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL, O_MEM, O_GRACE };
+	enum { O_VERSION = 256, O_KEYGEN, O_PORTFILE, O_CPU, O_LOCAL, O_MEM, O_GRACE, O_EPHEMERAL };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	     {"version", no_argument, 0, O_VERSION},
 	    {"foreground", no_argument, 0, 'f'},    {"verbose", no_argument, 0, 'v'},
@@ -60,28 +62,28 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 	    {"port-file", required_argument, 0, O_PORTFILE}, {"cpu", required_argument, 0, O_CPU},
 	    {"local", no_argument, 0, O_LOCAL},	     {"keygen", no_argument, 0, O_KEYGEN},
 	    {"mem", required_argument, 0, O_MEM},    {"grace", required_argument, 0, O_GRACE},
-	    {0, 0, 0, 0}};
+	    {"ephemeral", no_argument, 0, O_EPHEMERAL}, {0, 0, 0, 0}};
 	int ch;
 
 	o->port = PD_DEFAULT_PORT;
 	o->cpu = -1;
 	o->grace_ms = 30000;
-	while ((ch = getopt_long(argc, argv, "hfvp:b:", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "hfvp:b:", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version();
-		case 'f': o->foreground = 1; break;
+		case 'f': o->foreground = o->placed = 1; break;
 		case 'v': o->verbose++; break;
 		case 'p':
 			if (pd_parse_long(optarg, 0, 65535, &o->port))
 				pd_cli_die(PD_EX_USAGE, "-p: '%s' is not a port number from 0 to 65535", optarg);
+			o->placed = 1;
 			break;
 		case 'b':
 			if (!numeric_address(optarg))
 				pd_cli_die(PD_EX_USAGE, "-b: '%s' is not a numeric IPv4 or IPv6 address", optarg);
 			o->bind = optarg;
+			o->placed = 1;
 			break;
-		case O_PORTFILE: o->port_file = optarg; break;
+		case O_PORTFILE: o->port_file = optarg; o->placed = 1; break;
 		case O_CPU:
 			if (pd_parse_long(optarg, 0, PD_SLOTS_MAX, &o->cpu))
 				pd_cli_die(PD_EX_USAGE, "--cpu: '%s' is not a number of slots from 0 to %d", optarg, PD_SLOTS_MAX);
@@ -94,13 +96,35 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 			if (pd_parse_seconds_ms(optarg, &o->grace_ms) || o->grace_ms < 0 || o->grace_ms > 86400000)
 				pd_cli_die(PD_EX_USAGE, "--grace: '%s' is not a number of seconds from 0 to 86400", optarg);
 			break;
-		case O_LOCAL: o->local_only = 1; break;
-		case O_KEYGEN: o->keygen = 1; break;
+		case O_LOCAL: o->local_only = o->placed = 1; break;
+		case O_KEYGEN: o->keygen = o->placed = 1; break;
+		case O_EPHEMERAL: o->ephemeral = 1; break;
 		default: pd_cli_usage(PD_EX_USAGE);
 		}
 	}
 	if (optind != argc)
 		pd_cli_die(PD_EX_USAGE, "unexpected argument '%s'", argv[optind]);
+	if (o->ephemeral && o->placed)
+		pd_cli_die(PD_EX_USAGE, "--ephemeral takes only -v, --cpu and --mem (it listens where its ssh "
+			   "client reaches it, in the foreground, and keeps nothing)");
+}
+
+/* --ephemeral: the server a client's ssh started for one run. */
+static int ephemeral(const struct serve_opts *o)
+{
+	int level = o->verbose >= 2 ? PD_LOG_DEBUG : o->verbose ? PD_LOG_INFO : PD_LOG_WARN, rc;
+	struct pd_ephemeral_opts eo = {(int)o->cpu, o->mem, NULL, level};
+	char err[PD_ERRLEN], host[256];
+
+	pd_log_open("pd-serve", level, 0);
+	if (gethostname(host, sizeof host))
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = 0;
+	eo.host = host;
+	rc = pd_ephemeral_serve(0, 1, &eo, err);
+	if (rc)
+		pd_cli_die(rc, "%s", err);
+	return 0;
 }
 
 /* Create the control socket's directory (mode 0700) if it is missing, and
@@ -270,16 +294,15 @@ int main(int argc, char **argv)
 	struct pd_paths paths;
 	int perm = 0, lockfd, port = 0, ready_fd = -1, have_key;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-serve"; /* getopt's messages name the tool, not its path */
+	pd_cli_start(argv, "pd-serve", usage_text);
 	/* Every descriptor above 2 is inherited, none ours: a reader at the
 	 * far end of a pipe would wait for a daemon holding it. */
 	pd_fd_close_from(3);
-	pd_cli_init("pd-serve", usage_text);
 
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);
+	if (o.ephemeral)
+		return ephemeral(&o);
 	if (pd_paths_init(&paths, err))
 		pd_cli_die(PD_EX_USAGE, "%s", err);
 	if (o.keygen) {
@@ -304,7 +327,7 @@ int main(int argc, char **argv)
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;
 	so = (struct pd_server_opts){paths.state, have_key ? key : NULL, pd_ncpus(), (int)o.cpu,
-				     1, host, 1, o.mem, o.grace_ms ? (int)o.grace_ms : 1};
+				     1, host, 1, o.mem, o.grace_ms ? (int)o.grace_ms : 1, NULL};
 	base = event_base_new();
 	s = pd_server_new(base, &so, err);
 	if (!s)

@@ -32,16 +32,34 @@
 
 static const char *usage_text =
     "usage: pd-task [-h] [--version] [-n NODES] [-t TOPOLOGY] [--args ARGS] [--json] [-H HOSTS]\n"
-    "               [--timeout SEC] [-c N] [--oversubscribe] [--detach] TASK.so[:NAME] [< ARGS-LINES]\n"
+    "               [-S SSH-HOSTS] [--timeout SEC] [-c N] [--oversubscribe] [--detach]\n"
+    "               TASK.so[:NAME] [< ARGS-LINES]\n"
     "       pd-task [-H HOST] [--json] --fetch ID [--wait]\n"
     "       pd-task [-H HOST] --cancel ID\n";
 
 /* Options. */
 struct opts {
 	long nodes, slots, timeout_ms;
-	const char *topology, *args, *hosts, *fetch, *cancel;
+	const char *topology, *args, *hosts, *ssh, *fetch, *cancel;
 	int json, oversubscribe, detach, wait;
 };
+
+/* A grid or torus topology: its size is checked now (exit 64), and
+ * without -n it gives the number of nodes. */
+static void grid_nodes(struct opts *o)
+{
+	char err[PD_ERRLEN];
+	int rows, cols, rc = pd_topology_grid(o->topology, &rows, &cols, NULL, err);
+
+	if (rc < 0)
+		pd_cli_die(PD_EX_USAGE, "-t: %s", err);
+	if (rc > 0 && !o->nodes) {
+		if ((long)rows * cols > PD_TOPOLOGY_NODES_MAX)
+			pd_cli_die(PD_EX_USAGE, "-t: topology '%s' has %ld nodes (at most %d)", o->topology,
+				   (long)rows * cols, PD_TOPOLOGY_NODES_MAX);
+		o->nodes = (long)rows * cols;
+	}
+}
 
 /* Options of pd-task. */
 static void parse_options(int argc, char **argv, struct opts *o)
@@ -53,16 +71,15 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	    {"args", required_argument, 0, O_ARGS}, {"json", no_argument, 0, O_JSON},
 	    {"timeout", required_argument, 0, O_TIMEOUT}, {"cpu", required_argument, 0, 'c'},
 	    {"oversubscribe", no_argument, 0, O_OVER}, {"hosts", required_argument, 0, 'H'},
+	    {"ssh", required_argument, 0, 'S'},
 	    {"detach", no_argument, 0, O_DETACH},   {"fetch", required_argument, 0, O_FETCH},
 	    {"wait", no_argument, 0, O_WAIT},	    {"cancel", required_argument, 0, O_CANCEL},
 	    {0, 0, 0, 0}};
 	int ch;
 
 	o->topology = "none";
-	while ((ch = getopt_long(argc, argv, "hn:t:c:H:", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "hn:t:c:H:S:", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version(); break;
 		case 'n':
 			if (pd_parse_long(optarg, 1, PD_TOPOLOGY_NODES_MAX, &o->nodes))
 				pd_cli_die(PD_EX_USAGE, "-n: '%s' is not a number of nodes from 1 to %d", optarg,
@@ -81,6 +98,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 			break;
 		case O_OVER: o->oversubscribe = 1; break;
 		case 'H': o->hosts = optarg; break;
+		case 'S': o->ssh = optarg; break;
 		case O_DETACH: o->detach = 1; break;
 		case O_FETCH: o->fetch = optarg; break;
 		case O_WAIT: o->wait = 1; break;
@@ -90,6 +108,9 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	}
 	if (o->wait && !o->fetch)
 		pd_cli_die(PD_EX_USAGE, "--wait goes with --fetch ID");
+	if (o->ssh && (o->detach || o->fetch || o->cancel))
+		pd_cli_die(PD_EX_USAGE, "-S starts servers for an attached run only, not with --%s",
+			   o->detach ? "detach" : o->fetch ? "fetch" : "cancel");
 	if (o->fetch && o->cancel)
 		pd_cli_die(PD_EX_USAGE, "--fetch and --cancel cannot be combined");
 	if ((o->fetch || o->cancel) && optind != argc)
@@ -98,6 +119,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		pd_cli_say(optind == argc ? "no task given" : "too many arguments");
 		pd_cli_usage(PD_EX_USAGE);
 	}
+	grid_nodes(o);
 	if (o->args && !o->nodes)
 		pd_cli_die(PD_EX_USAGE, "--args gives every node the same line: say how many nodes with -n");
 }
@@ -199,15 +221,13 @@ static void print_results(const struct opts *o, const struct pd_node_result *res
 	}
 }
 
-static void note(const char *msg) { pd_cli_say("%s", msg); }
-
 /* Choose hosts and places for the nodes, from -H, PD_HOSTS, the hosts
  * file or the local pd-serve.  0 when nodes run here (no server). */
 static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_taskplan *p)
 {
 	struct pd_target *t;
 	char err[PD_ERRLEN];
-	int code = pd_hostsel_init(sel, o->hosts, err), n;
+	int code = pd_hostsel_init(sel, o->hosts, o->ssh, err), n;
 	pid_t none;
 
 	if (code)
@@ -215,11 +235,11 @@ static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_ta
 	if (sel->kind == PD_SEL_EMBEDDED)
 		return 0;
 	t = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *t);
-	n = pd_hostsel_targets(sel, 0, t, &none, note, err);
+	n = pd_hostsel_targets(sel, 0, t, &none, pd_cli_note, err);
 	if (n < 0)
 		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
 	code = pd_taskplan_make(p, t, n, sel->kind == PD_SEL_REMOTE ? sel->key : NULL, (int)o->nodes,
-				o->oversubscribe, note, err);
+				o->oversubscribe, pd_cli_note, err);
 	free(t);
 	if (code)
 		pd_cli_die(code, "%s", err);
@@ -265,7 +285,7 @@ static int ask_run(const struct opts *o)
 	char err[PD_ERRLEN];
 	const char *state;
 	cJSON *st = NULL;
-	int code = pd_hostsel_init(&sel, o->hosts, err);
+	int code = pd_hostsel_init(&sel, o->hosts, NULL, err);
 
 	if (!code)
 		code = pd_detach_server(&sel, o->hosts != NULL, &t, &key, err);
@@ -305,7 +325,11 @@ static int detach_task(const struct opts *o, const char *path, const char *sym, 
 	long i;
 	int code;
 
-	code = pd_hostsel_init(&sel, o->hosts, err);
+	code = pd_hostsel_init(&sel, o->hosts, NULL, err);
+	if (!code && pd_hosts_count_ssh(&sel.hosts)) {
+		pd_err(err, "%s: ssh hosts take attached runs only, not --detach", sel.source);
+		code = PD_EX_USAGE;
+	}
 	if (!code && !pd_target_unix_alive(sel.paths.sock)) {
 		pd_err(err, "--detach needs a pd-serve running on this host (no answer on %s)", sel.paths.sock);
 		code = PD_EX_UNAVAILABLE;
@@ -362,18 +386,16 @@ int main(int argc, char **argv)
 	int code, failed;
 	long slots, i;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-task"; /* getopt's messages name the tool, not its path */
-	pd_cli_init("pd-task", usage_text);
+	pd_cli_start(argv, "pd-task", usage_text);
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);
 	if (o.fetch || o.cancel)
 		return ask_run(&o);
 	check_task(argv[optind], path, sizeof path, sym, sizeof sym);
 	args = node_args(&o);
-	if (pd_topology_build(&topo, o.topology, (int)o.nodes, err))
-		pd_cli_die(PD_EX_DATAERR, "%s", err);
+	code = pd_topology_build(&topo, o.topology, (int)o.nodes, err);
+	if (code)
+		pd_cli_die(code == -2 ? PD_EX_USAGE : PD_EX_DATAERR, "%s%s", code == -2 ? "-t: " : "", err);
 	if (o.detach) {
 		code = detach_task(&o, path, sym, &topo, args);
 		for (i = 0; i < o.nodes; i++)

@@ -42,6 +42,28 @@ start_hosts() {
 	done
 }
 
+@test "interop: tubes between a host without AES (PD_AEAD=chacha20poly1305) and hosts with it; heat equals the serial solver" {
+	PD_AEAD=chacha20poly1305 netns_start_server 0 --cpu 1 -v
+	netns_start_server 1 --cpu 1 -v
+	netns_start_server 2 --cpu 1 -v
+	"$T/heat_serial" 40 60 >"$T/serial"
+	# nodes 0-1-2-3 on hosts 0, 1, 2, 0: every tube crosses the network,
+	# and those of node 0 and 3 (host 0) are sealed with ChaCha20-Poly1305
+	# in both directions (host 0 pushing as the client, and accepting)
+	st=0
+	netns_client timeout -k 5 "$TASK_TIMEOUT" "$BIN/pd-task" -H "$(netns_hosts)" -n 4 -t line \
+		--oversubscribe --args "40 60" "$EX/heat.so" >"$T/out" 2>"$T/err" || st=$?
+	cat "$T/err"
+	[ "$st" -eq 0 ]
+	cmp "$T/serial" "$T/out"
+	# the coordinator's own connections: ChaCha with host 0, the best
+	# both have with the others
+	grep -q "pd-task connected (sealed: chacha20poly1305)" "$(netns_server_log 0)"
+	if grep -qw aes /proc/cpuinfo && grep -qw pclmulqdq /proc/cpuinfo; then
+		grep -q "pd-task connected (sealed: aes256gcm)" "$(netns_server_log 1)"
+	fi
+}
+
 @test "a host killed mid-task: the task ends on every node, naming the node and host, no hang" {
 	start_hosts
 	netns_client timeout -k 5 "$TASK_TIMEOUT" "$BIN/pd-task" -H "$(netns_hosts)" -n 3 \

@@ -272,6 +272,84 @@ check_one_failure() {
 	[ "$(cat "$T/calls")" = "R5" ]
 }
 
+# log_check LOG N FLAKY: the joblog's last entry for each of lines 1..N is
+# "ok" with the input line as output, lines in FLAKY (space-separated) have
+# exactly one "error" entry before it, the others none (python, from the
+# format pd-map(1) documents).
+log_check() {
+	python3 - "$@" <<'PY'
+import json, sys, hashlib
+log, n, flaky = sys.argv[1], int(sys.argv[2]), set(map(int, sys.argv[3].split()))
+entries = {}
+for text in open(log):
+    e = json.loads(text)
+    entries.setdefault(e["line"], []).append(e["status"])
+for line in range(1, n + 1):
+    want = ["error", "ok"] if line in flaky else ["ok"]
+    if entries.get(line) != want:
+        sys.exit("line %d: entries %s, expected %s" % (line, entries.get(line), want))
+if set(entries) - set(range(1, n + 1)):
+    sys.exit("entries for lines outside 1..%d" % n)
+PY
+}
+
+@test "--retry-failed runs only what the log says failed; --resume-failed also what never ran; the log ends right" {
+	export PD_COUNTER_FILE="$T/calls"
+	# the calls since the last mark (flaky counts need the whole file kept)
+	mark() { seen=$(wc -l <"$T/calls"); }
+	calls() { tail -n +"$((seen + 1))" "$T/calls"; }
+	# 30 records; every 7th fails on its first call and succeeds after
+	seq 1 30 | awk '{ print ($1 % 7 == 0 ? "flaky 1 r" : "r") $1 }' >"$T/in"
+	# the first run sees only 20 of them: 7 and 14 fail
+	head -n 20 "$T/in" >"$T/in20"
+	pdrun "$PD_MAP" -c 2 --joblog "$T/log" "$EX/counter.so" <"$T/in20"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(grep -v flaky "$T/in20")" ]
+	# --retry-failed on all 30: runs 7 and 14 only, prints 1..20, leaves 21..30 out
+	mark
+	pdrun "$PD_MAP" -c 2 --joblog "$T/log" --retry-failed "$EX/counter.so" <"$T/in"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$output" = "$(cat "$T/in20")" ]
+	[ "$(calls | sort)" = "$(printf 'flaky 1 r14\nflaky 1 r7')" ]
+	[[ $stderr == *"--retry-failed left out 10 records that the joblog does not show as failed"* ]]
+	# --resume-failed: runs 21..30 (21 and 28 fail, first call), nothing of 1..20
+	mark
+	pdrun "$PD_MAP" -c 2 --joblog "$T/log" --resume-failed "$EX/counter.so" <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(calls | sort)" = "$(sed -n '21,30p' "$T/in" | sort)" ]
+	[ "$output" = "$(grep -vx -e 'flaky 1 r21' -e 'flaky 1 r28' "$T/in")" ]
+	# --retry-failed once more: only 21 and 28 run; the whole output is the serial one
+	mark
+	pdrun "$PD_MAP" -c 2 --joblog "$T/log" --retry-failed "$EX/counter.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$(calls | sort)" = "$(printf 'flaky 1 r21\nflaky 1 r28')" ]
+	# counter.so outputs each record's line: the serial result is the input
+	[ "$output" = "$(cat "$T/in")" ]
+	[[ $stderr != *"left out"* ]]
+	log_check "$T/log" 30 "7 14 21 28"
+	# --retry-failed with nothing failed runs nothing, prints the log's outputs
+	mark
+	pdrun "$PD_MAP" -c 2 --joblog "$T/log" --retry-failed "$EX/counter.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$T/in")" ]
+	[ -z "$(calls)" ]
+}
+
+@test "--retry-failed: needs --joblog, and goes with neither --resume nor --resume-failed" {
+	bad_usage --retry-failed "$EX/square.so"
+	[[ $stderr == *"--retry-failed needs --joblog FILE"* ]]
+	bad_usage --joblog "$T/log" --retry-failed --resume "$EX/square.so"
+	[[ $stderr == *"--retry-failed and --resume cannot be combined"* ]]
+	bad_usage --joblog "$T/log" --resume-failed --retry-failed "$EX/square.so"
+	[[ $stderr == *"--resume-failed and --retry-failed cannot be combined"* ]]
+	bad_usage --resume-failed "$EX/square.so"
+	# --resume and --resume-failed are the same and may both be given
+	seq 3 | "$PD_MAP" --joblog "$T/log" "$EX/square.so" >/dev/null
+	pdrun "$PD_MAP" --joblog "$T/log" --resume --resume-failed "$EX/square.so" < <(seq 3)
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '1\n4\n9')" ]
+}
+
 @test "--joblog without --resume starts afresh" {
 	export PD_COUNTER_FILE="$T/calls"
 	seq 1 5 | sed 's/^/r/' >"$T/in"

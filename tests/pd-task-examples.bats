@@ -182,3 +182,69 @@ hmax() {
 	[ "$status" -ne 0 ]
 	[[ $stderr == *"fewer than the 3 nodes"* ]]
 }
+
+# wave_serial N STEPS: share/examples/wave.c's formulas on the whole
+# periodic domain at once, in Python (IEEE doubles, the same operations in
+# the same order, the same libm exp), one "i u_i" line per point.
+wave_serial() {
+	python3 - "$1" "$2" <<'PY'
+import math, sys
+n, steps = int(sys.argv[1]), int(sys.argv[2])
+u = [math.exp(-100.0 * (i / n - 0.5) * (i / n - 0.5)) for i in range(n)]
+p = list(u)
+for s in range(steps):
+    nx = [2.0 * u[i] - p[i] + 0.5 * (u[i - 1] - 2.0 * u[i] + u[(i + 1) % n]) for i in range(n)]
+    p, u = u, nx
+for i in range(n):
+    print("%d %.17g" % (i, u[i]))
+PY
+}
+
+@test "wave on 1, 2, 3 and 5 nodes (-t ring2): a serial solver's values, every digit" {
+	wave_serial 64 150 >"$T/serial"
+	# the wave has moved: the serial run is not the initial bump
+	[ "$(wave_serial 64 0)" != "$(cat "$T/serial")" ]
+	[ "$(wc -l <"$T/serial")" -eq 64 ]
+	for n in 1 2 3 5; do
+		pdrun_to "$T/out$n" "$PD_TASK" -n "$n" -t ring2 --oversubscribe --args '64 150' "$EX/wave.so" </dev/null
+		[ "$status" -eq 0 ] || { cat "$T/out$n.err"; false; }
+		diff "$T/serial" "$T/out$n"
+	done
+	# a one-way ring lacks the tubes back: the nodes say so
+	pdrun "$PD_TASK" -n 2 -t ring --oversubscribe --args '64 10' "$EX/wave.so" </dev/null
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"lacks tubes 'left' and 'right' both ways: run it with -t ring2"* ]]
+}
+
+# torusheat_serial G STEPS: share/examples/torusheat.c's formulas on the
+# whole periodic grid at once, in Python, one "r c u" line per point.
+torusheat_serial() {
+	python3 - "$1" "$2" <<'PY'
+import math, sys
+g, steps = int(sys.argv[1]), int(sys.argv[2])
+pos = lambda k: -1.0 + 2.0 * k / g
+u = [[math.exp(-50.0 * (pos(c) * pos(c) + pos(r) * pos(r))) for c in range(g)] for r in range(g)]
+for s in range(steps):
+    u = [[u[r][c] + 0.2 * (u[r][c - 1] + u[r][(c + 1) % g] + u[r - 1][c] + u[(r + 1) % g][c] - 4.0 * u[r][c])
+          for c in range(g)] for r in range(g)]
+for r in range(g):
+    for c in range(g):
+        print("%d %d %.17g" % (r, c, u[r][c]))
+PY
+}
+
+@test "heat on a periodic grid over -t torus:1x1, 2x2, 1x3 and 3x2 nodes: a serial solver's values, every digit" {
+	torusheat_serial 12 40 >"$T/serial"
+	[ "$(torusheat_serial 12 0)" != "$(cat "$T/serial")" ]
+	[ "$(wc -l <"$T/serial")" -eq 144 ]
+	for shape in 1x1 2x2 1x3 3x2; do
+		pdrun_to "$T/out" "$PD_TASK" -t "torus:$shape" --oversubscribe --args "12 40 ${shape%x*} ${shape#*x}" \
+			"$EX/torusheat.so" </dev/null
+		[ "$status" -eq 0 ] || { cat "$T/out.err"; false; }
+		sort -n -k1,1 -k2,2 "$T/out" | diff "$T/serial" -
+	done
+	# a grid without the wrapping tubes is refused by the nodes, saying so
+	pdrun "$PD_TASK" -t grid:2x2 --oversubscribe --args "12 40 2 2" "$EX/torusheat.so" </dev/null
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"run it with -t torus:RxC"* ]]
+}

@@ -296,3 +296,66 @@ x')" ]
 	pdrun "$PD_TASK" --fetch r0123456789 "$P"
 	[ "$status" -eq 64 ]
 }
+
+# expected_edges SPEC K: the tubes "NAME SOURCE TARGET" of named topology
+# SPEC for K nodes, sorted, computed here from pd-task(1)'s words alone.
+expected_edges() {
+	python3 - "$1" "$2" <<'PY' | LC_ALL=C sort
+import sys
+spec, k = sys.argv[1], int(sys.argv[2])
+if spec == "ring2":
+    rows, cols, wrap, names = 1, k, True, ["right", "left"]
+else:
+    kind, size = spec.split(":")
+    rows, cols = map(int, size.split("x"))
+    wrap, names = kind == "torus", ["right", "left", "down", "up"]
+moves = {"right": (0, 1), "left": (0, -1), "down": (1, 0), "up": (-1, 0)}
+for node in range(k):
+    r, c = divmod(node, cols)
+    for name in names:
+        rr, cc = r + moves[name][0], c + moves[name][1]
+        if not wrap and not (0 <= rr < rows and 0 <= cc < cols):
+            continue
+        print(name, node, (rr % rows) * cols + cc % cols)
+PY
+}
+
+@test "ring2, torus:RxC and grid:RxC: every tube joins the nodes pd-task(1) names, messages prove it" {
+	local spec k
+	for spec in ring2:1 ring2:2 ring2:5 torus:4x4:16 torus:2x2:4 torus:1x3:3 torus:3x1:3 grid:3x4:12 grid:1x1:1 grid:2x1:2; do
+		k=${spec##*:}
+		spec=${spec%:*}
+		# each node pushes its number on every outgoing tube and says
+		# what arrived on each incoming one: "NAME:SOURCE ..."
+		pdrun "$PD_TASK" -n "$k" --oversubscribe -t "$spec" --args wired "$P"
+		[ "$status" -eq 0 ] || { echo "$spec: $stderr"; false; }
+		[ "${#lines[@]}" -eq "$k" ] || [ "$k$output" = 1 ]
+		printf '%s\n' "$output" | awk '{ for (i = 1; i <= NF; i++) { split($i, a, ":"); print a[1], a[2], NR - 1 } }' |
+			LC_ALL=C sort >"$T/got"
+		expected_edges "$spec" "$k" >"$T/want"
+		diff "$T/want" "$T/got" || { echo "topology $spec, $k nodes"; false; }
+	done
+	# without -n a grid's size gives the number of nodes
+	pdrun "$PD_TASK" --oversubscribe -t torus:2x3 --args wired "$P"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 6 ]
+}
+
+@test "grid and torus sizes that are malformed or do not match -n: 64 naming the spec, nothing runs" {
+	pdrun "$PD_TASK" -n 16 -t torus:4x5 --args wired "$P"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"topology 'torus:4x5' has 20 nodes (4 rows of 5), but the task has 16"* ]]
+	[ -z "$output" ]
+	pdrun "$PD_TASK" -n 16 -t torus:0x4 --args wired "$P"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"topology 'torus:0x4': rows and columns must be from 1 to 4096"* ]]
+	for spec in torus:junk torus:4x grid:4x4x4 'grid:4 x4' torus:-1x4 torus; do
+		pdrun "$PD_TASK" -n 16 -t "$spec" --args wired "$P"
+		[ "$status" -eq 64 ] || { echo "$spec: $status"; false; }
+		[[ $stderr == *"topology '$spec': expected ${spec%%:*}:ROWSxCOLUMNS, as in ${spec%%:*}:4x4"* ]]
+		[ -z "$output" ]
+	done
+	pdrun "$PD_TASK" -t torus:100x100 --args wired "$P"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"topology 'torus:100x100' has 10000 nodes (at most 4096)"* ]]
+}

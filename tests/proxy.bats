@@ -79,7 +79,7 @@ attack() {
 	run_through "$PROXY_PORT"
 	show "$T/evil.log"
 	# the proxy did tamper, on the connection pd-map made
-	grep -q "^pd_proxy: conn [0-9]* .*\(flipped\|dropped\|swapped\|replaced\|downgraded\)" "$T/evil.log"
+	grep -q "^pd_proxy: conn [0-9]* .*\(flipped\|dropped\|swapped\|replaced\|downgraded\|rewritten\)" "$T/evil.log"
 	[ "$status" -eq "$want" ]
 	no_wrong_output
 	if [ "$by" = server ]; then
@@ -181,11 +181,44 @@ AUTH="frame failed authentication"
 	attack client 69 "message 'challenge': protocol version 0 not supported (this is 1)" downgrade s2c
 }
 
+# AES-256-GCM is offered only where libsodium finds AES-NI and PCLMUL
+# (crypto_aead_aes256gcm_is_available tests exactly these two).
+needs_aes() {
+	grep -qw aes /proc/cpuinfo && grep -qw pclmulqdq /proc/cpuinfo ||
+		skip "this CPU lacks AES-NI or PCLMUL, so no side offers AES-256-GCM to strip or swap"
+}
+
+@test "AEAD downgrade: AES stripped from the hello's offer, the proofs disagree, the server refuses (77)" {
+	needs_aes
+	attack server 77 "authentication failed" rewrite c2s '"aead":["aes256gcm",' '"aead":['
+	grep -q 'frame 1 rewritten' "$T/evil.log"
+}
+
+@test "AEAD downgrade: the whole offer hidden from the server, pd-map refuses the choiceless challenge" {
+	attack client 69 "the server chose no AEAD" rewrite c2s '"aead":' '"xaead":'
+}
+
+@test "AEAD choice tampered: AES-256-GCM swapped for ChaCha20-Poly1305, the proofs disagree, the server refuses (77)" {
+	needs_aes
+	attack server 77 "authentication failed" rewrite s2c '"aead":"aes256gcm"' '"aead":"chacha20poly1305"'
+}
+
+@test "AEAD choice tampered: an unknown AEAD named in the challenge, pd-map refuses it" {
+	attack client 69 "the server chose AEAD 'rot13', which this side did not offer" \
+		rewrite s2c '"aead":"' '"aead":"rot13","x":"'
+}
+
+@test "AEAD offer of an unknown suite only: the server answers that none is in common" {
+	attack server 69 "no AEAD in common: the client offers rot13;" rewrite c2s '"aead":[' '"aead":["rot13"],"x":['
+}
+
 @test "pd_proxy: usage errors exit 64" {
 	run "$PROXY" "$T/p" 1 nosuchmode
 	[ "$status" -eq 64 ]
 	run "$PROXY" "$T/p" 1 flip sideways 3
 	[ "$status" -eq 64 ]
 	run "$PROXY" "$T/p" 1 drop c2s 0
+	[ "$status" -eq 64 ]
+	run "$PROXY" "$T/p" 1 rewrite c2s onlyold
 	[ "$status" -eq 64 ]
 }

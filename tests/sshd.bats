@@ -8,23 +8,11 @@
 
 load helpers/common
 load helpers/netns
-
-SSHD=/usr/sbin/sshd
+load helpers/sshd
 
 setup() {
 	pd_setup
-	[ -x "$SSHD" ] || skip "no $SSHD (openssh-server; contrib/debian-deps.sh installs it)"
-	command -v ssh >/dev/null && command -v ssh-keygen >/dev/null ||
-		skip "no ssh or ssh-keygen (openssh-client)"
-	[ "$(id -u)" = 0 ] || skip "sshd needs root to start a session for another login (uid $(id -u))"
-	S=$T/ssh
-	mkdir -m 700 "$S"
-	ssh-keygen -q -t ed25519 -N '' -C host -f "$S/host_key"
-	ssh-keygen -q -t ed25519 -N '' -C client -f "$S/id"
-	cp "$S/id.pub" "$S/authorized_keys"
-	chmod 600 "$S/authorized_keys"
-	# sshd's privilege separation directory, as the package's unit makes it
-	mkdir -p /run/sshd
+	sshd_prepare
 	SSHD_PID=
 }
 
@@ -36,24 +24,6 @@ teardown() {
 	[ -z "$SSHD_PID" ] || kill -TERM "$SSHD_PID" 2>/dev/null || true
 	netns_teardown
 	pd_teardown
-}
-
-# sshd_config for a listener on address $1, port $2.
-sshd_config() {
-	cat <<-CONF
-		ListenAddress $1:$2
-		HostKey $S/host_key
-		PidFile none
-		AuthorizedKeysFile $S/authorized_keys
-		PubkeyAuthentication yes
-		PasswordAuthentication no
-		KbdInteractiveAuthentication no
-		UsePAM no
-		StrictModes no
-		PermitRootLogin prohibit-password
-		AllowUsers $(id -un)
-		LogLevel VERBOSE
-	CONF
 }
 
 # Start sshd (run by the words before it, e.g. netns_exec 0) on $1:$2 in

@@ -6,3 +6,9 @@
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "AEAD negotiation unit tests (offer, choice, transcript, PD_AEAD)" {
+	run "${B:-build}/tests/suite_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}

@@ -13,7 +13,7 @@
 #include "err.h"
 #include "xmalloc.h"
 
-int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, char *err)
+int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, const char *opt_ssh, char *err)
 {
 	const char *env = getenv("PD_HOSTS");
 	int found = 0, perm = 0;
@@ -21,9 +21,10 @@ int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, char *err)
 	memset(s, 0, sizeof *s);
 	if (pd_paths_init(&s->paths, err))
 		return PD_EX_USAGE;
-	if (opt_hosts) {
-		s->source = "-H";
-		if (pd_hosts_parse(&s->hosts, opt_hosts, "-H", err))
+	if (opt_hosts || opt_ssh) {
+		s->source = opt_hosts ? "-H" : "-S";
+		if (pd_hosts_parse(&s->hosts, opt_hosts, "-H", err) ||
+		    pd_hosts_parse_ssh(&s->hosts, opt_ssh, "-S", err))
 			return PD_EX_USAGE;
 	} else if (env && *env) {
 		s->source = "PD_HOSTS";
@@ -34,7 +35,7 @@ int pd_hostsel_init(struct pd_hostsel *s, const char *opt_hosts, char *err)
 		if (pd_hosts_file(&s->hosts, s->paths.hosts, &found, err))
 			return PD_EX_DATAERR;
 	}
-	if (s->hosts.n == 0 && (opt_hosts || (env && *env))) {
+	if (s->hosts.n == 0 && (opt_hosts || opt_ssh || (env && *env))) {
 		pd_err(err, "%s: no hosts given", s->source);
 		return PD_EX_USAGE;
 	}
@@ -60,6 +61,42 @@ static void pass_note(void *arg, const char *msg)
 	(*note)(msg);
 }
 
+/* Every host of s that is not an ssh host, resolved into t; how many. */
+static int resolve_tcp(struct pd_hostsel *s, struct pd_target *t, void (*note)(const char *msg))
+{
+	struct pd_hostlist tcp = {0};
+	int i, n;
+
+	tcp.v = pd_xcalloc((size_t)s->hosts.n + 1, sizeof *tcp.v);
+	for (i = 0; i < s->hosts.n; i++)
+		if (!s->hosts.v[i].ssh)
+			tcp.v[tcp.n++] = s->hosts.v[i];
+	n = pd_targets_resolve(&tcp, t, note ? pass_note : NULL, &note);
+	pd_hosts_release(&tcp);
+	return n;
+}
+
+/* A note nobody hears. */
+static void no_note(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+/* Start (or find) the servers of s's ssh hosts, their targets into t;
+ * how many.  ssh's control sockets go beside our own server's socket. */
+static int start_ssh(struct pd_hostsel *s, struct pd_target *t, void (*note)(const char *msg))
+{
+	char dir[sizeof s->paths.sock], e[PD_ERRLEN], *slash;
+
+	snprintf(dir, sizeof dir, "%s", s->paths.sock);
+	if ((slash = strrchr(dir, '/')) && slash != dir)
+		*slash = 0;
+	if (!slash || slash == dir || pd_private_dir(dir, e))
+		snprintf(dir, sizeof dir, "/tmp");
+	return pd_sshhosts_start(&s->ssh, &s->hosts, s->key, dir, t, note ? pass_note : no_note, &note);
+}
+
 int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid_t *embedded,
 		       void (*note)(const char *msg), char *err)
 {
@@ -78,9 +115,12 @@ int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid
 		pd_target_fd(&t[0], fd);
 		return 1;
 	}
-	n = pd_targets_resolve(&s->hosts, t, note ? pass_note : NULL, &note);
+	n = resolve_tcp(s, t, note);
+	if (pd_hosts_count_ssh(&s->hosts))
+		n += start_ssh(s, t + n, note);
 	if (!n)
-		pd_err(err, "no host in %s could be resolved", s->source);
+		pd_err(err, "no host in %s could be %s", s->source,
+		       pd_hosts_count_ssh(&s->hosts) ? "reached" : "resolved");
 	return n ? n : -1;
 }
 
@@ -101,8 +141,17 @@ struct pd_coord *pd_hostsel_coord(struct pd_hostsel *s, int slots, struct event_
 	return c;
 }
 
+void pd_hostsel_no_ssh(struct pd_hostsel *s)
+{
+	int i;
+
+	for (i = 0; i < s->hosts.n; i++)
+		s->hosts.v[i].ssh = 0;
+}
+
 void pd_hostsel_release(struct pd_hostsel *s)
 {
+	pd_sshhosts_stop(&s->ssh);
 	pd_hosts_release(&s->hosts);
 	memset(s->key, 0, sizeof s->key);
 }

@@ -102,7 +102,8 @@ static void flush_ordered(struct pd_coord *c)
 static void store(struct pd_coord *c, long seq, int status, float ms, int tries, const char *host,
 		  const char *out, size_t outlen, const char *in, size_t inlen)
 {
-	struct pd_coord_result r = {seq + 1, status, ms, host, out, outlen, in, inlen, tries, tries == 0};
+	struct pd_coord_result r = {seq + 1, status, ms, host, out, outlen, in, inlen, tries < 0 ? 0 : tries,
+				    tries < 0 ? 2 : tries == 0};
 
 	if (c->finished)
 		return; /* halted: nothing after the failure */
@@ -133,11 +134,13 @@ static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 		if (c->cb.resume) {
 			const char *host = "";
 			double ms = 0;
+			int done;
 
 			pd_buf_reset(&c->scratch);
-			if (c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch, &host, &ms)) {
-				store(c, c->nread++, PD_R_OK, (float)ms, 0, host, c->scratch.data, c->scratch.len,
-				      line, len);
+			done = c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch, &host, &ms);
+			if (done) { /* tries 0: taken from the log; -1: left out */
+				store(c, c->nread++, PD_R_OK, (float)ms, done == 2 ? -1 : 0, host, c->scratch.data,
+				      c->scratch.len, line, len);
 				continue;
 			}
 		}
@@ -427,7 +430,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 static void ask_file(struct chost *h, const char *hash, const char *path)
 {
 	int src = h->c->o.src && !strcmp(hash, h->c->hash);
-	cJSON *j = pd_jobx_ask(hash, h->c->o.sym, !src && h->t.kind != PD_T_TCP ? path : NULL);
+	cJSON *j = pd_jobx_ask(hash, h->c->o.sym, !src && !pd_target_sealed(&h->t) ? path : NULL);
 
 	if (src) {
 		cJSON_AddStringToObject(j, "src", "c");
@@ -612,10 +615,10 @@ static void host_connect(struct chost *h)
 	struct timeval tv = {PING_S, 0};
 
 	struct pd_coord *c = h->c;
-	struct pd_peer_opts po = {PD_ROLE_CLIENT, h->t.kind == PD_T_TCP, c->o.key, h->t.name,
+	struct pd_peer_opts po = {PD_ROLE_CLIENT, pd_target_sealed(&h->t), c->o.key, h->t.name,
 				  PD_BLOB_MAX, c->o.client, 0};
 	char err[PD_ERRLEN];
-	int fd = h->t.fd;
+	int fd;
 
 	h->state = H_CONNECTING;
 	h->heard_ns = pd_now_ns();
@@ -625,7 +628,7 @@ static void host_connect(struct chost *h)
 		h->peer = pd_peer_connect(c->base, (struct sockaddr *)&h->t.ss, h->t.sslen, &po, host_msg, h);
 		return;
 	}
-	if (h->t.kind == PD_T_UNIX && (fd = pd_target_unix_connect(&h->t, err)) < 0) {
+	if ((fd = pd_target_open(&h->t, err)) < 0) {
 		h->state = H_DOWN;
 		snprintf(h->why, sizeof h->why, "%s", err);
 		note(c, "%s", err);

@@ -28,7 +28,9 @@ struct pd_coord_cb {
 	void (*note)(void *arg, const char *msg);
 	/* Optional: 1 when the record is already done (--resume), with its
 	 * output appended to out, and where it ran and how long it took in
-	 * *host (a string that outlives the coordinator) and *ms. */
+	 * *host (a string that outlives the coordinator) and *ms; 2 when it
+	 * is to be left out (--retry-failed): not run, delivered in its turn
+	 * with resumed = 2 and nothing else; 0 to run it. */
 	int (*resume)(void *arg, long lineno, const char *line, size_t len, struct pd_buf *out,
 		      const char **host, double *ms);
 	/* Optional: the run ended (see pd_coord_run for codes).  Without it

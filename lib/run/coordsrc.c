@@ -16,7 +16,7 @@ const char *pd_coord_i_src_name(const struct pd_coord *c)
 /* How the user knows the host: its address, or "localhost". */
 static const char *host_name(const struct chost *h)
 {
-	return h->t.kind == PD_T_TCP ? h->t.name : "localhost";
+	return pd_target_sealed(&h->t) ? h->t.name : "localhost";
 }
 
 /* The jobs a host found in its compile, as pd_jobfile_inspect_kinds

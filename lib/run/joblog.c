@@ -46,26 +46,35 @@ static void fit(struct pd_joblog *j, long line)
 	j->hash = pd_xrealloc(j->hash, sizeof *j->hash * (size_t)ncap);
 	j->host = pd_xrealloc(j->host, sizeof *j->host * (size_t)ncap);
 	j->ms = pd_xrealloc(j->ms, sizeof *j->ms * (size_t)ncap);
-	for (i = j->cap; i < ncap; i++)
+	j->state = pd_xrealloc(j->state, (size_t)ncap);
+	for (i = j->cap; i < ncap; i++) {
 		j->out[i] = j->host[i] = NULL;
+		j->state[i] = PD_JOBLOG_NONE;
+	}
 	j->cap = ncap;
 }
 
-/* Take one log line; entries that are not "ok" are ignored. */
+/* Take one log line: the last entry of a line number says its state; an
+ * "ok" one also keeps its output. */
 static void load_entry(struct pd_joblog *j, const char *text, size_t len)
 {
 	struct pd_buf in = PD_BUF_INIT, st = PD_BUF_INIT, out = PD_BUF_INIT, host = PD_BUF_INIT;
 	double line = pd_json_flat_num(text, len, "line"), ms = pd_json_flat_num(text, len, "ms");
-	long n;
+	long n = line >= 1 && line <= (double)(1L << 40) ? (long)line : 0; /* 0 for NaN too */
+	int ok;
 
-	if (isnan(line) || pd_json_flat_str(text, len, "in", &in) || pd_json_flat_str(text, len, "status", &st) ||
-	    strcmp(st.data, "ok") || pd_json_flat_str(text, len, "output", &out))
+	if (!n || pd_json_flat_str(text, len, "in", &in) ||
+	    pd_json_flat_str(text, len, "status", &st) || pd_rstatus_parse(st.data) < 0)
 		goto out;
-	n = (long)line;
-	if (n < 1 || n > (1L << 40))
+	ok = !strcmp(st.data, "ok");
+	if (ok && pd_json_flat_str(text, len, "output", &out))
 		goto out;
 	fit(j, n);
 	free(j->out[n]);
+	j->out[n] = NULL;
+	j->state[n] = ok ? PD_JOBLOG_OK : PD_JOBLOG_FAILED;
+	if (!ok)
+		goto out;
 	j->outlen[n] = out.len;
 	j->out[n] = pd_buf_detach(&out, NULL);
 	j->hash[n] = strtoull(in.data, NULL, 16);
@@ -163,6 +172,11 @@ void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen,
 		pd_joblog_flush(j, NULL);
 }
 
+int pd_joblog_state(const struct pd_joblog *j, long line)
+{
+	return line >= 1 && line < j->cap ? j->state[line] : PD_JOBLOG_NONE;
+}
+
 int pd_joblog_lookup(const struct pd_joblog *j, long line, const char *in, size_t inlen,
 		     struct pd_buf *out, const char **host, double *ms)
 {
@@ -216,6 +230,7 @@ void pd_joblog_close(struct pd_joblog *j)
 	free(j->out);
 	free(j->outlen);
 	free(j->hash);
+	free(j->state);
 	memset(j, 0, sizeof *j);
 	j->fd = -1;
 }

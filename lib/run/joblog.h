@@ -34,12 +34,16 @@ struct pd_joblog {
 	unsigned long long *hash;
 	char **host;	/* where it ran, NULL when absent */
 	double *ms;
+	unsigned char *state; /* enum pd_joblog_state of the line's last entry */
 	long cap;
 	long loaded;
 	int with_input; /* also log each record's input text ("input") */
 };
 
-/* Open path for appending; with resume, first load its "ok" entries and
+/* What the last entry of a line number says. */
+enum pd_joblog_state { PD_JOBLOG_NONE, PD_JOBLOG_OK, PD_JOBLOG_FAILED };
+
+/* Open path for appending; with resume, first load its entries and
  * cut a torn last line (see torn).  A new file gets mode (less the
  * umask): 0600 for the server's run logs, 0666 for a user's --joblog.
  * 0 or -1 with err. */
@@ -53,6 +57,9 @@ void pd_joblog_add(struct pd_joblog *j, long line, const char *in, size_t inlen,
  * "timeout", "lost"), and back (-1 when unknown). */
 const char *pd_rstatus_name(int status);
 int pd_rstatus_parse(const char *name);
+
+/* The state of line N by its last loaded entry (whatever its input). */
+int pd_joblog_state(const struct pd_joblog *j, long line);
 
 /* 1 when line N with this input is done, its output appended to out,
  * where it ran and its time in *host (valid until close) and *ms. */

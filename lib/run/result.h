@@ -16,7 +16,9 @@ struct pd_coord_result {
 	const char *in;	    /* the input line (no newline) */
 	size_t inlen;
 	int tries;	    /* runs it took */
-	int resumed;	    /* taken from a joblog (--resume), not run now */
+	int resumed;	    /* 1: taken from a joblog (--resume), not run now;
+			     * 2: left out (--retry-failed), neither run nor
+			     * taken: only lineno and in are meaningful */
 };
 
 #endif

@@ -11,30 +11,17 @@
 
 #include <event2/event.h>
 
-#include "dirs.h"
 #include "err.h"
 #include "log.h"
 #include "pathfmt.h"
 #include "server.h"
-
-/* Remove the embedded server's private directory: DIR/cache/ and DIR/alloc. */
-static void remove_tree(const char *dir)
-{
-	char path[PD_PATH_MAX];
-
-	if (pd_path_fmt(path, "%s/cache", dir) == 0)
-		pd_dir_remove(path);
-	pd_path_fmt(path, "%s/alloc", dir);
-	unlink(path);
-	rmdir(dir);
-}
+#include "tmpstate.h"
 
 /* The embedded server: serve fd until it closes, then clean up. */
 static void embedded_main(int fd, int slots) __attribute__((noreturn));
 static void embedded_main(int fd, int slots)
 {
 	struct pd_server_opts o = {0};
-	const char *tmp = getenv("TMPDIR");
 	char dir[PD_PATH_MAX], err[PD_ERRLEN];
 	struct event_base *base;
 	struct pd_server *s;
@@ -53,10 +40,9 @@ static void embedded_main(int fd, int slots)
 			close(null);
 		}
 	}
-	pd_path_fmt(dir, "%s/playdoh-embedded-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
 	pd_log_open("pd-map (embedded server)", PD_LOG_WARN, 0);
 	base = event_base_new();
-	if (!base || !mkdtemp(dir)) {
+	if (!base || pd_tmpstate_make(dir, "embedded")) {
 		fprintf(stderr, "pd-map: embedded server: cannot start\n");
 		_exit(PD_EX_OSERR);
 	}
@@ -74,7 +60,7 @@ static void embedded_main(int fd, int slots)
 	pd_server_exit_when_alone(s);
 	event_base_dispatch(base);
 	pd_server_free(s);
-	remove_tree(dir);
+	pd_tmpstate_remove(dir);
 	_exit(0);
 }
 

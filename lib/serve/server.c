@@ -311,7 +311,8 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 static void on_hello(struct sconn *c, const struct pd_msg *m)
 {
 	snprintf(c->client, sizeof c->client, "%s", pd_json_str(m->json, "client", "?"));
-	pd_log(PD_LOG_INFO, "%s: %s connected", pd_peer_name(c->peer), c->client);
+	pd_log(PD_LOG_INFO, "%s: %s connected (sealed: %s)", pd_peer_name(c->peer), c->client,
+	       pd_peer_aead(c->peer));
 }
 
 /* info {}: this server's state. */
@@ -481,17 +482,23 @@ static void on_accept_unix(struct evconnlistener *l, evutil_socket_t fd, struct 
 	add_conn(arg, fd, 1, name, refuse[0] ? refuse : NULL);
 }
 
+/* Turn accepting on or off on both listeners (either may be absent). */
+static void listeners_accept(struct pd_server *s, int on)
+{
+	struct evconnlistener *ls[] = {s->tcp, s->unx};
+	size_t i;
+
+	for (i = 0; i < sizeof ls / sizeof ls[0]; i++)
+		if (ls[i])
+			(void)(on ? evconnlistener_enable(ls[i]) : evconnlistener_disable(ls[i]));
+}
+
 /* Accepting resumes after running out of descriptors. */
 static void resume_accept(evutil_socket_t fd, short what, void *arg)
 {
-	struct pd_server *s = arg;
-
 	(void)fd;
 	(void)what;
-	if (s->tcp)
-		evconnlistener_enable(s->tcp);
-	if (s->unx)
-		evconnlistener_enable(s->unx);
+	listeners_accept(arg, 1);
 }
 
 /* accept() failed: on EMFILE pause accepting for a second, not spin;
@@ -527,7 +534,9 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 	pd_path_fmt(s->cache, "%s/cache", o->state);
 	pd_path_fmt(s->alloc, "%s/alloc", o->state);
 	snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : "localhost");
+	snprintf(s->tube_addr, sizeof s->tube_addr, "%s", o->tube_addr ? o->tube_addr : "");
 	if (o->key) {
+		sodium_mlock(s->key, sizeof s->key); /* best effort: kept out of swap */
 		memcpy(s->key, o->key, PD_KEY_LEN);
 		s->have_key = 1;
 	}
@@ -655,10 +664,7 @@ void pd_server_shutdown(struct pd_server *s)
 	pd_log(PD_LOG_INFO, "shutting down: handing back queued records, giving running ones a grace period");
 	s->stopping = 1;
 	pd_pool_stop(s->pool);
-	if (s->tcp)
-		evconnlistener_disable(s->tcp);
-	if (s->unx)
-		evconnlistener_disable(s->unx);
+	listeners_accept(s, 0);
 	/* Detached runs stay "running" on disk and resume at the next start. */
 	pd_runs_free(s->runs);
 	s->runs = NULL;
@@ -691,6 +697,8 @@ void pd_server_free(struct pd_server *s)
 	}
 	event_free(s->stop_timer);
 	event_free(s->resume_timer);
+	if (s->have_key)
+		sodium_munlock(s->key, sizeof s->key); /* zeroes it */
 	sodium_memzero(s->key, sizeof s->key);
 	free(s);
 }

@@ -24,6 +24,8 @@ struct pd_server_opts {
 	long long mem_cap;	  /* --mem: every worker's address-space cap, 0 = none */
 	int grace_ms;		  /* --grace: a running record's time to finish once its
 				   * slot is withdrawn (stop, shrink); 0 = the pool's 30 s */
+	const char *tube_addr;	  /* where task nodes take tubes from other hosts; NULL:
+				   * the address the task's client reached us at */
 };
 
 /* Create the server and its worker pool.  NULL with err. */

@@ -30,6 +30,7 @@ struct sconn {
 struct pd_server {
 	struct event_base *base;
 	char state[PD_PATH_MAX], cache[PD_PATH_MAX], alloc[PD_PATH_MAX], host[256];
+	char tube_addr[64]; /* pd_server_opts.tube_addr, or "" */
 	unsigned char key[PD_KEY_LEN];
 	int have_key, cpus_total, shared, persist, log_records;
 	struct pd_gpus gpus; /* found at start (gpu.h) */

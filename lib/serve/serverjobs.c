@@ -49,8 +49,11 @@ void srv_on_task(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, PD_EX_TEMPFAIL, "this server is stopping");
 		return;
 	}
-	/* Tubes from other hosts come to the address the coordinator used. */
-	if (pd_peer_local_addr(c->peer, bind, sizeof bind))
+	/* Tubes from other hosts come to the address the coordinator used,
+	 * unless the server was told another (one started over ssh). */
+	if (s->tube_addr[0])
+		snprintf(bind, sizeof bind, "%s", s->tube_addr);
+	else if (pd_peer_local_addr(c->peer, bind, sizeof bind))
 		bind[0] = 0;
 	code = pd_taskserve_start(s->tasks, c, m->json, free_slots < 0 ? 0 : free_slots, s->shared > 0, bind,
 				  err);

@@ -92,6 +92,8 @@ static char *host_addr(const struct pd_target *t)
 {
 	char buf[INET6_ADDRSTRLEN] = "127.0.0.1";
 
+	if (t->kind == PD_T_CMD && t->addr[0])
+		return pd_xstrdup(t->addr);
 	if (t->kind == PD_T_TCP && t->ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)&t->ss)->sin_addr, buf, sizeof buf);
 	else if (t->kind == PD_T_TCP && t->ss.ss_family == AF_INET6)

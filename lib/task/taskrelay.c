@@ -170,7 +170,7 @@ static void host_msg(struct pd_peer *p, const struct pd_msg *m, const char *why,
 	}
 	if (!strcmp(m->op, PD_OP_WELCOME)) {
 		j = pd_jobx_ask(h->r->hash, h->r->o.sym,
-				h->r->o.hosts[h->index].kind != PD_T_TCP ? h->r->o.job_path : NULL);
+				!pd_target_sealed(&h->r->o.hosts[h->index]) ? h->r->o.job_path : NULL);
 		send_msg(h, j, NULL, 0);
 	} else if (!strcmp(m->op, PD_OP_JOB)) {
 		if (pd_jobx_held(m->json))
@@ -249,7 +249,7 @@ static void ping_hosts(evutil_socket_t fd, short what, void *arg)
 static void host_connect(struct relay *r, int h)
 {
 	const struct pd_target *t = &r->o.hosts[h];
-	struct pd_peer_opts po = {PD_ROLE_CLIENT, t->kind == PD_T_TCP, r->o.key, t->name, PD_BLOB_MAX, "pd-task", 0};
+	struct pd_peer_opts po = {PD_ROLE_CLIENT, pd_target_sealed(t), r->o.key, t->name, PD_BLOB_MAX, "pd-task", 0};
 	char err[PD_ERRLEN];
 	int fd;
 
@@ -257,7 +257,7 @@ static void host_connect(struct relay *r, int h)
 	if (t->kind == PD_T_TCP)
 		r->hosts[h].peer = pd_peer_connect(r->base, (const struct sockaddr *)&t->ss, t->sslen, &po, host_msg,
 						   &r->hosts[h]);
-	else if ((fd = pd_target_unix_connect(t, err)) >= 0)
+	else if ((fd = pd_target_open(t, err)) >= 0)
 		r->hosts[h].peer = pd_peer_new(r->base, fd, &po, host_msg, &r->hosts[h]);
 	else
 		host_fails(&r->hosts[h], err, PD_EX_UNAVAILABLE);

@@ -56,9 +56,11 @@ struct pd_tube *pd_tubes_find(struct pd_tubes *ts, const char *name, int out)
 }
 
 /*
- * A buffer for a message of n bytes: the tube's spare when it is large
- * enough (a fresh buffer per big message would fault in and zero every
- * page of it, which costs more than the copy itself), else a new one.
+ * A buffer for a message of n bytes: one of the tube's two spares when
+ * it is large enough (a fresh buffer per big message would fault in and
+ * zero every page of it, which costs more than the copy itself), else a
+ * new one.  Two, because while the node holds the message it popped last
+ * and the next waits in the queue, the one after is already arriving.
  */
 static struct pd_tubemsg *msg_alloc(struct pd_tubes *ts, struct pd_tube *t, size_t n)
 {
@@ -67,7 +69,11 @@ static struct pd_tubemsg *msg_alloc(struct pd_tubes *ts, struct pd_tube *t, size
 	pthread_mutex_lock(&ts->mu);
 	if (t->spare && t->spare->cap >= n) {
 		m = t->spare;
-		t->spare = NULL;
+		t->spare = t->spare2;
+		t->spare2 = NULL;
+	} else if (t->spare2 && t->spare2->cap >= n) {
+		m = t->spare2;
+		t->spare2 = NULL;
 	}
 	pthread_mutex_unlock(&ts->mu);
 	if (!m) {
@@ -77,17 +83,25 @@ static struct pd_tubemsg *msg_alloc(struct pd_tubes *ts, struct pd_tube *t, size
 	return m;
 }
 
-/* Done with a popped message (mutex held): keep the larger as spare. */
+/* Done with a popped message (mutex held): keep it as a spare, in place
+ * of the smaller spare when both are taken and it is larger. */
 static void msg_recycle(struct pd_tube *t, struct pd_tubemsg *m)
 {
+	struct pd_tubemsg **small;
+
 	if (!m)
 		return;
-	if (t->spare && t->spare->cap >= m->cap) {
+	if (!t->spare || !t->spare2) {
+		*(t->spare ? &t->spare2 : &t->spare) = m;
+		return;
+	}
+	small = t->spare->cap <= t->spare2->cap ? &t->spare : &t->spare2;
+	if ((*small)->cap >= m->cap) {
 		free(m);
 		return;
 	}
-	free(t->spare);
-	t->spare = m;
+	free(*small);
+	*small = m;
 }
 
 /* Plaintext bytes of the sealed chunk that starts at offset done. */
@@ -360,11 +374,20 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
-/* Large socket buffers: fewer, larger handoffs for big messages. */
+/*
+ * Large buffers for a socket pair: fewer, larger handoffs for big
+ * messages.  A TCP socket (a sealed tube between hosts) is left alone:
+ * setting its buffers turns off the kernel's autotuning, which grows
+ * them further as needed (net.ipv4.tcp_rmem), and caps them at
+ * net.core.rmem_max, 208 KiB by default, which starves a fast link.
+ */
 static void widen(int fd)
 {
-	int size = PD_TUBE_SOCKBUF;
+	int size = PD_TUBE_SOCKBUF, domain = AF_UNIX;
+	socklen_t len = sizeof domain;
 
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain != AF_UNIX)
+		return;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 }
@@ -605,6 +628,8 @@ void pd_tubes_stop(struct pd_tubes *ts)
 		free(ts->v[i].last);
 		free(ts->v[i].cur);
 		free(ts->v[i].spare);
+		free(ts->v[i].spare2);
+		ts->v[i].spare2 = NULL;
 		free(ts->v[i].stage);
 		ts->v[i].stage = NULL;
 		free(ts->v[i].chunk);

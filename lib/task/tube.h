@@ -51,7 +51,7 @@ struct pd_tube {
 	unsigned char *sealbuf; /* the pusher's chunk buffer (PD_TUBE_CHUNK + tag) */
 	/* incoming side, under the set's mutex */
 	struct pd_tubemsg *head, *tail, *last;
-	struct pd_tubemsg *spare; /* a popped buffer kept for the next message */
+	struct pd_tubemsg *spare, *spare2; /* popped buffers kept for the next messages */
 	size_t queued;
 	int closed, paused;
 	pthread_cond_t cv; /* a message arrived or the sender ended */

@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "json.h"
 #include "proto.h"
+#include "suite.h"
 
 /* Bound every blocking read and write on fd. */
 static void set_timeout(int fd, int ms)
@@ -137,6 +138,8 @@ int pd_tubewire_connect(const char *addr, int port, const unsigned char key[PD_K
 			const char *name, int src, int dst, struct pd_seal *seal, int timeout_ms, char *err)
 {
 	unsigned char nc[PD_NONCE_LEN], ns[PD_NONCE_LEN], proof[PD_PROOF_LEN];
+	char why[PD_ERRLEN];
+	struct pd_suite su;
 	struct pd_msg m;
 	cJSON *j;
 	int fd = dial(addr, port, timeout_ms, err);
@@ -145,18 +148,26 @@ int pd_tubewire_connect(const char *addr, int port, const unsigned char key[PD_K
 		return -1;
 	pd_msg_init(&m);
 	pd_seal_nonce(nc);
-	if (send_json(fd, NULL, msg(PD_OP_HELLO, "nonce", nc, sizeof nc), err) ||
-	    expect(fd, NULL, PD_OP_CHALLENGE, "nonce", ns, sizeof ns, &m, err))
+	j = msg(PD_OP_HELLO, "nonce", nc, sizeof nc);
+	if (pd_suite_offer(j, &su, err)) {
+		cJSON_Delete(j);
 		goto fail;
-	pd_seal_proof(key, PD_ROLE_CLIENT, nc, ns, proof);
+	}
+	if (send_json(fd, NULL, j, err) || expect(fd, NULL, PD_OP_CHALLENGE, "nonce", ns, sizeof ns, &m, err))
+		goto fail;
+	if (pd_suite_accept(m.json, &su, why)) {
+		pd_err(err, "tube %s to %s:%d: %s", name, addr, port, why);
+		goto fail;
+	}
+	pd_seal_proof(key, PD_ROLE_CLIENT, nc, ns, &su, proof);
 	if (send_json(fd, NULL, msg(PD_OP_AUTH, "proof", proof, sizeof proof), err) ||
 	    expect(fd, NULL, PD_OP_WELCOME, "proof", proof, sizeof proof, &m, err))
 		goto fail;
-	if (pd_seal_check(key, PD_ROLE_SERVER, nc, ns, proof)) {
+	if (pd_seal_check(key, PD_ROLE_SERVER, nc, ns, &su, proof)) {
 		pd_err(err, "tube %s to %s:%d: authentication failed", name, addr, port);
 		goto fail;
 	}
-	pd_seal_init(seal, key, PD_ROLE_CLIENT, nc, ns);
+	pd_seal_init(seal, key, PD_ROLE_CLIENT, nc, ns, &su);
 	j = msg("tube", NULL, NULL, 0);
 	cJSON_AddStringToObject(j, "task", task);
 	cJSON_AddStringToObject(j, "name", name);
@@ -185,23 +196,31 @@ int pd_tubewire_handshake(int fd, const unsigned char key[PD_KEY_LEN], const cha
 			  int *src, int *dst, struct pd_seal *seal, char *err)
 {
 	unsigned char nc[PD_NONCE_LEN], ns[PD_NONCE_LEN], proof[PD_PROOF_LEN];
+	char why[PD_ERRLEN];
+	struct pd_suite su;
 	struct pd_msg m;
+	cJSON *j;
 
 	pd_msg_init(&m);
 	if (expect(fd, NULL, PD_OP_HELLO, "nonce", nc, sizeof nc, &m, err))
 		goto fail;
 	pd_seal_nonce(ns);
-	if (send_json(fd, NULL, msg(PD_OP_CHALLENGE, "nonce", ns, sizeof ns), err) ||
-	    expect(fd, NULL, PD_OP_AUTH, "proof", proof, sizeof proof, &m, err))
+	j = msg(PD_OP_CHALLENGE, "nonce", ns, sizeof ns);
+	if (pd_suite_choose(m.json, j, &su, why)) {
+		cJSON_Delete(j);
+		pd_err(err, "a tube connection: %s", why);
 		goto fail;
-	if (pd_seal_check(key, PD_ROLE_CLIENT, nc, ns, proof)) {
+	}
+	if (send_json(fd, NULL, j, err) || expect(fd, NULL, PD_OP_AUTH, "proof", proof, sizeof proof, &m, err))
+		goto fail;
+	if (pd_seal_check(key, PD_ROLE_CLIENT, nc, ns, &su, proof)) {
 		pd_err(err, "a tube connection failed authentication");
 		goto fail;
 	}
-	pd_seal_proof(key, PD_ROLE_SERVER, nc, ns, proof);
+	pd_seal_proof(key, PD_ROLE_SERVER, nc, ns, &su, proof);
 	if (send_json(fd, NULL, msg(PD_OP_WELCOME, "proof", proof, sizeof proof), err))
 		goto fail;
-	pd_seal_init(seal, key, PD_ROLE_SERVER, nc, ns);
+	pd_seal_init(seal, key, PD_ROLE_SERVER, nc, ns, &su);
 	if (expect(fd, seal, "tube", NULL, NULL, 0, &m, err))
 		goto fail;
 	if (strcmp(pd_json_str(m.json, "task", ""), task)) {

@@ -75,7 +75,7 @@ void pd_client_multi(const struct pd_target *t, int n, const unsigned char *key,
 	int i, left = n, fd;
 
 	for (i = 0; i < n; i++) {
-		struct pd_peer_opts o = {PD_ROLE_CLIENT, t[i].kind == PD_T_TCP, key, t[i].name,
+		struct pd_peer_opts o = {PD_ROLE_CLIENT, pd_target_sealed(&t[i]), key, t[i].name,
 					 PD_BLOB_MAX, client, timeout_s};
 
 		x[i] = (struct exchange){NULL, req, &out[i], &left, base, 0};
@@ -84,7 +84,7 @@ void pd_client_multi(const struct pd_target *t, int n, const unsigned char *key,
 			x[i].peer = pd_peer_connect(base, (const struct sockaddr *)&t[i].ss, t[i].sslen, &o, on_msg, &x[i]);
 			continue;
 		}
-		fd = t[i].kind == PD_T_UNIX ? pd_target_unix_connect(&t[i], err) : t[i].fd;
+		fd = pd_target_open(&t[i], err);
 		if (fd < 0)
 			settle(&x[i], NULL, errno == EPERM ? PD_EX_NOPERM : PD_EX_UNAVAILABLE, err);
 		else
@@ -212,7 +212,7 @@ static int session_wait(struct pd_session *s, int timeout_s, char *err)
 struct pd_session *pd_session_open(const struct pd_target *t, const unsigned char *key,
 				   const char *client, int *code, char *err)
 {
-	struct pd_peer_opts o = {PD_ROLE_CLIENT, t->kind == PD_T_TCP, key, t->name, PD_BLOB_MAX, client, 0};
+	struct pd_peer_opts o = {PD_ROLE_CLIENT, pd_target_sealed(t), key, t->name, PD_BLOB_MAX, client, 0};
 	struct pd_session *s = pd_xcalloc(1, sizeof *s);
 	int fd;
 
@@ -220,7 +220,7 @@ struct pd_session *pd_session_open(const struct pd_target *t, const unsigned cha
 	pd_msg_init(&s->reply);
 	if (t->kind == PD_T_TCP)
 		s->peer = pd_peer_connect(s->base, (const struct sockaddr *)&t->ss, t->sslen, &o, session_msg, s);
-	else if ((fd = t->kind == PD_T_UNIX ? pd_target_unix_connect(t, err) : t->fd) >= 0)
+	else if ((fd = pd_target_open(t, err)) >= 0)
 		s->peer = pd_peer_new(s->base, fd, &o, session_msg, s);
 	else {
 		*code = t->kind == PD_T_UNIX && errno == EPERM ? PD_EX_NOPERM : PD_EX_UNAVAILABLE;

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "proto.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -72,17 +73,23 @@ static int needs_room(int n)
 	return n == 0 || (n >= 8 && (n & (n - 1)) == 0);
 }
 
-/* Append name:port unless already present (same port, name compared
- * without case); -1 with err when the list is full. */
-static int add_host(struct pd_hostlist *l, const char *name, size_t len, int port,
-		    const char *where, char *err)
+/* 1 when a and b are the same host: name (ignoring case), port, kind
+ * and user. */
+static int same_host(const struct pd_host *a, const struct pd_host *b)
+{
+	return a->port == b->port && a->ssh == b->ssh && !strcasecmp(a->user, b->user) &&
+	       !strcasecmp(a->name, b->name);
+}
+
+/* Append h unless already present (same_host); -1 with err when the
+ * list is full. */
+static int add_entry(struct pd_hostlist *l, const struct pd_host *h, const char *where, char *err)
 {
 	struct pd_host *v;
 	int i;
 
 	for (i = 0; i < l->n; i++)
-		if (l->v[i].port == port && strlen(l->v[i].name) == len &&
-		    !strncasecmp(l->v[i].name, name, len))
+		if (same_host(&l->v[i], h))
 			return 0;
 	if (l->n >= PD_HOSTS_MAX) {
 		pd_err(err, "%s: too many hosts (at most %d)", where, PD_HOSTS_MAX);
@@ -92,24 +99,20 @@ static int add_host(struct pd_hostlist *l, const char *name, size_t len, int por
 		v = pd_xrealloc(l->v, (size_t)(l->n ? 2 * l->n : 8) * sizeof *v);
 		l->v = v;
 	}
-	memcpy(l->v[l->n].name, name, len);
-	l->v[l->n].name[len] = 0;
-	l->v[l->n].port = port;
-	l->n++;
+	l->v[l->n++] = *h;
 	return 0;
 }
 
-/* Parse one entry s[0..len): "-", host, host:port, [v6addr], [v6addr]:port,
- * or a bare IPv6 address (two or more colons, default port). */
-static int parse_entry(struct pd_hostlist *l, const char *s, size_t len,
+/* Split one entry s[0..len): host, host:N, [v6addr], [v6addr]:N, or a
+ * bare IPv6 address (two or more colons), into h->name and *n (N, or
+ * *n unchanged when none is given; `what` names N in errors: "port"). */
+static int split_entry(struct pd_host *h, int *n, const char *s, size_t len, const char *what,
 		       const char *where, char *err)
 {
 	const char *name = s, *port = NULL, *close, *colon;
 	size_t nlen = len, plen = 0, rest;
-	int p = PD_DEFAULT_PORT;
+	char msg[32];
 
-	if (len == 1 && s[0] == '-')
-		return 0;
 	if (s[0] == '[') {
 		if (!(close = memchr(s, ']', len))) {
 			bad(err, where, "bad host name", s, len);
@@ -135,18 +138,68 @@ static int parse_entry(struct pd_hostlist *l, const char *s, size_t len,
 		bad(err, where, "bad host name", s, len);
 		return -1;
 	}
-	if (port && parse_port(port, plen, &p)) {
-		bad(err, where, "bad port in", s, len);
+	if (port && parse_port(port, plen, n)) {
+		snprintf(msg, sizeof msg, "bad %s in", what);
+		bad(err, where, msg, s, len);
 		return -1;
 	}
-	return add_host(l, name, nlen, p, where, err);
+	memcpy(h->name, name, nlen);
+	h->name[nlen] = 0;
+	return 0;
+}
+
+/* Parse one entry s[0..len): "-" (nothing) or a host with an optional
+ * port (split_entry). */
+static int parse_entry(struct pd_hostlist *l, const char *s, size_t len,
+		       const char *where, char *err)
+{
+	struct pd_host h = {.port = PD_DEFAULT_PORT};
+
+	if (len == 1 && s[0] == '-')
+		return 0;
+	if (split_entry(&h, &h.port, s, len, "port", where, err))
+		return -1;
+	return add_entry(l, &h, where, err);
+}
+
+/* Parse one ssh entry s[0..len): [user@]host[:slots], the host as in
+ * split_entry (brackets for an IPv6 address with slots). */
+static int parse_ssh_entry(struct pd_hostlist *l, const char *s, size_t len,
+			   const char *where, char *err)
+{
+	struct pd_host h = {.port = PD_DEFAULT_PORT, .ssh = 1};
+	const char *at = memchr(s, '@', len), *host = s;
+	size_t ulen, hlen = len;
+
+	if (at) {
+		ulen = (size_t)(at - s);
+		host = at + 1;
+		hlen = len - ulen - 1;
+		if (!pd_name_ok(s, ulen, sizeof h.user - 1, "._-") || s[0] == '-') {
+			bad(err, where, "bad user in", s, len);
+			return -1;
+		}
+		memcpy(h.user, s, ulen);
+	}
+	if (!hlen || host[0] == '-') { /* it would reach ssh as an option */
+		bad(err, where, "bad host name", s, len);
+		return -1;
+	}
+	if (split_entry(&h, &h.slots, host, hlen, "slots", where, err))
+		return -1;
+	if (h.slots > PD_SLOTS_MAX) {
+		bad(err, where, "bad slots in", s, len);
+		return -1;
+	}
+	return add_entry(l, &h, where, err);
 }
 
 /* Parse a list of entries separated by commas (and whitespace when ws is
  * set; otherwise whitespace around an entry is trimmed and inside one is
- * an error).  Empty entries are skipped; on error l is left as it was. */
+ * an error), ssh entries when ssh is set.  Empty entries are skipped; on
+ * error l is left as it was. */
 static int parse_list(struct pd_hostlist *l, const char *spec, const char *where,
-		      int ws, char *err)
+		      int ws, int ssh, char *err)
 {
 	const char *p = spec, *start, *end;
 	int n0 = l->n;
@@ -164,7 +217,7 @@ static int parse_list(struct pd_hostlist *l, const char *spec, const char *where
 			end--;
 		if (start == end)
 			continue;
-		if (parse_entry(l, start, (size_t)(end - start), where, err)) {
+		if ((ssh ? parse_ssh_entry : parse_entry)(l, start, (size_t)(end - start), where, err)) {
 			l->n = n0;
 			return -1;
 		}
@@ -176,7 +229,34 @@ int pd_hosts_parse(struct pd_hostlist *l, const char *spec, const char *where, c
 {
 	if (!spec)
 		return 0;
-	return parse_list(l, spec, where ? where : "hosts", 1, err);
+	return parse_list(l, spec, where ? where : "hosts", 1, 0, err);
+}
+
+int pd_hosts_parse_ssh(struct pd_hostlist *l, const char *spec, const char *where, char *err)
+{
+	if (!spec)
+		return 0;
+	return parse_list(l, spec, where ? where : "-S", 1, 1, err);
+}
+
+int pd_hosts_count_ssh(const struct pd_hostlist *l)
+{
+	int i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += l->v[i].ssh != 0;
+	return n;
+}
+
+/* The ssh hosts of a hosts-file line "ssh ENTRIES" (leading whitespace
+ * allowed): ENTRIES, or NULL for any other line. */
+static char *ssh_line(char *line)
+{
+	while (is_space(*line))
+		line++;
+	if (strncmp(line, "ssh", 3) || !is_space(line[3]))
+		return NULL;
+	return line + 4;
 }
 
 /* Parse the open hosts file f line by line; on error l is left as it was. */
@@ -199,7 +279,8 @@ static int parse_file(struct pd_hostlist *l, FILE *f, const char *path, char *er
 			goto fail;
 		if ((hash = strchr(line, '#')))
 			*hash = 0;
-		if (parse_list(l, line, where, 0, err))
+		if (ssh_line(line) ? parse_list(l, ssh_line(line), where, 0, 1, err)
+				   : parse_list(l, line, where, 0, 0, err))
 			goto fail;
 	}
 	return 0;

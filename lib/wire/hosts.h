@@ -8,6 +8,9 @@
 struct pd_host {
 	char name[256]; /* host name or address as written, without port */
 	int port;
+	int ssh;	/* reached through ssh (-S, an "ssh" line): see sshhost.h */
+	char user[33];	/* ssh: the login ("" = ssh's choice) */
+	int slots;	/* ssh: workers of the server started there (0 = its CPUs) */
 };
 
 struct pd_hostlist {
@@ -35,7 +38,8 @@ int pd_hosts_parse(struct pd_hostlist *l, const char *spec, const char *where, c
 
 /*
  * Read a hosts file: one host[:port] per line, '#' starts a comment,
- * blank lines ignored.  A missing file is not an error (0, nothing
+ * blank lines ignored; a line "ssh [user@]host[:slots], ..." names ssh
+ * hosts (pd_hosts_parse_ssh).  A missing file is not an error (0, nothing
  * added; *found set to 0).  Errors name the file and line, e.g.
  * "/home/u/.config/playdoh/hosts:3: bad port in 'x:0'".  found may be
  * NULL.
@@ -46,6 +50,21 @@ int pd_hosts_parse(struct pd_hostlist *l, const char *spec, const char *where, c
  * Lines are at most 4095 bytes.  On error l is left as it was.
  */
 int pd_hosts_file(struct pd_hostlist *l, const char *path, int *found, char *err);
+
+/*
+ * Parse ssh hosts, "[user@]host[:slots],..." (whitespace also separates;
+ * "[v6addr]" and "user@[v6addr]:slots" as above) and append them to l
+ * with ssh set and port PD_DEFAULT_PORT (where a server already running
+ * there would listen).  A user is 1 to 32 bytes of [A-Za-z0-9._-]; slots
+ * 1 to PD_SLOTS_MAX; neither a name nor a user may start with '-'
+ * (it would reach ssh as an option).  Errors as for pd_hosts_parse, e.g.
+ * "-S: bad slots in 'lab2:0'".  An entry already in l (same user and
+ * name, ignoring case) is dropped.
+ */
+int pd_hosts_parse_ssh(struct pd_hostlist *l, const char *spec, const char *where, char *err);
+
+/* How many entries of l are ssh hosts. */
+int pd_hosts_count_ssh(const struct pd_hostlist *l);
 
 /* Free the list's contents and empty it. */
 void pd_hosts_release(struct pd_hostlist *l);

@@ -30,6 +30,7 @@ struct pd_msg_member {
 
 static const struct pd_msg_member c_hello[] = {
     {"client", M_STR, 0, 0, 0},
+    {"aead", M_ARR, 0, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
 static const struct pd_msg_member c_job[] = {
@@ -104,6 +105,7 @@ static const struct pd_msg_member s_error[] = {
 static const struct pd_msg_member s_challenge[] = {
     {"proto", M_PROTO, 1, 0, 0},
     {"nonce", M_STR, 1, 0, 0},
+    {"aead", M_STR, 0, 0, 0},
     {NULL, M_STR, 0, 0, 0},
 };
 static const struct pd_msg_member s_welcome[] = {

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "msgcheck.h"
 #include "proto.h"
+#include "suite.h"
 #include "xmalloc.h"
 
 struct pd_peer {
@@ -31,6 +32,7 @@ struct pd_peer {
 	unsigned char key[PD_KEY_LEN];
 	unsigned char nc[PD_NONCE_LEN], ns[PD_NONCE_LEN];
 	struct pd_seal seal;
+	struct pd_suite suite; /* the AEAD chosen and the transcript */
 	enum pd_peer_state state;
 	pd_peer_fn fn;
 	void *arg;
@@ -131,7 +133,16 @@ static struct pd_peer *peer_alloc(struct event_base *base, const struct pd_peer_
 	return p;
 }
 
-/* Send the client's hello. */
+/* End a peer from the loop, not from inside a constructor or callback
+ * that its owner is still in: the timer fires at once with p->why. */
+static void fail_soon(struct pd_peer *p)
+{
+	p->closing = 1;
+	event_del(p->timer);
+	event_active(p->timer, EV_TIMEOUT, 0);
+}
+
+/* Send the client's hello (with its AEAD offer on a sealed link). */
 static void send_hello(struct pd_peer *p)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -144,6 +155,11 @@ static void send_hello(struct pd_peer *p)
 		pd_seal_nonce(p->nc);
 		pd_hex_encode(p->nc, PD_NONCE_LEN, hex);
 		cJSON_AddStringToObject(j, "nonce", hex);
+		if (pd_suite_offer(j, &p->suite, p->why)) {
+			cJSON_Delete(j);
+			fail_soon(p);
+			return;
+		}
 	}
 	pd_evframe_put(bufferevent_get_output(p->bev), NULL, j, NULL, 0);
 	cJSON_Delete(j);
@@ -176,9 +192,7 @@ struct pd_peer *pd_peer_connect(struct event_base *base, const struct sockaddr *
 	if (bufferevent_socket_connect(p->bev, sa, (int)salen) < 0) {
 		/* Report from the loop, not from inside the constructor. */
 		snprintf(p->why, sizeof p->why, "%s", strerror(errno ? errno : ECONNREFUSED));
-		p->closing = 1;
-		event_del(p->timer);
-		event_active(p->timer, EV_TIMEOUT, 0);
+		fail_soon(p);
 	}
 	return p;
 }
@@ -308,6 +322,10 @@ static int on_hello(struct pd_peer *p, struct pd_msg *m, char *err)
 			pd_err(err, "hello without a valid nonce (this server requires the cluster key)");
 			return -1;
 		}
+		if (pd_suite_choose(m->json, j, &p->suite, err)) {
+			cJSON_Delete(j);
+			return -1;
+		}
 		pd_seal_nonce(p->ns);
 		pd_hex_encode(p->ns, PD_NONCE_LEN, hex);
 		cJSON_AddStringToObject(j, "op", PD_OP_CHALLENGE);
@@ -333,7 +351,7 @@ static void send_proof(struct pd_peer *p, enum pd_role role, const char *op)
 	char hex[2 * PD_PROOF_LEN + 1];
 	cJSON *j = pd_json_op(op);
 
-	pd_seal_proof(p->key, role, p->nc, p->ns, proof);
+	pd_seal_proof(p->key, role, p->nc, p->ns, &p->suite, proof);
 	pd_hex_encode(proof, PD_PROOF_LEN, hex);
 	if (role == PD_ROLE_SERVER)
 		cJSON_AddNumberToObject(j, "proto", PD_PROTO_VERSION);
@@ -349,13 +367,13 @@ static int on_auth(struct pd_peer *p, struct pd_msg *m, char *err)
 
 	if (strcmp(m->op, PD_OP_AUTH) ||
 	    pd_hex_decode(pd_json_str(m->json, "proof", ""), proof, PD_PROOF_LEN) ||
-	    pd_seal_check(p->key, PD_ROLE_CLIENT, p->nc, p->ns, proof)) {
+	    pd_seal_check(p->key, PD_ROLE_CLIENT, p->nc, p->ns, &p->suite, proof)) {
 		p->refused = 1;
 		pd_err(err, "authentication failed");
 		return -1;
 	}
 	send_proof(p, PD_ROLE_SERVER, PD_OP_WELCOME);
-	pd_seal_init(&p->seal, p->key, PD_ROLE_SERVER, p->nc, p->ns);
+	pd_seal_init(&p->seal, p->key, PD_ROLE_SERVER, p->nc, p->ns, &p->suite);
 	p->state = PD_PEER_READY;
 	return 0;
 }
@@ -383,6 +401,8 @@ static int on_server_step(struct pd_peer *p, struct pd_msg *m, char *err)
 			pd_err(err, "malformed challenge");
 			return -1;
 		}
+		if (pd_suite_accept(m->json, &p->suite, err))
+			return -1;
 		send_proof(p, PD_ROLE_CLIENT, PD_OP_AUTH);
 		p->state = PD_PEER_AUTH;
 		return 0;
@@ -395,12 +415,12 @@ static int on_server_step(struct pd_peer *p, struct pd_msg *m, char *err)
 	}
 	if (p->o.sealed) {
 		if (pd_hex_decode(pd_json_str(m->json, "proof", ""), proof, PD_PROOF_LEN) ||
-		    pd_seal_check(p->key, PD_ROLE_SERVER, p->nc, p->ns, proof)) {
+		    pd_seal_check(p->key, PD_ROLE_SERVER, p->nc, p->ns, &p->suite, proof)) {
 			p->refused = 1;
 			pd_err(err, "authentication failed: the server does not hold the cluster key");
 			return -1;
 		}
-		pd_seal_init(&p->seal, p->key, PD_ROLE_CLIENT, p->nc, p->ns);
+		pd_seal_init(&p->seal, p->key, PD_ROLE_CLIENT, p->nc, p->ns, &p->suite);
 	}
 	p->state = PD_PEER_READY;
 	return 0;
@@ -515,6 +535,7 @@ enum pd_peer_state pd_peer_state(const struct pd_peer *p) { return p->state; }
 const char *pd_peer_name(const struct pd_peer *p) { return p->name; }
 int pd_peer_refused(const struct pd_peer *p) { return p->refused; }
 int pd_peer_error_code(const struct pd_peer *p) { return p->error_code; }
+const char *pd_peer_aead(const struct pd_peer *p) { return p->o.sealed ? pd_aead_name(p->suite.aead) : "none"; }
 void pd_peer_set_arg(struct pd_peer *p, void *arg) { p->arg = arg; }
 
 size_t pd_peer_pending(const struct pd_peer *p)

@@ -68,6 +68,9 @@ enum pd_peer_state pd_peer_state(const struct pd_peer *p);
 const char *pd_peer_name(const struct pd_peer *p);
 /* 1 when the peer ended because authentication failed (either side). */
 int pd_peer_refused(const struct pd_peer *p);
+/* The AEAD that seals p ("aes256gcm", "chacha20poly1305"), or "none"
+ * on a plain link or before the handshake has chosen. */
+const char *pd_peer_aead(const struct pd_peer *p);
 /* Bytes queued for sending. */
 size_t pd_peer_pending(const struct pd_peer *p);
 void pd_peer_set_arg(struct pd_peer *p, void *arg);

@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "err.h"
+#include "fdio.h"
 #include "xmalloc.h"
 
 int pd_target_tcp(struct pd_target *t, const struct pd_host *h, char *err)
@@ -128,6 +130,65 @@ void pd_target_fd(struct pd_target *t, int fd)
 	snprintf(t->name, sizeof t->name, "local");
 	t->kind = PD_T_FD;
 	t->fd = fd;
+}
+
+int pd_target_sealed(const struct pd_target *t)
+{
+	return t->kind == PD_T_TCP || t->kind == PD_T_CMD;
+}
+
+/* The grandchild: run argv on fd (stdin and stdout), in a session of its
+ * own so that the terminal's ^C reaches only the tool, which then closes
+ * its end in order. */
+static void cmd_exec(char *const *argv, int fd) __attribute__((noreturn));
+static void cmd_exec(char *const *argv, int fd)
+{
+	setsid();
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+		_exit(127);
+	pd_fd_close_from(3);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+/* Start t's command on a new socketpair, orphaned at once (a child that
+ * forks it and exits) so that no one has to reap it; our end, or -1. */
+static int cmd_connect(const struct pd_target *t, char *err)
+{
+	int sv[2], status, e;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		pd_err(err, "%s: socketpair: %s", t->name, strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (fork() == 0)
+			cmd_exec(t->argv, sv[1]);
+		_exit(0);
+	}
+	e = errno;
+	close(sv[1]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		pd_err(err, "%s: fork: %s", t->name, strerror(pid < 0 ? e : errno));
+		close(sv[0]);
+		return -1;
+	}
+	return sv[0];
+}
+
+int pd_target_open(const struct pd_target *t, char *err)
+{
+	switch (t->kind) {
+	case PD_T_UNIX: return pd_target_unix_connect(t, err);
+	case PD_T_CMD: return cmd_connect(t, err);
+	case PD_T_FD: return t->fd;
+	default: break;
+	}
+	pd_err(err, "%s: not a target to open", t->name);
+	errno = EINVAL;
+	return -1;
 }
 
 int pd_targets_resolve(const struct pd_hostlist *l, struct pd_target *t,

@@ -10,16 +10,33 @@
 enum pd_target_kind {
 	PD_T_TCP,  /* a pd-serve on the network: sealed */
 	PD_T_UNIX, /* this user's local pd-serve: plain, uid-checked */
-	PD_T_FD	   /* an embedded server on a socketpair */
+	PD_T_FD,   /* an embedded server on a socketpair */
+	PD_T_CMD   /* a pd-serve elsewhere, each connection a command's stdin
+		    * and stdout (ssh -W): sealed, as TCP */
 };
 
 struct pd_target {
-	char name[300]; /* "lab2:2718", "local", "embedded" */
+	char name[300]; /* "lab2:2718", "local", "embedded", "ssh:lab3" */
 	enum pd_target_kind kind;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	int fd;
+	char *const *argv; /* PD_T_CMD: the command (owned by whoever made
+			    * the target, and outliving it) */
+	char addr[64];	   /* PD_T_CMD: the address other hosts reach it at
+			    * (tubes), "" unknown */
 };
+
+/* 1 when the target's frames are sealed (it is another host: TCP, CMD). */
+int pd_target_sealed(const struct pd_target *t);
+
+/* A connection to a target that is not TCP: a UNIX target's socket
+ * (pd_target_unix_connect), a FD target's fd, or a CMD target's new
+ * command, started out of our session on one end of a socketpair whose
+ * other end is returned (its stderr is ours; nobody waits for it: it is
+ * not our child).  fd, or -1 with err (errno EPERM as for
+ * pd_target_unix_connect). */
+int pd_target_open(const struct pd_target *t, char *err);
 
 /* Resolve a host into a TCP target.  0 or -1 with err ("resolve lab9: Name
  * or service not known"). */

@@ -158,12 +158,99 @@ static int add_tube(struct builder *b, const char *name, int src, int dst, long 
 	return 0;
 }
 
-/* Add the tubes of the named topology spec; 1 when spec is no such name. */
+/* Parse "ROWSxCOLS" (decimal numbers from 1 to PD_TOPOLOGY_NODES_MAX,
+ * nothing else); 0, or -1 with err. */
+static int parse_dims(const char *spec, const char *kind, const char *s, int *rows, int *cols, char *err)
+{
+	long v[2] = {0, 0};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (*s < '0' || *s > '9')
+			break;
+		for (; *s >= '0' && *s <= '9'; s++)
+			if (v[i] <= PD_TOPOLOGY_NODES_MAX)
+				v[i] = v[i] * 10 + (*s - '0');
+		if (i == 0 && *s++ != 'x')
+			break;
+	}
+	if (i < 2 || *s) {
+		pd_err(err, "topology '%s': expected %s:ROWSxCOLUMNS, as in %s:4x4", spec, kind, kind);
+		return -1;
+	}
+	if (v[0] < 1 || v[1] < 1 || v[0] > PD_TOPOLOGY_NODES_MAX || v[1] > PD_TOPOLOGY_NODES_MAX) {
+		pd_err(err, "topology '%s': rows and columns must be from 1 to %d", spec, PD_TOPOLOGY_NODES_MAX);
+		return -1;
+	}
+	*rows = (int)v[0];
+	*cols = (int)v[1];
+	return 0;
+}
+
+/* Whether spec is KIND or starts with "KIND:"; the length of what to skip. */
+static size_t kind_prefix(const char *spec, const char *kind)
+{
+	size_t n = strlen(kind);
+
+	if (strncmp(spec, kind, n) || (spec[n] && spec[n] != ':'))
+		return 0;
+	return spec[n] ? n + 1 : n;
+}
+
+int pd_topology_grid(const char *spec, int *rows, int *cols, int *periodic, char *err)
+{
+	char scratch[PD_ERRLEN];
+	size_t t = kind_prefix(spec, "torus"), g = kind_prefix(spec, "grid");
+	const char *kind = t ? "torus" : "grid";
+
+	if (!t && !g)
+		return 0;
+	if (periodic)
+		*periodic = t != 0;
+	if (parse_dims(spec, kind, spec + (t ? t : g), rows, cols, err ? err : scratch))
+		return -1;
+	return 1;
+}
+
+/* Tubes "right", "left" (within a row), "down", "up" (within a column)
+ * from every node of a rows x cols grid, numbered row by row; periodic
+ * grids wrap around, others stop at the edges. */
+static int build_grid(struct builder *b, int rows, int cols, int periodic, int ndirs)
+{
+	static const char *names[4] = {"right", "left", "down", "up"};
+	static const int dr[4] = {0, 0, 1, -1}, dc[4] = {1, -1, 0, 0};
+	int i, d, r, c;
+
+	if ((long)rows * cols != b->nodes) {
+		pd_err(b->err, "topology '%s' has %ld nodes (%d rows of %d), but the task has %d",
+		       b->spec, (long)rows * cols, rows, cols, b->nodes);
+		return -2;
+	}
+	for (i = 0; i < b->nodes; i++)
+		for (d = 0; d < ndirs; d++) {
+			r = i / cols + dr[d];
+			c = i % cols + dc[d];
+			if (!periodic && (r < 0 || r >= rows || c < 0 || c >= cols))
+				continue;
+			r = (r + rows) % rows;
+			c = (c + cols) % cols;
+			if (add_tube(b, names[d], i, r * cols + c, 0))
+				return -1;
+		}
+	return 0;
+}
+
+/* Add the tubes of the named topology spec; 1 when spec is no such name,
+ * -2 when it is a grid or torus that cannot be built. */
 static int build_named(struct builder *b, const char *spec)
 {
 	char name[64];
-	int k = b->nodes, i, j, rc = 0;
+	int k = b->nodes, i, j, rc = 0, rows, cols, periodic;
 
+	if ((rc = pd_topology_grid(spec, &rows, &cols, &periodic, b->err)) != 0)
+		return rc < 0 ? -2 : build_grid(b, rows, cols, periodic, 4);
+	if (!strcmp(spec, "ring2")) /* one periodic row: "right" and "left" only */
+		return build_grid(b, 1, k, 1, 2);
 	if (!strcmp(spec, "ring")) {
 		for (i = 0; k >= 2 && i < k && !rc; i++)
 			rc = add_tube(b, "next", i, (i + 1) % k, 0);
@@ -304,7 +391,7 @@ static int build_file(struct builder *b, const char *path)
 
 	if (!(f = fopen(path, "re"))) {
 		if (errno == ENOENT)
-			pd_err(b->err, "unknown topology '%s' (ring, line, star, all, none, or a file of NAME SOURCE TARGET lines)",
+			pd_err(b->err, "unknown topology '%s' (ring, ring2, line, star, all, none, grid:RxC, torus:RxC, or a file of NAME SOURCE TARGET lines)",
 			       path);
 		else
 			pd_err(b->err, "open %s: %s", path, strerror(errno));
@@ -361,7 +448,7 @@ int pd_topology_build(struct pd_topology *t, const char *spec, int nodes, char *
 	rc = build_named(&b, spec);
 	if (rc == 1)
 		rc = build_file(&b, spec);
-	return finish(&b, rc, t);
+	return finish(&b, rc, t) ? (rc == -2 ? -2 : -1) : 0;
 }
 
 int pd_topology_parse(struct pd_topology *t, const char *text, const char *where, int nodes, char *err)

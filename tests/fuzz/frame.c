@@ -34,12 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void seal_pair(struct pd_seal *client, struct pd_seal *server)
 {
 	unsigned char key[PD_KEY_LEN], nc[PD_NONCE_LEN], ns[PD_NONCE_LEN];
+	const struct pd_suite su = {PD_AEAD_CHACHA, ""};
 
 	memset(key, 0x5a, sizeof key);
 	memset(nc, 0x11, sizeof nc);
 	memset(ns, 0x22, sizeof ns);
-	pd_seal_init(client, key, PD_ROLE_CLIENT, nc, ns);
-	pd_seal_init(server, key, PD_ROLE_SERVER, nc, ns);
+	pd_seal_init(client, key, PD_ROLE_CLIENT, nc, ns, &su);
+	pd_seal_init(server, key, PD_ROLE_SERVER, nc, ns, &su);
 }
 
 /* Feed p in pieces of `step` bytes, taking every complete frame. */

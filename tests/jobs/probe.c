@@ -13,6 +13,9 @@
  *	sleep MS [FILE]	sleep MS milliseconds in start (creating FILE.NODE
  *			first, so that a test knows that node runs)
  *	tubes		result: this node's tubes, "in:a,b out:c"
+ *	wired		push this node's number on every outgoing tube, pop
+ *			every incoming one; result "NAME:SOURCE ..." for the
+ *			incoming tubes, SOURCE being the number popped
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
@@ -74,6 +77,29 @@ static void tubes(pd_task *t, struct probe *p)
 		o += snprintf(p->result + o, sizeof p->result - (size_t)o, "%s%s", i ? "," : "", pd_tube_out(t, i));
 }
 
+/* wired: who is really at the other end of each incoming tube. */
+static int wired(pd_task *t, struct probe *p)
+{
+	char me[16];
+	const char *m;
+	size_t len;
+	int i, o = 0;
+
+	snprintf(me, sizeof me, "%d", pd_node(t));
+	for (i = 0; i < pd_tubes_out(t); i++)
+		if (pd_push(t, pd_tube_out(t, i), me, strlen(me)) != PD_OK)
+			return PD_ERROR;
+	for (i = 0; i < pd_tubes_in(t); i++) {
+		if (!(m = pd_pop(t, pd_tube_in(t, i), &len)))
+			return PD_ERROR;
+		if (o >= (int)sizeof p->result - 1)
+			break;
+		o += snprintf(p->result + o, sizeof p->result - (size_t)o, "%s%s:%.*s", i ? " " : "",
+			      pd_tube_in(t, i), (int)len, m);
+	}
+	return PD_OK;
+}
+
 static int probe_start(pd_task *t)
 {
 	struct probe *p = pd_task_data(t);
@@ -116,6 +142,8 @@ static int probe_start(pd_task *t)
 		snprintf(p->result, sizeof p->result, "slept");
 	} else if (!strcmp(p->cmd, "tubes"))
 		tubes(t, p);
+	else if (!strcmp(p->cmd, "wired"))
+		return wired(t, p);
 	else
 		return pd_task_error(t, "unknown command '%s'", p->cmd);
 	return PD_OK;

@@ -397,6 +397,70 @@ static void test_mkdirs(void)
 	}
 }
 
+/* Whether entry i of l is the ssh host user@name with slots. */
+static int is_ssh(const struct pd_hostlist *l, int i, const char *user, const char *name, int slots)
+{
+	return i < l->n && l->v[i].ssh && !strcmp(l->v[i].user, user) && !strcmp(l->v[i].name, name) &&
+	       l->v[i].slots == slots && l->v[i].port == PD_DEFAULT_PORT;
+}
+
+/* -S lists and "ssh" lines of a hosts file. */
+static void test_ssh(void)
+{
+	struct pd_hostlist l = {NULL, 0};
+	char err[PD_ERRLEN], msg[PD_ERRLEN + 64];
+	const char *p;
+	static const struct {
+		const char *spec, *msg;
+	} bad[] = {
+	    {"lab2:0", "-S: bad slots in 'lab2:0'"},
+	    {"lab2:1025", "-S: bad slots in 'lab2:1025'"},
+	    {"lab2:x", "-S: bad slots in 'lab2:x'"},
+	    {"-oProxyCommand=x", "-S: bad host name '-oProxyCommand=x'"},
+	    {"me@-lab", "-S: bad host name 'me@-lab'"},
+	    {"-me@lab", "-S: bad user in '-me@lab'"},
+	    {"m!e@lab", "-S: bad user in 'm!e@lab'"},
+	    {"@lab", "-S: bad user in '@lab'"},
+	    {"me@", "-S: bad host name 'me@'"},
+	    {"me@la/b", "-S: bad host name 'la/b'"},
+	};
+	size_t i;
+
+	CHECK(pd_hosts_parse_ssh(&l, "lab1, me@lab2:4 [::1]:2 u.x-y_z@::1 lab1 LAB1", "-S", err) == 0);
+	CHECK(l.n == 4);
+	CHECK(is_ssh(&l, 0, "", "lab1", 0));
+	CHECK(is_ssh(&l, 1, "me", "lab2", 4));
+	CHECK(is_ssh(&l, 2, "", "::1", 2));
+	CHECK(is_ssh(&l, 3, "u.x-y_z", "::1", 0));
+	CHECK(pd_hosts_count_ssh(&l) == 4);
+	/* the same name as a plain host is another entry */
+	CHECK(pd_hosts_parse(&l, "lab1", "-H", err) == 0);
+	CHECK(l.n == 5 && !l.v[4].ssh && pd_hosts_count_ssh(&l) == 4);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = 0;
+		CHECK(pd_hosts_parse_ssh(&l, bad[i].spec, "-S", err) == -1);
+		CHECK_STR(err, bad[i].msg);
+		CHECK(l.n == 5);
+	}
+	pd_hosts_release(&l);
+
+	p = write_file("sshhosts", "lab1\n  ssh me@lab2:3, lab3 # two over ssh\nsshd\nssh\tlab4\n");
+	CHECK(pd_hosts_file(&l, p, NULL, err) == 0);
+	CHECK(l.n == 5);
+	CHECK(is_host(&l, 0, "lab1", PD_DEFAULT_PORT) && !l.v[0].ssh);
+	CHECK(is_ssh(&l, 1, "me", "lab2", 3));
+	CHECK(is_ssh(&l, 2, "", "lab3", 0));
+	CHECK(is_host(&l, 3, "sshd", PD_DEFAULT_PORT) && !l.v[3].ssh);
+	CHECK(is_ssh(&l, 4, "", "lab4", 0));
+	pd_hosts_release(&l);
+	p = write_file("sshbad", "lab1\nssh lab2:0\n");
+	CHECK(pd_hosts_file(&l, p, NULL, err) == -1);
+	snprintf(msg, sizeof msg, "%s:2: bad slots in 'lab2:0'", p);
+	CHECK_STR(err, msg);
+	CHECK(l.n == 0);
+	pd_hosts_release(&l);
+}
+
 int main(void)
 {
 	char cmd[256];
@@ -410,6 +474,7 @@ int main(void)
 	test_parse_good();
 	test_parse_errors();
 	test_file();
+	test_ssh();
 	test_mkdirs();
 	test_paths();
 	snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' && rm -rf '%s'", tmpdir, tmpdir);

@@ -19,6 +19,9 @@
  *			(the first connection is relayed unchanged and recorded)
  *	downgrade DIR	rewrite "proto":1 in the first frame (the hello, or
  *			the challenge) to "proto":0, an older protocol
+ *	rewrite DIR OLD NEW  replace the first OLD in the first frame's JSON
+ *			with NEW (the AEAD offer of the hello, the choice of
+ *			the challenge), fixing the frame's JSON length
  *
  * Frames 1 and 2 of each direction are the plain handshake (hello, auth;
  * challenge, welcome); sealed frames follow.  Each tampering is reported
@@ -43,7 +46,7 @@
 #define HDR 16
 #define TAG 16
 
-enum mode { PASS, FLIP, DROP, SWAP, REPLAY, DOWNGRADE };
+enum mode { PASS, FLIP, DROP, SWAP, REPLAY, DOWNGRADE, REWRITE };
 
 /* A frame as bytes. */
 struct frame {
@@ -70,6 +73,7 @@ struct conn {
 static enum mode mode;
 static int tamper_dir; /* 0 c2s, 1 s2c */
 static long tamper_n;
+static const char *rw_old, *rw_new; /* rewrite: OLD and NEW */
 static struct conn conns[MAXCONN];
 static int nconn_total;
 /* replay: the first connection's frames in each direction */
@@ -150,6 +154,32 @@ static int downgrade(unsigned char *p, size_t n)
 	return 1;
 }
 
+/* Send frame p (n bytes, plain) to fd with its JSON's first rw_old
+ * replaced by rw_new; 1 when it was there (and the frame sent), 0 when
+ * not (nothing sent), -1 on a write error. */
+static int rewrite(int fd, const unsigned char *p, size_t n)
+{
+	size_t lo = strlen(rw_old), ln = strlen(rw_new), jl = (size_t)be(p + 4, 4), at, m;
+	const unsigned char *q = memmem(p + HDR, jl, rw_old, lo);
+	unsigned char *out;
+	int i, rc;
+
+	if (!q || (p[3] & 1))
+		return 0;
+	at = (size_t)(q - p);
+	m = n - lo + ln;
+	if (!(out = malloc(m)))
+		die("malloc");
+	memcpy(out, p, at);
+	memcpy(out + at, rw_new, ln);
+	memcpy(out + at + ln, q + lo, n - at - lo);
+	for (i = 0; i < 4; i++)
+		out[4 + i] = (unsigned char)((jl - lo + ln) >> (24 - 8 * i));
+	rc = write_all(fd, out, m);
+	free(out);
+	return rc ? -1 : 1;
+}
+
 /* Change one byte of a frame: in the middle of a sealed body; in a plain
  * (handshake) frame, a hex digit of its nonce or proof, so that the JSON
  * stays valid and the change reaches the cryptography. */
@@ -208,6 +238,10 @@ static int relay_frame(struct conn *c, int di, unsigned char *p, size_t n)
 		f = rec[di][k - 1];
 		fprintf(stderr, "pd_proxy: conn %d %s frame %ld replaced by conn 1's\n", c->id, dirname_[di], k);
 		return write_all(d->to, f.p, f.n);
+	} else if (mode == REWRITE && k == 1 && (rc = rewrite(d->to, p, n)) != 0) {
+		fprintf(stderr, "pd_proxy: conn %d %s frame 1 rewritten: %s -> %s\n", c->id, dirname_[di], rw_old,
+			rw_new);
+		return rc < 0 ? -1 : 0;
 	} else if (mode == DOWNGRADE && k == 1 && downgrade(p, n)) {
 		fprintf(stderr, "pd_proxy: conn %d %s frame 1 downgraded to proto 0\n", c->id, dirname_[di]);
 	}
@@ -301,17 +335,17 @@ static void conn_start(int cfd, int server_port)
 /* Parse MODE [DIR [N]] from argv[3...]; exits 64 on a bad one. */
 static void parse_mode(int argc, char **argv)
 {
-	static const char *const names[] = {"pass", "flip", "drop", "swap", "replay", "downgrade"};
+	static const char *const names[] = {"pass", "flip", "drop", "swap", "replay", "downgrade", "rewrite"};
 	int i, need, found = 0;
 
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		if (!strcmp(argv[3], names[i])) {
 			mode = (enum mode)i;
 			found = 1;
 		}
 	if (!found)
 		goto usage;
-	need = mode == PASS ? 4 : mode == DOWNGRADE ? 5 : 6;
+	need = mode == PASS ? 4 : mode == DOWNGRADE ? 5 : mode == REWRITE ? 7 : 6;
 	if (argc != need)
 		goto usage;
 	if (mode != PASS) {
@@ -319,11 +353,18 @@ static void parse_mode(int argc, char **argv)
 			goto usage;
 		tamper_dir = !strcmp(argv[4], "s2c");
 	}
+	if (mode == REWRITE) {
+		rw_old = argv[5];
+		rw_new = argv[6];
+		if (!*rw_old)
+			goto usage;
+		return;
+	}
 	if (need == 6 && (tamper_n = strtol(argv[5], NULL, 10)) < 1)
 		goto usage;
 	return;
 usage:
-	fprintf(stderr, "usage: pd_proxy PORTFILE SERVER_PORT pass|flip|drop|swap|replay|downgrade [c2s|s2c [N]]\n");
+	fprintf(stderr, "usage: pd_proxy PORTFILE SERVER_PORT pass|flip|drop|swap|replay|downgrade|rewrite [c2s|s2c [N | OLD NEW]]\n");
 	exit(64);
 }
 

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "err.h"
 #include "key.h"
 #include "seal.h"
@@ -102,12 +104,19 @@ static void test_key(void)
 	unlink(path);
 }
 
-/* Proofs bind the role, the key and both nonces. */
+/* The AEAD the pair() sessions use: each test runs once per usable one. */
+static enum pd_aead aead = PD_AEAD_CHACHA;
+
+/* Proofs bind the role, the key, both nonces and the suite transcript. */
 static void test_proof(void)
 {
 	unsigned char k1[PD_KEY_LEN], k2[PD_KEY_LEN];
 	unsigned char nc[PD_NONCE_LEN], ns[PD_NONCE_LEN], ns2[PD_NONCE_LEN];
 	unsigned char p[PD_PROOF_LEN], q[PD_PROOF_LEN];
+	const struct pd_suite t0 = {PD_AEAD_CHACHA, ""}, *su = &t0;
+	const struct pd_suite t1 = {PD_AEAD_AES, "aes256gcm,chacha20poly1305>aes256gcm"};
+	const struct pd_suite t2 = {PD_AEAD_CHACHA, "aes256gcm,chacha20poly1305>chacha20poly1305"};
+	const struct pd_suite t3 = {PD_AEAD_CHACHA, "chacha20poly1305>chacha20poly1305"};
 
 	pd_seal_nonce(k1);
 	pd_seal_nonce(k2);
@@ -116,31 +125,85 @@ static void test_proof(void)
 	pd_seal_nonce(ns2);
 	CHECK(memcmp(nc, ns, PD_NONCE_LEN) != 0);
 
-	pd_seal_proof(k1, PD_ROLE_CLIENT, nc, ns, p);
-	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns, p) == 0);
-	CHECK(pd_seal_check(k1, PD_ROLE_SERVER, nc, ns, p) == -1);
-	CHECK(pd_seal_check(k2, PD_ROLE_CLIENT, nc, ns, p) == -1);
-	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns2, p) == -1); /* replay */
-	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, ns, nc, p) == -1);  /* swapped */
+	pd_seal_proof(k1, PD_ROLE_CLIENT, nc, ns, su, p);
+	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns, su, p) == 0);
+	CHECK(pd_seal_check(k1, PD_ROLE_SERVER, nc, ns, su, p) == -1);
+	CHECK(pd_seal_check(k2, PD_ROLE_CLIENT, nc, ns, su, p) == -1);
+	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns2, su, p) == -1); /* replay */
+	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, ns, nc, su, p) == -1);  /* swapped */
 
-	pd_seal_proof(k1, PD_ROLE_SERVER, nc, ns, q);
+	pd_seal_proof(k1, PD_ROLE_SERVER, nc, ns, su, q);
 	CHECK(memcmp(p, q, PD_PROOF_LEN) != 0);
-	CHECK(pd_seal_check(k1, PD_ROLE_SERVER, nc, ns, q) == 0);
-	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns, q) == -1);
+	CHECK(pd_seal_check(k1, PD_ROLE_SERVER, nc, ns, su, q) == 0);
+	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns, su, q) == -1);
 	q[PD_PROOF_LEN - 1] ^= 1;
-	CHECK(pd_seal_check(k1, PD_ROLE_SERVER, nc, ns, q) == -1);
+	CHECK(pd_seal_check(k1, PD_ROLE_SERVER, nc, ns, su, q) == -1);
+
+	/* a transcript the other side did not see: a stripped or edited
+	 * offer, an edited choice, no offer at all */
+	pd_seal_proof(k1, PD_ROLE_CLIENT, nc, ns, &t1, p);
+	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns, &t1, p) == 0);
+	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns, &t2, p) == -1);
+	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns, &t3, p) == -1);
+	CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns, &t0, p) == -1);
+	/* the empty transcript gives the proof of before the negotiation:
+	 * HMAC-SHA-512/256 over "pd-client" || Nc || Ns, computed here
+	 * with libsodium directly */
+	{
+		unsigned char msg[9 + 2 * PD_NONCE_LEN];
+
+		memcpy(msg, "pd-client", 9);
+		memcpy(msg + 9, nc, PD_NONCE_LEN);
+		memcpy(msg + 9 + PD_NONCE_LEN, ns, PD_NONCE_LEN);
+		crypto_auth_hmacsha512256(q, msg, sizeof msg, k1);
+		CHECK(pd_seal_check(k1, PD_ROLE_CLIENT, nc, ns, &t0, q) == 0);
+	}
 }
 
 /* Set up a matching client/server pair of sessions. */
 static void pair(struct pd_seal *c, struct pd_seal *s)
 {
 	unsigned char k[PD_KEY_LEN], nc[PD_NONCE_LEN], ns[PD_NONCE_LEN];
+	struct pd_suite su = {aead, ""};
 
+	snprintf(su.t, sizeof su.t, "%s>%s", pd_aead_name(aead), pd_aead_name(aead));
 	pd_seal_nonce(k);
 	pd_seal_nonce(nc);
 	pd_seal_nonce(ns);
-	pd_seal_init(c, k, PD_ROLE_CLIENT, nc, ns);
-	pd_seal_init(s, k, PD_ROLE_SERVER, nc, ns);
+	pd_seal_init(c, k, PD_ROLE_CLIENT, nc, ns, &su);
+	pd_seal_init(s, k, PD_ROLE_SERVER, nc, ns, &su);
+	CHECK(c->aead == aead && s->aead == aead);
+}
+
+/* The sealed bytes are the named AEAD's: open a frame sealed by a
+ * session with libsodium's own function for that AEAD, keyed with the
+ * session key and the counter nonce (4 zero bytes, 64-bit big-endian). */
+static void test_which(void)
+{
+	struct pd_seal c, s;
+	unsigned char ad[3] = {9, 8, 7}, ct[64], pt[64], nonce[12] = {0};
+	unsigned long long n = 0;
+	int rc;
+
+	pair(&c, &s);
+	pd_seal_close(&c, ad, 3, (const unsigned char *)"first", 5, ct);
+	pd_seal_close(&c, ad, 3, (const unsigned char *)"second", 6, ct);
+	nonce[11] = 1;
+	if (aead == PD_AEAD_AES)
+		rc = crypto_aead_aes256gcm_decrypt(pt, &n, NULL, ct, 6 + PD_SEAL_TAG, ad, 3, nonce, c.tx);
+	else
+		rc = crypto_aead_chacha20poly1305_ietf_decrypt(pt, &n, NULL, ct, 6 + PD_SEAL_TAG, ad, 3, nonce, c.tx);
+	CHECK(rc == 0 && n == 6 && memcmp(pt, "second", 6) == 0);
+	/* and not the other one's */
+	if (aead == PD_AEAD_AES)
+		rc = crypto_aead_chacha20poly1305_ietf_decrypt(pt, &n, NULL, ct, 6 + PD_SEAL_TAG, ad, 3, nonce, c.tx);
+	else if (crypto_aead_aes256gcm_is_available())
+		rc = crypto_aead_aes256gcm_decrypt(pt, &n, NULL, ct, 6 + PD_SEAL_TAG, ad, 3, nonce, c.tx);
+	else
+		rc = -1;
+	CHECK(rc == -1);
+	pd_seal_wipe(&c);
+	pd_seal_wipe(&s);
 }
 
 /* Frames go both ways in order. */
@@ -315,9 +378,16 @@ int main(void)
 	}
 	test_key();
 	test_proof();
-	test_roundtrip();
-	test_tamper();
-	test_inplace();
+	for (aead = PD_AEAD_CHACHA; aead <= PD_AEAD_N; aead++) {
+		if (!pd_aead_usable(aead)) {
+			printf("seal: %s is not usable on this CPU: its session tests skipped\n", pd_aead_name(aead));
+			continue;
+		}
+		test_roundtrip();
+		test_tamper();
+		test_inplace();
+		test_which();
+	}
 	test_hex();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define UNKNOWN_TAIL "(ring, line, star, all, none, or a file of NAME SOURCE TARGET lines)"
+#define UNKNOWN_TAIL "(ring, ring2, line, star, all, none, grid:RxC, torus:RxC, or a file of NAME SOURCE TARGET lines)"
 
 /* The tubes a topology should have, computed here independently. */
 struct expect {
@@ -198,6 +198,25 @@ static void test_named_details(void)
 	/* names are exact */
 	CHECK(pd_topology_build(&t, "Ring", 3, err) == -1);
 	CHECK_STR(err, "unknown topology 'Ring' " UNKNOWN_TAIL);
+	/* grids: a size that does not fit, or is malformed, is -2 */
+	CHECK(pd_topology_build(&t, "torus:4x5", 16, err) == -2);
+	CHECK_STR(err, "topology 'torus:4x5' has 20 nodes (4 rows of 5), but the task has 16");
+	CHECK(t.v == NULL && t.n == 0);
+	CHECK(pd_topology_build(&t, "torus:0x4", 16, err) == -2);
+	CHECK_STR(err, "topology 'torus:0x4': rows and columns must be from 1 to 4096");
+	CHECK(pd_topology_build(&t, "grid:4x99999999999999999999", 16, err) == -2);
+	CHECK_STR(err, "topology 'grid:4x99999999999999999999': rows and columns must be from 1 to 4096");
+	CHECK(pd_topology_build(&t, "torus:4x4x1", 16, err) == -2);
+	CHECK_STR(err, "topology 'torus:4x4x1': expected torus:ROWSxCOLUMNS, as in torus:4x4");
+	CHECK(pd_topology_build(&t, "torus", 16, err) == -2);
+	CHECK(pd_topology_build(&t, "grid:-4x4", 16, err) == -2);
+	CHECK(pd_topology_build(&t, "torus:4x", 16, err) == -2);
+	CHECK(pd_topology_build(&t, "torus:64x64", 4096, err) == 0);
+	CHECK(t.n == 4 * 4096);
+	pd_topology_release(&t);
+	CHECK(pd_topology_build(&t, "grid:1x1", 1, err) == 0);
+	CHECK(t.n == 0);
+	pd_topology_release(&t);
 }
 
 /* Write text (len bytes) to a new temporary file; its name goes to path. */
