@@ -37,11 +37,13 @@ setup() {
 	grep -q '^startup	start to accepting (median of [0-9]*)	startup_ms	[0-9.]*	ms	' "$r"
 	# pd-task's figures and their references (MPI: a figure, or skipped
 	# with a reason where mpich is missing); namespace rows may be skipped.
-	grep -q '^pingpong	pd-task, one host (socketpair tube)	rtt_us	[0-9.]*	us	.*	ok	' "$r"
+	grep -q '^pingpong	pd-task, one host (shared-memory tube)	rtt_us	[0-9.]*	us	.*	ok	' "$r"
+	grep -q '^pingpong	  pd-task, one host, PD_TUBES=socket (informative)	rtt_us	[0-9.]*	us	.*	ok	' "$r"
 	grep -q '^pingpong	plain TCP over loopback (C)	rtt_us	[0-9.]*	us	.*	ok	' "$r"
 	grep -q '^pingpong	MPI ping-pong, one host.*	rtt_us	.*	\(ok\|skipped\)	' "$r"
 	grep -q '^pingpong	ratio pd-task / TCP, one host	ratio	[0-9.]*	x	' "$r"
-	grep -q '^tube_throughput	pd-task, one host (socketpair tube)	gb_per_s	[0-9.]*	GB/s	.*	ok	' "$r"
+	grep -q '^tube_throughput	pd-task, one host (shared-memory tube)	gb_per_s	[0-9.]*	GB/s	.*	ok	' "$r"
+	grep -q '^tube_throughput	  pd-task, one host, PD_TUBES=socket (informative)	gb_per_s	[0-9.]*	GB/s	.*	ok	' "$r"
 	grep -q '^tube_throughput	plain TCP over loopback (C)	gb_per_s	[0-9.]*	GB/s	.*	ok	' "$r"
 	grep -q '^heat	pd-task, 1 node	wall_s	[0-9.]*	s	.*	ok	' "$r"
 	grep -q '^heat	pd-task, 2 nodes	wall_s	[0-9.]*	s	.*	ok	' "$r"
@@ -83,7 +85,7 @@ setup() {
 	# The rest still ran and passed.
 	grep -q '^efficiency	pd-map embedded (-c 4)	efficiency	[0-9.]*		.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
 	grep -q '^throughput	GNU parallel -j2 (20 rec)	records_per_s	.*	skipped	' "$BATS_TEST_TMPDIR/results.txt"
-	grep -q '^pingpong	pd-task, one host (socketpair tube)	rtt_us	[0-9.]*	us	.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
+	grep -q '^pingpong	pd-task, one host (shared-memory tube)	rtt_us	[0-9.]*	us	.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
 	grep -q '^heat	pd-task, 2 nodes	wall_s	[0-9.]*	s	.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
 	! grep -q '^throughput	pd-map embedded (-c 2)	records_per_s	[0-9]' "$BATS_TEST_TMPDIR/results.txt"
 }

@@ -149,6 +149,20 @@ hmax() {
 	done
 }
 
+@test "heat through shared-memory tubes and through sockets (PD_TUBES=socket): the same bytes, heat_serial's columns" {
+	build_refs
+	"$T/heat_serial" 40 60 >"$T/want"
+	pdrun_to "$T/shm" "$PD_TASK" -n 4 -t line --oversubscribe --args '40 60' "$EX/heat.so" </dev/null
+	show "$T/shm.err"
+	[ "$status" -eq 0 ]
+	PD_TUBES=socket pdrun_to "$T/sock" "$PD_TASK" -n 4 -t line --oversubscribe --args '40 60' "$EX/heat.so" </dev/null
+	show "$T/sock.err"
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$T/shm")" -eq 38 ]
+	cmp "$T/shm" "$T/sock"
+	same_columns "$T/want" "$T/shm"
+}
+
 @test "heat: the same args on every stdin line work as --args does" {
 	build_refs
 	"$T/heat_serial" 12 25 >"$T/want"

@@ -24,6 +24,7 @@
 struct run {
 	const struct pd_taskrun_opts *o;
 	int (*tfd)[2];	/* per tube: [0] source end, [1] target end */
+	struct pd_tubering_shm **ring; /* per tube: its shared-memory ring, or NULL */
 	int *ctl;	/* per node: coordinator's end */
 	pid_t *pid;
 	int *state;	/* per node: RUNNING, AT_BARRIER, DONE, DEAD */
@@ -74,12 +75,12 @@ static void node_child(struct run *r, int i, int ctl)
 	close_others(r, i);
 	for (k = 0; k < t->n; k++) {
 		if (t->v[k].src == i) {
-			v[n] = (struct pd_tube){.out = 1, .peer = t->v[k].dst, .fd = r->tfd[k][0]};
+			v[n] = (struct pd_tube){.out = 1, .peer = t->v[k].dst, .fd = r->tfd[k][0], .shm = r->ring[k]};
 			snprintf(v[n].name, sizeof v[n].name, "%s", t->v[k].name);
 			n++;
 		}
 		if (t->v[k].dst == i) {
-			v[n] = (struct pd_tube){.out = 0, .peer = t->v[k].src, .fd = r->tfd[k][1]};
+			v[n] = (struct pd_tube){.out = 0, .peer = t->v[k].src, .fd = r->tfd[k][1], .shm = r->ring[k]};
 			snprintf(v[n].name, sizeof v[n].name, "%s", t->v[k].name);
 			n++;
 		}
@@ -98,16 +99,20 @@ static void node_child(struct run *r, int i, int ctl)
 	pd_task_node_start(&s);
 }
 
-/* Create the tubes' and nodes' sockets.  0 or -1 with err. */
+/* Create the tubes' and nodes' sockets, and the tubes' rings unless
+ * PD_TUBES=socket.  0 or -1 with err. */
 static int make_sockets(struct run *r, int (*child)[2], char *err)
 {
-	int k;
+	int k, shm = pd_tubes_shm_wanted();
 
-	for (k = 0; k < r->o->topo->n; k++)
+	for (k = 0; k < r->o->topo->n; k++) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->tfd[k])) {
 			pd_err(err, "socketpair: %s", strerror(errno));
 			return -1;
 		}
+		if (shm && !(r->ring[k] = pd_tubering_map(err)))
+			return -1;
+	}
 	for (k = 0; k < r->o->nodes; k++) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, child[k])) {
 			pd_err(err, "socketpair: %s", strerror(errno));
@@ -149,6 +154,7 @@ out:
 	for (k = 0; k < r->o->topo->n; k++) {
 		close(r->tfd[k][0]);
 		close(r->tfd[k][1]);
+		pd_tubering_unmap(r->ring[k]); /* the nodes keep theirs */
 	}
 	free(child);
 	return rc;
@@ -497,6 +503,7 @@ int pd_taskrun(const struct pd_taskrun_opts *o, struct pd_node_result *res, int 
 	r.res = res;
 	r.failed = -1;
 	r.tfd = pd_xcalloc((size_t)o->topo->n + 1, sizeof *r.tfd);
+	r.ring = pd_xcalloc((size_t)o->topo->n + 1, sizeof *r.ring);
 	r.ctl = pd_xcalloc((size_t)o->nodes, sizeof *r.ctl);
 	r.pid = pd_xcalloc((size_t)o->nodes, sizeof *r.pid);
 	r.state = pd_xcalloc((size_t)o->nodes, sizeof *r.state);
@@ -526,6 +533,7 @@ int pd_taskrun(const struct pd_taskrun_opts *o, struct pd_node_result *res, int 
 	}
 	*failed = r.failed;
 	free(r.tfd);
+	free(r.ring);
 	free(r.ctl);
 	free(r.pid);
 	free(r.state);

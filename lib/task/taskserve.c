@@ -213,10 +213,18 @@ static int request_tubes(const cJSON *req, int nodes, struct pd_topology *topo, 
 	return rc;
 }
 
-/* The tube ends node i gets (local fds from pairs, -1 between hosts). */
-static struct pd_tube *node_tubes(const struct pd_topology *topo, int (*pair)[2], const cJSON *place,
+/* The tubes whose two ends are both on this host: per tube, a socketpair
+ * (-1 when not) and a shared-memory ring (NULL when not, or PD_TUBES=socket). */
+struct local {
+	int (*pair)[2];
+	struct pd_tubering_shm **ring;
+};
+
+/* The tube ends node i gets (local fds and rings, fd -1 between hosts). */
+static struct pd_tube *node_tubes(const struct pd_topology *topo, const struct local *l, const cJSON *place,
 				  int me, int i, int *n)
 {
+	int (*pair)[2] = l->pair;
 	struct pd_tube *v = pd_xcalloc((size_t)topo->n * 2 + 1, sizeof *v);
 	const struct pd_tube_def *d;
 	int k, local;
@@ -227,12 +235,14 @@ static struct pd_tube *node_tubes(const struct pd_topology *topo, int (*pair)[2]
 		local = (int)cJSON_GetArrayItem(place, d->src)->valuedouble == me &&
 			(int)cJSON_GetArrayItem(place, d->dst)->valuedouble == me;
 		if (d->src == i) {
-			v[*n] = (struct pd_tube){.out = 1, .peer = d->dst, .fd = local ? pair[k][0] : -1};
+			v[*n] = (struct pd_tube){.out = 1, .peer = d->dst, .fd = local ? pair[k][0] : -1,
+						 .shm = local ? l->ring[k] : NULL};
 			snprintf(v[*n].name, sizeof v[*n].name, "%s", d->name);
 			(*n)++;
 		}
 		if (d->dst == i) {
-			v[*n] = (struct pd_tube){.out = 0, .peer = d->src, .fd = local ? pair[k][1] : -1};
+			v[*n] = (struct pd_tube){.out = 0, .peer = d->src, .fd = local ? pair[k][1] : -1,
+						 .shm = local ? l->ring[k] : NULL};
 			snprintf(v[*n].name, sizeof v[*n].name, "%s", d->name);
 			(*n)++;
 		}
@@ -242,7 +252,7 @@ static struct pd_tube *node_tubes(const struct pd_topology *topo, int (*pair)[2]
 
 /* Fork node i of task t; its control socket is watched from the loop. */
 static int fork_node(struct stask *t, struct snode *n, const cJSON *req, const struct pd_topology *topo,
-		     int (*pair)[2], int me, char *err)
+		     const struct local *l, int me, char *err)
 {
 	struct pd_taskserve *ts = t->ts;
 	struct pd_task_setup s;
@@ -274,7 +284,7 @@ static int fork_node(struct stask *t, struct snode *n, const cJSON *req, const s
 		    .task = t->id,
 		    .bind = t->bind[0] ? t->bind : NULL,
 		};
-		s.tubes = node_tubes(topo, pair, cJSON_GetObjectItemCaseSensitive(req, "place"), me, n->index, &s.ntubes);
+		s.tubes = node_tubes(topo, l, cJSON_GetObjectItemCaseSensitive(req, "place"), me, n->index, &s.ntubes);
 		pd_task_node_start(&s);
 	}
 	close(ctl[1]);
@@ -285,19 +295,24 @@ static int fork_node(struct stask *t, struct snode *n, const cJSON *req, const s
 	return 0;
 }
 
-/* Socketpairs for the tubes whose two ends are both on this host. */
-static int (*local_pairs(const struct pd_topology *topo, const cJSON *place, int me))[2]
+/* Socketpairs and rings for the tubes whose two ends are both on this
+ * host (a tube whose ring cannot be mapped stays a socket). */
+static void local_tubes(struct local *l, const struct pd_topology *topo, const cJSON *place, int me)
 {
-	int (*pair)[2] = pd_xcalloc((size_t)topo->n + 1, sizeof *pair), k;
+	int k, shm = pd_tubes_shm_wanted();
+	char err[PD_ERRLEN];
 
+	l->pair = pd_xcalloc((size_t)topo->n + 1, sizeof *l->pair);
+	l->ring = pd_xcalloc((size_t)topo->n + 1, sizeof *l->ring);
 	for (k = 0; k < topo->n; k++) {
-		pair[k][0] = pair[k][1] = -1;
+		l->pair[k][0] = l->pair[k][1] = -1;
 		if ((int)cJSON_GetArrayItem(place, topo->v[k].src)->valuedouble == me &&
 		    (int)cJSON_GetArrayItem(place, topo->v[k].dst)->valuedouble == me &&
-		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair[k]))
-			pair[k][0] = pair[k][1] = -1;
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l->pair[k]))
+			l->pair[k][0] = l->pair[k][1] = -1;
+		if (l->pair[k][0] >= 0 && shm)
+			l->ring[k] = pd_tubering_map(err);
 	}
-	return pair;
 }
 
 int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, int free_slots, int shares,
@@ -307,7 +322,8 @@ int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, i
 	struct pd_topology topo;
 	long long nodes, me;
 	struct stask *t;
-	int (*pair)[2], i, k, mine = 0, rc = 0;
+	struct local l;
+	int i, k, mine = 0, rc = 0;
 
 	if (check_request(ts, req, &nodes, &me, err) || request_tubes(req, (int)nodes, &topo, err))
 		return PD_EX_DATAERR;
@@ -336,20 +352,23 @@ int pd_taskserve_start(struct pd_taskserve *ts, void *owner, const cJSON *req, i
 	snprintf(t->bind, sizeof t->bind, "%s", bind ? bind : "");
 	LIST_INSERT_HEAD(&ts->tasks, t, link);
 	ts->reserved += mine;
-	pair = local_pairs(&topo, place, (int)me);
+	local_tubes(&l, &topo, place, (int)me);
 	for (i = 0; i < nodes && rc == 0; i++)
 		if (cJSON_GetArrayItem(place, i)->valuedouble == me) {
 			t->v[t->n] = (struct snode){.task = t, .index = i};
 			snprintf(t->v[t->n].phase, sizeof t->v[t->n].phase, "load");
-			rc = fork_node(t, &t->v[t->n], req, &topo, pair, (int)me, err);
+			rc = fork_node(t, &t->v[t->n], req, &topo, &l, (int)me, err);
 			t->n++;
 		}
-	for (k = 0; k < topo.n; k++)
-		if (pair[k][0] >= 0) {
-			close(pair[k][0]);
-			close(pair[k][1]);
+	for (k = 0; k < topo.n; k++) {
+		if (l.pair[k][0] >= 0) {
+			close(l.pair[k][0]);
+			close(l.pair[k][1]);
 		}
-	free(pair);
+		pd_tubering_unmap(l.ring[k]); /* the nodes keep theirs */
+	}
+	free(l.pair);
+	free(l.ring);
 	pd_topology_release(&topo);
 	ts->cb.reserved(ts->arg, ts->reserved);
 	pd_log(PD_LOG_INFO, "task %s: started %d node%s here", t->id, mine, mine == 1 ? "" : "s");

@@ -230,6 +230,114 @@ static void close_in(struct pd_tubes *ts, struct pd_tube *t)
 	pthread_cond_signal(&t->cv);
 }
 
+#define RING_WAIT_MS 100		 /* a sleeping pusher checks its popper is alive this often */
+#define RING_PIECE ((size_t)256 << 10) /* a large message is published in pieces of this */
+
+int pd_tubes_shm_wanted(void)
+{
+	const char *e = getenv("PD_TUBES");
+
+	return !e || strcmp(e, "socket");
+}
+
+/* Taken from the ring: whether the pusher's socket has ended. */
+static int pusher_gone(void *arg)
+{
+	return atomic_load(&((struct pd_tube *)arg)->gone);
+}
+
+/*
+ * Read the current message from a ring (this thread holds t->reading),
+ * into t->cur as on a socket.  1 when it is whole, 0 when the ring is
+ * empty (block 0), -1 when the pusher is gone before it was whole.
+ */
+static int ring_read(struct pd_tubes *ts, struct pd_tube *t, int block)
+{
+	unsigned long long len;
+
+	for (;;) {
+		if (t->hdr_got < sizeof t->hdr) {
+			t->hdr_got += pd_tubering_get(&t->ring, t->hdr + t->hdr_got, sizeof t->hdr - t->hdr_got);
+			if (t->hdr_got == sizeof t->hdr) {
+				memcpy(&len, t->hdr, sizeof len);
+				if (len > PD_TUBE_MSG_MAX)
+					return -1; /* cannot be: our own pusher wrote it */
+				t->cur = msg_alloc(ts, t, (size_t)len);
+				t->cur->len = (size_t)len;
+				t->got = 0;
+			}
+		}
+		if (t->cur) {
+			t->got += pd_tubering_get(&t->ring, t->cur->data + t->got, t->cur->len - t->got);
+			if (t->got == t->cur->len)
+				return 1;
+		}
+		if (pd_tubering_ready(&t->ring))
+			continue;
+		if (!block)
+			return 0;
+		if (atomic_load(&t->gone) && !pd_tubering_ready(&t->ring))
+			return -1; /* the socket ended after the pusher's last write */
+		pd_tubering_wait(&t->ring, 1000, pusher_gone, t);
+	}
+}
+
+/* The I/O thread's turn on a ring: the pusher asked for room (or ended);
+ * move the whole messages there into the queue, unless a pop reads. */
+static void drain_ring(struct pd_tubes *ts, struct pd_tube *t)
+{
+	char junk[64];
+	ssize_t r = read(t->fd, junk, sizeof junk);
+
+	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+		atomic_store(&t->gone, 1);
+		pd_tubering_kick(&t->ring); /* a pop asleep on the ring sees it */
+	}
+	pthread_mutex_lock(&ts->mu);
+	if (t->reading || t->paused || t->closed) {
+		pthread_mutex_unlock(&ts->mu);
+		return;
+	}
+	t->reading = 1;
+	pthread_mutex_unlock(&ts->mu);
+	while (!t->paused && ring_read(ts, t, 0) == 1) {
+		pthread_mutex_lock(&ts->mu);
+		enqueue(ts, t);
+		pthread_mutex_unlock(&ts->mu);
+	}
+	pthread_mutex_lock(&ts->mu);
+	t->reading = 0;
+	pthread_mutex_unlock(&ts->mu);
+	pthread_cond_broadcast(&t->cv);
+}
+
+/* A pop on a ring with nothing queued: read the next message from the
+ * ring into the queue (the mutex is held on entry and exit, not while
+ * reading); the tube is closed when the pusher is gone before a whole one. */
+static void ring_fill(struct pd_tubes *ts, struct pd_tube *t)
+{
+	int rc;
+
+	while (!t->head && !t->closed && t->reading)
+		pthread_cond_wait(&t->cv, &ts->mu);
+	if (t->head || t->closed)
+		return;
+	t->reading = 1;
+	pthread_mutex_unlock(&ts->mu);
+	pd_tubering_reading(&t->ring, 1);
+	rc = ring_read(ts, t, 1);
+	pd_tubering_reading(&t->ring, 0);
+	pthread_mutex_lock(&ts->mu);
+	t->reading = 0;
+	if (rc == 1) {
+		enqueue(ts, t);
+		return;
+	}
+	free(t->cur);
+	t->cur = NULL;
+	t->closed = 1;
+}
+
 /* The I/O thread: poll incoming tubes that are open and not paused. */
 static void *io_main(void *arg)
 {
@@ -245,7 +353,7 @@ static void *io_main(void *arg)
 			break;
 		}
 		for (n = 0, i = 0; i < ts->n; i++)
-			if (!ts->v[i].out && !ts->v[i].closed && !ts->v[i].paused) {
+			if (!ts->v[i].out && !ts->v[i].closed && !ts->v[i].paused && !atomic_load(&ts->v[i].gone)) {
 				pf[n] = (struct pollfd){ts->v[i].fd, POLLIN, 0};
 				idx[n++] = i;
 			}
@@ -256,7 +364,9 @@ static void *io_main(void *arg)
 		if (pf[n].revents && read(ts->wake[0], junk, sizeof junk) < 0 && errno != EAGAIN)
 			break;
 		for (i = 0; i < n; i++)
-			if (pf[i].revents && drain(ts, &ts->v[idx[i]]) < 0)
+			if (pf[i].revents && ts->v[idx[i]].ring.m)
+				drain_ring(ts, &ts->v[idx[i]]);
+			else if (pf[i].revents && drain(ts, &ts->v[idx[i]]) < 0)
 				close_in(ts, &ts->v[idx[i]]);
 	}
 	free(pf);
@@ -298,7 +408,11 @@ int pd_tubes_start(struct pd_tubes *ts, struct pd_tube *v, int n, char *err)
 	}
 	for (i = 0; i < n; i++) {
 		pthread_cond_init(&v[i].cv, NULL);
-		widen(v[i].fd);
+		atomic_init(&v[i].gone, 0);
+		if (v[i].shm)
+			pd_tubering_attach(&v[i].ring, v[i].shm, v[i].out);
+		else
+			widen(v[i].fd);
 		if (!v[i].out)
 			fcntl(v[i].fd, F_SETFL, fcntl(v[i].fd, F_GETFL) | O_NONBLOCK);
 	}
@@ -356,6 +470,69 @@ static int push_sealed(struct pd_tube *t, unsigned char *hdr, const unsigned cha
 	return 0;
 }
 
+/*
+ * Before a pusher sleeps for room in a ring: unless a pop is reading it,
+ * ask the popper's I/O thread to drain it (a byte on the tube's socket;
+ * a full socket already holds such a request).  1 when the popper is gone.
+ */
+static int ask_room(void *arg)
+{
+	struct pd_tube *t = arg;
+
+	if (pd_tubering_peer_reading(&t->ring))
+		return 0;
+	return send(t->fd, "r", 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno != EAGAIN && errno != EINTR;
+}
+
+/* Wait for room in a ring; -1 (errno EPIPE) when the popper is gone: its
+ * end of the socket, which never carries anything our way, has ended. */
+static int ring_room(struct pd_tube *t)
+{
+	struct pollfd pf;
+
+	while (!pd_tubering_wait(&t->ring, RING_WAIT_MS, ask_room, t)) {
+		pf = (struct pollfd){t->fd, POLLIN, 0};
+		if (poll(&pf, 1, 0) > 0) {
+			errno = EPIPE;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Copy len bytes into a ring, publishing each piece of a large message
+ * so that the popper copies it out while the rest goes in. */
+static int ring_put_all(struct pd_tube *t, const void *p, size_t len)
+{
+	const unsigned char *c = p;
+	size_t k;
+
+	while (len) {
+		k = pd_tubering_put(&t->ring, c, len < RING_PIECE ? len : RING_PIECE);
+		c += k;
+		len -= k;
+		if (!len)
+			break;
+		if (k)
+			pd_tubering_flush(&t->ring);
+		else if (ring_room(t))
+			return -1;
+	}
+	return 0;
+}
+
+/* Push a message through a ring: its length (native order: both ends are
+ * on this host), then its bytes. */
+static int push_ring(struct pd_tube *t, const void *p, size_t len)
+{
+	unsigned long long n = len;
+
+	if (ring_put_all(t, &n, sizeof n) || ring_put_all(t, p, len))
+		return -1;
+	pd_tubering_flush(&t->ring);
+	return 0;
+}
+
 int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t len, char *err)
 {
 	struct pd_tube *t = pd_tubes_find(ts, name, 1);
@@ -374,7 +551,9 @@ int pd_tubes_push(struct pd_tubes *ts, const char *name, const void *p, size_t l
 	pd_put_be64(hdr, len);
 	iov[0] = (struct iovec){hdr, sizeof hdr};
 	iov[1] = (struct iovec){(void *)p, len};
-	if (t->seal)
+	if (t->ring.m)
+		rc = push_ring(t, p, len);
+	else if (t->seal)
 		rc = push_sealed(t, hdr, p, len);
 	else
 		rc = write_all(t->fd, iov, len ? 2 : 1);
@@ -399,6 +578,8 @@ const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, cha
 	pthread_mutex_lock(&ts->mu);
 	msg_recycle(t, t->last);
 	t->last = NULL;
+	if (t->ring.m)
+		ring_fill(ts, t);
 	while (!t->head && !t->closed)
 		pthread_cond_wait(&t->cv, &ts->mu);
 	m = t->head;
@@ -458,6 +639,8 @@ void pd_tubes_stop(struct pd_tubes *ts)
 		free(ts->v[i].seal);
 		ts->v[i].seal = NULL;
 		ts->v[i].head = ts->v[i].tail = ts->v[i].last = ts->v[i].cur = ts->v[i].spare = NULL;
+		pd_tubering_unmap(ts->v[i].shm);
+		ts->v[i].shm = ts->v[i].ring.m = NULL;
 		if (ts->v[i].fd >= 0)
 			close(ts->v[i].fd);
 		ts->v[i].fd = -1;

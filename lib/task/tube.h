@@ -1,11 +1,13 @@
-/* tube.h - one node's tubes: length-prefixed messages over sockets. */
+/* tube.h - one node's tubes: length-prefixed messages over sockets or rings. */
 #ifndef PD_TUBE_H
 #define PD_TUBE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "seal.h"
+#include "tubering.h"
 
 #define PD_TUBE_MSG_MAX (1ull << 32)	      /* largest message */
 #define PD_TUBE_QUEUE_MAX ((size_t)256 << 20) /* bytes buffered per incoming tube */
@@ -29,6 +31,16 @@ struct pd_tubemsg {
  * shorter; an empty message is one empty chunk), each sealed on its own
  * with the length as associated data and PD_SEAL_TAG bytes longer, so
  * that sealing, sending and opening a big message overlap.
+ *
+ * A tube between two nodes on one host is a shared-memory ring instead
+ * (ring.m set, tubering.h): the same length-prefixed messages, streamed
+ * through it in pieces when they are larger.  The pusher writes into the
+ * ring; the popper reads a message straight from it when its queue is
+ * empty.  The tube's socket stays, carrying no data: the pusher sends a
+ * byte on it when the ring is full and no pop is reading, so that the
+ * popper's I/O thread drains the ring into the queue (a push blocks only
+ * while that queue is full, as on a socket), and its end (EOF) says that
+ * the pusher ended or died.
  */
 struct pd_tube {
 	char name[64];
@@ -51,6 +63,11 @@ struct pd_tube {
 	struct pd_tubemsg *cur;
 	unsigned char *chunk; /* sealed tubes: the chunk being received */
 	size_t chunk_got;
+	/* shared-memory tubes */
+	struct pd_tubering_shm *shm; /* the mapping, set by the parent; NULL: socket */
+	struct pd_tubering ring;     /* this end's view of it */
+	int reading;		     /* a pop or the I/O thread reads the ring (mutex) */
+	atomic_int gone;	     /* incoming: the socket ended (the pusher is gone) */
 };
 
 struct pd_tubes {
@@ -64,6 +81,10 @@ struct pd_tubes {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
+
+/* 1 when tubes between nodes of one host may be shared-memory rings:
+ * not when PD_TUBES=socket is in the environment. */
+int pd_tubes_shm_wanted(void);
 
 /* Start the I/O thread for the incoming tubes of v[0..n) (fds set).
  * 0, or -1 with err. */

@@ -12,6 +12,7 @@
  * "rtt_us MEDIAN MEAN MIN MAX N" (microseconds), rank 1 "echoed COUNT" on
  * stderr.  Exit status 0 on success; a failed check aborts.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 #include <mpi.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -865,13 +865,21 @@ pp_row() { # KEY CASE CONFIG: from M_*
 }
 
 # (a) one host
-cfg="pd-task -n 2 -t ring --oversubscribe --args '$PP_N $PP_W' pingpong.so, embedded (no hosts: PD_HOME=empty private dir); socketpair tube"
+cfg="pd-task -n 2 -t ring --oversubscribe --args '$PP_N $PP_W' pingpong.so, embedded (no hosts: PD_HOME=empty private dir); shared-memory tube"
 if [ -z "${BUILT[pingpong.so]:-}" ]; then
 	row pingpong "pd-task, one host" rtt_us "${BUILD_ERR[pingpong.so]}" us "" FAILED "$cfg"
 elif PD_HOME=$T/home-task repeat "$PP_REPS" pp_task local "$PP_N" "$PP_W"; then
-	pp_row pd1 "pd-task, one host (socketpair tube)" "$cfg"
+	pp_row pd1 "pd-task, one host (shared-memory tube)" "$cfg"
 else
-	row pingpong "pd-task, one host (socketpair tube)" rtt_us "$M_ERR" us "" FAILED "$cfg"
+	row pingpong "pd-task, one host (shared-memory tube)" rtt_us "$M_ERR" us "" FAILED "$cfg"
+fi
+cfg="the same with PD_TUBES=socket: the tube is a socket pair, as before shared-memory tubes"
+if [ -z "${BUILT[pingpong.so]:-}" ]; then
+	: # said above
+elif PD_TUBES=socket PD_HOME=$T/home-task repeat "$PP_REPS" pp_task local "$PP_N" "$PP_W"; then
+	pp_row pd1sock "  pd-task, one host, PD_TUBES=socket (informative)" "$cfg"
+else
+	row pingpong "  pd-task, one host, PD_TUBES=socket (informative)" rtt_us "$M_ERR" us "" FAILED "$cfg"
 fi
 cfg="tests/bench/tcp_pingpong.c local $PP_N $PP_W: fork, server and client over 127.0.0.1, TCP_NODELAY, blocking read/write"
 if [ -z "${BUILT[tcp_pingpong]:-}" ]; then
@@ -1041,13 +1049,21 @@ tt_row() { # KEY CASE CONFIG
 		"$(calc %.2f "$M_MED") GB/s"
 }
 
-cfg="pd-task -n 2 -t ring --oversubscribe --args '$TT_SIZE $TT_K $TT_W' throughput.so, embedded (PD_HOME=empty private dir); socketpair tube"
+cfg="pd-task -n 2 -t ring --oversubscribe --args '$TT_SIZE $TT_K $TT_W' throughput.so, embedded (PD_HOME=empty private dir); shared-memory tube"
 if [ -z "${BUILT[throughput.so]:-}" ]; then
-	row tube_throughput "pd-task, one host (socketpair tube)" gb_per_s "${BUILD_ERR[throughput.so]}" GB/s "" FAILED "$cfg"
+	row tube_throughput "pd-task, one host (shared-memory tube)" gb_per_s "${BUILD_ERR[throughput.so]}" GB/s "" FAILED "$cfg"
 elif PD_HOME=$T/home-task repeat "$TT_REPS" tt_task local "$TT_K"; then
-	tt_row pd1 "pd-task, one host (socketpair tube)" "$cfg"
+	tt_row pd1 "pd-task, one host (shared-memory tube)" "$cfg"
 else
-	row tube_throughput "pd-task, one host (socketpair tube)" gb_per_s "$M_ERR" GB/s "" FAILED "$cfg"
+	row tube_throughput "pd-task, one host (shared-memory tube)" gb_per_s "$M_ERR" GB/s "" FAILED "$cfg"
+fi
+cfg="the same with PD_TUBES=socket: the tube is a socket pair, as before shared-memory tubes"
+if [ -z "${BUILT[throughput.so]:-}" ]; then
+	: # said above
+elif PD_TUBES=socket PD_HOME=$T/home-task repeat "$TT_REPS" tt_task local "$TT_K"; then
+	tt_row pd1sock "  pd-task, one host, PD_TUBES=socket (informative)" "$cfg"
+else
+	row tube_throughput "  pd-task, one host, PD_TUBES=socket (informative)" gb_per_s "$M_ERR" GB/s "" FAILED "$cfg"
 fi
 cfg="tests/bench/tcp_throughput.c local $TT_SIZE $TT_K $TT_W: fork, receiver and sender over 127.0.0.1, one write() per message"
 if [ -z "${BUILT[tcp_throughput]:-}" ]; then
