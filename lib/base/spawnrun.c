@@ -202,7 +202,8 @@ int pd_spawn_run(struct pd_spawn *s, char *err)
 int pd_spawn_failed(const struct pd_spawn *s, struct pd_buf *msg)
 {
 	char why[128];
-	size_t n = s->tail.len;
+	size_t n = s->tail.len, at;
+	int lines = 0;
 
 	if (WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0)
 		return 0;
@@ -213,9 +214,11 @@ int pd_spawn_failed(const struct pd_spawn *s, struct pd_buf *msg)
 	pd_buf_adds(msg, why);
 	while (n && (s->tail.data[n - 1] == '\n' || s->tail.data[n - 1] == '\r'))
 		n--;
-	if (n) {
+	for (at = n; at && !(s->tail.data[at - 1] == '\n' && ++lines == PD_SPAWN_TAIL_LINES); at--)
+		;
+	if (n > at) {
 		pd_buf_add(msg, ": ", 2);
-		pd_buf_add(msg, s->tail.data, n);
+		pd_buf_add(msg, s->tail.data + at, n - at);
 	}
 	return 1;
 }

@@ -6,7 +6,8 @@
 
 #include "buf.h"
 
-#define PD_SPAWN_TAIL 400 /* bytes of stderr kept for a failure's message */
+#define PD_SPAWN_TAIL 240	/* bytes of stderr kept for a failure's message */
+#define PD_SPAWN_TAIL_LINES 4	/* ... and of those, the last lines shown */
 
 /* One run of a program.  The caller fills argv and in; pd_spawn_run fills
  * the rest.  The buffers are the caller's (pd_buf_init before the first
@@ -32,8 +33,9 @@ struct pd_spawn {
  */
 int pd_spawn_run(struct pd_spawn *s, char *err);
 
-/* 1 when the program failed (a non-zero exit or a signal), with why in
- * msg ("exit 3: TAIL", "killed by signal 9 (Killed)"). */
+/* 1 when the program failed (a non-zero exit or a signal), with why
+ * appended to msg: "exit 3: TAIL" or "crashed: SIGKILL (Killed): TAIL",
+ * TAIL the last PD_SPAWN_TAIL_LINES lines of the kept stderr. */
 int pd_spawn_failed(const struct pd_spawn *s, struct pd_buf *msg);
 
 #endif
