@@ -230,3 +230,64 @@ assert [g["output"] for g in got] == ["%d\n" % i for i in range(1, 51)]' "$T/j"
 	[ "$status" -eq 64 ]
 	[[ $stderr == *"at most 65536 fit"* ]]
 }
+
+# pd-opt --fitness-cmd: the same runner, one program run per point.
+
+# The sphere sum of x_i^2, summed in order as square.so's square_fitness
+# does, printed so that it reads back as the same double.
+AWK_SPHERE='awk '\''BEGIN { s = 0; for (i = 1; i < ARGC; i++) s += ARGV[i] * ARGV[i]; printf "%.17g\n", s }'\'
+
+@test "pd-opt --fitness-cmd: an awk fitness gives the same search as the C function, and a seed repeats it" {
+	PD_OPT="$B/bin/pd-opt"
+	args=(-q --seed 5 --dim 3 --bounds -5:5 --popsize 6 --iterations 6 -n 2)
+	pdrun "$PD_OPT" "${args[@]}" "$EX/square.so:square_fitness"
+	[ "$status" -eq 0 ]
+	want=$output
+	pdrun "$PD_OPT" "${args[@]}" --fitness-cmd "$AWK_SPHERE"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	pdrun "$PD_OPT" "${args[@]}" --fitness-cmd "$AWK_SPHERE"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	[[ $output == *fitness=* ]]
+}
+
+@test "pd-opt --fitness-cmd with --fitness-input json: a Python fitness equals the C function, on PSO too" {
+	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 for the fitness"
+	PD_OPT="$B/bin/pd-opt"
+	py='/usr/bin/python3 -c "import json, sys; x = json.load(sys.stdin); print(repr(sum(v * v for v in x)))"'
+	for a in cmaes pso; do
+		args=(-q -a "$a" --seed 11 --dim 2 --bounds -3:3 --popsize 4 --iterations 3 -n 2)
+		pdrun "$PD_OPT" "${args[@]}" "$EX/square.so:square_fitness"
+		[ "$status" -eq 0 ]
+		want=$output
+		pdrun "$PD_OPT" "${args[@]}" --fitness-input json --fitness-cmd "$py"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$want" ]
+	done
+}
+
+@test "pd-opt --fitness-cmd: a failing program or one that prints no number stops the search, saying why" {
+	PD_OPT="$B/bin/pd-opt"
+	pdrun "$PD_OPT" -q --seed 1 --dim 2 --bounds -1:1 --iterations 2 --fitness-cmd 'echo "no licence" >&2; exit 3'
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"fitness failed at point "*": sh: exit 3: no licence"* ]]
+	pdrun "$PD_OPT" -q --seed 1 --dim 2 --bounds -1:1 --iterations 2 --fitness-cmd 'echo twelve'
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"sh printed 'twelve"*"not one number"* ]]
+	pdrun "$PD_OPT" --fitness-cmd true "$EX/square.so" --dim 1 --bounds 0:1
+	[ "$status" -eq 64 ]
+	pdrun "$PD_OPT" --fitness-input yaml --fitness-cmd true --dim 1 --bounds 0:1
+	[ "$status" -eq 64 ]
+}
+
+@test "pd-opt --fitness-cmd: nan is ranked worst and counted, as a C function's NaN" {
+	PD_OPT="$B/bin/pd-opt"
+	# nan wherever x > 0: the best point found is then at x <= 0
+	pdrun "$PD_OPT" --json --seed 2 --dim 1 --bounds -2:2 --popsize 6 --iterations 5 \
+		--fitness-cmd 'awk "BEGIN { if (ARGV[1] > 0) print \"nan\"; else printf \"%.17g\n\", ARGV[1] * ARGV[1] }"'
+	[ "$status" -eq 0 ]
+	[[ $output == *'"nonfinite":'[1-9]* ]]
+	x=$(printf '%s' "$output" | sed 's/.*"x0":\([^,}]*\).*/\1/')
+	awk -v x="$x" 'BEGIN { exit !(x <= 0) }'
+}

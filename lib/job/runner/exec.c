@@ -10,7 +10,8 @@
  * MODE 'a' runs the words as argv, 's' runs the one word with /bin/sh -c
  * (replacements shell-quoted); STDIN 'n' gives the program /dev/null,
  * 'l' the record and a newline, 'j' the record's fields as one JSON array
- * and a newline; OUTPUT 'r' keeps its standard output as the result,
+ * and a newline (the record is then not added as an argument when the
+ * words hold no replacement string); OUTPUT 'r' keeps its standard output as the result,
  * bytes exact, 'n' wants one number there.  Example: "anr4:echo2:{}".
  */
 #include <errno.h>
@@ -247,7 +248,7 @@ static void build_argv(const struct recview *v, char **av)
 	pd_buf_reset(&argbuf);
 	if (T.mode == 's') {
 		expand(&argbuf, T.word[0], v, 1);
-		if (!T.has_repl) {
+		if (!T.has_repl && T.in == 'n') {
 			pd_buf_addc(&argbuf, ' ');
 			put(&argbuf, v->line, v->len, 1);
 		}
@@ -263,7 +264,7 @@ static void build_argv(const struct recview *v, char **av)
 		expand(&argbuf, T.word[i], v, 0);
 		pd_buf_addc(&argbuf, 0);
 	}
-	if (!T.has_repl) {
+	if (!T.has_repl && T.in == 'n') {
 		off[n++] = argbuf.len;
 		pd_buf_add(&argbuf, v->line, v->len);
 		pd_buf_addc(&argbuf, 0);
