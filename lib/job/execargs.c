@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "err.h"
@@ -40,7 +41,13 @@ int pd_execjob_is_script(const char *word)
 int pd_execjob_is_jobfile(const char *arg)
 {
 	size_t n = strlen(arg);
+	struct stat st;
 
-	return (n > 3 && !strcmp(arg + n - 3, ".so")) || (n > 2 && !strcmp(arg + n - 2, ".c")) ||
-	       strstr(arg, ".so:") != NULL;
+	if ((n > 3 && !strcmp(arg + n - 3, ".so")) || (n > 2 && !strcmp(arg + n - 2, ".c")) ||
+	    strstr(arg, ".so:") != NULL)
+		return 1;
+	/* A file that no one may run is no command: the job checks say what
+	 * it is (a relocatable object, a text file ...). */
+	return strchr(arg, '/') && stat(arg, &st) == 0 && S_ISREG(st.st_mode) &&
+	       !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH));
 }

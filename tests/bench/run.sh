@@ -10,7 +10,9 @@
 # pd-serve, [4] tube round trip (pingpong.c; TCP and MPI references),
 # [5] tube throughput (throughput.c; TCP and MPI), [6] heat equation,
 # 1 node against 2, [7] pd-opt against DEAP and a textbook PSO
-# (tests/bench/opt.sh, which says more).  Every pd-map run's output is checked against a
+# (tests/bench/opt.sh, which says more), [8] a program per record:
+# pd-map CMD against xargs -P2, GNU parallel -j2 and a posix_spawn floor
+# (tests/bench/exec.sh).  Every pd-map run's output is checked against a
 # checksum computed independently with awk, every pd-task and reference
 # run checks its messages and its output, so a broken run cannot report a
 # good figure; a failed check is shown as FAILED and makes the exit status
@@ -1146,6 +1148,10 @@ rm -f "$T/heat.ref" "$T/out"
 # ------------------------------------------------ 7. optimisation
 
 . tests/bench/opt.sh
+
+# ------------------------------------------------ 8. commands
+
+. tests/bench/exec.sh
 
 # ---------------------------------------------------------------- end
 
