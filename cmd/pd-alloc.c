@@ -6,7 +6,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "fdio.h"
 #include "client.h"
 #include "cli.h"
 #include "err.h"
@@ -31,15 +30,10 @@ int main(int argc, char **argv)
 	char err[PD_ERRLEN];
 	cJSON *req, *info;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-alloc"; /* getopt's messages name the tool, not its path */
-	pd_cli_init("pd-alloc", usage_text);
+	pd_cli_start(argv, "pd-alloc", usage_text);
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "h", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version();
 		case O_JSON: json = 1; break;
 		case O_CPU:
 			if (pd_parse_long(optarg, 0, 100000, &cpu))

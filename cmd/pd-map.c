@@ -76,18 +76,14 @@ static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
 	va_list ap;
-	char *safe;
 
 	if (M.bar_drawn) {
 		fputs("\r\033[K", stderr);
 		M.bar_drawn = 0;
 	}
 	va_start(ap, fmt);
-	/* Servers' and jobs' words: escape control characters. */
-	safe = pd_esc_vfmt(PD_ESC_KEEP_NL, fmt, ap);
+	pd_cli_vsay(fmt, ap); /* servers' and jobs' words: control characters escaped */
 	va_end(ap);
-	fprintf(stderr, "pd-map: %s\n", safe);
-	free(safe);
 }
 
 static void note_cb(void *arg, const char *msg)
@@ -137,23 +133,9 @@ static const char *shown(const char *s, size_t n, size_t max)
 	static struct pd_buf bufs[2] = {PD_BUF_INIT, PD_BUF_INIT};
 	static int turn;
 	struct pd_buf *b = &bufs[turn ^= 1];
-	size_t i;
 
 	pd_buf_reset(b);
-	for (i = 0; i < n && i < max; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\n')
-			pd_buf_add(b, "\\n", 2);
-		else if (c == '\t')
-			pd_buf_add(b, "\\t", 2);
-		else if (c == '\r')
-			pd_buf_add(b, "\\r", 2);
-		else if (c < 0x20 || c == 0x7f)
-			pd_buf_addf(b, "\\x%02x", c);
-		else
-			pd_buf_addc(b, (char)c);
-	}
+	pd_esc_buf(b, s, n < max ? n : max, PD_ESC_TAB);
 	if (n > max)
 		pd_buf_add(b, "...", 3);
 	return b->data;
@@ -730,9 +712,7 @@ int main(int argc, char **argv)
 	char err[PD_ERRLEN];
 	int code;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-map"; /* getopt's messages name the tool, not its path */
+	pd_cli_start(argv, "pd-map", usage_text);
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv);
 	if (M.fetch || M.cancel) {

@@ -298,14 +298,9 @@ static void parse_options(int argc, char **argv)
 	O.conf.elite = O.conf.crossover = O.conf.mutation = -1;
 	O.conf.pso_rule = PD_PSO_DEFAULT;
 	O.every = 10;
-	while ((ch = getopt_long(argc, argv, "ha:p:n:H:q", longopts, NULL)) != -1) {
-		if (ch == 'h')
-			pd_cli_usage(0);
-		if (ch == O_VERSION)
-			pd_cli_version();
+	while ((ch = pd_cli_getopt(argc, argv, "ha:p:n:H:q", longopts, O_VERSION)) != -1)
 		if (!algo_option(ch, optarg) && !run_option(ch, optarg))
 			pd_cli_usage(PD_EX_USAGE);
-	}
 	if (O.fitness_cmd && optind != argc)
 		pd_cli_die(PD_EX_USAGE, "--fitness-cmd is the fitness: give no FITNESS.so as well");
 	if (O.fitness_input && !O.fitness_cmd)
@@ -781,11 +776,8 @@ int main(int argc, char **argv)
 	size_t joblen;
 	int code;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-opt"; /* getopt's messages name the tool, not its path */
+	pd_cli_start(argv, "pd-opt", usage_text);
 	signal(SIGPIPE, SIG_IGN);
-	pd_cli_init("pd-opt", usage_text);
 	parse_options(argc, argv);
 	if (!O.fitness_cmd)
 		check_job(argv[optind], &job, &joblen);

@@ -66,10 +66,8 @@ static void parse_options(int argc, char **argv, struct serve_opts *o)
 	o->port = PD_DEFAULT_PORT;
 	o->cpu = -1;
 	o->grace_ms = 30000;
-	while ((ch = getopt_long(argc, argv, "hfvp:b:", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "hfvp:b:", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version();
 		case 'f': o->foreground = 1; break;
 		case 'v': o->verbose++; break;
 		case 'p':
@@ -270,13 +268,10 @@ int main(int argc, char **argv)
 	struct pd_paths paths;
 	int perm = 0, lockfd, port = 0, ready_fd = -1, have_key;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-serve"; /* getopt's messages name the tool, not its path */
+	pd_cli_start(argv, "pd-serve", usage_text);
 	/* Every descriptor above 2 is inherited, none ours: a reader at the
 	 * far end of a pipe would wait for a daemon holding it. */
 	pd_fd_close_from(3);
-	pd_cli_init("pd-serve", usage_text);
 
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);

@@ -11,7 +11,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "fdio.h"
 #include "client.h"
 #include "detach.h"
 #include "cli.h"
@@ -31,8 +30,6 @@ static const char *usage_text =
 
 /* The signal that ends --watch, 0 until one came. */
 static volatile sig_atomic_t stop_signal;
-
-static void note(const char *msg) { pd_cli_say("%s", msg); }
 
 /* State word for a host: up, down or refused. */
 static const char *state_of(const struct pd_reply *r)
@@ -304,16 +301,10 @@ static int watch(const struct pd_target *t, int n, const unsigned char *key, int
 	return stop_signal ? 0 : code;
 }
 
-/* A host that did not resolve, said on stderr. */
-static void say_note(void *arg, const char *msg)
-{
-	pd_cli_say("%s", msg);
-}
-
 /* The targets of a run's host list ("a:1,b:2"); -1 with err. */
 static int run_targets(const char *hosts, struct pd_target **t, char *err)
 {
-	return pd_targets_parse(hosts, "the run's hosts", t, say_note, NULL, err);
+	return pd_targets_parse(hosts, "the run's hosts", t, pd_cli_note_cb, NULL, err);
 }
 
 /* --why ID: the run's status from its keeper (as for pd-status ID), its
@@ -374,15 +365,10 @@ int main(int argc, char **argv)
 	long interval_ms = 1000, count = 0; /* count 0: until a signal */
 	pid_t none;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-status"; /* getopt's messages name the tool, not its path */
-	pd_cli_init("pd-status", usage_text);
+	pd_cli_start(argv, "pd-status", usage_text);
 
-	while ((ch = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "hH:", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version();
 		case 'H': hosts = optarg; break;
 		case O_JSON: json = 1; break;
 		case O_WATCH: watching = 1; break;
@@ -415,7 +401,7 @@ int main(int argc, char **argv)
 		pd_cli_die(PD_EX_UNAVAILABLE, "no hosts configured and no pd-serve running here (see playdoh(7))");
 	t = pd_xcalloc((size_t)sel.hosts.n + 1, sizeof *t);
 	r = pd_xcalloc((size_t)sel.hosts.n + 1, sizeof *r);
-	n = pd_hostsel_targets(&sel, 0, t, &none, note, err);
+	n = pd_hostsel_targets(&sel, 0, t, &none, pd_cli_note, err);
 	if (n < 0)
 		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
 	if (optind < argc || why_id)

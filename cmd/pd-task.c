@@ -59,10 +59,8 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	int ch;
 
 	o->topology = "none";
-	while ((ch = getopt_long(argc, argv, "hn:t:c:H:", longopts, NULL)) != -1) {
+	while ((ch = pd_cli_getopt(argc, argv, "hn:t:c:H:", longopts, O_VERSION)) != -1) {
 		switch (ch) {
-		case 'h': pd_cli_usage(0); break;
-		case O_VERSION: pd_cli_version(); break;
 		case 'n':
 			if (pd_parse_long(optarg, 1, PD_TOPOLOGY_NODES_MAX, &o->nodes))
 				pd_cli_die(PD_EX_USAGE, "-n: '%s' is not a number of nodes from 1 to %d", optarg,
@@ -199,8 +197,6 @@ static void print_results(const struct opts *o, const struct pd_node_result *res
 	}
 }
 
-static void note(const char *msg) { pd_cli_say("%s", msg); }
-
 /* Choose hosts and places for the nodes, from -H, PD_HOSTS, the hosts
  * file or the local pd-serve.  0 when nodes run here (no server). */
 static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_taskplan *p)
@@ -215,11 +211,11 @@ static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_ta
 	if (sel->kind == PD_SEL_EMBEDDED)
 		return 0;
 	t = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *t);
-	n = pd_hostsel_targets(sel, 0, t, &none, note, err);
+	n = pd_hostsel_targets(sel, 0, t, &none, pd_cli_note, err);
 	if (n < 0)
 		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
 	code = pd_taskplan_make(p, t, n, sel->kind == PD_SEL_REMOTE ? sel->key : NULL, (int)o->nodes,
-				o->oversubscribe, note, err);
+				o->oversubscribe, pd_cli_note, err);
 	free(t);
 	if (code)
 		pd_cli_die(code, "%s", err);
@@ -362,10 +358,7 @@ int main(int argc, char **argv)
 	int code, failed;
 	long slots, i;
 
-	if (pd_fd_reserve_std())
-		return PD_EX_OSERR; /* not even /dev/null: nothing to say it on */
-	argv[0] = (char *)"pd-task"; /* getopt's messages name the tool, not its path */
-	pd_cli_init("pd-task", usage_text);
+	pd_cli_start(argv, "pd-task", usage_text);
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);
 	if (o.fetch || o.cancel)

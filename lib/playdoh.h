@@ -63,28 +63,16 @@ typedef struct pd_task pd_task;
 struct pd_api;
 
 /* An input record, valid only during the call it is passed to. */
-struct pd_rec {
-	const struct pd_api *api;
-	void *impl;
-};
+struct pd_rec { const struct pd_api *api; void *impl; };
 
 /* The result being built for one record. */
-struct pd_out {
-	const struct pd_api *api;
-	void *impl;
-};
+struct pd_out { const struct pd_api *api; void *impl; };
 
 /* One node of a running task (pd-task), valid from init to result. */
-struct pd_task {
-	const struct pd_api *api;
-	void *impl;
-};
+struct pd_task { const struct pd_api *api; void *impl; };
 
 /* Per-worker context handed to a job's init hook. */
-struct pd_ctx {
-	const struct pd_api *api;
-	void *impl;
-};
+struct pd_ctx { const struct pd_api *api; void *impl; };
 
 /*
  * The functions the worker provides.  `size` is sizeof(struct pd_api) as

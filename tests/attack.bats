@@ -345,11 +345,12 @@ share_servers() {
 
 @test "compiler: #include \"/dev/zero\" ends in the compiler's memory limit, not in GiBs or the timeout" {
 	# The compiler runs niced: on a loaded machine reaching the 1 GiB limit
-	# took cc1 over 30 s of wall time, so the timeout is 60 s here.
+	# took cc1 over 30 s of wall time (over 60 s at load 28), so the
+	# compile timeout is 150 s here, and pd-map's hang guard longer still.
 	pd_keygen
-	PD_CC_TIMEOUT=60 pd_start_server --cpu 1
+	PD_CC_TIMEOUT=150 pd_start_server --cpu 1
 	printf '#include "/dev/zero"\n' >"$T/zero.c"
-	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$T/zero.c" <<<3
+	PD_RUN_TIMEOUT=240 pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$T/zero.c" <<<3
 	[ "$status" -eq 65 ]
 	[[ $stderr == *"zero.c did not compile"* ]]
 	[[ $stderr != *"ran over"* ]]

@@ -11,7 +11,7 @@ setup() {
 }
 
 @test "bench --smoke: every run completes and passes its correctness check" {
-	BENCH_OUT=$BATS_TEST_TMPDIR/results.txt run timeout 300 sh "$BATS_TEST_DIRNAME/bench/run.sh" --smoke
+	BENCH_OUT=$BATS_TEST_TMPDIR/results.txt run timeout 900 sh "$BATS_TEST_DIRNAME/bench/run.sh" --smoke
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"[1] Throughput"* ]]
@@ -73,7 +73,7 @@ setup() {
 	chmod +x "$BATS_TEST_TMPDIR/path/parallel"
 	# mpich as if not installed (--smoke never installs it).
 	B=$fake PATH=$BATS_TEST_TMPDIR/path:$PATH PD_BENCH_NETNS=/nonexistent MPICC=/nonexistent/mpicc \
-		BENCH_OUT=$BATS_TEST_TMPDIR/results.txt run timeout 300 sh "$BATS_TEST_DIRNAME/bench/run.sh" --smoke
+		BENCH_OUT=$BATS_TEST_TMPDIR/results.txt run timeout 900 sh "$BATS_TEST_DIRNAME/bench/run.sh" --smoke
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ $output == *"pd-map embedded (-c 2)"*FAILED*"wrong output"* ]]

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "xmalloc.h"
 
 /* The escape for control byte c (and its UTF-8 C1 form when c1). */
@@ -16,39 +17,61 @@ static void esc_one(char *out, size_t n, unsigned char c, int c1)
 		snprintf(out, n, "\\n");
 	else if (c == '\r')
 		snprintf(out, n, "\\r");
+	else if (c == '\t')
+		snprintf(out, n, "\\t");
 	else if (c == 033)
 		snprintf(out, n, "\\e");
 	else
 		snprintf(out, n, "\\x%02x", c);
 }
 
+/* The text that stands for the first of the left bytes at s, as a
+ * string in out: the byte itself when it is safe, else its escape (a C1
+ * control takes its two bytes).  Returns how many bytes it stands for. */
+static size_t esc_next(char out[8], const unsigned char *s, size_t left, int flags)
+{
+	int c1 = left > 1 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
+
+	if (!c1 && ((s[0] >= 0x20 && s[0] != 0x7f) || (s[0] == '\t' && !(flags & PD_ESC_TAB)) ||
+		    (s[0] == '\n' && (flags & PD_ESC_KEEP_NL)))) {
+		out[0] = (char)s[0];
+		out[1] = 0;
+		return 1;
+	}
+	esc_one(out, 8, c1 ? s[1] : s[0], c1);
+	return 1 + (size_t)c1;
+}
+
 char *pd_esc_ctl(char *dst, size_t sz, const char *src, int flags)
 {
 	const unsigned char *s = (const unsigned char *)src;
-	size_t o = 0, l;
+	size_t o = 0, l, k, left = strlen(src);
 	char e[8];
-	int c1;
 
 	if (!sz)
 		return dst;
-	for (; *s; s++) {
-		c1 = s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
-		if ((*s >= 0x20 && *s != 0x7f && !c1) || *s == '\t' || (*s == '\n' && (flags & PD_ESC_KEEP_NL))) {
-			if (o + 1 >= sz)
-				break;
-			dst[o++] = (char)*s;
-			continue;
-		}
-		esc_one(e, sizeof e, c1 ? s[1] : *s, c1);
+	for (; left; s += k, left -= k) {
+		k = esc_next(e, s, left, flags);
 		l = strlen(e);
 		if (o + l >= sz)
 			break;
 		memcpy(dst + o, e, l);
 		o += l;
-		s += c1;
 	}
 	dst[o] = 0;
 	return dst;
+}
+
+void pd_esc_buf(struct pd_buf *b, const void *src, size_t n, int flags)
+{
+	const unsigned char *s = src;
+	size_t k;
+	char e[8];
+
+	for (; n; s += k, n -= k) {
+		k = esc_next(e, s, n, flags);
+		pd_buf_add(b, e, strlen(e));
+	}
 }
 
 char *pd_esc_vfmt(int flags, const char *fmt, va_list ap)

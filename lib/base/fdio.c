@@ -13,45 +13,31 @@
 #include "xmalloc.h"
 #include "fdio.h"
 
-int pd_write_all(int fd, const void *p, size_t n)
+/* Write (or read) all n bytes at s, retrying short transfers and EINTR;
+ * a transfer of 0 bytes fails with errno none.  s is only read from
+ * when writing. */
+static int whole(int fd, char *s, size_t n, int writing, int none)
 {
-	const char *s = p;
-	ssize_t w;
+	ssize_t k;
 
 	while (n) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
+		k = writing ? write(fd, s, n) : read(fd, s, n);
+		if (k < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
+		if (k <= 0) {
+			if (k == 0)
+				errno = none;
 			return -1;
 		}
-		s += w;
-		n -= (size_t)w;
+		s += k;
+		n -= (size_t)k;
 	}
 	return 0;
 }
 
-int pd_read_exact(int fd, void *p, size_t n)
-{
-	char *s = p;
-	ssize_t r;
+int pd_write_all(int fd, const void *p, size_t n) { return whole(fd, (char *)p, n, 1, EIO); }
 
-	while (n) {
-		r = read(fd, s, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = 0;
-			return -1;
-		}
-		s += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
+int pd_read_exact(int fd, void *p, size_t n) { return whole(fd, p, n, 0, 0); }
 
 /* Create a new temporary file next to path, under a random name: never
  * an existing file and never through a symbolic link planted there.

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,44 +11,25 @@
 
 #include "err.h"
 #include "fdio.h"
+#include "pathfmt.h"
+#include "paths.h"
 
-/* mkdir one directory, mode 0700; one that already exists is fine. */
-static int mkdir_one(const char *dir, char *err)
-{
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		pd_err(err, "mkdir %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Create each missing directory above the last '/' of path (mkdir -p). */
+/* Create each missing directory above the last '/' of path (mkdir -p,
+ * mode 0700). */
 static int mkparents(const char *path, char *err)
 {
-	char dir[PATH_MAX];
-	size_t len = strlen(path);
+	char dir[PD_PATH_MAX];
 	char *p;
-	int rc;
 
-	if (len >= sizeof dir) {
+	if (pd_path_fmt(dir, "%s", path)) {
 		pd_err(err, "key file %s: %s", path, strerror(ENAMETOOLONG));
 		return -1;
 	}
-	memcpy(dir, path, len + 1);
 	p = strrchr(dir, '/');
 	if (!p || p == dir)
 		return 0;
 	*p = 0;
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		rc = mkdir_one(dir, err);
-		*p = '/';
-		if (rc < 0)
-			return -1;
-	}
-	return mkdir_one(dir, err);
+	return pd_mkdirs(dir, 0700, err);
 }
 
 /* Read exactly n bytes from fd into p; -1 with errno, or 0 at early EOF. */

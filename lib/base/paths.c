@@ -2,8 +2,10 @@
 #include "paths.h"
 
 #include "err.h"
+#include "pathfmt.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +33,14 @@ static const char *xdg(const char *name)
 
 /* dst = dir/leaf without doubling a trailing slash of dir; -1 with err
  * naming the variable `var` that dir came from when it does not fit. */
-static int join(char *dst, size_t sz, const char *dir, const char *leaf,
-		const char *var, char *err)
+static int join(char dst[PD_PATH_MAX], const char *dir, const char *leaf, const char *var, char *err)
 {
 	size_t dl = strlen(dir);
 	const char *sep = dl && dir[dl - 1] == '/' ? "" : "/";
-	int n = snprintf(dst, sz, "%s%s%s", dir, sep, leaf);
 
-	if (n < 0 || (size_t)n >= sz) {
+	if (pd_path_fmt(dst, "%s%s%s", dir, sep, leaf)) {
 		pd_err(err, "%s is too long (%zu bytes): paths under it must fit in %zu bytes",
-		       var, dl, sz);
+		       var, dl, (size_t)PD_PATH_MAX);
 		return -1;
 	}
 	return 0;
@@ -48,34 +48,34 @@ static int join(char *dst, size_t sz, const char *dir, const char *leaf,
 
 /* The config directory (~/.config or $XDG_CONFIG_HOME) with the name of
  * the variable it comes from; -1 with err when $HOME is needed but unset. */
-static int config_base(char *dst, size_t sz, const char **var, char *err)
+static int config_base(char dst[PD_PATH_MAX], const char **var, char *err)
 {
 	const char *v = xdg("XDG_CONFIG_HOME"), *home;
 
 	if (v) {
 		*var = "XDG_CONFIG_HOME";
-		return join(dst, sz, v, "playdoh", *var, err);
+		return join(dst, v, "playdoh", *var, err);
 	}
 	*var = "HOME";
 	if (!(home = env("HOME"))) {
 		pd_err(err, "HOME is not set; set HOME or PD_HOME");
 		return -1;
 	}
-	return join(dst, sz, home, ".config/playdoh", *var, err);
+	return join(dst, home, ".config/playdoh", *var, err);
 }
 
 /* The state directory: $XDG_STATE_HOME/playdoh or ~/.local/state/playdoh. */
-static int state_dir(char *dst, size_t sz, char *err)
+static int state_dir(char dst[PD_PATH_MAX], char *err)
 {
 	const char *v = xdg("XDG_STATE_HOME"), *home;
 
 	if (v)
-		return join(dst, sz, v, "playdoh", "XDG_STATE_HOME", err);
+		return join(dst, v, "playdoh", "XDG_STATE_HOME", err);
 	if (!(home = env("HOME"))) {
 		pd_err(err, "HOME is not set; set HOME or PD_HOME");
 		return -1;
 	}
-	return join(dst, sz, home, ".local/state/playdoh", "HOME", err);
+	return join(dst, home, ".local/state/playdoh", "HOME", err);
 }
 
 /* Check that the socket path in tmp fits sockaddr_un and copy it to p->sock. */
@@ -95,42 +95,39 @@ static int set_sock(struct pd_paths *p, const char *tmp, char *err)
 /* Everything under $PD_HOME. */
 static int init_pd_home(struct pd_paths *p, const char *home, char *err)
 {
-	char tmp[PATH_MAX];
-	int n = snprintf(p->home, sizeof p->home, "%s", home);
+	char tmp[PD_PATH_MAX];
 
-	if (n < 0 || (size_t)n >= sizeof p->home) {
+	if (pd_path_fmt(p->home, "%s", home)) {
 		pd_err(err, "PD_HOME is too long (%zu bytes): paths must fit in %zu bytes",
 		       strlen(home), sizeof p->home);
 		return -1;
 	}
-	if (join(p->key, sizeof p->key, home, "key", "PD_HOME", err) ||
-	    join(p->hosts, sizeof p->hosts, home, "hosts", "PD_HOME", err) ||
-	    join(p->state, sizeof p->state, home, "state", "PD_HOME", err) ||
-	    join(tmp, sizeof tmp, home, "sock", "PD_HOME", err))
+	if (join(p->key, home, "key", "PD_HOME", err) ||
+	    join(p->hosts, home, "hosts", "PD_HOME", err) ||
+	    join(p->state, home, "state", "PD_HOME", err) ||
+	    join(tmp, home, "sock", "PD_HOME", err))
 		return -1;
 	return set_sock(p, tmp, err);
 }
 
 int pd_paths_init(struct pd_paths *p, char *err)
 {
-	char cfg[PATH_MAX], tmp[PATH_MAX];
+	char cfg[PD_PATH_MAX], tmp[PD_PATH_MAX];
 	const char *home = env("PD_HOME"), *var, *run;
-	int n;
 
 	memset(p, 0, sizeof *p);
 	if (home)
 		return init_pd_home(p, home, err);
-	if (config_base(cfg, sizeof cfg, &var, err) ||
-	    join(p->key, sizeof p->key, cfg, "key", var, err) ||
-	    join(p->hosts, sizeof p->hosts, cfg, "hosts", var, err) ||
-	    state_dir(p->state, sizeof p->state, err))
+	if (config_base(cfg, &var, err) ||
+	    join(p->key, cfg, "key", var, err) ||
+	    join(p->hosts, cfg, "hosts", var, err) ||
+	    state_dir(p->state, err))
 		return -1;
 	if ((run = xdg("XDG_RUNTIME_DIR"))) {
-		if (join(tmp, sizeof tmp, run, "playdoh.sock", "XDG_RUNTIME_DIR", err))
+		if (join(tmp, run, "playdoh.sock", "XDG_RUNTIME_DIR", err))
 			return -1;
 	} else {
-		n = snprintf(tmp, sizeof tmp, "/tmp/playdoh-%lu/sock", (unsigned long)getuid());
-		if (n < 0 || (size_t)n >= sizeof tmp) {
+		if (pd_path_fmt(tmp, "/tmp/playdoh-%lu/sock", (unsigned long)getuid())) {
 			pd_err(err, "socket path too long: /tmp/playdoh-UID/sock");
 			return -1;
 		}
@@ -160,7 +157,7 @@ static int mkdir_one(const char *path, int mode, char *err)
 
 int pd_mkdirs(const char *dir, int mode, char *err)
 {
-	char path[PATH_MAX];
+	char path[PD_PATH_MAX];
 	size_t len = strlen(dir), i;
 	char c;
 
@@ -168,11 +165,10 @@ int pd_mkdirs(const char *dir, int mode, char *err)
 		pd_err(err, "mkdir: empty directory name");
 		return -1;
 	}
-	if (len >= sizeof path) {
+	if (pd_path_fmt(path, "%s", dir)) {
 		pd_err(err, "mkdir %s: %s", dir, strerror(ENAMETOOLONG));
 		return -1;
 	}
-	memcpy(path, dir, len + 1);
 	/* Each prefix ending before a '/' (or at the end) is a component;
 	 * i starts at 1 so that the root "/" itself is never made. */
 	for (i = 1; i <= len; i++) {
@@ -219,18 +215,16 @@ static int check_private(const char *dir, char *err)
 
 int pd_private_dir(const char *dir, char *err)
 {
-	char path[PATH_MAX];
+	char path[PD_PATH_MAX];
 	size_t len = strlen(dir);
 
 	/* Without trailing slashes, lstat sees a symlink instead of its target. */
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
-	if (len >= sizeof path) {
+	if (len > INT_MAX || pd_path_fmt(path, "%.*s", (int)len, dir)) {
 		pd_err(err, "mkdir %s: %s", dir, strerror(ENAMETOOLONG));
 		return -1;
 	}
-	memcpy(path, dir, len);
-	path[len] = 0;
 	if (pd_mkdirs(path, 0700, err))
 		return -1;
 	return check_private(path, err);

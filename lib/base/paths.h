@@ -2,7 +2,7 @@
 #ifndef PD_PATHS_H
 #define PD_PATHS_H
 
-#include <limits.h>
+#include "pathfmt.h"
 
 /*
  * With $PD_HOME set, everything is under it:
@@ -17,10 +17,10 @@
  * Joined paths never double a trailing slash ("$PD_HOME/" + "key").
  */
 struct pd_paths {
-	char home[PATH_MAX];  /* $PD_HOME, or "" */
-	char key[PATH_MAX];
-	char hosts[PATH_MAX];
-	char state[PATH_MAX];
+	char home[PD_PATH_MAX];  /* $PD_HOME, or "" */
+	char key[PD_PATH_MAX];
+	char hosts[PD_PATH_MAX];
+	char state[PD_PATH_MAX];
 	char sock[108];	      /* fits sockaddr_un.sun_path */
 };
 

@@ -2,13 +2,16 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "esc.h"
+#include "fdio.h"
 #include "proto.h"
 
 static const char *cli_prog = "playdoh";
@@ -19,6 +22,14 @@ void pd_cli_init(const char *prog, const char *usage)
 {
 	cli_prog = prog;
 	cli_usage = usage;
+}
+
+void pd_cli_start(char **argv, const char *prog, const char *usage)
+{
+	if (pd_fd_reserve_std())
+		exit(PD_EX_OSERR); /* not even /dev/null: nothing to say it on */
+	argv[0] = (char *)prog;
+	pd_cli_init(prog, usage);
 }
 
 void pd_cli_usage(int code)
@@ -33,11 +44,24 @@ void pd_cli_version(void)
 	exit(0);
 }
 
+int pd_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int version)
+{
+	int ch = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (ch == 'h')
+		pd_cli_usage(0);
+	if (ch == version)
+		pd_cli_version();
+	if (ch == '?' || ch == ':')
+		pd_cli_usage(PD_EX_USAGE);
+	return ch;
+}
+
 void pd_cli_errors_to(FILE *f) { cli_err = f; }
 
 /* The common part of say and die; control characters that a peer may
  * have put in the message are shown escaped, never sent to the terminal. */
-static void vsay(const char *fmt, va_list ap)
+void pd_cli_vsay(const char *fmt, va_list ap)
 {
 	FILE *f = cli_err ? cli_err : stderr;
 	char *safe = pd_esc_vfmt(PD_ESC_KEEP_NL, fmt, ap);
@@ -51,8 +75,16 @@ void pd_cli_say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	pd_cli_vsay(fmt, ap);
 	va_end(ap);
+}
+
+void pd_cli_note(const char *msg) { pd_cli_say("%s", msg); }
+
+void pd_cli_note_cb(void *arg, const char *msg)
+{
+	(void)arg;
+	pd_cli_say("%s", msg);
 }
 
 void pd_cli_die(int code, const char *fmt, ...)
@@ -60,7 +92,7 @@ void pd_cli_die(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	pd_cli_vsay(fmt, ap);
 	va_end(ap);
 	exit(code);
 }

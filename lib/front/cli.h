@@ -2,6 +2,7 @@
 #ifndef PD_CLI_H
 #define PD_CLI_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 /*
@@ -13,11 +14,25 @@
 /* Name the program and its usage text (the man page's SYNOPSIS). */
 void pd_cli_init(const char *prog, const char *usage);
 
+/* The opening of every main(): fds 0-2 open (on /dev/null where closed;
+ * exit PD_EX_OSERR silently when even that fails), argv[0] set to prog so
+ * that getopt's messages name the tool, not its path, then pd_cli_init. */
+void pd_cli_start(char **argv, const char *prog, const char *usage);
+
 /* Print usage (stdout when code is 0, else stderr) and exit with code. */
 void pd_cli_usage(int code) __attribute__((noreturn));
 
 /* Print --version and exit 0. */
 void pd_cli_version(void) __attribute__((noreturn));
+
+struct option;
+
+/* getopt_long for a main()'s loop, with what every tool does alike:
+ * -h/--help prints usage and exits 0, the option whose code is version
+ * (--version) prints the version and exits 0, and an unknown option or a
+ * missing argument prints usage and exits PD_EX_USAGE.  Returns the
+ * other options' codes, then -1. */
+int pd_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int version);
 
 /* Send the messages of pd_cli_say and pd_cli_die to f instead of
  * stderr (NULL: stderr again); a daemon starting up uses its caller's. */
@@ -25,6 +40,14 @@ void pd_cli_errors_to(FILE *f);
 
 /* "PROG: message" on stderr. */
 void pd_cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same with a va_list, for a tool's own say() that does more first
+ * (pd-map clears its progress bar). */
+void pd_cli_vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* A library's note (a host that did not resolve, ...) said as "PROG: msg":
+ * the two shapes of note callback that lib/ takes. */
+void pd_cli_note(const char *msg);
+void pd_cli_note_cb(void *arg, const char *msg);
 
 /* A write of the tool's output failed with e: when the reader went away
  * (EPIPE, as in `pd-opt --trace /dev/stdout ... | head -1`), end the

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "err.h"
 #include "fdio.h"
 #include "jobcc.h"
@@ -87,17 +88,11 @@ static int collect(int fd, long long deadline, struct pd_buf *out, int *cut)
 int pd_jobcc_i_run(char **argv, const char *dir, struct pd_buf *out, int *timed_out, struct pd_buf *msg)
 {
 	int p[2], status = 0, cut = 0;
-	pid_t pid;
+	char err[PD_ERRLEN];
+	pid_t pid = pd_child_pipe_fork(p, err);
 
-	if (pipe2(p, O_CLOEXEC)) {
-		pd_buf_addf(msg, "cannot compile: pipe: %s", strerror(errno));
-		return -1;
-	}
-	pid = fork();
 	if (pid < 0) {
-		pd_buf_addf(msg, "cannot compile: fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
+		pd_buf_addf(msg, "cannot compile: %s", err);
 		return -1;
 	}
 	if (pid == 0)
@@ -115,21 +110,6 @@ int pd_jobcc_i_run(char **argv, const char *dir, struct pd_buf *out, int *timed_
 	return status;
 }
 
-/* The compile helper starts with the default handling of every signal
- * the server catches, and none blocked. */
-static void reset_signals(void)
-{
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT};
-	sigset_t none;
-	size_t i;
-
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		signal(sigs[i], SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* Helper process: compile, report on fd 3, exit without touching the
  * server's state (no atexit handlers, no stdio flush). */
 static void helper_main(int fd, const char *dir, const char *key, const char *name, const void *src,
@@ -140,7 +120,8 @@ static void helper_main(int fd, const char *dir, const char *key, const char *na
 	struct pd_buf msg = PD_BUF_INIT, rep = PD_BUF_INIT;
 	char so[PD_HASH_HEX];
 
-	reset_signals();
+	pd_child_reset_signals();
+	signal(SIGPIPE, SIG_IGN);
 	if (fd != 3 && (dup2(fd, 3) < 0 || close(fd)))
 		_exit(1);
 	pd_fd_close_from(4);
@@ -156,19 +137,10 @@ pid_t pd_jobcc_spawn(const char *dir, const char *key, const char *name, const v
 		     int durable, int *fd, char *err)
 {
 	int p[2];
-	pid_t pid;
+	pid_t pid = pd_child_pipe_fork(p, err);
 
-	if (pipe2(p, O_CLOEXEC)) {
-		pd_err(err, "pipe: %s", strerror(errno));
+	if (pid < 0)
 		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		pd_err(err, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
 	if (pid == 0) {
 		close(p[0]);
 		helper_main(p[1], dir, key, name, src, len, durable);

@@ -107,48 +107,30 @@ static int read_at(const struct elf *e, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
-/* The machine the running program is built for: from the compiler where
- * it is known (no /proc needed), else from /proc/self/exe's header.
- * Returns -1 when neither works (the check is then skipped). */
+/* The ELF header of the program this code is linked into, as the loader
+ * mapped it: GNU ld, gold and lld define the symbol (weak: NULL where a
+ * linker does not). */
+extern const unsigned char __ehdr_start[] __attribute__((weak, visibility("hidden")));
+
+/* The machine the running program is built for: from its own ELF header
+ * in memory (no /proc needed), else from /proc/self/exe's.  Returns -1
+ * when neither works (the check is then skipped). */
 static int host_mach(struct mach *m)
 {
-	unsigned char h[EI_NIDENT + 4];
+	const unsigned char *h = __ehdr_start;
+	unsigned char buf[EI_NIDENT + 4];
 	int fd, ok;
 
-	m->machine = 0;
-#if defined(__x86_64__)
-	m->machine = EM_X86_64;
-#elif defined(__i386__)
-	m->machine = EM_386;
-#elif defined(__aarch64__)
-	m->machine = EM_AARCH64;
-#elif defined(__arm__)
-	m->machine = EM_ARM;
-#elif defined(__riscv)
-	m->machine = EM_RISCV;
-#elif defined(__powerpc64__)
-	m->machine = EM_PPC64;
-#elif defined(__powerpc__)
-	m->machine = EM_PPC;
-#elif defined(__s390__)
-	m->machine = EM_S390;
-#elif defined(__mips__)
-	m->machine = EM_MIPS;
-#elif defined(__loongarch__)
-	m->machine = EM_LOONGARCH;
-#endif
-#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__)
-	if (m->machine) {
-		m->cls = sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32;
-		m->data = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? ELFDATA2MSB : ELFDATA2LSB;
-		return 0;
+	if (!h) {
+		if ((fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0)
+			return -1;
+		ok = pread(fd, buf, sizeof buf, 0) == (ssize_t)sizeof buf;
+		close(fd);
+		if (!ok)
+			return -1;
+		h = buf;
 	}
-#endif
-	if ((fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	ok = pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h && !memcmp(h, ELFMAG, SELFMAG);
-	close(fd);
-	if (!ok)
+	if (memcmp(h, ELFMAG, SELFMAG))
 		return -1;
 	m->cls = h[EI_CLASS];
 	m->data = h[EI_DATA];

@@ -212,10 +212,9 @@ int pd_cmaes_start(struct pd_cmaes *c, const double *x0, const double *step, cha
 	double m = 0, w;
 	int i;
 
+	if (x0 && pd_opt_check_start(c->n, x0, c->min, c->max, err))
+		return -1;
 	for (i = 0; i < c->n; i++) {
-		if (x0 && !(x0[i] >= c->min[i] && x0[i] <= c->max[i]))
-			return pd_err(err, "parameter %d: start %g outside the hard bounds [%g, %g]", i + 1,
-				      x0[i], c->min[i], c->max[i]), -1;
 		w = c->hi[i] - c->lo[i];
 		if (step && !(step[i] > 0 && step[i] / w >= 1e-12 && step[i] / w <= 1e6))
 			return pd_err(err, "parameter %d: initial step %g out of range (0, 1e6 (HI - LO)]",

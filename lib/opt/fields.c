@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "opt/rng.h"
 #include "err.h"
 #include "xmalloc.h"
 
@@ -204,6 +205,44 @@ void pd_opt_copy_box(int dim, const double *lo, const double *hi, const double *
 	*phi = pd_opt_dup(hi, n);
 	*pmin = pd_opt_dup(min ? min : lo, n);
 	*pmax = pd_opt_dup(max ? max : hi, n);
+}
+
+int pd_fields_rng(struct pd_field *f, const struct pd_rng *r)
+{
+	f[0] = PD_FIELD("rng", PD_F_U64, r->s, 4);
+	f[1] = PD_FIELD("has_spare", PD_F_INT, &r->has_spare, 1);
+	f[2] = PD_FIELD("spare", PD_F_DBL, &r->spare, 1);
+	return 3;
+}
+
+int pd_fields_counts(struct pd_field *f, const long long *evals, const long long *iter, const long long *nonfinite)
+{
+	f[0] = PD_FIELD("evals", PD_F_LL, evals, 1);
+	f[1] = PD_FIELD("iter", PD_F_LL, iter, 1);
+	f[2] = PD_FIELD("nonfinite", PD_F_LL, nonfinite, 1);
+	return 3;
+}
+
+int pd_fields_box(struct pd_field *f, const double *lo, const double *hi, const double *min, const double *max,
+		  const double *best_x, size_t n)
+{
+	f[0] = PD_FIELD("lo", PD_F_DBL, lo, n);
+	f[1] = PD_FIELD("hi", PD_F_DBL, hi, n);
+	f[2] = PD_FIELD("min", PD_F_DBL, min, n);
+	f[3] = PD_FIELD("max", PD_F_DBL, max, n);
+	f[4] = PD_FIELD("best_x", PD_F_DBL, best_x, n);
+	return 5;
+}
+
+int pd_opt_check_start(int dim, const double *x0, const double *min, const double *max, char *err)
+{
+	int i;
+
+	for (i = 0; i < dim; i++)
+		if (!(x0[i] >= min[i] && x0[i] <= max[i]))
+			return pd_err(err, "parameter %d: start %g outside the hard bounds [%g, %g]", i + 1,
+				      x0[i], min[i], max[i]), -1;
+	return 0;
 }
 
 double pd_opt_reflect(double x, double min, double max)

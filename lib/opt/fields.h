@@ -31,6 +31,19 @@ struct pd_field {
 
 #define PD_FIELD(k, t, ptr, cnt) ((struct pd_field){(k), (t), (void *)(ptr), (cnt)})
 
+struct pd_rng;
+
+/* Field groups that several states hold alike, written at f in the order
+ * given; each returns how many fields it wrote. */
+/* "rng", "has_spare", "spare": one random stream. */
+int pd_fields_rng(struct pd_field *f, const struct pd_rng *r);
+/* "evals", "iter", "nonfinite": what an ask/tell optimiser counts. */
+int pd_fields_counts(struct pd_field *f, const long long *evals, const long long *iter, const long long *nonfinite);
+/* "lo", "hi", "min", "max", "best_x": the search box and the best point
+ * (n values each). */
+int pd_fields_box(struct pd_field *f, const double *lo, const double *hi, const double *min, const double *max,
+		  const double *best_x, size_t n);
+
 /* Append n fields, one line each. */
 void pd_fields_put(struct pd_buf *b, const struct pd_field *f, int n);
 
@@ -71,6 +84,10 @@ double *pd_opt_dup(const double *src, size_t n);
  */
 int pd_opt_check_box(int dim, const double *lo, const double *hi, const double *min,
 		     const double *max, char *err);
+/* Check a start point x0 (dim values) against the hard bounds [min, max].
+ * Returns 0, or -1 with err "parameter I: start X outside the hard
+ * bounds [MIN, MAX]" for the first one outside. */
+int pd_opt_check_start(int dim, const double *x0, const double *min, const double *max, char *err);
 /* x mirrored off the walls into [min, max] (either may be infinite): as
  * often as it takes, so the result lies inside and the map is continuous;
  * a final clamp only guards against rounding. */

@@ -166,12 +166,8 @@ struct pd_ga *pd_ga_new(int dim, const double *lo, const double *hi, const doubl
 
 int pd_ga_set_x0(struct pd_ga *g, const double *x0, char *err)
 {
-	int i;
-
-	for (i = 0; i < g->n; i++)
-		if (!(x0[i] >= g->min[i] && x0[i] <= g->max[i]))
-			return pd_err(err, "parameter %d: start %g outside the hard bounds [%g, %g]", i + 1,
-				      x0[i], g->min[i], g->max[i]), -1;
+	if (pd_opt_check_start(g->n, x0, g->min, g->max, err))
+		return -1;
 	memcpy(g->x, x0, (size_t)g->n * sizeof(double));
 	return 0;
 }
@@ -334,16 +330,7 @@ void pd_ga_tell(struct pd_ga *g, const double *f)
 		breed(g, k);
 }
 
-double pd_ga_best(const struct pd_ga *g, double *x)
-{
-	if (x)
-		memcpy(x, g->best_x, (size_t)g->n * sizeof(double));
-	return g->best_f;
-}
-
-long long pd_ga_evals(const struct pd_ga *g) { return g->evals; }
-long long pd_ga_iter(const struct pd_ga *g) { return g->iter; }
-long long pd_ga_nonfinite(const struct pd_ga *g) { return g->nonfinite; }
+PD_ASKTELL_DEFINE_TALLY(pd_ga, struct pd_ga)
 
 double pd_ga_spread(const struct pd_ga *g)
 {
@@ -386,15 +373,9 @@ static int fields(const struct pd_ga *g, const struct rngs *r, struct pd_field *
 	f[i++] = PD_FIELD("mutation", PD_F_DBL, &g->mutation, 1);
 	f[i++] = PD_FIELD("migration_interval", PD_F_INT, &g->mig_interval, 1);
 	f[i++] = PD_FIELD("migration_proportion", PD_F_DBL, &g->mig_prop, 1);
-	f[i++] = PD_FIELD("evals", PD_F_LL, &g->evals, 1);
-	f[i++] = PD_FIELD("iter", PD_F_LL, &g->iter, 1);
-	f[i++] = PD_FIELD("nonfinite", PD_F_LL, &g->nonfinite, 1);
+	i += pd_fields_counts(f + i, &g->evals, &g->iter, &g->nonfinite);
 	f[i++] = PD_FIELD("best_f", PD_F_DBL, &g->best_f, 1);
-	f[i++] = PD_FIELD("lo", PD_F_DBL, g->lo, n);
-	f[i++] = PD_FIELD("hi", PD_F_DBL, g->hi, n);
-	f[i++] = PD_FIELD("min", PD_F_DBL, g->min, n);
-	f[i++] = PD_FIELD("max", PD_F_DBL, g->max, n);
-	f[i++] = PD_FIELD("best_x", PD_F_DBL, g->best_x, n);
+	i += pd_fields_box(f + i, g->lo, g->hi, g->min, g->max, g->best_x, n);
 	f[i++] = PD_FIELD("sigma", PD_F_DBL, g->sigma, k);
 	f[i++] = PD_FIELD("rng", PD_F_U64, r->s, 4 * k);
 	f[i++] = PD_FIELD("has_spare", PD_F_INT, r->has_spare, k);

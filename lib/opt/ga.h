@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "opt/asktell.h"
 #include "opt/rng.h"
 
 struct pd_buf;
@@ -77,27 +78,11 @@ void pd_ga_free(struct pd_ga *g);
  * lie within the hard bounds.  0, or -1 with err. */
 int pd_ga_set_x0(struct pd_ga *g, const double *x0, char *err);
 
-int pd_ga_npoints(const struct pd_ga *g); /* islands * popsize, island-major */
-/* Fill x (npoints * dim, row-major) with the generation to evaluate;
- * asking changes nothing. */
-void pd_ga_ask(struct pd_ga *g, double *x);
-/* Tell the npoints values (minimised): bests, step sizes, migration when
- * due, then the next generation is bred. */
-void pd_ga_tell(struct pd_ga *g, const double *f);
-
-/* Best value ever (INFINITY before any finite one) and its point into x
- * (dim values, may be NULL; the middle of [lo, hi] before any). */
-double pd_ga_best(const struct pd_ga *g, double *x);
-long long pd_ga_evals(const struct pd_ga *g);
-long long pd_ga_iter(const struct pd_ga *g);
-long long pd_ga_nonfinite(const struct pd_ga *g);
-/* Mutation step size for the trace, in units of (hi - lo): the mean of
- * the islands' sigmas. */
-double pd_ga_spread(const struct pd_ga *g);
-
-/* Append the whole state as text (bit-exact, also between ask and tell);
- * load rebuilds it (NULL with err). */
-void pd_ga_save(const struct pd_ga *g, struct pd_buf *out);
-struct pd_ga *pd_ga_load(const char *text, size_t len, char *err);
+/* The ask/tell face (opt/asktell.h): pd_ga_npoints (islands * popsize,
+ * island-major), pd_ga_ask (a whole generation), pd_ga_tell (bests, step
+ * sizes, migration when due, then the next generation is bred),
+ * pd_ga_best, _evals, _iter, _nonfinite, pd_ga_spread (the mutation step
+ * size: the mean of the islands' sigmas), pd_ga_save and pd_ga_load. */
+PD_ASKTELL_DECLARE(pd_ga, struct pd_ga);
 
 #endif

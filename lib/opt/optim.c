@@ -125,23 +125,21 @@ const double *pd_optim_ask(struct pd_optim *o)
 		o->x = pd_xmalloc(sizeof *o->x * need);
 		o->xcap = need;
 	}
-	if (o->algo == PD_ALGO_CMAES)
-		pd_cmaes_ask(o->cma, o->x);
-	else if (o->algo == PD_ALGO_PSO)
-		pd_pso_ask(o->pso, o->x);
-	else
-		pd_ga_ask(o->ga, o->x);
+	switch (o->algo) {
+	case PD_ALGO_CMAES: pd_cmaes_ask(o->cma, o->x); break;
+	case PD_ALGO_PSO: pd_pso_ask(o->pso, o->x); break;
+	default: pd_ga_ask(o->ga, o->x);
+	}
 	return o->x;
 }
 
 void pd_optim_tell(struct pd_optim *o, const double *f)
 {
-	if (o->algo == PD_ALGO_CMAES)
-		pd_cmaes_tell(o->cma, f);
-	else if (o->algo == PD_ALGO_PSO)
-		pd_pso_tell(o->pso, f);
-	else
-		pd_ga_tell(o->ga, f);
+	switch (o->algo) {
+	case PD_ALGO_CMAES: pd_cmaes_tell(o->cma, f); break;
+	case PD_ALGO_PSO: pd_pso_tell(o->pso, f); break;
+	default: pd_ga_tell(o->ga, f);
+	}
 }
 
 const char *pd_optim_converged(struct pd_optim *o, int *restarted, char *err)
@@ -220,12 +218,11 @@ void pd_optim_save(const struct pd_optim *o, struct pd_buf *out)
 {
 	pd_buf_addf(out, "pd-optim 1\nalgo %s\ndim %d\nrestarts_left %d\n", algo_names[o->algo], o->dim,
 		    o->restarts_left);
-	if (o->algo == PD_ALGO_CMAES)
-		pd_cmaes_save(o->cma, out);
-	else if (o->algo == PD_ALGO_PSO)
-		pd_pso_save(o->pso, out);
-	else
-		pd_ga_save(o->ga, out);
+	switch (o->algo) {
+	case PD_ALGO_CMAES: pd_cmaes_save(o->cma, out); break;
+	case PD_ALGO_PSO: pd_pso_save(o->pso, out); break;
+	default: pd_ga_save(o->ga, out);
+	}
 }
 
 /* Build the algorithm of o from its saved text; 0 or -1 with err. */

@@ -14,11 +14,7 @@ void pd_params_init(struct pd_params *p) { memset(p, 0, sizeof *p); }
 
 void pd_params_release(struct pd_params *p)
 {
-	free(p->name);
-	free(p->lo);
-	free(p->hi);
-	free(p->min);
-	free(p->max);
+	free(p->name), free(p->lo), free(p->hi), free(p->min), free(p->max);
 	pd_params_init(p);
 }
 

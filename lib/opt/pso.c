@@ -129,12 +129,8 @@ int pd_pso_set_rule(struct pd_pso *p, int rule, char *err)
 
 int pd_pso_set_x0(struct pd_pso *p, const double *x0, char *err)
 {
-	int i;
-
-	for (i = 0; i < p->n; i++)
-		if (!(x0[i] >= p->min[i] && x0[i] <= p->max[i]))
-			return pd_err(err, "parameter %d: start %g outside the hard bounds [%g, %g]", i + 1,
-				      x0[i], p->min[i], p->max[i]), -1;
+	if (pd_opt_check_start(p->n, x0, p->min, p->max, err))
+		return -1;
 	memcpy(p->x, x0, (size_t)p->n * sizeof(double));
 	memcpy(p->p, x0, (size_t)p->n * sizeof(double));
 	return 0;
@@ -202,16 +198,7 @@ void pd_pso_tell(struct pd_pso *p, const double *f)
 		move(p, k);
 }
 
-double pd_pso_best(const struct pd_pso *p, double *x)
-{
-	if (x)
-		memcpy(x, p->best_x, (size_t)p->n * sizeof(double));
-	return p->best_f;
-}
-
-long long pd_pso_evals(const struct pd_pso *p) { return p->evals; }
-long long pd_pso_iter(const struct pd_pso *p) { return p->iter; }
-long long pd_pso_nonfinite(const struct pd_pso *p) { return p->nonfinite; }
+PD_ASKTELL_DEFINE_TALLY(pd_pso, struct pd_pso)
 
 double pd_pso_spread(const struct pd_pso *p)
 {
@@ -244,18 +231,10 @@ static int fields(const struct pd_pso *p, struct pd_field *f)
 	f[i++] = PD_FIELD("omega", PD_F_DBL, &p->omega, 1);
 	f[i++] = PD_FIELD("cl", PD_F_DBL, &p->cl, 1);
 	f[i++] = PD_FIELD("cg", PD_F_DBL, &p->cg, 1);
-	f[i++] = PD_FIELD("evals", PD_F_LL, &p->evals, 1);
-	f[i++] = PD_FIELD("iter", PD_F_LL, &p->iter, 1);
-	f[i++] = PD_FIELD("nonfinite", PD_F_LL, &p->nonfinite, 1);
-	f[i++] = PD_FIELD("rng", PD_F_U64, p->rng.s, 4);
-	f[i++] = PD_FIELD("has_spare", PD_F_INT, &p->rng.has_spare, 1);
-	f[i++] = PD_FIELD("spare", PD_F_DBL, &p->rng.spare, 1);
+	i += pd_fields_counts(f + i, &p->evals, &p->iter, &p->nonfinite);
+	i += pd_fields_rng(f + i, &p->rng);
 	f[i++] = PD_FIELD("best_f", PD_F_DBL, &p->best_f, 1);
-	f[i++] = PD_FIELD("lo", PD_F_DBL, p->lo, n);
-	f[i++] = PD_FIELD("hi", PD_F_DBL, p->hi, n);
-	f[i++] = PD_FIELD("min", PD_F_DBL, p->min, n);
-	f[i++] = PD_FIELD("max", PD_F_DBL, p->max, n);
-	f[i++] = PD_FIELD("best_x", PD_F_DBL, p->best_x, n);
+	i += pd_fields_box(f + i, p->lo, p->hi, p->min, p->max, p->best_x, n);
 	f[i++] = PD_FIELD("pf", PD_F_DBL, p->pf, (size_t)p->np);
 	f[i++] = PD_FIELD("x", PD_F_DBL, p->x, sz);
 	f[i++] = PD_FIELD("v", PD_F_DBL, p->v, sz);

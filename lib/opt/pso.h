@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "opt/asktell.h"
 #include "opt/rng.h"
 
 struct pd_buf;
@@ -77,28 +78,11 @@ int pd_pso_set_rule(struct pd_pso *p, int rule, char *err);
  * must lie within the hard bounds.  0, or -1 with err. */
 int pd_pso_set_x0(struct pd_pso *p, const double *x0, char *err);
 
-int pd_pso_npoints(const struct pd_pso *p);	/* particles: points per ask */
-/* Fill x (npoints * dim, row-major) with the positions to evaluate.
- * Asking changes nothing: asking again gives the same points. */
-void pd_pso_ask(struct pd_pso *p, double *x);
-/* Tell the npoints values of the asked positions (minimised): update the
- * bests, then move every particle (one iteration). */
-void pd_pso_tell(struct pd_pso *p, const double *f);
-
-/* Best value ever (INFINITY before any finite one) and its point into x
- * (dim values, may be NULL; the middle of [lo, hi] before any). */
-double pd_pso_best(const struct pd_pso *p, double *x);
-long long pd_pso_evals(const struct pd_pso *p);
-long long pd_pso_iter(const struct pd_pso *p);
-long long pd_pso_nonfinite(const struct pd_pso *p);
-/* The swarm's spread for the trace: RMS distance of the particles from
- * their mean, in units of (hi - lo). */
-double pd_pso_spread(const struct pd_pso *p);
-
-/* Append the whole state as text (doubles as their bits: save -> load ->
- * go on is bit-identical, also between ask and tell); load rebuilds it
- * (NULL with err). */
-void pd_pso_save(const struct pd_pso *p, struct pd_buf *out);
-struct pd_pso *pd_pso_load(const char *text, size_t len, char *err);
+/* The ask/tell face (opt/asktell.h): pd_pso_npoints (the particles),
+ * pd_pso_ask (their positions), pd_pso_tell (update the bests, then move
+ * every particle), pd_pso_best, _evals, _iter, _nonfinite, pd_pso_spread
+ * (the RMS distance of the particles from their mean), pd_pso_save and
+ * pd_pso_load. */
+PD_ASKTELL_DECLARE(pd_pso, struct pd_pso);
 
 #endif

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "fdio.h"
 #include "gpu.h"
 #include "log.h"
@@ -33,12 +34,9 @@ int pd_pool_i_live(const struct pd_pool *p, int gpu)
  * GPU slot's worker is bound to its device before any job is loaded. */
 static void worker_child(int fd, struct pd_worker_shm *shm, int dev)
 {
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1};
-	size_t i;
 	int null;
 
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		signal(sigs[i], SIG_DFL);
+	pd_child_reset_signals();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0); /* a group of its own, which pd_pool_i_kill ends */
 	if (fd != 3 && dup2(fd, 3) < 0)
@@ -77,11 +75,8 @@ int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err)
 		free(w);
 		return -1;
 	}
-	pid = fork();
+	pid = pd_child_fork(sv, err);
 	if (pid < 0) {
-		pd_err(err, "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
 		munmap(w->shm, sizeof *w->shm);
 		free(w);
 		return -1;

@@ -486,17 +486,23 @@ static void on_accept_unix(struct evconnlistener *l, evutil_socket_t fd, struct 
 	add_conn(arg, fd, 1, name, refuse[0] ? refuse : NULL);
 }
 
+/* Turn accepting on or off on both listeners (either may be absent). */
+static void listeners_accept(struct pd_server *s, int on)
+{
+	struct evconnlistener *ls[] = {s->tcp, s->unx};
+	size_t i;
+
+	for (i = 0; i < sizeof ls / sizeof ls[0]; i++)
+		if (ls[i])
+			(void)(on ? evconnlistener_enable(ls[i]) : evconnlistener_disable(ls[i]));
+}
+
 /* Accepting resumes after running out of descriptors. */
 static void resume_accept(evutil_socket_t fd, short what, void *arg)
 {
-	struct pd_server *s = arg;
-
 	(void)fd;
 	(void)what;
-	if (s->tcp)
-		evconnlistener_enable(s->tcp);
-	if (s->unx)
-		evconnlistener_enable(s->unx);
+	listeners_accept(arg, 1);
 }
 
 /* accept() failed: on EMFILE pause accepting for a second, not spin;
@@ -660,10 +666,7 @@ void pd_server_shutdown(struct pd_server *s)
 	pd_log(PD_LOG_INFO, "shutting down: handing back queued records, giving running ones a grace period");
 	s->stopping = 1;
 	pd_pool_stop(s->pool);
-	if (s->tcp)
-		evconnlistener_disable(s->tcp);
-	if (s->unx)
-		evconnlistener_disable(s->unx);
+	listeners_accept(s, 0);
 	/* Detached runs stay "running" on disk and resume at the next start. */
 	pd_runs_free(s->runs);
 	s->runs = NULL;

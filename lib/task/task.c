@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "err.h"
 #include "fdio.h"
 #include "frame.h"
@@ -379,12 +380,9 @@ static int settle_fd(int fd, int *next)
 
 void pd_task_node_start(struct pd_task_setup *s)
 {
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 	int i, next = 3, null;
-	size_t k;
 
-	for (k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
-		signal(sigs[k], SIG_DFL);
+	pd_child_reset_signals(); /* SIGPIPE is ignored again in pd_task_node_main */
 	/* A node dies with whoever forked it (pd-task or pd-serve). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cache.h"
+#include "child.h"
 #include "fdio.h"
 #include "err.h"
 #include "hosts.h"
@@ -196,9 +197,7 @@ pid_t pd_taskdetach_spawn(const cJSON *meta, const char *dir, const char *cache,
 		return pid;
 	/* Nothing of the server's: its sockets, its signals, its loop. */
 	pd_fd_close_from(3);
-	signal(SIGCHLD, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
+	pd_child_reset_signals();
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	child_main(meta, dir, cache, sock, key);
