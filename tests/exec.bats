@@ -291,3 +291,15 @@ AWK_SPHERE='awk '\''BEGIN { s = 0; for (i = 1; i < ARGC; i++) s += ARGV[i] * ARG
 	x=$(printf '%s' "$output" | sed 's/.*"x0":\([^,}]*\).*/\1/')
 	awk -v x="$x" 'BEGIN { exit !(x <= 0) }'
 }
+
+@test "--mem limits the program too: 100 MiB fails under --mem 80M and passes without" {
+	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 to allocate"
+	[[ $B != *san* ]] || skip "the sanitizer's worker reserves address space that --mem counts"
+	echo 1 >"$T/in"
+	pdrun "$PD_MAP" /usr/bin/python3 -c 'b = bytearray(100 << 20); print(len(b))' <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = $((100 << 20)) ]
+	pdrun "$PD_MAP" --mem 80M /usr/bin/python3 -c 'b = bytearray(100 << 20); print(len(b))' <"$T/in"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"MemoryError"* ]]
+}
