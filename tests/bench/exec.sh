@@ -7,7 +7,7 @@
 # N records (20,000; 200 with --smoke), each run as `/bin/echo RECORD` on
 # 2 slots by, in the same run:
 #   pd-map -c 2 /bin/echo        (embedded local workers, the runner job)
-#   xargs -P2 -n1 /bin/echo
+#   xargs -P2 -d '\n' -n1 /bin/echo
 #   parallel -j2 /bin/echo       (GNU parallel, when installed)
 #   spawnfloor 2 /bin/echo       (tests/bench/spawnfloor.c: posix_spawn and
 #                                 a pipe per record, 2 at a time, nothing else)
@@ -60,7 +60,7 @@ if [ -n "$FLOOR" ]; then
 else
 	row exec "posix_spawn floor (spawnfloor.c, 2 at a time)" records_per_s "cannot build spawnfloor.c" rec/s "" FAILED ""
 fi
-ex_case xargs "xargs -P2 -n1 /bin/echo" 1 xargs -P2 -n1 /bin/echo
+ex_case xargs "xargs -P2 -n1 /bin/echo" 1 xargs -P2 -d '\n' -n1 /bin/echo
 if command -v parallel >/dev/null 2>&1 && parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
 	ex_case par "GNU parallel -j2 /bin/echo" 1 parallel --will-cite -j2 /bin/echo
 else
