@@ -4,7 +4,7 @@
 # (section, row, note, measure, calc, fig_set, fig, ratio_row) and
 # settings (MODE, B, BIN, T, TMO, NCPU).
 #
-# N records (20,000; 200 with --smoke), each run as `/bin/echo RECORD` on
+# N records (20,000; 20 with --smoke), each run as `/bin/echo RECORD` on
 # 2 slots by, in the same run:
 #   pd-map -c 2 /bin/echo        (embedded local workers, the runner job)
 #   xargs -P2 -d '\n' -n1 /bin/echo
@@ -17,7 +17,7 @@
 # records' own (echo prints the record), and pd-map's in input order.
 
 if [ "$MODE" = smoke ]; then
-	EX_N=200 EX_REPS=1
+	EX_N=20 EX_REPS=1
 else
 	EX_N=20000 EX_REPS=3
 fi
