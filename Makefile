@@ -48,7 +48,11 @@ LDLIBS     := $(PKG_LIBS) -ldl -lm -pthread
 TOOLS    := pd-serve pd-map pd-task pd-opt pd-status pd-alloc
 BINS     := $(TOOLS:%=$(B)/bin/%)
 LIB_SRC  := $(wildcard lib/*/*.c)
-LIB_OBJ  := $(LIB_SRC:lib/%.c=$(B)/obj/lib/%.o) $(B)/obj/gen/jobheader.o
+LIB_OBJ  := $(LIB_SRC:lib/%.c=$(B)/obj/lib/%.o) $(B)/obj/gen/jobheader.o $(B)/obj/gen/execjob.o
+# The runner job (pd-map CMD ..., pd-opt --fitness-cmd): a job .so built
+# from its source and the few base modules it needs, carried inside the
+# tools as bytes (lib/job/execjob.h).
+EXECJOB_SRC := lib/job/runner/exec.c lib/base/spawnrun.c lib/base/buf.c lib/base/xmalloc.c lib/base/err.c
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 EX_SRC   := $(wildcard share/examples/*.c)
@@ -97,6 +101,22 @@ $(B)/gen/jobheader.c: lib/playdoh.h
 	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } > $@
 
 $(B)/obj/gen/jobheader.o: $(B)/gen/jobheader.c | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/lib/pd-exec.so: $(EXECJOB_SRC) lib/playdoh.h lib/base/spawnrun.h lib/base/buf.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  JOB     $@")
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -shared -fPIC -fvisibility=hidden -Ilib -Ilib/base $(SANFLAGS) -o $@ $(EXECJOB_SRC) -lm
+
+$(B)/gen/execjob.c: $(B)/lib/pd-exec.so
+	@mkdir -p $(@D)
+	$(Q){ echo '/* Generated from $< by the Makefile. */'; echo '#include "execjob.h"'; \
+	  echo 'const unsigned char pd_execjob_so[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; echo 'const size_t pd_execjob_so_len = sizeof pd_execjob_so;'; } > $@
+
+$(B)/obj/gen/execjob.o: $(B)/gen/execjob.c | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 

@@ -20,6 +20,7 @@
 #include "detach.h"
 #include "err.h"
 #include "esc.h"
+#include "execjob.h"
 #include "hosts.h"
 #include "hostsel.h"
 #include "jobcc.h"
@@ -42,6 +43,7 @@ static const char *usage_text =
     "              [--json] [--joblog FILE [--resume | --resume-failed | --retry-failed]] [--retries N]\n"
     "              [--halt] [--timeout SEC] [--mem SIZE] [--bar | --no-bar] [--share FILE] [--results DIR]\n"
     "              [--cache [--cache-size SIZE]] [--detach] JOB.so[:NAME] < RECORDS\n"
+    "       pd-map [options as above but --detach] [--shell] COMMAND [ARG ...] < RECORDS\n"
     "       pd-map [-H HOST] [-0] [--tag | --json] [--results DIR] --fetch ID [--wait]\n"
     "       pd-map [-H HOST] --cancel ID\n"
     "       pd-map --cache-list | --cache-prune [--cache-size SIZE]\n";
@@ -62,6 +64,8 @@ struct map {
 	int retry_failed; /* --retry-failed: run only what the log says failed */
 	long left_out;	  /* records --retry-failed did not run */
 	int nul;	  /* -0: records and results end in NUL, not newline */
+	char **cmd;	  /* COMMAND [ARG ...], or NULL for a job file */
+	int ncmd, shell;  /* its words; --shell */
 	long unprintable; /* ok results that plain output cannot hold (a separator in them) */
 	struct pd_joblog joblog;
 	int have_joblog, joblog_said;
@@ -232,6 +236,26 @@ static int finish_results(int code)
 	return !code && M.results_said ? PD_EX_OSERR : code;
 }
 
+/* A command's output as it printed it, every byte; with --tag each of
+ * its lines starts with the input and a tab. */
+static void print_verbatim(const struct pd_coord_result *r)
+{
+	const char *p = r->out, *end = r->out + r->outlen, *nl;
+
+	if (!M.tag) {
+		fwrite(r->out, 1, r->outlen, stdout);
+		return;
+	}
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		nl = nl ? nl + 1 : end;
+		fwrite(r->in, 1, r->inlen, stdout);
+		putchar('\t');
+		fwrite(p, 1, (size_t)(nl - p), stdout);
+		p = nl;
+	}
+}
+
 /* Coordinator: one record's final result, in order. */
 static void result_cb(void *arg, const struct pd_coord_result *r)
 {
@@ -255,6 +279,8 @@ static void result_cb(void *arg, const struct pd_coord_result *r)
 	} else if (r->status != PD_R_OK) {
 		say("line %ld: %s (input: %s)", r->lineno, shown(r->out, r->outlen, 400),
 		    shown(r->in ? r->in : "", r->inlen, 60));
+	} else if (M.cmd) {
+		print_verbatim(r);
 	} else if ((sep = memchr(r->out, M.nul ? 0 : '\n', r->outlen))) {
 		/* One result is one line (one NUL-terminated string with -0):
 		 * a result holding the separator cannot be printed as one. */
@@ -360,12 +386,28 @@ static void check_cache_options(int argc)
 		say("--cache goes with a run, not with --%s", M.fetch ? "fetch" : "cancel"), exit(PD_EX_USAGE);
 }
 
+/* getopt_long, stopping at the first operand ("+": a command's options
+ * are its own), except that options may follow a job file, whose index
+ * goes to *job. */
+static int next_option(int argc, char **argv, const struct option *longopts, int *job)
+{
+	int ch;
+
+	for (;;) {
+		ch = getopt_long(argc, argv, "+h0c:H:S:", longopts, NULL);
+		if (ch != -1 || *job >= 0 || optind >= argc || !pd_execjob_is_jobfile(argv[optind]))
+			return ch;
+		*job = optind++;
+	}
+}
+
 /* Options of pd-map. */
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
 	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM,
-	       O_RESUME_FAILED, O_RETRY_FAILED, O_RESULTS, O_CACHE, O_CACHE_SIZE, O_CACHE_LIST, O_CACHE_PRUNE };
+	       O_RESUME_FAILED, O_RETRY_FAILED, O_RESULTS, O_CACHE, O_CACHE_SIZE, O_CACHE_LIST, O_CACHE_PRUNE,
+	       O_SHELL };
 	static const struct option longopts[] = {
 	    {"help", no_argument, 0, 'h'},	   {"version", no_argument, 0, O_VERSION},
 	    {"null", no_argument, 0, '0'},
@@ -383,11 +425,12 @@ static void parse_options(int argc, char **argv)
 	    {"share", required_argument, 0, O_SHARE}, {"gpu", required_argument, 0, O_GPU}, {"mem", required_argument, 0, O_MEM},
 	    {"cache", no_argument, 0, O_CACHE}, {"cache-size", required_argument, 0, O_CACHE_SIZE},
 	    {"cache-list", no_argument, 0, O_CACHE_LIST}, {"cache-prune", no_argument, 0, O_CACHE_PRUNE},
+	    {"shell", no_argument, 0, O_SHELL},
 	    {0, 0, 0, 0}};
-	int ch;
+	int ch, job = -1;
 
 	M.bar = -1;
-	while ((ch = getopt_long(argc, argv, "h0c:H:S:", longopts, NULL)) != -1) {
+	while ((ch = next_option(argc, argv, longopts, &job)) != -1) {
 		switch (ch) {
 		case 'h': usage(0); break;
 		case '0': M.nul = 1; break;
@@ -426,6 +469,7 @@ static void parse_options(int argc, char **argv)
 		case O_CANCEL: M.cancel = optarg; break;
 		case O_SHARE: M.share = optarg; break;
 		case O_RESULTS: M.results_dir = optarg; break;
+		case O_SHELL: M.shell = 1; break;
 		case O_GPU:
 			if (pd_parse_long(optarg, 1, 100000, &M.gpu))
 				say("--gpu: '%s' is not a number of GPU slots from 1 to 100000", optarg), exit(PD_EX_USAGE);
@@ -441,6 +485,22 @@ static void parse_options(int argc, char **argv)
 		default: usage(PD_EX_USAGE);
 		}
 	}
+	if (job >= 0 && optind != argc)
+		say("too many arguments (a job file takes no arguments; a command is not named *.so or *.c)"),
+		    usage(PD_EX_USAGE);
+	if (job >= 0) {
+		/* The job is the last operand, as the checks below expect. */
+		argv[argc - 1] = argv[job];
+		optind = argc - 1;
+	} else if (!M.fetch && !M.cancel && optind < argc) {
+		M.cmd = argv + optind;
+		M.ncmd = argc - optind;
+		optind = argc - 1;
+	}
+	if (M.shell && !M.cmd)
+		say("--shell goes with a command, not a job file"), exit(PD_EX_USAGE);
+	if (M.cmd && M.detach)
+		say("--detach runs a job file; a command runs attached only"), exit(PD_EX_USAGE);
 	check_cache_options(argc);
 	if (M.fetch && M.cancel)
 		say("--fetch and --cancel cannot be combined"), exit(PD_EX_USAGE);
@@ -613,6 +673,7 @@ struct files {
 	char sym[256], jobpath[PD_PATH_MAX], sharepath[PD_PATH_MAX];
 	char *job, *share;
 	size_t joblen, sharelen;
+	char *args; /* the runner's command template, or NULL */
 };
 
 /* Read the share file named by --share; 0 or an exit status. */
@@ -633,6 +694,18 @@ static int load_share(struct files *f)
 	return 0;
 }
 
+/* 1 when the command given (not a job file) holds {#}: its result
+ * depends on the record's number. */
+static int command_uses_lineno(void)
+{
+	int i;
+
+	for (i = 0; M.cmd && i < M.ncmd; i++)
+		if (strstr(M.cmd[i], "{#}"))
+			return 1;
+	return 0;
+}
+
 /* --cache: open the result cache for this run's context, unless the job
  * says its results are not worth keeping.  0 or an exit status. */
 static int open_cache(const struct pd_hostsel *sel, const struct files *f)
@@ -648,6 +721,11 @@ static int open_cache(const struct pd_hostsel *sel, const struct files *f)
 		    *f->sym ? f->sym : f->jobpath);
 		return 0;
 	}
+	if (command_uses_lineno()) {
+		say("--cache: the command uses {#}, the record's number, which is not in the cache's key: its results "
+		    "are not cached");
+		return 0;
+	}
 	if (limit < 0) {
 		say("PD_CACHE_SIZE: '%s' is not a size (bytes, or a number with K, M, G or T)", getenv("PD_CACHE_SIZE"));
 		return PD_EX_USAGE;
@@ -657,7 +735,7 @@ static int open_cache(const struct pd_hostsel *sel, const struct files *f)
 	    .job_path = f->jobpath, .sym = f->sym, .job = f->job, .job_len = f->joblen,
 	    .src = pd_jobcc_is_source(f->jobpath), .gpu = M.gpu != 0,
 	    .share_path = M.share ? f->sharepath : NULL, .share = f->share, .share_len = f->sharelen,
-	    .args = NULL,
+	    .args = f->args,
 	});
 	if (pd_rcache_dir(sel->paths.state, dir, err) == 0)
 		M.rc = pd_rcache_open(dir, ctx, limit, err);
@@ -723,6 +801,7 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .share = M.share ? f->sharepath : NULL,
 	    .share_data = f->share,
 	    .share_len = f->sharelen,
+	    .args = f->args,
 	}, &cb, NULL, &embedded, note_plain, err);
 	if (!M.coord) {
 		say("%s", err);
@@ -783,23 +862,43 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	return code;
 }
 
+/* A command: the built-in runner job, with the command as its argument
+ * string; exit 64 when the command is too long. */
+static void command_job(struct files *f)
+{
+	char err[PD_ERRLEN];
+	int script = M.shell || (M.ncmd == 1 && pd_execjob_is_script(M.cmd[0]));
+
+	f->args = pd_execjob_args(script ? PD_EXEC_SHELL : PD_EXEC_ARGV, PD_EXEC_IN_NULL, PD_EXEC_OUT_RAW,
+				  M.cmd, M.ncmd, err);
+	if (!f->args)
+		say("%s", err), exit(PD_EX_USAGE);
+	f->job = pd_xmalloc(pd_execjob_so_len);
+	memcpy(f->job, pd_execjob_so, pd_execjob_so_len);
+	f->joblen = pd_execjob_so_len;
+	snprintf(f->sym, sizeof f->sym, "%s", PD_EXECJOB_SYM);
+	pd_path_fmt(f->jobpath, "%s", PD_EXECJOB_NAME);
+}
+
 /* Run the job given on the command line: attached or detached. */
 static int run_job(char *arg)
 {
 	struct files f = {0};
 	struct pd_hostsel sel;
-	char err[PD_ERRLEN], *path = arg, *want = pd_jobfile_split(arg);
+	char err[PD_ERRLEN], *path = arg, *want = M.cmd ? NULL : pd_jobfile_split(arg);
 	int code;
 
-	if (pd_jobcc_is_source(path) && M.detach) {
+	if (M.cmd)
+		command_job(&f);
+	else if (pd_jobcc_is_source(path) && M.detach) {
 		say("--detach runs a compiled job; compile %s into a .so first", path);
 		return PD_EX_USAGE;
 	}
-	if (pd_jobcc_is_source(path))
+	else if (pd_jobcc_is_source(path))
 		read_source(path, want, f.sym, sizeof f.sym, &f.job, &f.joblen);
 	else
 		check_job(path, want, f.sym, sizeof f.sym, &f.job, &f.joblen);
-	if (!realpath(path, f.jobpath))
+	if (!M.cmd && !realpath(path, f.jobpath))
 		pd_path_fmt(f.jobpath, "%s", path);
 	code = pd_hostsel_init(&sel, M.hosts, M.ssh, err);
 	if (code)
@@ -832,6 +931,7 @@ static int run_job(char *arg)
 	pd_hostsel_release(&sel);
 	free(f.job);
 	free(f.share);
+	free(f.args);
 	return code;
 }
 

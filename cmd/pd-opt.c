@@ -23,6 +23,7 @@
 #include "jobcc.h"
 #include "jobfile.h"
 #include "json.h"
+#include "execjob.h"
 #include "num.h"
 #include "opt/checkpoint.h"
 #include "opt/ga.h"
@@ -48,7 +49,8 @@ static const char *usage_text =
     "              [--migration-proportion P] [-n NODES] [--gpu N] [-H HOSTS] [-S SSH-HOSTS]\n"
     "              [--timeout SEC] [--mem SIZE]\n"
     "              [--json] [-q] [--trace FILE] [--plot FILE.svg] [--checkpoint FILE]\n"
-    "              [--checkpoint-every N] [--resume FILE] FITNESS.so[:NAME]\n";
+    "              [--checkpoint-every N] [--resume FILE] FITNESS.so[:NAME]\n"
+    "       pd-opt [options as above] --fitness-cmd CMD [--fitness-input args|json]\n";
 
 #define DEFAULT_ITERATIONS 1000	 /* PSO and GA */
 #define DEFAULT_EVALS_PER_DIM 10000 /* CMA-ES: its own stop tests usually end it first */
@@ -65,6 +67,8 @@ struct opts {
 	double target;
 	const char *bounds, *hosts, *ssh, *trace, *plot, *checkpoint, *resume;
 	const char *x0, *step; /* lists, parsed once the parameters are known */
+	const char *fitness_cmd; /* --fitness-cmd: a program is the fitness */
+	int fitness_json, fitness_input; /* --fitness-input json; given at all */
 	double *x0v, *stepv;
 	int restarts_given, rule_given, sigma0_given;
 };
@@ -75,6 +79,7 @@ struct run {
 	char job[256], jobpath[PD_PATH_MAX];
 	char sym[256];		 /* the job asked of hosts ("" for a source without :NAME) */
 	int src;		 /* the job is C source, compiled by each host */
+	char *args;		 /* --fitness-cmd: the runner's argument string */
 	struct pd_coord *coord;
 	double *f;		 /* its values */
 	long base, np;		 /* line number before the generation, its size */
@@ -119,7 +124,7 @@ static long opt_long(const char *name, const char *s, long lo, long hi)
 enum {
 	O_VERSION = 256, O_MIN, O_MAX, O_DIM, O_BOUNDS, O_POPSIZE, O_ITER, O_EVALS, O_TARGET, O_SEED,
 	O_SIGMA0, O_RESTARTS, O_OMEGA, O_CL, O_CG, O_ISLANDS, O_ELITE, O_CROSS, O_MUT, O_MIGINT, O_MIGPROP,
-	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU, O_MEM,
+	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU, O_MEM, O_FCMD, O_FIN,
 	O_X0, O_STEP, O_RMODE, O_NOISE
 };
 
@@ -147,6 +152,7 @@ static const struct option longopts[] = {
     {"plot", required_argument, 0, O_PLOT}, {"checkpoint", required_argument, 0, O_CKPT},
     {"checkpoint-every", required_argument, 0, O_EVERY}, {"resume", required_argument, 0, O_RESUME},
     {"mem", required_argument, 0, O_MEM},
+    {"fitness-cmd", required_argument, 0, O_FCMD}, {"fitness-input", required_argument, 0, O_FIN},
     {0, 0, 0, 0}};
 
 /* The algorithm options; 0 when ch is not one of them. */
@@ -229,6 +235,13 @@ static int run_option(int ch, const char *arg)
 	case O_CKPT: O.checkpoint = arg; break;
 	case O_EVERY: O.every = opt_long("--checkpoint-every", arg, 1, 1000000000); break;
 	case O_RESUME: O.resume = arg; break;
+	case O_FCMD: O.fitness_cmd = arg; break;
+	case O_FIN:
+		if (strcmp(arg, "args") && strcmp(arg, "json"))
+			pd_cli_die(PD_EX_USAGE, "--fitness-input: '%s' is neither args nor json", arg);
+		O.fitness_json = !strcmp(arg, "json");
+		O.fitness_input = 1;
+		break;
 	default: return 0;
 	}
 	return 1;
@@ -293,7 +306,13 @@ static void parse_options(int argc, char **argv)
 	while ((ch = pd_cli_getopt(argc, argv, "ha:p:n:H:S:q", longopts, O_VERSION)) != -1)
 		if (!algo_option(ch, optarg) && !run_option(ch, optarg))
 			pd_cli_usage(PD_EX_USAGE);
-	if (optind != argc - 1) {
+	if (O.fitness_cmd && optind != argc)
+		pd_cli_die(PD_EX_USAGE, "--fitness-cmd is the fitness: give no FITNESS.so as well");
+	if (O.fitness_input && !O.fitness_cmd)
+		pd_cli_die(PD_EX_USAGE, "--fitness-input goes with --fitness-cmd");
+	if (O.fitness_cmd && O.gpu)
+		pd_cli_die(PD_EX_USAGE, "--gpu is for a FITNESS.so marked for GPUs, not --fitness-cmd");
+	if (!O.fitness_cmd && optind != argc - 1) {
 		pd_cli_say(optind == argc ? "no fitness function given" : "too many arguments");
 		pd_cli_usage(PD_EX_USAGE);
 	}
@@ -351,6 +370,33 @@ static void check_job(char *arg, char **data, size_t *len)
 		O.gpu = -1;
 	if (!realpath(arg, R.jobpath))
 		pd_path_fmt(R.jobpath, "%s", arg);
+}
+
+/* --fitness-cmd: the runner job, with the command as a sh -c script and
+ * the point as its arguments ({1} .. {dim}, quoted) or one JSON array on
+ * its standard input; its output must be one number.  Exit 64 when the
+ * command is too long. */
+static void command_fitness(char **data, size_t *len)
+{
+	struct pd_buf script = PD_BUF_INIT;
+	char err[PD_ERRLEN], *word;
+	int i;
+
+	pd_buf_adds(&script, O.fitness_cmd);
+	for (i = 1; !O.fitness_json && i <= pd_optim_dim(R.o); i++)
+		pd_buf_addf(&script, " {%d}", i);
+	word = script.data;
+	R.args = pd_execjob_args(PD_EXEC_SHELL, O.fitness_json ? PD_EXEC_IN_JSON : PD_EXEC_IN_NULL,
+				 PD_EXEC_OUT_NUMBER, &word, 1, err);
+	pd_buf_release(&script);
+	if (!R.args)
+		pd_cli_die(PD_EX_USAGE, "--fitness-cmd: %s", err);
+	*data = pd_xmalloc(pd_execjob_so_len);
+	memcpy(*data, pd_execjob_so, pd_execjob_so_len);
+	*len = pd_execjob_so_len;
+	snprintf(R.sym, sizeof R.sym, "%s", PD_EXECJOB_SYM);
+	snprintf(R.job, sizeof R.job, "%s", O.fitness_cmd);
+	pd_path_fmt(R.jobpath, "%s", PD_EXECJOB_NAME);
 }
 
 /* The checkpoint to resume: same job, direction and parameters. */
@@ -585,8 +631,10 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 
 	R.coord = pd_hostsel_coord(sel, O.nodes ? (int)O.nodes : pd_ncpus(), base, &(struct pd_coord_opts){
 	    .job_path = R.jobpath, .sym = R.sym, .src = R.src, .job = job, .job_len = joblen, .key = sel->key,
-	    .client = "pd-opt", .in_fd = -1, .fitness = 1, .f64_dim = pd_optim_dim(R.o),
-	    .f64_text = getenv("PD_OPT_TEXT_POINTS") && *getenv("PD_OPT_TEXT_POINTS"), .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
+	    .client = "pd-opt", .in_fd = -1, .fitness = !R.args, .args = R.args, .f64_dim = pd_optim_dim(R.o),
+	    /* a program's points go as text lines: the runner is a map job */
+	    .f64_text = R.args || (getenv("PD_OPT_TEXT_POINTS") && *getenv("PD_OPT_TEXT_POINTS")),
+	    .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
 	    .timeout_ms = (int)O.timeout_ms, .mem = O.mem, .halt = 1}, &cb, NULL, &embedded, note_plain, err);
 	if (!R.coord) {
 		pd_cli_say("%s", err);
@@ -743,8 +791,13 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	parse_options(argc, argv);
-	check_job(argv[optind], &job, &joblen);
+	if (!O.fitness_cmd)
+		check_job(argv[optind], &job, &joblen);
+	else
+		snprintf(R.job, sizeof R.job, "%s", O.fitness_cmd);
 	make_optimiser();
+	if (O.fitness_cmd)
+		command_fitness(&job, &joblen);
 	default_budget();
 	if (O.resume && !O.checkpoint)
 		O.checkpoint = O.resume;
@@ -767,6 +820,7 @@ int main(int argc, char **argv)
 	free(R.hx);
 	free(R.hy);
 	free(job);
+	free(R.args);
 	free(O.x0v);
 	free(O.stepv);
 	if (fflush(stdout) || ferror(stdout)) {

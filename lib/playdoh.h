@@ -50,6 +50,10 @@ enum pd_kind {
 /* Results may differ from run to run for the same record (random numbers,
  * the clock, the line number, files read): pd-map --cache never caches them. */
 #define PD_NONDETERMINISTIC 0x2u
+/* A map job that reads only pd_line and pd_lineno: the worker does not
+ * split its records into fields (pd_nfields is 0), so that no line, not
+ * even one that starts with '{' and is not JSON, fails before the job runs. */
+#define PD_RAW_RECORD 0x4u
 
 /* Return values of a map job. */
 #define PD_OK 0
@@ -113,6 +117,8 @@ struct pd_api {
 	void (*set_data)(pd_task *t, void *data);
 	void *(*data)(const pd_task *t);
 	int (*task_verror)(pd_task *t, const char *fmt, va_list ap);
+	/* the run's argument string (pd_args), or NULL */
+	const char *(*args)(size_t *len);
 };
 
 /* Optional per-worker hooks: init runs once before the first call into the
@@ -289,6 +295,21 @@ static inline int pd_error(pd_out *o, const char *fmt, ...)
 /* Read-only data named with --share FILE, mapped once per host. */
 static inline const void *pd_share(const pd_rec *r, size_t *len) { return r->api->share(len); }
 static inline const void *pd_ctx_share(const pd_ctx *c, size_t *len) { return c->api->share(len); }
+
+/* The run's argument string (given by the client: the command line of
+ * `pd-map CMD ...`), NUL-terminated, or NULL when the run has none.
+ * Valid during the call; a worker older than this header gives NULL. */
+static inline const char *pd_api_args_(const struct pd_api *a, size_t *len)
+{
+	if (a->size < offsetof(struct pd_api, args) + sizeof a->args || !a->args) {
+		if (len)
+			*len = 0;
+		return NULL;
+	}
+	return a->args(len);
+}
+static inline const char *pd_args(const pd_rec *r, size_t *len) { return pd_api_args_(r->api, len); }
+static inline const char *pd_ctx_args(const pd_ctx *c, size_t *len) { return pd_api_args_(c->api, len); }
 
 /* The CUDA device a GPU slot's job uses, or -1 on a CPU slot.  The worker
  * sets CUDA_VISIBLE_DEVICES to its one device before the init hook runs,

@@ -22,6 +22,7 @@ setup() {
 	[[ $output == *"[6] Heat equation"* ]]
 	[[ $output == *"[7] Optimisation"* ]]
 	[[ $output == *"[8] Result cache"* ]]
+	[[ $output == *"[9] Commands"* ]]
 	[[ $output != *FAILED* ]]
 	# No goals or verdicts in smoke mode.
 	[[ $output != *goal* ]]
@@ -56,6 +57,12 @@ setup() {
 	# bats --jobs needs it too): both its rows are measured, not skipped.
 	grep -q '^throughput	GNU parallel -j2 (20 rec)	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
 	grep -q '^efficiency	GNU parallel -j4	efficiency	[0-9.]*		.*	ok	' "$r"
+	# a program per record: pd-map, the posix_spawn floor, xargs, parallel
+	grep -q '^exec	pd-map -c 2 /bin/echo (embedded)	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
+	grep -q '^exec	posix_spawn floor (spawnfloor.c, 2 at a time)	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
+	grep -q '^exec	xargs -P2 -n1 /bin/echo	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
+	grep -q '^exec	GNU parallel -j2 /bin/echo	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
+	grep -q '^exec	time pd-map / time floor	ratio	[0-9.]*	x	' "$r"
 	! grep -q '	FAILED	' "$r"
 }
 

@@ -373,3 +373,36 @@ cached_results() {
 	[ "$output" = "$(cat "$T/in2")" ]
 	[ "$(calls_taken)" = "$(seq 201 220 | sort)" ]
 }
+
+@test "cache: a command's results are keyed by the command line; a command with {#} is never cached" {
+	seq 1 20 >"$T/in"
+	awk '{ print $1 * 2 }' "$T/in" >"$T/double"
+	awk '{ print $1 * 3 }' "$T/in" >"$T/triple"
+	# Each call appends its record to calls, so the file says what ran.
+	dbl='echo "$1" >>"$2"; echo $(($1 * 2))'
+	tpl='echo "$1" >>"$2"; echo $(($1 * 3))'
+	pdrun_to "$T/out1" "$PD_MAP" -c 2 --cache sh -c "$dbl" sh {} "$T/cmdcalls" <"$T/in"
+	[ "$status" -eq 0 ]
+	cmp "$T/double" "$T/out1"
+	[ "$(wc -l <"$T/cmdcalls")" -eq 20 ]
+	rm -f "$T/cmdcalls"
+	# the same command: nothing runs, same bytes
+	pdrun_to "$T/out2" "$PD_MAP" -c 2 --cache sh -c "$dbl" sh {} "$T/cmdcalls" <"$T/in"
+	[ "$status" -eq 0 ]
+	cmp "$T/double" "$T/out2"
+	[ ! -e "$T/cmdcalls" ]
+	# another command on the same records: every record runs, new results
+	pdrun_to "$T/out3" "$PD_MAP" -c 2 --cache sh -c "$tpl" sh {} "$T/cmdcalls" <"$T/in"
+	[ "$status" -eq 0 ]
+	cmp "$T/triple" "$T/out3"
+	[ "$(wc -l <"$T/cmdcalls")" -eq 20 ]
+	rm -f "$T/cmdcalls"
+	# {#} is the record's number, not in the key: never cached, said once
+	for i in 1 2; do
+		pdrun_to "$T/num$i" "$PD_MAP" -c 2 --cache sh -c 'echo "$1" >>"$2"; echo "$3:$1"' sh {} "$T/cmdcalls" '{#}' <"$T/in"
+		[ "$status" -eq 0 ]
+		[ "$(grep -c 'uses {#}' "$T/num$i.err")" -eq 1 ]
+		awk '{ print NR ":" $1 }' "$T/in" | cmp - "$T/num$i"
+	done
+	[ "$(wc -l <"$T/cmdcalls")" -eq 40 ]
+}

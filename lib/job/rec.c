@@ -22,6 +22,7 @@ enum conv { CONV_OK, CONV_BAD, CONV_NONFINITE, CONV_RANGE };
 static const void *api_share_data;
 static size_t api_share_len;
 static int api_gpu = -1;
+static const char *api_args_str; /* the current dispatch's args, or NULL */
 
 void pd_record_init(struct pd_record *r)
 {
@@ -297,6 +298,16 @@ int pd_record_parse(struct pd_record *r, const char *line, size_t len, long line
 	return rc;
 }
 
+void pd_record_raw(struct pd_record *r, const char *line, size_t len, long lineno)
+{
+	r->line = line ? line : pd_buf_empty;
+	r->len = line ? len : 0;
+	r->lineno = lineno;
+	r->nf = 0;
+	pd_buf_reset(&r->scratch);
+	pd_buf_reset(&r->err);
+}
+
 void pd_result_init(struct pd_result *res)
 {
 	pd_buf_init(&res->out);
@@ -325,6 +336,8 @@ void pd_api_set_share(const void *p, size_t len)
 }
 
 void pd_api_set_gpu(int gpu) { api_gpu = gpu; }
+
+void pd_api_set_args(const char *args) { api_args_str = args; }
 
 /* ---- record accessors ---- */
 
@@ -611,6 +624,13 @@ static const void *api_share(size_t *len)
 
 static int api_gpu_index(void) { return api_gpu; }
 
+static const char *api_args(size_t *len)
+{
+	if (len)
+		*len = api_args_str ? strlen(api_args_str) : 0;
+	return api_args_str;
+}
+
 const struct pd_api pd_worker_api = {
     .abi = PD_ABI_VERSION,
     .size = sizeof(struct pd_api),
@@ -631,4 +651,5 @@ const struct pd_api pd_worker_api = {
     .verror = api_verror,
     .share = api_share,
     .gpu = api_gpu_index,
+    .args = api_args,
 };

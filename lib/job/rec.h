@@ -65,6 +65,8 @@ void pd_record_release(struct pd_record *r);
  * the record then fails with that message.
  */
 int pd_record_parse(struct pd_record *r, const char *line, size_t len, long lineno, char *err);
+/* Take the line as it is, with no fields (a PD_RAW_RECORD job's record). */
+void pd_record_raw(struct pd_record *r, const char *line, size_t len, long lineno);
 
 void pd_result_init(struct pd_result *res);
 void pd_result_reset(struct pd_result *res);
@@ -81,5 +83,8 @@ static inline pd_out pd_out_wrap(struct pd_result *o) { pd_out x = {&pd_worker_a
  * in this process. */
 void pd_api_set_share(const void *p, size_t len);
 void pd_api_set_gpu(int gpu);
+/* The argument string pd_args() returns while a dispatch runs (NULL:
+ * none); the caller keeps it alive until it sets another. */
+void pd_api_set_args(const char *args);
 
 #endif

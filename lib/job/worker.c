@@ -202,7 +202,9 @@ static void run_record(struct worker *w, const struct loaded *l, const char *lin
 
 	w->shm->start_ns = t0;
 	pd_result_reset(&w->res);
-	if (pd_record_parse(&w->rec, line, len, lineno, err)) {
+	if (l->desc->flags & PD_RAW_RECORD)
+		pd_record_raw(&w->rec, line, len, lineno);
+	else if (pd_record_parse(&w->rec, line, len, lineno, err)) {
 		add_entry(&w->entries, PD_R_ERROR, 0, err, strlen(err));
 		return;
 	}
@@ -418,6 +420,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	w->mem = (long long)pd_json_num(m->json, "mem", 0);
 	memerr = pd_memlimit_apply(w->mem, (long long)pd_json_num(m->json, "mem_cap", 0), kerr);
 	set_share(w, pd_json_str(m->json, "share", NULL));
+	pd_api_set_args(pd_json_str(m->json, "args", NULL));
 	l = get_job(w, path, sym, pd_json_str(m->json, "name", NULL));
 	pd_buf_reset(&w->entries);
 	w->shm->phase = PD_PHASE_RUNNING;
@@ -453,6 +456,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 		p = nl < end ? nl + 1 : end;
 	}
 	w->shm->phase = PD_PHASE_IDLE;
+	pd_api_set_args(NULL);
 	reply = cJSON_CreateObject();
 	cJSON_AddStringToObject(reply, "op", PD_OP_RESULT);
 	cJSON_AddNumberToObject(reply, "seq", (double)w->shm->seq);
@@ -504,6 +508,8 @@ void pd_worker_main(int fd, struct pd_worker_shm *shm, int gpu)
 	char err[PD_ERRLEN];
 	int rc;
 
+	/* Programs a job starts (the runner job) must not hold the pipe. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	w.fd = fd;
 	w.gpu = gpu;
 	w.shm = shm;

@@ -239,6 +239,8 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 		cJSON_AddNumberToObject(j, "mem", (double)c->o.mem);
 	if (c->o.share)
 		cJSON_AddStringToObject(j, "share", c->share_hash);
+	if (c->o.args)
+		cJSON_AddStringToObject(j, "args", c->o.args);
 	for (i = 1; i < b->n; i++)
 		contiguous &= b->seq[i] == b->seq[0] + i;
 	if (!contiguous) {
@@ -466,7 +468,9 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 static void ask_file(struct chost *h, const char *hash, const char *path)
 {
 	int src = h->c->o.src && !strcmp(hash, h->c->hash);
-	cJSON *j = pd_jobx_ask(hash, h->c->o.sym, !src && !pd_target_sealed(&h->t) ? path : NULL);
+	/* A local server reads the file itself; a name that is not an
+	 * absolute path (the built-in runner's) is only a name. */
+	cJSON *j = pd_jobx_ask(hash, h->c->o.sym, !src && !pd_target_sealed(&h->t) && path[0] == '/' ? path : NULL);
 
 	if (src) {
 		cJSON_AddStringToObject(j, "src", "c");
@@ -586,6 +590,7 @@ struct pd_coord *pd_coord_new(struct event_base *base, const struct pd_coord_opt
 	c->o.job_path = pd_xstrdup(o->job_path);
 	c->o.sym = pd_xstrdup(o->sym);
 	c->o.share = o->share ? pd_xstrdup(o->share) : NULL;
+	c->o.args = o->args ? pd_xstrdup(o->args) : NULL;
 	c->cb = *cb;
 	c->arg = arg;
 	pd_hash_hex(o->job, o->job_len, c->hash);
@@ -834,6 +839,7 @@ void pd_coord_free(struct pd_coord *c)
 	free((char *)c->o.job_path);
 	free((char *)c->o.sym);
 	free((char *)c->o.share);
+	free((char *)c->o.args);
 	pd_buf_release(&c->scratch);
 	free(c);
 }

@@ -90,6 +90,7 @@ struct pd_coord_opts {
 	int wait_slots;		/* no host shares a slot: wait for an owner to share
 				 * again (detached runs) instead of ending the run */
 	const char *share;	/* --share file (absolute path), or NULL */
+	const char *args;	/* the job's argument string (pd_args), or NULL */
 	const void *share_data;	/* its bytes, for upload */
 	size_t share_len;
 };

@@ -45,6 +45,7 @@ static void batch_free(struct pd_pool *p, struct batch *b)
 	free(b->path);
 	free(b->sym);
 	free(b->share);
+	free(b->args);
 	free(b->name);
 	cJSON_Delete(b->linenos);
 	pd_buf_release(&b->recs);
@@ -119,6 +120,7 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	b->path = pd_xstrdup(job->path);
 	b->sym = pd_xstrdup(job->sym);
 	b->share = job->share ? pd_xstrdup(job->share) : NULL;
+	b->args = job->args ? pd_xstrdup(job->args) : NULL;
 	b->name = job->name ? pd_xstrdup(job->name) : NULL;
 	b->first = job->first;
 	b->linenos = job->linenos ? cJSON_Duplicate(job->linenos, 1) : NULL;
@@ -197,6 +199,8 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		cJSON_AddStringToObject(j, "name", b->name);
 	if (b->share)
 		cJSON_AddStringToObject(j, "share", b->share);
+	if (b->args)
+		cJSON_AddStringToObject(j, "args", b->args);
 	if (b->fitness)
 		cJSON_AddStringToObject(j, "kind", "fitness");
 	if (!b->sep)
@@ -341,7 +345,7 @@ void pd_pool_i_worker_read(struct bufferevent *bev, void *arg)
 		}
 		if (w->state != W_BUSY || strcmp(m.op, PD_OP_RESULT) || take_entries(w, &m)) {
 			pd_log(PD_LOG_ERR, "worker %d sent a malformed result; killing it", (int)w->pid);
-			kill(w->pid, SIGKILL);
+			pd_pool_i_kill(w);
 			break;
 		}
 		release_batch(p, w);
@@ -352,7 +356,7 @@ void pd_pool_i_worker_read(struct bufferevent *bev, void *arg)
 	}
 	if (rc < 0) {
 		pd_log(PD_LOG_ERR, "worker %d: %s; killing it", (int)w->pid, err);
-		kill(w->pid, SIGKILL);
+		pd_pool_i_kill(w);
 	}
 	pd_msg_release(&m);
 }
@@ -490,7 +494,7 @@ static void withdraw(struct pd_pool *p, uint64_t now)
 				       (int)w->pid, p->grace_ms / 1000.0,
 				       p->stopping ? "withdrawn (server stopping)" : "taken back (pd-alloc)");
 				w->withdrawn = 1;
-				kill(w->pid, SIGKILL);
+				pd_pool_i_kill(w);
 			}
 		}
 }
@@ -516,7 +520,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (now - w->shm->start_ns > (uint64_t)w->batch->timeout_ms * 1000000u) {
 			w->timed_out = 1;
-			kill(w->pid, SIGKILL);
+			pd_pool_i_kill(w);
 		}
 	}
 }
@@ -617,7 +621,7 @@ void pd_pool_drop_owner(struct pd_pool *p, void *owner)
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i]->batch && p->w[i]->batch->ow == o) {
 			p->w[i]->batch->dropped = 1;
-			kill(p->w[i]->pid, SIGKILL);
+			pd_pool_i_kill(p->w[i]);
 		}
 	owner_drop(p, o);
 }

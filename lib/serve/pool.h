@@ -29,6 +29,7 @@ struct pd_pool_job {
 	const char *name;    /* its name for messages ("square.so"), or NULL */
 	const char *sym;     /* its job name */
 	const char *share;   /* --share file path, or NULL */
+	const char *args;    /* the job's argument string (pd_args), or NULL */
 	long first;	     /* line number of the first record */
 	const cJSON *linenos; /* or explicit line numbers (array of n), or NULL */
 	const void *recs;    /* n records, each ended by a newline (NUL with nul) */

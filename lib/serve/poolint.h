@@ -35,7 +35,7 @@ struct owner;
 struct batch {
 	struct owner *ow;
 	uint64_t id;
-	char *path, *sym, *share, *name;
+	char *path, *sym, *share, *name, *args;
 	long first;
 	cJSON *linenos;
 	struct pd_buf recs;
@@ -108,6 +108,9 @@ struct pd_pool {
 int pd_pool_i_live(const struct pd_pool *p, int gpu);
 int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err);
 void pd_pool_i_forget(struct pd_pool *p, int i);
+/* Kill a worker and every process of its group: the programs a runner
+ * job started (pd-map CMD ...) die with it. */
+void pd_pool_i_kill(struct wproc *w);
 void pd_pool_i_grow(evutil_socket_t fd, short what, void *arg);
 void pd_pool_i_stop_workers(struct pd_pool *p);
 /* poolproc.c: tell the preload's waiter when every CPU slot has a worker

@@ -40,6 +40,7 @@ static void worker_child(int fd, struct pd_worker_shm *shm, int dev)
 
 	pd_child_reset_signals();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0); /* a group of its own, which pd_pool_i_kill ends */
 	if (fd != 3 && dup2(fd, 3) < 0)
 		_exit(127);
 	null = open("/dev/null", O_RDONLY);
@@ -144,6 +145,7 @@ int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err)
 		worker_child(sv[1], w->shm, dev);
 	}
 	close(sv[1]);
+	setpgid(pid, pid); /* as the child does: whichever runs first */
 	w->pid = pid;
 	w->bev = bufferevent_socket_new(p->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(w->bev, pd_pool_i_worker_read, NULL, pd_pool_i_worker_event, p);
@@ -156,6 +158,14 @@ int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err)
 	else
 		pd_log(PD_LOG_DEBUG, "worker %d started", (int)pid);
 	return 0;
+}
+
+void pd_pool_i_kill(struct wproc *w)
+{
+	if (w->pid <= 0)
+		return;
+	if (kill(-w->pid, SIGKILL) && errno == ESRCH)
+		kill(w->pid, SIGKILL);
 }
 
 /* The lowest shared device (0 .. gpu_slots-1) no worker holds (a retiring
@@ -231,7 +241,7 @@ void pd_pool_i_stop_workers(struct pd_pool *p)
 
 	for (i = 0; i < p->nw; i++) {
 		if (p->w[i]->state == W_BUSY)
-			kill(p->w[i]->pid, SIGKILL);
+			pd_pool_i_kill(p->w[i]);
 		else
 			shutdown(bufferevent_getfd(p->w[i]->bev), SHUT_WR);
 	}
@@ -247,7 +257,7 @@ void pd_pool_i_stop_workers(struct pd_pool *p)
 	}
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i]->pid > 0) {
-			kill(p->w[i]->pid, SIGKILL);
+			pd_pool_i_kill(p->w[i]);
 			waitpid(p->w[i]->pid, NULL, 0);
 		}
 }

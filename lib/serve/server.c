@@ -305,6 +305,10 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': f64 (binary points) without kind fitness");
 		return;
 	}
+	if (strlen(pd_json_str(m->json, "args", "")) > PD_JOB_ARGS_MAX) {
+		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': args longer than %u bytes", PD_JOB_ARGS_MAX);
+		return;
+	}
 	if (gpu_item && !cJSON_IsBool(gpu_item)) {
 		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': gpu is not true or false");
 		return;
@@ -329,6 +333,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .name = job_name(m->json),
 	    .sym = sym,
 	    .share = share ? share_path : NULL,
+	    .args = pd_json_str(m->json, "args", NULL),
 	    .first = (long)first,
 	    .linenos = cJSON_GetObjectItemCaseSensitive(m->json, "linenos"),
 	    .recs = m->blob,

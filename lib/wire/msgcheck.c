@@ -53,6 +53,7 @@ static const struct pd_msg_member c_run[] = {
     {"name", M_STR, 0, 0, 0},
     {"kind", M_STR, 0, 0, 0},
     {"share", M_STR, 0, 0, 0},
+    {"args", M_STR, 0, 0, 0},
     {"linenos", M_INTS, 0, 1, WHOLE},
     {"mem", M_INT, 0, 0, PD_MEM_MAX},
     {"f64", M_INT, 0, 1, PD_POINT_DIM_MAX},

@@ -11,6 +11,7 @@
 #define PD_WORKER_BLOB_MAX (1ull << 30)	     /* server <-> worker pipes */
 #define PD_BATCH_RECORDS_MAX 65536	     /* records per run batch */
 #define PD_POINT_DIM_MAX 100000		     /* numbers in one fitness point */
+#define PD_JOB_ARGS_MAX (64u << 10)	     /* a job's argument string (pd_args) */
 #define PD_SLOTS_MAX 1024		     /* CPU slots one host may share */
 #define PD_CONN_MAX 256			     /* connections per server */
 #define PD_HANDSHAKE_MAX 128		     /* of them in handshake at once; the oldest goes */

@@ -12,9 +12,11 @@
 # [5] tube throughput (throughput.c; TCP and MPI), [6] heat equation,
 # 1 node against 2, [7] pd-opt against DEAP and a textbook PSO
 # (tests/bench/opt.sh, which says more), [8] pd-map --cache: a sweep run
-# twice, 10% new records the second time (tests/bench/cache.sh).  Every
-# pd-map run's output is checked against a checksum computed independently
-# with awk, every pd-task and reference run checks its messages and its output, so a broken run cannot report a
+# twice, 10% new records the second time (tests/bench/cache.sh), [9] a
+# program per record: pd-map CMD against xargs -P2, GNU parallel -j2 and a
+# posix_spawn floor (tests/bench/exec.sh).  Every pd-map run's output is
+# checked against a checksum computed independently with awk, every pd-task
+# and reference run checks its messages and its output, so a broken run cannot report a
 # good figure; a failed check is shown as FAILED and makes the exit status
 # 1.  A missing reference tool (GNU parallel, MPICH) or an impossible
 # set-up (network namespaces) is reported as skipped, with the reason.
@@ -1195,6 +1197,10 @@ rm -f "$T/heat.ref" "$T/out"
 # ---------------------------------------------------- 8. result cache
 
 . tests/bench/cache.sh
+
+# ------------------------------------------------ 9. commands
+
+. tests/bench/exec.sh
 
 # ---------------------------------------------------------------- end
 

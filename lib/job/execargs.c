@@ -1,0 +1,53 @@
+/* execargs.c - the runner job's argument string, built by the tools. */
+#include "execjob.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "err.h"
+#include "proto.h"
+
+char *pd_execjob_args(enum pd_exec_mode mode, enum pd_exec_in in, enum pd_exec_out out,
+		      char *const *words, int n, char *err)
+{
+	struct pd_buf b = PD_BUF_INIT, script = PD_BUF_INIT;
+	int i;
+
+	pd_buf_addf(&b, "%c%c%c", (char)mode, (char)in, (char)out);
+	if (mode == PD_EXEC_SHELL) {
+		for (i = 0; i < n; i++)
+			pd_buf_addf(&script, i ? " %s" : "%s", words[i]);
+		pd_buf_addf(&b, "%zu:%s", script.len, script.data);
+	} else {
+		for (i = 0; i < n; i++)
+			pd_buf_addf(&b, "%zu:%s", strlen(words[i]), words[i]);
+	}
+	pd_buf_release(&script);
+	if (b.len > PD_JOB_ARGS_MAX) {
+		pd_err(err, "the command is %zu bytes long; at most %u fit", b.len, PD_JOB_ARGS_MAX);
+		pd_buf_release(&b);
+		return NULL;
+	}
+	return pd_buf_detach(&b, NULL);
+}
+
+int pd_execjob_is_script(const char *word)
+{
+	return strpbrk(word, " \t\n|&;<>()$`\\\"'*?[#~") != NULL;
+}
+
+int pd_execjob_is_jobfile(const char *arg)
+{
+	size_t n = strlen(arg);
+	struct stat st;
+
+	if ((n > 3 && !strcmp(arg + n - 3, ".so")) || (n > 2 && !strcmp(arg + n - 2, ".c")) ||
+	    strstr(arg, ".so:") != NULL)
+		return 1;
+	/* A file that no one may run is no command: the job checks say what
+	 * it is (a relocatable object, a text file ...). */
+	return strchr(arg, '/') && stat(arg, &st) == 0 && S_ISREG(st.st_mode) &&
+	       !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH));
+}
