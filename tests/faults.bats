@@ -395,7 +395,7 @@ f_ns_proc() {
 	# The servers saw the client go, and serve the next one on every slot.
 	for i in 0 1; do
 		log=$(netns_server_log "$i")
-		peer=$(sed -n 's/^pd-serve: info: \(.*\): pd-map connected$/\1/p' "$log" | head -n 1)
+		peer=$(sed -n 's/^pd-serve: info: \(.*\): pd-map connected (sealed: [a-z0-9]*)$/\1/p' "$log" | head -n 1)
 		[ -n "$peer" ] || { echo "host $i did not log the pd-map connection"; false; }
 		grep -qE "^pd-serve: [a-z]+: $peer: (gone|dropped)" "$log" ||
 			{ echo "host $i did not log the departure of $peer"; false; }

@@ -110,7 +110,7 @@ refusal() {
 	sync_server
 	pd_stop_servers
 	show "$PD_LOG"
-	! grep -qE 'connected|gone|info:|debug:' "$PD_LOG"
+	! grep -qE 'connected|gone|info:|debug:' "$PD_LOG" || false
 	quiet=$(wc -l <"$PD_LOG")
 
 	rm -f "$PD_LOG"
@@ -120,9 +120,9 @@ refusal() {
 	sync_server
 	pd_stop_servers
 	show "$PD_LOG"
-	grep -qE '^pd-serve: info: 127\.0\.0\.1:[0-9]+: pd-map connected$' "$PD_LOG"
+	grep -qE '^pd-serve: info: 127\.0\.0\.1:[0-9]+: pd-map connected \(sealed: (aes256gcm|chacha20poly1305)\)$' "$PD_LOG"
 	grep -qE '^pd-serve: info: 127\.0\.0\.1:[0-9]+: gone' "$PD_LOG"
-	! grep -q 'debug:' "$PD_LOG"
+	! grep -q 'debug:' "$PD_LOG" || false
 	[ "$(wc -l <"$PD_LOG")" -gt "$quiet" ]
 
 	rm -f "$PD_LOG"
