@@ -44,7 +44,7 @@ int pd_execjob_is_jobfile(const char *arg)
 	struct stat st;
 
 	if ((n > 3 && !strcmp(arg + n - 3, ".so")) || (n > 2 && !strcmp(arg + n - 2, ".c")) ||
-	    strstr(arg, ".so:") != NULL)
+	    strstr(arg, ".so:") != NULL || strstr(arg, ".c:") != NULL)
 		return 1;
 	/* A file that no one may run is no command: the job checks say what
 	 * it is (a relocatable object, a text file ...). */

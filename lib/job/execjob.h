@@ -31,7 +31,7 @@ char *pd_execjob_args(enum pd_exec_mode mode, enum pd_exec_in in, enum pd_exec_o
 int pd_execjob_is_script(const char *word);
 
 /* 1 when a pd-map operand names a job file rather than a command: it ends
- * in ".so" or ".c", or holds ".so:" (JOB.so:NAME), or it is a path (with
+ * in ".so" or ".c", or holds ".so:" or ".c:" (JOB.so:NAME, JOB.c:NAME), or it is a path (with
  * a '/') to a regular file that no one may execute. */
 int pd_execjob_is_jobfile(const char *arg);
 
