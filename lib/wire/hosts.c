@@ -187,6 +187,10 @@ static int parse_ssh_entry(struct pd_hostlist *l, const char *s, size_t len,
 	}
 	if (split_entry(&h, &h.slots, host, hlen, "slots", where, err))
 		return -1;
+	if (h.name[0] == '-') { /* "[-Fcfg]": an option once the brackets go */
+		bad(err, where, "bad host name", s, len);
+		return -1;
+	}
 	if (h.slots > PD_SLOTS_MAX) {
 		bad(err, where, "bad slots in", s, len);
 		return -1;

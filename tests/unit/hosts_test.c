@@ -418,6 +418,8 @@ static void test_ssh(void)
 	    {"lab2:x", "-S: bad slots in 'lab2:x'"},
 	    {"-oProxyCommand=x", "-S: bad host name '-oProxyCommand=x'"},
 	    {"me@-lab", "-S: bad host name 'me@-lab'"},
+	    {"[-Fx.cfg]", "-S: bad host name '[-Fx.cfg]'"},
+	    {"me@[-Fx.cfg]:2", "-S: bad host name 'me@[-Fx.cfg]:2'"},
 	    {"-me@lab", "-S: bad user in '-me@lab'"},
 	    {"m!e@lab", "-S: bad user in 'm!e@lab'"},
 	    {"@lab", "-S: bad user in '@lab'"},
