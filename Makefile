@@ -52,7 +52,8 @@ LIB_OBJ  := $(LIB_SRC:lib/%.c=$(B)/obj/lib/%.o) $(B)/obj/gen/jobheader.o $(B)/ob
 # The runner job (pd-map CMD ..., pd-opt --fitness-cmd): a job .so built
 # from its source and the few base modules it needs, carried inside the
 # tools as bytes (lib/job/execjob.h).
-EXECJOB_SRC := lib/job/runner/exec.c lib/base/spawnrun.c lib/base/buf.c lib/base/xmalloc.c lib/base/err.c
+EXECJOB_SRC := lib/job/runner/exec.c lib/base/spawnrun.c lib/base/shrepl.c lib/base/buf.c lib/base/xmalloc.c \
+	       lib/base/err.c
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 EX_SRC   := $(wildcard share/examples/*.c)
@@ -104,7 +105,7 @@ $(B)/obj/gen/jobheader.o: $(B)/gen/jobheader.c | $(B)/.deps-ok
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(B)/lib/pd-exec.so: $(EXECJOB_SRC) lib/playdoh.h lib/base/spawnrun.h lib/base/buf.h
+$(B)/lib/pd-exec.so: $(EXECJOB_SRC) lib/playdoh.h lib/base/spawnrun.h lib/base/shrepl.h lib/base/buf.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  JOB     $@")
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -shared -fPIC -fvisibility=hidden -Ilib -Ilib/base $(SANFLAGS) -o $@ $(EXECJOB_SRC) -lm

@@ -303,3 +303,35 @@ AWK_SPHERE='awk '\''BEGIN { s = 0; for (i = 1; i < ARGC; i++) s += ARGV[i] * ARG
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"MemoryError"* ]]
 }
+
+@test "shell mode: records with \$(...), backquotes and quotes stay data; a replacement inside quotes is refused" {
+	printf '%s\n' '$(touch pwned1)' '`touch pwned2`' "it's \"q\"" 'a;b' >"$T/in"
+	cd "$T"
+	pdrun_to "$T/out" "$PD_MAP" -c 2 'echo {} | cat' <"$T/in"
+	[ "$status" -eq 0 ]
+	cmp "$T/in" "$T/out"
+	[ ! -e "$T/pwned1" ] && [ ! -e "$T/pwned2" ]
+	for tpl in 'echo "{}"' "echo '{}'" 'echo \{}' 'cat <<E
+{}
+E' 'echo "x{1}y"'; do
+		pdrun "$PD_MAP" -c 2 "$tpl" <"$T/in"
+		[ "$status" -eq 64 ]
+		[[ $stderr == *"is inside quotes, after a backslash or in a here-document"* ]]
+	done
+	[ ! -e "$T/pwned1" ] && [ ! -e "$T/pwned2" ]
+}
+
+@test "a record with more fields than the runner splits fails when the command reads fields, and runs when it does not" {
+	awk 'BEGIN { for (i = 1; i <= 5000; i++) printf "%d%s", i, i < 5000 ? " " : "\n" }' >"$T/in"
+	pdrun "$PD_MAP" -c 1 echo {4097} <"$T/in"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"the record has more than 4096 fields"* ]]
+	pdrun_to "$T/out" "$PD_MAP" -c 1 echo {} <"$T/in"
+	[ "$status" -eq 0 ]
+	cmp "$T/in" "$T/out"
+	# 4096 fields exactly: every one reaches the command
+	awk 'BEGIN { for (i = 1; i <= 4096; i++) printf "%d%s", i, i < 4096 ? " " : "\n" }' >"$T/in2"
+	pdrun "$PD_MAP" -c 1 echo {4096} {1} <"$T/in2"
+	[ "$status" -eq 0 ]
+	[ "$output" = "4096 1" ]
+}

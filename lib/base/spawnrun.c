@@ -166,10 +166,14 @@ static void pump(struct pd_spawn *s, struct ends *e)
 			keep_tail(&s->tail);
 		}
 		if (p[2].revents) {
-			n = (p[2].revents & POLLOUT) ? write(e->in, (const char *)s->in + fed, s->in_len - fed) : -1;
+			/* POLLERR or POLLHUP without POLLOUT: the program closed
+			 * its stdin (errno may be a stale EAGAIN: not looked at) */
+			int gone = !(p[2].revents & POLLOUT);
+
+			n = gone ? -1 : write(e->in, (const char *)s->in + fed, s->in_len - fed);
 			if (n > 0)
 				fed += (size_t)n;
-			if ((n < 0 && errno != EAGAIN && errno != EINTR) || fed == s->in_len) {
+			if (gone || (n < 0 && errno != EAGAIN && errno != EINTR) || fed == s->in_len) {
 				close(e->in); /* done, or the program stopped reading */
 				e->in = -1;
 			}

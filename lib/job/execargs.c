@@ -8,11 +8,13 @@
 #include "buf.h"
 #include "err.h"
 #include "proto.h"
+#include "shrepl.h"
 
 char *pd_execjob_args(enum pd_exec_mode mode, enum pd_exec_in in, enum pd_exec_out out,
 		      char *const *words, int n, char *err)
 {
 	struct pd_buf b = PD_BUF_INIT, script = PD_BUF_INIT;
+	const char *bad;
 	int i;
 
 	pd_buf_addf(&b, "%c%c%c", (char)mode, (char)in, (char)out);
@@ -23,6 +25,14 @@ char *pd_execjob_args(enum pd_exec_mode mode, enum pd_exec_in in, enum pd_exec_o
 	} else {
 		for (i = 0; i < n; i++)
 			pd_buf_addf(&b, "%zu:%s", strlen(words[i]), words[i]);
+	}
+	if (mode == PD_EXEC_SHELL && script.data && (bad = pd_sh_repl_unsafe(script.data))) {
+		pd_err(err, "'%.*s' at byte %zu of the shell command is inside quotes, after a backslash or in a "
+			    "here-document, where a record could break out of the quoting it gets; write it bare "
+			    "(it is single-quoted for you)", pd_repl_len(bad), bad, (size_t)(bad - script.data) + 1);
+		pd_buf_release(&script);
+		pd_buf_release(&b);
+		return NULL;
 	}
 	pd_buf_release(&script);
 	if (b.len > PD_JOB_ARGS_MAX) {

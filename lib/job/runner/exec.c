@@ -22,6 +22,7 @@
 
 #include "playdoh.h"
 #include "err.h"
+#include "shrepl.h"
 #include "spawnrun.h"
 
 #define WORDS_MAX 4096 /* words of a template */
@@ -63,11 +64,10 @@ static int exec_init(const pd_ctx *ctx)
 }
 
 /* 1 when word w holds a replacement string. */
-static int repl_len(const char *p);
 static int has_repl(const char *w)
 {
 	for (; *w; w++)
-		if (*w == '{' && repl_len(w))
+		if (*w == '{' && pd_repl_len(w))
 			return 1;
 	return 0;
 }
@@ -103,6 +103,9 @@ static int parse_template(const char *a)
 	}
 	if (!T.nwords || (a[0] == 's' && T.nwords != 1))
 		return pd_buf_adds(&msg, "bad command template (pd_args)"), -1;
+	if (a[0] == 's' && pd_sh_repl_unsafe(T.word[0]))
+		return pd_buf_adds(&msg, "a replacement string inside quotes, after a backslash or in a here-document "
+					 "(a record could break out of it)"), -1;
 	T.mode = a[0];
 	T.in = a[1];
 	T.outk = a[2];
@@ -111,8 +114,8 @@ static int parse_template(const char *a)
 }
 
 /* Split the record: on tabs when it holds one (fields may be empty), else
- * on runs of blanks. */
-static void split(struct recview *r)
+ * on runs of blanks.  1 when fields past FIELDS_MAX were left out. */
+static int split(struct recview *r)
 {
 	const char *p = r->line, *end = r->line + r->len, *s;
 	int tabs = memchr(p, '\t', r->len) != NULL;
@@ -135,24 +138,27 @@ static void split(struct recview *r)
 		if (p < end)
 			p++;
 	}
+	if (!tabs)
+		while (p < end && *p == ' ')
+			p++;
+	return p < end;
 }
 
-/* Length of the replacement string at p ("{}", "{3}", "{/.}", ...), or
- * 0 when p starts none. */
-static int repl_len(const char *p)
-{
-	static const char *const fixed[] = {"{}", "{#}", "{.}", "{/}", "{//}", "{/.}"};
-	size_t i;
-	int n = 1;
 
-	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		if (!strncmp(p, fixed[i], strlen(fixed[i])))
-			return (int)strlen(fixed[i]);
-	if (p[1] < '1' || p[1] > '9')
-		return 0;
-	while (p[n] >= '0' && p[n] <= '9' && n < 8)
-		n++;
-	return p[n] == '}' ? n + 1 : 0;
+/* 1 when the template reads the record's fields: {N}, or a JSON array of
+ * them on stdin. */
+static int uses_fields(void)
+{
+	const char *w;
+	int i;
+
+	if (T.in == 'j')
+		return 1;
+	for (i = 0; i < T.nwords; i++)
+		for (w = T.word[i]; (w = strchr(w, '{')); w++)
+			if (w[1] >= '1' && w[1] <= '9' && pd_repl_len(w))
+				return 1;
+	return 0;
 }
 
 /* Append s (n bytes) to b, single-quoted for sh when quote is set. */
@@ -231,7 +237,7 @@ static void expand(struct pd_buf *b, const char *w, const struct recview *v, int
 	int n;
 
 	for (; *w; w++) {
-		if (*w == '{' && (n = repl_len(w))) {
+		if (*w == '{' && (n = pd_repl_len(w))) {
 			expand_one(b, w, n, v, quote);
 			w += n - 1;
 		} else
@@ -326,7 +332,8 @@ PD_MAP_FLAGS_WITH(exec, PD_RAW_RECORD, exec_init, 0)
 		return pd_error(out, "%s", msg.data);
 	v.line = pd_line(in, &v.len);
 	v.lineno = pd_lineno(in);
-	split(&v);
+	if (split(&v) && uses_fields())
+		return pd_error(out, "the record has more than %d fields", FIELDS_MAX);
 	build_argv(&v, av);
 	S.argv = av;
 	S.in = NULL;
