@@ -149,6 +149,21 @@ PY
 	check_tree "$T/outside" "$T/in" nl
 }
 
+@test "--results replaces a FIFO or a hard link planted as a record's file: no hang, nothing written outside DIR" {
+	mkdir -p "$T/res/1/2" "$T/res/1/3"
+	mkfifo "$T/res/1/2/stdout"
+	echo untouched >"$T/outside"
+	ln "$T/outside" "$T/res/1/3/stdout"
+	seq 1 3 >"$T/in"
+	pdrun "$PD_MAP" -c 1 --results "$T/res" "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/outside")" = untouched ]
+	[ -f "$T/res/1/2/stdout" ] && [ ! -p "$T/res/1/2/stdout" ]
+	[ "$(cat "$T/res/1/2/stdout")" = 4 ]
+	[ "$(cat "$T/res/1/3/stdout")" = 9 ]
+	[ "$(stat -c %h "$T/res/1/3/stdout")" -eq 1 ]
+}
+
 @test "--results: a DIR that cannot be made is 71 before any record runs; with --detach or --cancel it is 64" {
 	echo x >"$T/file"
 	export PD_COUNTER_FILE="$T/calls"

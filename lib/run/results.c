@@ -103,12 +103,17 @@ int pd_results_open(struct pd_results *rs, const char *dir, int nul, char *err)
 }
 
 /* Write n bytes at p (and a byte `end` unless it is -1) as file `file`
- * of directory d, replacing it; 0 or -1 with errno. */
+ * of directory d, replacing it: the old name is removed and a new file
+ * made, so that a FIFO, a hard link to a file elsewhere or a link put
+ * there is never opened; 0 or -1 with errno. */
 static int put_file(int d, const char *file, const void *p, size_t n, int end)
 {
 	char e = (char)end;
-	int fd = openat(d, file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666), rc, saved;
+	int fd, rc, saved;
 
+	if (unlinkat(d, file, 0) < 0 && errno != ENOENT)
+		return -1;
+	fd = openat(d, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
 	rc = pd_write_all(fd, p, n);
