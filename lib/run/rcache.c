@@ -68,7 +68,7 @@ struct pd_rcache *pd_rcache_open(const char *dir, const struct pd_rcache_ctx *ct
 	}
 	snprintf(rc->dir, sizeof rc->dir, "%s", dir);
 	if (rc_paths(dir, rc->lock, rc->log_path, err) || pd_private_dir(dir, err) ||
-	    rc_log_load(&rc->log, rc->log_path, err)) {
+	    rc_log_load_locked(&rc->log, rc->lock, rc->log_path, err)) {
 		free(rc);
 		return NULL;
 	}

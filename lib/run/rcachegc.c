@@ -224,7 +224,7 @@ int pd_rcache_list(const char *dir, void (*fn)(void *arg, const struct pd_rcache
 	long i, c;
 
 	memset(st, 0, sizeof *st);
-	if (rc_paths(dir, lock, log, err) || rc_log_load(&l, log, err))
+	if (rc_paths(dir, lock, log, err) || rc_log_load_locked(&l, lock, log, err))
 		return -1;
 	for (i = 0; i < l.nents; i++) {
 		e = &l.ents[i];

@@ -96,6 +96,10 @@ void rc_entry_add(struct pd_buf *b, int type, int aux, int64_t time, const void 
 int rc_paths(const char *dir, char lock[PD_PATH_MAX], char log[PD_PATH_MAX], char *err);
 /* Take the cache's lock (flock, exclusive, waiting); its fd, or -1 with err. */
 int rc_lock(const char *lock, char *err);
+
+/* rc_log_load under the lock, so that no run's append is seen half
+ * written; without it when the directory does not exist yet. */
+int rc_log_load_locked(struct rc_log *l, const char *lock, const char *path, char *err);
 /* Rewrite the log keeping the most recently used results up to target
  * bytes; called under the lock.  0, or -1 with err. */
 int rc_compact(const char *dir, long long target, struct pd_rcache_stats *st, char *err);

@@ -297,3 +297,18 @@ int rc_lock(const char *lock, char *err)
 		}
 	return fd;
 }
+
+int rc_log_load_locked(struct rc_log *l, const char *lock, const char *path, char *err)
+{
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600), rc;
+
+	if (fd < 0 && errno == ENOENT)
+		return rc_log_load(l, path, err); /* no cache yet: nothing to race */
+	if (fd >= 0)
+		close(fd);
+	if ((fd = rc_lock(lock, err)) < 0)
+		return -1;
+	rc = rc_log_load(l, path, err);
+	close(fd);
+	return rc;
+}
