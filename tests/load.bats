@@ -88,8 +88,9 @@ opened_all() { grep -qs "^opened $HALFOPEN\$" "$T/half.out"; }
 	grep -q 'more than 8192 bytes sent during the handshake' "$(netns_server_log 0)"
 	hwm=$(load_hwm "$pid")
 	rss=$(load_rss "$pid")
-	echo "pd-serve VmHWM before $hwm0 KiB, after $hwm KiB (VmRSS $rss KiB; bound $MEM_BOUND_KB KiB)"
-	[ "$hwm" -lt "$MEM_BOUND_KB" ]
+	echo "pd-serve VmHWM before $hwm0 KiB, after $hwm KiB (VmRSS $rss KiB; bound on the growth $MEM_BOUND_KB KiB)"
+	# the growth, not the peak: under valgrind the server starts at 56 MiB
+	[ $((hwm - hwm0)) -lt "$MEM_BOUND_KB" ]
 	# and it still serves
 	netns_client timeout -k 5 60 "$B/bin/pd-map" -H "$(netns_hosts)" "$EX/square.so" <"$T/in" >"$T/out2"
 	cmp "$T/out" "$T/out2"
@@ -129,6 +130,7 @@ has_output() { [ -s "$1" ]; }
 	# The quick client's records are 1 ms of work; under AddressSanitizer
 	# each costs several times that in overhead, so it is no longer quick.
 	[[ $B != *san* ]] || skip "sanitizer build: per-record overhead exceeds the 1 ms records this compares"
+	[ -z "${PD_SERVE_WRAP:-}" ] || skip "pd-serve under $PD_SERVE_WRAP: per-record overhead exceeds the 1 ms records this compares"
 	pd_keygen
 	pd_start_server --cpu 1
 	load_build_job "$T"
