@@ -380,11 +380,17 @@ void pd_taskrelay_free(struct pd_taskrelay *rl)
 		return;
 	pd_taskrelay_stop(r);
 	for (i = 0; r->nodes && i < r->o.nodes; i++)
-		if (r->nodes[i].bev)
+		if (r->nodes[i].bev) {
 			bufferevent_free(r->nodes[i].bev);
+			r->nodes[i].bev = NULL;
+		}
+	if (r->ping_ev)
+		event_del(r->ping_ev); /* the loop below must not ping a closed peer */
 	for (i = 0; r->hosts && i < r->o.nhosts; i++)
-		if (r->hosts[i].peer)
+		if (r->hosts[i].peer) {
 			pd_peer_close(r->hosts[i].peer);
+			r->hosts[i].peer = NULL;
+		}
 	if (r->base) {
 		event_base_loop(r->base, EVLOOP_NONBLOCK); /* closed peers free themselves */
 		if (r->wake_ev)
