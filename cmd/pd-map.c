@@ -37,6 +37,7 @@
 #include "results.h"
 #include "xmalloc.h"
 #include "rcache.h"
+#include "runcli.h"
 
 static const char *usage_text =
     "usage: pd-map [-h] [--version] [-0] [-c N] [--gpu N] [-H HOSTS] [-S SSH-HOSTS] [--unordered] [--tag]\n"
@@ -58,8 +59,8 @@ static void usage(int code)
 struct map {
 	const char *hosts, *ssh, *joblog_path, *fetch, *cancel, *share, *results_dir;
 	int detach, wait;
-	long slots, retries, timeout_ms, gpu; /* gpu: --gpu N, -1 for a GPU job without it */
-	long long mem;
+	long slots, retries, gpu; /* gpu: --gpu N, -1 for a GPU job without it */
+	struct pd_runopts run;	  /* --timeout, --mem, ... (runcli.h) */
 	int unordered, tag, json, halt, resume, bar;
 	int retry_failed; /* --retry-failed: run only what the log says failed */
 	long left_out;	  /* records --retry-failed did not run */
@@ -405,7 +406,7 @@ static int next_option(int argc, char **argv, const struct option *longopts, int
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_UNORDERED, O_TAG, O_JSON, O_JOBLOG, O_RESUME, O_RETRIES, O_HALT,
-	       O_TIMEOUT, O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU, O_MEM,
+	       O_BAR, O_NOBAR, O_DETACH, O_FETCH, O_WAIT, O_CANCEL, O_SHARE, O_GPU,
 	       O_RESUME_FAILED, O_RETRY_FAILED, O_RESULTS, O_CACHE, O_CACHE_SIZE, O_CACHE_LIST, O_CACHE_PRUNE,
 	       O_SHELL };
 	static const struct option longopts[] = {
@@ -418,11 +419,11 @@ static void parse_options(int argc, char **argv)
 	    {"resume", no_argument, 0, O_RESUME}, {"retries", required_argument, 0, O_RETRIES},
 	    {"resume-failed", no_argument, 0, O_RESUME_FAILED}, {"retry-failed", no_argument, 0, O_RETRY_FAILED},
 	    {"results", required_argument, 0, O_RESULTS},
-	    {"halt", no_argument, 0, O_HALT},	   {"timeout", required_argument, 0, O_TIMEOUT},
+	    {"halt", no_argument, 0, O_HALT},
 	    {"bar", no_argument, 0, O_BAR},	   {"no-bar", no_argument, 0, O_NOBAR},
 	    {"detach", no_argument, 0, O_DETACH}, {"fetch", required_argument, 0, O_FETCH},
 	    {"wait", no_argument, 0, O_WAIT},	   {"cancel", required_argument, 0, O_CANCEL},
-	    {"share", required_argument, 0, O_SHARE}, {"gpu", required_argument, 0, O_GPU}, {"mem", required_argument, 0, O_MEM},
+	    {"share", required_argument, 0, O_SHARE}, {"gpu", required_argument, 0, O_GPU},
 	    {"cache", no_argument, 0, O_CACHE}, {"cache-size", required_argument, 0, O_CACHE_SIZE},
 	    {"cache-list", no_argument, 0, O_CACHE_LIST}, {"cache-prune", no_argument, 0, O_CACHE_PRUNE},
 	    {"shell", no_argument, 0, O_SHELL},
@@ -430,7 +431,11 @@ static void parse_options(int argc, char **argv)
 	int ch, job = -1;
 
 	M.bar = -1;
-	while ((ch = next_option(argc, argv, longopts, &job)) != -1) {
+	struct option *all = pd_runcli_longopts(longopts);
+
+	while ((ch = next_option(argc, argv, all, &job)) != -1) {
+		if (pd_runcli_parse(ch, optarg, &M.run))
+			continue;
 		switch (ch) {
 		case 'h': usage(0); break;
 		case '0': M.nul = 1; break;
@@ -453,14 +458,6 @@ static void parse_options(int argc, char **argv)
 				say("--retries: '%s' is not a number from 0 to 100", optarg), exit(PD_EX_USAGE);
 			break;
 		case O_HALT: M.halt = 1; break;
-		case O_TIMEOUT:
-			if (pd_parse_seconds_ms(optarg, &M.timeout_ms) || M.timeout_ms < 1)
-				say("--timeout: '%s' is not a positive number of seconds", optarg), exit(PD_EX_USAGE);
-			break;
-		case O_MEM:
-			if (pd_size_parse(optarg, &M.mem))
-				say("--mem: '%s' is not a size (bytes, or a number with K, M, G or T)", optarg), exit(PD_EX_USAGE);
-			break;
 		case O_BAR: M.bar = 1; break;
 		case O_NOBAR: M.bar = 0; break;
 		case O_DETACH: M.detach = 1; break;
@@ -485,6 +482,7 @@ static void parse_options(int argc, char **argv)
 		default: usage(PD_EX_USAGE);
 		}
 	}
+	free(all);
 	if (job >= 0 && optind != argc)
 		say("too many arguments (a job file takes no arguments; a command is not named *.so or *.c)"),
 		    usage(PD_EX_USAGE);
@@ -645,8 +643,7 @@ out:
 /* --detach: hand the records to the local pd-serve, print the run id. */
 static int detach(struct pd_hostsel *sel, const char *jobpath, const char *sym, const char *job, size_t joblen)
 {
-	struct pd_detach_req r = {jobpath, sym, job, joblen, NULL, (int)M.retries, (int)M.timeout_ms,
-				  M.unordered, 0, M.mem};
+	struct pd_detach_req r = {jobpath, sym, job, joblen, NULL, (int)M.retries, M.unordered, 0, M.run};
 	char err[PD_ERRLEN], id[PD_RUN_ID_LEN];
 	struct pd_target t;
 	int code;
@@ -794,8 +791,7 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .gpu = (int)M.gpu,
 	    .unordered = M.unordered,
 	    .retries = (int)M.retries,
-	    .timeout_ms = (int)M.timeout_ms,
-	    .mem = M.mem,
+	    .run = M.run,
 	    .halt = M.halt,
 	    .keep_input = M.tag || M.json || M.have_joblog || M.results_dir || M.rc,
 	    .share = M.share ? f->sharepath : NULL,

@@ -36,6 +36,7 @@
 #include "pathfmt.h"
 #include "playdoh.h"
 #include "proto.h"
+#include "runcli.h"
 #include "xmalloc.h"
 
 static const char *usage_text =
@@ -61,9 +62,9 @@ struct opts {
 	struct pd_params params;
 	struct pd_optim_conf conf;
 	int maximize, json, quiet, have_target, seed_given;
-	long dim, iterations, max_evals, nodes, timeout_ms, every;
+	long dim, iterations, max_evals, nodes, every;
 	long gpu; /* --gpu N; -1: a GPU job without it (every shared GPU slot) */
-	long long mem;
+	struct pd_runopts run; /* --timeout, --mem, ... (runcli.h) */
 	double target;
 	const char *bounds, *hosts, *ssh, *trace, *plot, *checkpoint, *resume;
 	const char *x0, *step; /* lists, parsed once the parameters are known */
@@ -124,7 +125,7 @@ static long opt_long(const char *name, const char *s, long lo, long hi)
 enum {
 	O_VERSION = 256, O_MIN, O_MAX, O_DIM, O_BOUNDS, O_POPSIZE, O_ITER, O_EVALS, O_TARGET, O_SEED,
 	O_SIGMA0, O_RESTARTS, O_OMEGA, O_CL, O_CG, O_ISLANDS, O_ELITE, O_CROSS, O_MUT, O_MIGINT, O_MIGPROP,
-	O_RULE, O_TIMEOUT, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU, O_MEM, O_FCMD, O_FIN,
+	O_RULE, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU, O_FCMD, O_FIN,
 	O_X0, O_STEP, O_RMODE, O_NOISE
 };
 
@@ -147,11 +148,9 @@ static const struct option longopts[] = {
     {"migration-proportion", required_argument, 0, O_MIGPROP}, {"nodes", required_argument, 0, 'n'},
     {"gpu", required_argument, 0, O_GPU},
     {"hosts", required_argument, 0, 'H'}, {"ssh", required_argument, 0, 'S'},
-    {"timeout", required_argument, 0, O_TIMEOUT},
     {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, 'q'}, {"trace", required_argument, 0, O_TRACE},
     {"plot", required_argument, 0, O_PLOT}, {"checkpoint", required_argument, 0, O_CKPT},
     {"checkpoint-every", required_argument, 0, O_EVERY}, {"resume", required_argument, 0, O_RESUME},
-    {"mem", required_argument, 0, O_MEM},
     {"fitness-cmd", required_argument, 0, O_FCMD}, {"fitness-input", required_argument, 0, O_FIN},
     {0, 0, 0, 0}};
 
@@ -220,14 +219,6 @@ static int run_option(int ch, const char *arg)
 	case O_GPU: O.gpu = opt_long("--gpu", arg, 1, 100000); break;
 	case 'H': O.hosts = arg; break;
 	case 'S': O.ssh = arg; break;
-	case O_TIMEOUT:
-		if (pd_parse_seconds_ms(arg, &O.timeout_ms) || O.timeout_ms < 1)
-			pd_cli_die(PD_EX_USAGE, "--timeout: '%s' is not a positive number of seconds", arg);
-		break;
-	case O_MEM:
-		if (pd_size_parse(arg, &O.mem))
-			pd_cli_die(PD_EX_USAGE, "--mem: '%s' is not a size (bytes, or a number with K, M, G or T)", arg);
-		break;
 	case O_JSON: O.json = 1; break;
 	case 'q': O.quiet = 1; break;
 	case O_TRACE: O.trace = arg; break;
@@ -296,6 +287,7 @@ static void fill_proportions(struct pd_optim_conf *k)
 /* Options of pd-opt, then the checks between them. */
 static void parse_options(int argc, char **argv)
 {
+	struct option *all = pd_runcli_longopts(longopts);
 	char err[PD_ERRLEN];
 	int ch;
 
@@ -303,9 +295,10 @@ static void parse_options(int argc, char **argv)
 	O.conf.elite = O.conf.crossover = O.conf.mutation = -1;
 	O.conf.pso_rule = PD_PSO_DEFAULT;
 	O.every = 10;
-	while ((ch = pd_cli_getopt(argc, argv, "ha:p:n:H:S:q", longopts, O_VERSION)) != -1)
-		if (!algo_option(ch, optarg) && !run_option(ch, optarg))
+	while ((ch = pd_cli_getopt(argc, argv, "ha:p:n:H:S:q", all, O_VERSION)) != -1)
+		if (!algo_option(ch, optarg) && !run_option(ch, optarg) && !pd_runcli_parse(ch, optarg, &O.run))
 			pd_cli_usage(PD_EX_USAGE);
+	free(all);
 	if (O.fitness_cmd && optind != argc)
 		pd_cli_die(PD_EX_USAGE, "--fitness-cmd is the fitness: give no FITNESS.so as well");
 	if (O.fitness_input && !O.fitness_cmd)
@@ -635,7 +628,7 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 	    /* a program's points go as text lines: the runner is a map job */
 	    .f64_text = R.args || (getenv("PD_OPT_TEXT_POINTS") && *getenv("PD_OPT_TEXT_POINTS")),
 	    .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
-	    .timeout_ms = (int)O.timeout_ms, .mem = O.mem, .halt = 1}, &cb, NULL, &embedded, note_plain, err);
+	    .run = O.run, .halt = 1}, &cb, NULL, &embedded, note_plain, err);
 	if (!R.coord) {
 		pd_cli_say("%s", err);
 		event_base_free(base);

@@ -54,3 +54,33 @@ count() {
 	[ "$(count "$output" circles)" -eq 0 ]
 	[ "$(count "$output" arrows)" -eq 3 ]
 }
+
+# The message members of lib/wire/runopt.c's table, one a line.
+runopt_members() {
+	awk '/^const struct pd_runopt pd_runopt_table/ { t = 1; next } t && /^};/ { exit }
+	     t && /^ *\{"/ { split($0, f, "\""); print f[4] }' lib/wire/runopt.c
+}
+
+@test "per-run options are rows of one table: the layers between the tool and the worker never name one" {
+	run -0 runopt_members
+	printf 'members: %s\n' "$output"
+	[[ $output == *timeout_ms* && $output == *mem* ]]
+	# each member of a run or submit is read and written by runopt.c only:
+	# the coordinator, the server, detached runs, the pool and the worker
+	# hand struct pd_runopts on (lib/task/ and pd-task have a task's own
+	# timeout_ms, another message's)
+	bad=0
+	for m in $output; do
+		if grep -n "\"$m\"" lib/run/*.c lib/serve/*.c lib/front/*.c lib/job/*.c cmd/pd-map.c cmd/pd-opt.c; then
+			echo "'$m' named outside lib/wire/runopt.c"
+			bad=1
+		fi
+	done
+	[ "$bad" -eq 0 ]
+	# and each row is an option of both tools, named in their --help
+	for o in $(awk '/^const struct pd_runopt pd_runopt_table/ { t = 1; next } t && /^};/ { exit }
+			t && /^ *\{"/ { split($0, f, "\""); print f[2] }' lib/wire/runopt.c); do
+		"${B:-build}/bin/pd-map" --help | grep -q -e "--$o "
+		"${B:-build}/bin/pd-opt" --help | grep -q -e "--$o "
+	done
+}

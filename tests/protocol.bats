@@ -208,6 +208,11 @@ attack() {
 	attack badrun-binary "f64"
 }
 
+@test "a run message with a per-run option out of its range or of the wrong type: refused by the table" {
+	attack badrun-mem "message 'run': member 'mem' not an integer in [0, 1125899906842624]"
+	attack badrun-timeout "message 'run': member 'timeout_ms' not an integer in [0, 2147483647]"
+}
+
 @test "a task message without its job's hash: refused by the message table" {
 	attack badtask "message 'task': member 'hash' missing or not a string"
 }

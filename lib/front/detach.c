@@ -76,9 +76,7 @@ int pd_detach_submit(const struct pd_target *t, const struct pd_detach_req *r,
 		if (r->hosts)
 			cJSON_AddStringToObject(j, "hosts", r->hosts);
 		cJSON_AddNumberToObject(j, "retries", r->retries);
-		cJSON_AddNumberToObject(j, "timeout_ms", r->timeout_ms);
-		if (r->mem)
-			cJSON_AddNumberToObject(j, "mem", (double)r->mem);
+		pd_runopts_put(j, &r->run);
 		cJSON_AddBoolToObject(j, "unordered", r->unordered);
 		code = pd_session_call(s, j, input.data, input.len, 60, &m, err);
 		cJSON_Delete(j);

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "runopt.h"
 #include "runs.h"
 #include "target.h"
 
@@ -13,9 +14,9 @@ struct pd_detach_req {
 	const void *job;
 	size_t job_len;
 	const char *hosts; /* "host:port,..." to run on, or NULL: the server itself */
-	int retries, timeout_ms, unordered;
-	int in_fd; /* records, read to the end */
-	long long mem; /* --mem per worker (memlimit.h), 0 = none */
+	int retries, unordered;
+	int in_fd;		/* records, read to the end */
+	struct pd_runopts run;	/* --timeout, --mem, ... (runopt.h) */
 };
 
 /* Submit a detached run to the local server at t.  Returns 0 with id,

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "err.h"
+#include "runopt.h"
 #include "f64.h"
 #include "frame.h"
 #include "json.h"
@@ -411,13 +412,15 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	char sep = strcmp(pd_json_str(m->json, "sep", "nl"), "nul") ? '\n' : 0;
 	int f64 = (int)pd_json_num(m->json, "f64", 0);
 	char kerr[PD_ERRLEN];
+	struct pd_runopts run;
 	struct loaded *l;
 	cJSON *reply;
 	int memerr;
 
 	w->shm->seq = (uint64_t)pd_json_num(m->json, "seq", 0);
 	w->shm->index = 0;
-	w->mem = (long long)pd_json_num(m->json, "mem", 0);
+	pd_runopts_get(m->json, &run);
+	w->mem = run.mem;
 	memerr = pd_memlimit_apply(w->mem, (long long)pd_json_num(m->json, "mem_cap", 0), kerr);
 	set_share(w, pd_json_str(m->json, "share", NULL));
 	pd_api_set_args(pd_json_str(m->json, "args", NULL));

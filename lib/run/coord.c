@@ -233,10 +233,7 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 		cJSON_AddStringToObject(j, "sep", "nul");
 	cJSON_AddNumberToObject(j, "first", (double)(b->seq[0] + 1));
 	cJSON_AddNumberToObject(j, "n", b->n);
-	if (c->o.timeout_ms)
-		cJSON_AddNumberToObject(j, "timeout_ms", c->o.timeout_ms);
-	if (c->o.mem)
-		cJSON_AddNumberToObject(j, "mem", (double)c->o.mem);
+	pd_runopts_put(j, &c->o.run);
 	if (c->o.share)
 		cJSON_AddStringToObject(j, "share", c->share_hash);
 	if (c->o.args)

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "result.h"
+#include "runopt.h"
 #include "target.h"
 
 /*
@@ -83,8 +84,7 @@ struct pd_coord_opts {
 				 * them in all, or every shared one when -1; 0 = CPU */
 	int unordered;
 	int retries;		/* extra runs for a failed record */
-	int timeout_ms;		/* per record, 0 = none */
-	long long mem;		/* --mem per worker (memlimit.h), 0 = none */
+	struct pd_runopts run;	/* --timeout, --mem, ... (runopt.h): with every batch */
 	int halt;		/* stop at the first failure */
 	int keep_input;		/* pass every record's input to result() (else only failures') */
 	int wait_slots;		/* no host shares a slot: wait for an owner to share

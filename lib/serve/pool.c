@@ -124,10 +124,10 @@ int pd_pool_submit(struct pd_pool *p, const struct pd_pool_job *job, char *err)
 	b->name = job->name ? pd_xstrdup(job->name) : NULL;
 	b->first = job->first;
 	b->linenos = job->linenos ? cJSON_Duplicate(job->linenos, 1) : NULL;
-	b->timeout_ms = job->timeout_ms;
 	b->fitness = job->fitness;
 	b->gpu = job->gpu;
-	b->mem = job->mem;
+	b->run = job->run;
+	b->run.mem = pd_memlimit_effective(job->run.mem, job->mem_cap);
 	b->mem_cap = job->mem_cap;
 	b->rs = pd_xmalloc(sizeof *b->rs * (size_t)b->n);
 	for (i = 0; i < b->n; i++)
@@ -207,7 +207,7 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		cJSON_AddStringToObject(j, "sep", "nul");
 	if (b->f64_dim)
 		cJSON_AddNumberToObject(j, "f64", b->f64_dim);
-	cJSON_AddNumberToObject(j, "mem", (double)b->mem);
+	pd_runopts_put(j, &b->run);
 	cJSON_AddNumberToObject(j, "mem_cap", (double)b->mem_cap);
 	cJSON_AddNumberToObject(j, "n", e - a);
 	cJSON_AddNumberToObject(j, "first", (double)(b->first + a));
@@ -370,7 +370,7 @@ void pd_pool_i_worker_event(struct bufferevent *bev, short what, void *arg)
 }
 
 /* Why a worker died, in words. */
-static void death_reason(int status, int timed_out, int timeout_ms, char *msg, size_t n)
+static void death_reason(int status, int timed_out, long long timeout_ms, char *msg, size_t n)
 {
 	char why[128];
 
@@ -394,13 +394,13 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 		k = w->a + (int)w->shm->index;
 	if (k >= w->b)
 		k = w->b - 1;
-	death_reason(status, w->timed_out, b->timeout_ms, msg, sizeof msg);
+	death_reason(status, w->timed_out, b->run.timeout_ms, msg, sizeof msg);
 	if (w->withdrawn)
 		snprintf(msg, sizeof msg, "%s: still running after the grace period of %g s (worker killed)",
 			 p->stopping ? "server stopping" : "slot taken back by the host's owner (pd-alloc)",
 			 p->grace_ms / 1000.0);
-	if (w->shm->oom && b->mem)
-		pd_memlimit_blame(b->mem, msg, sizeof msg);
+	if (w->shm->oom && b->run.mem)
+		pd_memlimit_blame(b->run.mem, msg, sizeof msg);
 	if (w->shm->seq == w->seq && w->shm->phase == PD_PHASE_LOADING) {
 		/* It died loading the job: no record of it can run. */
 		char lmsg[PD_ERRLEN];
@@ -514,11 +514,11 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	pd_pool_i_preload_check(p, 0); /* its time may be up */
 	for (i = 0; i < p->nw; i++) {
 		w = p->w[i];
-		if (w->state != W_BUSY || !w->batch->timeout_ms || w->timed_out)
+		if (w->state != W_BUSY || !w->batch->run.timeout_ms || w->timed_out)
 			continue;
 		if (w->shm->seq != w->seq || w->shm->phase != PD_PHASE_RUNNING)
 			continue;
-		if (now - w->shm->start_ns > (uint64_t)w->batch->timeout_ms * 1000000u) {
+		if (now - w->shm->start_ns > (uint64_t)w->batch->run.timeout_ms * 1000000u) {
 			w->timed_out = 1;
 			pd_pool_i_kill(w);
 		}

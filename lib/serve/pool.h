@@ -9,6 +9,8 @@
 #include <cjson/cJSON.h>
 #include <event2/event.h>
 
+#include "runopt.h"
+
 /*
  * The pool owns `slots` worker processes and a queue of batches from
  * several owners (client connections), served by fair share of worker
@@ -36,12 +38,12 @@ struct pd_pool_job {
 	int nul;	     /* records end in NUL: they may hold newlines */
 	size_t len;
 	int n;
-	int timeout_ms;	     /* per record; 0 = none */
 	int fitness;	     /* a fitness job: records are points */
 	int f64_dim;	     /* ... of f64_dim little-endian doubles each, no
 				separator (an OK result: 8 bytes, the value); 0: text */
 	int gpu;	     /* runs on GPU slots only (never on a CPU slot) */
-	long long mem, mem_cap; /* worker address-space limit and the server's cap (memlimit.h), 0 = none */
+	struct pd_runopts run; /* the client's per-run options (runopt.h) */
+	long long mem_cap;     /* the server's cap on run.mem (memlimit.h), 0 = none */
 };
 
 struct pd_pool_cb {

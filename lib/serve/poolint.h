@@ -40,11 +40,12 @@ struct batch {
 	cJSON *linenos;
 	struct pd_buf recs;
 	size_t *off; /* n+1 line start offsets into recs */
-	int n, ndone, timeout_ms, running, dropped, fitness;
+	int n, ndone, running, dropped, fitness;
 	int gpu; /* runs on GPU slots only */
 	char sep; /* what ends each record in recs */
 	int f64_dim; /* records are binary points of this many doubles, 0: text */
-	long long mem, mem_cap; /* worker address-space limit, the server's cap */
+	struct pd_runopts run; /* the client's, run.mem capped by mem_cap */
+	long long mem_cap;     /* the server's cap on worker address space */
 	struct rslot *rs;
 	struct pd_buf rbuf;
 	char load_error[PD_ERRLEN];

@@ -332,11 +332,10 @@ static int map_start(struct run *r, char *err)
 	    .in_fd = r->in_fd,
 	    .unordered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
 	    .retries = (int)pd_json_num(m, "retries", 0),
-	    .timeout_ms = (int)pd_json_num(m, "timeout_ms", 0),
-	    .mem = (long long)pd_json_num(m, "mem", 0),
 	    .keep_input = 1,
 	    .wait_slots = 1,
 	};
+	pd_runopts_get(m, &o.run);
 	r->done = r->failed = 0;
 	r->coord = pd_coord_new(r->rs->base, &o, &cb, r);
 	for (i = 0; i < n; i++)
@@ -443,8 +442,9 @@ static const char *owner_name(char *buf, size_t size)
 /* Copy the members of the submit request that describe the run. */
 static cJSON *meta_from(const cJSON *req, const char *id, long total)
 {
-	static const char *keep[] = {"kind", "hash", "sym", "name", "hosts", "retries", "timeout_ms", "mem", "unordered",
+	static const char *keep[] = {"kind", "hash", "sym", "name", "hosts", "retries", "unordered",
 				     "client", "nodes", "tubes", "args", "oversubscribe"};
+	struct pd_runopts run;
 	cJSON *m = cJSON_CreateObject(), *v;
 	char buf[600];
 	size_t i;
@@ -455,6 +455,8 @@ static cJSON *meta_from(const cJSON *req, const char *id, long total)
 		if (v)
 			cJSON_AddItemToObject(m, keep[i], cJSON_Duplicate(v, 1));
 	}
+	pd_runopts_get(req, &run);
+	pd_runopts_put(m, &run);
 	cJSON_AddNumberToObject(m, "total", (double)total);
 	cJSON_AddStringToObject(m, "owner", owner_name(buf, sizeof buf));
 	cJSON_AddNumberToObject(m, "submitted", (double)time(NULL));

@@ -288,8 +288,7 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	struct pd_server *s = c->s;
 	struct pd_pool_job job = {0};
 	long long id = (long long)pd_json_num(m->json, "batch", 0), first = (long long)pd_json_num(m->json, "first", 1);
-	long long n = (long long)pd_json_num(m->json, "n", 1), tmo = (long long)pd_json_num(m->json, "timeout_ms", 0);
-	long long mem = (long long)pd_json_num(m->json, "mem", 0);
+	long long n = (long long)pd_json_num(m->json, "n", 1);
 	int f64 = (int)pd_json_num(m->json, "f64", 0);
 	const char *hash = pd_json_str(m->json, "hash", ""), *sym = pd_json_str(m->json, "sym", "");
 	const char *share = pd_json_str(m->json, "share", NULL), *kind = pd_json_str(m->json, "kind", "map");
@@ -340,13 +339,12 @@ static void on_run(struct sconn *c, const struct pd_msg *m)
 	    .nul = !strcmp(pd_json_str(m->json, "sep", "nl"), "nul"),
 	    .len = m->blob_len,
 	    .n = (int)n,
-	    .timeout_ms = (int)tmo,
 	    .fitness = !strcmp(kind, "fitness"),
 	    .f64_dim = f64,
 	    .gpu = gpu,
-	    .mem = pd_memlimit_effective(mem, s->mem_cap),
 	    .mem_cap = s->mem_cap,
 	};
+	pd_runopts_get(m->json, &job.run);
 	if (pd_pool_submit(s->pool, &job, err))
 		pd_peer_fail(c->peer, PD_EX_DATAERR, "message 'run': %s", err);
 	else

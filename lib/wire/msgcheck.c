@@ -7,8 +7,8 @@
 #include "frame.h"
 #include "hosts.h"
 #include "json.h"
-#include "memlimit.h"
 #include "proto.h"
+#include "runopt.h"
 #include "topology.h"
 
 #define WHOLE (1LL << 53) /* integers a double holds exactly */
@@ -49,13 +49,11 @@ static const struct pd_msg_member c_run[] = {
     {"sym", M_STR, 1, 0, 0},
     {"first", M_INT, 1, 1, WHOLE},
     {"n", M_INT, 1, 1, PD_BATCH_RECORDS_MAX},
-    {"timeout_ms", M_INT, 0, 0, 1LL << 40},
     {"name", M_STR, 0, 0, 0},
     {"kind", M_STR, 0, 0, 0},
     {"share", M_STR, 0, 0, 0},
     {"args", M_STR, 0, 0, 0},
     {"linenos", M_INTS, 0, 1, WHOLE},
-    {"mem", M_INT, 0, 0, PD_MEM_MAX},
     {"f64", M_INT, 0, 1, PD_POINT_DIM_MAX},
     {NULL, M_STR, 0, 0, 0},
 };
@@ -65,7 +63,6 @@ static const struct pd_msg_member c_submit[] = {
     {"kind", M_STR, 0, 0, 0},
     {"hosts", M_STR, 0, 0, 0},
     {"retries", M_INT, 0, 0, 1 << 20},
-    {"timeout_ms", M_INT, 0, 0, 0x7fffffff},
     {"unordered", M_BOOL, 0, 0, 0},
     {"nodes", M_INT, 0, 1, PD_TOPOLOGY_NODES_MAX},
     {"tubes", M_TUBES, 0, 0, PD_TOPOLOGY_NODES_MAX - 1},
@@ -162,35 +159,35 @@ static const struct pd_msg_member none[] = {{NULL, M_STR, 0, 0, 0}};
  * receiver's table (serve/server.c). */
 static const struct pd_msgdef msgs[] = {
     /* client -> server */
-    {C, PD_OP_HELLO, c_hello},
-    {C, PD_OP_JOB, c_job},
-    {C, PD_OP_UPLOAD, c_upload},
-    {C, PD_OP_RUN, c_run},
-    {C, PD_OP_SUBMIT, c_submit},
-    {C, PD_OP_RUNSTAT, c_runstat},
-    {C, PD_OP_FETCH, c_fetch},
-    {C, PD_OP_CANCEL, c_cancel},
-    {C, PD_OP_TASK, c_task},
-    {C, PD_OP_NODE_CMD, c_node_cmd},
-    {C, PD_OP_AUTH, none},
-    {C, PD_OP_INFO, none},
-    {C, PD_OP_ALLOC, none},
-    {C, PD_OP_PING, none},
+    {C, PD_OP_HELLO, c_hello, 0},
+    {C, PD_OP_JOB, c_job, 0},
+    {C, PD_OP_UPLOAD, c_upload, 0},
+    {C, PD_OP_RUN, c_run, 1},
+    {C, PD_OP_SUBMIT, c_submit, 1},
+    {C, PD_OP_RUNSTAT, c_runstat, 0},
+    {C, PD_OP_FETCH, c_fetch, 0},
+    {C, PD_OP_CANCEL, c_cancel, 0},
+    {C, PD_OP_TASK, c_task, 0},
+    {C, PD_OP_NODE_CMD, c_node_cmd, 0},
+    {C, PD_OP_AUTH, none, 0},
+    {C, PD_OP_INFO, none, 0},
+    {C, PD_OP_ALLOC, none, 0},
+    {C, PD_OP_PING, none, 0},
     /* server -> client */
-    {S, PD_OP_ERROR, s_error},
-    {S, PD_OP_CHALLENGE, s_challenge},
-    {S, PD_OP_WELCOME, s_welcome},
-    {S, PD_OP_INFO, s_info},
-    {S, PD_OP_SLOTS, s_slots},
-    {S, PD_OP_JOB, s_job},
-    {S, PD_OP_RESULT, s_result},
-    {S, PD_OP_HANDBACK, s_handback},
-    {S, PD_OP_SUBMITTED, s_submitted},
-    {S, PD_OP_NODE, s_node},
-    {S, PD_OP_RUNINFO, none},
-    {S, PD_OP_FETCHED, none},
-    {S, PD_OP_TASK_STARTED, none},
-    {S, PD_OP_PONG, none},
+    {S, PD_OP_ERROR, s_error, 0},
+    {S, PD_OP_CHALLENGE, s_challenge, 0},
+    {S, PD_OP_WELCOME, s_welcome, 0},
+    {S, PD_OP_INFO, s_info, 0},
+    {S, PD_OP_SLOTS, s_slots, 0},
+    {S, PD_OP_JOB, s_job, 0},
+    {S, PD_OP_RESULT, s_result, 0},
+    {S, PD_OP_HANDBACK, s_handback, 0},
+    {S, PD_OP_SUBMITTED, s_submitted, 0},
+    {S, PD_OP_NODE, s_node, 0},
+    {S, PD_OP_RUNINFO, none, 0},
+    {S, PD_OP_FETCHED, none, 0},
+    {S, PD_OP_TASK_STARTED, none, 0},
+    {S, PD_OP_PONG, none, 0},
 };
 #undef C
 #undef S
@@ -269,6 +266,22 @@ static int check_member(const cJSON *j, const char *op, const struct pd_msg_memb
 	return -1;
 }
 
+/* Check a run's per-run options (runopt.c's table): optional integers,
+ * 0 (unset) or within the row's range. */
+static int check_runopts(const cJSON *j, const char *op, char *err)
+{
+	const struct pd_runopt *o;
+	struct pd_msg_member r = {NULL, M_INT, 0, 0, 0};
+
+	for (o = pd_runopt_table; o->option; o++) {
+		r.name = o->member;
+		r.hi = o->hi;
+		if (check_member(j, op, &r, err))
+			return -1;
+	}
+	return 0;
+}
+
 int pd_msg_check(const cJSON *j, enum pd_role from, char *err)
 {
 	const char *op = pd_json_str(j, "op", NULL);
@@ -287,7 +300,7 @@ int pd_msg_check(const cJSON *j, enum pd_role from, char *err)
 	for (r = msgs[i].members; r->name; r++)
 		if (check_member(j, op, r, err))
 			return -1;
-	return 0;
+	return msgs[i].runopts ? check_runopts(j, op, err) : 0;
 }
 
 const struct pd_msgdef *pd_msgdef(size_t i)

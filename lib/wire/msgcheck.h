@@ -24,11 +24,13 @@ int pd_msg_check(const cJSON *j, enum pd_role from, char *err);
 
 struct pd_msg_member;
 
-/* A message of the protocol: who sends it, its name, its members. */
+/* A message of the protocol: who sends it, its name, its members, and
+ * whether it carries the per-run options (runopt.h) besides. */
 struct pd_msgdef {
 	enum pd_role from;
 	const char *op;
 	const struct pd_msg_member *members;
+	int runopts;
 };
 
 /* The i-th message of the table, or NULL past the last. */

@@ -411,6 +411,13 @@ static int after_handshake(const char *name)
 		/* binary points of dimension 0: the message table refuses it */
 		send_frame(fd, &s, "{\"op\":\"run\",\"batch\":1,\"hash\":\"x\",\"sym\":\"square\",\"first\":1,\"n\":1,"
 			   "\"kind\":\"fitness\",\"f64\":0}", "", 0, NULL);
+	} else if (!strcmp(name, "badrun-mem")) {
+		/* a per-run option out of its table row's range */
+		send_frame(fd, &s, "{\"op\":\"run\",\"batch\":1,\"hash\":\"x\",\"sym\":\"square\",\"first\":1,\"n\":1,"
+			   "\"mem\":-5}", "1\n", 2, NULL);
+	} else if (!strcmp(name, "badrun-timeout")) {
+		send_frame(fd, &s, "{\"op\":\"run\",\"batch\":1,\"hash\":\"x\",\"sym\":\"square\",\"first\":1,\"n\":1,"
+			   "\"timeout_ms\":\"10\"}", "1\n", 2, NULL);
 	} else if (!strcmp(name, "badtask")) {
 		/* a task without the job's hash: the message table refuses it */
 		send_frame(fd, &s, "{\"op\":\"task\",\"task\":\"t1\",\"sym\":\"x\",\"nodes\":1,\"me\":0,"
@@ -598,7 +605,7 @@ static const struct attack {
     {"flipped-header", 's'}, {"dupframe", 's'},	   {"unsealed", 's'},	     {"remote-alloc", 's'},
     {"unknown-op", 's'},  {"badrun", 's'},	   {"badupload", 's'},	     {"src-big", 's'},
     {"src-hash", 's'},	  {"src-path", 's'},	   {"badrun-gpu", 's'},	     {"badtask", 's'},
-    {"badrun-binary", 's'},  {NULL, 0}};
+    {"badrun-binary", 's'},  {"badrun-mem", 's'},	   {"badrun-timeout", 's'}, {NULL, 0}};
 
 /* Write everything, or give up after 10 s of the server not reading:
  * 0 written, 1 blocked. */
