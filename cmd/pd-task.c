@@ -236,13 +236,17 @@ static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_ta
 		return 0;
 	t = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *t);
 	n = pd_hostsel_targets(sel, 0, t, &none, pd_cli_note, err);
-	if (n < 0)
+	if (n < 0) {
+		pd_hostsel_release(sel); /* what was made for ssh hosts goes */
 		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
+	}
 	code = pd_taskplan_make(p, t, n, sel->kind == PD_SEL_REMOTE ? sel->key : NULL, (int)o->nodes,
 				o->oversubscribe, pd_cli_note, err);
 	free(t);
-	if (code)
+	if (code) {
+		pd_hostsel_release(sel);
 		pd_cli_die(code, "%s", err);
+	}
 	return 1;
 }
 

@@ -15,6 +15,11 @@ setup() {
 }
 
 teardown() {
+	# what a test planted in /tmp, and its listener
+	if [ -s "$T/planted" ]; then
+		while read -r f; do rm -rf -- "$f"; done <"$T/planted"
+	fi
+	[ ! -s "$T/evil.pid" ] || kill "$(cat "$T/evil.pid")" 2>/dev/null || true
 	[ -z "${S:-}" ] || sshd_stop_all
 	netns_teardown
 	pd_teardown
@@ -75,6 +80,47 @@ client_map() {
 	# both hosts really ran through ssh
 	grep -q 'Accepted publickey' "$S/h0/sshd.log"
 	grep -q 'Accepted publickey' "$S/h1/sshd.log"
+	all_clean 2
+}
+
+@test "-S: ssh's control sockets go to a private directory made for the run, never to what is planted at the old /tmp path" {
+	ssh_hosts 2
+	seq 1 60 >"$T/in"
+	# a client home whose path holds a space: the control sockets cannot
+	# go beside its server's socket
+	home="$T/client home"
+	cp -a "$NS_CLIENT_HOME" "$home"
+	mkdir -m 700 "$T/ctmp"
+	# another user's listener, to which a planted symlink points
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+open(sys.argv[2], "w").close()
+while True:
+    c, _ = s.accept()
+    open(sys.argv[2], "a").write("connection\n")
+    c.close()' "$T/evil.sock" "$T/evil.log" 3>&- &
+	echo $! >"$T/evil.pid"
+	wait_for test -e "$T/evil.log"
+	# the old predictable paths of this run's two sessions (pd-map keeps
+	# the shell's pid): a symlink to that listener, and a directory
+	pdrun ip netns exec "$NS_CLIENT" env -u XDG_RUNTIME_DIR TMPDIR="$T/ctmp" PD_HOME="$home" sh -c '
+		old=/tmp/playdoh-ssh-$(id -u)-$$
+		printf "%s\n" "$old-1" "$old-2" >>"$1/planted"
+		ln -s "$1/evil.sock" "$old-1" && mkdir -m 755 "$old-2" || exit 99
+		exec "$2" -S "$3,$4" "$5"' sh "$T" "$BIN/pd-map" "$NS_ADDR_0" "$NS_ADDR_1" "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(awk '{ printf "%d\n", $1 * $1 }' "$T/in")" ]
+	grep -q 'Accepted publickey' "$S/h0/sshd.log"
+	grep -q 'Accepted publickey' "$S/h1/sshd.log"
+	# nobody connected to the listener; the planted paths are as they were
+	[ ! -s "$T/evil.log" ]
+	[ -L "$(sed -n 1p "$T/planted")" ] && [ -d "$(sed -n 2p "$T/planted")" ]
+	[ -z "$(find "$(sed -n 2p "$T/planted")" -mindepth 1)" ]
+	# the run's private directory is gone
+	[ -z "$(find "$T/ctmp" -mindepth 1)" ]
 	all_clean 2
 }
 

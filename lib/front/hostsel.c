@@ -84,17 +84,18 @@ static void no_note(void *arg, const char *msg)
 }
 
 /* Start (or find) the servers of s's ssh hosts, their targets into t;
- * how many.  ssh's control sockets go beside our own server's socket. */
+ * how many.  ssh's control sockets go beside our own server's socket
+ * when that directory is private, else in one made for the run. */
 static int start_ssh(struct pd_hostsel *s, struct pd_target *t, void (*note)(const char *msg))
 {
 	char dir[sizeof s->paths.sock], e[PD_ERRLEN], *slash;
+	int ok;
 
 	snprintf(dir, sizeof dir, "%s", s->paths.sock);
 	if ((slash = strrchr(dir, '/')) && slash != dir)
 		*slash = 0;
-	if (!slash || slash == dir || pd_private_dir(dir, e))
-		snprintf(dir, sizeof dir, "/tmp");
-	return pd_sshhosts_start(&s->ssh, &s->hosts, s->key, dir, t, note ? pass_note : no_note, &note);
+	ok = slash && slash != dir && !pd_private_dir(dir, e);
+	return pd_sshhosts_start(&s->ssh, &s->hosts, s->key, ok ? dir : NULL, t, note ? pass_note : no_note, &note);
 }
 
 int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid_t *embedded,

@@ -33,13 +33,17 @@ struct pd_sshsess {
 struct pd_sshhosts {
 	struct pd_sshsess *v;
 	int n;
+	char tmp[80]; /* the private directory made for control sockets, "" none */
 };
 
 /*
  * For each ssh host of l (pd_host.ssh set): when a pd-serve already runs
  * there (it answers on h->port with the key within PD_SSH_PROBE_S), it is
  * used as is, a TCP target; otherwise ssh (the words of $PD_SSH, default
- * "ssh", with BatchMode and a control master in ctl_dir) runs
+ * "ssh", with BatchMode and a control master in ctl_dir, a private
+ * directory of ours, or where ctl_dir is NULL or too long for a socket,
+ * in one made for the run with mkdtemp in $XDG_RUNTIME_DIR, $TMPDIR or
+ * /tmp and removed by pd_sshhosts_stop) runs
  * "$PD_SSH_SERVE --ephemeral [--cpu SLOTS]" there (default "pd-serve"),
  * hands it the key on its stdin, and waits PD_SSH_START_S for its port;
  * each connection is then `ssh -W 127.0.0.1:PORT` through the master
