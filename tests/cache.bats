@@ -344,7 +344,8 @@ while p + 36 <= len(d):
 	calls_taken >/dev/null
 	size=$(stat -c %s "$T/logx")
 	last=$(entry_offsets "$T/logx" | tail -1)
-	[ -n "$last" ] && [ "$last" -lt "$size" ]
+	[ -n "$last" ]
+	[ "$last" -lt "$size" ]
 	# the record whose result the last entry holds
 	cut=$(tail -c +"$((last + 1))" "$T/logx" | grep -ao 'tx-[0-9]*-z*' | head -1)
 	[ -n "$cut" ]

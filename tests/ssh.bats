@@ -117,7 +117,8 @@ while True:
 	grep -q 'Accepted publickey' "$S/h1/sshd.log"
 	# nobody connected to the listener; the planted paths are as they were
 	[ ! -s "$T/evil.log" ]
-	[ -L "$(sed -n 1p "$T/planted")" ] && [ -d "$(sed -n 2p "$T/planted")" ]
+	[ -L "$(sed -n 1p "$T/planted")" ]
+	[ -d "$(sed -n 2p "$T/planted")" ]
 	[ -z "$(find "$(sed -n 2p "$T/planted")" -mindepth 1)" ]
 	# the run's private directory is gone
 	[ -z "$(find "$T/ctmp" -mindepth 1)" ]
