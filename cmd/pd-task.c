@@ -235,6 +235,7 @@ static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_ta
 	if (sel->kind == PD_SEL_EMBEDDED)
 		return 0;
 	t = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *t);
+	sel->tubes = 1; /* nodes on different hosts connect to each other */
 	n = pd_hostsel_targets(sel, 0, t, &none, pd_cli_note, err);
 	if (n < 0) {
 		pd_hostsel_release(sel); /* what was made for ssh hosts goes */

@@ -68,6 +68,22 @@ client_map() {
 	pdrun ip netns exec "$NS_CLIENT" env PD_HOME="$NS_CLIENT_HOME" "$BIN/pd-map" "$@"
 }
 
+# A PD_SSH_SERVE that records, on the host's side, the key it is handed:
+# the first 32 bytes of its input are appended to $S/hI/keys (beside that
+# host's PD_HOME), then everything goes on to pd-serve.
+key_recorder() {
+	cat >"$T/keyserve" <<-EOF
+		#!/bin/sh
+		{ head -c 32 | tee -a "\${PD_HOME%/home}/keys"; cat; } | exec "$PD_SERVE" "\$@"
+	EOF
+	chmod 755 "$T/keyserve"
+}
+
+# Bytes FROM..FROM+31 of file F.
+key_at() {
+	tail -c +"$(($2 + 1))" "$1" | head -c 32 | od -An -tx1 | tr -d ' \n'
+}
+
 @test "-S two hosts: pd-map's results equal the embedded run's and awk's; nothing is left on either" {
 	ssh_hosts 2
 	seq 1 200 >"$T/in"
@@ -188,6 +204,50 @@ while True:
 	all_clean 2
 }
 
+@test "-S: each run hands its ssh hosts' servers a fresh key, never the cluster key; results equal the embedded run's" {
+	ssh_hosts 2
+	key_recorder
+	seq 1 80 >"$T/in"
+	PD_HOME=$T/emb-home "$PD_MAP" -c 2 "$EX/square.so" <"$T/in" >"$T/embedded"
+	cluster=$(key_at "$NS_CLIENT_HOME/key" 0)
+	[ ${#cluster} -eq 64 ]
+	for run in 0 1; do
+		PD_SSH_SERVE=$T/keyserve client_map -S "${NS_ADDR_0},${NS_ADDR_1}" "$EX/square.so" <"$T/in"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(cat "$T/embedded")" ]
+		all_clean 2
+	done
+	# each host got one 32-byte key a run
+	[ "$(stat -c %s "$S/h0/keys")" -eq 64 ]
+	[ "$(stat -c %s "$S/h1/keys")" -eq 64 ]
+	first=$(key_at "$S/h0/keys" 0)
+	second=$(key_at "$S/h0/keys" 32)
+	# the run's key, the same on both hosts of a run, a new one each run
+	[ "$(key_at "$S/h1/keys" 0)" = "$first" ]
+	[ "$(key_at "$S/h1/keys" 32)" = "$second" ]
+	[ "$first" != "$cluster" ]
+	[ "$second" != "$cluster" ]
+	[ "$first" != "$second" ]
+	[ "$first" != "$(printf '0%.0s' $(seq 1 64))" ]
+}
+
+@test "pd-task -S beside a host that takes the cluster key: tubes between them work (the started server gets the cluster key)" {
+	ssh_hosts 2
+	key_recorder
+	netns_start_server 0 -p 2718
+	cc -O2 -o "$T/heat_serial" tests/jobs/heat_serial.c -lm
+	"$T/heat_serial" 40 60 >"$T/serial"
+	pdrun ip netns exec "$NS_CLIENT" env PD_HOME="$NS_CLIENT_HOME" PD_SSH_SERVE="$T/keyserve" "$BIN/pd-task" \
+		-S "${NS_ADDR_0}:1,${NS_ADDR_1}:1" -n 2 -t line --args "40 60" "$EX/heat.so"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$T/serial")" ]
+	# host 0's own server was used; host 1's, started for the run, shares
+	# the cluster key with it, since the tube between them is sealed with it
+	[ ! -e "$S/h0/keys" ]
+	[ "$(key_at "$S/h1/keys" 0)" = "$(key_at "$NS_CLIENT_HOME/key" 0)" ]
+	wait_for -t 15 host_clean 1
+}
+
 @test "pd-opt with ssh hosts from the hosts file ('ssh' line): the same result as the local run, same seed" {
 	ssh_hosts 2
 	args=(-a pso --seed 17 --iterations 20 --json --dim 3 --bounds -2:2 "$EX/rosenbrock.so:rosenbrock")
@@ -249,5 +309,5 @@ while True:
 	# its usage: only -v, --cpu and --mem; no key is exit 65
 	run -64 "$PD_SERVE" --ephemeral -p 0
 	run -65 "$PD_SERVE" --ephemeral </dev/null
-	[[ $output == *"no cluster key on standard input"* ]]
+	[[ $output == *"no key on standard input"* ]]
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 
 #include "client.h"
 #include "clock.h"
@@ -336,8 +337,9 @@ static void close_pipes(struct pd_sshsess *x)
 }
 
 /* The target of a ready session: each connection runs ssh -W through
- * its master to the server's port. */
-static void make_target(struct pd_sshsess *x, struct pd_target *t)
+ * its master to the server's port, sealed with the run's key (or, shared,
+ * the cluster key). */
+static void make_target(const struct pd_sshhosts *s, struct pd_sshsess *x, struct pd_target *t)
 {
 	struct words w = {0};
 	char opt[160], addr[64];
@@ -359,6 +361,7 @@ static void make_target(struct pd_sshsess *x, struct pd_target *t)
 	t->fd = -1;
 	t->argv = x->argv;
 	snprintf(t->addr, sizeof t->addr, "%s", addr);
+	t->key = s->shared ? NULL : s->run_key;
 }
 
 /* Which ssh hosts of l already run a pd-serve that takes our key: up[i]
@@ -394,17 +397,43 @@ static void probe(const struct pd_hostlist *l, const unsigned char *key, struct 
 	free(of);
 }
 
+/* Choose the key the started servers get: a fresh one for the run, or
+ * the cluster key when they must reach hosts that take only that (see
+ * sshhost.h); the one to hand them. */
+static const unsigned char *run_key(struct pd_sshhosts *s, const unsigned char *key, int tubes, int ntcp,
+				    const int *up, int nssh)
+{
+	int i;
+
+	for (i = 0; i < nssh; i++)
+		ntcp += up[i];
+	s->shared = tubes && ntcp > 0;
+	if (s->shared)
+		return key;
+	sodium_mlock(s->run_key, sizeof s->run_key); /* best effort: kept out of swap */
+	randombytes_buf(s->run_key, sizeof s->run_key);
+	return s->run_key;
+}
+
 int pd_sshhosts_start(struct pd_sshhosts *s, const struct pd_hostlist *l, const unsigned char key[PD_KEY_LEN],
-		      const char *ctl_dir, struct pd_target *t, void (*note)(void *arg, const char *msg),
-		      void *arg)
+		      int tubes, int ntcp, const char *ctl_dir, struct pd_target *t,
+		      void (*note)(void *arg, const char *msg), void *arg)
 {
 	int nssh = pd_hosts_count_ssh(l), *up = pd_xcalloc((size_t)nssh + 1, sizeof *up), i, j, n = 0;
 	struct pd_target *tcp = pd_xcalloc((size_t)nssh + 1, sizeof *tcp);
 	char err[PD_ERRLEN], msg[PD_ERRLEN + 400];
+	const unsigned char *hand;
 
 	memset(s, 0, sizeof *s);
 	s->v = pd_xcalloc((size_t)nssh + 1, sizeof *s->v);
+	if (sodium_init() < 0) {
+		note(arg, "libsodium failed to initialise: no ssh host started");
+		free(up);
+		free(tcp);
+		return 0;
+	}
 	probe(l, key, tcp, up);
+	hand = run_key(s, key, tubes, ntcp, up, nssh);
 	for (i = j = 0; i < l->n; i++) {
 		struct pd_sshsess *x;
 
@@ -419,7 +448,7 @@ int pd_sshhosts_start(struct pd_sshhosts *s, const struct pd_hostlist *l, const 
 		x->in = x->out = x->err = -1;
 		pd_buf_init(&x->got);
 		pd_buf_init(&x->said);
-		if (start_one(s, x, &l->v[i], key, ctl_dir, s->n, err)) {
+		if (start_one(s, x, &l->v[i], hand, ctl_dir, s->n, err)) {
 			snprintf(msg, sizeof msg, "ssh %s: %s", x->dest, err);
 			note(arg, msg);
 		}
@@ -429,7 +458,7 @@ int pd_sshhosts_start(struct pd_sshhosts *s, const struct pd_hostlist *l, const 
 		struct pd_sshsess *x = &s->v[i];
 
 		if (x->ready) {
-			make_target(x, &t[n++]);
+			make_target(s, x, &t[n++]);
 			continue;
 		}
 		if (!x->pid)
@@ -465,6 +494,8 @@ void pd_sshhosts_stop(struct pd_sshhosts *s)
 		words_free(s->v[i].argv);
 	}
 	remove_tmp(s);
+	if (!s->shared)
+		sodium_munlock(s->run_key, sizeof s->run_key); /* zeroes it */
 	free(s->v);
 	memset(s, 0, sizeof *s);
 }
