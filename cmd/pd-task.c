@@ -235,14 +235,19 @@ static int plan_hosts(const struct opts *o, struct pd_hostsel *sel, struct pd_ta
 	if (sel->kind == PD_SEL_EMBEDDED)
 		return 0;
 	t = pd_xcalloc((size_t)sel->hosts.n + 1, sizeof *t);
+	sel->tubes = 1; /* nodes on different hosts connect to each other */
 	n = pd_hostsel_targets(sel, 0, t, &none, pd_cli_note, err);
-	if (n < 0)
+	if (n < 0) {
+		pd_hostsel_release(sel); /* what was made for ssh hosts goes */
 		pd_cli_die(PD_EX_UNAVAILABLE, "%s", err);
+	}
 	code = pd_taskplan_make(p, t, n, sel->kind == PD_SEL_REMOTE ? sel->key : NULL, (int)o->nodes,
 				o->oversubscribe, pd_cli_note, err);
 	free(t);
-	if (code)
+	if (code) {
+		pd_hostsel_release(sel);
 		pd_cli_die(code, "%s", err);
+	}
 	return 1;
 }
 

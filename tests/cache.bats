@@ -310,6 +310,68 @@ cached_results() {
 	[ "$(calls_taken | wc -l)" -eq 0 ]
 }
 
+# entry_offsets LOG: the offset of each entry of a cache log, one a line
+# (the 36-byte header holds the payload length at byte 8, u32 LE).
+entry_offsets() {
+	python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+p = 0
+while p + 36 <= len(d):
+    print(p)
+    p += 36 + struct.unpack_from("<I", d, p + 8)[0]
+' "$1"
+}
+
+@test "cache: a torn last entry, alone or followed by a later run's entries, is dropped and its record runs again" {
+	# x's results longer than y's first entries (its context, a result),
+	# so that a torn one's length would reach past them
+	pad=$(printf 'z%.0s' $(seq 1 2000))
+	for i in $(seq 1 60); do printf 'tx-%04d-%s\n' "$i" "$pad"; done >"$T/x"
+	for i in $(seq 1 40); do printf 'ty-%04d\n' "$i"; done >"$T/y"
+	cat "$T/x" "$T/y" >"$T/xy"
+	pdrun_to "$T/ref" "$PD_MAP" -c 1 "$T/calls.so" <"$T/xy"
+	[ "$status" -eq 0 ]
+	log="$PD_HOME/state/results/log"
+	# a log of x alone, and one of y alone (same job: same context)
+	pdrun "$PD_MAP" -c 1 --cache "$T/calls.so" <"$T/x"
+	[ "$status" -eq 0 ]
+	cp "$log" "$T/logx"
+	pdrun "$PD_MAP" --cache-prune
+	pdrun "$PD_MAP" -c 1 --cache "$T/calls.so" <"$T/y"
+	[ "$status" -eq 0 ]
+	cp "$log" "$T/logy"
+	calls_taken >/dev/null
+	size=$(stat -c %s "$T/logx")
+	last=$(entry_offsets "$T/logx" | tail -1)
+	[ -n "$last" ]
+	[ "$last" -lt "$size" ]
+	# the record whose result the last entry holds
+	cut=$(tail -c +"$((last + 1))" "$T/logx" | grep -ao 'tx-[0-9]*-z*' | head -1)
+	[ -n "$cut" ]
+	for at in 1 4 9 12 20 35 36 50 $((size - last - 1)); do
+		for tail in none y; do
+			echo "# cut at $at into the last entry, then $tail"
+			head -c "$((last + at))" "$T/logx" >"$log"
+			if [ $tail = y ]; then cat "$T/logy" >>"$log"; fi
+			pdrun_to "$T/out" "$PD_MAP" -c 1 --cache "$T/calls.so" <"$T/xy"
+			[ "$status" -eq 0 ]
+			cmp "$T/ref" "$T/out"
+			grep -q 'skipped.*damaged or torn' "$T/out.err"
+			# only the cut record ran, and those of y when their log was not there
+			if [ $tail = y ]; then
+				[ "$(calls_taken)" = "$cut" ]
+			else
+				[ "$(calls_taken)" = "$( (echo "$cut"; cat "$T/y") | sort)" ]
+			fi
+			# the log is whole again: nothing runs
+			pdrun_to "$T/out" "$PD_MAP" -c 1 --cache "$T/calls.so" <"$T/xy"
+			cmp "$T/ref" "$T/out"
+			[ "$(calls_taken | wc -l)" -eq 0 ]
+		done
+	done
+}
+
 @test "cache: concurrent runs share the cache without damaging it" {
 	for i in $(seq 1 3000); do echo "c $i"; done >"$T/all"
 	sed -n '1,2000p' "$T/all" >"$T/x"

@@ -12,6 +12,10 @@ setup() {
 }
 
 teardown() {
+	# the background sleeps that the tests' commands left running
+	if [ -s "$T/bg" ]; then
+		while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$T/bg"
+	fi
 	pd_teardown
 }
 
@@ -152,6 +156,24 @@ EOF
 	[ -s "$T/kid" ] && [ -s "$T/sh" ]
 	wait_for pd_dead "$(cat "$T/kid")"
 	wait_for pd_dead "$(cat "$T/sh")"
+}
+
+@test "a background child holding stdout and stderr does not hold the record: the output is whole, the run ends" {
+	# each record's command leaves a 'sleep 300' running with the pipes
+	# open (a direct child, and one that sh no longer knows of), writes
+	# more than a pipe holds, and exits
+	seq 1 6 >"$T/in"
+	pdrun timeout -k 5 120 "$PD_MAP" -c 2 sh -c '
+		sleep 300 & echo $! >>"$2/bg"
+		(sleep 300 & echo $! >>"$2/bg")
+		seq "$1" 30000; echo "$1 done" >&2' sh {} "$T" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(for i in $(seq 1 6); do seq "$i" 30000; done)" ]
+	[ "$(wc -l <"$T/bg")" -eq 12 ]
+	# a failure's stderr tail is the program's own, read at its exit
+	pdrun timeout -k 5 120 "$PD_MAP" 'sleep 300 & echo $! >>'"$T"'/bg; echo oops {} >&2; exit 3' <<<"x"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"line 1: sh: exit 3: oops x"* ]]
 }
 
 @test "--retries runs a failed record again: a program failing on its first try succeeds" {

@@ -15,6 +15,11 @@ setup() {
 }
 
 teardown() {
+	# what a test planted in /tmp, and its listener
+	if [ -s "$T/planted" ]; then
+		while read -r f; do rm -rf -- "$f"; done <"$T/planted"
+	fi
+	[ ! -s "$T/evil.pid" ] || kill "$(cat "$T/evil.pid")" 2>/dev/null || true
 	[ -z "${S:-}" ] || sshd_stop_all
 	netns_teardown
 	pd_teardown
@@ -63,6 +68,22 @@ client_map() {
 	pdrun ip netns exec "$NS_CLIENT" env PD_HOME="$NS_CLIENT_HOME" "$BIN/pd-map" "$@"
 }
 
+# A PD_SSH_SERVE that records, on the host's side, the key it is handed:
+# the first 32 bytes of its input are appended to $S/hI/keys (beside that
+# host's PD_HOME), then everything goes on to pd-serve.
+key_recorder() {
+	cat >"$T/keyserve" <<-EOF
+		#!/bin/sh
+		{ head -c 32 | tee -a "\${PD_HOME%/home}/keys"; cat; } | exec "$PD_SERVE" "\$@"
+	EOF
+	chmod 755 "$T/keyserve"
+}
+
+# Bytes FROM..FROM+31 of file F.
+key_at() {
+	tail -c +"$(($2 + 1))" "$1" | head -c 32 | od -An -tx1 | tr -d ' \n'
+}
+
 @test "-S two hosts: pd-map's results equal the embedded run's and awk's; nothing is left on either" {
 	ssh_hosts 2
 	seq 1 200 >"$T/in"
@@ -75,6 +96,48 @@ client_map() {
 	# both hosts really ran through ssh
 	grep -q 'Accepted publickey' "$S/h0/sshd.log"
 	grep -q 'Accepted publickey' "$S/h1/sshd.log"
+	all_clean 2
+}
+
+@test "-S: ssh's control sockets go to a private directory made for the run, never to what is planted at the old /tmp path" {
+	ssh_hosts 2
+	seq 1 60 >"$T/in"
+	# a client home whose path holds a space: the control sockets cannot
+	# go beside its server's socket
+	home="$T/client home"
+	cp -a "$NS_CLIENT_HOME" "$home"
+	mkdir -m 700 "$T/ctmp"
+	# another user's listener, to which a planted symlink points
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+open(sys.argv[2], "w").close()
+while True:
+    c, _ = s.accept()
+    open(sys.argv[2], "a").write("connection\n")
+    c.close()' "$T/evil.sock" "$T/evil.log" 3>&- &
+	echo $! >"$T/evil.pid"
+	wait_for test -e "$T/evil.log"
+	# the old predictable paths of this run's two sessions (pd-map keeps
+	# the shell's pid): a symlink to that listener, and a directory
+	pdrun ip netns exec "$NS_CLIENT" env -u XDG_RUNTIME_DIR TMPDIR="$T/ctmp" PD_HOME="$home" sh -c '
+		old=/tmp/playdoh-ssh-$(id -u)-$$
+		printf "%s\n" "$old-1" "$old-2" >>"$1/planted"
+		ln -s "$1/evil.sock" "$old-1" && mkdir -m 755 "$old-2" || exit 99
+		exec "$2" -S "$3,$4" "$5"' sh "$T" "$BIN/pd-map" "$NS_ADDR_0" "$NS_ADDR_1" "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(awk '{ printf "%d\n", $1 * $1 }' "$T/in")" ]
+	grep -q 'Accepted publickey' "$S/h0/sshd.log"
+	grep -q 'Accepted publickey' "$S/h1/sshd.log"
+	# nobody connected to the listener; the planted paths are as they were
+	[ ! -s "$T/evil.log" ]
+	[ -L "$(sed -n 1p "$T/planted")" ]
+	[ -d "$(sed -n 2p "$T/planted")" ]
+	[ -z "$(find "$(sed -n 2p "$T/planted")" -mindepth 1)" ]
+	# the run's private directory is gone
+	[ -z "$(find "$T/ctmp" -mindepth 1)" ]
 	all_clean 2
 }
 
@@ -141,6 +204,50 @@ client_map() {
 	all_clean 2
 }
 
+@test "-S: each run hands its ssh hosts' servers a fresh key, never the cluster key; results equal the embedded run's" {
+	ssh_hosts 2
+	key_recorder
+	seq 1 80 >"$T/in"
+	PD_HOME=$T/emb-home "$PD_MAP" -c 2 "$EX/square.so" <"$T/in" >"$T/embedded"
+	cluster=$(key_at "$NS_CLIENT_HOME/key" 0)
+	[ ${#cluster} -eq 64 ]
+	for run in 0 1; do
+		PD_SSH_SERVE=$T/keyserve client_map -S "${NS_ADDR_0},${NS_ADDR_1}" "$EX/square.so" <"$T/in"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(cat "$T/embedded")" ]
+		all_clean 2
+	done
+	# each host got one 32-byte key a run
+	[ "$(stat -c %s "$S/h0/keys")" -eq 64 ]
+	[ "$(stat -c %s "$S/h1/keys")" -eq 64 ]
+	first=$(key_at "$S/h0/keys" 0)
+	second=$(key_at "$S/h0/keys" 32)
+	# the run's key, the same on both hosts of a run, a new one each run
+	[ "$(key_at "$S/h1/keys" 0)" = "$first" ]
+	[ "$(key_at "$S/h1/keys" 32)" = "$second" ]
+	[ "$first" != "$cluster" ]
+	[ "$second" != "$cluster" ]
+	[ "$first" != "$second" ]
+	[ "$first" != "$(printf '0%.0s' $(seq 1 64))" ]
+}
+
+@test "pd-task -S beside a host that takes the cluster key: tubes between them work (the started server gets the cluster key)" {
+	ssh_hosts 2
+	key_recorder
+	netns_start_server 0 -p 2718
+	cc -O2 -o "$T/heat_serial" tests/jobs/heat_serial.c -lm
+	"$T/heat_serial" 40 60 >"$T/serial"
+	pdrun ip netns exec "$NS_CLIENT" env PD_HOME="$NS_CLIENT_HOME" PD_SSH_SERVE="$T/keyserve" "$BIN/pd-task" \
+		-S "${NS_ADDR_0}:1,${NS_ADDR_1}:1" -n 2 -t line --args "40 60" "$EX/heat.so"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$T/serial")" ]
+	# host 0's own server was used; host 1's, started for the run, shares
+	# the cluster key with it, since the tube between them is sealed with it
+	[ ! -e "$S/h0/keys" ]
+	[ "$(key_at "$S/h1/keys" 0)" = "$(key_at "$NS_CLIENT_HOME/key" 0)" ]
+	wait_for -t 15 host_clean 1
+}
+
 @test "pd-opt with ssh hosts from the hosts file ('ssh' line): the same result as the local run, same seed" {
 	ssh_hosts 2
 	args=(-a pso --seed 17 --iterations 20 --json --dim 3 --bounds -2:2 "$EX/rosenbrock.so:rosenbrock")
@@ -202,5 +309,5 @@ client_map() {
 	# its usage: only -v, --cpu and --mem; no key is exit 65
 	run -64 "$PD_SERVE" --ephemeral -p 0
 	run -65 "$PD_SERVE" --ephemeral </dev/null
-	[[ $output == *"no cluster key on standard input"* ]]
+	[[ $output == *"no key on standard input"* ]]
 }

@@ -7,10 +7,17 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "err.h"
+
+/* How long the pipes are still read after the program exits, when
+ * something it left running holds them open. */
+#define GRACE_NS (100 * 1000000ull)
 
 extern char **environ;
 
@@ -140,12 +147,73 @@ static void drain(int *fd, struct pd_buf *b)
 	*fd = -1;
 }
 
-/* Feed stdin, read stdout and stderr, until both outputs end. */
-static void pump(struct pd_spawn *s, struct ends *e)
+/* A descriptor that polls readable when pid exits (pidfd_open, Linux
+ * 5.3), or -1 where there is none. */
+static int exit_fd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	long fd = syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0 && fcntl((int)fd, F_SETFD, FD_CLOEXEC) == 0)
+		return (int)fd;
+	if (fd >= 0)
+		close((int)fd);
+#else
+	(void)pid;
+#endif
+	return -1;
+}
+
+/* Read what fd holds right now (all that an exited program wrote), never
+ * waiting for more. */
+static void drain_held(int *fd, struct pd_buf *b, int tail)
+{
+	size_t before;
+	int left;
+
+	if (*fd < 0 || ioctl(*fd, FIONREAD, &left) < 0)
+		return;
+	while (left > 0 && *fd >= 0) {
+		before = b->len;
+		drain(fd, b);
+		if (b->len == before)
+			break;
+		left -= (int)(b->len - before);
+		if (tail)
+			keep_tail(b);
+	}
+}
+
+/* Write what stdin can take now; close it when all is fed or the program
+ * stopped reading. */
+static void feed(struct pd_spawn *s, struct ends *e, short revents, size_t *fed)
+{
+	/* POLLERR or POLLHUP without POLLOUT: the program closed its stdin
+	 * (errno may be a stale EAGAIN: not looked at) */
+	int gone = !(revents & POLLOUT);
+	ssize_t n = gone ? -1 : write(e->in, (const char *)s->in + *fed, s->in_len - *fed);
+
+	if (n > 0)
+		*fed += (size_t)n;
+	if (gone || (n < 0 && errno != EAGAIN && errno != EINTR) || *fed == s->in_len) {
+		close(e->in); /* done, or the program stopped reading */
+		e->in = -1;
+	}
+}
+
+/*
+ * Feed stdin, read stdout and stderr, until both outputs end.  With an
+ * exit descriptor (xfd), the program's exit ends it too: what it wrote
+ * is read at once, and the pipes are read on for GRACE_NS at most, so
+ * that a child it left running in the background with the pipes open
+ * does not hold the record until that child ends.
+ */
+static void pump(struct pd_spawn *s, struct ends *e, int xfd)
 {
 	size_t fed = 0;
-	struct pollfd p[3];
-	ssize_t n;
+	struct pollfd p[4];
+	uint64_t until = 0, now;
+	int wait_ms = -1;
 
 	if (e->in >= 0 && s->in_len == 0) {
 		close(e->in);
@@ -157,27 +225,35 @@ static void pump(struct pd_spawn *s, struct ends *e)
 		p[0] = (struct pollfd){e->out, POLLIN, 0};
 		p[1] = (struct pollfd){e->err, POLLIN, 0};
 		p[2] = (struct pollfd){e->in, POLLOUT, 0};
-		if (poll(p, 3, -1) < 0)
+		p[3] = (struct pollfd){until ? -1 : xfd, POLLIN, 0};
+		if (until) {
+			now = pd_now_ns();
+			if (now >= until)
+				break;
+			wait_ms = (int)((until - now + 999999) / 1000000);
+		}
+		if (poll(p, 4, wait_ms) < 0)
 			continue; /* EINTR */
+		if (p[3].revents) {
+			/* exited: all it wrote is in the pipes now; nobody
+			 * reads its stdin any more */
+			until = pd_now_ns() + GRACE_NS;
+			drain_held(&e->out, &s->out, 0);
+			drain_held(&e->err, &s->tail, 1);
+			if (e->in >= 0) {
+				close(e->in);
+				e->in = -1;
+			}
+			continue;
+		}
 		if (p[0].revents)
 			drain(&e->out, &s->out);
 		if (p[1].revents) {
 			drain(&e->err, &s->tail);
 			keep_tail(&s->tail);
 		}
-		if (p[2].revents) {
-			/* POLLERR or POLLHUP without POLLOUT: the program closed
-			 * its stdin (errno may be a stale EAGAIN: not looked at) */
-			int gone = !(p[2].revents & POLLOUT);
-
-			n = gone ? -1 : write(e->in, (const char *)s->in + fed, s->in_len - fed);
-			if (n > 0)
-				fed += (size_t)n;
-			if (gone || (n < 0 && errno != EAGAIN && errno != EINTR) || fed == s->in_len) {
-				close(e->in); /* done, or the program stopped reading */
-				e->in = -1;
-			}
-		}
+		if (p[2].revents)
+			feed(s, e, p[2].revents, &fed);
 	}
 	close_ends(e);
 }
@@ -186,6 +262,7 @@ int pd_spawn_run(struct pd_spawn *s, char *err)
 {
 	struct ends e;
 	pid_t pid;
+	int xfd;
 
 	pd_buf_reset(&s->out);
 	pd_buf_reset(&s->tail);
@@ -193,7 +270,10 @@ int pd_spawn_run(struct pd_spawn *s, char *err)
 	pid = start(s, &e, err);
 	if (pid < 0)
 		return -1;
-	pump(s, &e);
+	xfd = exit_fd(pid);
+	pump(s, &e, xfd);
+	if (xfd >= 0)
+		close(xfd);
 	while (waitpid(pid, &s->status, 0) < 0) {
 		if (errno != EINTR) {
 			pd_err(err, "%s: wait: %s", s->argv[0], strerror(errno));

@@ -23,6 +23,8 @@ struct pd_hostsel {
 	struct pd_hostlist hosts;
 	unsigned char key[PD_KEY_LEN];
 	struct pd_sshhosts ssh; /* the sessions of its ssh hosts, once started */
+	int tubes;	/* set by a tool whose servers connect to each other
+			 * (pd-task): see pd_sshhosts_start */
 };
 
 /*

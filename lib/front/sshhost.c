@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 
 #include "client.h"
 #include "clock.h"
@@ -75,15 +77,70 @@ static void words_free(char **v)
 	free(v);
 }
 
-/* The ControlPath for session i in dir (or, when that would not fit a
- * socket's path with the suffix ssh adds while binding it, or holds a
- * character ssh would read specially, in /tmp). */
-static void control_path(char *out, size_t n, const char *dir, int i)
-{
-	int len = snprintf(out, n, "%s/ssh-%ld-%d", dir, (long)getpid(), i);
+/* Where ssh binds a control socket: sun_path, less the suffix ssh adds
+ * to the path while binding it. */
+#define CTL_MAX (sizeof((struct sockaddr_un *)0)->sun_path - 18)
 
-	if (len < 0 || (size_t)len + 18 > n || strpbrk(out, "% \t\n\"'"))
-		snprintf(out, n, "/tmp/playdoh-ssh-%lu-%ld-%d", (unsigned long)geteuid(), (long)getpid(), i);
+/* 1 when path fits a control socket and holds no character ssh would
+ * read specially. */
+static int ctl_ok(const char *path, int len)
+{
+	return len >= 0 && (size_t)len < CTL_MAX && !strpbrk(path, "% \t\n\"'");
+}
+
+/* Make s->tmp: a private directory (mkdtemp, mode 0700) in
+ * $XDG_RUNTIME_DIR, $TMPDIR or /tmp, the first where one can be made
+ * whose sockets' paths fit.  0, or -1 with errno. */
+static int make_tmp(struct pd_sshhosts *s)
+{
+	const char *base[] = {getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp"};
+	char probe[sizeof s->tmp + 32];
+	int i, len, e = ENAMETOOLONG;
+
+	for (i = 0; i < 3; i++) {
+		if (!base[i] || base[i][0] != '/')
+			continue;
+		len = snprintf(s->tmp, sizeof s->tmp, "%s/playdoh-ssh-XXXXXX", base[i]);
+		if (len < 0 || (size_t)len >= sizeof s->tmp ||
+		    !ctl_ok(probe, snprintf(probe, sizeof probe, "%s/ssh-%ld-%d", s->tmp, (long)getpid(), INT_MAX)))
+			continue;
+		if (mkdtemp(s->tmp))
+			return 0;
+		e = errno;
+	}
+	s->tmp[0] = 0;
+	errno = e;
+	return -1;
+}
+
+/* The ControlPath for session i: in dir (private, ours), or when that
+ * does not fit a socket's path or holds a character ssh would read
+ * specially (or dir is NULL), in a private directory made for the run.
+ * 0, or -1 with err. */
+static int control_path(struct pd_sshhosts *s, char *out, size_t n, const char *dir, int i, char *err)
+{
+	if (dir && ctl_ok(out, snprintf(out, n, "%s/ssh-%ld-%d", dir, (long)getpid(), i)))
+		return 0;
+	if (!s->tmp[0] && make_tmp(s)) {
+		pd_err(err, "make a private directory for ssh's control socket: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(out, n, "%s/ssh-%ld-%d", s->tmp, (long)getpid(), i);
+	return 0;
+}
+
+/* Remove the run's private directory and the sockets left in it. */
+static void remove_tmp(struct pd_sshhosts *s)
+{
+	int i;
+
+	if (!s->tmp[0])
+		return;
+	for (i = 0; i < s->n; i++)
+		if (!strncmp(s->v[i].ctl, s->tmp, strlen(s->tmp)))
+			unlink(s->v[i].ctl);
+	rmdir(s->tmp);
+	s->tmp[0] = 0;
 }
 
 /* The remote command: "$PD_SSH_SERVE --ephemeral [--cpu N]". */
@@ -137,8 +194,8 @@ static int spawn_master(struct pd_sshsess *x, char **argv, char *err)
 }
 
 /* Start session x for host h: the master ssh, and the key on its stdin. */
-static int start_one(struct pd_sshsess *x, const struct pd_host *h, const unsigned char *key, const char *dir,
-		     int i, char *err)
+static int start_one(struct pd_sshhosts *s, struct pd_sshsess *x, const struct pd_host *h, const unsigned char *key,
+		     const char *dir, int i, char *err)
 {
 	struct words m = {0};
 	char opt[160], cmd[PATH_MAX + 64];
@@ -146,7 +203,8 @@ static int start_one(struct pd_sshsess *x, const struct pd_host *h, const unsign
 
 	x->h = h;
 	snprintf(x->dest, sizeof x->dest, "%s%s%s", h->user, h->user[0] ? "@" : "", h->name);
-	control_path(x->ctl, sizeof x->ctl, dir, i);
+	if (control_path(s, x->ctl, sizeof x->ctl, dir, i, err))
+		return -1;
 	remote_command(cmd, sizeof cmd, h);
 	ssh_command(&m);
 	option(&m, "ConnectTimeout=10");
@@ -279,8 +337,9 @@ static void close_pipes(struct pd_sshsess *x)
 }
 
 /* The target of a ready session: each connection runs ssh -W through
- * its master to the server's port. */
-static void make_target(struct pd_sshsess *x, struct pd_target *t)
+ * its master to the server's port, sealed with the run's key (or, shared,
+ * the cluster key). */
+static void make_target(const struct pd_sshhosts *s, struct pd_sshsess *x, struct pd_target *t)
 {
 	struct words w = {0};
 	char opt[160], addr[64];
@@ -302,6 +361,7 @@ static void make_target(struct pd_sshsess *x, struct pd_target *t)
 	t->fd = -1;
 	t->argv = x->argv;
 	snprintf(t->addr, sizeof t->addr, "%s", addr);
+	t->key = s->shared ? NULL : s->run_key;
 }
 
 /* Which ssh hosts of l already run a pd-serve that takes our key: up[i]
@@ -337,17 +397,43 @@ static void probe(const struct pd_hostlist *l, const unsigned char *key, struct 
 	free(of);
 }
 
+/* Choose the key the started servers get: a fresh one for the run, or
+ * the cluster key when they must reach hosts that take only that (see
+ * sshhost.h); the one to hand them. */
+static const unsigned char *run_key(struct pd_sshhosts *s, const unsigned char *key, int tubes, int ntcp,
+				    const int *up, int nssh)
+{
+	int i;
+
+	for (i = 0; i < nssh; i++)
+		ntcp += up[i];
+	s->shared = tubes && ntcp > 0;
+	if (s->shared)
+		return key;
+	sodium_mlock(s->run_key, sizeof s->run_key); /* best effort: kept out of swap */
+	randombytes_buf(s->run_key, sizeof s->run_key);
+	return s->run_key;
+}
+
 int pd_sshhosts_start(struct pd_sshhosts *s, const struct pd_hostlist *l, const unsigned char key[PD_KEY_LEN],
-		      const char *ctl_dir, struct pd_target *t, void (*note)(void *arg, const char *msg),
-		      void *arg)
+		      int tubes, int ntcp, const char *ctl_dir, struct pd_target *t,
+		      void (*note)(void *arg, const char *msg), void *arg)
 {
 	int nssh = pd_hosts_count_ssh(l), *up = pd_xcalloc((size_t)nssh + 1, sizeof *up), i, j, n = 0;
 	struct pd_target *tcp = pd_xcalloc((size_t)nssh + 1, sizeof *tcp);
 	char err[PD_ERRLEN], msg[PD_ERRLEN + 400];
+	const unsigned char *hand;
 
 	memset(s, 0, sizeof *s);
 	s->v = pd_xcalloc((size_t)nssh + 1, sizeof *s->v);
+	if (sodium_init() < 0) {
+		note(arg, "libsodium failed to initialise: no ssh host started");
+		free(up);
+		free(tcp);
+		return 0;
+	}
 	probe(l, key, tcp, up);
+	hand = run_key(s, key, tubes, ntcp, up, nssh);
 	for (i = j = 0; i < l->n; i++) {
 		struct pd_sshsess *x;
 
@@ -362,7 +448,7 @@ int pd_sshhosts_start(struct pd_sshhosts *s, const struct pd_hostlist *l, const 
 		x->in = x->out = x->err = -1;
 		pd_buf_init(&x->got);
 		pd_buf_init(&x->said);
-		if (start_one(x, &l->v[i], key, ctl_dir, s->n, err)) {
+		if (start_one(s, x, &l->v[i], hand, ctl_dir, s->n, err)) {
 			snprintf(msg, sizeof msg, "ssh %s: %s", x->dest, err);
 			note(arg, msg);
 		}
@@ -372,7 +458,7 @@ int pd_sshhosts_start(struct pd_sshhosts *s, const struct pd_hostlist *l, const 
 		struct pd_sshsess *x = &s->v[i];
 
 		if (x->ready) {
-			make_target(x, &t[n++]);
+			make_target(s, x, &t[n++]);
 			continue;
 		}
 		if (!x->pid)
@@ -383,6 +469,8 @@ int pd_sshhosts_start(struct pd_sshhosts *s, const struct pd_hostlist *l, const 
 		close_pipes(x);
 		reap(x, (long long)pd_now_ns() + 2000000000LL);
 	}
+	if (!n)
+		remove_tmp(s); /* nothing came up: the caller may not stop s */
 	free(up);
 	free(tcp);
 	return n;
@@ -405,6 +493,9 @@ void pd_sshhosts_stop(struct pd_sshhosts *s)
 		pd_buf_release(&s->v[i].said);
 		words_free(s->v[i].argv);
 	}
+	remove_tmp(s);
+	if (!s->shared)
+		sodium_munlock(s->run_key, sizeof s->run_key); /* zeroes it */
 	free(s->v);
 	memset(s, 0, sizeof *s);
 }

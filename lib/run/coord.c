@@ -655,7 +655,7 @@ static void host_connect(struct chost *h)
 	struct timeval tv = {PING_S, 0};
 
 	struct pd_coord *c = h->c;
-	struct pd_peer_opts po = {PD_ROLE_CLIENT, pd_target_sealed(&h->t), c->o.key, h->t.name,
+	struct pd_peer_opts po = {PD_ROLE_CLIENT, pd_target_sealed(&h->t), pd_target_key(&h->t, c->o.key), h->t.name,
 				  PD_BLOB_MAX, c->o.client, 0};
 	char err[PD_ERRLEN];
 	int fd;

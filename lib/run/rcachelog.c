@@ -162,9 +162,21 @@ static void take(struct rc_log *l, uint64_t off, uint32_t len)
 	}
 }
 
+/* 1 when the entry at off (length n, within the log) ends where the log
+ * ends or where another entry's magic begins. */
+static int ends_at_entry(const struct rc_log *l, uint64_t off, uint32_t n)
+{
+	uint64_t end = off + RC_HDR + (uint64_t)n;
+
+	return end == l->size || (l->size - end >= 4 && !memcmp(l->map + end, RC_MAGIC, 4));
+}
+
 /* 1 when a well-formed header starts at off, with its payload length.
  * Results' checksums are checked when served (rc_entry_ok), the small
- * use and context entries' here. */
+ * use and context entries' here.  A result that is not followed by the
+ * next entry or the end of the log is checked here too: it may be the
+ * torn tail of a crashed run that later runs appended to, whose length
+ * field would otherwise swallow their whole entries. */
 static int header_ok(const struct rc_log *l, uint64_t off, uint32_t *len)
 {
 	const unsigned char *h = l->map + off;
@@ -179,7 +191,8 @@ static int header_ok(const struct rc_log *l, uint64_t off, uint32_t *len)
 	if (h[4] == RC_RESULT)
 		return n >= RC_RES_FIXED && h[RC_HDR + RC_RES_FIXED - 1] > 0 &&
 		       h[RC_HDR + RC_RES_FIXED - 1] <= n - RC_RES_FIXED &&
-		       h[RC_HDR + RC_RES_FIXED + h[RC_HDR + RC_RES_FIXED - 1] - 1] == 0;
+		       h[RC_HDR + RC_RES_FIXED + h[RC_HDR + RC_RES_FIXED - 1] - 1] == 0 &&
+		       (ends_at_entry(l, off, n) || rc_entry_ok(l, off));
 	if (h[4] == RC_USE && n % PD_RCACHE_KEY)
 		return 0;
 	if (h[4] == RC_CONTEXT && n < RC_CTX)
@@ -281,14 +294,10 @@ int rc_paths(const char *dir, char lock[PD_PATH_MAX], char log[PD_PATH_MAX], cha
 	return 0;
 }
 
-int rc_lock(const char *lock, char *err)
+/* Take the lock on fd, the open lock file (closed on failure); fd, or
+ * -1 with err. */
+static int lock_fd(int fd, const char *lock, char *err)
 {
-	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0) {
-		pd_err(err, "open %s: %s", lock, strerror(errno));
-		return -1;
-	}
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR) {
 			pd_err(err, "lock %s: %s", lock, strerror(errno));
@@ -298,15 +307,28 @@ int rc_lock(const char *lock, char *err)
 	return fd;
 }
 
+int rc_lock(const char *lock, char *err)
+{
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		pd_err(err, "open %s: %s", lock, strerror(errno));
+		return -1;
+	}
+	return lock_fd(fd, lock, err);
+}
+
 int rc_log_load_locked(struct rc_log *l, const char *lock, const char *path, char *err)
 {
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600), rc;
 
 	if (fd < 0 && errno == ENOENT)
 		return rc_log_load(l, path, err); /* no cache yet: nothing to race */
-	if (fd >= 0)
-		close(fd);
-	if ((fd = rc_lock(lock, err)) < 0)
+	if (fd < 0) {
+		pd_err(err, "open %s: %s", lock, strerror(errno));
+		return -1;
+	}
+	if (lock_fd(fd, lock, err) < 0)
 		return -1;
 	rc = rc_log_load(l, path, err);
 	close(fd);

@@ -120,7 +120,7 @@ int pd_ephemeral_serve(int in, int out, const struct pd_ephemeral_opts *o, char 
 	}
 	sodium_mlock(key, sizeof key); /* best effort: never swapped out */
 	if (pd_read_exact(in, key, sizeof key)) {
-		pd_err(err, "no cluster key on standard input: %s", errno ? strerror(errno) : "it ended early");
+		pd_err(err, "no key on standard input: %s", errno ? strerror(errno) : "it ended early");
 		sodium_munlock(key, sizeof key);
 		return PD_EX_DATAERR;
 	}

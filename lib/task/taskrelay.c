@@ -249,7 +249,8 @@ static void ping_hosts(evutil_socket_t fd, short what, void *arg)
 static void host_connect(struct relay *r, int h)
 {
 	const struct pd_target *t = &r->o.hosts[h];
-	struct pd_peer_opts po = {PD_ROLE_CLIENT, pd_target_sealed(t), r->o.key, t->name, PD_BLOB_MAX, "pd-task", 0};
+	struct pd_peer_opts po = {PD_ROLE_CLIENT, pd_target_sealed(t), pd_target_key(t, r->o.key), t->name,
+				  PD_BLOB_MAX, "pd-task", 0};
 	char err[PD_ERRLEN];
 	int fd;
 

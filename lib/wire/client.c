@@ -75,7 +75,7 @@ void pd_client_multi(const struct pd_target *t, int n, const unsigned char *key,
 	int i, left = n, fd;
 
 	for (i = 0; i < n; i++) {
-		struct pd_peer_opts o = {PD_ROLE_CLIENT, pd_target_sealed(&t[i]), key, t[i].name,
+		struct pd_peer_opts o = {PD_ROLE_CLIENT, pd_target_sealed(&t[i]), pd_target_key(&t[i], key), t[i].name,
 					 PD_BLOB_MAX, client, timeout_s};
 
 		x[i] = (struct exchange){NULL, req, &out[i], &left, base, 0};
@@ -212,7 +212,8 @@ static int session_wait(struct pd_session *s, int timeout_s, char *err)
 struct pd_session *pd_session_open(const struct pd_target *t, const unsigned char *key,
 				   const char *client, int *code, char *err)
 {
-	struct pd_peer_opts o = {PD_ROLE_CLIENT, pd_target_sealed(t), key, t->name, PD_BLOB_MAX, client, 0};
+	struct pd_peer_opts o = {PD_ROLE_CLIENT, pd_target_sealed(t), pd_target_key(t, key), t->name, PD_BLOB_MAX,
+				 client, 0};
 	struct pd_session *s = pd_xcalloc(1, sizeof *s);
 	int fd;
 

@@ -137,6 +137,11 @@ int pd_target_sealed(const struct pd_target *t)
 	return t->kind == PD_T_TCP || t->kind == PD_T_CMD;
 }
 
+const unsigned char *pd_target_key(const struct pd_target *t, const unsigned char *cluster)
+{
+	return t->key ? t->key : cluster;
+}
+
 /* The grandchild: run argv on fd (stdin and stdout), in a session of its
  * own so that the terminal's ^C reaches only the tool, which then closes
  * its end in order. */

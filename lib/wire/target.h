@@ -25,10 +25,17 @@ struct pd_target {
 			    * the target, and outliving it) */
 	char addr[64];	   /* PD_T_CMD: the address other hosts reach it at
 			    * (tubes), "" unknown */
+	const unsigned char *key; /* sealed: the key of a server started for
+				   * this run alone (an ssh host's), owned by
+				   * whoever made the target; NULL: the
+				   * cluster key the caller holds */
 };
 
 /* 1 when the target's frames are sealed (it is another host: TCP, CMD). */
 int pd_target_sealed(const struct pd_target *t);
+
+/* The key to seal t's frames with: its own (t->key) or else `cluster`. */
+const unsigned char *pd_target_key(const struct pd_target *t, const unsigned char *cluster);
 
 /* A connection to a target that is not TCP: a UNIX target's socket
  * (pd_target_unix_connect), a FD target's fd, or a CMD target's new
