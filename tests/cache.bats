@@ -225,12 +225,14 @@ cached_results() {
 	per=$(printf '%s\n' "$output" | awk -v j="$T/calls.so:calls" '$NF == j { print $3 / 10 }')
 	logsz=$(printf '%s\n' "$output" | awk '$1 == "total" { print $3 }')
 	ctx=$((logsz - 10 * per))
-	[ "$per" -gt 60 ] && [ "$ctx" -gt 36 ]
+	[ "$per" -gt 60 ]
+	[ "$ctx" -gt 36 ]
 	pdrun "$PD_MAP" --cache-prune
 	# room for 40 results; compaction keeps 3/4 of the limit
 	limit=$((40 * per + ctx))
 	keep=$(((limit / 4 * 3 - ctx) / per))
-	[ "$keep" -gt 20 ] && [ "$keep" -lt 40 ]
+	[ "$keep" -gt 20 ]
+	[ "$keep" -lt 40 ]
 	for i in $(seq 1 60); do printf 'a%03d\n' "$i"; done >"$T/a"
 	pdrun "$PD_MAP" --cache --cache-size "$limit" "$T/calls.so" <"$T/a"
 	[ "$(cached_results)" -eq "$keep" ]
@@ -305,7 +307,8 @@ cached_results() {
 	pdrun "$PD_MAP" --cache "$T/calls.so" <"$T/in"
 	[ "$output" = "$(cat "$T/in")" ]
 	n=$(calls_taken | wc -l)
-	[ "$n" -ge 1 ] && [ "$n" -le 10 ]
+	[ "$n" -ge 1 ]
+	[ "$n" -le 10 ]
 	pdrun "$PD_MAP" --cache "$T/calls.so" <"$T/in"
 	[ "$(calls_taken | wc -l)" -eq 0 ]
 }

@@ -88,7 +88,8 @@ sleeps() {
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"run $id cancelled"* ]]
 	n=${#lines[@]}
-	[ "$n" -ge 1 ] && [ "$n" -lt 200 ]
+	[ "$n" -ge 1 ]
+	[ "$n" -lt 200 ]
 	# what is there is right: a prefix of the input, in order
 	[ "$output" = "$(head -n "$n" "$T/in")" ]
 	# cancelling twice says it has ended

@@ -153,7 +153,8 @@ EOF
 	[ "$status" -eq 1 ]
 	[ "$output" = fast ]
 	[[ $stderr == *"line 2: timed out after 2 s"* ]]
-	[ -s "$T/kid" ] && [ -s "$T/sh" ]
+	[ -s "$T/kid" ]
+	[ -s "$T/sh" ]
 	wait_for pd_dead "$(cat "$T/kid")"
 	wait_for pd_dead "$(cat "$T/sh")"
 }
@@ -332,7 +333,8 @@ AWK_SPHERE='awk '\''BEGIN { s = 0; for (i = 1; i < ARGC; i++) s += ARGV[i] * ARG
 	pdrun_to "$T/out" "$PD_MAP" -c 2 'echo {} | cat' <"$T/in"
 	[ "$status" -eq 0 ]
 	cmp "$T/in" "$T/out"
-	[ ! -e "$T/pwned1" ] && [ ! -e "$T/pwned2" ]
+	[ ! -e "$T/pwned1" ]
+	[ ! -e "$T/pwned2" ]
 	for tpl in 'echo "{}"' "echo '{}'" 'echo \{}' 'cat <<E
 {}
 E' 'echo "x{1}y"'; do

@@ -172,7 +172,8 @@ extract_examples() {
 	# the page's session: the command, then its output lines
 	cmd=$(grep '| pd-map dist.so$' man/man3/playdoh.3 | sed 's/^\$ //; s/\\e/\\/g')
 	session=$(awk '/pd-map dist.so$/ { on = 1; next } on && /^\.Ed/ { exit } on' man/man3/playdoh.3)
-	[ -n "$cmd" ] && [ -n "$session" ]
+	[ -n "$cmd" ]
+	[ -n "$session" ]
 	pdmap=$(cd "$bin" && pwd)/pd-map
 	cd "$d"
 	run --separate-stderr bash -c "${cmd/pd-map/$pdmap}"

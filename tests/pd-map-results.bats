@@ -106,7 +106,8 @@ PY
 	check_tree res "$T/in" nl
 	# nothing was written outside res: the work directory holds res only
 	[ "$(ls -A "$T/work")" = res ]
-	[ ! -e "$T/escape" ] && [ ! -e /escape ]
+	[ ! -e "$T/escape" ]
+	[ ! -e /escape ]
 	# a failed record's stderr file holds the message --json reports
 	pdrun "$PD_MAP" --json "$EX/square.so" < <(printf 'x y\n')
 	[ "$(cat 'res/1/x y/stderr')" = "$(printf '%s' "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"])')" ]
@@ -158,7 +159,8 @@ PY
 	pdrun "$PD_MAP" -c 1 --results "$T/res" "$EX/square.so" <"$T/in"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$T/outside")" = untouched ]
-	[ -f "$T/res/1/2/stdout" ] && [ ! -p "$T/res/1/2/stdout" ]
+	[ -f "$T/res/1/2/stdout" ]
+	[ ! -p "$T/res/1/2/stdout" ]
 	[ "$(cat "$T/res/1/2/stdout")" = 4 ]
 	[ "$(cat "$T/res/1/3/stdout")" = 9 ]
 	[ "$(stat -c %h "$T/res/1/3/stdout")" -eq 1 ]

@@ -186,7 +186,8 @@ while True:
 	pid=$!
 	# both servers up, each with its state directory, and results coming
 	wait_for -t 60 test -s "$T/out"
-	[ -n "$(host_servers 0)" ] && [ -n "$(host_servers 1)" ]
+	[ -n "$(host_servers 0)" ]
+	[ -n "$(host_servers 1)" ]
 	[ -n "$(find "$S/h0/tmp" "$S/h1/tmp" -mindepth 1)" ]
 	kill -KILL "$pid"
 	wait "$pid" || true
@@ -263,7 +264,8 @@ while True:
 	# pd-status starts no servers: it looks for running ones, logs in nowhere
 	logins=$(cat "$S"/h*/sshd.log | grep -c 'Accepted publickey')
 	pdrun ip netns exec "$NS_CLIENT" env PD_HOME="$NS_CLIENT_HOME" "$B/bin/pd-status"
-	[ "$status" -ne 0 ] && [ "$status" -lt 128 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -lt 128 ]
 	[ "$(cat "$S"/h*/sshd.log | grep -c 'Accepted publickey')" = "$logins" ]
 }
 
@@ -295,7 +297,8 @@ while True:
 	cat "$PD_HOME/key" >&4
 	wait_for test -s "$T/ready"
 	read -r word port addr <"$T/ready"
-	[ "$word" = ready ] && [ "$addr" = - ]
+	[ "$word" = ready ]
+	[ "$addr" = - ]
 	[ -n "$(find "$T/rtmp" -mindepth 1 -maxdepth 1 -name 'playdoh-ssh-*')" ]
 	seq 1 30 >"$T/in"
 	pdrun "$PD_MAP" -H "127.0.0.1:$port" "$EX/square.so" <"$T/in"
