@@ -352,7 +352,7 @@ share_servers() {
 	pd_keygen
 	PD_CC_TIMEOUT=150 pd_start_server --cpu 1
 	printf '#include "/dev/zero"\n' >"$T/zero.c"
-	PD_RUN_TIMEOUT=240 pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$T/zero.c" <<<3
+	PD_RUN_TIMEOUT=$((PD_RUN_TIMEOUT > 240 ? PD_RUN_TIMEOUT : 240)) pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" "$T/zero.c" <<<3
 	[ "$status" -eq 65 ]
 	[[ $stderr == *"zero.c did not compile"* ]]
 	[[ $stderr != *"ran over"* ]]

@@ -7,7 +7,7 @@
 #
 # Every test has a private $PD_HOME with no hosts file (pd_setup), so the
 # tasks run on this machine only, and every pd-task call is bounded by
-# timeout 60 (pdrun / pdrun_to, $PD_RUN_TIMEOUT).
+# $PD_RUN_TIMEOUT (pdrun / pdrun_to; helpers/common.bash).
 
 load helpers/common
 

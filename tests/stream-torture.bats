@@ -18,7 +18,6 @@ setup() {
 	ECHO="$T/echo.so"
 	cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -O2 -Ilib tests/jobs/echo.c -o "$ECHO"
 	CHECK="python3 tests/helpers/streamcheck.py"
-	PD_RUN_TIMEOUT=120
 }
 
 teardown() {

@@ -26,17 +26,27 @@ EX="$B/examples"
 # report and exit 1; genuine crashes of the tools still fail the tests.
 export ASAN_OPTIONS="handle_segv=0:${ASAN_OPTIONS:-}"
 
-# Seconds any single command under test may take before it counts as hung.
-PD_RUN_TIMEOUT="${PD_RUN_TIMEOUT:-60}"
+# Seconds any single command under test may take before it counts as hung:
+# a guard against hangs, never a measure, so it leaves room for a loaded
+# 2-core CI machine (a search that takes 1 s here took over 60 s there
+# under the sanitizers, which slow pd-opt some tenfold).
+case $B in
+*san*) PD_RUN_TIMEOUT="${PD_RUN_TIMEOUT:-360}" ;;
+*) PD_RUN_TIMEOUT="${PD_RUN_TIMEOUT:-180}" ;;
+esac
 
 # PD_SERVE_WRAP: words put before pd-serve wherever the helpers start a
 # server (pd_start_server, netns_start_server), e.g. a valgrind command
 # (tests/valgrind/run.sh); each such server gets a unique PD_SERVE_TAG in
 # its environment, which the wrapper may use to name its files.
 # PD_WAIT_SCALE: a whole number multiplying every bounded wait of the
-# helpers (wait_for, server start and stop), for slow wrappers; default 1.
+# helpers (wait_for, server start and stop), for slow wrappers; default 1,
+# 3 in sanitizer builds.
 PD_SERVE_WRAP="${PD_SERVE_WRAP:-}"
-PD_WAIT_SCALE="${PD_WAIT_SCALE:-1}"
+case $B in
+*san*) PD_WAIT_SCALE="${PD_WAIT_SCALE:-3}" ;;
+*) PD_WAIT_SCALE="${PD_WAIT_SCALE:-1}" ;;
+esac
 
 # pd_serve_argv: set the array PD_SERVE_ARGV to the command that runs
 # pd-serve: "$PD_SERVE" alone, or env PD_SERVE_TAG=... WRAP "$PD_SERVE".
