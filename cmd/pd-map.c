@@ -431,7 +431,7 @@ static void parse_options(int argc, char **argv)
 	int ch, job = -1;
 
 	M.bar = -1;
-	struct option *all = pd_runcli_longopts(longopts);
+	const struct option *all = pd_runcli_longopts(longopts);
 
 	while ((ch = next_option(argc, argv, all, &job)) != -1) {
 		if (pd_runcli_parse(ch, optarg, &M.run))
@@ -482,7 +482,6 @@ static void parse_options(int argc, char **argv)
 		default: usage(PD_EX_USAGE);
 		}
 	}
-	free(all);
 	if (job >= 0 && optind != argc)
 		say("too many arguments (a job file takes no arguments; a command is not named *.so or *.c)"),
 		    usage(PD_EX_USAGE);

@@ -287,7 +287,7 @@ static void fill_proportions(struct pd_optim_conf *k)
 /* Options of pd-opt, then the checks between them. */
 static void parse_options(int argc, char **argv)
 {
-	struct option *all = pd_runcli_longopts(longopts);
+	const struct option *all = pd_runcli_longopts(longopts);
 	char err[PD_ERRLEN];
 	int ch;
 
@@ -298,7 +298,6 @@ static void parse_options(int argc, char **argv)
 	while ((ch = pd_cli_getopt(argc, argv, "ha:p:n:H:S:q", all, O_VERSION)) != -1)
 		if (!algo_option(ch, optarg) && !run_option(ch, optarg) && !pd_runcli_parse(ch, optarg, &O.run))
 			pd_cli_usage(PD_EX_USAGE);
-	free(all);
 	if (O.fitness_cmd && optind != argc)
 		pd_cli_die(PD_EX_USAGE, "--fitness-cmd is the fitness: give no FITNESS.so as well");
 	if (O.fitness_input && !O.fitness_cmd)

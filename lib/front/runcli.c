@@ -2,6 +2,7 @@
 #include "runcli.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -10,11 +11,12 @@
 #include "num.h"
 #include "xmalloc.h"
 
-struct option *pd_runcli_longopts(const struct option *own)
+const struct option *pd_runcli_longopts(const struct option *own)
 {
+	static struct option *all; /* one table a process: a tool parses its options once */
 	size_t n = 0, k = 0, i;
-	struct option *all;
 
+	free(all);
 	while (own[n].name)
 		n++;
 	while (pd_runopt_table[k].option)

@@ -12,8 +12,9 @@ struct option;
 
 /* A tool's getopt_long table `own` (ending with a zero row) with a row
  * for each per-run option appended (--timeout SEC, --mem SIZE, ...), so
- * that the tools taking them list them once, here; free() it. */
-struct option *pd_runcli_longopts(const struct option *own);
+ * that the tools taking them list them once, here.  The table lives until
+ * the next call (one a process, as options are parsed once). */
+const struct option *pd_runcli_longopts(const struct option *own);
 
 /* When ch is a per-run option's code, store arg in o and return 1, or
  * die with PD_EX_USAGE naming the option and what it takes; 0 for any
