@@ -42,6 +42,19 @@ AWK_ROSEN='awk -F"[][,]" '\''{ f = 0; for (i = 2; i < NF - 1; i++) { a = $(i + 1
 # The same, one point as arguments.
 AWK_ROSEN1='awk '\''BEGIN { f = 0; for (i = 1; i + 1 < ARGC; i++) { a = ARGV[i + 1] - ARGV[i] * ARGV[i]; b = 1 - ARGV[i]; f += 100 * a * a + b * b }; printf "%.17g\n", f }'\'
 
+# same_search ARRAY JOB FITNESS...: pd-opt with the words in the array
+# named ARRAY prints for FITNESS... (e.g. --fitness-cmd CMD) exactly what
+# it prints for the job file JOB; $want holds that.
+same_search() {
+	local -n words=$1
+	pdrun "$PD_OPT" "${words[@]}" "$2"
+	[ "$status" -eq 0 ] || return 1
+	want=$output
+	shift 2
+	pdrun "$PD_OPT" "${words[@]}" "$@"
+	[ "$status" -eq 0 ] && [ "$output" = "$want" ]
+}
+
 # The trace without its timings: iterations, evaluations, best, mean, step.
 history() {
 	sed 's/,"eval_ms".*//' "$1"
@@ -82,18 +95,13 @@ assert s == float(kv["fitness"]), (s, kv)'
 }
 
 @test "an awk Rosenbrock on lines equals rosenbrock.so and the same awk one point per call; a seed repeats it" {
-	args=(-q --seed 3 --dim 4 --bounds -2:2 --popsize 12 --iterations 10 -n 2)
-	pdrun "$PD_OPT" "${args[@]}" --json "$EX/rosenbrock.so:rosenbrock"
-	[ "$status" -eq 0 ]
-	want=$output
-	pdrun "$PD_OPT" "${args[@]}" --json --fitness-cmd "$AWK_ROSEN1"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$want" ]
-	pdrun "$PD_OPT" "${args[@]}" --json --fitness-input lines --fitness-cmd "$AWK_ROSEN"
+	args=(-q --json --seed 3 --dim 4 --bounds -2:2 --popsize 12 --iterations 10 -n 2)
+	same_search args "$EX/rosenbrock.so:rosenbrock" --fitness-cmd "$AWK_ROSEN1"
+	pdrun "$PD_OPT" "${args[@]}" --fitness-input lines --fitness-cmd "$AWK_ROSEN"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$want" ]
 	for run in 1 2; do
-		pdrun "$PD_OPT" "${args[@]}" --json --fitness-batch 5 --fitness-cmd "$AWK_ROSEN"
+		pdrun "$PD_OPT" "${args[@]}" --fitness-batch 5 --fitness-cmd "$AWK_ROSEN"
 		[ "$status" -eq 0 ]
 		[ "$output" = "$want" ]
 	done
@@ -123,12 +131,7 @@ for j in range(x.shape[1]):
 sys.stdout.write("".join(repr(float(v)) + "\n" for v in s))
 EOF
 	args=(-q --seed 9 --dim 5 --bounds -3:3 --popsize 20 --iterations 6 -n 2)
-	pdrun "$PD_OPT" "${args[@]}" "$EX/square.so:square_fitness"
-	[ "$status" -eq 0 ]
-	want=$output
-	pdrun "$PD_OPT" "${args[@]}" --fitness-input lines --fitness-cmd "/usr/bin/python3 $T/np.py"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$want" ]
+	same_search args "$EX/square.so:square_fitness" --fitness-input lines --fitness-cmd "/usr/bin/python3 $T/np.py"
 }
 
 @test "the program runs once per slot per generation by default, and ceil(population/K) times with --fitness-batch K" {
