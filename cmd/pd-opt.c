@@ -26,6 +26,7 @@
 #include "execjob.h"
 #include "num.h"
 #include "opt/checkpoint.h"
+#include "opt/fitbatch.h"
 #include "opt/ga.h"
 #include "opt/optim.h"
 #include "opt/param.h"
@@ -51,7 +52,8 @@ static const char *usage_text =
     "              [--timeout SEC] [--mem SIZE]\n"
     "              [--json] [-q] [--trace FILE] [--plot FILE.svg] [--checkpoint FILE]\n"
     "              [--checkpoint-every N] [--resume FILE] FITNESS.so[:NAME]\n"
-    "       pd-opt [options as above] --fitness-cmd CMD [--fitness-input args|json]\n";
+    "       pd-opt [options as above] --fitness-cmd CMD [--fitness-input args|json|lines]\n"
+    "              [--fitness-batch K]\n";
 
 #define DEFAULT_ITERATIONS 1000	 /* PSO and GA */
 #define DEFAULT_EVALS_PER_DIM 10000 /* CMA-ES: its own stop tests usually end it first */
@@ -69,7 +71,8 @@ struct opts {
 	const char *bounds, *hosts, *ssh, *trace, *plot, *checkpoint, *resume;
 	const char *x0, *step; /* lists, parsed once the parameters are known */
 	const char *fitness_cmd; /* --fitness-cmd: a program is the fitness */
-	int fitness_json, fitness_input; /* --fitness-input json; given at all */
+	int fitness_in;		 /* --fitness-input: 'a'rgs, 'j'son, 'l'ines; 0: not given */
+	long fitness_batch;	 /* --fitness-batch K: points per call (lines); 0: default */
 	double *x0v, *stepv;
 	int restarts_given, rule_given, sigma0_given;
 };
@@ -83,9 +86,11 @@ struct run {
 	char *args;		 /* --fitness-cmd: the runner's argument string */
 	struct pd_coord *coord;
 	double *f;		 /* its values */
+	const double *x;	 /* the generation's points (valid until the next ask) */
 	long base, np;		 /* line number before the generation, its size */
+	long nrec;		 /* its records: np, or fewer with --fitness-input lines */
 	long got;		 /* values received */
-	char fail[PD_ERRLEN];	 /* why an evaluation failed */
+	char fail[2 * PD_ERRLEN]; /* why an evaluation failed (the first) */
 	FILE *trace;
 	double *hx, *hy;	 /* evaluations and best so far, per iteration */
 	size_t hn, hcap;
@@ -101,31 +106,10 @@ struct run {
 static struct opts O;
 static struct run R;
 
-/* A double option; exits 64 naming it when s is not a finite number. */
-static double opt_double(const char *name, const char *s, double lo, double hi)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !isfinite(v) || v < lo || v > hi)
-		pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a number from %g to %g", name, s, lo, hi);
-	return v;
-}
-
-/* An integer option in [lo, hi]; exits 64 naming it. */
-static long opt_long(const char *name, const char *s, long lo, long hi)
-{
-	long v;
-
-	if (pd_parse_long(s, lo, hi, &v))
-		pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a whole number from %ld to %ld", name, s, lo, hi);
-	return v;
-}
-
 enum {
 	O_VERSION = 256, O_MIN, O_MAX, O_DIM, O_BOUNDS, O_POPSIZE, O_ITER, O_EVALS, O_TARGET, O_SEED,
 	O_SIGMA0, O_RESTARTS, O_OMEGA, O_CL, O_CG, O_ISLANDS, O_ELITE, O_CROSS, O_MUT, O_MIGINT, O_MIGPROP,
-	O_RULE, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU, O_FCMD, O_FIN,
+	O_RULE, O_JSON, O_TRACE, O_PLOT, O_CKPT, O_EVERY, O_RESUME, O_GPU, O_FCMD, O_FIN, O_FBATCH,
 	O_X0, O_STEP, O_RMODE, O_NOISE
 };
 
@@ -152,6 +136,7 @@ static const struct option longopts[] = {
     {"plot", required_argument, 0, O_PLOT}, {"checkpoint", required_argument, 0, O_CKPT},
     {"checkpoint-every", required_argument, 0, O_EVERY}, {"resume", required_argument, 0, O_RESUME},
     {"fitness-cmd", required_argument, 0, O_FCMD}, {"fitness-input", required_argument, 0, O_FIN},
+    {"fitness-batch", required_argument, 0, O_FBATCH},
     {0, 0, 0, 0}};
 
 /* The algorithm options; 0 when ch is not one of them. */
@@ -160,9 +145,9 @@ static int algo_option(int ch, const char *arg)
 	struct pd_optim_conf *k = &O.conf;
 
 	switch (ch) {
-	case O_POPSIZE: k->popsize = (int)opt_long("--popsize", arg, 2, 1000000); break;
-	case O_SIGMA0: k->sigma0 = opt_double("--sigma0", arg, 1e-12, 1e6), O.sigma0_given = 1; break;
-	case O_RESTARTS: k->restarts = (int)opt_long("--restarts", arg, 0, 20), O.restarts_given = 1; break;
+	case O_POPSIZE: k->popsize = (int)pd_cli_long("--popsize", arg, 2, 1000000); break;
+	case O_SIGMA0: k->sigma0 = pd_cli_double("--sigma0", arg, 1e-12, 1e6), O.sigma0_given = 1; break;
+	case O_RESTARTS: k->restarts = (int)pd_cli_long("--restarts", arg, 0, 20), O.restarts_given = 1; break;
 	case O_X0: O.x0 = arg; break;
 	case O_STEP: O.step = arg; break;
 	case O_NOISE: k->noise = 1; break;
@@ -171,21 +156,21 @@ static int algo_option(int ch, const char *arg)
 			pd_cli_die(PD_EX_USAGE, "--restart-mode: '%s' is neither ipop nor bipop", arg);
 		k->bipop = !strcmp(arg, "bipop");
 		break;
-	case O_OMEGA: k->omega = opt_double("--omega", arg, 1e-9, 2); break;
-	case O_CL: k->cl = opt_double("--cl", arg, 1e-9, 10); break;
-	case O_CG: k->cg = opt_double("--cg", arg, 1e-9, 10); break;
+	case O_OMEGA: k->omega = pd_cli_double("--omega", arg, 1e-9, 2); break;
+	case O_CL: k->cl = pd_cli_double("--cl", arg, 1e-9, 10); break;
+	case O_CG: k->cg = pd_cli_double("--cg", arg, 1e-9, 10); break;
 	case O_RULE:
 		if (strcmp(arg, "linear") && strcmp(arg, "classic"))
 			pd_cli_die(PD_EX_USAGE, "--pso-rule: '%s' is neither linear nor classic", arg);
 		k->pso_rule = !strcmp(arg, "classic") ? PD_PSO_CLASSIC : PD_PSO_LINEAR;
 		O.rule_given = 1;
 		break;
-	case O_ISLANDS: k->islands = (int)opt_long("--islands", arg, 1, 1000); break;
-	case O_ELITE: k->elite = opt_double("--elite", arg, 0, 1); break;
-	case O_CROSS: k->crossover = opt_double("--crossover", arg, 0, 1); break;
-	case O_MUT: k->mutation = opt_double("--mutation", arg, 0, 1); break;
-	case O_MIGINT: k->migration_interval = (int)opt_long("--migration-interval", arg, 1, 1000000); break;
-	case O_MIGPROP: k->migration_proportion = opt_double("--migration-proportion", arg, 1e-9, 1); break;
+	case O_ISLANDS: k->islands = (int)pd_cli_long("--islands", arg, 1, 1000); break;
+	case O_ELITE: k->elite = pd_cli_double("--elite", arg, 0, 1); break;
+	case O_CROSS: k->crossover = pd_cli_double("--crossover", arg, 0, 1); break;
+	case O_MUT: k->mutation = pd_cli_double("--mutation", arg, 0, 1); break;
+	case O_MIGINT: k->migration_interval = (int)pd_cli_long("--migration-interval", arg, 1, 1000000); break;
+	case O_MIGPROP: k->migration_proportion = pd_cli_double("--migration-proportion", arg, 1e-9, 1); break;
 	default: return 0;
 	}
 	return 1;
@@ -209,14 +194,14 @@ static int run_option(int ch, const char *arg)
 		if (pd_params_add(&O.params, arg, err))
 			pd_cli_die(PD_EX_USAGE, "%s", err);
 		break;
-	case O_DIM: O.dim = opt_long("--dim", arg, 1, PD_PARAM_MAX); break;
+	case O_DIM: O.dim = pd_cli_long("--dim", arg, 1, PD_PARAM_MAX); break;
 	case O_BOUNDS: O.bounds = arg; break;
-	case O_ITER: O.iterations = opt_long("--iterations", arg, 1, 1000000000); break;
-	case O_EVALS: O.max_evals = opt_long("--max-evals", arg, 1, 1L << 50); break;
-	case O_TARGET: O.target = opt_double("--target", arg, -1e308, 1e308), O.have_target = 1; break;
-	case O_SEED: O.conf.seed = (uint64_t)opt_long("--seed", arg, 0, (1L << 62)), O.seed_given = 1; break;
-	case 'n': O.nodes = opt_long("-n", arg, 1, 100000); break;
-	case O_GPU: O.gpu = opt_long("--gpu", arg, 1, 100000); break;
+	case O_ITER: O.iterations = pd_cli_long("--iterations", arg, 1, 1000000000); break;
+	case O_EVALS: O.max_evals = pd_cli_long("--max-evals", arg, 1, 1L << 50); break;
+	case O_TARGET: O.target = pd_cli_double("--target", arg, -1e308, 1e308), O.have_target = 1; break;
+	case O_SEED: O.conf.seed = (uint64_t)pd_cli_long("--seed", arg, 0, (1L << 62)), O.seed_given = 1; break;
+	case 'n': O.nodes = pd_cli_long("-n", arg, 1, 100000); break;
+	case O_GPU: O.gpu = pd_cli_long("--gpu", arg, 1, 100000); break;
 	case 'H': O.hosts = arg; break;
 	case 'S': O.ssh = arg; break;
 	case O_JSON: O.json = 1; break;
@@ -224,15 +209,15 @@ static int run_option(int ch, const char *arg)
 	case O_TRACE: O.trace = arg; break;
 	case O_PLOT: O.plot = arg; break;
 	case O_CKPT: O.checkpoint = arg; break;
-	case O_EVERY: O.every = opt_long("--checkpoint-every", arg, 1, 1000000000); break;
+	case O_EVERY: O.every = pd_cli_long("--checkpoint-every", arg, 1, 1000000000); break;
 	case O_RESUME: O.resume = arg; break;
 	case O_FCMD: O.fitness_cmd = arg; break;
 	case O_FIN:
-		if (strcmp(arg, "args") && strcmp(arg, "json"))
-			pd_cli_die(PD_EX_USAGE, "--fitness-input: '%s' is neither args nor json", arg);
-		O.fitness_json = !strcmp(arg, "json");
-		O.fitness_input = 1;
+		if (strcmp(arg, "args") && strcmp(arg, "json") && strcmp(arg, "lines"))
+			pd_cli_die(PD_EX_USAGE, "--fitness-input: '%s' is not args, json or lines", arg);
+		O.fitness_in = arg[0];
 		break;
+	case O_FBATCH: O.fitness_batch = pd_cli_long("--fitness-batch", arg, 1, 1000000); break;
 	default: return 0;
 	}
 	return 1;
@@ -242,31 +227,11 @@ static int run_option(int ch, const char *arg)
  * exits 64 naming the option. */
 static double *per_param(const char *name, const char *s)
 {
-	int n = O.params.dim, k = 0, i;
-	double *v = calloc((size_t)n, sizeof *v);
-	const char *p = s;
-	char *end;
+	char err[PD_ERRLEN];
+	double *v = pd_params_list(&O.params, name, s, err);
 
 	if (!v)
-		abort();
-	for (;;) {
-		double d = strtod(p, &end);
-
-		if (end == p || (*end && *end != ',') || !isfinite(d))
-			pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a list of numbers", name, s);
-		if (k == n)
-			pd_cli_die(PD_EX_USAGE, "%s: '%s' has more than %d numbers (one per parameter)", name, s, n);
-		v[k++] = d;
-		if (!*end)
-			break;
-		p = end + 1;
-	}
-	if (k == 1)
-		for (i = 1; i < n; i++)
-			v[i] = v[0];
-	else if (k != n)
-		pd_cli_die(PD_EX_USAGE, "%s: %d numbers for %d parameters (give one per parameter, or one for all)",
-			   name, k, n);
+		pd_cli_die(PD_EX_USAGE, "%s", err);
 	return v;
 }
 
@@ -300,8 +265,12 @@ static void parse_options(int argc, char **argv)
 			pd_cli_usage(PD_EX_USAGE);
 	if (O.fitness_cmd && optind != argc)
 		pd_cli_die(PD_EX_USAGE, "--fitness-cmd is the fitness: give no FITNESS.so as well");
-	if (O.fitness_input && !O.fitness_cmd)
-		pd_cli_die(PD_EX_USAGE, "--fitness-input goes with --fitness-cmd");
+	if ((O.fitness_in || O.fitness_batch) && !O.fitness_cmd)
+		pd_cli_die(PD_EX_USAGE, "--fitness-input and --fitness-batch go with --fitness-cmd");
+	if (O.fitness_batch && O.fitness_in && O.fitness_in != 'l')
+		pd_cli_die(PD_EX_USAGE, "--fitness-batch goes with --fitness-input lines");
+	if (O.fitness_batch)
+		O.fitness_in = 'l';
 	if (O.fitness_cmd && O.gpu)
 		pd_cli_die(PD_EX_USAGE, "--gpu is for a FITNESS.so marked for GPUs, not --fitness-cmd");
 	if (!O.fitness_cmd && optind != argc - 1) {
@@ -364,23 +333,13 @@ static void check_job(char *arg, char **data, size_t *len)
 		pd_path_fmt(R.jobpath, "%s", arg);
 }
 
-/* --fitness-cmd: the runner job, with the command as a sh -c script and
- * the point as its arguments ({1} .. {dim}, quoted) or one JSON array on
- * its standard input; its output must be one number.  Exit 64 when the
- * command is too long. */
+/* --fitness-cmd: the runner job, with the command as a sh -c script
+ * (execjob.h).  Exit 64 when the command is too long. */
 static void command_fitness(char **data, size_t *len)
 {
-	struct pd_buf script = PD_BUF_INIT;
-	char err[PD_ERRLEN], *word;
-	int i;
+	char err[PD_ERRLEN];
 
-	pd_buf_adds(&script, O.fitness_cmd);
-	for (i = 1; !O.fitness_json && i <= pd_optim_dim(R.o); i++)
-		pd_buf_addf(&script, " {%d}", i);
-	word = script.data;
-	R.args = pd_execjob_args(PD_EXEC_SHELL, O.fitness_json ? PD_EXEC_IN_JSON : PD_EXEC_IN_NULL,
-				 PD_EXEC_OUT_NUMBER, &word, 1, err);
-	pd_buf_release(&script);
+	R.args = pd_execjob_fitness_args(O.fitness_cmd, O.fitness_in ? O.fitness_in : 'a', pd_optim_dim(R.o), err);
 	if (!R.args)
 		pd_cli_die(PD_EX_USAGE, "--fitness-cmd: %s", err);
 	*data = pd_xmalloc(pd_execjob_so_len);
@@ -396,22 +355,14 @@ static void resume(void)
 {
 	struct pd_checkpoint cp;
 	char err[PD_ERRLEN];
-	int i;
 
 	if (pd_checkpoint_read(O.resume, &cp, err))
 		pd_cli_die(PD_EX_DATAERR, "%s", err);
 	if (strcmp(cp.job, R.job) || cp.maximize != O.maximize)
 		pd_cli_die(PD_EX_DATAERR, "--resume %s: saved for %s (%s), not %s (%s)", O.resume, cp.job,
 			   cp.maximize ? "maximize" : "minimize", R.job, O.maximize ? "maximize" : "minimize");
-	if (O.params.dim) {
-		for (i = 0; i < cp.params.dim && cp.params.dim == O.params.dim; i++)
-			if (strcmp(cp.params.name[i], O.params.name[i]) || cp.params.lo[i] != O.params.lo[i] ||
-			    cp.params.hi[i] != O.params.hi[i] || cp.params.min[i] != O.params.min[i] ||
-			    cp.params.max[i] != O.params.max[i])
-				break;
-		if (i != cp.params.dim || cp.params.dim != O.params.dim)
-			pd_cli_die(PD_EX_DATAERR, "--resume %s: saved with other parameters than these", O.resume);
-	}
+	if (O.params.dim && !pd_params_same(&cp.params, &O.params))
+		pd_cli_die(PD_EX_DATAERR, "--resume %s: saved with other parameters than these", O.resume);
 	if (pd_optim_algo(cp.optim) != O.conf.algo)
 		pd_cli_die(PD_EX_DATAERR, "--resume %s: saved by -a %s, not -a %s", O.resume,
 			   pd_optim_algo_name(pd_optim_algo(cp.optim)), pd_optim_algo_name(O.conf.algo));
@@ -522,43 +473,84 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Points per program call with --fitness-input lines: --fitness-batch,
+ * or the generation spread over the slots in use, one call each (before
+ * any host has answered: -c, or this machine's CPUs). */
+static long batch_points(void)
+{
+	struct pd_coord_stats s;
+	long slots;
+
+	if (O.fitness_batch)
+		return O.fitness_batch;
+	pd_coord_stats(R.coord, &s);
+	slots = s.slots > 0 ? s.slots : O.nodes ? O.nodes : pd_ncpus();
+	return (R.np + slots - 1) / slots;
+}
+
 /* Ask for the next generation and hand it to the coordinator. */
 static void feed_generation(void)
 {
 	double t0 = now_s();
-	const double *x = pd_optim_ask(R.o);
+	struct pd_buf recs = PD_BUF_INIT;
 
-	R.np = pd_optim_npoints(R.o);
+	R.x = pd_optim_ask(R.o);
+	R.np = R.nrec = pd_optim_npoints(R.o);
 	R.f = pd_xrealloc(R.f, sizeof *R.f * (size_t)R.np);
 	R.got = 0;
 	R.fitness_ms = 0;
+	if (O.fitness_in == 'l')
+		R.nrec = pd_fitbatch_pack(&recs, R.x, R.np, pd_optim_dim(R.o), batch_points());
 	R.fed_s = now_s();
 	R.update_ms = (R.fed_s - t0) * 1e3;
-	pd_coord_feed_points(R.coord, x, R.np);
+	if (O.fitness_in == 'l')
+		pd_coord_feed(R.coord, recs.data, recs.len);
+	else
+		pd_coord_feed_points(R.coord, R.x, R.np);
+	pd_buf_release(&recs);
 }
 
-/* Coordinator: one point's value, in order. */
+/* Why record i failed, into R.fail (the first failure only); without
+ * --fitness-input lines, record i is point i. */
+static void record_failed(long i, const char *why, size_t whylen)
+{
+	long first = pd_fitbatch_first(R.np, R.nrec, i), n = pd_fitbatch_first(R.np, R.nrec, i + 1) - first;
+
+	if (!R.fail[0])
+		pd_fitbatch_failure(R.fail, sizeof R.fail, R.x + first * pd_optim_dim(R.o), n, pd_optim_dim(R.o),
+				    why, whylen);
+}
+
+/* Coordinator: one record's value, or with --fitness-input lines its
+ * points' values, in order. */
 static void result_cb(void *arg, const struct pd_coord_result *r)
 {
-	long i = r->lineno - 1 - R.base;
-	struct pd_buf pt = PD_BUF_INIT;
+	long i = r->lineno - 1 - R.base, first, n;
+	char err[PD_ERRLEN], why[PD_ERRLEN + 80];
 
 	(void)arg;
-	if (i < 0 || i >= R.np)
+	if (i < 0 || i >= R.nrec)
 		return;
 	if (r->status != PD_R_OK) {
-		if (r->in)
-			pd_f64_lines(&pt, r->in, 1, pd_optim_dim(R.o));
-		if (pt.len)
-			pt.data[--pt.len] = 0; /* the newline */
-		snprintf(R.fail, sizeof R.fail, "at point %.*s%s: %.*s", pt.len > 200 ? 200 : (int)pt.len,
-			 pt.len ? pt.data : "", pt.len > 200 ? "..." : "", (int)r->outlen, r->out);
-		pd_buf_release(&pt);
+		record_failed(i, r->out, r->outlen);
 		return;
 	}
-	pd_f64_get(&R.f[i], r->out, 1);
 	R.fitness_ms += r->ms;
-	R.got++;
+	if (O.fitness_in != 'l') {
+		pd_f64_get(&R.f[i], r->out, 1);
+		R.got++;
+		return;
+	}
+	first = pd_fitbatch_first(R.np, R.nrec, i);
+	n = pd_fitbatch_first(R.np, R.nrec, i + 1) - first;
+	if (pd_fitbatch_values(r->out, r->outlen, n, R.f + first, err, sizeof err)) {
+		/* the generation stays short: drained_cb ends the run */
+		snprintf(why, sizeof why, "'%.60s%s' printed %s", O.fitness_cmd, strlen(O.fitness_cmd) > 60 ? "..." : "",
+			 err);
+		record_failed(i, why, strlen(why));
+		return;
+	}
+	R.got += n;
 }
 
 static void note_cb(void *arg, const char *msg)
@@ -590,7 +582,7 @@ static void drained_cb(void *arg)
 			R.f[i] = -R.f[i];
 	pd_optim_tell(R.o, R.f);
 	R.update_ms += (now_s() - t0) * 1e3;
-	R.base += R.np;
+	R.base += R.nrec;
 	R.stop = should_stop(&restarted);
 	record_iteration(R.f, R.np, restarted);
 	if (restarted && !O.quiet) {
@@ -623,7 +615,8 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 
 	R.coord = pd_hostsel_coord(sel, O.nodes ? (int)O.nodes : pd_ncpus(), base, &(struct pd_coord_opts){
 	    .job_path = R.jobpath, .sym = R.sym, .src = R.src, .job = job, .job_len = joblen, .key = sel->key,
-	    .client = "pd-opt", .in_fd = -1, .fitness = !R.args, .args = R.args, .f64_dim = pd_optim_dim(R.o),
+	    .client = "pd-opt", .in_fd = -1, .fitness = !R.args, .args = R.args, .nul = O.fitness_in == 'l',
+	    .f64_dim = O.fitness_in == 'l' ? 0 : pd_optim_dim(R.o),
 	    /* a program's points go as text lines: the runner is a map job */
 	    .f64_text = R.args || (getenv("PD_OPT_TEXT_POINTS") && *getenv("PD_OPT_TEXT_POINTS")),
 	    .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
@@ -637,6 +630,8 @@ static int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 	feed_generation();
 	code = pd_coord_run(R.coord, err);
 	progress_clear();
+	if (!code && R.fail[0]) /* a batch's output that gave no values */
+		code = PD_EX_JOBFAIL;
 	if (code == PD_EX_JOBFAIL)
 		pd_cli_say("fitness failed %s", R.fail[0] ? R.fail : err);
 	else if (code)

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include "err.h"
 #include "esc.h"
 #include "fdio.h"
+#include "num.h"
 #include "proto.h"
 
 static const char *cli_prog = "playdoh";
@@ -110,4 +112,23 @@ void pd_cli_epipe(int e)
 	signal(SIGPIPE, SIG_DFL);
 	raise(SIGPIPE);
 	_exit(128 + SIGPIPE); /* not reached */
+}
+
+double pd_cli_double(const char *name, const char *s, double lo, double hi)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !isfinite(v) || v < lo || v > hi)
+		pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a number from %g to %g", name, s, lo, hi);
+	return v;
+}
+
+long pd_cli_long(const char *name, const char *s, long lo, long hi)
+{
+	long v;
+
+	if (pd_parse_long(s, lo, hi, &v))
+		pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a whole number from %ld to %ld", name, s, lo, hi);
+	return v;
 }

@@ -57,4 +57,9 @@ void pd_cli_epipe(int e);
 /* "PROG: message" on stderr, then exit with code. */
 void pd_cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
+/* The number option `name` gives in s: a finite double in [lo, hi], or a
+ * whole number in [lo, hi]; else exit PD_EX_USAGE naming the option. */
+double pd_cli_double(const char *name, const char *s, double lo, double hi);
+long pd_cli_long(const char *name, const char *s, long lo, long hi);
+
 #endif

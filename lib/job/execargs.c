@@ -61,3 +61,19 @@ int pd_execjob_is_jobfile(const char *arg)
 	return strchr(arg, '/') && stat(arg, &st) == 0 && S_ISREG(st.st_mode) &&
 	       !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH));
 }
+
+char *pd_execjob_fitness_args(const char *cmd, int in, int dim, char *err)
+{
+	struct pd_buf script = PD_BUF_INIT;
+	char *args, *word;
+	int i;
+
+	pd_buf_adds(&script, cmd);
+	for (i = 1; in == 'a' && i <= dim; i++)
+		pd_buf_addf(&script, " {%d}", i);
+	word = script.data;
+	args = pd_execjob_args(PD_EXEC_SHELL, in == 'l' ? PD_EXEC_IN_LINE : in == 'j' ? PD_EXEC_IN_JSON : PD_EXEC_IN_NULL,
+			       in == 'l' ? PD_EXEC_OUT_RAW : PD_EXEC_OUT_NUMBER, &word, 1, err);
+	pd_buf_release(&script);
+	return args;
+}

@@ -26,6 +26,16 @@ enum pd_exec_out { PD_EXEC_OUT_RAW = 'r', PD_EXEC_OUT_NUMBER = 'n' };
 char *pd_execjob_args(enum pd_exec_mode mode, enum pd_exec_in in, enum pd_exec_out out,
 		      char *const *words, int n, char *err);
 
+/*
+ * The runner's argument string for pd-opt --fitness-cmd CMD, a sh -c
+ * script: with `in` 'a' (args) the point's dim numbers as its arguments
+ * ({1} .. {dim}, quoted) and one number as its output; 'j' (json) the
+ * point as one JSON array on its standard input, one number out; 'l'
+ * (lines) a record of points (opt/fitbatch.h) on its standard input and
+ * the output kept as it is.  A new string, or NULL with err.
+ */
+char *pd_execjob_fitness_args(const char *cmd, int in, int dim, char *err);
+
 /* 1 when a command given as one word holds shell syntax (blanks, quotes,
  * pipes, redirections, $, globs ...), so that it runs with sh -c. */
 int pd_execjob_is_script(const char *word);

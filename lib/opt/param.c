@@ -148,3 +148,51 @@ int pd_params_add_anon(struct pd_params *p, int n, const char *bounds, char *err
 	}
 	return 0;
 }
+
+double *pd_params_list(const struct pd_params *p, const char *name, const char *s, char *err)
+{
+	int n = p->dim, k = 0, i;
+	double *v = pd_xcalloc((size_t)n, sizeof *v), d;
+	const char *at = s;
+	char *end;
+
+	for (;;) {
+		d = strtod(at, &end);
+		if (end == at || (*end && *end != ',') || !isfinite(d)) {
+			pd_err(err, "%s: '%s' is not a list of numbers", name, s);
+			goto fail;
+		}
+		if (k == n) {
+			pd_err(err, "%s: '%s' has more than %d numbers (one per parameter)", name, s, n);
+			goto fail;
+		}
+		v[k++] = d;
+		if (!*end)
+			break;
+		at = end + 1;
+	}
+	if (k == 1)
+		for (i = 1; i < n; i++)
+			v[i] = v[0];
+	else if (k != n) {
+		pd_err(err, "%s: %d numbers for %d parameters (give one per parameter, or one for all)", name, k, n);
+		goto fail;
+	}
+	return v;
+fail:
+	free(v);
+	return NULL;
+}
+
+int pd_params_same(const struct pd_params *a, const struct pd_params *b)
+{
+	int i;
+
+	if (a->dim != b->dim)
+		return 0;
+	for (i = 0; i < a->dim; i++)
+		if (strcmp(a->name[i], b->name[i]) || a->lo[i] != b->lo[i] || a->hi[i] != b->hi[i] ||
+		    a->min[i] != b->min[i] || a->max[i] != b->max[i])
+			return 0;
+	return 1;
+}

@@ -32,4 +32,14 @@ int pd_params_add(struct pd_params *p, const char *spec, char *err);
  * "MIN:LO:HI:MAX" bounds.  0 or -1 with err. */
 int pd_params_add_anon(struct pd_params *p, int n, const char *bounds, char *err);
 
+/*
+ * A list of numbers, one per parameter or one for all (--x0, --step),
+ * separated by commas: a new array of p->dim numbers, or NULL with err
+ * naming the option `name` and what is wrong.
+ */
+double *pd_params_list(const struct pd_params *p, const char *name, const char *s, char *err);
+
+/* 1 when a and b have the same names, intervals and bounds, in order. */
+int pd_params_same(const struct pd_params *a, const struct pd_params *b);
+
 #endif

@@ -702,7 +702,7 @@ void pd_coord_feed(struct pd_coord *c, const char *lines, size_t len)
 {
 	const char *p = lines, *end = lines + len;
 
-	for (c->feed_lines = 0; p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++)
+	for (c->feed_lines = 0; p < end && (p = memchr(p, c->in.sep, (size_t)(end - p))); p++)
 		c->feed_lines++;
 	pd_input_feed(&c->in, lines, len);
 	c->drain_told = 0;

@@ -86,8 +86,8 @@ void pd_input_feed(struct pd_input *in, const char *lines, size_t len)
 		in->pos = 0;
 	}
 	pd_buf_add(&in->buf, lines, len);
-	if (!in->recsize && in->buf.len > in->pos && in->buf.data[in->buf.len - 1] != '\n')
-		pd_buf_addc(&in->buf, '\n');
+	if (!in->recsize && in->buf.len > in->pos && in->buf.data[in->buf.len - 1] != in->sep)
+		pd_buf_addc(&in->buf, in->sep);
 }
 
 void *pd_input_feed_room(struct pd_input *in, size_t len)

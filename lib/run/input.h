@@ -35,8 +35,8 @@ struct pd_input {
 void pd_input_init(struct pd_input *in, struct event_base *base, int fd,
 		   void (*ready)(void *arg), void *arg);
 
-/* Fed input (fd -1): append lines (a missing last newline is added), or
- * with recsize, whole records of recsize bytes. */
+/* Fed input (fd -1): append lines (a missing last separator, newline or
+ * NUL, is added), or with recsize, whole records of recsize bytes. */
 void pd_input_feed(struct pd_input *in, const char *lines, size_t len);
 /* Fed input: room for len more bytes at the end, to be written now. */
 void *pd_input_feed_room(struct pd_input *in, size_t len);
