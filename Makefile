@@ -124,10 +124,19 @@ $(B)/obj/gen/execjob.o: $(B)/gen/execjob.c | $(B)/.deps-ok
 $(B)/libpd.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/bin/%: $(B)/obj/cmd/%.o $(B)/libpd.a
+# A tool is cmd/pd-NAME.c, or the files of cmd/pd-NAME/ when it has
+# modules of its own (pd-map).
+define link_tool
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+endef
+$(B)/bin/%: $(B)/obj/cmd/%.o $(B)/libpd.a
+	$(link_tool)
+
+MAP_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard cmd/pd-map/*.c))
+$(B)/bin/pd-map: $(MAP_OBJ) $(B)/libpd.a
+	$(link_tool)
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libpd.a
 	@mkdir -p $(@D)
