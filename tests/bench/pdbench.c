@@ -4,6 +4,11 @@
  *	pdbench time FILE CMD [ARG]...
  *		run CMD with this process's stdin/stdout/stderr, write its wall
  *		time in seconds to FILE, exit with its status (128+N on signal N)
+ *	pdbench cpu FILE CMD [ARG]...
+ *		the same, writing "WALL USER SYS NVCSW NIVCSW" to FILE: the wall
+ *		time, CMD's user and system CPU seconds and its voluntary and
+ *		involuntary context switches (getrusage of CMD and the
+ *		descendants it waited for)
  *	pdbench startup SOCK TIMEOUT_MS CMD [ARG]...
  *		start CMD (a server), connect to the Unix socket SOCK in a tight
  *		loop until a connection succeeds, print the milliseconds from
@@ -21,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -63,21 +69,35 @@ static int exit_code(int status)
 	return 2;
 }
 
-static int cmd_time(const char *file, char **argv)
+/* Run argv and wait for it: its wall time to `file`, with its CPU times
+ * and context switches too when `cpu` is set; its exit status. */
+static int cmd_time(const char *file, char **argv, int cpu)
 {
 	double t0 = now(), t1;
 	pid_t pid = spawn(argv, -1);
-	int status;
+	struct rusage ru;
+	int status, ok;
 	FILE *f;
 
-	while (waitpid(pid, &status, 0) < 0)
+	while (wait4(pid, &status, 0, &ru) < 0)
 		if (errno != EINTR) {
-			fprintf(stderr, "pdbench: waitpid: %s\n", strerror(errno));
+			fprintf(stderr, "pdbench: wait4: %s\n", strerror(errno));
 			return 2;
 		}
 	t1 = now();
 	f = fopen(file, "w");
-	if (!f || fprintf(f, "%.6f\n", t1 - t0) < 0 || fclose(f)) {
+	if (!f) {
+		fprintf(stderr, "pdbench: write %s: %s\n", file, strerror(errno));
+		return 2;
+	}
+	if (cpu)
+		ok = fprintf(f, "%.6f %.6f %.6f %ld %ld\n", t1 - t0,
+			     (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+			     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6, ru.ru_nvcsw,
+			     ru.ru_nivcsw) >= 0;
+	else
+		ok = fprintf(f, "%.6f\n", t1 - t0) >= 0;
+	if (fclose(f) || !ok) {
 		fprintf(stderr, "pdbench: write %s: %s\n", file, strerror(errno));
 		return 2;
 	}
@@ -179,12 +199,15 @@ static long parse_ms(const char *s)
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "time"))
-		return cmd_time(argv[2], argv + 3);
+		return cmd_time(argv[2], argv + 3, 0);
+	if (argc >= 4 && !strcmp(argv[1], "cpu"))
+		return cmd_time(argv[2], argv + 3, 1);
 	if (argc >= 5 && !strcmp(argv[1], "startup"))
 		return cmd_startup(argv[2], parse_ms(argv[3]), argv + 4);
 	if (argc == 4 && !strcmp(argv[1], "wait"))
 		return cmd_wait(argv[2], parse_ms(argv[3]));
 	fputs("usage: pdbench time FILE CMD [ARG]...\n"
+	      "       pdbench cpu FILE CMD [ARG]...\n"
 	      "       pdbench startup SOCK TIMEOUT_MS CMD [ARG]...\n"
 	      "       pdbench wait SOCK TIMEOUT_MS\n",
 	      stderr);
