@@ -42,9 +42,6 @@ if ! declare -F row >/dev/null 2>&1; then
 		exit 2
 	fi
 	SC_ALONE=1
-	set -u
-	ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-	cd "$ROOT" || exit 2
 	MODE=full
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -59,37 +56,9 @@ if ! declare -F row >/dev/null 2>&1; then
 		esac
 		shift
 	done
-	B=${B:-build}
-	case $B in /*) ;; *) B=$ROOT/$B ;; esac
-	BIN=$B/bin EX=$B/examples TMO=120
-	OUT=${BENCH_OUT:-$B/bench-scale$([ $MODE = smoke ] && echo -smoke)-results.txt}
-	export LC_ALL=C
-	unset PD_HOSTS
-	T=$(mktemp -d "/tmp/pdbench.XXXXXX") || exit 2
-	trap 'rm -rf "$T"' EXIT
-	trap 'exit 130' INT TERM
-	# The helpers are run.sh's own.
-	eval "$(sed -n '/^section() {/,/^}/p; /^row() {/,/^}/p; /^note() /p; /^median() /p; /^calc() /p
-		/^ns_section() {/,/^}/p; /^descendants() {/,/^}/p; /^fig_set() /p; /^fig() /p' tests/bench/run.sh)"
-	if ! declare -F row >/dev/null 2>&1 || ! declare -F ns_section >/dev/null 2>&1; then
-		echo "bench: cannot take the helpers from tests/bench/run.sh" >&2
-		exit 2
-	fi
-	PDB=$B/bench/pdbench
-	if [ ! -x "$PDB" ] || [ tests/bench/pdbench.c -nt "$PDB" ]; then
-		if ! mkdir -p "$B/bench" ||
-			! ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$PDB.tmp.$$" tests/bench/pdbench.c ||
-			! mv -f "$PDB.tmp.$$" "$PDB"; then
-			echo "bench: cannot build $PDB" >&2
-			exit 2
-		fi
-	fi
-	: >"$T/failures"
-	mkdir -p "$(dirname "$OUT")"
-	printf 'bench\tcase\tmetric\tvalue\tunit\tgoal\tstatus\tconfig\n' >"$OUT"
-	printf 'Playdoh-C benchmarks, scaling only (%s mode) - %s\n' "$MODE" "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-	printf '  machine: %s CPUs; load average at start: %s; results: %s\n' "$(nproc)" \
-		"$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" "$OUT"
+	ALONE_NAME=scale ALONE_TITLE="scaling only"
+	# shellcheck source=tests/bench/alone.sh
+	. "$(dirname "${BASH_SOURCE[0]}")/alone.sh"
 fi
 
 # ----------------------------------------------------------------- sizes
@@ -101,6 +70,10 @@ else
 	SC_HOSTS=${PD_BENCH_SCALE_HOSTS:-1 2 4 8 16 32}
 	SC_TP_N=1000000 SC_MS_PER_HOST=2000 SC_REPS=3 SC_POP=256 SC_IT=12
 fi
+OPT_HOME=$T/home-opt # PD_HOME for opt_run (netns_client sets the client's)
+mkdir -p "$OPT_HOME"
+# shellcheck source=tests/bench/optrun.sh
+. tests/bench/optrun.sh
 SC_OPT=(-a cmaes --popsize "$SC_POP" --iterations "$SC_IT" --dim 5 --bounds -1:1 --seed 1)
 
 # ----------------------------------------------------------------- helpers
@@ -185,35 +158,16 @@ sc_cpu_rows() {
 		"$s / $w us"
 }
 
-# sc_opt HOSTS: pd-opt -H HOSTS SC_OPT optprobe.so:slow1, its result
-# checked (evaluations, the fitness recomputed at its point, the trace).
-# Sets S_ITER (median ms of an iteration, the first left out), S_WALL;
-# 1 with M_ERR.
+# sc_opt HOSTS: pd-opt -H HOSTS SC_OPT optprobe.so:slow1 in the client
+# namespace, checked by opt_run (tests/bench/optrun.sh: the fitness
+# recomputed at its point), then its evaluations and trace.  Sets S_ITER
+# (median ms of an iteration, the first left out) and S_WALL; 1 with M_ERR.
 sc_opt() {
-	local hosts=$1 rc t0 t1 params fit evals f
-	t0=$EPOCHREALTIME
-	netns_client timeout -k 5 "$TMO" "$BIN/pd-opt" --json --trace "$T/opt.trace" -H "$hosts" "${SC_OPT[@]}" \
-		"$SC_PROBE:slow1" </dev/null >"$T/opt.out" 2>"$T/opt.err"
-	rc=$?
-	t1=$EPOCHREALTIME
-	S_WALL=$(calc %.3f "$t1 - $t0")
-	if [ $rc -ne 0 ]; then
-		[ $rc -eq 124 ] && M_ERR="timed out after ${TMO}s" || M_ERR="exit status $rc"
-		[ -s "$T/opt.err" ] && M_ERR="$M_ERR: $(grep -v '^ *$' "$T/opt.err" | tail -n 1)"
+	OPT_RUN_IN=netns_client opt_run sphere 5 --trace "$T/opt.trace" -H "$1" "${SC_OPT[@]}" "$OPT_PROBE:slow1" ||
 		return 1
-	fi
-	params=$(sed -n 's/^{"params":{\([^}]*\)}.*/\1/p' "$T/opt.out")
-	fit=$(sed -n 's/.*"fitness":\([^,}]*\).*/\1/p' "$T/opt.out")
-	evals=$(sed -n 's/.*"evaluations":\([0-9]*\).*/\1/p' "$T/opt.out")
-	if [ "$evals" != $((SC_POP * SC_IT)) ] || [ "$(wc -l <"$T/opt.trace")" -ne "$SC_IT" ]; then
-		M_ERR="pd-opt made '$evals' evaluations in $(wc -l <"$T/opt.trace") iterations, wanted $((SC_POP * SC_IT)) in $SC_IT"
-		return 1
-	fi
-	# The sphere at the reported point x0..x4.
-	if ! f=$(printf '%s\n' "$params" | awk -F, '{ for (i = 1; i <= NF; i++) { if ($i !~ "^\"x" (i - 1) "\":") exit 1
-		sub(/^"x[0-9]+":/, "", $i); s += $i * $i } if (NF != 5) exit 1; printf "%.17g\n", s }') ||
-		! awk -v a="$f" -v b="$fit" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b != "" && d <= 1e-11 + 1e-9 * a) }'; then
-		M_ERR="pd-opt reports fitness '$fit' at '$params'; the sphere there is '$f'"
+	S_WALL=$O_WALL
+	if [ "$O_EVALS" != $((SC_POP * SC_IT)) ] || [ "$(wc -l <"$T/opt.trace")" -ne "$SC_IT" ]; then
+		M_ERR="pd-opt made $O_EVALS evaluations in $(wc -l <"$T/opt.trace") iterations, wanted $((SC_POP * SC_IT)) in $SC_IT"
 		return 1
 	fi
 	S_ITER=$(sed -n '2,$ s/.*"eval_ms":\([0-9.]*\),.*"update_ms":\([0-9.]*\).*/\1 \2/p' "$T/opt.trace" |
@@ -275,8 +229,8 @@ sc_body() {
 	# (c) pd-opt, 1 ms fitness.
 	cfg="pd-opt -H (all $n) ${SC_OPT[*]} optprobe.so:slow1"
 	ideal=$(calc %.1f "$SC_POP * 1.0 / $n")
-	if [ -n "$SC_PROBE_ERR" ]; then
-		row scale "$n host(s): pd-opt, time per iteration" iter_ms "$SC_PROBE_ERR" ms "" FAILED "$cfg"
+	if [ -n "$OPT_PROBE_ERR" ]; then
+		row scale "$n host(s): pd-opt, time per iteration" iter_ms "$OPT_PROBE_ERR" ms "" FAILED "$cfg"
 	elif sc_opt "$hosts"; then
 		fig_set "sc_iter_$n" "$S_ITER"
 		fig_set "sc_iideal_$n" "$ideal"
@@ -301,15 +255,7 @@ section 10 "Scaling: pd-map and pd-opt over 1 to N namespace hosts of 1 slot eac
 
 paste <(seq 1 "$SC_TP_N") <(seq 3 3 $((3 * SC_TP_N))) >"$T/sc_tp.in"
 SC_TP_EXPECT=$(awk '{ print $1 + $2 }' "$T/sc_tp.in" | cksum)
-SC_PROBE=$B/bench/optprobe.so SC_PROBE_ERR=""
-if [ ! -e "$SC_PROBE" ] || [ tests/jobs/optprobe.c -nt "$SC_PROBE" ] || [ lib/playdoh.h -nt "$SC_PROBE" ]; then
-	mkdir -p "$B/bench"
-	if ! ${CC:-cc} -std=c11 -shared -fPIC -O2 -Ilib tests/jobs/optprobe.c -o "$SC_PROBE.tmp.$$" -lm >"$T/probe.err" 2>&1 ||
-		! mv -f "$SC_PROBE.tmp.$$" "$SC_PROBE"; then
-		rm -f "$SC_PROBE.tmp.$$"
-		SC_PROBE_ERR="cannot build optprobe.so: $(tail -n 1 "$T/probe.err")"
-	fi
-fi
+opt_probe_build
 rm -f "$T"/fig.sc_*
 for SC_N in $SC_HOSTS; do
 	if ! [[ $SC_N =~ ^[0-9]+$ ]] || ((SC_N < 1 || SC_N > 99)); then
@@ -339,12 +285,5 @@ rm -f "$T/sc_tp.in" "$T/sc_ms.in" "$T/sc_one.in" "$T/out"
 # ----------------------------------------------------------------- alone
 
 if [ "$SC_ALONE" = 1 ]; then
-	echo
-	if [ -s "$T/failures" ]; then
-		echo "bench: $(wc -l <"$T/failures") benchmark(s) FAILED their run or correctness check:"
-		sed 's/^/  /' "$T/failures"
-		exit 1
-	fi
-	echo "bench: all runs completed and their outputs checked; results in $OUT"
-	exit 0
+	alone_end
 fi
