@@ -110,14 +110,16 @@ sc_cpu() {
 # S_SYS (client CPU s), S_VCSW (client's voluntary context switches),
 # S_SRV and S_WRK (servers' and workers' CPU, ns); 1 with M_ERR.
 sc_map() {
-	local reps=$1 hosts=$2 in=$3 expect=$4 job=$5 i rc got a b t wall=() usr=() sys=() vcsw=() srv=() wrk=()
+	local reps=$1 hosts=$2 in=$3 expect=$4 job=$5 i rc got a b m0 m1 t wall=() usr=() sys=() vcsw=() srv=() wrk=() busy=()
 	M_ERR=""
 	for ((i = 1; i <= reps; i++)); do
 		rm -f "$T/time"
 		a=$(sc_cpu)
+		m0=$(head -n 1 /proc/stat)
 		netns_client timeout -k 5 "$TMO" "$PDB" cpu "$T/time" "$BIN/pd-map" -H "$hosts" "$job" \
 			<"$in" >"$T/out" 2>"$T/err"
 		rc=$?
+		m1=$(head -n 1 /proc/stat)
 		b=$(sc_cpu)
 		if [ $rc -ne 0 ] || [ ! -s "$T/time" ]; then
 			[ $rc -eq 124 ] && M_ERR="timed out after ${TMO}s" || M_ERR="exit status $rc"
@@ -132,11 +134,15 @@ sc_map() {
 		read -r -a t <"$T/time"
 		wall+=("${t[0]}") usr+=("${t[1]}") sys+=("${t[2]}") vcsw+=("${t[3]}")
 		srv+=("$((${b% *} - ${a% *}))") wrk+=("$((${b#* } - ${a#* }))")
+		# The machine's busy share: 1 - (idle + iowait) / all, of /proc/stat.
+		busy+=("$(printf '%s\n%s\n' "$m0" "$m1" | awk '{ t = 0; for (i = 2; i <= NF; i++) t += $i
+			all[NR] = t; idle[NR] = $5 + $6 } END { d = all[2] - all[1]; print (d > 0 ? 1 - (idle[2] - idle[1]) / d : 0) }')")
 	done
 	S_WALL=$(printf '%s\n' "${wall[@]}" | median) S_ALL="${wall[*]}"
 	S_USR=$(printf '%s\n' "${usr[@]}" | median) S_SYS=$(printf '%s\n' "${sys[@]}" | median)
 	S_VCSW=$(printf '%s\n' "${vcsw[@]}" | median)
 	S_SRV=$(printf '%s\n' "${srv[@]}" | median) S_WRK=$(printf '%s\n' "${wrk[@]}" | median)
+	S_BUSY=$(printf '%s\n' "${busy[@]}" | median)
 }
 
 # sc_cpu_rows N RECORDS KEY LABEL CONFIG: the CPU per record of a sc_map
@@ -150,11 +156,12 @@ sc_cpu_rows() {
 	fig_set "sc_${key}_srv_$n" "$s"
 	fig_set "sc_${key}_wrk_$n" "$w"
 	fig_set "sc_${key}_cores_$n" "$(calc %.2f "($S_USR + $S_SYS + ($S_SRV + $S_WRK) / 1e9) / $S_WALL")"
+	fig_set "sc_${key}_busy_$n" "$(calc %.0f "$S_BUSY * 100")"
 	row scale "  $what: client CPU per record" client_cpu_us "$c" us "" ok \
 		"$cfg; pd-map user ${S_USR}s + sys ${S_SYS}s (getrusage, median of the runs) / $recs records; voluntary context switches $S_VCSW" \
 		"$c us"
 	row scale "  $what: servers / workers CPU per record" server_cpu_us "$s" us "" ok \
-		"$cfg; CPU of the $n pd-serve processes (/proc/PID/schedstat) / $recs records; their workers: $w us" \
+		"$cfg; CPU of the $n pd-serve processes (/proc/PID/schedstat) / $recs records; their workers: $w us; the machine busy $(calc %.0f "$S_BUSY * 100")% (all processes, /proc/stat)" \
 		"$s / $w us"
 }
 
@@ -267,19 +274,28 @@ done
 
 # The curve, one line per host count ("-": no figure, see the rows above).
 sc_f() { local v; v=$(fig "sc_$1_$SC_N"); echo "${v:--}"; }
-SC_FMT='    %5s %10s %7s %7s %7s %5s %6s %7s %14s %13s\n'
+SC_FMT='    %5s %10s %7s %7s %7s %5s %5s  %s\n'
 # shellcheck disable=SC2059 # the format is SC_FMT
-printf "\n$SC_FMT" hosts "rec/s" "cli us" "srv us" "wrk us" cores "eff" "cli us" "opt ms/it" "1 record"
+printf "\n$SC_FMT" hosts "trivial" "cli us" "srv us" "wrk us" cores busy "a run of 1 record:"
 # shellcheck disable=SC2059
-printf "$SC_FMT" "" "(trivial)" "/rec" "/rec" "/rec" "used" "(1 ms)" "/rec" "(ideal)" "ms (cli CPU)"
+printf "$SC_FMT" "" "rec/s" "/rec" "/rec" "/rec" used "%" "ms (client CPU ms)"
 for SC_N in $SC_HOSTS; do
 	# shellcheck disable=SC2059
 	printf "$SC_FMT" "$SC_N" "$(sc_f rate)" "$(sc_f tp_cli)" "$(sc_f tp_srv)" "$(sc_f tp_wrk)" \
-		"$(sc_f tp_cores)" "$(sc_f eff)" "$(sc_f ms_cli)" "$(sc_f iter) ($(sc_f iideal))" \
-		"$(sc_f start) ($(sc_f startcpu))"
+		"$(sc_f tp_cores)" "$(sc_f tp_busy)" "$(sc_f start) ($(sc_f startcpu))"
 done
-note "cli/srv/wrk: CPU per record of pd-map, of the pd-serve processes, of their workers; cores: their CPU / wall time"
-note "1 record: wall time (and the client's CPU) of a run of one trivial record: the start-up with N hosts"
+# shellcheck disable=SC2059
+printf "\n$SC_FMT" hosts "1 ms: eff" "cli us" "srv us" "wrk us" cores busy "pd-opt ms/iteration"
+# shellcheck disable=SC2059
+printf "$SC_FMT" "" "" "/rec" "/rec" "/rec" used "%" "(ideal)"
+for SC_N in $SC_HOSTS; do
+	# shellcheck disable=SC2059
+	printf "$SC_FMT" "$SC_N" "$(sc_f eff)" "$(sc_f ms_cli)" "$(sc_f ms_srv)" "$(sc_f ms_wrk)" \
+		"$(sc_f ms_cores)" "$(sc_f ms_busy)" "$(sc_f iter) ($(sc_f iideal))"
+done
+note "cli/srv/wrk: CPU per record of pd-map, of the pd-serve processes, of their workers; cores: their CPU / wall"
+note "busy: the whole machine's busy share during the runs (/proc/stat; other work on the machine included)"
+note "a run of 1 record: wall time (and the client's CPU) of a run of one trivial record: the start-up with N hosts"
 rm -f "$T/sc_tp.in" "$T/sc_ms.in" "$T/sc_one.in" "$T/out"
 
 # ----------------------------------------------------------------- alone
