@@ -77,7 +77,8 @@ setup() {
 		done
 		grep -q '^scale	trivial: client CPU per record	client_cpu_us	[0-9.]*	us	.*	ok	' "$r"
 		grep -q '^scale	over the best with fewer hosts ([0-9]* rec/s)	ratio	[0-9.]*	x	' "$r"
-		[[ $output == *"hosts      rec/s"* ]]
+		[[ $output == *"hosts    trivial  cli us  srv us  wrk us"* ]]
+		[[ $output == *"hosts  1 ms: eff  cli us"* ]]
 	fi
 	! grep -q '	FAILED	' "$r" || false
 }
