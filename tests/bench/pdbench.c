@@ -15,6 +15,9 @@
  *		fork to the first accepted connection on stdout, then stop CMD
  *		with SIGTERM (SIGKILL after 2 s); exit 1 when CMD exits first or
  *		TIMEOUT_MS passes
+ *	pdbench sleep N MS
+ *		nanosleep MS milliseconds N times; print the mean microseconds
+ *		one took (the machine's floor for a job that sleeps MS ms)
  *	pdbench wait SOCK TIMEOUT_MS
  *		poll until a connection to the Unix socket SOCK is accepted;
  *		exit 1 when TIMEOUT_MS passes first
@@ -196,6 +199,26 @@ static long parse_ms(const char *s)
 	return ms;
 }
 
+/* n sleeps of ms milliseconds: prints the mean time one took, in us. */
+static int cmd_sleep(long n, long ms)
+{
+	struct timespec ts;
+	double t0 = now();
+	long i;
+
+	if (n < 1 || ms < 0) {
+		fputs("pdbench: sleep: N must be positive, MS not negative\n", stderr);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		ts.tv_sec = ms / 1000, ts.tv_nsec = (ms % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	printf("%.1f\n", (now() - t0) / (double)n * 1e6);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "time"))
@@ -204,11 +227,14 @@ int main(int argc, char **argv)
 		return cmd_time(argv[2], argv + 3, 1);
 	if (argc >= 5 && !strcmp(argv[1], "startup"))
 		return cmd_startup(argv[2], parse_ms(argv[3]), argv + 4);
+	if (argc == 4 && !strcmp(argv[1], "sleep"))
+		return cmd_sleep(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10));
 	if (argc == 4 && !strcmp(argv[1], "wait"))
 		return cmd_wait(argv[2], parse_ms(argv[3]));
 	fputs("usage: pdbench time FILE CMD [ARG]...\n"
 	      "       pdbench cpu FILE CMD [ARG]...\n"
 	      "       pdbench startup SOCK TIMEOUT_MS CMD [ARG]...\n"
+	      "       pdbench sleep N MS\n"
 	      "       pdbench wait SOCK TIMEOUT_MS\n",
 	      stderr);
 	return 2;

@@ -22,13 +22,14 @@
 # which also gives pd-map's user and system CPU (getrusage): the client's
 # CPU per record.  Around each run the CPU time of every pd-serve and of
 # its workers is read from /proc/PID/schedstat: their CPU per record.
-# One untimed run first ships each job to every host.  Every output is
+# One untimed run first ships each job to every host.  A loop of
+# nanosleep(1 ms) (pdbench sleep) gives this machine's floor for (b).  Every output is
 # checked (cksum against awk's, or pd-opt's fitness recomputed at its
 # point), so a broken run cannot report a figure (FAILED, exit status 1).
 # A table of the curve ends the section.  Goals (full mode): records/s
 # at N hosts at least 0.95 x the best with fewer hosts (never falling, 5 %
 # for noise); 1 ms records at efficiency 0.9 or more.  The model drawn
-# from the curve, up to 1,000 hosts, is in playdoh(7), SCALING.
+# from the curve, up to 1,000 hosts, is in playdoh(7), "How far it scales".
 
 # ----------------------------------------------------- standalone set-up
 
@@ -48,7 +49,7 @@ if ! declare -F row >/dev/null 2>&1; then
 		--smoke) MODE=smoke ;;
 		--hosts) PD_BENCH_SCALE_HOSTS=${2:-}; shift ;;
 		--hosts=*) PD_BENCH_SCALE_HOSTS=${1#--hosts=} ;;
-		-h | --help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 		*)
 			echo "usage: tests/bench/scale.sh [--smoke] [--hosts \"N ...\"]" >&2
 			exit 64
@@ -264,6 +265,14 @@ paste <(seq 1 "$SC_TP_N") <(seq 3 3 $((3 * SC_TP_N))) >"$T/sc_tp.in"
 SC_TP_EXPECT=$(awk '{ print $1 + $2 }' "$T/sc_tp.in" | cksum)
 opt_probe_build
 rm -f "$T"/fig.sc_*
+# The floor of a 1 ms record here: what one nanosleep(1 ms) really takes.
+if SC_SLEEP=$(timeout -k 5 "$TMO" "$PDB" sleep "$SC_MS_PER_HOST" 1 2>"$T/err") && [[ $SC_SLEEP =~ ^[0-9.]+$ ]]; then
+	row scale "floor: nanosleep(1 ms) on this machine" sleep_us "$SC_SLEEP" us "" ok \
+		"pdbench sleep $SC_MS_PER_HOST 1: mean of $SC_MS_PER_HOST sleeps, one process; 1 ms / this bounds every efficiency below" \
+		"$SC_SLEEP us (efficiency at most $(calc %.3f "1000 / $SC_SLEEP"))"
+else
+	row scale "floor: nanosleep(1 ms) on this machine" sleep_us "pdbench sleep failed: $(tail -n 1 "$T/err")" us "" FAILED ""
+fi
 for SC_N in $SC_HOSTS; do
 	if ! [[ $SC_N =~ ^[0-9]+$ ]] || ((SC_N < 1 || SC_N > 99)); then
 		sc_skip "'$SC_N' is not a host count from 1 to 99" FAILED
