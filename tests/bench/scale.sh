@@ -284,24 +284,22 @@ done
 # The curve, one line per host count ("-": no figure, see the rows above).
 sc_f() { local v; v=$(fig "sc_$1_$SC_N"); echo "${v:--}"; }
 SC_FMT='    %5s %10s %7s %7s %7s %5s %5s  %s\n'
-# shellcheck disable=SC2059 # the format is SC_FMT
-printf "\n$SC_FMT" hosts "trivial" "cli us" "srv us" "wrk us" cores busy "a run of 1 record:"
-# shellcheck disable=SC2059
-printf "$SC_FMT" "" "rec/s" "/rec" "/rec" "/rec" used "%" "ms (client CPU ms)"
-for SC_N in $SC_HOSTS; do
+# sc_table HEAD UNIT KEY PART LAST-HEAD LAST-UNIT LAST IN-PARENS: a table
+# of the curve: figure KEY, the CPU per record and busy shares of PART
+# (tp or ms), and "LAST (IN-PARENS)" last.
+sc_table() {
+	# shellcheck disable=SC2059 # the format is SC_FMT
+	printf "\n$SC_FMT" hosts "$1" "cli us" "srv us" "wrk us" cores busy "$5"
 	# shellcheck disable=SC2059
-	printf "$SC_FMT" "$SC_N" "$(sc_f rate)" "$(sc_f tp_cli)" "$(sc_f tp_srv)" "$(sc_f tp_wrk)" \
-		"$(sc_f tp_cores)" "$(sc_f tp_busy)" "$(sc_f start) ($(sc_f startcpu))"
-done
-# shellcheck disable=SC2059
-printf "\n$SC_FMT" hosts "1 ms: eff" "cli us" "srv us" "wrk us" cores busy "pd-opt ms/iteration"
-# shellcheck disable=SC2059
-printf "$SC_FMT" "" "" "/rec" "/rec" "/rec" used "%" "(ideal)"
-for SC_N in $SC_HOSTS; do
-	# shellcheck disable=SC2059
-	printf "$SC_FMT" "$SC_N" "$(sc_f eff)" "$(sc_f ms_cli)" "$(sc_f ms_srv)" "$(sc_f ms_wrk)" \
-		"$(sc_f ms_cores)" "$(sc_f ms_busy)" "$(sc_f iter) ($(sc_f iideal))"
-done
+	printf "$SC_FMT" "" "$2" "/rec" "/rec" "/rec" used "%" "$6"
+	for SC_N in $SC_HOSTS; do
+		# shellcheck disable=SC2059
+		printf "$SC_FMT" "$SC_N" "$(sc_f "$3")" "$(sc_f "$4_cli")" "$(sc_f "$4_srv")" "$(sc_f "$4_wrk")" \
+			"$(sc_f "$4_cores")" "$(sc_f "$4_busy")" "$(sc_f "$7") ($(sc_f "$8"))"
+	done
+}
+sc_table trivial rec/s rate tp "a run of 1 record:" "ms (client CPU ms)" start startcpu
+sc_table "1 ms: eff" "" eff ms "pd-opt ms/iteration" "(ideal)" iter iideal
 note "cli/srv/wrk: CPU per record of pd-map, of the pd-serve processes, of their workers; cores: their CPU / wall"
 note "busy: the whole machine's busy share during the runs (/proc/stat; other work on the machine included)"
 note "a run of 1 record: wall time (and the client's CPU) of a run of one trivial record: the start-up with N hosts"
