@@ -23,6 +23,7 @@ setup() {
 	[[ $output == *"[7] Optimisation"* ]]
 	[[ $output == *"[8] Result cache"* ]]
 	[[ $output == *"[9] Commands"* ]]
+	[[ $output == *"[10] Scaling"* ]]
 	[[ $output != *FAILED* ]]
 	# No goals or verdicts in smoke mode.
 	[[ $output != *goal* ]]
@@ -63,6 +64,22 @@ setup() {
 	grep -q '^exec	xargs -P2 -n1 /bin/echo	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
 	grep -q '^exec	GNU parallel -j2 /bin/echo	records_per_s	[0-9][0-9]*	rec/s	.*	ok	' "$r"
 	grep -q '^exec	time pd-map / time floor	ratio	[0-9.]*	x	' "$r"
+	# the scaling curve over 1 and 2 namespace hosts (skipped, with the
+	# reason, where namespaces cannot be made)
+	if grep -q '^scale	1 host(s)	setup	.*	skipped	' "$r"; then
+		[ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || false # as root with ip it must run
+	else
+		for n in 1 2; do
+			grep -q "^scale	$n host(s): trivial records	records_per_s	[0-9][0-9]*	rec/s	.*	ok	" "$r"
+			grep -q "^scale	$n host(s): 1 ms records, efficiency	efficiency	[0-9.]*		.*	ok	" "$r"
+			grep -q "^scale	$n host(s): pd-opt, time per iteration	iter_ms	[0-9.]*	ms	.*	ok	" "$r"
+			grep -q "^scale	$n host(s): a run of one record	wall_ms	[0-9.]*	ms	.*	ok	" "$r"
+		done
+		grep -q '^scale	trivial: client CPU per record	client_cpu_us	[0-9.]*	us	.*	ok	' "$r"
+		grep -q '^scale	over the best with fewer hosts ([0-9]* rec/s)	ratio	[0-9.]*	x	' "$r"
+		[[ $output == *"hosts    trivial  cli us  srv us  wrk us"* ]]
+		[[ $output == *"hosts  1 ms: eff  cli us"* ]]
+	fi
 	! grep -q '	FAILED	' "$r" || false
 }
 
@@ -89,10 +106,38 @@ setup() {
 	[[ $output == *"/nonexistent not found"* ]]
 	[[ $output == *"MPI ping-pong, one host"*skipped*"mpich not installed"* ]]
 	[[ $output == *"MPI send/recv, one host"*skipped*"mpich not installed"* ]]
+	grep -q '^scale	1 host(s)	setup	/nonexistent not found.*	skipped	' "$BATS_TEST_TMPDIR/results.txt"
 	# The rest still ran and passed.
 	grep -q '^efficiency	pd-map embedded (-c 4)	efficiency	[0-9.]*		.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
 	grep -q '^throughput	GNU parallel -j2 (20 rec)	records_per_s	.*	skipped	' "$BATS_TEST_TMPDIR/results.txt"
 	grep -q '^pingpong	pd-task, one host (shared-memory tube)	rtt_us	[0-9.]*	us	.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
 	grep -q '^heat	pd-task, 2 nodes	wall_s	[0-9.]*	s	.*	ok	' "$BATS_TEST_TMPDIR/results.txt"
 	! grep -q '^throughput	pd-map embedded (-c 2)	records_per_s	[0-9]' "$BATS_TEST_TMPDIR/results.txt" || false
+}
+
+@test "bench scale.sh --smoke alone: wrong output is FAILED, the other figures still come" {
+	[ "$(id -u)" = 0 ] && command -v ip >/dev/null || skip "network namespaces need root and ip"
+	# sum.so that is really square.so: no records/s may be reported.
+	fake=$BATS_TEST_TMPDIR/b
+	mkdir -p "$fake/examples"
+	ln -s "$B/bin" "$fake/bin"
+	cp "$B/examples/square.so" "$fake/examples/sum.so"
+	cp "$B/examples/sleep.so" "$fake/examples/sleep.so"
+	nstmp=$(mktemp -d /tmp/pdsc.XXXXXX) # the namespaces' directory (short: sockets live there)
+	NS_TMP=$nstmp B=$fake BENCH_OUT=$BATS_TEST_TMPDIR/scale.txt \
+		run timeout 300 sh "$BATS_TEST_DIRNAME/bench/scale.sh" --smoke --hosts 1
+	left=$(ls -A "$nstmp")
+	rmdir "$nstmp" 2>/dev/null || true
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"1 host(s): trivial records"*FAILED*"wrong output"* ]]
+	[[ $output == *"FAILED their run or correctness check"* ]]
+	r=$BATS_TEST_TMPDIR/scale.txt
+	grep -q '^scale	1 host(s): trivial records	records_per_s	.*	FAILED	' "$r"
+	! grep -q '^scale	1 host(s): trivial records	records_per_s	[0-9]' "$r" || false
+	grep -q '^scale	1 host(s): 1 ms records, efficiency	efficiency	[0-9.]*		.*	ok	' "$r"
+	grep -q '^scale	1 host(s): pd-opt, time per iteration	iter_ms	[0-9.]*	ms	.*	ok	' "$r"
+	# Torn down: the helper removes its directory last, after the servers
+	# and the namespaces.
+	[ -z "$left" ]
 }

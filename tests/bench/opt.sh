@@ -41,9 +41,6 @@ if ! declare -F row >/dev/null 2>&1; then
 		exit 2
 	fi
 	OPT_ALONE=1
-	set -u
-	ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-	cd "$ROOT" || exit 2
 	MODE=full
 	case "${1:-}" in
 	--smoke) MODE=smoke ;;
@@ -53,27 +50,9 @@ if ! declare -F row >/dev/null 2>&1; then
 		exit 64
 		;;
 	esac
-	B=${B:-build}
-	case $B in /*) ;; *) B=$ROOT/$B ;; esac
-	BIN=$B/bin EX=$B/examples TMO=120
-	OUT=${BENCH_OUT:-$B/bench-opt$([ $MODE = smoke ] && echo -smoke)-results.txt}
-	export LC_ALL=C
-	unset PD_HOSTS
-	T=$(mktemp -d "/tmp/pdbench.XXXXXX") || exit 2
-	trap 'rm -rf "$T"' EXIT
-	trap 'exit 130' INT TERM
-	# The table helpers are run.sh's own.
-	eval "$(sed -n '/^section() {/,/^}/p; /^row() {/,/^}/p; /^note() /p; /^median() /p; /^calc() /p' tests/bench/run.sh)"
-	if ! declare -F row >/dev/null 2>&1 || ! declare -F section >/dev/null 2>&1; then
-		echo "bench: cannot take the table helpers from tests/bench/run.sh" >&2
-		exit 2
-	fi
-	: >"$T/failures"
-	mkdir -p "$(dirname "$OUT")"
-	printf 'bench\tcase\tmetric\tvalue\tunit\tgoal\tstatus\tconfig\n' >"$OUT"
-	printf 'Playdoh-C benchmarks, pd-opt only (%s mode) - %s\n' "$MODE" "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-	printf '  machine: %s CPUs; load average at start: %s; results: %s\n' "$(nproc)" \
-		"$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" "$OUT"
+	ALONE_NAME=opt ALONE_TITLE="pd-opt only"
+	# shellcheck source=tests/bench/alone.sh
+	. "$(dirname "${BASH_SOURCE[0]}")/alone.sh"
 fi
 
 # ----------------------------------------------------------------- sizes
@@ -98,86 +77,9 @@ mkdir -p "$OPT_HOME"
 
 # ----------------------------------------------------------------- helpers
 
-# The functions, recomputed from the point pd-opt reports (share/examples/*.c,
-# tests/jobs/optprobe.c).  Input: the "x0":v,"x1":v,... of the JSON params.
-# shellcheck disable=SC2016 # an awk program
-OPT_AWK='
-{
-	n = split($0, a, ",")
-	for (i = 1; i <= n; i++) {
-		if (a[i] !~ "^\"x" (i - 1) "\":")
-			exit 1
-		sub(/^"x[0-9]+":/, "", a[i])
-		x[i - 1] = a[i] + 0
-	}
-	if (n != dim)
-		exit 1
-	f = 0
-	if (fn == "rosenbrock") {
-		for (i = 0; i + 1 < n; i++)
-			f += 100 * (x[i + 1] - x[i] * x[i]) ^ 2 + (1 - x[i]) ^ 2
-	} else if (fn == "rastrigin") {
-		f = 10 * n
-		for (i = 0; i < n; i++)
-			f += x[i] * x[i] - 10 * cos(6.283185307179586 * x[i])
-	} else if (fn == "schwefel") {
-		s = 0
-		for (i = 0; i < n; i++)
-			s += x[i] * sin(sqrt(x[i] < 0 ? -x[i] : x[i]))
-		f = 418.9828872724339 * n - s
-	} else if (fn == "sphere") {
-		for (i = 0; i < n; i++)
-			f += x[i] * x[i]
-	} else
-		exit 1
-	printf "%.17g\n", f
-}'
-
-# opt_json FIELD: a number or string field of the result in $T/opt.out.
-opt_json() {
-	sed -n "s/.*\"$1\":\"\\{0,1\\}\\([^,\"}]*\\).*/\\1/p" "$T/opt.out"
-}
-
-# opt_run FUNCTION DIM ARGS...: pd-opt --json ARGS (bounded by timeout $TMO),
-# its result checked: exit status 0, one JSON line, the fitness it reports
-# equal to FUNCTION at the point it reports (within 1e-11 + 1e-9 |f|).
-# Sets O_FIT, O_EVALS, O_STOP and O_WALL (seconds), or returns 1 with M_ERR.
-opt_run() {
-	local fn=$1 dim=$2 rc t0 t1 params f
-	shift 2
-	O_FIT="" O_EVALS="" O_STOP="" O_WALL="" M_ERR=""
-	t0=$EPOCHREALTIME
-	PD_HOME=$OPT_HOME timeout -k 5 "$TMO" "$BIN/pd-opt" --json "$@" </dev/null >"$T/opt.out" 2>"$T/opt.err"
-	rc=$?
-	t1=$EPOCHREALTIME
-	O_WALL=$(calc %.3f "$t1 - $t0")
-	if [ $rc -ne 0 ]; then
-		[ $rc -eq 124 ] && M_ERR="timed out after ${TMO}s" || M_ERR="exit status $rc"
-		[ -s "$T/opt.err" ] && M_ERR="$M_ERR: $(grep -v '^ *$' "$T/opt.err" | tail -n 1)"
-		M_ERR="pd-opt $*: $M_ERR"
-		return 1
-	fi
-	if [ "$(wc -l <"$T/opt.out")" -ne 1 ]; then
-		M_ERR="pd-opt $*: $(wc -l <"$T/opt.out") output lines, wanted one JSON line"
-		return 1
-	fi
-	O_FIT=$(opt_json fitness) O_EVALS=$(opt_json evaluations) O_STOP=$(opt_json stop)
-	params=$(sed -n 's/^{"params":{\([^}]*\)}.*/\1/p' "$T/opt.out")
-	if [ -z "$O_FIT" ] || ! [[ $O_EVALS =~ ^[0-9]+$ ]] || [ -z "$O_STOP" ] || [ -z "$params" ]; then
-		M_ERR="pd-opt $*: no params, fitness, evaluations or stop in '$(head -c 200 "$T/opt.out")'"
-		return 1
-	fi
-	if ! f=$(printf '%s\n' "$params" | awk -v fn="$fn" -v dim="$dim" "$OPT_AWK"); then
-		M_ERR="pd-opt $*: params are not x0..x$((dim - 1)): '$(head -c 200 "$T/opt.out")'"
-		return 1
-	fi
-	if ! awk -v a="$f" -v b="$O_FIT" 'BEGIN { d = a - b; if (d < 0) d = -d; m = a < 0 ? -a : a
-		exit !(d <= 1e-11 + 1e-9 * m) }'; then
-		M_ERR="pd-opt $*: reports fitness $O_FIT, but $fn at its point is $f"
-		return 1
-	fi
-	return 0
-}
+# opt_run and its check.
+# shellcheck source=tests/bench/optrun.sh
+. tests/bench/optrun.sh
 
 # opt_seeds FUNCTION DIM TARGET NSEEDS ARGS...: opt_run for --seed 1..NSEEDS.
 # Sets S_REACH (seeds whose value is below TARGET; "" for no target),
@@ -374,15 +276,7 @@ fi
 fi # pd-opt and the examples are there
 
 # (e) Parallel speed-up on slowsq (10 ms sleep per point).
-OPT_PROBE=$B/bench/optprobe.so
-if [ ! -e "$OPT_PROBE" ] || [ tests/jobs/optprobe.c -nt "$OPT_PROBE" ] || [ lib/playdoh.h -nt "$OPT_PROBE" ]; then
-	mkdir -p "$B/bench"
-	if ! ${CC:-cc} -std=c11 -shared -fPIC -O2 -Ilib tests/jobs/optprobe.c -o "$OPT_PROBE.tmp.$$" -lm >"$T/probe.err" 2>&1 ||
-		! mv -f "$OPT_PROBE.tmp.$$" "$OPT_PROBE"; then
-		rm -f "$OPT_PROBE.tmp.$$"
-		OPT_PROBE_ERR="cannot build optprobe.so: $(tail -n 1 "$T/probe.err")"
-	fi
-fi
+opt_probe_build
 OPT_SU_EV=$((OPT_SU_POP * OPT_SU_IT))
 note "speed-up: slowsq (tests/jobs/optprobe.c, sleeps 10 ms a point), --dim 5 --bounds -1:1 --iterations $OPT_SU_IT --seed 1, $OPT_SU_POP points a generation ($OPT_SU_EV evaluations, ideal $(calc %.1f "$OPT_SU_EV * 0.01") s on one node); wall time of one run each, incl. start-up"
 for alg in cmaes ga pso; do
@@ -432,12 +326,5 @@ fi
 # ----------------------------------------------------------------- alone
 
 if [ "$OPT_ALONE" = 1 ]; then
-	echo
-	if [ -s "$T/failures" ]; then
-		echo "bench: $(wc -l <"$T/failures") benchmark(s) FAILED their run or correctness check:"
-		sed 's/^/  /' "$T/failures"
-		exit 1
-	fi
-	echo "bench: all runs completed and their outputs checked; results in $OUT"
-	exit 0
+	alone_end
 fi

@@ -4,12 +4,20 @@
  *	pdbench time FILE CMD [ARG]...
  *		run CMD with this process's stdin/stdout/stderr, write its wall
  *		time in seconds to FILE, exit with its status (128+N on signal N)
+ *	pdbench cpu FILE CMD [ARG]...
+ *		the same, writing "WALL USER SYS NVCSW NIVCSW" to FILE: the wall
+ *		time, CMD's user and system CPU seconds and its voluntary and
+ *		involuntary context switches (getrusage of CMD and the
+ *		descendants it waited for)
  *	pdbench startup SOCK TIMEOUT_MS CMD [ARG]...
  *		start CMD (a server), connect to the Unix socket SOCK in a tight
  *		loop until a connection succeeds, print the milliseconds from
  *		fork to the first accepted connection on stdout, then stop CMD
  *		with SIGTERM (SIGKILL after 2 s); exit 1 when CMD exits first or
  *		TIMEOUT_MS passes
+ *	pdbench sleep N MS
+ *		nanosleep MS milliseconds N times; print the mean microseconds
+ *		one took (the machine's floor for a job that sleeps MS ms)
  *	pdbench wait SOCK TIMEOUT_MS
  *		poll until a connection to the Unix socket SOCK is accepted;
  *		exit 1 when TIMEOUT_MS passes first
@@ -21,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -63,21 +72,35 @@ static int exit_code(int status)
 	return 2;
 }
 
-static int cmd_time(const char *file, char **argv)
+/* Run argv and wait for it: its wall time to `file`, with its CPU times
+ * and context switches too when `cpu` is set; its exit status. */
+static int cmd_time(const char *file, char **argv, int cpu)
 {
 	double t0 = now(), t1;
 	pid_t pid = spawn(argv, -1);
-	int status;
+	struct rusage ru;
+	int status, ok;
 	FILE *f;
 
-	while (waitpid(pid, &status, 0) < 0)
+	while (wait4(pid, &status, 0, &ru) < 0)
 		if (errno != EINTR) {
-			fprintf(stderr, "pdbench: waitpid: %s\n", strerror(errno));
+			fprintf(stderr, "pdbench: wait4: %s\n", strerror(errno));
 			return 2;
 		}
 	t1 = now();
 	f = fopen(file, "w");
-	if (!f || fprintf(f, "%.6f\n", t1 - t0) < 0 || fclose(f)) {
+	if (!f) {
+		fprintf(stderr, "pdbench: write %s: %s\n", file, strerror(errno));
+		return 2;
+	}
+	if (cpu)
+		ok = fprintf(f, "%.6f %.6f %.6f %ld %ld\n", t1 - t0,
+			     (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+			     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6, ru.ru_nvcsw,
+			     ru.ru_nivcsw) >= 0;
+	else
+		ok = fprintf(f, "%.6f\n", t1 - t0) >= 0;
+	if (fclose(f) || !ok) {
 		fprintf(stderr, "pdbench: write %s: %s\n", file, strerror(errno));
 		return 2;
 	}
@@ -176,16 +199,42 @@ static long parse_ms(const char *s)
 	return ms;
 }
 
+/* n sleeps of ms milliseconds: prints the mean time one took, in us. */
+static int cmd_sleep(long n, long ms)
+{
+	struct timespec ts;
+	double t0 = now();
+	long i;
+
+	if (n < 1 || ms < 0) {
+		fputs("pdbench: sleep: N must be positive, MS not negative\n", stderr);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		ts.tv_sec = ms / 1000, ts.tv_nsec = (ms % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	printf("%.1f\n", (now() - t0) / (double)n * 1e6);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "time"))
-		return cmd_time(argv[2], argv + 3);
+		return cmd_time(argv[2], argv + 3, 0);
+	if (argc >= 4 && !strcmp(argv[1], "cpu"))
+		return cmd_time(argv[2], argv + 3, 1);
 	if (argc >= 5 && !strcmp(argv[1], "startup"))
 		return cmd_startup(argv[2], parse_ms(argv[3]), argv + 4);
+	if (argc == 4 && !strcmp(argv[1], "sleep"))
+		return cmd_sleep(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10));
 	if (argc == 4 && !strcmp(argv[1], "wait"))
 		return cmd_wait(argv[2], parse_ms(argv[3]));
 	fputs("usage: pdbench time FILE CMD [ARG]...\n"
+	      "       pdbench cpu FILE CMD [ARG]...\n"
 	      "       pdbench startup SOCK TIMEOUT_MS CMD [ARG]...\n"
+	      "       pdbench sleep N MS\n"
 	      "       pdbench wait SOCK TIMEOUT_MS\n",
 	      stderr);
 	return 2;

@@ -14,7 +14,9 @@
 # (tests/bench/opt.sh, which says more), [8] pd-map --cache: a sweep run
 # twice, 10% new records the second time (tests/bench/cache.sh), [9] a
 # program per record: pd-map CMD against xargs -P2, GNU parallel -j2 and a
-# posix_spawn floor (tests/bench/exec.sh).  Every pd-map run's output is
+# posix_spawn floor (tests/bench/exec.sh), [10] the scaling curve: pd-map
+# and pd-opt over 1 to 32 namespace hosts of 1 slot (tests/bench/scale.sh;
+# PD_BENCH_SCALE_HOSTS picks the host counts).  Every pd-map run's output is
 # checked against a checksum computed independently with awk, every pd-task
 # and reference run checks its messages and its output, so a broken run cannot report a
 # good figure; a failed check is shown as FAILED and makes the exit status
@@ -752,6 +754,7 @@ ns_section() {
 		# shellcheck source=/dev/null
 		. "$helper" || { "$skipfn" "cannot source $helper" FAILED; exit 0; }
 		trap 'netns_teardown >/dev/null 2>&1' EXIT
+		trap 'exit 130' INT TERM # so that the EXIT trap tears down
 		if ! netns_setup "$n" >"$T/ns.log" 2>&1 || [ -s "$T/ns.skip" ]; then
 			why=$(cat "$T/ns.skip" 2>/dev/null)
 			[ -n "$why" ] || why="netns_setup failed: $(tail -n 1 "$T/ns.log")"
@@ -1201,6 +1204,10 @@ rm -f "$T/heat.ref" "$T/out"
 # ------------------------------------------------ 9. commands
 
 . tests/bench/exec.sh
+
+# ------------------------------------------------ 10. scaling
+
+. tests/bench/scale.sh
 
 # ---------------------------------------------------------------- end
 

@@ -8,6 +8,8 @@
  *           pd-opt must rank those worst, count them and still converge.
  * crashy:   segfaults at every point: the run must fail with exit 1.
  * slowsq:   the sphere after sleeping 10 ms: for speed-up measurements.
+ * slow1:    the sphere after sleeping 1 ms: for the scaling curve
+ *           (tests/bench/scale.sh).
  * walls, slope, noisy: below.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -54,9 +56,10 @@ PD_FITNESS(crashy)
 	return 0;
 }
 
-PD_FITNESS(slowsq)
+/* The sphere after sleeping `ns` nanoseconds. */
+static double slow_sphere(long ns, const double *x, int dim)
 {
-	struct timespec ts = {0, 10000000};
+	struct timespec ts = {0, ns};
 	double s = 0;
 	int i;
 
@@ -64,6 +67,16 @@ PD_FITNESS(slowsq)
 	for (i = 0; i < dim; i++)
 		s += x[i] * x[i];
 	return s;
+}
+
+PD_FITNESS(slowsq)
+{
+	return slow_sphere(10000000, x, dim);
+}
+
+PD_FITNESS(slow1)
+{
+	return slow_sphere(1000000, x, dim);
 }
 
 /* The target of coordinate i of walls: beyond the upper wall, beyond the
