@@ -8,14 +8,6 @@
 load helpers/common
 load helpers/opt
 
-setup() {
-	opt_setup
-}
-
-teardown() {
-	pd_teardown
-}
-
 @test "IPOP restarts double the population and keep the best" {
 	pdrun "$PD_OPT" --seed 2 --restarts 4 --target 1e-8 --trace "$T/tr" --json --dim 5 --bounds -5.12:5.12 \
 		"$EX/rastrigin.so"

@@ -6,14 +6,6 @@
 load helpers/common
 load helpers/opt
 
-setup() {
-	opt_setup
-}
-
-teardown() {
-	pd_teardown
-}
-
 @test "the paper's first example: square reaches |x| < 1e-6 with each algorithm" {
 	for a in cmaes pso ga; do
 		pdrun "$PD_OPT" -a "$a" --seed 1 -q --iterations 300 "$EX/square.so" -p x=-10:10

@@ -2,8 +2,8 @@
 # probe and Ackley fitness jobs built from tests/jobs/) and checks on
 # pd-opt's "NAME=value" output, made with awk, never with pd-opt's code.
 
-# pd_setup, then the fitness jobs both files use.
-opt_setup() {
+# Bats' set-up of both files: pd_setup, then the fitness jobs they use.
+setup() {
 	pd_setup
 	PD_OPT="$B/bin/pd-opt"
 	cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -O2 -Ilib tests/jobs/optprobe.c -o "$T/optprobe.so" -lm
@@ -25,4 +25,8 @@ abs_below() {
 # near X WANT LIMIT: |X - WANT| < LIMIT, by awk.
 near() {
 	awk -v x="$1" -v w="$2" -v l="$3" 'BEGIN { d = x - w; exit !((d < 0 ? -d : d) < l) }'
+}
+
+teardown() {
+	pd_teardown
 }
