@@ -124,19 +124,12 @@ load helpers/opt
 }
 
 @test "bad --x0, --step, --restart-mode and CMA-ES-only options: exit 64 with the reason" {
-	check() {
-		local want=$1
-		shift
-		pdrun "$PD_OPT" "$@" "$EX/square.so"
-		[ "$status" -eq 64 ]
-		[[ $stderr == *"$want"* ]]
-	}
-	check "2 numbers for 3 parameters" --x0 1,2 --dim 3 --bounds -1:1
-	check "is not a list of numbers" --x0 1,x -p x=0:1
-	check "start 5 outside the hard bounds" --x0 5 -p x=0:1
-	check "initial step -1 out of range" --step -1 -p x=0:1
-	check "give one" --step 0.1 --sigma0 0.2 -p x=0:1
-	check "neither ipop nor bipop" --restart-mode xpop -p x=0:1
-	check "are for CMA-ES" -a pso --noise-handling -p x=0:1
-	check "are for CMA-ES" -a ga --restart-mode bipop -p x=0:1
+	usage_fails "2 numbers for 3 parameters" --x0 1,2 --dim 3 --bounds -1:1
+	usage_fails "is not a list of numbers" --x0 1,x -p x=0:1
+	usage_fails "start 5 outside the hard bounds" --x0 5 -p x=0:1
+	usage_fails "initial step -1 out of range" --step -1 -p x=0:1
+	usage_fails "give one" --step 0.1 --sigma0 0.2 -p x=0:1
+	usage_fails "neither ipop nor bipop" --restart-mode xpop -p x=0:1
+	usage_fails "are for CMA-ES" -a pso --noise-handling -p x=0:1
+	usage_fails "are for CMA-ES" -a ga --restart-mode bipop -p x=0:1
 }

@@ -228,28 +228,21 @@ untimed() {
 }
 
 @test "bad options and intervals: exit 64 with the reason" {
-	check() {
-		local want=$1
-		shift
-		pdrun "$PD_OPT" "$@" "$EX/square.so"
-		[ "$status" -eq 64 ]
-		[[ $stderr == *"$want"* ]]
-	}
-	check "LO (3) is not below HI (1)" -p x=3:1
-	check "LO (1) is not below HI (1)" -p x=1:1
-	check "MIN (0) is above LO (-1)" -p x=0:-1:1:2
-	check "MAX (0.5) is below HI (1)" -p x=-2:-1:1:0.5
-	check "'abc' is not a number" -p x=abc:1
-	check "expected NAME=LO:HI" -p 3
-	check "given twice" -p x=0:1 -p x=0:2
-	check "unknown algorithm 'bogus'" -a bogus -p x=0:1
-	check "no parameters" -a pso
-	check "--dim N and --bounds LO:HI go together" --dim 3
-	check "--islands is for the GA" --islands 3 -p x=0:1
-	check "--popsize: '1' is not" --popsize 1 -p x=0:1
-	check "--iterations: 'x' is not" --iterations x -p x=0:1
-	check "--target: 'nan' is not" --target nan -p x=0:1
-	check "proportions" -a ga --elite 0.5 --crossover 0.5 --mutation 0.5 -p x=0:1
+	usage_fails "LO (3) is not below HI (1)" -p x=3:1
+	usage_fails "LO (1) is not below HI (1)" -p x=1:1
+	usage_fails "MIN (0) is above LO (-1)" -p x=0:-1:1:2
+	usage_fails "MAX (0.5) is below HI (1)" -p x=-2:-1:1:0.5
+	usage_fails "'abc' is not a number" -p x=abc:1
+	usage_fails "expected NAME=LO:HI" -p 3
+	usage_fails "given twice" -p x=0:1 -p x=0:2
+	usage_fails "unknown algorithm 'bogus'" -a bogus -p x=0:1
+	usage_fails "no parameters" -a pso
+	usage_fails "--dim N and --bounds LO:HI go together" --dim 3
+	usage_fails "--islands is for the GA" --islands 3 -p x=0:1
+	usage_fails "--popsize: '1' is not" --popsize 1 -p x=0:1
+	usage_fails "--iterations: 'x' is not" --iterations x -p x=0:1
+	usage_fails "--target: 'nan' is not" --target nan -p x=0:1
+	usage_fails "proportions" -a ga --elite 0.5 --crossover 0.5 --mutation 0.5 -p x=0:1
 	pdrun "$PD_OPT"
 	[ "$status" -eq 64 ]
 	pdrun "$PD_OPT" --help

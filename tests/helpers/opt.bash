@@ -27,6 +27,16 @@ near() {
 	awk -v x="$1" -v w="$2" -v l="$3" 'BEGIN { d = x - w; exit !((d < 0 ? -d : d) < l) }'
 }
 
+# usage_fails WANT ARGS...: pd-opt ARGS square.so exits 64 with WANT in
+# its message.
+usage_fails() {
+	local want=$1
+	shift
+	pdrun "$PD_OPT" "$@" "$EX/square.so"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"$want"* ]]
+}
+
 teardown() {
 	pd_teardown
 }
