@@ -125,7 +125,7 @@ $(B)/libpd.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # A tool is cmd/pd-NAME.c, or the files of cmd/pd-NAME/ when it has
-# modules of its own (pd-map).
+# modules of its own (pd-map, pd-opt).
 define link_tool
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
@@ -134,9 +134,12 @@ endef
 $(B)/bin/%: $(B)/obj/cmd/%.o $(B)/libpd.a
 	$(link_tool)
 
-MAP_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard cmd/pd-map/*.c))
-$(B)/bin/pd-map: $(MAP_OBJ) $(B)/libpd.a
-	$(link_tool)
+TOOL_DIRS := $(patsubst cmd/%/,%,$(wildcard cmd/*/))
+define tool_dir_rule
+$(B)/bin/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard cmd/$(1)/*.c)) $(B)/libpd.a
+	$$(link_tool)
+endef
+$(foreach t,$(TOOL_DIRS),$(eval $(call tool_dir_rule,$(t))))
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libpd.a
 	@mkdir -p $(@D)

@@ -71,7 +71,7 @@ runopt_members() {
 	# timeout_ms, another message's)
 	bad=0
 	for m in $output; do
-		if grep -n "\"$m\"" lib/run/*.c lib/serve/*.c lib/front/*.c lib/job/*.c cmd/pd-map/*.c cmd/pd-opt.c; then
+		if grep -n "\"$m\"" lib/run/*.c lib/serve/*.c lib/front/*.c lib/job/*.c cmd/pd-map/*.c cmd/pd-opt/*.c; then
 			echo "'$m' named outside lib/wire/runopt.c"
 			bad=1
 		fi
