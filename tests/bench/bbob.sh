@@ -6,26 +6,24 @@
 #
 # 10-D, the 24 noiseless functions x instances 1-5, target f_opt + 1e-8,
 # 10^5 x D evaluations per run with restarts, for pd-opt IPOP and BIPOP
-# (BIPOP where this pd-opt has --restart-mode), Debian's python3-cmaes
-# (IPOP) and DEAP's CMA-ES (IPOP), all calling the same C functions
-# ($B/examples/bbob.so; the Python ones through ctypes).  Writes
-# $BBOB_OUT (default $B/bench-bbob): runs.tsv, table.txt (per function:
-# runs solved and ERT per optimiser) and ecdf.svg (COCO's runtime ECDF),
-# and prints the table.  tests/bench/bbob_bench.py says more.
+# (unbounded, as the references run), BIPOP inside the box [-5, 5]^D,
+# Debian's python3-cmaes (IPOP) and DEAP's CMA-ES (IPOP), all calling the
+# same C functions ($B/examples/bbob.so; the Python ones through ctypes).
+# Writes $BBOB_OUT (default $B/bench-bbob): runs.tsv, table.txt (per
+# function: runs solved and ERT per optimiser) and ecdf.svg (COCO's
+# runtime ECDF), and prints the table.  tests/bench/bbob_bench.py says more.
 #
-# How long: about 1 CPU-hour in full (estimated from the reduced runs:
-# most of it is the 10^6-evaluation runs of the functions nobody solves,
-# f3, f4, f19, f20, f23, f24 and some of f15-f18, f21, f22), 4 to 5 hours
-# of wall time on the shared 2-core development machine under load.
-# Measured there: BBOB_INSTANCES=1 BBOB_BUDGET=10000 took 76 CPU-seconds
-# (6 minutes), BBOB_BUDGET=10000 with instances 1-5 took 400 CPU-seconds
-# (27 minutes).  Runs are one after the other, each optimiser on one core.
+# How long: about 17 CPU-minutes in full (the Python optimisers' runs of
+# 10^6 evaluations on the functions nobody solves are most of it), 12
+# minutes of wall time on the 2-core development machine with two runs at
+# once (BBOB_JOBS, default the CPUs; a run's result does not depend on it).
 #
 # Environment: B, BBOB_OUT, BBOB_DIM (10), BBOB_FUNCS (1-24),
-# BBOB_INSTANCES (1-5), BBOB_BUDGET (100000, times D), BBOB_OPTS, BBOB_PDOPT
-# (pdopt-ipop,pdopt-bipop,cmaes,deap), BBOB_SEED (0), PD_BENCH_NO_INSTALL
-# (do not apt-get the missing Python packages).  Python is Debian's,
-# /usr/bin/python3 (the one apt installs into), or $PYTHON.
+# BBOB_INSTANCES (1-5), BBOB_BUDGET (100000, times D), BBOB_OPTS
+# (pdopt-ipop,pdopt-bipop,pdopt-bipop-box,cmaes,deap), BBOB_PDOPT (another
+# pd-opt), BBOB_SEED (0), BBOB_JOBS, PD_BENCH_NO_INSTALL (do not apt-get
+# the missing Python packages).  Python is Debian's, /usr/bin/python3 (the
+# one apt installs into), or $PYTHON.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2

@@ -12,26 +12,33 @@ pairs reached against evaluations / D, targets f_opt + 10^[2..-8] as
 COCO draws its runtime ECDFs, without COCO's bootstrapping), and prints
 table.txt.
 
-Optimisers (BBOB_OPTS, comma-separated; default all four):
-  pdopt-ipop   pd-opt -a cmaes --restarts 20 (IPOP: population doubled)
-  pdopt-bipop  pd-opt --restart-mode bipop, where this pd-opt has it
-               (else the column is skipped, with a note)
-  cmaes        python3-cmaes (CyberAgent's cmaes.CMA), IPOP by hand
-  deap         DEAP's cma.Strategy, IPOP by hand
+Optimisers (BBOB_OPTS, comma-separated; default all five):
+  pdopt-ipop       pd-opt -a cmaes --restarts 20 (IPOP: population doubled)
+  pdopt-bipop      pd-opt --restart-mode bipop, where this pd-opt has it
+                   (else the column is skipped, with a note)
+  pdopt-bipop-box  the same, kept inside the box [-5, 5]^D (--bounds -5:5)
+  cmaes            python3-cmaes (CyberAgent's cmaes.CMA), IPOP by hand
+  deap             DEAP's cma.Strategy, IPOP by hand
 All start as pd-opt does: the first mean at the middle of the box
 [-5, 5]^D, sigma0 = 0.3 of its width; every restart from a uniform point
-of the box with the population doubled.  pd-opt keeps inside the box
-(--bounds -5:5); cmaes and DEAP run unbounded, as COCO lets them (the
-functions are defined everywhere: f5 flat past its wall, penalties
-outside the box elsewhere).  cmaes's own bounds resample each point up to
-100 times, which on f5 costs it 30 ms a generation and a stall 0.6 above
-f_opt.  A run stops at f_opt + 1e-8 or after BUDGET x D evaluations,
+of the box with the population doubled.  All but pdopt-bipop-box run
+unbounded, as COCO lets them (the functions are defined everywhere: f5
+flat past its wall, penalties outside the box elsewhere): pd-opt with
+--bounds -inf:-5:5:inf, the box as its start interval and no walls, so
+the comparison is of the algorithms alone.  pdopt-bipop-box shows what
+keeping inside the box costs (its transformation puts f5's optimum, on
+the wall, at a smooth minimum inside, which is approached at the linear
+rate of a sphere where the unbounded ones step past the wall into f5's
+flat region).  cmaes's own bounds resample each point up to 100 times,
+which on f5 costs it 30 ms a generation and a stall 0.6 above f_opt.  A run stops at f_opt + 1e-8 or after BUDGET x D evaluations,
 counted per whole generation (the way pd-opt counts).
 
 Environment: BBOB_DIM (10), BBOB_FUNCS (1-24; "1,8,15-17" form),
 BBOB_INSTANCES (1-5), BBOB_BUDGET (100000: evaluations per D),
 BBOB_OPTS, BBOB_SEED (added to every run's seed, 0), BBOB_PDOPT (another
-pd-opt binary, e.g. a branch's, against the same bbob.so).
+pd-opt binary, e.g. a branch's, against the same bbob.so), BBOB_JOBS (runs
+at once, default the number of CPUs; each run is one process, pd-opt with
+one worker, and its result does not depend on how many run beside it).
 
 Every pd-opt result is checked: its printed point is evaluated again
 through ctypes and must give its printed fitness, bit for bit.  A
@@ -40,6 +47,7 @@ failed check is reported and makes the exit status 1.
 import ctypes
 import json
 import math
+import multiprocessing
 import os
 import random
 import resource
@@ -160,13 +168,15 @@ def run_deap(rec, d, seed):
 
 
 def run_pdopt(pdopt, so, f, inst, d, budget, seed, fopt, mode, bbob):
-    """One pd-opt run; the history from its trace, its result checked."""
+    """One pd-opt run (mode: ipop, bipop or bipop-box); the history from
+    its trace, its result checked."""
     with tempfile.TemporaryDirectory(prefix="pd-bbob.") as tmp:
         tr = os.path.join(tmp, "trace.jsonl")
-        cmd = [pdopt, "-q", "-n", "1", "--dim", str(d), "--bounds", "-5:5",
+        bounds = "-5:5" if mode.endswith("-box") else "-inf:-5:5:inf"
+        cmd = [pdopt, "-q", "-n", "1", "--dim", str(d), "--bounds", bounds,
                "--seed", str(seed), "--max-evals", str(budget),
                "--target", repr(fopt + FINAL), "--trace", tr]
-        cmd += ["--restart-mode", "bipop"] if mode == "bipop" else ["--restarts", "20"]
+        cmd += ["--restart-mode", "bipop"] if mode.startswith("bipop") else ["--restarts", "20"]
         cmd.append("%s:f%d_i%d" % (so, f, inst))
         env = dict(os.environ, PD_HOME=tmp)
         r = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -256,6 +266,35 @@ def ecdf_svg(path, title, curves, d, budget):
         fh.write("\n".join(out) + "\n")
 
 
+RUN = {}
+
+
+def run_init(so, pdopt, d, budget, seed0):
+    """A pool worker's own ctypes handle and the run's settings."""
+    RUN.update(bbob=Bbob(so), so=so, pdopt=pdopt, d=d, budget=budget, seed0=seed0)
+
+
+def run_one(task):
+    """One optimiser on one (function, instance), in a pool worker: its
+    evaluations, history, wall and CPU seconds, and an error or None."""
+    o, f, inst = task
+    bbob, d, budget = RUN["bbob"], RUN["d"], RUN["budget"]
+    seed = RUN["seed0"] + 1000 * f + inst
+    fopt = bbob.fopt(f, inst, d)
+    t0, c0, err = time.time(), cpu(), None
+    try:
+        if o.startswith("pdopt"):
+            evals, hist = run_pdopt(RUN["pdopt"], RUN["so"], f, inst, d, budget, seed, fopt,
+                                    o.split("-", 1)[1], bbob)
+        else:
+            rec = Recorder(bbob, f, inst, d, budget)
+            (run_cmaes if o == "cmaes" else run_deap)(rec, d, seed)
+            evals, hist = rec.evals, rec.hist
+    except (RuntimeError, ValueError, KeyError, OSError) as e:
+        err, evals, hist = str(e), budget, []
+    return o, f, inst, evals, hist, time.time() - t0, cpu() - c0, err
+
+
 def main(argv):
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -270,12 +309,13 @@ def main(argv):
     insts = ranges(os.environ.get("BBOB_INSTANCES", "1-5"))
     budget = int(os.environ.get("BBOB_BUDGET", "100000")) * d
     seed0 = int(os.environ.get("BBOB_SEED", "0"))
-    opts = os.environ.get("BBOB_OPTS", "pdopt-ipop,pdopt-bipop,cmaes,deap").split(",")
+    opts = os.environ.get("BBOB_OPTS", "pdopt-ipop,pdopt-bipop,pdopt-bipop-box,cmaes,deap").split(",")
     notes, failed, cpu_total = [], 0, {}
     helptext = subprocess.run([pdopt, "--help"], capture_output=True, text=True).stdout
-    if "pdopt-bipop" in opts and "--restart-mode" not in helptext:
-        opts.remove("pdopt-bipop")
-        notes.append("pdopt-bipop skipped: this pd-opt has no --restart-mode (BIPOP) option")
+    for o in ("pdopt-bipop", "pdopt-bipop-box"):
+        if o in opts and "--restart-mode" not in helptext:
+            opts.remove(o)
+            notes.append("%s skipped: this pd-opt has no --restart-mode (BIPOP) option" % o)
     for mod, name in (("cmaes", "cmaes"), ("deap", "deap")):
         if name in opts:
             try:
@@ -287,35 +327,28 @@ def main(argv):
     tsv = open(os.path.join(outdir, "runs.tsv"), "w")
     tsv.write("optimiser\tf\tinstance\tdim\tsolved\tevals\tbest_minus_fopt\tseconds\tcpu_seconds\n")
     t_all = time.time()
-    for f in funcs:
-        for inst in insts:
-            seed = seed0 + 1000 * f + inst
-            fopt = bbob.fopt(f, inst, d)
-            for o in opts:
-                t0, c0 = time.time(), cpu()
-                try:
-                    if o.startswith("pdopt"):
-                        evals, hist = run_pdopt(pdopt, so, f, inst, d, budget, seed, fopt,
-                                                o.split("-")[1], bbob)
-                    else:
-                        rec = Recorder(bbob, f, inst, d, budget)
-                        (run_cmaes if o == "cmaes" else run_deap)(rec, d, seed)
-                        evals, hist = rec.evals, rec.hist
-                except (RuntimeError, ValueError, KeyError, OSError) as e:
-                    print("bbob: %s f%d i%d: FAILED: %s" % (o, f, inst, e), file=sys.stderr)
-                    failed += 1
-                    evals, hist = budget, []
-                dt, dc = time.time() - t0, cpu() - c0
-                cpu_total[o] = cpu_total.get(o, 0.0) + dc
-                best = hist[-1][1] if hist else math.inf
-                hit = first_hit(hist, FINAL)
-                runs[o].setdefault(f, []).append({"evals": evals, "hit": hit, "hist": hist})
-                tsv.write("%s\t%d\t%d\t%d\t%d\t%d\t%.3e\t%.2f\t%.2f\n"
-                          % (o, f, inst, d, hit is not None, evals, best, dt, dc))
-                tsv.flush()
-                print("bbob: %-11s f%-2d i%d  %s  %8d evals  %6.1fs (cpu %.1fs)"
-                      % (o, f, inst, "solved" if hit is not None else "      ", evals, dt, dc),
-                      file=sys.stderr)
+    tasks = [(o, f, inst) for f in funcs for inst in insts for o in opts]
+    setup = (so, pdopt, d, budget, seed0)
+    jobs = max(1, int(os.environ.get("BBOB_JOBS") or os.cpu_count() or 1))
+    done = []
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=run_init,
+                                                   initargs=setup) as pool:
+        for o, f, inst, evals, hist, dt, dc, err in pool.imap_unordered(run_one, tasks):
+            if err:
+                print("bbob: %s f%d i%d: FAILED: %s" % (o, f, inst, err), file=sys.stderr)
+                failed += 1
+            cpu_total[o] = cpu_total.get(o, 0.0) + dc
+            best = hist[-1][1] if hist else math.inf
+            hit = first_hit(hist, FINAL)
+            done.append((f, inst, o, {"evals": evals, "hit": hit, "hist": hist}))
+            tsv.write("%s\t%d\t%d\t%d\t%d\t%d\t%.3e\t%.2f\t%.2f\n"
+                      % (o, f, inst, d, hit is not None, evals, best, dt, dc))
+            tsv.flush()
+            print("bbob: %-11s f%-2d i%d  %s  %8d evals  %6.1fs (cpu %.1fs)  %d/%d"
+                  % (o, f, inst, "solved" if hit is not None else "      ", evals, dt, dc,
+                     len(done), len(tasks)), file=sys.stderr)
+    for f, inst, o, r in sorted(done, key=lambda t: (t[0], t[1])):
+        runs[o].setdefault(f, []).append(r)
     tsv.close()
     notes.append("cpu seconds: " + ", ".join("%s %.0f" % (o, cpu_total.get(o, 0)) for o in opts))
     write_report(outdir, bbob, runs, opts, funcs, insts, d, budget, notes, time.time() - t_all)
