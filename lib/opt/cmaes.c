@@ -444,17 +444,23 @@ static void update_cov(struct pd_cmaes *c, int hsig)
 		}
 }
 
-/* Cumulative step-size adaptation, plus the flat-fitness escape. */
+/* Cumulative step-size adaptation, plus the flat-fitness escape: when
+ * every point of the generation has the same value, the ranking says
+ * nothing and sigma grows.  (Escaping already when the best equalled the
+ * 70th percentile, as some codes do, blew sigma up on the plateaus of
+ * BBOB's step ellipsoid, f7, where the few better points do lead the
+ * way: 10-D, ERT 18,810 evaluations against 4,134 without it.) */
 static void update_sigma(struct pd_cmaes *c)
 {
+	const struct pd_rank *last = &c->rank[c->lambda - 1];
 	double nps = 0, e;
-	int i, k70 = (int)ceil(0.7 * c->lambda) - 1;
+	int i;
 
 	for (i = 0; i < c->n; i++)
 		nps += c->ps[i] * c->ps[i];
 	e = (c->cs / c->damps) * (sqrt(nps) / c->chin - 1);
 	c->sigma *= exp(fmin(1, e));
-	if (!c->rank[k70].bad && c->rank[0].f == c->rank[k70].f)
+	if (!last->bad && c->rank[0].f == last->f)
 		c->sigma *= exp(0.2 + c->cs / c->damps);
 }
 

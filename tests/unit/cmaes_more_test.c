@@ -343,6 +343,39 @@ static void test_beyond_ranks_last(void)
 	pd_cmaes_release(&c);
 }
 
+/* The flat-fitness escape: sigma grows by exp(0.2 + cs / damps) beyond
+ * the step-size rule when every value of a generation is the same, and
+ * not when only most are (a plateau, as on BBOB's step ellipsoid: the
+ * best 12 of 16 equal, which the 70th-percentile rule took as flat).  Each case is told to two copies of one state with
+ * values that rank alike (ties go by index), so only the escape differs. */
+static void test_flat_fitness(void)
+{
+	struct pd_cmaes a, b;
+	double lo[3] = {0, 0, 0}, hi[3] = {1, 1, 1}, fa[16], fb[16], esc;
+	char err[256];
+	int k, plateau;
+
+	for (plateau = 0; plateau < 2; plateau++) {
+		CHECK(pd_cmaes_init(&a, 3, lo, hi, NULL, NULL, 0, 16, 11, err) == 0);
+		CHECK(pd_cmaes_init(&b, 3, lo, hi, NULL, NULL, 0, 16, 11, err) == 0);
+		pd_cmaes_ask(&a, xs);
+		pd_cmaes_ask(&b, xs);
+		for (k = 0; k < 16; k++) {
+			fa[k] = plateau && k >= 12 ? 9 : 7; /* all equal, or the best 12 of 16 */
+			fb[k] = fa[k] + k * 1e-9;	     /* the same order, distinct */
+		}
+		pd_cmaes_tell(&a, fa);
+		pd_cmaes_tell(&b, fb);
+		esc = exp(0.2 + a.cs / a.damps);
+		if (plateau)
+			CHECK(pd_cmaes_sigma(&a) == pd_cmaes_sigma(&b));
+		else
+			CHECK(fabs(pd_cmaes_sigma(&a) / pd_cmaes_sigma(&b) / esc - 1) < 1e-12);
+		pd_cmaes_release(&a);
+		pd_cmaes_release(&b);
+	}
+}
+
 int main(void)
 {
 	test_boxtrans();
@@ -351,5 +384,6 @@ int main(void)
 	test_start();
 	test_bipop();
 	test_noise();
+	test_flat_fitness();
 	return t_done("cmaes_more_test");
 }
