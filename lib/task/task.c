@@ -83,13 +83,9 @@ static const void *api_pop(pd_task *t, const char *tube, size_t *len)
 /* Send a control message to the coordinator. */
 static int ctl_send(struct node *n, cJSON *j, const void *blob, size_t len)
 {
-	struct pd_buf b = PD_BUF_INIT;
 	char err[PD_ERRLEN];
-	int rc;
+	int rc = pd_frame_write_json_fd(n->s->ctl, j, blob, len, err);
 
-	pd_frame_encode_json(&b, NULL, j, blob, len);
-	rc = pd_frame_write_fd(n->s->ctl, &b, err);
-	pd_buf_release(&b);
 	cJSON_Delete(j);
 	return rc;
 }

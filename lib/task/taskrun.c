@@ -386,10 +386,7 @@ static void on_ctl(struct run *r, int i)
 		r->state[i] = DONE;
 		if (ok) {
 			x->ok = 1;
-			x->output = pd_xmalloc(m.blob_len + 1);
-			memcpy(x->output, m.blob, m.blob_len);
-			x->output[m.blob_len] = 0;
-			x->len = m.blob_len;
+			x->output = pd_msg_take_blob(&m, &x->len);
 		} else {
 			const char *phase = pd_json_str(m.json, "phase", "start");
 			int code = strcmp(phase, "load") ? PD_EX_JOBFAIL : PD_EX_DATAERR;

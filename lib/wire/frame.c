@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 void pd_msg_init(struct pd_msg *m)
 {
@@ -111,6 +112,17 @@ int pd_frame_decode(const struct pd_frame_hdr *h, const unsigned char *hdr,
 	return 0;
 }
 
+/* The 16-byte header of a frame (frame.h). */
+static void put_hdr(unsigned char *hdr, int sealed, size_t json_len, uint64_t blob_len)
+{
+	hdr[0] = 'P';
+	hdr[1] = 'D';
+	hdr[2] = PD_PROTO_VERSION;
+	hdr[3] = sealed ? PD_FRAME_SEALED : 0;
+	pd_put_be32(hdr + 4, (unsigned)json_len);
+	pd_put_be64(hdr + 8, blob_len);
+}
+
 void pd_frame_encode(struct pd_buf *out, struct pd_seal *s, const char *json,
 		     size_t json_len, const void *blob, size_t blob_len)
 {
@@ -119,12 +131,7 @@ void pd_frame_encode(struct pd_buf *out, struct pd_seal *s, const char *json,
 
 	pd_buf_grow(out, PD_FRAME_HDR + json_len + blob_len + PD_SEAL_TAG);
 	hdr = (unsigned char *)out->data + start;
-	hdr[0] = 'P';
-	hdr[1] = 'D';
-	hdr[2] = PD_PROTO_VERSION;
-	hdr[3] = s ? PD_FRAME_SEALED : 0;
-	pd_put_be32(hdr + 4, (unsigned)json_len);
-	pd_put_be64(hdr + 8, blob_len);
+	put_hdr(hdr, s != NULL, json_len, blob_len);
 	out->len += PD_FRAME_HDR;
 	body = out->len;
 	pd_buf_add(out, json, json_len);
@@ -236,13 +243,14 @@ int pd_frame_read_fd(int fd, uint64_t blob_max, struct pd_msg *m, char *err)
 	return 0;
 }
 
-int pd_frame_write_fd(int fd, const struct pd_buf *frame, char *err)
+/* Write all n bytes at p; 0 or -1 with err. */
+static int write_full(int fd, const void *p, size_t n, char *err)
 {
 	size_t off = 0;
 	ssize_t w;
 
-	while (off < frame->len) {
-		w = write(fd, frame->data + off, frame->len - off);
+	while (off < n) {
+		w = write(fd, (const char *)p + off, n - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -252,4 +260,54 @@ int pd_frame_write_fd(int fd, const struct pd_buf *frame, char *err)
 		off += (size_t)w;
 	}
 	return 0;
+}
+
+int pd_frame_write_fd(int fd, const struct pd_buf *frame, char *err)
+{
+	return write_full(fd, frame->data, frame->len, err);
+}
+
+int pd_frame_write_json_fd(int fd, const cJSON *j, const void *blob, size_t blob_len, char *err)
+{
+	char *text = cJSON_PrintUnformatted(j);
+	struct pd_buf head = PD_BUF_INIT;
+	size_t tl;
+	int rc;
+
+	if (!text)
+		abort();
+	tl = strlen(text);
+	pd_buf_grow(&head, PD_FRAME_HDR + tl);
+	put_hdr((unsigned char *)head.data, 0, tl, blob_len);
+	memcpy(head.data + PD_FRAME_HDR, text, tl);
+	head.len = PD_FRAME_HDR + tl;
+	cJSON_free(text);
+	rc = write_full(fd, head.data, head.len, err);
+	if (!rc && blob_len)
+		rc = write_full(fd, blob, blob_len, err);
+	pd_buf_release(&head);
+	return rc;
+}
+
+char *pd_msg_take_blob(struct pd_msg *m, size_t *len)
+{
+	char *p;
+
+	*len = m->blob_len;
+	if (!m->body.cap || (const char *)m->blob < m->body.data ||
+	    (const char *)m->blob + m->blob_len > m->body.data + m->body.len) {
+		/* no body, or a blob held elsewhere: a copy */
+		p = pd_xmalloc(m->blob_len + 1);
+		if (m->blob_len)
+			memcpy(p, m->blob, m->blob_len);
+		p[m->blob_len] = 0;
+		return p;
+	}
+	p = m->body.data;
+	memmove(p, m->blob, m->blob_len);
+	p[m->blob_len] = 0;
+	pd_buf_init(&m->body);
+	m->blob = NULL;
+	m->blob_len = 0;
+	return p;
 }

@@ -73,5 +73,13 @@ int pd_frame_read_fd(int fd, uint64_t blob_max, struct pd_msg *m, char *err);
 /* The same for a sealed link (s non-NULL) or a plain one (s NULL). */
 int pd_frame_read_fd_sealed(int fd, uint64_t blob_max, struct pd_seal *s, struct pd_msg *m, char *err);
 int pd_frame_write_fd(int fd, const struct pd_buf *frame, char *err);
+/* Write one unsealed frame of j (not consumed) and blob to fd, the blob
+ * from where it lies, not copied into a frame first: large results over
+ * a local pipe.  0 or -1 with err. */
+int pd_frame_write_json_fd(int fd, const cJSON *j, const void *blob, size_t blob_len, char *err);
+/* Hand over m's blob as a NUL-terminated heap string of *len bytes, moved
+ * within the message's own buffer instead of copied to a new one; the
+ * caller frees it.  m keeps its JSON; release it as usual. */
+char *pd_msg_take_blob(struct pd_msg *m, size_t *len);
 
 #endif
