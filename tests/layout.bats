@@ -70,8 +70,14 @@ runopt_members() {
 	# hand struct pd_runopts on (lib/task/ and pd-task have a task's own
 	# timeout_ms, another message's)
 	bad=0
+	files=(lib/run/*.c lib/serve/*.c lib/front/*.c lib/job/*.c cmd/pd-map/*.c cmd/pd-opt/*.c)
+	# every pattern names files: a folder renamed away must fail here,
+	# not pass by grepping nothing
+	for f in "${files[@]}"; do
+		[ -f "$f" ] || { echo "no file: $f"; false; }
+	done
 	for m in $output; do
-		if grep -n "\"$m\"" lib/run/*.c lib/serve/*.c lib/front/*.c lib/job/*.c cmd/pd-map/*.c cmd/pd-opt/*.c; then
+		if grep -n "\"$m\"" "${files[@]}"; then
 			echo "'$m' named outside lib/wire/runopt.c"
 			bad=1
 		fi
