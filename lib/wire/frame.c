@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fdio.h"
 #include "proto.h"
 #include "xmalloc.h"
 
@@ -246,18 +247,9 @@ int pd_frame_read_fd(int fd, uint64_t blob_max, struct pd_msg *m, char *err)
 /* Write all n bytes at p; 0 or -1 with err. */
 static int write_full(int fd, const void *p, size_t n, char *err)
 {
-	size_t off = 0;
-	ssize_t w;
-
-	while (off < n) {
-		w = write(fd, (const char *)p + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			pd_err(err, "write: %s", strerror(errno));
-			return -1;
-		}
-		off += (size_t)w;
+	if (pd_write_all(fd, p, n)) {
+		pd_err(err, "write: %s", strerror(errno));
+		return -1;
 	}
 	return 0;
 }
