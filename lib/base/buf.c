@@ -4,12 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "xmalloc.h"
-
-#define HUGE_FROM ((size_t)4 << 20)  /* from this capacity on: huge pages */
-#define HUGE_ALIGN ((size_t)2 << 20) /* a transparent huge page */
 
 char pd_buf_empty[1];
 
@@ -27,26 +23,6 @@ void pd_buf_release(struct pd_buf *b)
 	pd_buf_init(b);
 }
 
-/*
- * A new home for b's bytes of at least *cap bytes, made of whole
- * transparent huge pages, aligned and advised before the first touch
- * (where THP is "madvise", as Debian's default is); *cap is rounded up.
- * Filling a fresh 95 MB result in 4 KiB pages took 23,000 page faults,
- * costly on virtual machines: most of what pd-task's result path cost
- * over the serial heat solver (2048^2, 0 steps: 1.7-2.5 s, 1.2-1.5 s
- * with this).  Such a buffer grows by a copy, not by realloc.
- */
-static char *huge_alloc(const struct pd_buf *b, size_t *cap)
-{
-	char *p;
-
-	*cap = (*cap + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
-	p = pd_xaligned(HUGE_ALIGN, *cap);
-	(void)madvise(p, *cap, MADV_HUGEPAGE); /* advice: whatever it says, the memory is the same */
-	memcpy(p, b->data, b->len + 1);
-	return p;
-}
-
 /* Grow geometrically so that appending n bytes one at a time is linear. */
 void pd_buf_grow(struct pd_buf *b, size_t extra)
 {
@@ -60,15 +36,9 @@ void pd_buf_grow(struct pd_buf *b, size_t extra)
 	ncap = b->cap ? b->cap : 64;
 	while (ncap < need)
 		ncap = ncap * 2 > ncap ? ncap * 2 : need;
-	if (ncap >= HUGE_FROM) {
-		p = huge_alloc(b, &ncap);
-		if (b->cap)
-			free(b->data);
-	} else {
-		p = b->cap ? pd_xrealloc(b->data, ncap) : pd_xmalloc(ncap);
-		if (!b->cap)
-			p[0] = 0;
-	}
+	p = b->cap ? pd_xrealloc(b->data, ncap) : pd_xmalloc(ncap);
+	if (!b->cap)
+		p[0] = 0;
 	b->data = p;
 	b->cap = ncap;
 }
