@@ -175,11 +175,7 @@ refused_key() {
 	pd_keygen
 	pd_start_server
 	printf 'a\nsegv\nb\nabort\nc\nexit\nd\nfail\ne\nloop\nf\n' >"$T/in"
-	# a record's own run time: 1 s plain, 3 sanitized; under valgrind a
-	# fresh worker's first record (after a crash) took over 6 s
-	tmo=$PD_WAIT_SCALE
-	[ -z "${PD_SERVE_WRAP:-}" ] || tmo=30
-	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" --timeout "$tmo" "$EX/faulty.so" <"$T/in"
+	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" --timeout "$PD_RECORD_TIMEOUT" "$EX/faulty.so" <"$T/in"
 	echo "$stderr"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$(printf 'a\nb\nc\nd\ne\nf')" ]
