@@ -72,7 +72,7 @@ refusal() {
 @test "logging: each failed record leaves one line with the client, its line number and the cause" {
 	pd_start_server
 	printf '%s\n' ok fail segv ok exit loop ok >"$T/in"
-	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" --timeout "$PD_RECORD_TIMEOUT" "$EX/faulty.so" <"$T/in"
+	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" --timeout "$PD_WAIT_SCALE" "$EX/faulty.so" <"$T/in"
 	[ "$status" -eq 1 ]
 	[ "$(grep -c '^ok$' <<<"$output")" -eq 3 ]
 	show "$PD_LOG"

@@ -175,7 +175,7 @@ refused_key() {
 	pd_keygen
 	pd_start_server
 	printf 'a\nsegv\nb\nabort\nc\nexit\nd\nfail\ne\nloop\nf\n' >"$T/in"
-	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" --timeout "$PD_RECORD_TIMEOUT" "$EX/faulty.so" <"$T/in"
+	pdrun "$PD_MAP" -H "127.0.0.1:$PD_PORT" --timeout "$PD_WAIT_SCALE" "$EX/faulty.so" <"$T/in"
 	echo "$stderr"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$(printf 'a\nb\nc\nd\ne\nf')" ]

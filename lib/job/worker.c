@@ -98,7 +98,7 @@ static void load_job(struct worker *w, struct loaded *l, const char *name)
 	const char *base = name ? name : strrchr(l->path, '/') ? strrchr(l->path, '/') + 1 : l->path;
 	pd_ctx ctx = {&pd_worker_api, NULL};
 
-	w->shm->phase = PD_PHASE_LOADING;
+	pd_shm_set_phase(w->shm, PD_PHASE_LOADING);
 	l->handle = dlopen(l->path, RTLD_NOW | RTLD_LOCAL);
 	if (!l->handle) {
 		pd_err(l->error, "%s: cannot load job: %s", base, dlerror());
@@ -192,16 +192,15 @@ static void oom_prefix(struct pd_buf *err, long long mem)
 }
 
 /* Run one record through the job and append its entry. */
-static void run_record(struct worker *w, const struct loaded *l, const char *line,
+static void run_record(struct worker *w, const struct loaded *l, uint32_t index, const char *line,
 		       size_t len, long lineno)
 {
 	char err[PD_ERRLEN];
-	uint64_t t0 = pd_now_ns();
+	uint64_t t0 = pd_shm_record_start(w->shm, index, pd_now_ns());
 	pd_rec in;
 	pd_out out;
 	int rc;
 
-	w->shm->start_ns = t0;
 	pd_result_reset(&w->res);
 	if (l->desc->flags & PD_RAW_RECORD)
 		pd_record_raw(&w->rec, line, len, lineno);
@@ -297,8 +296,7 @@ static void evaluate(struct worker *w, const struct loaded *l, const long *at, l
 	long j;
 
 	if (l->desc->kind == PD_KIND_FITNESS_BATCH) {
-		w->shm->index = k ? (uint32_t)at[0] : 0;
-		w->shm->start_ns = t0 = pd_now_ns();
+		t0 = pd_shm_record_start(w->shm, k ? (uint32_t)at[0] : 0, pd_now_ns());
 		if (k)
 			l->desc->fitness_batch(w->pts, (int)k, dim, w->vals);
 		/* The call's time shared out so that the points' times add up
@@ -309,8 +307,7 @@ static void evaluate(struct worker *w, const struct loaded *l, const long *at, l
 		return;
 	}
 	for (j = 0; j < k; j++) {
-		w->shm->index = (uint32_t)at[j];
-		w->shm->start_ns = t0 = pd_now_ns();
+		t0 = pd_shm_record_start(w->shm, (uint32_t)at[j], pd_now_ns());
 		w->vals[j] = l->desc->fitness(w->pts + j * dim, dim);
 		usec[j] = (pd_now_ns() - t0) / 1000;
 	}
@@ -417,8 +414,7 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	cJSON *reply;
 	int memerr;
 
-	w->shm->seq = (uint64_t)pd_json_num(m->json, "seq", 0);
-	w->shm->index = 0;
+	__atomic_store_n(&w->shm->seq, (uint64_t)pd_json_num(m->json, "seq", 0), __ATOMIC_RELEASE);
 	pd_runopts_get(m->json, &run);
 	w->mem = run.mem;
 	memerr = pd_memlimit_apply(w->mem, (long long)pd_json_num(m->json, "mem_cap", 0), kerr);
@@ -426,7 +422,10 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 	pd_api_set_args(pd_json_str(m->json, "args", NULL));
 	l = get_job(w, path, sym, pd_json_str(m->json, "name", NULL));
 	pd_buf_reset(&w->entries);
-	w->shm->phase = PD_PHASE_RUNNING;
+	/* The dispatch's clock starts before its phase says RUNNING: the
+	 * pool's timeout tick reads the time once it sees that phase. */
+	pd_shm_record_start(w->shm, 0, pd_now_ns());
+	pd_shm_set_phase(w->shm, PD_PHASE_RUNNING);
 	if (memerr)
 		bad = kerr;
 	else if (l->error[0])
@@ -448,17 +447,16 @@ static void handle_run(struct worker *w, const struct pd_msg *m)
 		n = 0;
 	}
 	for (i = 0; i < n; i++) {
-		w->shm->index = (uint32_t)i;
 		nl = p < end ? memchr(p, sep, (size_t)(end - p)) : NULL;
 		if (!nl)
 			nl = end;
 		if (bad)
 			add_entry(&w->entries, PD_R_LOST, 0, bad, strlen(bad));
 		else
-			run_record(w, l, p, (size_t)(nl - p), lineno_of(&lineno_at, first, (int)i));
+			run_record(w, l, (uint32_t)i, p, (size_t)(nl - p), lineno_of(&lineno_at, first, (int)i));
 		p = nl < end ? nl + 1 : end;
 	}
-	w->shm->phase = PD_PHASE_IDLE;
+	pd_shm_set_phase(w->shm, PD_PHASE_IDLE);
 	pd_api_set_args(NULL);
 	reply = cJSON_CreateObject();
 	cJSON_AddStringToObject(reply, "op", PD_OP_RESULT);
@@ -487,7 +485,7 @@ static void handle_load(struct worker *w, const struct pd_msg *m)
 		dlclose(l->handle);
 		w->njobs--;
 	}
-	w->shm->phase = PD_PHASE_IDLE;
+	pd_shm_set_phase(w->shm, PD_PHASE_IDLE);
 	cJSON_AddStringToObject(reply, "op", PD_OP_LOADED);
 	pd_buf_reset(&w->frame);
 	pd_frame_encode_json(&w->frame, NULL, reply, NULL, 0);

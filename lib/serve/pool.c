@@ -383,15 +383,26 @@ static void death_reason(int status, int timed_out, long long timeout_ms, char *
 		snprintf(msg, n, "job exited the worker with status %d", WEXITSTATUS(status));
 }
 
+/* When the record worker w runs began: the worker's own time for it, but
+ * never before the pool sent the dispatch (a worker that has run nothing
+ * yet still holds 0 there). */
+static uint64_t record_start(const struct wproc *w, uint64_t shm_start)
+{
+	return shm_start > w->start_ns ? shm_start : w->start_ns;
+}
+
 /* Blame the record a dead worker was running; the rest runs elsewhere. */
 static void blame(struct pd_pool *p, struct wproc *w, int status)
 {
 	struct batch *b = w->batch;
 	char msg[160];
 	int k = w->a, i;
+	uint32_t index = 0;
+	uint64_t start = 0;
+	int phase = pd_shm_read(w->shm, w->seq, &index, &start);
 
-	if (w->shm->seq == w->seq && w->shm->phase == PD_PHASE_RUNNING)
-		k = w->a + (int)w->shm->index;
+	if (phase == PD_PHASE_RUNNING)
+		k = w->a + (int)index;
 	if (k >= w->b)
 		k = w->b - 1;
 	death_reason(status, w->timed_out, b->run.timeout_ms, msg, sizeof msg);
@@ -401,7 +412,7 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 			 p->grace_ms / 1000.0);
 	if (w->shm->oom && b->run.mem)
 		pd_memlimit_blame(b->run.mem, msg, sizeof msg);
-	if (w->shm->seq == w->seq && w->shm->phase == PD_PHASE_LOADING) {
+	if (phase == PD_PHASE_LOADING) {
 		/* It died loading the job: no record of it can run. */
 		char lmsg[PD_ERRLEN];
 
@@ -410,7 +421,7 @@ static void blame(struct pd_pool *p, struct wproc *w, int status)
 		for (i = w->a; i < w->b; i++)
 			set_result(b, i, PD_R_LOST, 0, lmsg, strlen(lmsg));
 	} else {
-		uint64_t ran = w->shm->seq == w->seq ? (pd_now_ns() - w->shm->start_ns) / 1000 : 0;
+		uint64_t ran = phase >= 0 ? (pd_now_ns() - record_start(w, start)) / 1000 : 0;
 
 		set_result(b, k, w->timed_out ? PD_R_TIMEOUT : w->withdrawn ? PD_R_LOST : PD_R_CRASH, ran > 0xffffffffu ? 0xffffffffu : (uint32_t)ran,
 			   msg, strlen(msg));
@@ -504,7 +515,7 @@ static void withdraw(struct pd_pool *p, uint64_t now)
 static void tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct pd_pool *p = arg;
-	uint64_t now = pd_now_ns();
+	uint64_t now = pd_now_ns(), start;
 	struct wproc *w;
 	int i;
 
@@ -516,9 +527,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		w = p->w[i];
 		if (w->state != W_BUSY || !w->batch->run.timeout_ms || w->timed_out)
 			continue;
-		if (w->shm->seq != w->seq || w->shm->phase != PD_PHASE_RUNNING)
+		if (pd_shm_read(w->shm, w->seq, NULL, &start) != PD_PHASE_RUNNING)
 			continue;
-		if (now - w->shm->start_ns > (uint64_t)w->batch->run.timeout_ms * 1000000u) {
+		if (now - record_start(w, start) > (uint64_t)w->batch->run.timeout_ms * 1000000u) {
 			w->timed_out = 1;
 			pd_pool_i_kill(w);
 		}

@@ -47,14 +47,6 @@ case $B in
 *san*) PD_WAIT_SCALE="${PD_WAIT_SCALE:-3}" ;;
 *) PD_WAIT_SCALE="${PD_WAIT_SCALE:-1}" ;;
 esac
-# PD_RECORD_TIMEOUT: pd-map --timeout for runs with a record that loops on
-# purpose beside plain ones: PD_WAIT_SCALE seconds, 30 under valgrind
-# (there a fresh worker's first plain record, after a crash, took over 6 s).
-if [ -n "$PD_SERVE_WRAP" ]; then
-	PD_RECORD_TIMEOUT=30
-else
-	PD_RECORD_TIMEOUT=$PD_WAIT_SCALE
-fi
 
 # pd_serve_argv: set the array PD_SERVE_ARGV to the command that runs
 # pd-serve: "$PD_SERVE" alone, or env PD_SERVE_TAG=... WRAP "$PD_SERVE".
