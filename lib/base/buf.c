@@ -4,8 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "xmalloc.h"
+
+#define HUGE_FROM ((size_t)4 << 20) /* from this capacity on: huge pages */
+#define HUGE_PAGE ((size_t)2 << 20) /* a transparent huge page */
 
 char pd_buf_empty[1];
 
@@ -14,6 +18,22 @@ void pd_buf_init(struct pd_buf *b)
 	b->data = pd_buf_empty;
 	b->len = 0;
 	b->cap = 0;
+	b->huge = 0;
+}
+
+void pd_buf_want_huge(struct pd_buf *b) { b->huge = 1; }
+
+/* A home of at least *cap bytes (rounded up to whole huge pages) for b's
+ * bytes, aligned and advised; the old block is the caller's to free. */
+static char *huge_block(const struct pd_buf *b, size_t *cap)
+{
+	char *p;
+
+	*cap = (*cap + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	p = pd_xaligned(HUGE_PAGE, *cap);
+	(void)madvise(p, *cap, MADV_HUGEPAGE); /* advice: a refusal changes nothing */
+	memcpy(p, b->data, b->len + 1);
+	return p;
 }
 
 void pd_buf_release(struct pd_buf *b)
@@ -36,9 +56,15 @@ void pd_buf_grow(struct pd_buf *b, size_t extra)
 	ncap = b->cap ? b->cap : 64;
 	while (ncap < need)
 		ncap = ncap * 2 > ncap ? ncap * 2 : need;
-	p = b->cap ? pd_xrealloc(b->data, ncap) : pd_xmalloc(ncap);
-	if (!b->cap)
-		p[0] = 0;
+	if (b->huge && ncap >= HUGE_FROM) {
+		p = huge_block(b, &ncap);
+		if (b->cap)
+			free(b->data);
+	} else {
+		p = b->cap ? pd_xrealloc(b->data, ncap) : pd_xmalloc(ncap);
+		if (!b->cap)
+			p[0] = 0;
+	}
 	b->data = p;
 	b->cap = ncap;
 }

@@ -50,3 +50,12 @@ char *pd_xstrdup(const char *s)
 
 	return memcpy(pd_xmalloc(n), s, n);
 }
+
+void *pd_xaligned(size_t align, size_t n)
+{
+	void *p = aligned_alloc(align, n ? n : align);
+
+	if (!p)
+		out_of_memory(n);
+	return p;
+}

@@ -15,5 +15,8 @@ void *pd_xmalloc(size_t n);
 void *pd_xcalloc(size_t n, size_t size);
 void *pd_xrealloc(void *p, size_t n);
 char *pd_xstrdup(const char *s);
+/* Like aligned_alloc: n bytes at a multiple of align (a power of two that
+ * divides n); free() them. */
+void *pd_xaligned(size_t align, size_t n);
 
 #endif

@@ -420,6 +420,7 @@ void pd_task_node_main(const struct pd_task_setup *s)
 	n.after = -1;
 	pd_buf_init(&n.error);
 	pd_result_init(&res);
+	pd_buf_want_huge(&res.out); /* the node's result: filled once, sent whole */
 	ops = load(s, err);
 	if (!ops) {
 		fail(&n, err);

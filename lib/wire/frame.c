@@ -232,6 +232,7 @@ int pd_frame_read_fd(int fd, uint64_t blob_max, struct pd_msg *m, char *err)
 		return -1;
 	}
 	plain = h.json_len + h.blob_len;
+	pd_buf_want_huge(&m->body); /* filled once: a node's whole result, a batch */
 	pd_buf_grow(&m->body, plain);
 	if (read_full(fd, m->body.data, plain, err))
 		return -1;

@@ -1,7 +1,7 @@
 /* frame_test.c - the frame codec's direct paths for large results
  * (lib/wire/frame.c): a frame written from where its blob lies is byte
  * for byte the frame pd_frame_encode_json builds, and a message's blob
- * handed over in place is the blob read. */
+ * handed over in place is the blob read, small or large. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,9 +124,44 @@ static void test_take_blob(void)
 	cJSON_Delete(j);
 }
 
+/* A 6 MiB result read with pd_frame_read_fd (its body on huge pages) and
+ * handed over in place: the bytes sent, NUL-ended, freed with free(). */
+static void test_read_large(void)
+{
+	const size_t blen = 6u << 20;
+	cJSON *j = cJSON_CreateObject();
+	char *blob = malloc(blen), *p, err[PD_ERRLEN];
+	struct writer w = {.j = j, .len = blen};
+	struct pd_msg m;
+	pthread_t th;
+	size_t k, len;
+	int sv[2];
+
+	cJSON_AddStringToObject(j, "op", "done");
+	for (k = 0; k < blen; k++)
+		blob[k] = (char)(k * 137 + (k >> 13));
+	w.blob = blob;
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	w.fd = sv[0];
+	pthread_create(&th, NULL, write_side, &w);
+	pd_msg_init(&m);
+	CHECK(pd_frame_read_fd(sv[1], blen, &m, err) == 0);
+	pthread_join(th, NULL);
+	CHECK(w.rc == 0);
+	CHECK_STR(m.op, "done");
+	p = pd_msg_take_blob(&m, &len);
+	CHECK(len == blen && memcmp(p, blob, blen) == 0 && p[len] == 0);
+	free(p);
+	pd_msg_release(&m);
+	close(sv[1]);
+	cJSON_Delete(j);
+	free(blob);
+}
+
 int main(void)
 {
 	test_write_json_fd();
 	test_take_blob();
+	test_read_large();
 	return t_done("frame_test");
 }
