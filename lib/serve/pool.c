@@ -458,7 +458,7 @@ static void reap(evutil_socket_t sig, short what, void *arg)
 			pd_pool_i_preload_check(p, 1);
 	}
 	if (pd_pool_i_live(p, 0) < p->slots || pd_pool_i_live(p, 1) < p->gpu_slots)
-		event_active(p->grow, EV_TIMEOUT, 0);
+		pd_pool_i_grow_soon(p);
 	pd_pool_i_pump(p);
 	if (p->cb.idle)
 		p->cb.idle(p->arg);
@@ -560,7 +560,7 @@ struct pd_pool *pd_pool_new(struct event_base *base, int slots,
 		return NULL;
 	}
 	if (slots > 1)
-		event_active(p->grow, EV_TIMEOUT, 0);
+		pd_pool_i_grow_soon(p);
 	return p;
 }
 
@@ -667,7 +667,7 @@ void pd_pool_set_slots(struct pd_pool *p, int slots)
 {
 
 	p->slots = slots;
-	event_active(p->grow, EV_TIMEOUT, 0);
+	pd_pool_i_grow_soon(p);
 	if (slots == 0)
 		handback(p, 0);
 	pd_pool_i_pump(p);
@@ -677,7 +677,7 @@ void pd_pool_set_gpus(struct pd_pool *p, int gpus, int slots)
 {
 	p->gpus = gpus;
 	p->gpu_slots = slots < gpus ? slots : gpus;
-	event_active(p->grow, EV_TIMEOUT, 0);
+	pd_pool_i_grow_soon(p);
 	if (p->gpu_slots == 0)
 		handback(p, 1);
 	pd_pool_i_pump(p);

@@ -113,6 +113,7 @@ void pd_pool_i_forget(struct pd_pool *p, int i);
  * job started (pd-map CMD ...) die with it. */
 void pd_pool_i_kill(struct wproc *w);
 void pd_pool_i_grow(evutil_socket_t fd, short what, void *arg);
+void pd_pool_i_grow_soon(struct pd_pool *p);
 void pd_pool_i_stop_workers(struct pd_pool *p);
 /* poolproc.c: tell the preload's waiter when every CPU slot has a worker
  * with the job loaded, its time is up, or (give_up) a worker died. */
