@@ -1,4 +1,5 @@
-/* tube.c - tube transport: an I/O thread drains incoming tubes into queues. */
+/* tube.c - tube transport: an I/O thread drains incoming tubes into queues,
+ * and a pop that finds its queue empty reads the socket itself. */
 #include "tube.h"
 
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -16,24 +18,29 @@
 #include "xmalloc.h"
 
 #define READ_MAX (8u << 20) /* bytes read per tube per turn, for fairness */
+#define HANDBACK_MS 1	    /* a socket a pop read is watched again within this */
+#define HANDBACK_TICKS 8    /* ticks one pop may last before the pop hands back */
 #define STAGE 65536	    /* small messages arrive whole in one read */
 
 /*
  * Read up to want bytes for the message being received: from what was
  * read ahead first, directly for large remainders, else through the
  * staging buffer so a small message's header and body take one read.
+ * The socket is blocking: the I/O thread reads with MSG_DONTWAIT, a pop
+ * waiting for its message (t->block) waits in the read itself.
  */
 static ssize_t tube_read(struct pd_tube *t, void *dst, size_t want)
 {
+	int flags = t->block ? 0 : MSG_DONTWAIT;
 	size_t n;
 	ssize_t r;
 
 	if (t->stage_pos == t->stage_len) {
 		if (want >= STAGE)
-			return read(t->fd, dst, want);
+			return recv(t->fd, dst, want, flags);
 		if (!t->stage)
 			t->stage = pd_xmalloc(STAGE);
-		r = read(t->fd, t->stage, STAGE);
+		r = recv(t->fd, t->stage, STAGE, flags);
 		if (r <= 0)
 			return r;
 		t->stage_len = (size_t)r;
@@ -207,8 +214,9 @@ static int drain(struct pd_tubes *ts, struct pd_tube *t)
 			/* Signalled after unlocking: the popper wakes to a free mutex. */
 			pthread_cond_signal(&t->cv);
 			/* Nothing read ahead: poll says when more comes, no read
-			 * needs to find the socket empty. */
-			if (t->paused || t->stage_pos == t->stage_len)
+			 * needs to find the socket empty.  A pop reading for
+			 * itself stops at its message: the rest can wait. */
+			if (t->paused || t->block || t->stage_pos == t->stage_len)
 				return 0;
 		}
 	}
@@ -219,11 +227,35 @@ end:
 	return -1;
 }
 
+/* Whether the I/O thread should watch incoming tube t (mutex held): not
+ * once it has ended or its queue is full, nor while a pop reads its
+ * socket; a ring's socket (wake-ups and the pusher's end) always else. */
+static int io_wants(struct pd_tube *t)
+{
+	if (t->out || t->closed || t->paused || atomic_load(&t->gone))
+		return 0;
+	return t->ring.m || !t->reading;
+}
+
+/* Put t in or out of the I/O thread's epoll to match io_wants (mutex
+ * held).  Level-triggered: a socket left with bytes is reported again. */
+static void rewatch(struct pd_tubes *ts, struct pd_tube *t)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)(t - ts->v)};
+	int on = io_wants(t);
+
+	if (t->armed == on)
+		return;
+	if (epoll_ctl(ts->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, t->fd, &ev) == 0 || !on)
+		t->armed = on;
+}
+
 /* Mark a tube's sender gone; pops see the end after its queue. */
 static void close_in(struct pd_tubes *ts, struct pd_tube *t)
 {
 	pthread_mutex_lock(&ts->mu);
 	t->closed = 1;
+	rewatch(ts, t);
 	free(t->cur);
 	t->cur = NULL;
 	pthread_mutex_unlock(&ts->mu);
@@ -287,7 +319,7 @@ static int ring_read(struct pd_tubes *ts, struct pd_tube *t, int block)
 static void drain_ring(struct pd_tubes *ts, struct pd_tube *t)
 {
 	char junk[64];
-	ssize_t r = read(t->fd, junk, sizeof junk);
+	ssize_t r = recv(t->fd, junk, sizeof junk, MSG_DONTWAIT);
 
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
 		atomic_store(&t->gone, 1);
@@ -338,39 +370,129 @@ static void ring_fill(struct pd_tubes *ts, struct pd_tube *t)
 	t->closed = 1;
 }
 
-/* The I/O thread: poll incoming tubes that are open and not paused. */
+/*
+ * A pop on a socket with nothing queued and no other reader: read the
+ * socket in this thread until a message is whole, so that its arrival
+ * wakes this thread and no other (the mutex is held on entry and exit,
+ * not while reading).  The I/O thread stops watching it, and takes it
+ * back at its next tick (HANDBACK_MS): pops in a row pay no epoll call.
+ * A pop that outlasts HANDBACK_TICKS ticks stops them (a waiting node
+ * then costs nothing) and hands the socket back itself.
+ */
+static void sock_fill(struct pd_tubes *ts, struct pd_tube *t)
+{
+	int rc, whole, tell = 0;
+
+	t->reading = 1;
+	if (t->armed) {
+		rewatch(ts, t);
+		tell = ts->io_forever; /* the I/O thread must start its ticks */
+		ts->io_forever = 0;
+	}
+	pthread_mutex_unlock(&ts->mu);
+	if (tell && write(ts->wake[1], "t", 1) < 0 && errno != EAGAIN)
+		tell = 0; /* a full pipe wakes it anyway */
+	/* Blocking reads, as a plain socket program's: a wait in poll and
+	 * then a read would cost a system call more per message. */
+	t->block = 1;
+	for (;;) {
+		rc = drain(ts, t);
+		if (rc < 0)
+			break;
+		pthread_mutex_lock(&ts->mu);
+		whole = t->head != NULL;
+		pthread_mutex_unlock(&ts->mu);
+		if (whole)
+			break;
+	}
+	t->block = 0;
+	if (rc < 0)
+		close_in(ts, t);
+	pthread_mutex_lock(&ts->mu);
+	t->reading = 0;
+	t->pops++;
+	if (ts->io_forever) /* no tick is coming: give it back now */
+		rewatch(ts, t);
+	pthread_cond_broadcast(&t->cv); /* another pop may wait for the reader */
+}
+
+/*
+ * Before the I/O thread waits (mutex held): watch again every socket a
+ * pop has finished reading.  The wait's timeout: HANDBACK_MS while pops
+ * keep reading a socket (to take it back soon after the last), none when
+ * none does or one pop has lasted HANDBACK_TICKS ticks.
+ */
+static int io_catch_up(struct pd_tubes *ts)
+{
+	struct pd_tube *t;
+	int i, lent = 0;
+
+	for (i = 0; i < ts->n; i++) {
+		t = &ts->v[i];
+		rewatch(ts, t);
+		if (t->out || t->ring.m || t->armed || !t->reading)
+			continue;
+		if (t->pops != t->pops_seen) {
+			t->pops_seen = t->pops;
+			t->ticks_still = 0;
+		}
+		if (t->ticks_still < HANDBACK_TICKS) {
+			t->ticks_still++;
+			lent = 1;
+		}
+	}
+	ts->io_forever = !lent;
+	return lent ? HANDBACK_MS : -1;
+}
+
+/* The I/O thread's turn on an incoming tube that epoll says is readable. */
+static void io_turn(struct pd_tubes *ts, struct pd_tube *t)
+{
+	pthread_mutex_lock(&ts->mu);
+	if (!io_wants(t)) { /* a pop took the socket since epoll_wait */
+		pthread_mutex_unlock(&ts->mu);
+		return;
+	}
+	if (!t->ring.m)
+		t->reading = 1;
+	pthread_mutex_unlock(&ts->mu);
+	if (t->ring.m)
+		drain_ring(ts, t);
+	else if (drain(ts, t) < 0)
+		close_in(ts, t);
+	pthread_mutex_lock(&ts->mu);
+	if (!t->ring.m)
+		t->reading = 0;
+	rewatch(ts, t);
+	pthread_mutex_unlock(&ts->mu);
+	pthread_cond_broadcast(&t->cv);
+}
+
+/* The I/O thread: drain the incoming tubes that epoll reports, until stop. */
 static void *io_main(void *arg)
 {
 	struct pd_tubes *ts = arg;
-	struct pollfd *pf = pd_xcalloc((size_t)ts->n + 1, sizeof *pf);
-	int *idx = pd_xcalloc((size_t)ts->n + 1, sizeof *idx), n, i;
+	struct epoll_event ev[16];
 	char junk[64];
+	int n, i, ms, stop = 0;
 
-	for (;;) {
+	while (!stop) {
 		pthread_mutex_lock(&ts->mu);
-		if (ts->stop) {
-			pthread_mutex_unlock(&ts->mu);
-			break;
-		}
-		for (n = 0, i = 0; i < ts->n; i++)
-			if (!ts->v[i].out && !ts->v[i].closed && !ts->v[i].paused && !atomic_load(&ts->v[i].gone)) {
-				pf[n] = (struct pollfd){ts->v[i].fd, POLLIN, 0};
-				idx[n++] = i;
-			}
+		ms = io_catch_up(ts);
 		pthread_mutex_unlock(&ts->mu);
-		pf[n] = (struct pollfd){ts->wake[0], POLLIN, 0};
-		if (poll(pf, (nfds_t)n + 1, -1) < 0 && errno != EINTR)
-			break;
-		if (pf[n].revents && read(ts->wake[0], junk, sizeof junk) < 0 && errno != EAGAIN)
+		n = epoll_wait(ts->ep, ev, (int)(sizeof ev / sizeof ev[0]), ms);
+		if (n < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < n; i++)
-			if (pf[i].revents && ts->v[idx[i]].ring.m)
-				drain_ring(ts, &ts->v[idx[i]]);
-			else if (pf[i].revents && drain(ts, &ts->v[idx[i]]) < 0)
-				close_in(ts, &ts->v[idx[i]]);
+			if ((int)ev[i].data.u32 == ts->n) {
+				if (read(ts->wake[0], junk, sizeof junk) < 0 && errno != EAGAIN)
+					stop = 1;
+			} else
+				io_turn(ts, &ts->v[ev[i].data.u32]);
+		pthread_mutex_lock(&ts->mu);
+		stop |= ts->stop;
+		pthread_mutex_unlock(&ts->mu);
 	}
-	free(pf);
-	free(idx);
 	return NULL;
 }
 
@@ -396,25 +518,35 @@ int pd_tubes_start(struct pd_tubes *ts, struct pd_tube *v, int n, char *err)
 {
 	int i;
 
+	struct epoll_event wake = {.events = EPOLLIN, .data.u32 = (uint32_t)n};
+
 	memset(ts, 0, sizeof *ts);
 	ts->v = v;
 	ts->n = n;
 	ts->ended = -1;
+	ts->ep = -1;
 	pthread_mutex_init(&ts->mu, NULL);
 	pthread_cond_init(&ts->cv, NULL);
 	if (pipe2(ts->wake, O_CLOEXEC | O_NONBLOCK)) {
 		pd_err(err, "pipe: %s", strerror(errno));
 		return -1;
 	}
+	ts->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ts->ep < 0 || epoll_ctl(ts->ep, EPOLL_CTL_ADD, ts->wake[0], &wake)) {
+		pd_err(err, "epoll: %s", strerror(errno));
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		pthread_cond_init(&v[i].cv, NULL);
 		atomic_init(&v[i].gone, 0);
+		v[i].reading = v[i].armed = 0;
 		if (v[i].shm)
 			pd_tubering_attach(&v[i].ring, v[i].shm, v[i].out);
 		else
 			widen(v[i].fd);
-		if (!v[i].out)
-			fcntl(v[i].fd, F_SETFL, fcntl(v[i].fd, F_GETFL) | O_NONBLOCK);
+		if (!v[i].out) /* blocking: see tube_read */
+			fcntl(v[i].fd, F_SETFL, fcntl(v[i].fd, F_GETFL) & ~O_NONBLOCK);
+		rewatch(ts, &v[i]); /* no thread yet: the mutex is not needed */
 	}
 	if (pthread_create(&ts->io, NULL, io_main, ts)) {
 		pd_err(err, "cannot start the tube thread");
@@ -569,7 +701,6 @@ const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, cha
 {
 	struct pd_tube *t = pd_tubes_find(ts, name, 0);
 	struct pd_tubemsg *m;
-	int resume = 0;
 
 	if (!t) {
 		pd_err(err, "pop: this node has no incoming tube '%s'", name);
@@ -581,7 +712,10 @@ const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, cha
 	if (t->ring.m)
 		ring_fill(ts, t);
 	while (!t->head && !t->closed)
-		pthread_cond_wait(&t->cv, &ts->mu);
+		if (!t->ring.m && !t->reading)
+			sock_fill(ts, t);
+		else
+			pthread_cond_wait(&t->cv, &ts->mu);
 	m = t->head;
 	if (m) {
 		t->head = m->next;
@@ -591,12 +725,10 @@ const void *pd_tubes_pop(struct pd_tubes *ts, const char *name, size_t *len, cha
 		t->last = m;
 		if (t->paused && t->queued < PD_TUBE_QUEUE_MAX / 2) {
 			t->paused = 0;
-			resume = 1;
+			rewatch(ts, t); /* the I/O thread drains it again */
 		}
 	}
 	pthread_mutex_unlock(&ts->mu);
-	if (resume && write(ts->wake[1], "w", 1) < 0 && errno != EAGAIN)
-		pd_err(err, "wake: %s", strerror(errno));
 	if (!m) {
 		pd_err(err, "pop on '%s': node %d has ended and sent nothing more", name, t->peer);
 		ts->ended = t->peer;
@@ -649,6 +781,8 @@ void pd_tubes_stop(struct pd_tubes *ts)
 		close(ts->wake[0]);
 		close(ts->wake[1]);
 	}
+	if (ts->ep >= 0)
+		close(ts->ep);
 	for (i = 0; i < ts->n; i++)
 		pthread_cond_destroy(&ts->v[i].cv);
 	pthread_mutex_destroy(&ts->mu);

@@ -25,7 +25,14 @@ struct pd_tubemsg {
  * A tube end.  Outgoing ends are written by the node's own thread
  * (blocking: the receiver drains its socket into a bounded queue, so a
  * push blocks only while that queue is full).  Incoming ends are read by
- * the node's I/O thread into a queue that pd_tubes_pop takes from.  A
+ * the node's I/O thread into a queue that pd_tubes_pop takes from, except
+ * while a pop finds that queue empty: then the popping thread reads the
+ * socket itself (t->reading) and the I/O thread leaves it alone (its
+ * epoll interest in that socket is off), so a message that a node waits
+ * for wakes that node, not a second thread that would then wake it.  The
+ * I/O thread watches such a socket again within a millisecond of the
+ * pop's end (bytes wait in the socket meanwhile), so that pops in a row
+ * cost no epoll call; a pop that waited longer gives it back itself.  A
  * message is an 8-byte big-endian length and its bytes; on a sealed tube
  * (between hosts) the bytes travel in chunks of PD_TUBE_CHUNK (the last
  * shorter; an empty message is one empty chunk), each sealed on its own
@@ -66,7 +73,11 @@ struct pd_tube {
 	/* shared-memory tubes */
 	struct pd_tubering_shm *shm; /* the mapping, set by the parent; NULL: socket */
 	struct pd_tubering ring;     /* this end's view of it */
-	int reading;		     /* a pop or the I/O thread reads the ring (mutex) */
+	int reading;		     /* a pop or the I/O thread reads the ring or socket (mutex) */
+	int armed;		     /* the I/O thread's epoll watches fd (mutex) */
+	int block;		     /* the reader (a pop) may wait in recv */
+	unsigned long pops, pops_seen; /* pops that read the socket; at the last tick (mutex) */
+	int ticks_still;	       /* I/O thread's ticks within one such pop (mutex) */
 	atomic_int gone;	     /* incoming: the socket ended (the pusher is gone) */
 };
 
@@ -75,7 +86,9 @@ struct pd_tubes {
 	int n;
 	pthread_t io;
 	int running;
-	int wake[2]; /* wakes the I/O thread: a queue drained, or stop */
+	int ep;		/* the I/O thread's epoll: watched incoming tubes and wake[0] */
+	int wake[2];	/* wakes the I/O thread: stop, or a pop took a socket */
+	int io_forever; /* the I/O thread waits with no timeout (mutex) */
 	int stop;
 	int ended; /* the peer whose end failed the last push or pop, else -1 */
 	pthread_mutex_t mu;

@@ -3,7 +3,8 @@
  * and through a socket (lib/task/tube.c, tubering.c): message boundaries
  * and bytes for sizes around the ring's, and a peer that dies mid-message
  * or while the pusher waits for room gives the same error on both kinds,
- * within a bound (alarm) rather than a hang.
+ * within a bound (alarm) rather than a hang; and a socket that a pop read
+ * itself is drained again after it, while the node pops nothing.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -164,6 +165,64 @@ static void popper_died(int shm, char *err)
 	free(big);
 }
 
+/*
+ * A pop reads the socket itself (its queue is empty), returns, and the
+ * node then pops nothing while the pusher sends 32 MiB, eight times the
+ * socket's buffers: the push must still return (the I/O thread took the
+ * socket back and queued the message) before the node pops again.  The
+ * first message comes after `wait_ms`: a short pop is handed back by the
+ * I/O thread's tick, a long one by the pop itself.  A socket left with
+ * no reader hangs the pusher, and the test fails by SIGALRM.
+ */
+static void handback_case(int wait_ms)
+{
+	const size_t big = (size_t)32 << 20;
+	unsigned char *b = malloc(big), c;
+	struct pd_tubes ts;
+	struct pd_tube t;
+	char err[PD_ERRLEN];
+	const unsigned char *p;
+	size_t len, i, bad = 0;
+	int sv[2], done[2], st;
+	pid_t pid;
+
+	CHECK(b && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && pipe(done) == 0);
+	for (i = 0; i < big; i++)
+		b[i] = pat(1, i);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[1]);
+		close(done[0]);
+		tube_end(&t, 1, sv[0], NULL);
+		if (pd_tubes_start(&ts, &t, 1, err))
+			_exit(2);
+		usleep((useconds_t)wait_ms * 1000);
+		if (pd_tubes_push(&ts, "t", "a", 1, err) || pd_tubes_push(&ts, "t", b, big, err))
+			_exit(3);
+		if (write(done[1], "x", 1) != 1) /* the big push returned */
+			_exit(4);
+		pd_tubes_stop(&ts);
+		_exit(0);
+	}
+	close(sv[0]);
+	close(done[1]);
+	tube_end(&t, 0, sv[1], NULL);
+	CHECK(pd_tubes_start(&ts, &t, 1, err) == 0);
+	p = pd_tubes_pop(&ts, "t", &len, err);
+	CHECK(p && len == 1 && p[0] == 'a');
+	CHECK(read(done[0], &c, 1) == 1 && c == 'x'); /* no pop meanwhile */
+	p = pd_tubes_pop(&ts, "t", &len, err);
+	CHECK(p && len == big);
+	for (i = 0; p && i < len && i < big; i++)
+		bad += p[i] != pat(1, i);
+	CHECK(bad == 0);
+	CHECK(pd_tubes_pop(&ts, "t", &len, err) == NULL);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	pd_tubes_stop(&ts);
+	close(done[0]);
+	free(b);
+}
+
 int main(void)
 {
 	char ering[PD_ERRLEN], esock[PD_ERRLEN];
@@ -182,5 +241,9 @@ int main(void)
 	popper_died(0, esock);
 	CHECK_STR(ering, "push on 't': node 1 is gone (Broken pipe)");
 	CHECK_STR(ering, esock);
+	alarm(BOUND_S);
+	handback_case(2);
+	alarm(BOUND_S);
+	handback_case(100);
 	return t_done("tube_test");
 }
