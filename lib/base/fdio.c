@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -153,4 +154,13 @@ int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err)
 	*p = buf;
 	*n = got;
 	return 0;
+}
+
+void pd_fd_wide(int fd)
+{
+	int size = PD_FD_WIDE;
+
+	/* Best effort: the kernel caps it at net.core.[wr]mem_max. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 }

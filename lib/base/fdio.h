@@ -32,4 +32,10 @@ void pd_fd_close_from(int lo);
  * NUL-terminated), its length in *n.  0, or -1 with err. */
 int pd_read_file(const char *path, size_t max, char **p, size_t *n, char *err);
 
+/* Socket buffers of a local link that carries large frames (batches of
+ * points, their results), so that one batch crosses in a write or two
+ * instead of a wake-up per 200 KiB. */
+#define PD_FD_WIDE (4 << 20)
+void pd_fd_wide(int fd);
+
 #endif

@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "err.h"
+#include "fdio.h"
 #include "log.h"
 #include "pathfmt.h"
 #include "server.h"
@@ -73,6 +74,8 @@ int pd_embedded_start(int slots, int *fd, pid_t *pid, char *err)
 		pd_err(err, "socketpair: %s", strerror(errno));
 		return -1;
 	}
+	pd_fd_wide(sv[0]);
+	pd_fd_wide(sv[1]);
 	*pid = fork();
 	if (*pid < 0) {
 		pd_err(err, "fork: %s", strerror(errno));

@@ -338,7 +338,7 @@ void pd_pool_i_worker_read(struct bufferevent *bev, void *arg)
 	if (!w)
 		return;
 	pd_msg_init(&m);
-	while ((rc = pd_evframe_take(bufferevent_get_input(bev), PD_WORKER_BLOB_MAX, NULL, &m, err)) == 1) {
+	while ((rc = pd_evframe_read(bev, PD_WORKER_BLOB_MAX, NULL, &m, err)) == 1) {
 		if (w->state == W_LOADING && !strcmp(m.op, PD_OP_LOADED)) {
 			pd_pool_i_loaded(p, w);
 			continue;

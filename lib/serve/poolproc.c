@@ -134,6 +134,8 @@ int pd_pool_i_spawn(struct pd_pool *p, int dev, char *err)
 		free(w);
 		return -1;
 	}
+	pd_fd_wide(sv[0]);
+	pd_fd_wide(sv[1]);
 	pid = pd_child_fork(sv, err);
 	if (pid < 0) {
 		munmap(w->shm, sizeof *w->shm);

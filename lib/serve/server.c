@@ -527,7 +527,8 @@ static void on_accept_unix(struct evconnlistener *l, evutil_socket_t fd, struct 
 		snprintf(refuse, sizeof refuse, "local connection from uid %d refused: this pd-serve runs as "
 			 "uid %d, and only its owner may use its socket", (int)cred.uid, (int)getuid());
 		pd_log(PD_LOG_WARN, "%s: %s", name, refuse);
-	}
+	} else
+		pd_fd_wide(fd); /* its results may be large */
 	add_conn(arg, fd, 1, name, refuse[0] ? refuse : NULL);
 }
 

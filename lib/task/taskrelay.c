@@ -196,7 +196,7 @@ static void on_node_read(struct bufferevent *bev, void *arg)
 	cJSON *j;
 
 	pd_msg_init(&m);
-	while (h->peer && h->ready && pd_evframe_take(bufferevent_get_input(bev), 1 << 20, NULL, &m, err) == 1) {
+	while (h->peer && h->ready && pd_evframe_read(bev, 1 << 20, NULL, &m, err) == 1) {
 		j = pd_json_op(PD_OP_NODE_CMD);
 		cJSON_AddNumberToObject(j, "node", n->index);
 		cJSON_AddItemToObject(j, "msg", cJSON_Duplicate(m.json, 1));

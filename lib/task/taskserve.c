@@ -95,7 +95,7 @@ static void on_node_read(struct bufferevent *bev, void *arg)
 	struct pd_msg m;
 
 	pd_msg_init(&m);
-	while (pd_evframe_take(bufferevent_get_input(bev), PD_TASK_RESULT_MAX, NULL, &m, err) == 1) {
+	while (pd_evframe_read(bev, PD_TASK_RESULT_MAX, NULL, &m, err) == 1) {
 		if (!strcmp(m.op, "phase"))
 			snprintf(n->phase, sizeof n->phase, "%s", pd_json_str(m.json, "phase", "start"));
 		relay(n, m.json, m.blob, m.blob_len);

@@ -1,4 +1,4 @@
-/* evframe.h - reading frames out of a libevent evbuffer. */
+/* evframe.h - frames out of libevent evbuffers and socket bufferevents. */
 #ifndef PD_EVFRAME_H
 #define PD_EVFRAME_H
 
@@ -18,11 +18,17 @@
 int pd_evframe_take(struct evbuffer *in, uint64_t blob_max, struct pd_seal *s,
 		    struct pd_msg *m, char *err);
 
+struct bufferevent;
+
+/* The same from a socket bufferevent's input, reading the rest of a
+ * large frame from its socket itself, in large reads (libevent 2.1 reads
+ * 4 KiB at a time); call it only while the owner wants to read. */
+int pd_evframe_read(struct bufferevent *bev, uint64_t blob_max, struct pd_seal *s,
+		    struct pd_msg *m, char *err);
+
 /* Encode a frame straight into an evbuffer. */
 void pd_evframe_put(struct evbuffer *out, struct pd_seal *s, const cJSON *j,
 		    const void *blob, size_t blob_len);
-
-struct bufferevent;
 
 /* A bufferevent event callback for a link whose reader sees the end: on
  * EOF or an error, stop reading and writing (the owner frees it later). */

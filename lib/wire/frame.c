@@ -236,9 +236,16 @@ int pd_frame_read_fd(int fd, uint64_t blob_max, struct pd_msg *m, char *err)
 	pd_buf_grow(&m->body, plain);
 	if (read_full(fd, m->body.data, plain, err))
 		return -1;
+	return pd_frame_open_plain(&h, m, err);
+}
+
+int pd_frame_open_plain(const struct pd_frame_hdr *h, struct pd_msg *m, char *err)
+{
+	size_t plain = h->json_len + h->blob_len;
+
 	m->body.len = plain;
 	m->body.data[plain] = 0;
-	if (decode_plain(m, h.json_len, h.blob_len, err)) {
+	if (decode_plain(m, h->json_len, h->blob_len, err)) {
 		pd_msg_release(m);
 		return -1;
 	}

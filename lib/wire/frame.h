@@ -52,6 +52,10 @@ uint64_t pd_frame_body_len(const struct pd_frame_hdr *h);
  */
 int pd_frame_decode(const struct pd_frame_hdr *h, const unsigned char *hdr,
 		    const unsigned char *body, struct pd_seal *s, struct pd_msg *m, char *err);
+/* The same for a plain frame whose body the caller already put in
+ * m->body (room for json_len + blob_len bytes and the NUL): sets its
+ * length, parses, checks.  0, or -1 with err and m released. */
+int pd_frame_open_plain(const struct pd_frame_hdr *h, struct pd_msg *m, char *err);
 
 /* Append an encoded frame (sealed when s is non-NULL) to out. */
 void pd_frame_encode(struct pd_buf *out, struct pd_seal *s, const char *json,

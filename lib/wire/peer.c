@@ -473,8 +473,13 @@ static void peer_read(struct bufferevent *bev, void *arg)
 	/* Paused or held: frames already buffered wait too (they are what
 	 * the caps are about); maybe_resume takes them later. */
 	while (p->state != PD_PEER_DEAD && !p->closing && !p->paused && !p->held) {
-		rc = pd_evframe_take(bufferevent_get_input(bev), p->state == PD_PEER_READY ? p->o.blob_max : 0,
-				     p->state == PD_PEER_READY && p->o.sealed ? &p->seal : NULL, &m, err);
+		/* Large reads only for a peer past its handshake, whose frames
+		 * may be large: before it, the handshake cap reads one small
+		 * frame at a time. */
+		if (p->state == PD_PEER_READY)
+			rc = pd_evframe_read(bev, p->o.blob_max, p->o.sealed ? &p->seal : NULL, &m, err);
+		else
+			rc = pd_evframe_take(bufferevent_get_input(bev), 0, NULL, &m, err);
 		if (rc == 0)
 			break;
 		if (rc < 0 || peer_dispatch(p, &m, err)) {

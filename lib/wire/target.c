@@ -65,6 +65,7 @@ static int unix_connect(const struct pd_target *t, char *err)
 		errno = e;
 		return -1;
 	}
+	pd_fd_wide(fd);
 	return fd;
 }
 
