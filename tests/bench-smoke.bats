@@ -47,7 +47,9 @@ setup() {
 	grep -q '^tube_throughput	pd-task, one host (shared-memory tube)	gb_per_s	[0-9.]*	GB/s	.*	ok	' "$r"
 	grep -q '^tube_throughput	pd-task, one host, PD_TUBES=socket (informative)	gb_per_s	[0-9.]*	GB/s	.*	ok	' "$r"
 	grep -q '^tube_throughput	plain TCP over loopback (C)	gb_per_s	[0-9.]*	GB/s	.*	ok	' "$r"
+	grep -q '^heat	serial solver, no pd-task (reference)	wall_s	[0-9.]*	s	.*	ok	' "$r"
 	grep -q '^heat	pd-task, 1 node	wall_s	[0-9.]*	s	.*	ok	' "$r"
+	grep -q '^heat	ratio t(1 node) / t(serial solver)	ratio	[0-9.]*	x	' "$r"
 	grep -q '^heat	pd-task, 2 nodes	wall_s	[0-9.]*	s	.*	ok	' "$r"
 	grep -q '^heat	speed-up t(1 node) / t(2 nodes)	ratio	[0-9.]*	x	' "$r"
 	# the cache: both sweeps of both jobs measured, and their ratios
