@@ -3,6 +3,7 @@
 #define PD_REC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "playdoh.h"
@@ -51,9 +52,10 @@ struct pd_record {
  * pd_error() replaces err (an empty message becomes "job reported an
  * error").  Field errors from pd_num() etc. are in the record's err. */
 struct pd_result {
-	struct pd_buf out; /* the output (job's text) */
-	struct pd_buf err; /* error message set by pd_error, "" when none */
-	int nput;	   /* fields put with pd_put_*, for separators */
+	struct pd_buf text; /* the output so far: read it with pd_result_out */
+	FILE *fmt;	    /* pd_printf's stream into text, opened at its first use */
+	struct pd_buf err;  /* error message set by pd_error, "" when none */
+	int nput;	    /* fields put with pd_put_*, for separators */
 };
 
 void pd_record_init(struct pd_record *r);
@@ -71,6 +73,9 @@ void pd_record_raw(struct pd_record *r, const char *line, size_t len, long linen
 void pd_result_init(struct pd_result *res);
 void pd_result_reset(struct pd_result *res);
 void pd_result_release(struct pd_result *res);
+/* The output the job has built, whole (what pd_printf holds in its
+ * stream's buffer included). */
+struct pd_buf *pd_result_out(struct pd_result *res);
 
 /* The function table handed to jobs (struct pd_api in playdoh.h). */
 extern const struct pd_api pd_worker_api;

@@ -220,8 +220,11 @@ static void run_record(struct worker *w, const struct loaded *l, uint32_t index,
 		if (!w->res.err.len)
 			pd_buf_addf(&w->res.err, "job returned %d", rc);
 		add_entry(&w->entries, PD_R_ERROR, (pd_now_ns() - t0) / 1000, w->res.err.data, w->res.err.len);
-	} else
-		add_entry(&w->entries, PD_R_OK, (pd_now_ns() - t0) / 1000, w->res.out.data, w->res.out.len);
+	} else {
+		const struct pd_buf *text = pd_result_out(&w->res);
+
+		add_entry(&w->entries, PD_R_OK, (pd_now_ns() - t0) / 1000, text->data, text->len);
+	}
 }
 
 /* Grow an array of doubles to hold n. */

@@ -409,6 +409,7 @@ void pd_task_node_main(const struct pd_task_setup *s)
 	struct pd_api api = task_api();
 	pd_task t = {&api, &n};
 	struct pd_result res;
+	const struct pd_buf *text;
 	const struct pd_task_ops *ops;
 	char err[PD_ERRLEN];
 	pd_out out;
@@ -420,7 +421,7 @@ void pd_task_node_main(const struct pd_task_setup *s)
 	n.after = -1;
 	pd_buf_init(&n.error);
 	pd_result_init(&res);
-	pd_buf_want_huge(&res.out); /* the node's result: filled once, sent whole */
+	pd_buf_want_huge(pd_result_out(&res)); /* the node's result: filled once, sent whole */
 	ops = load(s, err);
 	if (!ops) {
 		fail(&n, err);
@@ -447,8 +448,9 @@ void pd_task_node_main(const struct pd_task_setup *s)
 			fail(&n, res.err.data);
 		die_in(&n, "result", "result failed");
 	}
-	if (res.out.len > PD_TASK_RESULT_MAX) {
-		snprintf(err, sizeof err, "result of %zu bytes over the limit of %zu", res.out.len, (size_t)PD_TASK_RESULT_MAX);
+	text = pd_result_out(&res);
+	if (text->len > PD_TASK_RESULT_MAX) {
+		snprintf(err, sizeof err, "result of %zu bytes over the limit of %zu", text->len, (size_t)PD_TASK_RESULT_MAX);
 		fail(&n, err);
 		die_in(&n, "result", err);
 	}
@@ -458,7 +460,7 @@ void pd_task_node_main(const struct pd_task_setup *s)
 			shutdown(s->tubes[i].fd, SHUT_WR);
 	j = op("done");
 	cJSON_AddBoolToObject(j, "ok", 1);
-	ctl_send(&n, j, res.out.data, res.out.len);
+	ctl_send(&n, j, text->data, text->len);
 	wait_exit(&n);
 	_exit(0);
 }

@@ -292,18 +292,50 @@ static void test_output(void)
 	CHECK(pd_put_double(&out, INFINITY) == 0);
 	CHECK(pd_put_double(&out, 1e300) == 0);
 	CHECK(pd_put_str(&out, NULL) == 0);
-	CHECK_STR(res.out.data, "0.10000000000000001 -42 s 2 nan nan -inf inf 1.0000000000000001e+300 ");
-	CHECK(strtod(res.out.data, NULL) == 0.1); /* %.17g reads back exactly */
+	CHECK_STR(pd_result_out(&res)->data, "0.10000000000000001 -42 s 2 nan nan -inf inf 1.0000000000000001e+300 ");
+	CHECK(strtod(pd_result_out(&res)->data, NULL) == 0.1); /* %.17g reads back exactly */
 	CHECK(res.nput == 10);
 
 	pd_result_reset(&res);
-	CHECK(res.out.len == 0 && res.nput == 0);
+	CHECK(pd_result_out(&res)->len == 0 && res.nput == 0);
 	CHECK(pd_write(&out, "ab\0c", 4) == 0);
-	CHECK(res.out.len == 4 && memcmp(res.out.data, "ab\0c", 5) == 0);
+	CHECK(pd_result_out(&res)->len == 4 && memcmp(pd_result_out(&res)->data, "ab\0c", 5) == 0);
 	pd_result_reset(&res);
 	CHECK(pd_printf(&out, "%d-%s", 5, "x") == 0);
 	CHECK(pd_put_int(&out, 1) == 0); /* printf does not count as a field */
-	CHECK_STR(res.out.data, "5-x1");
+	CHECK_STR(pd_result_out(&res)->data, "5-x1");
+	/* printf's buffered stream, direct appends and fields keep their order */
+	pd_result_reset(&res);
+	CHECK(pd_printf(&out, "a%d", 1) == 0);
+	CHECK(pd_write(&out, "|", 1) == 0);
+	CHECK(pd_printf(&out, "b") == 0);
+	CHECK(pd_put_int(&out, 7) == 0);
+	CHECK(pd_printf(&out, "c") == 0);
+	CHECK(pd_put_double(&out, 0.5) == 0);
+	CHECK(pd_printf(&out, "%s", "d") == 0);
+	CHECK_STR(pd_result_out(&res)->data, "a1|b7c 0.5d");
+	/* what the stream held when the result was reset is gone */
+	CHECK(pd_printf(&out, "stale") == 0);
+	pd_result_reset(&res);
+	CHECK(pd_printf(&out, "fresh") == 0);
+	CHECK_STR(pd_result_out(&res)->data, "fresh");
+	/* far more than the stream's buffer, the same bytes as snprintf's */
+	{
+		struct pd_buf want = PD_BUF_INIT;
+		int i, rc = 0;
+
+		pd_result_reset(&res);
+		for (i = 0; i < 20000; i++) {
+			rc |= pd_printf(&out, " %.17g", i / 7.0);
+			pd_buf_addf(&want, " %.17g", i / 7.0);
+		}
+		CHECK(rc == 0);
+		CHECK(want.len > 300000);
+		CHECK(pd_result_out(&res)->len == want.len);
+		CHECK(memcmp(pd_result_out(&res)->data, want.data, want.len) == 0);
+		pd_buf_release(&want);
+	}
+	pd_result_reset(&res);
 
 	CHECK_STR(res.err.data, "");
 	CHECK(pd_error(&out, "bad %s %d", "thing", 3) == PD_ERROR);
@@ -333,7 +365,7 @@ static void test_job(void)
 	out = pd_out_wrap(&res);
 	CHECK(parse(&r, "4 k=0.5", err) == 0);
 	CHECK(pd_desc_t_scale.map(&in, &out) == PD_OK);
-	CHECK_STR(res.out.data, "4 2");
+	CHECK_STR(pd_result_out(&res)->data, "4 2");
 	pd_result_reset(&res);
 	CHECK(parse(&r, "{\"k\": -1, \"n\": 3}", err) == 0);
 	CHECK(pd_desc_t_scale.map(&in, &out) == PD_ERROR);
