@@ -286,6 +286,13 @@ release_flood() {
 	# ASan keeps freed memory in quarantine and adds redzones: its peak RSS
 	# does not measure what the server queues.
 	[[ $B != *san* ]] || skip "sanitizer build: AddressSanitizer's quarantine makes peak RSS meaningless here"
+	# Under valgrind the heap is valgrind's own arena, which returns
+	# nothing and reuses blocks its own way: sending replies at once
+	# (pd_evframe_send) frees them in another order and moved its peak
+	# from +76 to +83 MiB, with or without its queue of freed blocks,
+	# while the plain build stayed at +68 (the plain build, which CI
+	# runs, measures the server's own memory)
+	[ -z "${PD_SERVE_WRAP:-}" ] || skip "pd-serve under $PD_SERVE_WRAP: its own heap arena makes peak RSS meaningless here"
 	pd_keygen
 	pd_start_server --cpu 2
 	seq 100000 150000 >"$T/in"

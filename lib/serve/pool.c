@@ -218,8 +218,7 @@ static void dispatch(struct pd_pool *p, struct wproc *w, struct batch *b)
 		for (i = a; i < e && v; i++, v = v->next)
 			cJSON_AddItemToArray(ln, cJSON_Duplicate(v, 0));
 	}
-	pd_evframe_put(bufferevent_get_output(w->bev), NULL, j, b->recs.data + b->off[a],
-		       b->off[e] - b->off[a]);
+	pd_evframe_send(w->bev, NULL, j, b->recs.data + b->off[a], b->off[e] - b->off[a]);
 	cJSON_Delete(j);
 }
 

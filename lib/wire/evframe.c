@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <event2/bufferevent.h>
@@ -11,12 +12,13 @@
 #include "buf.h"
 #include "err.h"
 
-/* Frees a buffer handed to evbuffer_add_reference. */
+/* Frees a buffer handed to evbuffer_add_reference: the block that
+ * starts at arg (the part handed over may start later in it). */
 static void free_ref(const void *data, size_t len, void *arg)
 {
+	(void)data;
 	(void)len;
-	(void)arg;
-	free((void *)data);
+	free(arg);
 }
 
 /*
@@ -129,7 +131,31 @@ void pd_evframe_put(struct evbuffer *out, struct pd_seal *s, const cJSON *j,
 	pd_frame_encode_json(&b, s, j, blob, blob_len);
 	p = pd_buf_detach(&b, &len);
 	/* Hand the buffer over instead of copying it a second time. */
-	if (evbuffer_add_reference(out, p, len, free_ref, NULL))
+	if (evbuffer_add_reference(out, p, len, free_ref, p))
+		free(p);
+}
+
+void pd_evframe_send(struct bufferevent *bev, struct pd_seal *s, const cJSON *j,
+		     const void *blob, size_t blob_len)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+	evutil_socket_t fd = bufferevent_getfd(bev);
+	struct pd_buf b = PD_BUF_INIT;
+	size_t len, done = 0;
+	ssize_t n;
+	char *p;
+
+	pd_frame_encode_json(&b, s, j, blob, blob_len);
+	p = pd_buf_detach(&b, &len);
+	if (fd >= 0 && evbuffer_get_length(out) == 0) {
+		do
+			n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		done = n > 0 ? (size_t)n : 0; /* errors: the bufferevent's own write meets them */
+	}
+	if (done == len)
+		free(p);
+	else if (evbuffer_add_reference(out, p + done, len - done, free_ref, p))
 		free(p);
 }
 

@@ -30,6 +30,13 @@ int pd_evframe_read(struct bufferevent *bev, uint64_t blob_max, struct pd_seal *
 void pd_evframe_put(struct evbuffer *out, struct pd_seal *s, const cJSON *j,
 		    const void *blob, size_t blob_len);
 
+/* Send a frame on a socket bufferevent: at once, with one send(), when
+ * nothing waits in its output (no write event to arm, no loop turn),
+ * queued in the output for what the socket does not take.  Only for a
+ * connected socket. */
+void pd_evframe_send(struct bufferevent *bev, struct pd_seal *s, const cJSON *j,
+		     const void *blob, size_t blob_len);
+
 /* A bufferevent event callback for a link whose reader sees the end: on
  * EOF or an error, stop reading and writing (the owner frees it later). */
 void pd_evframe_stop_at_end(struct bufferevent *bev, short what, void *arg);

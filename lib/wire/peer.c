@@ -201,8 +201,10 @@ void pd_peer_send(struct pd_peer *p, const cJSON *j, const void *blob, size_t le
 {
 	if (p->state == PD_PEER_DEAD || p->closing)
 		return;
-	pd_evframe_put(bufferevent_get_output(p->bev), p->state == PD_PEER_READY && p->o.sealed ? &p->seal : NULL,
-		       j, blob, len);
+	if (p->state == PD_PEER_READY) /* connected: written at once when nothing waits */
+		pd_evframe_send(p->bev, p->o.sealed ? &p->seal : NULL, j, blob, len);
+	else
+		pd_evframe_put(bufferevent_get_output(p->bev), NULL, j, blob, len);
 	/* A peer that does not read what it asked for asks for no more. */
 	if (!p->paused && evbuffer_get_length(bufferevent_get_output(p->bev)) > PD_PEER_OUT_MAX) {
 		p->paused = 1;

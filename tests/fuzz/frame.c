@@ -25,23 +25,11 @@
 #include "evframe.h"
 #include "frame.h"
 #include "proto.h"
+#include "../unit/sealpair.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define BLOB_MAX (1u << 20)
-
-/* The two ends of a fixed handshake. */
-static void seal_pair(struct pd_seal *client, struct pd_seal *server)
-{
-	unsigned char key[PD_KEY_LEN], nc[PD_NONCE_LEN], ns[PD_NONCE_LEN];
-	const struct pd_suite su = {PD_AEAD_CHACHA, ""};
-
-	memset(key, 0x5a, sizeof key);
-	memset(nc, 0x11, sizeof nc);
-	memset(ns, 0x22, sizeof ns);
-	pd_seal_init(client, key, PD_ROLE_CLIENT, nc, ns, &su);
-	pd_seal_init(server, key, PD_ROLE_SERVER, nc, ns, &su);
-}
 
 /* Feed p in pieces of `step` bytes, taking every complete frame. */
 static void take_frames(const uint8_t *p, size_t n, size_t step, struct pd_seal *s)
