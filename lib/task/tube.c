@@ -370,6 +370,15 @@ static void ring_fill(struct pd_tubes *ts, struct pd_tube *t)
 	t->closed = 1;
 }
 
+/* A byte on the I/O thread's wake pipe.  A failed write is EAGAIN: the
+ * pipe is full, so the thread wakes anyway. */
+static void wake_io(struct pd_tubes *ts, char c)
+{
+	ssize_t w = write(ts->wake[1], &c, 1);
+
+	(void)w;
+}
+
 /*
  * A pop on a socket with nothing queued and no other reader: read the
  * socket in this thread until a message is whole, so that its arrival
@@ -390,8 +399,8 @@ static void sock_fill(struct pd_tubes *ts, struct pd_tube *t)
 		ts->io_forever = 0;
 	}
 	pthread_mutex_unlock(&ts->mu);
-	if (tell && write(ts->wake[1], "t", 1) < 0 && errno != EAGAIN)
-		tell = 0; /* a full pipe wakes it anyway */
+	if (tell)
+		wake_io(ts, 't');
 	/* Blocking reads, as a plain socket program's: a wait in poll and
 	 * then a read would cost a system call more per message. */
 	t->block = 1;
@@ -747,8 +756,7 @@ void pd_tubes_stop(struct pd_tubes *ts)
 		pthread_mutex_lock(&ts->mu);
 		ts->stop = 1;
 		pthread_mutex_unlock(&ts->mu);
-		if (write(ts->wake[1], "s", 1) < 0 && errno != EAGAIN)
-			ts->stop = 1;
+		wake_io(ts, 's');
 		pthread_join(ts->io, NULL);
 		ts->running = 0;
 	}

@@ -73,52 +73,66 @@ static int take_plain(struct evbuffer *in, const struct pd_frame_hdr *h, struct 
 	return pd_frame_open_plain(h, m, err);
 }
 
-int pd_evframe_take(struct evbuffer *in, uint64_t blob_max, struct pd_seal *s,
-		    struct pd_msg *m, char *err)
+/* The header at the front of in, checked: 1 with *h and *need (the
+ * frame's length on the wire), 0 while a header is not there yet, -1
+ * with err. */
+static int peek(struct evbuffer *in, uint64_t blob_max, struct pd_frame_hdr *h, uint64_t *need, char *err)
 {
 	unsigned char hdr[PD_FRAME_HDR];
-	struct pd_frame_hdr h;
-	uint64_t need;
-	unsigned char *p;
 
 	if (evbuffer_get_length(in) < PD_FRAME_HDR)
 		return 0;
 	evbuffer_copyout(in, hdr, PD_FRAME_HDR);
-	if (pd_frame_hdr_parse(hdr, blob_max, &h, err))
+	if (pd_frame_hdr_parse(hdr, blob_max, h, err))
 		return -1;
-	need = PD_FRAME_HDR + pd_frame_body_len(&h);
+	*need = PD_FRAME_HDR + pd_frame_body_len(h);
+	return 1;
+}
+
+/* Take the frame of header h (need bytes) once all of it is in in. */
+static int take_whole(struct evbuffer *in, const struct pd_frame_hdr *h, uint64_t need, struct pd_seal *s,
+		      struct pd_msg *m, char *err)
+{
+	unsigned char *p;
+
 	if (evbuffer_get_length(in) < need)
 		return 0;
-	if (!(h.flags & PD_FRAME_SEALED) && !s)
-		return take_plain(in, &h, m, err) ? -1 : 1;
+	if (!(h->flags & PD_FRAME_SEALED) && !s)
+		return take_plain(in, h, m, err) ? -1 : 1;
 	p = evbuffer_pullup(in, (ev_ssize_t)need);
 	if (!p) {
 		pd_err(err, "out of memory reading a frame");
 		return -1;
 	}
-	if (pd_frame_decode(&h, p, p + PD_FRAME_HDR, s, m, err))
+	if (pd_frame_decode(h, p, p + PD_FRAME_HDR, s, m, err))
 		return -1;
 	evbuffer_drain(in, need);
 	return 1;
+}
+
+int pd_evframe_take(struct evbuffer *in, uint64_t blob_max, struct pd_seal *s,
+		    struct pd_msg *m, char *err)
+{
+	struct pd_frame_hdr h;
+	uint64_t need;
+	int rc = peek(in, blob_max, &h, &need, err);
+
+	return rc <= 0 ? rc : take_whole(in, &h, need, s, m, err);
 }
 
 int pd_evframe_read(struct bufferevent *bev, uint64_t blob_max, struct pd_seal *s,
 		    struct pd_msg *m, char *err)
 {
 	struct evbuffer *in = bufferevent_get_input(bev);
-	unsigned char hdr[PD_FRAME_HDR];
 	struct pd_frame_hdr h;
 	uint64_t need, have = evbuffer_get_length(in);
+	int rc = peek(in, blob_max, &h, &need, err);
 
-	if (have >= PD_FRAME_HDR) {
-		evbuffer_copyout(in, hdr, PD_FRAME_HDR);
-		if (pd_frame_hdr_parse(hdr, blob_max, &h, err))
-			return -1;
-		need = PD_FRAME_HDR + pd_frame_body_len(&h);
-		if (have < need && need - have >= DIRECT_MIN)
-			read_rest(in, bufferevent_getfd(bev), (size_t)(need - have));
-	}
-	return pd_evframe_take(in, blob_max, s, m, err);
+	if (rc <= 0)
+		return rc;
+	if (have < need && need - have >= DIRECT_MIN)
+		read_rest(in, bufferevent_getfd(bev), (size_t)(need - have));
+	return take_whole(in, &h, need, s, m, err);
 }
 
 void pd_evframe_put(struct evbuffer *out, struct pd_seal *s, const cJSON *j,
