@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <event2/bufferevent.h>
@@ -149,6 +151,48 @@ void pd_evframe_put(struct evbuffer *out, struct pd_seal *s, const cJSON *j,
 		free(p);
 }
 
+/* Queue n bytes at p behind what out holds; out of memory aborts, as
+ * pd_xmalloc does, rather than send a frame with a hole in it. */
+static void queue_copy(struct evbuffer *out, const void *p, size_t n)
+{
+	if (n && evbuffer_add(out, p, n))
+		abort();
+}
+
+/*
+ * Send a plain frame with a large blob on an idle socket without first
+ * copying the blob into the frame: its header and JSON, then the
+ * caller's blob, in one sendmsg.  What the socket does not take is
+ * copied into out behind them (the blob is the caller's).
+ */
+static void send_gather(struct evbuffer *out, evutil_socket_t fd, const cJSON *j,
+			const void *blob, size_t blob_len)
+{
+	struct pd_buf head = PD_BUF_INIT;
+	char *text = cJSON_PrintUnformatted(j);
+	struct iovec v[2];
+	struct msghdr mh = {.msg_iov = v, .msg_iovlen = 2};
+	size_t done;
+	ssize_t n;
+
+	if (!text)
+		abort();
+	pd_frame_encode_head(&head, text, strlen(text), blob_len);
+	cJSON_free(text);
+	v[0] = (struct iovec){.iov_base = head.data, .iov_len = head.len};
+	v[1] = (struct iovec){.iov_base = (void *)blob, .iov_len = blob_len};
+	do
+		n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	done = n > 0 ? (size_t)n : 0; /* errors: the bufferevent's own write meets them */
+	if (done < head.len) {
+		queue_copy(out, head.data + done, head.len - done);
+		done = head.len;
+	}
+	queue_copy(out, (const char *)blob + (done - head.len), blob_len - (done - head.len));
+	pd_buf_release(&head);
+}
+
 void pd_evframe_send(struct bufferevent *bev, struct pd_seal *s, const cJSON *j,
 		     const void *blob, size_t blob_len)
 {
@@ -159,6 +203,10 @@ void pd_evframe_send(struct bufferevent *bev, struct pd_seal *s, const cJSON *j,
 	ssize_t n;
 	char *p;
 
+	if (fd >= 0 && evbuffer_get_length(out) == 0 && !s && blob_len >= DIRECT_MIN) {
+		send_gather(out, fd, j, blob, blob_len);
+		return;
+	}
 	pd_frame_encode_json(&b, s, j, blob, blob_len);
 	p = pd_buf_detach(&b, &len);
 	if (fd >= 0 && evbuffer_get_length(out) == 0) {

@@ -114,31 +114,38 @@ int pd_frame_decode(const struct pd_frame_hdr *h, const unsigned char *hdr,
 }
 
 /* The 16-byte header of a frame (frame.h). */
-static void put_hdr(unsigned char *hdr, int sealed, size_t json_len, uint64_t blob_len)
+static void put_hdr(unsigned char *hdr, size_t json_len, uint64_t blob_len)
 {
 	hdr[0] = 'P';
 	hdr[1] = 'D';
 	hdr[2] = PD_PROTO_VERSION;
-	hdr[3] = sealed ? PD_FRAME_SEALED : 0;
+	hdr[3] = 0; /* plain; a sealed frame sets its flag before sealing */
 	pd_put_be32(hdr + 4, (unsigned)json_len);
 	pd_put_be64(hdr + 8, blob_len);
+}
+
+void pd_frame_encode_head(struct pd_buf *out, const char *json, size_t json_len, uint64_t blob_len)
+{
+	size_t start = out->len;
+
+	pd_buf_grow(out, PD_FRAME_HDR + json_len);
+	put_hdr((unsigned char *)out->data + start, json_len, blob_len);
+	out->len += PD_FRAME_HDR;
+	pd_buf_add(out, json, json_len);
 }
 
 void pd_frame_encode(struct pd_buf *out, struct pd_seal *s, const char *json,
 		     size_t json_len, const void *blob, size_t blob_len)
 {
 	unsigned char *hdr;
-	size_t start = out->len, body;
+	size_t start = out->len, body = start + PD_FRAME_HDR;
 
 	pd_buf_grow(out, PD_FRAME_HDR + json_len + blob_len + PD_SEAL_TAG);
-	hdr = (unsigned char *)out->data + start;
-	put_hdr(hdr, s != NULL, json_len, blob_len);
-	out->len += PD_FRAME_HDR;
-	body = out->len;
-	pd_buf_add(out, json, json_len);
+	pd_frame_encode_head(out, json, json_len, blob_len);
 	pd_buf_add(out, blob, blob_len);
 	if (s) {
 		hdr = (unsigned char *)out->data + start;
+		hdr[3] = PD_FRAME_SEALED;
 		pd_seal_close(s, hdr, PD_FRAME_HDR, (unsigned char *)out->data + body,
 			      json_len + blob_len, (unsigned char *)out->data + body);
 		out->len += PD_SEAL_TAG;
@@ -271,16 +278,11 @@ int pd_frame_write_json_fd(int fd, const cJSON *j, const void *blob, size_t blob
 {
 	char *text = cJSON_PrintUnformatted(j);
 	struct pd_buf head = PD_BUF_INIT;
-	size_t tl;
 	int rc;
 
 	if (!text)
 		abort();
-	tl = strlen(text);
-	pd_buf_grow(&head, PD_FRAME_HDR + tl);
-	put_hdr((unsigned char *)head.data, 0, tl, blob_len);
-	memcpy(head.data + PD_FRAME_HDR, text, tl);
-	head.len = PD_FRAME_HDR + tl;
+	pd_frame_encode_head(&head, text, strlen(text), blob_len);
 	cJSON_free(text);
 	rc = write_full(fd, head.data, head.len, err);
 	if (!rc && blob_len)

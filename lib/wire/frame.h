@@ -61,6 +61,10 @@ int pd_frame_open_plain(const struct pd_frame_hdr *h, struct pd_msg *m, char *er
 void pd_frame_encode(struct pd_buf *out, struct pd_seal *s, const char *json,
 		     size_t json_len, const void *blob, size_t blob_len);
 
+/* Append the header and JSON of a plain frame to out, for a sender that
+ * writes its blob_len blob bytes after them itself. */
+void pd_frame_encode_head(struct pd_buf *out, const char *json, size_t json_len, uint64_t blob_len);
+
 /* Encode a cJSON object (not consumed) plus blob. */
 void pd_frame_encode_json(struct pd_buf *out, struct pd_seal *s, const cJSON *j,
 			  const void *blob, size_t blob_len);

@@ -2,7 +2,8 @@
  * pd_evframe_read reads the rest of a large frame itself, in large reads,
  * takes it whole and leaves the next frame in the socket to be read after
  * it, plain or sealed, across its 16 MiB blocks; pd_evframe_send writes
- * at once what nothing waits before, and queues the rest in order. */
+ * at once what nothing waits before (a large plain blob straight from the
+ * caller's memory), and queues a copy of the rest in order. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -174,7 +175,10 @@ static void read_frames(int fd, const char *pre, size_t npre, struct pd_seal *s,
  * pd_evframe_send: on an empty output a frame goes into the socket at
  * once, with nothing left queued; a frame larger than the socket takes
  * leaves its rest queued, and a frame sent after it waits behind it;
- * the reader gets all of them whole and in order, sealed too.
+ * the reader gets all of them whole and in order, sealed too.  A plain
+ * one goes out from the caller's blob itself (header and JSON, then the
+ * blob, in one sendmsg), so the rest queued must be a copy: the caller
+ * overwrites its blob at once, and the reader still gets the original.
  */
 static void test_send(int sealed)
 {
@@ -183,7 +187,7 @@ static void test_send(int sealed)
 	struct bufferevent *bev;
 	struct pd_msg got[3];
 	const size_t big = 8u << 20;
-	char *blob = malloc(big);
+	char *blob = malloc(big), *want = malloc(big);
 	cJSON *j = cJSON_CreateObject();
 	int sv[2], i, small = 1 << 16;
 	static char first[4u << 20];
@@ -192,6 +196,7 @@ static void test_send(int sealed)
 
 	for (k = 0; k < big; k++)
 		blob[k] = (char)(k * 7 + (k >> 10));
+	memcpy(want, blob, big);
 	seal_pair(&c, &s);
 	cJSON_AddStringToObject(j, "op", "x");
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
@@ -208,6 +213,7 @@ static void test_send(int sealed)
 	CHECK(got[0].blob_len == 3 && memcmp(got[0].blob, "abc", 3) == 0);
 	/* 8 MiB into a 64 KiB socket buffer: the rest queued, the next frame behind it */
 	pd_evframe_send(bev, sealed ? &c : NULL, j, blob, big);
+	memset(blob, 0x5a, big);
 	CHECK(evbuffer_get_length(bufferevent_get_output(bev)) > 0);
 	CHECK(evbuffer_get_length(bufferevent_get_output(bev)) < big + 100);
 	/* room in the socket again (all it held read), while the rest still
@@ -225,7 +231,7 @@ static void test_send(int sealed)
 		read_frames(sv[1], first, pre > 0 ? (size_t)pre : 0, sealed ? &s : NULL, &got[1], 2);
 		pthread_join(th, NULL);
 	}
-	CHECK(got[1].blob_len == big && memcmp(got[1].blob, blob, big) == 0);
+	CHECK(got[1].blob_len == big && memcmp(got[1].blob, want, big) == 0);
 	CHECK(got[2].blob_len == 4 && memcmp(got[2].blob, "tail", 4) == 0);
 	for (i = 0; i < 3; i++)
 		pd_msg_release(&got[i]);
@@ -235,6 +241,7 @@ static void test_send(int sealed)
 	close(sv[1]);
 	cJSON_Delete(j);
 	free(blob);
+	free(want);
 	pd_seal_wipe(&c);
 	pd_seal_wipe(&s);
 }
