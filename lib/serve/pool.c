@@ -255,7 +255,10 @@ static void batch_finish(struct pd_pool *p, struct batch *b)
 	unsigned char h[PD_RENTRY_HDR];
 	int i;
 
-	if (!b->dropped) {
+	if (!b->dropped && b->whole) {
+		p->cb.done(p->arg, b->ow->key, b->id, (unsigned char *)b->rbuf.data, b->rbuf.len, b->n, b->first,
+			   b->linenos, b->load_error[0] ? b->load_error : NULL);
+	} else if (!b->dropped) {
 		for (i = 0; i < b->n; i++) {
 			h[0] = b->rs[i].status;
 			pd_put_be32(h + 1, b->rs[i].usec);
@@ -297,29 +300,66 @@ static void release_batch(struct pd_pool *p, struct wproc *w)
 		TAILQ_INSERT_HEAD(&b->ow->queue, b, q);
 }
 
+/* The length of the entry at s, or -1 when it runs past end. */
+static long entry_len(const unsigned char *s, const unsigned char *end)
+{
+	uint32_t len;
+
+	if (end - s < PD_RENTRY_HDR)
+		return -1;
+	len = pd_get_be32(s + 5);
+	return (size_t)(end - s - PD_RENTRY_HDR) < len ? -1 : (long)len;
+}
+
+/*
+ * A worker's entries for a whole batch are already its reply, in record
+ * order: checked, they are kept as they came, in one copy, instead of
+ * being split per record and joined again.  0, or -1 if malformed.
+ */
+static int take_whole(struct batch *b, const struct pd_msg *m)
+{
+	const unsigned char *s = m->blob, *end = s + m->blob_len;
+	long len;
+	int i;
+
+	for (i = 0; i < b->n; i++) {
+		if ((len = entry_len(s, end)) < 0)
+			return -1;
+		s += PD_RENTRY_HDR + len;
+	}
+	if (s != end)
+		return -1;
+	pd_buf_add(&b->rbuf, m->blob, m->blob_len);
+	b->whole = 1;
+	b->ndone = b->n;
+	return 0;
+}
+
 /* Copy the entries of a worker's result into its batch.  -1 if malformed. */
 static int take_entries(struct wproc *w, const struct pd_msg *m)
 {
 	struct batch *b = w->batch;
 	const unsigned char *s = m->blob, *end = s + m->blob_len;
-	uint32_t len;
-	int i;
+	long len;
+	int i, rc;
 
 	if ((uint64_t)pd_json_num(m->json, "seq", 0) != w->seq ||
 	    pd_json_num(m->json, "n", -1) != w->b - w->a)
 		return -1;
-	for (i = w->a; i < w->b; i++) {
-		if (end - s < PD_RENTRY_HDR)
-			return -1;
-		len = pd_get_be32(s + 5);
-		if ((size_t)(end - s - PD_RENTRY_HDR) < len)
-			return -1;
-		set_result(b, i, s[0], pd_get_be32(s + 1), s + PD_RENTRY_HDR, len);
-		s += PD_RENTRY_HDR + len;
+	if (w->a == 0 && w->b == b->n && b->ndone == 0) {
+		rc = take_whole(b, m);
+	} else {
+		for (i = w->a; i < w->b; i++) {
+			if ((len = entry_len(s, end)) < 0)
+				return -1;
+			set_result(b, i, s[0], pd_get_be32(s + 1), s + PD_RENTRY_HDR, (size_t)len);
+			s += PD_RENTRY_HDR + len;
+		}
+		rc = s == end ? 0 : -1;
 	}
-	if (pd_json_str(m->json, "load_error", NULL))
+	if (!rc && pd_json_str(m->json, "load_error", NULL))
 		snprintf(b->load_error, sizeof b->load_error, "%s", pd_json_str(m->json, "load_error", ""));
-	return s == end ? 0 : -1;
+	return rc;
 }
 
 /* Results from a worker. */

@@ -48,6 +48,7 @@ struct batch {
 	long long mem_cap;     /* the server's cap on worker address space */
 	struct rslot *rs;
 	struct pd_buf rbuf;
+	int whole; /* rbuf is the reply as one worker sent it for all n */
 	char load_error[PD_ERRLEN];
 	TAILQ_ENTRY(batch) q;
 };
