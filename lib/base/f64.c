@@ -42,6 +42,8 @@ static void copy_le(void *dst, const void *src, size_t n)
 	}
 }
 
+int pd_f64_native(void) { return HOST_IS_LE; }
+
 void pd_f64_put(void *dst, const double *x, size_t n) { copy_le(dst, x, n); }
 
 void pd_f64_get(double *x, const void *src, size_t n) { copy_le(x, src, n); }

@@ -13,6 +13,8 @@ void pd_f64_put(void *dst, const double *x, size_t n);
 /* Read n little-endian doubles from src (any alignment) into x. */
 void pd_f64_get(double *x, const void *src, size_t n);
 
+/* 1 when this host's doubles are already the wire's bytes (little-endian). */
+int pd_f64_native(void);
 /* Append n points of dim little-endian doubles (src) as text lines,
  * numbers "%.17g" separated by blanks: text that reads back to the same
  * bits with strtod (the text form of a fitness record). */

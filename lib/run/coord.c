@@ -101,7 +101,7 @@ static void flush_ordered(struct pd_coord *c)
 
 /* A record's final result (record seq): deliver it now, or park it
  * until its turn. */
-static void store_result(struct pd_coord *c, long seq, struct pd_coord_result *r)
+void pd_coord_i_store_result(struct pd_coord *c, long seq, struct pd_coord_result *r)
 {
 	if (c->finished)
 		return; /* halted: nothing after the failure */
@@ -118,66 +118,13 @@ static void store_result(struct pd_coord *c, long seq, struct pd_coord_result *r
 }
 
 /* A record's final result, from its parts; tries 0: resumed from a joblog. */
-static void store(struct pd_coord *c, long seq, int status, float ms, int tries, const char *host,
-		  const char *out, size_t outlen, const char *in, size_t inlen)
+void pd_coord_i_store(struct pd_coord *c, long seq, int status, float ms, int tries, const char *host,
+		      const char *out, size_t outlen, const char *in, size_t inlen)
 {
 	struct pd_coord_result r = {seq + 1, status, ms, host, out, outlen, in, inlen, tries < 0 ? 0 : tries,
 				    tries < 0 ? 2 : tries == 0, 0};
 
-	store_result(c, seq, &r);
-}
-
-/* 1 when the caller's cache holds the record's result: delivered. */
-static int from_cache(struct pd_coord *c, const char *line, size_t len)
-{
-	struct pd_coord_hit hit;
-	struct pd_coord_result r;
-
-	if (!c->cb.cached(c->arg, line, len, &hit))
-		return 0;
-	r = (struct pd_coord_result){c->nread + 1, PD_R_OK, hit.ms, hit.host, hit.out, hit.outlen,
-				     line, len, hit.tries, 0, 1};
-	store_result(c, c->nread++, &r);
-	return 1;
-}
-
-/* Take up to max fresh records from input; resumed ones are delivered. */
-static void fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
-{
-	size_t cap = c->o.gpu && c->o.fitness ? GPU_BATCH_BYTES_MAX : BATCH_BYTES_MAX, len;
-	const char *line, *nul;
-
-	while (b->n < max && b->recs.len < cap && !c->finished) {
-		if (!c->o.unordered && !pd_reorder_room(&c->order, c->nread))
-			break; /* results are piling up behind a slow record */
-		line = pd_input_line(&c->in, &len);
-		if (!line)
-			break;
-		if (c->cb.resume) {
-			const char *host = "";
-			double ms = 0;
-			int done;
-
-			pd_buf_reset(&c->scratch);
-			done = c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch, &host, &ms);
-			if (done) { /* tries 0: taken from the log; -1: left out */
-				store(c, c->nread++, PD_R_OK, (float)ms, done == 2 ? -1 : 0, host, c->scratch.data,
-				      c->scratch.len, line, len);
-				continue;
-			}
-		}
-		if (!c->o.nul && !c->o.f64_dim && (nul = memchr(line, 0, len))) {
-			char msg[160];
-
-			snprintf(msg, sizeof msg, "the record holds a NUL byte at byte %zu; records are text "
-				 "(-0 reads NUL-separated records)", (size_t)(nul - line) + 1);
-			store(c, c->nread++, PD_R_ERROR, 0, 1, "", msg, strlen(msg), line, len);
-			continue;
-		}
-		if (c->cb.cached && from_cache(c, line, len))
-			continue;
-		pd_coord_i_batch_add(b, c->nread++, 0, line, len);
-	}
+	pd_coord_i_store_result(c, seq, &r);
 }
 
 /*
@@ -215,7 +162,7 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 		free(r->line);
 		free(r);
 	}
-	fill_fresh(c, b, size);
+	pd_coord_i_fill_fresh(c, b, size);
 	if (!b->n) {
 		pd_coord_i_batch_free(b);
 		return 0;
@@ -265,7 +212,7 @@ static int all_done(struct pd_coord *c)
 /* Fed input: every record fed so far is delivered, more may come. */
 static int all_fed_done(struct pd_coord *c)
 {
-	return !c->in.eof && c->in.pos == c->in.buf.len && TAILQ_EMPTY(&c->retry) &&
+	return !c->in.eof && pd_input_taken(&c->in) && TAILQ_EMPTY(&c->retry) &&
 	       c->inflight == 0 && (c->o.unordered ? c->ndone == c->nread : c->order.next == c->nread);
 }
 
@@ -448,7 +395,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 			pd_coord_i_requeue(c, b->seq[i], b->tries[i] + 1, h, b->recs.data + b->off[i],
 				pd_coord_i_rec_len(b, i), 0);
 		else
-			store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h->host, out,
+			pd_coord_i_store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h->host, out,
 			      st == PD_R_OK && c->o.f64_dim ? PD_F64_SIZE : len, b->recs.data + b->off[i],
 			      pd_coord_i_rec_len(b, i));
 		p += PD_RENTRY_HDR + len;
@@ -714,7 +661,10 @@ void pd_coord_feed_points(struct pd_coord *c, const double *x, long n)
 {
 	size_t k = (size_t)n * (size_t)c->o.f64_dim;
 
-	pd_f64_put(pd_input_feed_room(&c->in, k * PD_F64_SIZE), x, k);
+	if (pd_f64_native() && pd_input_taken(&c->in)) /* read in place */
+		pd_input_lend(&c->in, x, k * PD_F64_SIZE);
+	else
+		pd_f64_put(pd_input_feed_room(&c->in, k * PD_F64_SIZE), x, k);
 	c->feed_lines = n;
 	c->drain_told = 0;
 	if (c->nhosts && !c->finished)

@@ -120,7 +120,8 @@ void pd_coord_start(struct pd_coord *c);
 /* Fed input: append newline-separated records (from any callback or
  * before the start); their results come like any others'. */
 void pd_coord_feed(struct pd_coord *c, const char *lines, size_t len);
-/* Fed input with f64_dim: append n points of f64_dim doubles each. */
+/* Fed input with f64_dim: append n points of f64_dim doubles each.  They
+ * may be read in place: keep x unchanged until they are drained. */
 void pd_coord_feed_points(struct pd_coord *c, const double *x, long n);
 /* Fed input: no more records; the run ends once all are delivered. */
 void pd_coord_end_input(struct pd_coord *c);

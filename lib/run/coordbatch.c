@@ -1,7 +1,8 @@
-/* coordbatch.c - the coordinator's batches in flight and records to run again. */
+/* coordbatch.c - the coordinator's batches: filled from input, in flight, and records to run again. */
 #include "coordint.h"
 #include "xmalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,19 @@ void pd_coord_i_batch_add(struct cbatch *b, long seq, int tries, const char *lin
 	b->off[b->n] = b->recs.len;
 }
 
+void pd_coord_i_batch_add_run(struct cbatch *b, long seq, const char *recs, long n, size_t size)
+{
+	long i;
+
+	pd_buf_add(&b->recs, recs, (size_t)n * size);
+	for (i = 0; i < n; i++) {
+		b->seq[b->n] = seq + i;
+		b->tries[b->n] = 0;
+		b->n++;
+		b->off[b->n] = b->off[b->n - 1] + size;
+	}
+}
+
 size_t pd_coord_i_rec_len(const struct cbatch *b, int i)
 {
 	return b->off[i + 1] - b->off[i] - (b->fixed ? 0 : 1);
@@ -97,3 +111,80 @@ struct rrec *pd_coord_i_retry_for(struct pd_coord *c, struct chost *h)
 	return NULL;
 }
 
+/* 1 when the caller's cache holds the record's result: delivered. */
+static int from_cache(struct pd_coord *c, const char *line, size_t len)
+{
+	struct pd_coord_hit hit;
+	struct pd_coord_result r;
+
+	if (!c->cb.cached(c->arg, line, len, &hit))
+		return 0;
+	r = (struct pd_coord_result){c->nread + 1, PD_R_OK, hit.ms, hit.host, hit.out, hit.outlen,
+				     line, len, hit.tries, 0, 1};
+	pd_coord_i_store_result(c, c->nread++, &r);
+	return 1;
+}
+
+/*
+ * Fresh fixed-size points (a fed population) for a batch in one run, up
+ * to its bytes cap and the reorder buffer's room: there is nothing to
+ * look up per point, and one copy is all they need.
+ */
+static void fill_points(struct pd_coord *c, struct cbatch *b, int max, size_t cap)
+{
+	long room = max - b->n, n;
+	const char *recs;
+
+	if ((size_t)room > (cap - b->recs.len) / c->in.recsize)
+		room = (long)((cap - b->recs.len) / c->in.recsize);
+	if (!c->o.unordered && room > PD_REORDER_MAX - (c->nread - c->order.next))
+		room = PD_REORDER_MAX - (c->nread - c->order.next);
+	recs = pd_input_records(&c->in, room, &n);
+	if (recs) {
+		pd_coord_i_batch_add_run(b, c->nread, recs, n, c->in.recsize);
+		c->nread += n;
+	}
+}
+
+void pd_coord_i_fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
+{
+	size_t cap = c->o.gpu && c->o.fitness ? GPU_BATCH_BYTES_MAX : BATCH_BYTES_MAX, len;
+	const char *line, *nul;
+
+	if (c->in.recsize && !c->cb.resume && !c->cb.cached) {
+		if (b->recs.len < cap && !c->finished)
+			fill_points(c, b, max, cap);
+		return;
+	}
+	while (b->n < max && b->recs.len < cap && !c->finished) {
+		if (!c->o.unordered && !pd_reorder_room(&c->order, c->nread))
+			break; /* results are piling up behind a slow record */
+		line = pd_input_line(&c->in, &len);
+		if (!line)
+			break;
+		if (c->cb.resume) {
+			const char *host = "";
+			double ms = 0;
+			int done;
+
+			pd_buf_reset(&c->scratch);
+			done = c->cb.resume(c->arg, c->nread + 1, line, len, &c->scratch, &host, &ms);
+			if (done) { /* tries 0: taken from the log; -1: left out */
+				pd_coord_i_store(c, c->nread++, PD_R_OK, (float)ms, done == 2 ? -1 : 0, host,
+						 c->scratch.data, c->scratch.len, line, len);
+				continue;
+			}
+		}
+		if (!c->o.nul && !c->o.f64_dim && (nul = memchr(line, 0, len))) {
+			char msg[160];
+
+			snprintf(msg, sizeof msg, "the record holds a NUL byte at byte %zu; records are text "
+				 "(-0 reads NUL-separated records)", (size_t)(nul - line) + 1);
+			pd_coord_i_store(c, c->nread++, PD_R_ERROR, 0, 1, "", msg, strlen(msg), line, len);
+			continue;
+		}
+		if (c->cb.cached && from_cache(c, line, len))
+			continue;
+		pd_coord_i_batch_add(b, c->nread++, 0, line, len);
+	}
+}

@@ -104,9 +104,22 @@ void pd_coord_i_batch_free(struct cbatch *b);
 void pd_coord_i_requeue_batch(struct pd_coord *c, struct chost *h, struct cbatch *b);
 struct cbatch *pd_coord_i_batch_new(struct pd_coord *c, int n);
 void pd_coord_i_batch_add(struct cbatch *b, long seq, int tries, const char *line, size_t len);
+/* Append n fresh fixed-size records of size bytes each, the first
+ * numbered seq, to a batch of fixed records, in one copy. */
+void pd_coord_i_batch_add_run(struct cbatch *b, long seq, const char *recs, long n, size_t size);
 /* Bytes of record i of b, without its separator. */
 size_t pd_coord_i_rec_len(const struct cbatch *b, int i);
 struct rrec *pd_coord_i_retry_for(struct pd_coord *c, struct chost *h);
+/* Take up to max fresh records from input into b; resumed, cached and
+ * refused ones are delivered instead. */
+void pd_coord_i_fill_fresh(struct pd_coord *c, struct cbatch *b, int max);
+
+/* A record's final result (coord.c): deliver it now, or park it until
+ * its turn; and the same from its parts (tries 0: resumed from a joblog,
+ * -1: left out). */
+void pd_coord_i_store_result(struct pd_coord *c, long seq, struct pd_coord_result *r);
+void pd_coord_i_store(struct pd_coord *c, long seq, int status, float ms, int tries, const char *host,
+		      const char *out, size_t outlen, const char *in, size_t inlen);
 
 /* Binary points (coordf64.c): the blob of batch b for host h, adding
  * "f64" to its run message j when it goes as binary; and an OK result's

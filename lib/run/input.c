@@ -2,6 +2,7 @@
 #include "input.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -79,12 +80,34 @@ void pd_input_init(struct pd_input *in, struct event_base *base, int fd,
 		in->ev = event_new(base, fd, EV_READ, on_readable, in);
 }
 
-void pd_input_feed(struct pd_input *in, const char *lines, size_t len)
+/* The bytes that input holds now: its own buffer's, or those lent. */
+static const char *held(const struct pd_input *in, size_t *len)
 {
-	if (in->pos > 0 && in->pos == in->buf.len) {
+	*len = in->lent ? in->lent_len : in->buf.len;
+	return in->lent ? in->lent : in->buf.data;
+}
+
+int pd_input_taken(const struct pd_input *in)
+{
+	size_t len;
+
+	held(in, &len);
+	return in->pos == len;
+}
+
+/* Before fed bytes come: forget what has all been taken. */
+static void drop_taken(struct pd_input *in)
+{
+	if (in->pos > 0 && pd_input_taken(in)) {
 		pd_buf_reset(&in->buf);
+		in->lent = NULL;
 		in->pos = 0;
 	}
+}
+
+void pd_input_feed(struct pd_input *in, const char *lines, size_t len)
+{
+	drop_taken(in);
 	pd_buf_add(&in->buf, lines, len);
 	if (!in->recsize && in->buf.len > in->pos && in->buf.data[in->buf.len - 1] != in->sep)
 		pd_buf_addc(&in->buf, in->sep);
@@ -92,28 +115,48 @@ void pd_input_feed(struct pd_input *in, const char *lines, size_t len)
 
 void *pd_input_feed_room(struct pd_input *in, size_t len)
 {
-	if (in->pos > 0 && in->pos == in->buf.len) {
-		pd_buf_reset(&in->buf);
-		in->pos = 0;
-	}
+	drop_taken(in);
 	pd_buf_grow(&in->buf, len);
 	in->buf.len += len;
 	in->buf.data[in->buf.len] = 0;
 	return in->buf.data + in->buf.len - len;
 }
 
+void pd_input_lend(struct pd_input *in, const void *p, size_t len)
+{
+	drop_taken(in);
+	if (!pd_input_taken(in) || !in->recsize)
+		abort(); /* a caller's bug: records would be lost */
+	pd_buf_reset(&in->buf);
+	in->lent = p;
+	in->lent_len = len;
+	in->pos = 0;
+}
+
 void pd_input_close(struct pd_input *in) { in->eof = 1; }
+
+const char *pd_input_records(struct pd_input *in, long max, long *n)
+{
+	size_t len, have;
+	const char *p = held(in, &len);
+
+	have = (len - in->pos) / in->recsize;
+	*n = max < 0 ? 0 : (size_t)max < have ? max : (long)have;
+	if (!*n)
+		return NULL;
+	in->pos += (size_t)*n * in->recsize;
+	return p + in->pos - (size_t)*n * in->recsize;
+}
 
 const char *pd_input_line(struct pd_input *in, size_t *len)
 {
 	const char *p, *nl;
 
 	if (in->recsize) { /* fed fixed-size records */
-		if (in->buf.len - in->pos < in->recsize)
-			return NULL;
+		long n;
+
 		*len = in->recsize;
-		in->pos += in->recsize;
-		return in->buf.data + in->pos - in->recsize;
+		return pd_input_records(in, 1, &n);
 	}
 	for (;;) {
 		p = in->buf.data + in->pos;
@@ -139,7 +182,7 @@ const char *pd_input_line(struct pd_input *in, size_t *len)
 
 int pd_input_done(const struct pd_input *in)
 {
-	return in->eof && in->pos == in->buf.len;
+	return in->eof && pd_input_taken(in);
 }
 
 void pd_input_stop(struct pd_input *in)
