@@ -28,8 +28,11 @@ static void fit(struct pd_reorder *q, long seq)
 	while (seq - q->next >= ncap)
 		ncap *= 2;
 	n = pd_xcalloc((size_t)ncap, sizeof *n);
-	for (i = q->next; i < q->next + q->cap; i++)
+	for (i = q->next; i < q->next + q->cap; i++) {
 		n[i & (ncap - 1)] = q->ring[i & (q->cap - 1)];
+		if (n[i & (ncap - 1)].full && !n[i & (ncap - 1)].out) /* its text moved with it */
+			n[i & (ncap - 1)].r.out = n[i & (ncap - 1)].small;
+	}
 	free(q->ring);
 	q->ring = n;
 	q->cap = ncap;
@@ -53,8 +56,16 @@ void pd_reorder_put(struct pd_reorder *q, long seq, const struct pd_coord_result
 	s = &q->ring[seq & (q->cap - 1)];
 	s->full = 1;
 	s->r = *r;
-	s->out = copy(r->out, r->outlen);
-	s->r.out = s->out;
+	if (r->outlen < sizeof s->small) {
+		if (r->outlen)
+			memcpy(s->small, r->out, r->outlen);
+		s->small[r->outlen] = 0;
+		s->out = NULL;
+		s->r.out = s->small;
+	} else {
+		s->out = copy(r->out, r->outlen);
+		s->r.out = s->out;
+	}
 	s->in = r->in ? copy(r->in, r->inlen) : NULL;
 	s->r.in = s->in;
 }

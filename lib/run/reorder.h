@@ -6,11 +6,15 @@
 
 #define PD_REORDER_MAX (1L << 22) /* results held behind one slow record */
 
-/* A parked result: a copy of its text and input. */
+#define PD_REORDER_INLINE 16 /* a text this short is kept in its slot */
+
+/* A parked result: a copy of its text and input; a short text (a fitness
+ * value) in the slot itself, not in a block of its own. */
 struct pd_reorder_slot {
 	int full;
 	struct pd_coord_result r; /* out and in point to the copies below */
-	char *out, *in;
+	char *out, *in;		  /* out: NULL when the text is in small */
+	char small[PD_REORDER_INLINE];
 };
 
 /*
