@@ -89,7 +89,8 @@ void pd_reorder_pop(struct pd_reorder *q)
 		if (s->full) {
 			free(s->out);
 			free(s->in);
-			memset(s, 0, sizeof *s);
+			s->full = 0; /* the rest is written again by the next put */
+			s->out = s->in = NULL;
 		}
 	}
 	q->next++;
