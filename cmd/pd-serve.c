@@ -327,7 +327,7 @@ int main(int argc, char **argv)
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = 0;
 	so = (struct pd_server_opts){paths.state, have_key ? key : NULL, pd_ncpus(), (int)o.cpu,
-				     1, host, 1, o.mem, o.grace_ms ? (int)o.grace_ms : 1, NULL, 0};
+				     1, host, 1, o.mem, o.grace_ms ? (int)o.grace_ms : 1, NULL, 0, 0};
 	base = event_base_new();
 	s = pd_server_new(base, &so, err);
 	if (!s)

@@ -227,6 +227,22 @@ find_nvcc() {
 	[ "$output" = "cvd=0 init_cvd=0 init_gpu=0" ]
 }
 
+@test "embedded mode: a run that asks for no GPU starts without looking for one; a GPU run looks once" {
+	seq 4 >"$T/in"
+	FAKECUDA_LOG=$T/cuinit LD_LIBRARY_PATH=$FAKE pdrun "$PD_MAP" -c 2 "$EX/square.so" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '1\n4\n9\n16')" ]
+	[ ! -e "$T/cuinit" ]
+	FAKECUDA_LOG=$T/cuinit LD_LIBRARY_PATH=$FAKE pdrun "$PD_OPT" --dim 2 --bounds -1:1 --iterations 2 --seed 1 \
+		"$EX/rosenbrock.so:rosenbrock"
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/cuinit" ]
+	echo info >"$T/in"
+	FAKECUDA_LOG=$T/cuinit LD_LIBRARY_PATH=$FAKE pdrun "$PD_MAP" --gpu 1 "$PROBE" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/cuinit")" = cuInit ]
+}
+
 @test "usage: --gpu needs a number of GPU slots, and runs attached only" {
 	pdrun "$PD_MAP" --gpu 0 "$EX/square.so"
 	[ "$status" -eq 64 ]

@@ -112,7 +112,7 @@ int pd_hostsel_targets(struct pd_hostsel *s, int slots, struct pd_target *t, pid
 	if (s->kind == PD_SEL_EMBEDDED) {
 		int fd;
 
-		if (pd_embedded_start(slots, &fd, embedded, err))
+		if (pd_embedded_start(slots, !s->cpu_only, &fd, embedded, err))
 			return -1;
 		pd_target_fd(&t[0], fd);
 		return 1;
@@ -132,7 +132,10 @@ struct pd_coord *pd_hostsel_coord(struct pd_hostsel *s, int slots, struct event_
 {
 	struct pd_target *t = pd_xcalloc((size_t)s->hosts.n + 1, sizeof *t);
 	struct pd_coord *c = NULL;
-	int n = pd_hostsel_targets(s, slots, t, embedded, note, err), i;
+	int n, i;
+
+	s->cpu_only = !o->gpu;
+	n = pd_hostsel_targets(s, slots, t, embedded, note, err);
 
 	if (n >= 0) {
 		c = pd_coord_new(base, o, cb, arg);

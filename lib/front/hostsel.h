@@ -25,6 +25,8 @@ struct pd_hostsel {
 	struct pd_sshhosts ssh; /* the sessions of its ssh hosts, once started */
 	int tubes;	/* set by a tool whose servers connect to each other
 			 * (pd-task): see pd_sshhosts_start */
+	int cpu_only;	/* the run asks for no GPU (pd_hostsel_coord): an
+			 * embedded server skips its GPU probe */
 };
 
 /*

@@ -19,8 +19,8 @@
 #include "tmpstate.h"
 
 /* The embedded server: serve fd until it closes, then clean up. */
-static void embedded_main(int fd, int slots) __attribute__((noreturn));
-static void embedded_main(int fd, int slots)
+static void embedded_main(int fd, int slots, int gpus) __attribute__((noreturn));
+static void embedded_main(int fd, int slots, int gpus)
 {
 	struct pd_server_opts o = {0};
 	char dir[PD_PATH_MAX], err[PD_ERRLEN];
@@ -52,6 +52,7 @@ static void embedded_main(int fd, int slots)
 	o.cpus_shared = slots;
 	o.host = "embedded";
 	o.preload = 1; /* one run: its first records start together on all slots */
+	o.no_gpus = !gpus;
 	s = pd_server_new(base, &o, err);
 	if (!s) {
 		fprintf(stderr, "pd-map: embedded server: %s\n", err);
@@ -66,7 +67,7 @@ static void embedded_main(int fd, int slots)
 	_exit(0);
 }
 
-int pd_embedded_start(int slots, int *fd, pid_t *pid, char *err)
+int pd_embedded_start(int slots, int gpus, int *fd, pid_t *pid, char *err)
 {
 	int sv[2];
 
@@ -85,7 +86,7 @@ int pd_embedded_start(int slots, int *fd, pid_t *pid, char *err)
 	}
 	if (*pid == 0) {
 		close(sv[0]);
-		embedded_main(sv[1], slots);
+		embedded_main(sv[1], slots, gpus);
 	}
 	close(sv[1]);
 	*fd = sv[0];

@@ -132,7 +132,7 @@ int pd_ephemeral_serve(int in, int out, const struct pd_ephemeral_opts *o, char 
 	}
 	ssh_server_addr(addr);
 	so = (struct pd_server_opts){dir, key, pd_ncpus(), o->cpus, 0, o->host, 1, o->mem, 1,
-				     strcmp(addr, "-") ? addr : NULL, 0};
+				     strcmp(addr, "-") ? addr : NULL, 0, 0};
 	base = event_base_new();
 	s = base ? pd_server_new(base, &so, err) : NULL;
 	sodium_munlock(key, sizeof key); /* zeroes our copy: the server holds its own, locked */

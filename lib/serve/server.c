@@ -602,7 +602,12 @@ struct pd_server *pd_server_new(struct event_base *base, const struct pd_server_
 		free(s);
 		return NULL;
 	}
-	srv_gpus_find(s);
+	if (o->no_gpus) {
+		s->gpus.backend = pd_gpu_none.name;
+		snprintf(s->gpus.why, sizeof s->gpus.why, "not looked for: the run asks for no GPU");
+	} else {
+		srv_gpus_find(s);
+	}
 	if (s->persist && o->cpus_shared < 0)
 		srv_alloc_load(s);
 	s->tasks = pd_taskserve_new(base, s->cache, o->key, &tcb, s);

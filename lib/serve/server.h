@@ -30,6 +30,8 @@ struct pd_server_opts {
 				   * loaded by every worker (pd_pool_preload) before
 				   * the client hears so, and its first records of all
 				   * slots start together */
+	int no_gpus;		  /* a server for a run that asks for no GPU: no
+				   * probe, no GPU slots */
 };
 
 /* Create the server and its worker pool.  NULL with err. */

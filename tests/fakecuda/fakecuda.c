@@ -2,7 +2,9 @@
  * fakecuda.c - a stand-in libcuda.so.1 for tests on machines without a
  * GPU: the five driver entry points pd-serve's detection uses.  It
  * reports FAKECUDA_DEVICES devices (default 2) named "Fake GPU N" with
- * (N + 1) GiB each; FAKECUDA_FAIL=1 makes cuInit fail (no usable driver).
+ * (N + 1) GiB each; FAKECUDA_FAIL=1 makes cuInit fail (no usable driver);
+ * with FAKECUDA_LOG set, each cuInit appends a line to that file (who
+ * looked for GPUs, and how often).
  * Build: cc -shared -fPIC -o libcuda.so.1 fakecuda.c
  */
 #include <stddef.h>
@@ -27,8 +29,13 @@ static int devices(void)
 
 int cuInit(unsigned int flags)
 {
-	const char *fail = getenv("FAKECUDA_FAIL");
+	const char *fail = getenv("FAKECUDA_FAIL"), *log = getenv("FAKECUDA_LOG");
+	FILE *f;
 
+	if (log && *log && (f = fopen(log, "a"))) {
+		fputs("cuInit\n", f);
+		fclose(f);
+	}
 	if (flags != 0)
 		return 1; /* CUDA_ERROR_INVALID_VALUE */
 	if (fail && *fail == '1')
