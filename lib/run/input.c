@@ -140,7 +140,7 @@ const char *pd_input_records(struct pd_input *in, long max, long *n)
 	size_t len, have;
 	const char *p = held(in, &len);
 
-	have = (len - in->pos) / in->recsize;
+	have = in->recsize ? (len - in->pos) / in->recsize : 0;
 	*n = max < 0 ? 0 : (size_t)max < have ? max : (long)have;
 	if (!*n)
 		return NULL;
