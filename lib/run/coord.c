@@ -360,7 +360,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 	uint64_t id = (uint64_t)pd_json_num(m->json, "batch", -1);
 	struct cbatch *b;
 	double us = 0;
-	uint32_t len;
+	long len;
 	const char *out;
 	char val[PD_F64_SIZE];
 	int i, st;
@@ -380,14 +380,14 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 		return;
 	}
 	for (i = 0; i < b->n; i++) {
-		if (end - p < PD_RENTRY_HDR || (len = pd_get_be32(p + 5)) > (size_t)(end - p - PD_RENTRY_HDR)) {
+		if ((len = pd_rentry_len(p, end)) < 0) {
 			host_down(h, "sent a malformed result", 0);
 			return;
 		}
 		st = p[0];
 		us += pd_get_be32(p + 1);
 		out = (const char *)p + PD_RENTRY_HDR;
-		if (st == PD_R_OK && c->o.f64_dim && !(out = pd_coord_i_f64_value(b, out, len, val))) {
+		if (st == PD_R_OK && c->o.f64_dim && !(out = pd_coord_i_f64_value(b, out, (size_t)len, val))) {
 			host_down(h, "sent a malformed fitness value", 0);
 			return;
 		}
@@ -396,7 +396,7 @@ static void on_result(struct chost *h, const struct pd_msg *m)
 				pd_coord_i_rec_len(b, i), 0);
 		else
 			pd_coord_i_store(c, b->seq[i], st, pd_get_be32(p + 1) / 1000.0f, b->tries[i] + 1, h->host, out,
-			      st == PD_R_OK && c->o.f64_dim ? PD_F64_SIZE : len, b->recs.data + b->off[i],
+			      st == PD_R_OK && c->o.f64_dim ? PD_F64_SIZE : (size_t)len, b->recs.data + b->off[i],
 			      pd_coord_i_rec_len(b, i));
 		p += PD_RENTRY_HDR + len;
 	}

@@ -300,17 +300,6 @@ static void release_batch(struct pd_pool *p, struct wproc *w)
 		TAILQ_INSERT_HEAD(&b->ow->queue, b, q);
 }
 
-/* The length of the entry at s, or -1 when it runs past end. */
-static long entry_len(const unsigned char *s, const unsigned char *end)
-{
-	uint32_t len;
-
-	if (end - s < PD_RENTRY_HDR)
-		return -1;
-	len = pd_get_be32(s + 5);
-	return (size_t)(end - s - PD_RENTRY_HDR) < len ? -1 : (long)len;
-}
-
 /*
  * A worker's entries for a whole batch are already its reply, in record
  * order: checked, they are kept as they came, in one copy, instead of
@@ -323,7 +312,7 @@ static int take_whole(struct batch *b, const struct pd_msg *m)
 	int i;
 
 	for (i = 0; i < b->n; i++) {
-		if ((len = entry_len(s, end)) < 0)
+		if ((len = pd_rentry_len(s, end)) < 0)
 			return -1;
 		s += PD_RENTRY_HDR + len;
 	}
@@ -350,7 +339,7 @@ static int take_entries(struct wproc *w, const struct pd_msg *m)
 		rc = take_whole(b, m);
 	} else {
 		for (i = w->a; i < w->b; i++) {
-			if ((len = entry_len(s, end)) < 0)
+			if ((len = pd_rentry_len(s, end)) < 0)
 				return -1;
 			set_result(b, i, s[0], pd_get_be32(s + 1), s + PD_RENTRY_HDR, (size_t)len);
 			s += PD_RENTRY_HDR + len;

@@ -84,24 +84,21 @@ static void log_failed_records(struct sconn *c, const unsigned char *e, size_t l
 {
 	static const char *what[] = {"ok", "failed", "crashed", "timed out", "lost"};
 	const cJSON *ln = linenos ? linenos->child : NULL;
-	size_t off = 0, tlen, i;
-	long line = first;
+	size_t off = 0, i;
+	long line = first, tlen;
 	char msg[301];
 
-	while (off + PD_RENTRY_HDR <= len) {
-		tlen = pd_get_be32(e + off + 5);
-		if (tlen > len - off - PD_RENTRY_HDR)
-			break;
+	while ((tlen = pd_rentry_len(e + off, e + len)) >= 0) {
 		if (ln)
 			line = (long)cJSON_GetNumberValue(ln);
 		if (e[off] != PD_R_OK && e[off] <= PD_R_LOST) {
-			for (i = 0; i < tlen && i + 1 < sizeof msg; i++)
+			for (i = 0; i < (size_t)tlen && i + 1 < sizeof msg; i++)
 				msg[i] = e[off + PD_RENTRY_HDR + i] == '\n' ? ' ' : (char)e[off + PD_RENTRY_HDR + i];
 			msg[i] = 0;
 			pd_log(PD_LOG_WARN, "%s (%s): line %ld %s: %s", pd_peer_name(c->peer), c->client, line,
 			       what[e[off]], msg);
 		}
-		off += PD_RENTRY_HDR + tlen;
+		off += PD_RENTRY_HDR + (size_t)tlen;
 		line++;
 		ln = ln ? ln->next : NULL;
 	}

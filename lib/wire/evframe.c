@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -169,16 +168,12 @@ static void send_gather(struct evbuffer *out, evutil_socket_t fd, const cJSON *j
 			const void *blob, size_t blob_len)
 {
 	struct pd_buf head = PD_BUF_INIT;
-	char *text = cJSON_PrintUnformatted(j);
 	struct iovec v[2];
 	struct msghdr mh = {.msg_iov = v, .msg_iovlen = 2};
 	size_t done;
 	ssize_t n;
 
-	if (!text)
-		abort();
-	pd_frame_encode_head(&head, text, strlen(text), blob_len);
-	cJSON_free(text);
+	pd_frame_encode_head_json(&head, j, blob_len);
 	v[0] = (struct iovec){.iov_base = head.data, .iov_len = head.len};
 	v[1] = (struct iovec){.iov_base = (void *)blob, .iov_len = blob_len};
 	do

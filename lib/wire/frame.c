@@ -134,6 +134,16 @@ void pd_frame_encode_head(struct pd_buf *out, const char *json, size_t json_len,
 	pd_buf_add(out, json, json_len);
 }
 
+void pd_frame_encode_head_json(struct pd_buf *out, const cJSON *j, uint64_t blob_len)
+{
+	char *text = cJSON_PrintUnformatted(j);
+
+	if (!text)
+		abort();
+	pd_frame_encode_head(out, text, strlen(text), blob_len);
+	cJSON_free(text);
+}
+
 void pd_frame_encode(struct pd_buf *out, struct pd_seal *s, const char *json,
 		     size_t json_len, const void *blob, size_t blob_len)
 {
@@ -276,14 +286,10 @@ int pd_frame_write_fd(int fd, const struct pd_buf *frame, char *err)
 
 int pd_frame_write_json_fd(int fd, const cJSON *j, const void *blob, size_t blob_len, char *err)
 {
-	char *text = cJSON_PrintUnformatted(j);
 	struct pd_buf head = PD_BUF_INIT;
 	int rc;
 
-	if (!text)
-		abort();
-	pd_frame_encode_head(&head, text, strlen(text), blob_len);
-	cJSON_free(text);
+	pd_frame_encode_head_json(&head, j, blob_len);
 	rc = write_full(fd, head.data, head.len, err);
 	if (!rc && blob_len)
 		rc = write_full(fd, blob, blob_len, err);

@@ -64,6 +64,8 @@ void pd_frame_encode(struct pd_buf *out, struct pd_seal *s, const char *json,
 /* Append the header and JSON of a plain frame to out, for a sender that
  * writes its blob_len blob bytes after them itself. */
 void pd_frame_encode_head(struct pd_buf *out, const char *json, size_t json_len, uint64_t blob_len);
+/* The same with a cJSON object (not consumed) as the JSON. */
+void pd_frame_encode_head_json(struct pd_buf *out, const cJSON *j, uint64_t blob_len);
 
 /* Encode a cJSON object (not consumed) plus blob. */
 void pd_frame_encode_json(struct pd_buf *out, struct pd_seal *s, const cJSON *j,

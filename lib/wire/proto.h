@@ -72,4 +72,16 @@ enum pd_rstatus {
  */
 #define PD_RENTRY_HDR 9
 
+/* The output length of the result entry at s, or -1 when its header or
+ * output runs past end. */
+static inline long pd_rentry_len(const unsigned char *s, const unsigned char *end)
+{
+	unsigned long len;
+
+	if (end - s < PD_RENTRY_HDR)
+		return -1;
+	len = (unsigned long)s[5] << 24 | (unsigned long)s[6] << 16 | (unsigned long)s[7] << 8 | s[8];
+	return (unsigned long)(end - s - PD_RENTRY_HDR) < len ? -1 : (long)len;
+}
+
 #endif
