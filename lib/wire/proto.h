@@ -2,6 +2,8 @@
 #ifndef PD_PROTO_H
 #define PD_PROTO_H
 
+#include "buf.h" /* pd_get_be32, for pd_rentry_len */
+
 #define PD_PROTO_VERSION 1
 #define PD_VERSION "0.1.0"
 
@@ -80,7 +82,7 @@ static inline long pd_rentry_len(const unsigned char *s, const unsigned char *en
 
 	if (end - s < PD_RENTRY_HDR)
 		return -1;
-	len = (unsigned long)s[5] << 24 | (unsigned long)s[6] << 16 | (unsigned long)s[7] << 8 | s[8];
+	len = pd_get_be32(s + 5);
 	return (unsigned long)(end - s - PD_RENTRY_HDR) < len ? -1 : (long)len;
 }
 
