@@ -23,7 +23,7 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ $output != *FAILED* ]]
 	opts=$(head -n 1 <<<"$(sed -n '/^f  *function/p' "$out/table.txt")" | awk '{ for (i = 3; i <= NF; i++) print $i }')
-	[[ $opts == *pdopt-ipop* ]]
+	[[ $opts == *pdopt-ipop* && $opts == *pdopt-nbipop* ]]
 	for m in cmaes deap; do
 		if "$PY" -c "import $m" 2>/dev/null; then [[ $opts == *$m* ]]; else grep -q "^$m skipped" "$out/table.txt"; fi
 	done

@@ -48,8 +48,11 @@ load helpers/opt
 	done
 }
 
-@test "BIPOP restarts: small and large runs, the same bits on 1 and 3 workers, resumed to the same result" {
-	args=(--restart-mode bipop --max-evals 30000 --json --dim 5 --bounds -5.12:5.12 "$EX/rastrigin.so")
+# Runs of both regimes under --restart-mode $1 (bipop or nbipop): the
+# populations follow the mode's rules, the same bits on 1 and 3 workers,
+# and a run stopped and resumed ends at the same result.
+regimes_test() {
+	args=(--restart-mode "$1" --max-evals 30000 --json --dim 5 --bounds -5.12:5.12 "$EX/rastrigin.so")
 	pdrun "$PD_OPT" -n 1 --seed 5 --trace "$T/tr" "${args[@]}"
 	[ "$status" -eq 0 ]
 	one=$output
@@ -57,22 +60,31 @@ load helpers/opt
 	echo "restarts: $r; $stderr"
 	[ "$r" -ge 3 ]
 	# large runs double the population (default 8 in 5-D): 16, 32, 64 ...;
-	# small ones lie between 8 and the last large one
+	# small ones lie between 8 and the last large one (nbipop: are 8)
 	printf '%s\n' "$stderr" | sed -n 's/.*restart [0-9]*: population \([0-9]*\), \(large\|small\)$/\1 \2/p' >"$T/runs"
 	cat "$T/runs"
 	[ "$(grep -c small "$T/runs")" -ge 2 ]
 	[ "$(grep -c large "$T/runs")" -ge 2 ]
-	awk 'BEGIN { big = 8 } $2 == "large" { if ($1 != 2 * big) exit 1; big = $1 }
-		$2 == "small" { if ($1 < 8 || $1 > big) exit 1 }' "$T/runs"
+	awk -v nb="$([ "$1" = nbipop ] && echo 1)" 'BEGIN { big = 8 }
+		$2 == "large" { if ($1 != 2 * big) exit 1; big = $1 }
+		$2 == "small" { if ($1 < 8 || $1 > big || (nb && $1 != 8)) exit 1 }' "$T/runs"
 	pdrun "$PD_OPT" -n 3 --seed 5 "${args[@]}"
 	[ "$output" = "$one" ]
 	# stopped at 10000 evaluations, then resumed
-	pdrun "$PD_OPT" -n 2 --seed 5 --restart-mode bipop --max-evals 10000 --checkpoint "$T/ck" \
+	pdrun "$PD_OPT" -n 2 --seed 5 --restart-mode "$1" --max-evals 10000 --checkpoint "$T/ck" \
 		--dim 5 --bounds -5.12:5.12 "$EX/rastrigin.so"
 	[ "$status" -eq 0 ]
 	pdrun "$PD_OPT" -n 2 --max-evals 30000 --json --resume "$T/ck" "$EX/rastrigin.so"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$one" ]
+}
+
+@test "BIPOP restarts: small and large runs, the same bits on 1 and 3 workers, resumed to the same result" {
+	regimes_test bipop
+}
+
+@test "NBIPOP restarts: small runs at the default population, the same bits on 1 and 3 workers, resumed" {
+	regimes_test nbipop
 }
 
 @test "--x0 and --step: the first points are drawn there; PSO and GA start one point at x0" {
@@ -129,7 +141,7 @@ load helpers/opt
 	usage_fails "start 5 outside the hard bounds" --x0 5 -p x=0:1
 	usage_fails "initial step -1 out of range" --step -1 -p x=0:1
 	usage_fails "give one" --step 0.1 --sigma0 0.2 -p x=0:1
-	usage_fails "neither ipop nor bipop" --restart-mode xpop -p x=0:1
+	usage_fails "not ipop, bipop or nbipop" --restart-mode xpop -p x=0:1
 	usage_fails "are for CMA-ES" -a pso --noise-handling -p x=0:1
 	usage_fails "are for CMA-ES" -a ga --restart-mode bipop -p x=0:1
 }

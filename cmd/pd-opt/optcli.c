@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "opt/cmaes.h"
 #include "opt/ga.h"
 #include "opt/optim.h"
 #include "opt/param.h"
@@ -18,7 +19,7 @@ const char *const usage_text =
     "              [-p NAME=LO:HI | -p NAME=MIN:LO:HI:MAX ...] [--dim N --bounds LO:HI]\n"
     "              [--popsize N] [--iterations N] [--max-evals N] [--target F] [--seed N]\n"
     "              [--x0 V[,V...]] [--sigma0 S | --step S[,S...]] [--restarts N]\n"
-    "              [--restart-mode ipop|bipop] [--noise-handling] [--omega W] [--cl C] [--cg C]\n"
+    "              [--restart-mode ipop|bipop|nbipop] [--noise-handling] [--omega W] [--cl C] [--cg C]\n"
     "              [--pso-rule linear|classic] [--islands K]\n"
     "              [--elite P] [--crossover P] [--mutation P] [--migration-interval N]\n"
     "              [--migration-proportion P] [-n NODES] [--gpu N] [-H HOSTS] [-S SSH-HOSTS]\n"
@@ -78,9 +79,11 @@ static int algo_option(int ch, const char *arg)
 	case O_STEP: O.step = arg; break;
 	case O_NOISE: k->noise = 1; break;
 	case O_RMODE:
-		if (strcmp(arg, "ipop") && strcmp(arg, "bipop"))
-			pd_cli_die(PD_EX_USAGE, "--restart-mode: '%s' is neither ipop nor bipop", arg);
-		k->bipop = !strcmp(arg, "bipop");
+		if (!strcmp(arg, "ipop") || !strcmp(arg, "bipop") || !strcmp(arg, "nbipop"))
+			k->restart_mode = !strcmp(arg, "ipop") ? PD_CMAES_IPOP
+					  : !strcmp(arg, "bipop") ? PD_CMAES_BIPOP : PD_CMAES_NBIPOP;
+		else
+			pd_cli_die(PD_EX_USAGE, "--restart-mode: '%s' is not ipop, bipop or nbipop", arg);
 		break;
 	case O_OMEGA: k->omega = pd_cli_double("--omega", arg, 1e-9, 2); break;
 	case O_CL: k->cl = pd_cli_double("--cl", arg, 1e-9, 10); break;
@@ -213,13 +216,13 @@ void parse_options(int argc, char **argv)
 		pd_cli_die(PD_EX_USAGE, "--islands is for the GA (-a ga)");
 	if (O.rule_given && O.conf.algo != PD_ALGO_PSO)
 		pd_cli_die(PD_EX_USAGE, "--pso-rule is for PSO (-a pso)");
-	if ((O.restarts_given || O.conf.bipop || O.conf.noise || O.step || O.sigma0_given) &&
+	if ((O.restarts_given || O.conf.restart_mode || O.conf.noise || O.step || O.sigma0_given) &&
 	    O.conf.algo != PD_ALGO_CMAES)
 		pd_cli_die(PD_EX_USAGE, "--restarts, --restart-mode, --noise-handling, --sigma0 and --step "
 			   "are for CMA-ES (-a cmaes)");
 	if (O.step && O.sigma0_given)
 		pd_cli_die(PD_EX_USAGE, "--step and --sigma0 both set the initial step: give one");
-	if (O.conf.bipop && !O.restarts_given)
+	if (O.conf.restart_mode && !O.restarts_given)
 		O.conf.restarts = DEFAULT_BIPOP_LARGE;
 	O.conf.x0 = O.x0 && O.params.dim ? O.x0v = per_param("--x0", O.x0) : NULL;
 	O.conf.step = O.step && O.params.dim ? O.stepv = per_param("--step", O.step) : NULL;

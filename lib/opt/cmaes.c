@@ -203,6 +203,7 @@ int pd_cmaes_init(struct pd_cmaes *c, int dim, const double *lo, const double *h
 		c->mean[i] = 0.5, c->stds[i] = 1;
 	pd_cmaes_i_reset_dist(c);
 	c->best_f = INFINITY;
+	c->best_regime = -1;
 	pd_cmaes_i_to_user(c, c->mean, c->best_x);
 	return 0;
 }
@@ -364,6 +365,7 @@ static void rank_points(struct pd_cmaes *c, const double *f)
 	qsort(c->rank, (size_t)c->lambda, sizeof(*c->rank), pd_rank_cmp);
 	if (b >= 0 && f[b] < c->best_f) {
 		c->best_f = f[b];
+		c->best_regime = c->regime;
 		pd_cmaes_i_to_user(c, c->arx + (size_t)b * c->n, c->best_x);
 	}
 }

@@ -86,7 +86,8 @@ enum pd_cmaes_stop {
 /* The restart strategies after a stop (pd_cmaes_restart_next). */
 enum pd_cmaes_restart_mode {
 	PD_CMAES_IPOP = 0, /* population doubled at each restart */
-	PD_CMAES_BIPOP = 1 /* Hansen 2009: large (IPOP) and small runs interleaved */
+	PD_CMAES_BIPOP = 1, /* Hansen 2009: large (IPOP) and small runs interleaved */
+	PD_CMAES_NBIPOP = 2 /* Loshchilov 2012: the same, the budget following the best */
 };
 
 struct pd_cmaes {
@@ -105,7 +106,8 @@ struct pd_cmaes {
 	int restarts;
 	struct pd_rng rng;
 	/* restarts: the first run's lambda and sigma0; BIPOP's budgets */
-	int mode, lambda_def, nlarge, regime; /* regime: 0 first or small, 1 large */
+	int mode, lambda_def, nlarge, regime; /* regime: 0 small (BIPOP: and the first), 1 large */
+	int best_regime; /* the regime of the run that found best_f; -1 before */
 	double sigma_def;
 	long long budget[2], run_start, maxgen; /* maxgen 0: no limit */
 	/* uncertainty handling: on, re-evaluations per generation, measure,
@@ -178,6 +180,11 @@ int pd_cmaes_restart(struct pd_cmaes *c, int factor, char *err);
  * last large population, sigma0 = sigma_def * 10^(-2 u'), at most half
  * the large budget / lambda iterations; otherwise a large run, lambda_def
  * * 2^k for the k-th, sigma_def.  u, u' uniform from the seeded stream.
+ * NBIPOP (Loshchilov, Schoenauer and Sebag, "Alternative Restart
+ * Strategies for CMA-ES", PPSN 2012) counts the first run as the large
+ * regime's, gives the regime that found the best value twice the other's
+ * budget (the same before any), starts small runs at lambda_def and large
+ * ones at sigma_def / 1.6^k.
  * large_left: large runs allowed; *large is set when one was started.
  * Returns 0 (restarted), 1 (no restart left: the search is over) or -1
  * with err.

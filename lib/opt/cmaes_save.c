@@ -10,8 +10,9 @@
 
 /* ---- save / load: "key value ..." lines (opt/fields.h) ---- */
 
-/* The saved state after "dim" and "lambda", in order; returns the count. */
-static int fields(const struct pd_cmaes *c, struct pd_field *f)
+/* The saved state of format version v after "dim" and "lambda", in
+ * order; returns the count. */
+static int fields(const struct pd_cmaes *c, int v, struct pd_field *f)
 {
 	size_t n = (size_t)c->n, nn = n * n, i = 0, np = (size_t)c->lambda + (size_t)pd_cmaes_i_nreev(c->lambda);
 
@@ -40,6 +41,8 @@ static int fields(const struct pd_cmaes *c, struct pd_field *f)
 	i += (size_t)pd_fields_rng(f + i, &c->rng);
 	f[i++] = PD_FIELD("asked", PD_F_INT, &c->asked, 1);
 	f[i++] = PD_FIELD("best_f", PD_F_DBL, &c->best_f, 1);
+	if (v >= 3)
+		f[i++] = PD_FIELD("best_regime", PD_F_INT, &c->best_regime, 1);
 	f[i++] = PD_FIELD("fworst", PD_F_DBL, &c->fworst, 1);
 	f[i++] = PD_FIELD("hist_n", PD_F_INT, &c->hist_n, 1);
 	f[i++] = PD_FIELD("hist_pos", PD_F_INT, &c->hist_pos, 1);
@@ -58,13 +61,15 @@ static int fields(const struct pd_cmaes *c, struct pd_field *f)
 }
 
 #define NFIELDS 50
+#define VERSION 3 /* 3: best_regime (NBIPOP); 2 still loads */
 
 void pd_cmaes_save(const struct pd_cmaes *c, struct pd_buf *out)
 {
 	struct pd_field f[NFIELDS];
-	int nf = fields(c, f);
+	int nf = fields(c, VERSION, f);
 
-	pd_buf_addf(out, "pd-cmaes-state 2\ndim %d\nlambda %d\ncopies %d\n", c->n, c->lambda, c->uh_k);
+	pd_buf_addf(out, "pd-cmaes-state %d\ndim %d\nlambda %d\ncopies %d\n", VERSION, c->n, c->lambda,
+		    c->uh_k);
 	pd_fields_put(out, f, nf);
 }
 
@@ -77,7 +82,8 @@ static int check_loaded(const struct pd_cmaes *c, char *err)
 		return -1;
 	if (c->hist_n > c->histlen || c->hist_pos >= c->histlen || c->rng.has_spare > 1 ||
 	    c->asked > 1 || !(c->sigma > 0) || !(c->sigma0 > 0) || !(c->sigma_def > 0) ||
-	    !(c->rng.s[0] | c->rng.s[1] | c->rng.s[2] | c->rng.s[3]) || c->mode > 1 || c->regime > 1 ||
+	    !(c->rng.s[0] | c->rng.s[1] | c->rng.s[2] | c->rng.s[3]) || c->mode > 2 || c->regime > 1 ||
+	    c->best_regime < -1 || c->best_regime > 1 ||
 	    c->uh > 1 || c->nreev != (c->uh ? pd_cmaes_i_nreev(c->lambda) : 0) ||
 	    c->lambda_def < 2 || c->lambda_def > PD_CMAES_MAXLAMBDA || c->nlarge > 30 ||
 	    !(c->uh_evals >= 1 && c->uh_evals <= PD_CMAES_UH_MAXCOPIES) || c->uh_k != (int)c->uh_evals)
@@ -94,6 +100,7 @@ int pd_cmaes_load(struct pd_cmaes *c, const char *text, size_t len, char *err)
 	struct pd_field f[NFIELDS];
 	const char *save, *tok;
 	size_t toklen;
+	int v;
 
 	memset(c, 0, sizeof(*c));
 	pd_rd_init(&r, text, len, "cmaes", err);
@@ -101,9 +108,9 @@ int pd_cmaes_load(struct pd_cmaes *c, const char *text, size_t len, char *err)
 	/* version 1: before the box transformation, BIPOP and UH */
 	save = r.p;
 	if (!r.bad && (tok = pd_rd_tok(&r, &toklen)) && toklen == 1 && *tok == '1')
-		return pd_err(err, "cmaes state: version 1, saved by an older pd-opt (this one reads version 2)"), -1;
+		return pd_err(err, "cmaes state: version 1, saved by an older pd-opt (this one reads 2 and 3)"), -1;
 	r.p = save;
-	pd_rd_key(&r, "2");
+	v = (int)pd_rd_int(&r, "version", 2, VERSION);
 	pd_rd_key(&r, "dim");
 	c->n = (int)pd_rd_int(&r, "dim", 1, PD_CMAES_MAXDIM);
 	pd_rd_key(&r, "lambda");
@@ -117,7 +124,8 @@ int pd_cmaes_load(struct pd_cmaes *c, const char *text, size_t len, char *err)
 		return -1;
 	pd_cmaes_i_alloc_dim(c);
 	pd_cmaes_i_alloc_lambda(c);
-	if (pd_fields_get(&r, f, fields(c, f)) < 0 || pd_rd_end(&r) < 0 || check_loaded(c, err) < 0) {
+	c->best_regime = -1; /* version 2 did not keep it: NBIPOP did not exist */
+	if (pd_fields_get(&r, f, fields(c, v, f)) < 0 || pd_rd_end(&r) < 0 || check_loaded(c, err) < 0) {
 		pd_cmaes_release(c);
 		return -1;
 	}

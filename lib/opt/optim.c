@@ -53,7 +53,7 @@ static int new_cmaes(struct pd_optim *o, const struct pd_params *p, const struct
 	o->restarts_left = k->restarts;
 	if (pd_cmaes_init(o->cma, p->dim, p->lo, p->hi, p->min, p->max, k->sigma0, k->popsize, k->seed, err))
 		return -1;
-	pd_cmaes_set_restart_mode(o->cma, k->bipop ? PD_CMAES_BIPOP : PD_CMAES_IPOP);
+	pd_cmaes_set_restart_mode(o->cma, (enum pd_cmaes_restart_mode)k->restart_mode);
 	pd_cmaes_set_noise(o->cma, k->noise);
 	return pd_cmaes_start(o->cma, k->x0, k->step, err);
 }
@@ -200,7 +200,7 @@ int pd_optim_restarts(const struct pd_optim *o) { return o->cma ? pd_cmaes_resta
 
 const char *pd_optim_regime(const struct pd_optim *o)
 {
-	if (!o->cma || o->cma->mode != PD_CMAES_BIPOP)
+	if (!o->cma || o->cma->mode == PD_CMAES_IPOP)
 		return NULL;
 	return o->cma->regime ? "large" : "small";
 }

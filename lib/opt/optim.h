@@ -18,8 +18,8 @@ struct pd_optim_conf {
 	uint64_t seed;
 	int popsize;	 /* CMA-ES lambda, PSO particles, GA individuals per island */
 	double sigma0;	 /* CMA-ES, in units of HI - LO */
-	int restarts;	 /* CMA-ES: IPOP restarts (BIPOP: large-population runs) allowed */
-	int bipop;	 /* CMA-ES: BIPOP instead of IPOP restarts */
+	int restarts;	 /* CMA-ES: IPOP restarts (BIPOP, NBIPOP: large-population runs) allowed */
+	int restart_mode; /* CMA-ES: enum pd_cmaes_restart_mode (opt/cmaes.h), IPOP 0 */
 	int noise;	 /* CMA-ES: uncertainty handling (UH-CMA-ES) */
 	const double *x0;   /* dim: the start point (CMA-ES mean, PSO particle 1,
 			     * GA individual 1), or NULL; not kept */

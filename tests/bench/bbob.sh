@@ -5,8 +5,8 @@
 #   B=build sh tests/bench/bbob.sh
 #
 # 10-D, the 24 noiseless functions x instances 1-5, target f_opt + 1e-8,
-# 10^5 x D evaluations per run with restarts, for pd-opt IPOP and BIPOP
-# (unbounded, as the references run), BIPOP inside the box [-5, 5]^D,
+# 10^5 x D evaluations per run with restarts, for pd-opt IPOP, BIPOP and
+# NBIPOP (unbounded, as the references run), BIPOP inside the box [-5, 5]^D,
 # Debian's python3-cmaes (IPOP) and DEAP's CMA-ES (IPOP), all calling the
 # same C functions ($B/examples/bbob.so; the Python ones through ctypes).
 # Writes $BBOB_OUT (default $B/bench-bbob): runs.tsv, table.txt (per
@@ -20,7 +20,7 @@
 #
 # Environment: B, BBOB_OUT, BBOB_DIM (10), BBOB_FUNCS (1-24),
 # BBOB_INSTANCES (1-5), BBOB_BUDGET (100000, times D), BBOB_OPTS
-# (pdopt-ipop,pdopt-bipop,pdopt-bipop-box,cmaes,deap), BBOB_PDOPT (another
+# (pdopt-ipop,pdopt-bipop,pdopt-nbipop,pdopt-bipop-box,cmaes,deap), BBOB_PDOPT (another
 # pd-opt), BBOB_SEED (0), BBOB_JOBS, PD_BENCH_NO_INSTALL (do not apt-get
 # the missing Python packages).  Python is Debian's, /usr/bin/python3 (the
 # one apt installs into), or $PYTHON.

@@ -12,10 +12,11 @@ pairs reached against evaluations / D, targets f_opt + 10^[2..-8] as
 COCO draws its runtime ECDFs, without COCO's bootstrapping), and prints
 table.txt.
 
-Optimisers (BBOB_OPTS, comma-separated; default all five):
+Optimisers (BBOB_OPTS, comma-separated; default all six):
   pdopt-ipop       pd-opt -a cmaes --restarts 20 (IPOP: population doubled)
   pdopt-bipop      pd-opt --restart-mode bipop, where this pd-opt has it
                    (else the column is skipped, with a note)
+  pdopt-nbipop     pd-opt --restart-mode nbipop, the same way
   pdopt-bipop-box  the same, kept inside the box [-5, 5]^D (--bounds -5:5)
   cmaes            python3-cmaes (CyberAgent's cmaes.CMA), IPOP by hand
   deap             DEAP's cma.Strategy, IPOP by hand
@@ -50,6 +51,7 @@ import math
 import multiprocessing
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -168,7 +170,7 @@ def run_deap(rec, d, seed):
 
 
 def run_pdopt(pdopt, so, f, inst, d, budget, seed, fopt, mode, bbob):
-    """One pd-opt run (mode: ipop, bipop or bipop-box); the history from
+    """One pd-opt run (mode: ipop, bipop, nbipop or bipop-box); the history from
     its trace, its result checked."""
     with tempfile.TemporaryDirectory(prefix="pd-bbob.") as tmp:
         tr = os.path.join(tmp, "trace.jsonl")
@@ -176,7 +178,8 @@ def run_pdopt(pdopt, so, f, inst, d, budget, seed, fopt, mode, bbob):
         cmd = [pdopt, "-q", "-n", "1", "--dim", str(d), "--bounds", bounds,
                "--seed", str(seed), "--max-evals", str(budget),
                "--target", repr(fopt + FINAL), "--trace", tr]
-        cmd += ["--restart-mode", "bipop"] if mode.startswith("bipop") else ["--restarts", "20"]
+        rmode = mode.split("-")[0]
+        cmd += ["--restart-mode", rmode] if rmode != "ipop" else ["--restarts", "20"]
         cmd.append("%s:f%d_i%d" % (so, f, inst))
         env = dict(os.environ, PD_HOME=tmp)
         r = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -309,13 +312,15 @@ def main(argv):
     insts = ranges(os.environ.get("BBOB_INSTANCES", "1-5"))
     budget = int(os.environ.get("BBOB_BUDGET", "100000")) * d
     seed0 = int(os.environ.get("BBOB_SEED", "0"))
-    opts = os.environ.get("BBOB_OPTS", "pdopt-ipop,pdopt-bipop,pdopt-bipop-box,cmaes,deap").split(",")
+    opts = os.environ.get("BBOB_OPTS",
+                          "pdopt-ipop,pdopt-bipop,pdopt-nbipop,pdopt-bipop-box,cmaes,deap").split(",")
     notes, failed, cpu_total = [], 0, {}
     helptext = subprocess.run([pdopt, "--help"], capture_output=True, text=True).stdout
-    for o in ("pdopt-bipop", "pdopt-bipop-box"):
-        if o in opts and "--restart-mode" not in helptext:
+    for o in ("pdopt-bipop", "pdopt-nbipop", "pdopt-bipop-box"):
+        mode = o.split("-")[1]
+        if o in opts and not re.search(r"--restart-mode [a-z|]*\b%s\b" % mode, helptext):
             opts.remove(o)
-            notes.append("%s skipped: this pd-opt has no --restart-mode (BIPOP) option" % o)
+            notes.append("%s skipped: this pd-opt has no --restart-mode %s" % (o, mode))
     for mod, name in (("cmaes", "cmaes"), ("deap", "deap")):
         if name in opts:
             try:

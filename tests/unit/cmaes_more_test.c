@@ -154,17 +154,33 @@ static void step(struct pd_cmaes *c, fn f)
 	pd_cmaes_tell(c, fs);
 }
 
-/* Run BIPOP for evals, checking the regimes' rules at every restart;
- * returns the restarts. */
+/* Whether the next run should be small, by the rules of c's mode, from
+ * the budgets b0 (small) and b1 (large) and the regime that found the best
+ * value (-1: none yet), as the test tracked them. */
+static int want_small(const struct pd_cmaes *c, long long b0, long long b1, int best_regime)
+{
+	if (c->mode == PD_CMAES_NBIPOP && best_regime == 1)
+		return 2 * b0 < b1;
+	if (c->mode == PD_CMAES_NBIPOP && best_regime == 0)
+		return b0 < 2 * b1;
+	return b0 < b1;
+}
+
+/* Run BIPOP or NBIPOP for evals, checking the regimes' rules at every
+ * restart against the budgets and best regime tracked here; returns the
+ * restarts. */
 static int bipop_run(struct pd_cmaes *c, long long evals, int *small, int *large)
 {
 	char err[PD_ERRLEN];
-	int left = 9, rc, lg, before;
+	int left = 9, rc, lg, before, nb = c->mode == PD_CMAES_NBIPOP, best_regime = c->best_regime;
 	long long b0, b1;
+	double best = pd_cmaes_best(c, NULL), sig;
 
 	*small = *large = 0;
 	while (pd_cmaes_evals(c) < evals) {
 		step(c, rastrigin);
+		if (pd_cmaes_best(c, NULL) < best)
+			best = pd_cmaes_best(c, NULL), best_regime = c->regime;
 		if (!pd_cmaes_stop(c))
 			continue;
 		b0 = c->budget[0], b1 = c->budget[1], before = c->nlarge;
@@ -176,21 +192,25 @@ static int bipop_run(struct pd_cmaes *c, long long evals, int *small, int *large
 		CHECK(rc == 0);
 		if (rc)
 			break;
-		if (lg) { /* large: only when the small budget caught up; doubled */
-			CHECK(b0 >= b1 && c->lambda == c->lambda_def << (before + 1) && c->sigma0 == c->sigma_def);
+		CHECK(lg == !want_small(c, b0, b1, best_regime));
+		if (lg) { /* large: doubled; NBIPOP's step shrinks by 1.6 each time */
+			sig = nb ? c->sigma_def / pow(1.6, before + 1) : c->sigma_def;
+			CHECK(c->lambda == c->lambda_def << (before + 1) && fabs(c->sigma0 - sig) <= 1e-15 * sig);
 			left--, (*large)++;
-		} else { /* small: between lambda_def and the last large population */
-			CHECK(b0 < b1 && c->lambda >= c->lambda_def && c->lambda <= c->lambda_def << before);
+		} else { /* small: between lambda_def and the last large population (NBIPOP: lambda_def) */
+			CHECK(c->lambda >= c->lambda_def && c->lambda <= c->lambda_def << before);
+			CHECK(!nb || c->lambda == c->lambda_def);
 			CHECK(c->sigma0 <= c->sigma_def && c->sigma0 >= c->sigma_def / 100 && c->maxgen >= 1);
 			(*small)++;
 		}
+		CHECK(c->regime == lg);
 	}
 	return pd_cmaes_restarts(c);
 }
 
-/* BIPOP: the regimes alternate by budget; same seed same bits; a save
- * mid-way continues identically. */
-static void test_bipop(void)
+/* BIPOP or NBIPOP (mode): the regimes alternate by budget; same seed same
+ * bits; a save mid-way continues identically. */
+static void test_bipop(enum pd_cmaes_restart_mode mode)
 {
 	struct pd_cmaes a, b;
 	struct pd_buf s = PD_BUF_INIT;
@@ -201,21 +221,24 @@ static void test_bipop(void)
 	for (i = 0; i < 5; i++)
 		lo[i] = -5.12, hi[i] = 5.12;
 	CHECK(pd_cmaes_init(&a, 5, lo, hi, NULL, NULL, 0, 0, 3, err) == 0);
-	pd_cmaes_set_restart_mode(&a, PD_CMAES_BIPOP);
+	pd_cmaes_set_restart_mode(&a, mode);
+	CHECK(a.regime == (mode == PD_CMAES_NBIPOP)); /* NBIPOP's first run is its first large one */
 	bipop_run(&a, 60000, &small, &large);
-	printf("bipop 5-D rastrigin: %d small and %d large runs, best %g\n", small, large, pd_cmaes_best(&a, NULL));
+	printf("%s 5-D rastrigin: %d small and %d large runs, best %g\n", mode == PD_CMAES_NBIPOP ? "nbipop" : "bipop",
+	       small, large, pd_cmaes_best(&a, NULL));
 	CHECK(small >= 2 && large >= 2);
 	pd_cmaes_release(&a);
 	/* bit for bit, and through a save */
 	CHECK(pd_cmaes_init(&a, 5, lo, hi, NULL, NULL, 0, 0, 4, err) == 0);
 	CHECK(pd_cmaes_init(&b, 5, lo, hi, NULL, NULL, 0, 0, 4, err) == 0);
-	pd_cmaes_set_restart_mode(&a, PD_CMAES_BIPOP);
-	pd_cmaes_set_restart_mode(&b, PD_CMAES_BIPOP);
+	pd_cmaes_set_restart_mode(&a, mode);
+	pd_cmaes_set_restart_mode(&b, mode);
 	bipop_run(&a, 20000, &small, &large);
 	bipop_run(&b, 20000, &small, &large);
 	pd_cmaes_save(&b, &s);
 	pd_cmaes_release(&b);
 	CHECK(pd_cmaes_load(&b, s.data, s.len, err) == 0);
+	CHECK(b.best_regime == a.best_regime && b.best_regime >= 0);
 	bipop_run(&a, 40000, &small, &large);
 	bipop_run(&b, 40000, &small, &large);
 	fa = pd_cmaes_best(&a, xa), fb = pd_cmaes_best(&b, xb);
@@ -223,6 +246,36 @@ static void test_bipop(void)
 	CHECK(pd_cmaes_evals(&a) == pd_cmaes_evals(&b) && pd_cmaes_restarts(&a) == pd_cmaes_restarts(&b));
 	pd_cmaes_release(&a);
 	pd_cmaes_release(&b);
+	pd_buf_release(&s);
+}
+
+/* A state saved in format 2 (before NBIPOP: no best_regime line) still
+ * loads, with the best regime unknown; a version past 3 is refused. */
+static void test_state_v2(void)
+{
+	struct pd_cmaes a, b;
+	struct pd_buf s = PD_BUF_INIT;
+	double lo[3] = {-1, -1, -1}, hi[3] = {1, 1, 1};
+	char err[PD_ERRLEN], *line, *end;
+
+	CHECK(pd_cmaes_init(&a, 3, lo, hi, NULL, NULL, 0, 0, 7, err) == 0);
+	step(&a, rastrigin);
+	pd_cmaes_save(&a, &s);
+	pd_buf_add(&s, "", 1); /* NUL for strstr */
+	CHECK(strncmp(s.data, "pd-cmaes-state 3\n", 17) == 0);
+	line = strstr(s.data, "\nbest_regime ");
+	CHECK(line != NULL);
+	if (line) {
+		end = strchr(line + 1, '\n');
+		memmove(line, end, strlen(end) + 1);
+	}
+	s.data[15] = '2';
+	CHECK(pd_cmaes_load(&b, s.data, strlen(s.data), err) == 0);
+	CHECK(b.best_regime == -1 && b.evals == a.evals && b.best_f == a.best_f);
+	pd_cmaes_release(&b);
+	s.data[15] = '4';
+	CHECK(pd_cmaes_load(&b, s.data, strlen(s.data), err) != 0);
+	pd_cmaes_release(&a);
 	pd_buf_release(&s);
 }
 
@@ -382,7 +435,9 @@ int main(void)
 	test_beyond_ranks_last();
 	test_walls();
 	test_start();
-	test_bipop();
+	test_bipop(PD_CMAES_BIPOP);
+	test_bipop(PD_CMAES_NBIPOP);
+	test_state_v2();
 	test_noise();
 	test_flat_fitness();
 	return t_done("cmaes_more_test");
