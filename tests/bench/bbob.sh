@@ -13,8 +13,8 @@
 # function: runs solved and ERT per optimiser) and ecdf.svg (COCO's
 # runtime ECDF), and prints the table.  tests/bench/bbob_bench.py says more.
 #
-# How long: about 17 CPU-minutes in full (the Python optimisers' runs of
-# 10^6 evaluations on the functions nobody solves are most of it), 12
+# How long: about 20 CPU-minutes in full (the Python optimisers' runs of
+# 10^6 evaluations on the functions nobody solves are most of it), 14
 # minutes of wall time on the 2-core development machine with two runs at
 # once (BBOB_JOBS, default the CPUs; a run's result does not depend on it).
 #
