@@ -209,6 +209,17 @@ untimed() {
 	[ -z "$output" ]
 }
 
+@test "values come back in any order, but the failure named is the first point's, on 1, 2 or 3 workers" {
+	# point 1 (PSO's particle at --x0) fails after 300 ms, later points
+	# with x > 0.75 at once: on 2 or 3 workers they fail first
+	for n in 1 2 3; do
+		pdrun "$PD_OPT" -a pso --popsize 64 --x0 0.25,0.25 --seed 3 -n $n --dim 2 --bounds -1:1 "$PROBE:twofail"
+		echo "-n $n: $stderr"
+		[ "$status" -eq 1 ]
+		[[ $stderr == *"fitness failed at point 0.25 0.25: job crashed: SIGABRT"* ]]
+	done
+}
+
 @test "the job must be a fitness function: map jobs and missing names are refused with 65" {
 	pdrun "$PD_OPT" -p x=0:1 "$EX/sum.so"
 	[ "$status" -eq 65 ]

@@ -47,7 +47,8 @@ struct run {
 	long base, np;		 /* line number before the generation, its size */
 	long nrec;		 /* its records: np, or fewer with --fitness-input lines */
 	long got;		 /* values received */
-	char fail[2 * PD_ERRLEN]; /* why an evaluation failed (the first) */
+	char fail[2 * PD_ERRLEN]; /* why an evaluation failed (the first by index) */
+	long fail_i;		  /* that record's index in its generation */
 	FILE *trace;
 	double *hx, *hy;	 /* evaluations and best so far, per iteration */
 	size_t hn, hcap;

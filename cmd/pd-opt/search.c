@@ -88,19 +88,21 @@ static void feed_generation(void)
 	pd_buf_release(&recs);
 }
 
-/* Why record i failed, into R.fail (the first failure only); without
- * --fitness-input lines, record i is point i. */
+/* Why record i failed, into R.fail: the failure of the lowest index, as
+ * successes come in any order; without --fitness-input lines, record i
+ * is point i. */
 static void record_failed(long i, const char *why, size_t whylen)
 {
 	long first = pd_fitbatch_first(R.np, R.nrec, i), n = pd_fitbatch_first(R.np, R.nrec, i + 1) - first;
 
-	if (!R.fail[0])
-		pd_fitbatch_failure(R.fail, sizeof R.fail, R.x + first * pd_optim_dim(R.o), n, pd_optim_dim(R.o),
-				    why, whylen);
+	if (R.fail[0] && i >= R.fail_i)
+		return;
+	R.fail_i = i;
+	pd_fitbatch_failure(R.fail, sizeof R.fail, R.x + first * pd_optim_dim(R.o), n, pd_optim_dim(R.o), why, whylen);
 }
 
 /* Coordinator: one record's value, or with --fitness-input lines its
- * points' values, in order. */
+ * points' values; successes in any order, failures in input order. */
 static void result_cb(void *arg, const struct pd_coord_result *r)
 {
 	long i = r->lineno - 1 - R.base, first, n;
@@ -198,7 +200,7 @@ int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 	    /* a program's points go as text lines: the runner is a map job */
 	    .f64_text = R.args || (getenv("PD_OPT_TEXT_POINTS") && *getenv("PD_OPT_TEXT_POINTS")),
 	    .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
-	    .run = O.run, .halt = 1}, &cb, NULL, &embedded, note_plain, err);
+	    .run = O.run, .halt = 1, .unordered_ok = 1}, &cb, NULL, &embedded, note_plain, err);
 	if (!R.coord) {
 		pd_cli_say("%s", err);
 		event_base_free(base);

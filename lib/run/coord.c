@@ -88,12 +88,19 @@ static void deliver(struct pd_coord *c, const struct pd_coord_result *r)
 		finish(c, PD_EX_JOBFAIL, "halted at the first failure");
 }
 
-/* Deliver every parked result that is next in input order. */
+/* Deliver every parked result that is next in input order, passing
+ * over those delivered already (unordered_ok). */
 static void flush_ordered(struct pd_coord *c)
 {
 	const struct pd_coord_result *r;
 
-	while (!c->finished && (r = pd_reorder_peek(&c->order))) {
+	while (!c->finished) {
+		if (pd_reorder_next_skipped(&c->order)) {
+			pd_reorder_pop(&c->order);
+			continue;
+		}
+		if (!(r = pd_reorder_peek(&c->order)))
+			break;
 		deliver(c, r);
 		pd_reorder_pop(&c->order);
 	}
@@ -112,6 +119,9 @@ void pd_coord_i_store_result(struct pd_coord *c, long seq, struct pd_coord_resul
 	} else if (seq == c->order.next) {
 		deliver(c, r);
 		pd_reorder_pop(&c->order);
+	} else if (c->o.unordered_ok && r->status == PD_R_OK) {
+		deliver(c, r);
+		pd_reorder_skip(&c->order, seq);
 	} else {
 		pd_reorder_put(&c->order, seq, r);
 	}

@@ -15,7 +15,9 @@
  * A coordinator reads records (lines) from a file descriptor, hands them
  * out in batches to every connected host as its slots free up, and
  * delivers each record's result exactly once through a callback: in
- * input order (a reorder buffer) or, unordered, as they complete.
+ * input order (a reorder buffer) or, unordered, as they complete; or,
+ * unordered_ok, the successful ones as they complete and the failures in
+ * input order.
  * Batches are sized from measured job time; a host that dies, drops its
  * connection or hands work back has its unfinished records re-sent to
  * the others.  It never prints: the caller formats results and notes.
@@ -83,6 +85,9 @@ struct pd_coord_opts {
 	int gpu;		/* run on GPU slots instead of CPU slots: at most gpu of
 				 * them in all, or every shared one when -1; 0 = CPU */
 	int unordered;
+	int unordered_ok;	/* successes as they complete, failures in input
+				 * order: halt stops at the first failure by input
+				 * order, whatever the timing (pd-opt) */
 	int retries;		/* extra runs for a failed record */
 	struct pd_runopts run;	/* --timeout, --mem, ... (runopt.h): with every batch */
 	int halt;		/* stop at the first failure */

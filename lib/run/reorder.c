@@ -70,6 +70,37 @@ void pd_reorder_put(struct pd_reorder *q, long seq, const struct pd_coord_result
 	s->r.in = s->in;
 }
 
+/* Grow the bit ring (a power of two) until seq fits. */
+static void fit_skip(struct pd_reorder *q, long seq)
+{
+	uint64_t *n;
+	long ncap, i;
+
+	if (seq - q->next < q->skipcap)
+		return;
+	ncap = q->skipcap ? q->skipcap : 4096;
+	while (seq - q->next >= ncap)
+		ncap *= 2;
+	n = pd_xcalloc((size_t)ncap / 64, sizeof *n);
+	for (i = q->next; i < q->next + q->skipcap; i++)
+		if (q->skip[(i & (q->skipcap - 1)) / 64] >> (i & 63) & 1)
+			n[(i & (ncap - 1)) / 64] |= (uint64_t)1 << (i & 63);
+	free(q->skip);
+	q->skip = n;
+	q->skipcap = ncap;
+}
+
+void pd_reorder_skip(struct pd_reorder *q, long seq)
+{
+	fit_skip(q, seq);
+	q->skip[(seq & (q->skipcap - 1)) / 64] |= (uint64_t)1 << (seq & 63);
+}
+
+int pd_reorder_next_skipped(const struct pd_reorder *q)
+{
+	return q->skipcap && q->skip[(q->next & (q->skipcap - 1)) / 64] >> (q->next & 63) & 1;
+}
+
 const struct pd_coord_result *pd_reorder_peek(const struct pd_reorder *q)
 {
 	const struct pd_reorder_slot *s;
@@ -84,6 +115,11 @@ void pd_reorder_pop(struct pd_reorder *q)
 {
 	struct pd_reorder_slot *s;
 
+	if (pd_reorder_next_skipped(q)) { /* no slot was used: leave the ring alone */
+		q->skip[(q->next & (q->skipcap - 1)) / 64] &= ~((uint64_t)1 << (q->next & 63));
+		q->next++;
+		return;
+	}
 	if (q->cap) {
 		s = &q->ring[q->next & (q->cap - 1)];
 		if (s->full) {
@@ -105,5 +141,6 @@ void pd_reorder_release(struct pd_reorder *q)
 		free(q->ring[i].in);
 	}
 	free(q->ring);
+	free(q->skip);
 	memset(q, 0, sizeof *q);
 }

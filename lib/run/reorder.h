@@ -2,6 +2,8 @@
 #ifndef PD_REORDER_H
 #define PD_REORDER_H
 
+#include <stdint.h>
+
 #include "result.h"
 
 #define PD_REORDER_MAX (1L << 22) /* results held behind one slow record */
@@ -19,11 +21,16 @@ struct pd_reorder_slot {
 
 /*
  * A ring indexed by record number from `next`, the first record not yet
- * delivered.  It grows by doubling up to PD_REORDER_MAX slots.
+ * delivered.  It grows by doubling up to PD_REORDER_MAX slots.  Beside
+ * it, a ring of bits marks the records already delivered out of order
+ * (pd_reorder_skip), which `next` passes over: a bit, not a slot, so that
+ * results handed over as they come touch no slot memory.
  */
 struct pd_reorder {
 	struct pd_reorder_slot *ring;
 	long cap, next;
+	uint64_t *skip;
+	long skipcap; /* bits, a power of two */
 };
 
 void pd_reorder_init(struct pd_reorder *q);
@@ -33,6 +40,13 @@ int pd_reorder_room(const struct pd_reorder *q, long seq);
 
 /* Park a copy of record seq's result (seq > next). */
 void pd_reorder_put(struct pd_reorder *q, long seq, const struct pd_coord_result *r);
+
+/* Record seq (> next) was delivered out of order: pass over it. */
+void pd_reorder_skip(struct pd_reorder *q, long seq);
+
+/* 1 when the next record was delivered out of order (pd_reorder_skip);
+ * pd_reorder_pop then passes over it. */
+int pd_reorder_next_skipped(const struct pd_reorder *q);
 
 /* The next record's result when it is parked, else NULL. */
 const struct pd_coord_result *pd_reorder_peek(const struct pd_reorder *q);

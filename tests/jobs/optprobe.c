@@ -10,6 +10,9 @@
  * slowsq:   the sphere after sleeping 10 ms: for speed-up measurements.
  * slow1:    the sphere after sleeping 1 ms: for the scaling curve
  *           (tests/bench/scale.sh).
+ * twofail:  aborts at x[0] = 0.25 after 300 ms, and at once where
+ *           x[0] > 0.75; the sphere elsewhere: started at --x0 0.25,...,
+ *           the first point fails last, and must still be the one named.
  * walls, slope, noisy: below.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -77,6 +80,19 @@ PD_FITNESS(slowsq)
 PD_FITNESS(slow1)
 {
 	return slow_sphere(1000000, x, dim);
+}
+
+PD_FITNESS(twofail)
+{
+	struct timespec ts = {0, 300000000};
+
+	if (x[0] == 0.25) {
+		nanosleep(&ts, NULL);
+		abort();
+	}
+	if (x[0] > 0.75)
+		abort();
+	return slow_sphere(0, x, dim);
 }
 
 /* The target of coordinate i of walls: beyond the upper wall, beyond the
