@@ -95,10 +95,8 @@ static void flush_ordered(struct pd_coord *c)
 	const struct pd_coord_result *r;
 
 	while (!c->finished) {
-		if (pd_reorder_next_skipped(&c->order)) {
-			pd_reorder_pop(&c->order);
+		if (pd_reorder_pass_skipped(&c->order))
 			continue;
-		}
 		if (!(r = pd_reorder_peek(&c->order)))
 			break;
 		deliver(c, r);

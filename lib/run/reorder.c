@@ -16,7 +16,18 @@ int pd_reorder_room(const struct pd_reorder *q, long seq)
 	return seq - q->next < PD_REORDER_MAX;
 }
 
-/* Grow the ring (a power of two) until seq fits. */
+/* A ring's new capacity (a power of two, first when it had none) to
+ * hold dist records past next. */
+static long grown(long cap, long first, long dist)
+{
+	long ncap = cap ? cap : first;
+
+	while (dist >= ncap)
+		ncap *= 2;
+	return ncap;
+}
+
+/* Grow the ring until seq fits. */
 static void fit(struct pd_reorder *q, long seq)
 {
 	struct pd_reorder_slot *n;
@@ -24,9 +35,7 @@ static void fit(struct pd_reorder *q, long seq)
 
 	if (seq - q->next < q->cap)
 		return;
-	ncap = q->cap ? q->cap : 1024;
-	while (seq - q->next >= ncap)
-		ncap *= 2;
+	ncap = grown(q->cap, 1024, seq - q->next);
 	n = pd_xcalloc((size_t)ncap, sizeof *n);
 	for (i = q->next; i < q->next + q->cap; i++) {
 		n[i & (ncap - 1)] = q->ring[i & (q->cap - 1)];
@@ -70,7 +79,7 @@ void pd_reorder_put(struct pd_reorder *q, long seq, const struct pd_coord_result
 	s->r.in = s->in;
 }
 
-/* Grow the bit ring (a power of two) until seq fits. */
+/* Grow the bit ring until seq fits. */
 static void fit_skip(struct pd_reorder *q, long seq)
 {
 	uint64_t *n;
@@ -78,9 +87,7 @@ static void fit_skip(struct pd_reorder *q, long seq)
 
 	if (seq - q->next < q->skipcap)
 		return;
-	ncap = q->skipcap ? q->skipcap : 4096;
-	while (seq - q->next >= ncap)
-		ncap *= 2;
+	ncap = grown(q->skipcap, 4096, seq - q->next);
 	n = pd_xcalloc((size_t)ncap / 64, sizeof *n);
 	for (i = q->next; i < q->next + q->skipcap; i++)
 		if (q->skip[(i & (q->skipcap - 1)) / 64] >> (i & 63) & 1)
@@ -96,9 +103,24 @@ void pd_reorder_skip(struct pd_reorder *q, long seq)
 	q->skip[(seq & (q->skipcap - 1)) / 64] |= (uint64_t)1 << (seq & 63);
 }
 
-int pd_reorder_next_skipped(const struct pd_reorder *q)
+long pd_reorder_pass_skipped(struct pd_reorder *q)
 {
-	return q->skipcap && q->skip[(q->next & (q->skipcap - 1)) / 64] >> (q->next & 63) & 1;
+	long from = q->next, bit, k;
+	uint64_t *w, m;
+
+	while (q->skipcap) {
+		w = &q->skip[(q->next & (q->skipcap - 1)) / 64];
+		bit = q->next & 63;
+		m = *w >> bit; /* the word's bits from next on, zeros above */
+		if (!(m & 1))
+			break;
+		k = ~m ? __builtin_ctzll(~m) : 64; /* the run of ones from next */
+		*w &= ~((k == 64 ? ~(uint64_t)0 : ((uint64_t)1 << k) - 1) << bit);
+		q->next += k;
+		if (bit + k < 64) /* the run ended inside this word */
+			break;
+	}
+	return q->next - from;
 }
 
 const struct pd_coord_result *pd_reorder_peek(const struct pd_reorder *q)
@@ -115,11 +137,6 @@ void pd_reorder_pop(struct pd_reorder *q)
 {
 	struct pd_reorder_slot *s;
 
-	if (pd_reorder_next_skipped(q)) { /* no slot was used: leave the ring alone */
-		q->skip[(q->next & (q->skipcap - 1)) / 64] &= ~((uint64_t)1 << (q->next & 63));
-		q->next++;
-		return;
-	}
 	if (q->cap) {
 		s = &q->ring[q->next & (q->cap - 1)];
 		if (s->full) {

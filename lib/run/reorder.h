@@ -44,14 +44,15 @@ void pd_reorder_put(struct pd_reorder *q, long seq, const struct pd_coord_result
 /* Record seq (> next) was delivered out of order: pass over it. */
 void pd_reorder_skip(struct pd_reorder *q, long seq);
 
-/* 1 when the next record was delivered out of order (pd_reorder_skip);
- * pd_reorder_pop then passes over it. */
-int pd_reorder_next_skipped(const struct pd_reorder *q);
+/* Pass over the records from next on that were delivered out of order
+ * (pd_reorder_skip), a word of bits at a time; returns how many. */
+long pd_reorder_pass_skipped(struct pd_reorder *q);
 
 /* The next record's result when it is parked, else NULL. */
 const struct pd_coord_result *pd_reorder_peek(const struct pd_reorder *q);
 
-/* Done with the next record (delivered from the ring or directly). */
+/* Done with the next record (delivered from the ring or directly; not
+ * one passed over by pd_reorder_pass_skipped). */
 void pd_reorder_pop(struct pd_reorder *q);
 
 void pd_reorder_release(struct pd_reorder *q);
