@@ -309,7 +309,7 @@ static int attached(struct pd_hostsel *sel, struct files *f)
 	    .nul = M.nul,
 	    .max_slots = (int)M.slots,
 	    .gpu = (int)M.gpu,
-	    .unordered = M.unordered,
+	    .order = M.unordered ? PD_ORDER_NONE : PD_ORDER_INPUT,
 	    .retries = (int)M.retries,
 	    .run = M.run,
 	    .halt = M.halt,

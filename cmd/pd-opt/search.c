@@ -200,7 +200,7 @@ int run_search(struct pd_hostsel *sel, const char *job, size_t joblen)
 	    /* a program's points go as text lines: the runner is a map job */
 	    .f64_text = R.args || (getenv("PD_OPT_TEXT_POINTS") && *getenv("PD_OPT_TEXT_POINTS")),
 	    .max_slots = (int)O.nodes, .gpu = (int)O.gpu,
-	    .run = O.run, .halt = 1, .unordered_ok = 1}, &cb, NULL, &embedded, note_plain, err);
+	    .run = O.run, .halt = 1, .order = PD_ORDER_FAILURES}, &cb, NULL, &embedded, note_plain, err);
 	if (!R.coord) {
 		pd_cli_say("%s", err);
 		event_base_free(base);

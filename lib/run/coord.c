@@ -89,7 +89,7 @@ static void deliver(struct pd_coord *c, const struct pd_coord_result *r)
 }
 
 /* Deliver every parked result that is next in input order, passing
- * over those delivered already (unordered_ok). */
+ * over those delivered already (PD_ORDER_FAILURES). */
 static void flush_ordered(struct pd_coord *c)
 {
 	const struct pd_coord_result *r;
@@ -112,12 +112,12 @@ void pd_coord_i_store_result(struct pd_coord *c, long seq, struct pd_coord_resul
 		return; /* halted: nothing after the failure */
 	if (!c->o.keep_input && r->status == PD_R_OK)
 		r->in = NULL, r->inlen = 0;
-	if (c->o.unordered) {
+	if (c->o.order == PD_ORDER_NONE) {
 		deliver(c, r);
 	} else if (seq == c->order.next) {
 		deliver(c, r);
 		pd_reorder_pop(&c->order);
-	} else if (c->o.unordered_ok && r->status == PD_R_OK) {
+	} else if (c->o.order == PD_ORDER_FAILURES && r->status == PD_R_OK) {
 		deliver(c, r);
 		pd_reorder_skip(&c->order, seq);
 	} else {
@@ -214,14 +214,14 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 static int all_done(struct pd_coord *c)
 {
 	return pd_input_done(&c->in) && TAILQ_EMPTY(&c->retry) && c->inflight == 0 &&
-	       (c->o.unordered ? c->ndone == c->nread : c->order.next == c->nread);
+	       (c->o.order == PD_ORDER_NONE ? c->ndone == c->nread : c->order.next == c->nread);
 }
 
 /* Fed input: every record fed so far is delivered, more may come. */
 static int all_fed_done(struct pd_coord *c)
 {
 	return !c->in.eof && pd_input_taken(&c->in) && TAILQ_EMPTY(&c->retry) &&
-	       c->inflight == 0 && (c->o.unordered ? c->ndone == c->nread : c->order.next == c->nread);
+	       c->inflight == 0 && (c->o.order == PD_ORDER_NONE ? c->ndone == c->nread : c->order.next == c->nread);
 }
 
 /* Why a GPU run cannot start: every host with its GPUs shared and found,

@@ -15,14 +15,23 @@
  * A coordinator reads records (lines) from a file descriptor, hands them
  * out in batches to every connected host as its slots free up, and
  * delivers each record's result exactly once through a callback: in
- * input order (a reorder buffer) or, unordered, as they complete; or,
- * unordered_ok, the successful ones as they complete and the failures in
- * input order.
+ * input order (a reorder buffer), as they complete, or the successful
+ * ones as they complete and the failures in input order (enum
+ * pd_coord_order).
  * Batches are sized from measured job time; a host that dies, drops its
  * connection or hands work back has its unfinished records re-sent to
  * the others.  It never prints: the caller formats results and notes.
  */
 struct pd_coord;
+
+/* The order of delivery (pd_coord_opts.order). */
+enum pd_coord_order {
+	PD_ORDER_INPUT = 0,  /* input order: results wait in a reorder buffer */
+	PD_ORDER_NONE = 1,   /* as they complete (pd-map --unordered) */
+	PD_ORDER_FAILURES = 2 /* successes as they complete, failures in input
+			       * order: halt stops at the first failure by
+			       * input order, whatever the timing (pd-opt) */
+};
 
 /* A result the caller already holds (cb.cached). */
 struct pd_coord_hit {
@@ -84,10 +93,7 @@ struct pd_coord_opts {
 	int max_slots;		/* -c: at most this many slots in all; 0 = all shared */
 	int gpu;		/* run on GPU slots instead of CPU slots: at most gpu of
 				 * them in all, or every shared one when -1; 0 = CPU */
-	int unordered;
-	int unordered_ok;	/* successes as they complete, failures in input
-				 * order: halt stops at the first failure by input
-				 * order, whatever the timing (pd-opt) */
+	int order;		/* how results are delivered: enum pd_coord_order */
 	int retries;		/* extra runs for a failed record */
 	struct pd_runopts run;	/* --timeout, --mem, ... (runopt.h): with every batch */
 	int halt;		/* stop at the first failure */

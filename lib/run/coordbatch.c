@@ -137,7 +137,7 @@ static void fill_points(struct pd_coord *c, struct cbatch *b, int max, size_t ca
 
 	if ((size_t)room > (cap - b->recs.len) / c->in.recsize)
 		room = (long)((cap - b->recs.len) / c->in.recsize);
-	if (!c->o.unordered && room > PD_REORDER_MAX - (c->nread - c->order.next))
+	if (c->o.order != PD_ORDER_NONE && room > PD_REORDER_MAX - (c->nread - c->order.next))
 		room = PD_REORDER_MAX - (c->nread - c->order.next);
 	recs = pd_input_records(&c->in, room, &n);
 	if (recs) {
@@ -157,7 +157,7 @@ void pd_coord_i_fill_fresh(struct pd_coord *c, struct cbatch *b, int max)
 		return;
 	}
 	while (b->n < max && b->recs.len < cap && !c->finished) {
-		if (!c->o.unordered && !pd_reorder_room(&c->order, c->nread))
+		if (c->o.order != PD_ORDER_NONE && !pd_reorder_room(&c->order, c->nread))
 			break; /* results are piling up behind a slow record */
 		line = pd_input_line(&c->in, &len);
 		if (!line)

@@ -330,7 +330,7 @@ static int map_start(struct run *r, char *err)
 	    .key = r->rs->have_key ? r->rs->key : NULL,
 	    .client = r->client,
 	    .in_fd = r->in_fd,
-	    .unordered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")),
+	    .order = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "unordered")) ? PD_ORDER_NONE : PD_ORDER_INPUT,
 	    .retries = (int)pd_json_num(m, "retries", 0),
 	    .keep_input = 1,
 	    .wait_slots = 1,

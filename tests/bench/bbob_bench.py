@@ -169,6 +169,11 @@ def run_deap(rec, d, seed):
         mean, lam = np.random.uniform(-5, 5, d).tolist(), 2 * lam
 
 
+def restart_mode(column):
+    """pd-opt's restart strategy in a column's name: pdopt-bipop-box -> bipop."""
+    return column.split("-")[1]
+
+
 def run_pdopt(pdopt, so, f, inst, d, budget, seed, fopt, mode, bbob):
     """One pd-opt run (mode: ipop, bipop, nbipop or bipop-box); the history from
     its trace, its result checked."""
@@ -178,7 +183,7 @@ def run_pdopt(pdopt, so, f, inst, d, budget, seed, fopt, mode, bbob):
         cmd = [pdopt, "-q", "-n", "1", "--dim", str(d), "--bounds", bounds,
                "--seed", str(seed), "--max-evals", str(budget),
                "--target", repr(fopt + FINAL), "--trace", tr]
-        rmode = mode.split("-")[0]
+        rmode = restart_mode("pdopt-" + mode)
         cmd += ["--restart-mode", rmode] if rmode != "ipop" else ["--restarts", "20"]
         cmd.append("%s:f%d_i%d" % (so, f, inst))
         env = dict(os.environ, PD_HOME=tmp)
@@ -317,7 +322,7 @@ def main(argv):
     notes, failed, cpu_total = [], 0, {}
     helptext = subprocess.run([pdopt, "--help"], capture_output=True, text=True).stdout
     for o in ("pdopt-bipop", "pdopt-nbipop", "pdopt-bipop-box"):
-        mode = o.split("-")[1]
+        mode = restart_mode(o)
         if o in opts and not re.search(r"--restart-mode [a-z|]*\b%s\b" % mode, helptext):
             opts.remove(o)
             notes.append("%s skipped: this pd-opt has no --restart-mode %s" % (o, mode))
