@@ -48,3 +48,17 @@ setup() {
 		"$out/ecdf.svg" >"$BATS_TEST_TMPDIR/np"
 	[ "$(cat "$BATS_TEST_TMPDIR/np")" -eq "$n" ]
 }
+
+@test "bench-bbob: a setting out of range is refused (64) before any run, naming it" {
+	out=$BATS_TEST_TMPDIR/out
+	for bad in "BBOB_INSTANCES=1,16|16 is out of range 1-15 (pd-opt's jobs in bbob.so are fF_iI" \
+		"BBOB_FUNCS=0-2|0 is out of range 1-24" "BBOB_DIM=41|41 is out of range 2-40" \
+		"BBOB_INSTANCES=1-x|want numbers and ranges" "BBOB_DIM=2,3|want one dimension"; do
+		set="${bad%%|*}" want="${bad#*|}"
+		BBOB_OUT=$out PD_BENCH_NO_INSTALL=1 run env "$set" sh "$BATS_TEST_DIRNAME/bench/bbob.sh"
+		echo "$set: $status $output"
+		[ "$status" -eq 64 ]
+		[[ $output == *"bench-bbob: $set: "*"$want"* ]]
+		[ ! -e "$out/runs.tsv" ]
+	done
+}

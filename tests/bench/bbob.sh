@@ -18,8 +18,8 @@
 # minutes of wall time on the 2-core development machine with two runs at
 # once (BBOB_JOBS, default the CPUs; a run's result does not depend on it).
 #
-# Environment: B, BBOB_OUT, BBOB_DIM (10), BBOB_FUNCS (1-24),
-# BBOB_INSTANCES (1-5), BBOB_BUDGET (100000, times D), BBOB_OPTS
+# Environment: B, BBOB_OUT, BBOB_DIM (10; 2-40), BBOB_FUNCS (1-24),
+# BBOB_INSTANCES (1-5; 1-15), BBOB_BUDGET (100000, times D), BBOB_OPTS
 # (pdopt-ipop,pdopt-bipop,pdopt-nbipop,pdopt-bipop-box,cmaes,deap), BBOB_PDOPT (another
 # pd-opt), BBOB_SEED (0), BBOB_JOBS, PD_BENCH_NO_INSTALL (do not apt-get
 # the missing Python packages).  Python is Debian's, /usr/bin/python3 (the

@@ -34,12 +34,13 @@ flat region).  cmaes's own bounds resample each point up to 100 times,
 which on f5 costs it 30 ms a generation and a stall 0.6 above f_opt.  A run stops at f_opt + 1e-8 or after BUDGET x D evaluations,
 counted per whole generation (the way pd-opt counts).
 
-Environment: BBOB_DIM (10), BBOB_FUNCS (1-24; "1,8,15-17" form),
-BBOB_INSTANCES (1-5), BBOB_BUDGET (100000: evaluations per D),
-BBOB_OPTS, BBOB_SEED (added to every run's seed, 0), BBOB_PDOPT (another
-pd-opt binary, e.g. a branch's, against the same bbob.so), BBOB_JOBS (runs
-at once, default the number of CPUs; each run is one process, pd-opt with
-one worker, and its result does not depend on how many run beside it).
+Environment: BBOB_DIM (10; 2-40), BBOB_FUNCS (1-24; "1,8,15-17" form),
+BBOB_INSTANCES (1-5; at most 15, the jobs bbob.so has), BBOB_BUDGET
+(100000: evaluations per D), BBOB_OPTS, BBOB_SEED (added to every run's
+seed, 0), BBOB_PDOPT (another pd-opt binary, e.g. a branch's, against the
+same bbob.so), BBOB_JOBS (runs at once, default the number of CPUs; each
+run is one process, pd-opt with one worker, and its result does not
+depend on how many run beside it).
 
 Every pd-opt result is checked: its printed point is evaluated again
 through ctypes and must give its printed fitness, bit for bit.  A
@@ -64,11 +65,30 @@ TARGETS = [10.0 ** (2 - 0.2 * k) for k in range(51)]  # 1e2 ... 1e-8
 FINAL = 1e-8
 
 
+class Usage(Exception):
+    """A setting this bench cannot run with; main exits 64 with it."""
+
+
 def ranges(spec):
     out = []
     for part in spec.split(","):
         a, _, b = part.partition("-")
         out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+def env_ranges(name, default, lo, hi, why):
+    """The numbers of environment variable name ("1,8,15-17" form), each
+    in lo..hi (why says where that range comes from), else Usage."""
+    spec = os.environ.get(name, default)
+    try:
+        out = ranges(spec)
+    except ValueError:
+        raise Usage("%s=%s: want numbers and ranges, as in 1,8,15-17" % (name, spec))
+    bad = [v for v in out if not lo <= v <= hi]
+    if not out or bad:
+        raise Usage("%s=%s: %s is out of range %d-%d (%s)"
+                    % (name, spec, bad[0] if bad else "nothing", lo, hi, why))
     return out
 
 
@@ -312,9 +332,18 @@ def main(argv):
     so = os.path.abspath(os.path.join(build, "examples", "bbob.so"))
     pdopt = os.environ.get("BBOB_PDOPT") or os.path.abspath(os.path.join(build, "bin", "pd-opt"))
     bbob = Bbob(so)
-    d = int(os.environ.get("BBOB_DIM", "10"))
-    funcs = ranges(os.environ.get("BBOB_FUNCS", "1-24"))
-    insts = ranges(os.environ.get("BBOB_INSTANCES", "1-5"))
+    try:
+        d = env_ranges("BBOB_DIM", "10", 2, 40, "the dimensions bbob.so serves")
+        funcs = env_ranges("BBOB_FUNCS", "1-24", 1, 24, "BBOB's functions")
+        insts = env_ranges("BBOB_INSTANCES", "1-5", 1, 15,
+                           "pd-opt's jobs in bbob.so are fF_iI for instances 1-15")
+    except Usage as e:
+        print("bench-bbob: %s" % e, file=sys.stderr)
+        return 64
+    if len(d) != 1:
+        print("bench-bbob: BBOB_DIM=%s: want one dimension" % os.environ["BBOB_DIM"], file=sys.stderr)
+        return 64
+    d = d[0]
     budget = int(os.environ.get("BBOB_BUDGET", "100000")) * d
     seed0 = int(os.environ.get("BBOB_SEED", "0"))
     opts = os.environ.get("BBOB_OPTS",
