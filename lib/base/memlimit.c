@@ -89,18 +89,13 @@ static long long vm_size(void)
 int pd_memlimit_apply(long long limit, long long cap, char *err)
 {
 	static struct rlimit base; /* what the worker started with (ulimit -v) */
-	static int have_base, have_set;
-	static long long set_limit, set_cap; /* what the last success set */
+	static int have_base;
 	struct rlimit rl;
-	long long vm;
+	/* The size is read only to check a limit: reading /proc cost each
+	 * batch's first record 0.1 ms on a slow VM. */
+	long long vm = limit > 0 ? vm_size() : -1;
 	char want[32], have[32];
 
-	/* The same limits as the last batch's: in force already, and the
-	 * worker cannot have grown past them.  (Reading /proc and setting
-	 * the limit cost a batch's first record 0.1 ms on a slow VM.) */
-	if (have_set && limit == set_limit && cap == set_cap)
-		return 0;
-	vm = limit > 0 ? vm_size() : -1;
 	if (!have_base && getrlimit(RLIMIT_AS, &base) == 0)
 		have_base = 1;
 	if (!have_base)
@@ -120,7 +115,6 @@ int pd_memlimit_apply(long long limit, long long cap, char *err)
 		return -1;
 	}
 	applied = limit;
-	have_set = 1, set_limit = limit, set_cap = cap;
 	return 0;
 }
 
