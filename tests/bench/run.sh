@@ -6,24 +6,26 @@
 # Measures, in one run, pd-map/pd-serve and pd-task and reference tools
 # doing the same kind of work, prints a table and writes one TSV line per
 # figure to ${BENCH_OUT:-$B/bench-results.txt} ($B/bench-smoke-results.txt
-# with --smoke).  Sections: [1] pd-map throughput, [2] efficiency (and the
-# spread of the slots' first-record starts, tests/bench/stamp.c), [3] idle
-# pd-serve, [4] tube round trip (pingpong.c; TCP and MPI references),
-# [5] tube throughput (throughput.c; TCP and MPI), [6] heat equation,
-# 1 node against 2, [7] pd-opt against DEAP and a textbook PSO
-# (tests/bench/opt.sh, which says more), [8] pd-map --cache: a sweep run
-# twice, 10% new records the second time (tests/bench/cache.sh), [9] a
-# program per record: pd-map CMD against xargs -P2, GNU parallel -j2 and a
-# posix_spawn floor (tests/bench/exec.sh), [10] the scaling curve: pd-map
-# and pd-opt over 1 to 32 namespace hosts of 1 slot (tests/bench/scale.sh;
-# PD_BENCH_SCALE_HOSTS picks the host counts).  Every pd-map run's output is
-# checked against a checksum computed independently with awk, every pd-task
-# and reference run checks its messages and its output, so a broken run cannot report a
-# good figure; a failed check is shown as FAILED and makes the exit status
-# 1.  A missing reference tool (GNU parallel, MPICH) or an impossible
-# set-up (network namespaces) is reported as skipped, with the reason.
-# In full mode a missing MPICH is installed with apt-get when running as
-# root, unless PD_BENCH_NO_INSTALL is set.
+# with --smoke).  Sections: [1] pd-map throughput, [2] efficiency, embedded
+# and on a running pd-serve whose workers are forked before the run,
+# with the spread of the slots' first-record starts (tests/bench/eff.sh,
+# tests/bench/stamp.c), [3] idle pd-serve, [4] tube round trip (pingpong.c;
+# TCP and MPI references), [5] tube throughput (throughput.c; TCP and
+# MPI), [6] heat equation, 1 node against 2, [7] pd-opt against DEAP and a
+# textbook PSO (tests/bench/opt.sh, which says more), [8] pd-map --cache: a
+# sweep run twice, 10% new records the second time (tests/bench/cache.sh),
+# [9] a program per record: pd-map CMD against xargs -P2, GNU parallel
+# -j2 and a posix_spawn floor (tests/bench/exec.sh), [10] the scaling
+# curve: pd-map and pd-opt over 1 to 32 namespace hosts of 1 slot
+# (tests/bench/scale.sh; PD_BENCH_SCALE_HOSTS picks the host counts).
+# Every pd-map run's output is checked against a checksum computed
+# independently with awk, every pd-task and reference run checks its
+# messages and its output, so a broken run cannot report a good figure; a
+# failed check is shown as FAILED and makes the exit status 1.  A missing
+# reference tool (GNU parallel, MPICH) or an impossible set-up (network
+# namespaces) is reported as skipped, with the reason.  In full mode a
+# missing MPICH is installed with apt-get when running as root, unless
+# PD_BENCH_NO_INSTALL is set.
 #
 # --smoke: tiny sizes, one repetition, no goals and no judgements; checks
 # that this script and its correctness checks still work (tests/bench-smoke.bats).
@@ -51,7 +53,7 @@ case "${1:-}" in
 --smoke) MODE=smoke ;;
 "") ;;
 -h | --help)
-	sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 *)
@@ -365,169 +367,7 @@ done
 
 # ------------------------------------------------------ 2. efficiency
 
-eff_row() { # CASE IDEAL_S GOAL CONFIG
-	local e
-	e=$(calc %.3f "$2 / $M_MED")
-	row efficiency "$1" efficiency "$e" "" "$3" ok \
-		"$4; ideal_s=$2; median_s=$M_MED; best_s=$M_BEST; all_s=$M_ALL" \
-		"$e ($(calc %.0f "$M_MED * 1000") ms)"
-}
-
-yes "$EFF_MS" | head -n "$EFF_N" >"$T/eff.in"
-EFF_EXPECT=$(cksum <"$T/eff.in") # sleep.so prints its input
-sec=$(calc %g "$EFF_MS / 1000")
-yes "$sec" | head -n "$EFF_N" >"$T/effs.in"
-EFF_IDEAL=$(calc %.6f "int(($EFF_N + $EFF_SLOTS - 1) / $EFF_SLOTS) * $EFF_MS / 1000")
-
-section 2 "Efficiency: sleeping records, $EFF_SLOTS slots on one host" \
-	"$EFF_N records sleeping $EFF_MS ms, $EFF_SLOTS slots ($NCPU CPUs: sleeping jobs need no CPU)" \
-	"efficiency = ideal makespan ($EFF_N*${EFF_MS}ms/$EFF_SLOTS = $(calc %.0f "$EFF_IDEAL*1000") ms) / median wall time incl. start-up, of $EFF_REPS run(s)"
-
-mkdir -p "$T/home-eff"
-cfg="embedded, PD_HOME=empty private dir; pd-map -c $EFF_SLOTS sleep.so"
-if PD_HOME=$T/home-eff measure "$EFF_REPS" "$T/eff.in" "$EFF_EXPECT" 0 "$BIN/pd-map" -c "$EFF_SLOTS" "$EX/sleep.so"; then
-	eff_row "pd-map embedded (-c $EFF_SLOTS)" "$EFF_IDEAL" ">=0.98" "$cfg"
-else
-	row efficiency "pd-map embedded (-c $EFF_SLOTS)" efficiency "$M_ERR" "" ">=0.98" FAILED "$cfg"
-fi
-
-# The start-up of the embedded run above: how far apart its slots start
-# their first records (the first record each worker ran, by its pid).
-cfg="embedded; pd-map -c $EFF_SLOTS stamp.so (tests/bench/stamp.c: prints its pid and start time, then sleeps like sleep.so); spread = last - first of the $EFF_SLOTS workers' first starts; median of $EFF_REPS run(s)"
-STAMP=$B/bench/stamp.so
-mkdir -p "$B/bench"
-if ! ${CC:-cc} -std=c11 -shared -fPIC -O2 -Ilib tests/bench/stamp.c -o "$STAMP" -lm 2>"$T/stamp.err"; then
-	row efficiency "  start spread of the $EFF_SLOTS slots" spread_ms "cannot build stamp.so: $(tail -n 1 "$T/stamp.err")" ms "<=2" FAILED "$cfg"
-else
-	spreads=() STAMP_ERR=""
-	for ((i = 1; i <= EFF_REPS; i++)); do
-		if ! PD_HOME=$T/home-eff timeout -k 5 "$TMO" "$BIN/pd-map" -c "$EFF_SLOTS" "$STAMP" <"$T/eff.in" >"$T/stamp.out" 2>"$T/stamp.err" ||
-			[ "$(wc -l <"$T/stamp.out")" -ne "$EFF_N" ]; then
-			STAMP_ERR="pd-map stamp.so failed: $(tail -n 1 "$T/stamp.err")"
-			break
-		fi
-		spreads+=("$(awk '!($1 in s) { s[$1] = $2; n++ } END { if (n != slots) { print "workers " n; exit }
-			for (p in s) { if (lo == "" || s[p] < lo) lo = s[p]; if (s[p] > hi) hi = s[p] } printf "%.2f\n", (hi - lo) * 1000 }' \
-			slots="$EFF_SLOTS" "$T/stamp.out")")
-	done
-	spread=$([ -z "$STAMP_ERR" ] && printf '%s\n' "${spreads[@]}" | median 2>/dev/null)
-	if [ -n "$STAMP_ERR" ] || ! [[ $spread =~ ^[0-9.]+$ ]]; then
-		row efficiency "  start spread of the $EFF_SLOTS slots" spread_ms "${STAMP_ERR:-${spreads[*]} (not one first record per slot)}" ms "<=2" FAILED "$cfg"
-	else
-		row efficiency "  start spread of the $EFF_SLOTS slots" spread_ms "$spread" ms "<=2" ok "$cfg; all_ms=${spreads[*]}"
-	fi
-fi
-
-cfg="parallel --will-cite -j$EFF_SLOTS sleep < ($sec per line)"
-if command -v parallel >/dev/null 2>&1 && parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
-	if measure "$EFF_REPS" "$T/effs.in" - 0 parallel --will-cite -j"$EFF_SLOTS" sleep; then
-		eff_row "GNU parallel -j$EFF_SLOTS" "$EFF_IDEAL" "" "$cfg"
-	else
-		row efficiency "GNU parallel -j$EFF_SLOTS" efficiency "$M_ERR" "" "" FAILED "$cfg"
-	fi
-else
-	row efficiency "GNU parallel -j$EFF_SLOTS" efficiency \
-		"GNU parallel not installed (apt-get install parallel)" "" "" skipped "$cfg"
-fi
-
-cfg="xargs -P$EFF_SLOTS -n1 sleep < ($sec per line)"
-if measure "$EFF_REPS" "$T/effs.in" - 0 xargs -P"$EFF_SLOTS" -n1 sleep; then
-	eff_row "xargs -P$EFF_SLOTS sleep" "$EFF_IDEAL" "" "$cfg"
-else
-	row efficiency "xargs -P$EFF_SLOTS sleep" efficiency "$M_ERR" "" "" FAILED "$cfg"
-fi
-
-# Over network-namespace hosts.  The helper is written for Bats; it runs in
-# a subshell here so that whatever it sets stays contained, and `skip`
-# becomes a clear message.
-bench_netns() {
-	local helper=${PD_BENCH_NETNS:-$ROOT/tests/helpers/netns.bash} slots=$NB_SLOTS i hosts ideal label cfg
-	label="pd-map over $NB_HOSTS namespace hosts"
-	if [ ! -f "$helper" ]; then
-		row efficiency "$label" efficiency "$helper not found (not written yet?)" "" ">=0.95" skipped ""
-		return 0
-	fi
-	# The configuration asked for is $NB_SLOTS slots per host; pd-serve caps
-	# --cpu at the machine's CPU count, so ask pd-serve itself first.
-	if ! PD_HOME=$T/probe "$BIN/pd-serve" --cpu "$NB_SLOTS" --version >/dev/null 2>"$T/probe.err"; then
-		slots=$NCPU
-		[ "$slots" -gt "$NB_SLOTS" ] && slots=$NB_SLOTS
-		note "the asked configuration ($NB_HOSTS hosts x $NB_SLOTS slots, pd-serve --cpu $NB_SLOTS) could not be made:"
-		note "  $(head -n 1 "$T/probe.err")"
-		note "  measured instead: $NB_HOSTS hosts x $slots slots (--cpu $slots); the goal was set for $NB_SLOTS slots"
-	fi
-	ideal=$(calc %.6f "int(($NB_N + $NB_HOSTS * $slots - 1) / ($NB_HOSTS * $slots)) * $NB_MS / 1000")
-	label="pd-map over $NB_HOSTS hosts x $slots slots"
-	cfg="$NB_HOSTS network-namespace hosts, pd-serve --cpu $slots each (asked: --cpu $NB_SLOTS); client namespace runs pd-map -H HOSTS sleep.so; $NB_N records x $NB_MS ms; timed inside the client namespace"
-	note "$NB_N records x $NB_MS ms over $NB_HOSTS hosts x $slots slots: ideal makespan $(calc %.0f "$ideal*1000") ms"
-	(
-		skip() { echo "$*" >"$T/ns.skip"; return 1; }
-		load() {
-			local f=$1
-			case $f in /*) ;; *) f=$(dirname "$helper")/$f ;; esac
-			[ -f "$f" ] || f=$f.bash
-			# shellcheck source=/dev/null
-			. "$f"
-		}
-		export BATS_TEST_TMPDIR=${BATS_TEST_TMPDIR:-$T/ns} BATS_FILE_TMPDIR=${BATS_FILE_TMPDIR:-$T/ns}
-		export BATS_RUN_TMPDIR=${BATS_RUN_TMPDIR:-$T/ns} BATS_TMPDIR=${BATS_TMPDIR:-$T}
-		export BATS_TEST_DIRNAME=${BATS_TEST_DIRNAME:-$ROOT/tests} B NS_BIN=$BIN
-		mkdir -p "$T/ns"
-		# shellcheck source=/dev/null
-		. "$helper" || { row efficiency "$label" efficiency "cannot source $helper" "" ">=0.95" FAILED "$cfg"; exit 0; }
-		trap 'netns_teardown >/dev/null 2>&1' EXIT
-		if ! netns_setup "$NB_HOSTS" >"$T/ns.log" 2>&1 || [ -s "$T/ns.skip" ]; then
-			why=$(cat "$T/ns.skip" 2>/dev/null)
-			[ -n "$why" ] || why="netns_setup failed: $(tail -n 1 "$T/ns.log")"
-			row efficiency "$label" efficiency "namespaces cannot be made: $why" "" ">=0.95" skipped "$cfg"
-			exit 0
-		fi
-		for ((i = 0; i < NB_HOSTS; i++)); do # hosts are numbered from 0
-			if ! netns_start_server "$i" --cpu "$slots" >>"$T/ns.log" 2>&1 || [ -s "$T/ns.skip" ]; then
-				row efficiency "$label" efficiency "netns_start_server $i --cpu $slots failed: $(cat "$T/ns.skip" 2>/dev/null) $(tail -n 1 "$T/ns.log")" \
-					"" ">=0.95" FAILED "$cfg"
-				exit 0
-			fi
-		done
-		hosts=$(netns_hosts)
-		cfg="$cfg; hosts=$hosts"
-		netns_client true >/dev/null 2>&1 || true # warm the namespace exec path
-		if measure_ns "$hosts"; then
-			M_MED=$(calc %.6f "$M_MED") # keep the format uniform
-			eff_row "$label" "$ideal" ">=0.95" "$cfg"
-		else
-			row efficiency "$label" efficiency "$M_ERR" "" ">=0.95" FAILED "$cfg"
-		fi
-	)
-}
-
-# The namespace runs: timed by pdbench inside the client namespace.
-measure_ns() {
-	local hosts=$1 i rc got times=()
-	M_ERR=""
-	yes "$NB_MS" | head -n "$NB_N" >"$T/ns.in"
-	for ((i = 1; i <= EFF_REPS; i++)); do
-		rm -f "$T/time"
-		netns_client timeout -k 5 "$TMO" "$PDB" time "$T/time" "$BIN/pd-map" -H "$hosts" "$EX/sleep.so" \
-			<"$T/ns.in" >"$T/out" 2>"$T/err"
-		rc=$?
-		if [ $rc -ne 0 ] || [ ! -s "$T/time" ]; then
-			M_ERR="exit status $rc: $(tail -n 1 "$T/err")"
-			return 1
-		fi
-		got=$(cksum <"$T/out")
-		if [ "$got" != "$(cksum <"$T/ns.in")" ]; then
-			M_ERR="wrong output: cksum '$got' ($(wc -l <"$T/out") lines)"
-			return 1
-		fi
-		times+=("$(cat "$T/time")")
-	done
-	M_MED=$(printf '%s\n' "${times[@]}" | median)
-	M_BEST=$(printf '%s\n' "${times[@]}" | sort -g | head -n 1)
-	M_ALL=$(printf '%s ' "${times[@]}")
-}
-
-bench_netns
+. tests/bench/eff.sh
 
 # ------------------------------------------------------ 3. idle server
 
