@@ -2,7 +2,7 @@
 # sleeping records on one host, and over namespace hosts.
 #
 # Sourced by tests/bench/run.sh after section [1]; uses its helpers
-# (section, row, note, measure, calc, median, descendants,
+# (section, row, note, measure, calc, median, descendants, ns_bats_env,
 # bench_start_server, bench_stop_server) and settings (MODE, B, BIN, EX,
 # T, TMO, NCPU, ROOT, PDB, EFF_*, NB_*).
 #
@@ -142,18 +142,7 @@ bench_netns() {
 	cfg="$NB_HOSTS network-namespace hosts, pd-serve --cpu $slots each (asked: --cpu $NB_SLOTS); client namespace runs pd-map -H HOSTS sleep.so; $NB_N records x $NB_MS ms; timed inside the client namespace"
 	note "$NB_N records x $NB_MS ms over $NB_HOSTS hosts x $slots slots: ideal makespan $(calc %.0f "$ideal*1000") ms"
 	(
-		skip() { echo "$*" >"$T/ns.skip"; return 1; }
-		load() {
-			local f=$1
-			case $f in /*) ;; *) f=$(dirname "$helper")/$f ;; esac
-			[ -f "$f" ] || f=$f.bash
-			# shellcheck source=/dev/null
-			. "$f"
-		}
-		export BATS_TEST_TMPDIR=${BATS_TEST_TMPDIR:-$T/ns} BATS_FILE_TMPDIR=${BATS_FILE_TMPDIR:-$T/ns}
-		export BATS_RUN_TMPDIR=${BATS_RUN_TMPDIR:-$T/ns} BATS_TMPDIR=${BATS_TMPDIR:-$T}
-		export BATS_TEST_DIRNAME=${BATS_TEST_DIRNAME:-$ROOT/tests} B NS_BIN=$BIN
-		mkdir -p "$T/ns"
+		ns_bats_env
 		# shellcheck source=/dev/null
 		. "$helper" || { row efficiency "$label" efficiency "cannot source $helper" "" ">=0.95" FAILED "$cfg"; exit 0; }
 		trap 'netns_teardown >/dev/null 2>&1' EXIT

@@ -241,6 +241,25 @@ bench_stop_server() {
 	return 0
 }
 
+# In the subshell of a namespace section: what the namespace helper
+# (tests/helpers/netns.bash, written for Bats) expects of Bats: skip (its
+# reason goes to $T/ns.skip), load (beside $helper, the caller's), and
+# the BATS_* directories.
+ns_bats_env() {
+	skip() { echo "$*" >"$T/ns.skip"; return 1; }
+	load() {
+		local f=$1
+		case $f in /*) ;; *) f=$(dirname "$helper")/$f ;; esac
+		[ -f "$f" ] || f=$f.bash
+		# shellcheck source=/dev/null
+		. "$f"
+	}
+	export BATS_TEST_TMPDIR=${BATS_TEST_TMPDIR:-$T/ns} BATS_FILE_TMPDIR=${BATS_FILE_TMPDIR:-$T/ns}
+	export BATS_RUN_TMPDIR=${BATS_RUN_TMPDIR:-$T/ns} BATS_TMPDIR=${BATS_TMPDIR:-$T}
+	export BATS_TEST_DIRNAME=${BATS_TEST_DIRNAME:-$ROOT/tests} B NS_BIN=$BIN
+	mkdir -p "$T/ns"
+}
+
 # Direct children of a process, then theirs.
 descendants() {
 	local c kids
@@ -578,18 +597,7 @@ ns_section() {
 		return 0
 	fi
 	(
-		skip() { echo "$*" >"$T/ns.skip"; return 1; }
-		load() {
-			local f=$1
-			case $f in /*) ;; *) f=$(dirname "$helper")/$f ;; esac
-			[ -f "$f" ] || f=$f.bash
-			# shellcheck source=/dev/null
-			. "$f"
-		}
-		export BATS_TEST_TMPDIR=${BATS_TEST_TMPDIR:-$T/ns} BATS_FILE_TMPDIR=${BATS_FILE_TMPDIR:-$T/ns}
-		export BATS_RUN_TMPDIR=${BATS_RUN_TMPDIR:-$T/ns} BATS_TMPDIR=${BATS_TMPDIR:-$T}
-		export BATS_TEST_DIRNAME=${BATS_TEST_DIRNAME:-$ROOT/tests} B NS_BIN=$BIN
-		mkdir -p "$T/ns"
+		ns_bats_env
 		rm -f "$T/ns.skip"
 		# shellcheck source=/dev/null
 		. "$helper" || { "$skipfn" "cannot source $helper" FAILED; exit 0; }
