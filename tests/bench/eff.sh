@@ -2,9 +2,9 @@
 # sleeping records on one host, and over namespace hosts.
 #
 # Sourced by tests/bench/run.sh after section [1]; uses its helpers
-# (section, row, note, measure, calc, median, descendants, ns_bats_env,
-# bench_start_server, bench_stop_server) and settings (MODE, B, BIN, EX,
-# T, TMO, NCPU, ROOT, PDB, EFF_*, NB_*).
+# (section, row, note, measure, m_summary, calc, median, descendants,
+# ns_bats_env, bench_start_server, bench_stop_server) and settings (MODE,
+# B, BIN, EX, T, TMO, NCPU, ROOT, PDB, EFF_*, NB_*).
 #
 # EFF_N records of EFF_MS ms on EFF_SLOTS slots: pd-map embedded (its
 # workers forked by the run), then on a running pd-serve (workers forked
@@ -192,9 +192,7 @@ measure_ns() {
 		fi
 		times+=("$(cat "$T/time")")
 	done
-	M_MED=$(printf '%s\n' "${times[@]}" | median)
-	M_BEST=$(printf '%s\n' "${times[@]}" | sort -g | head -n 1)
-	M_ALL=$(printf '%s ' "${times[@]}")
+	m_summary "${times[@]}"
 }
 
 bench_netns

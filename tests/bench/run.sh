@@ -180,6 +180,13 @@ calc() { awk "BEGIN { printf \"$1\\n\", $2 }"; }
 
 # ------------------------------------------------------------ measuring
 
+# M_MED, M_BEST and M_ALL of the times given (seconds).
+m_summary() {
+	M_MED=$(printf '%s\n' "$@" | median)
+	M_BEST=$(printf '%s\n' "$@" | sort -g | head -n 1)
+	M_ALL=$(printf '%s ' "$@")
+}
+
 # measure REPS INPUT EXPECT SORTED CMD...: run CMD REPS times (bounded by
 # timeout) with INPUT on stdin; check each run's exit status and the
 # checksum of its stdout (sorted first when SORTED=1) against EXPECT
@@ -207,9 +214,7 @@ measure() {
 		fi
 		times+=("$(cat "$T/time")")
 	done
-	M_MED=$(printf '%s\n' "${times[@]}" | median)
-	M_BEST=$(printf '%s\n' "${times[@]}" | sort -g | head -n 1)
-	M_ALL=$(printf '%s ' "${times[@]}")
+	m_summary "${times[@]}"
 	return 0
 }
 
