@@ -53,7 +53,8 @@ setup() {
 	out=$BATS_TEST_TMPDIR/out
 	for bad in "BBOB_INSTANCES=1,16|16 is out of range 1-15 (pd-opt's jobs in bbob.so are fF_iI" \
 		"BBOB_FUNCS=0-2|0 is out of range 1-24" "BBOB_DIM=41|41 is out of range 2-40" \
-		"BBOB_INSTANCES=1-x|want numbers and ranges" "BBOB_DIM=2,3|want one dimension"; do
+		"BBOB_INSTANCES=1-x|want numbers and ranges" "BBOB_DIM=2,3|want one dimension" \
+		"BBOB_BUDGET=0|want 1 or more" "BBOB_SEED=x|want a whole number"; do
 		set="${bad%%|*}" want="${bad#*|}"
 		BBOB_OUT=$out PD_BENCH_NO_INSTALL=1 run env "$set" sh "$BATS_TEST_DIRNAME/bench/bbob.sh"
 		echo "$set: $status $output"

@@ -92,6 +92,18 @@ def env_ranges(name, default, lo, hi, why):
     return out
 
 
+def env_int(name, default, lo):
+    """Environment variable name as an integer of at least lo, else Usage."""
+    spec = os.environ.get(name, default)
+    try:
+        v = int(spec)
+    except ValueError:
+        raise Usage("%s=%s: want a whole number" % (name, spec))
+    if v < lo:
+        raise Usage("%s=%s: want %d or more" % (name, spec, lo))
+    return v
+
+
 class Bbob:
     """The C functions of bbob.so, through ctypes."""
 
@@ -337,6 +349,8 @@ def main(argv):
         funcs = env_ranges("BBOB_FUNCS", "1-24", 1, 24, "BBOB's functions")
         insts = env_ranges("BBOB_INSTANCES", "1-5", 1, 15,
                            "pd-opt's jobs in bbob.so are fF_iI for instances 1-15")
+        budget_per_d = env_int("BBOB_BUDGET", "100000", 1)
+        seed0 = env_int("BBOB_SEED", "0", 0)
     except Usage as e:
         print("bench-bbob: %s" % e, file=sys.stderr)
         return 64
@@ -344,8 +358,7 @@ def main(argv):
         print("bench-bbob: BBOB_DIM=%s: want one dimension" % os.environ["BBOB_DIM"], file=sys.stderr)
         return 64
     d = d[0]
-    budget = int(os.environ.get("BBOB_BUDGET", "100000")) * d
-    seed0 = int(os.environ.get("BBOB_SEED", "0"))
+    budget = budget_per_d * d
     opts = os.environ.get("BBOB_OPTS",
                           "pdopt-ipop,pdopt-bipop,pdopt-nbipop,pdopt-bipop-box,cmaes,deap").split(",")
     notes, failed, cpu_total = [], 0, {}
