@@ -53,10 +53,12 @@ eff_spread() {
 			err="pd-map stamp.so failed: $(tail -n 1 "$T/stamp.err")"
 			break
 		fi
-		pids=" $(descendants "${srv:-0}" | tr '\n' ' ')"
-		if [ -n "$srv" ] && ! awk -v p="$pids" 'index(p, " " $1 " ") == 0 { exit 1 }' "$T/stamp.out"; then
-			err="a record ran outside the workers of pd-serve $srv"
-			break
+		if [ -n "$srv" ]; then
+			pids=" $(descendants "$srv" | tr '\n' ' ')"
+			if ! awk -v p="$pids" 'index(p, " " $1 " ") == 0 { exit 1 }' "$T/stamp.out"; then
+				err="a record ran outside the workers of pd-serve $srv"
+				break
+			fi
 		fi
 		spreads+=("$(awk '!($1 in s) { s[$1] = $2; n++ } END { if (n != slots) { print "workers " n; exit }
 			for (p in s) { if (lo == "" || s[p] < lo) lo = s[p]; if (s[p] > hi) hi = s[p] } printf "%.2f\n", (hi - lo) * 1000 }' \
