@@ -66,6 +66,12 @@ static const struct option longopts[] = {
     {"fitness-batch", required_argument, 0, O_FBATCH},
     {0, 0, 0, 0}};
 
+/* The words of the word options, in the order of their enums
+ * (pd_cmaes_restart_mode, pd_pso_rule) or of --fitness-input's letters. */
+static const char *const restart_modes[] = {"ipop", "bipop", "nbipop", NULL};
+static const char *const pso_rules[] = {"linear", "classic", NULL};
+static const char *const fitness_inputs[] = {"args", "json", "lines", NULL};
+
 /* The algorithm options; 0 when ch is not one of them. */
 static int algo_option(int ch, const char *arg)
 {
@@ -78,20 +84,12 @@ static int algo_option(int ch, const char *arg)
 	case O_X0: O.x0 = arg; break;
 	case O_STEP: O.step = arg; break;
 	case O_NOISE: k->noise = 1; break;
-	case O_RMODE:
-		if (!strcmp(arg, "ipop") || !strcmp(arg, "bipop") || !strcmp(arg, "nbipop"))
-			k->restart_mode = !strcmp(arg, "ipop") ? PD_CMAES_IPOP
-					  : !strcmp(arg, "bipop") ? PD_CMAES_BIPOP : PD_CMAES_NBIPOP;
-		else
-			pd_cli_die(PD_EX_USAGE, "--restart-mode: '%s' is not ipop, bipop or nbipop", arg);
-		break;
+	case O_RMODE: k->restart_mode = pd_cli_word("--restart-mode", arg, restart_modes); break;
 	case O_OMEGA: k->omega = pd_cli_double("--omega", arg, 1e-9, 2); break;
 	case O_CL: k->cl = pd_cli_double("--cl", arg, 1e-9, 10); break;
 	case O_CG: k->cg = pd_cli_double("--cg", arg, 1e-9, 10); break;
 	case O_RULE:
-		if (strcmp(arg, "linear") && strcmp(arg, "classic"))
-			pd_cli_die(PD_EX_USAGE, "--pso-rule: '%s' is neither linear nor classic", arg);
-		k->pso_rule = !strcmp(arg, "classic") ? PD_PSO_CLASSIC : PD_PSO_LINEAR;
+		k->pso_rule = pd_cli_word("--pso-rule", arg, pso_rules);
 		O.rule_given = 1;
 		break;
 	case O_ISLANDS: k->islands = (int)pd_cli_long("--islands", arg, 1, 1000); break;
@@ -142,9 +140,8 @@ static int run_option(int ch, const char *arg)
 	case O_RESUME: O.resume = arg; break;
 	case O_FCMD: O.fitness_cmd = arg; break;
 	case O_FIN:
-		if (strcmp(arg, "args") && strcmp(arg, "json") && strcmp(arg, "lines"))
-			pd_cli_die(PD_EX_USAGE, "--fitness-input: '%s' is not args, json or lines", arg);
-		O.fitness_in = arg[0];
+		pd_cli_word("--fitness-input", arg, fitness_inputs);
+		O.fitness_in = arg[0]; /* 'a', 'j' or 'l' */
 		break;
 	case O_FBATCH: O.fitness_batch = pd_cli_long("--fitness-batch", arg, 1, 1000000); break;
 	default: return 0;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -131,4 +132,19 @@ long pd_cli_long(const char *name, const char *s, long lo, long hi)
 	if (pd_parse_long(s, lo, hi, &v))
 		pd_cli_die(PD_EX_USAGE, "%s: '%s' is not a whole number from %ld to %ld", name, s, lo, hi);
 	return v;
+}
+
+int pd_cli_word(const char *name, const char *s, const char *const *words)
+{
+	char list[256];
+	size_t at = 0;
+	int i, n;
+
+	for (n = 0; words[n]; n++)
+		if (!strcmp(s, words[n]))
+			return n;
+	for (i = 0; i < n && at < sizeof list; i++)
+		at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? (i == n - 1 ? " or " : ", ") : "",
+				       words[i]);
+	pd_cli_die(PD_EX_USAGE, "%s: '%s' is not %s", name, s, list);
 }

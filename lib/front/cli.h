@@ -62,4 +62,8 @@ void pd_cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2,
 double pd_cli_double(const char *name, const char *s, double lo, double hi);
 long pd_cli_long(const char *name, const char *s, long lo, long hi);
 
+/* The index in words (NULL-terminated) of the word option `name` gives
+ * in s; else exit PD_EX_USAGE naming the option and every word. */
+int pd_cli_word(const char *name, const char *s, const char *const *words);
+
 #endif
