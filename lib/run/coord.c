@@ -210,18 +210,23 @@ static int send_batch(struct pd_coord *c, struct chost *h)
 	return 1;
 }
 
+/* 1 when every record read so far is run and delivered. */
+static int all_read_delivered(const struct pd_coord *c)
+{
+	return TAILQ_EMPTY(&c->retry) && c->inflight == 0 &&
+	       (c->o.order == PD_ORDER_NONE ? c->ndone == c->nread : c->order.next == c->nread);
+}
+
 /* 1 when every record is read, run and delivered. */
 static int all_done(struct pd_coord *c)
 {
-	return pd_input_done(&c->in) && TAILQ_EMPTY(&c->retry) && c->inflight == 0 &&
-	       (c->o.order == PD_ORDER_NONE ? c->ndone == c->nread : c->order.next == c->nread);
+	return pd_input_done(&c->in) && all_read_delivered(c);
 }
 
 /* Fed input: every record fed so far is delivered, more may come. */
 static int all_fed_done(struct pd_coord *c)
 {
-	return !c->in.eof && pd_input_taken(&c->in) && TAILQ_EMPTY(&c->retry) &&
-	       c->inflight == 0 && (c->o.order == PD_ORDER_NONE ? c->ndone == c->nread : c->order.next == c->nread);
+	return !c->in.eof && pd_input_taken(&c->in) && all_read_delivered(c);
 }
 
 /* Why a GPU run cannot start: every host with its GPUs shared and found,

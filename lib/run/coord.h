@@ -93,7 +93,7 @@ struct pd_coord_opts {
 	int max_slots;		/* -c: at most this many slots in all; 0 = all shared */
 	int gpu;		/* run on GPU slots instead of CPU slots: at most gpu of
 				 * them in all, or every shared one when -1; 0 = CPU */
-	int order;		/* how results are delivered: enum pd_coord_order */
+	enum pd_coord_order order; /* how results are delivered */
 	int retries;		/* extra runs for a failed record */
 	struct pd_runopts run;	/* --timeout, --mem, ... (runopt.h): with every batch */
 	int halt;		/* stop at the first failure */
