@@ -311,14 +311,13 @@ OPT_ARGS=(-a pso --popsize "$OPT_GEN_POP" --dim 10 --bounds -2:2 --iterations "$
 cfg="pd-opt ${OPT_ARGS[*]} --trace FILE rosenbrock.so:rosenbrock_batch, embedded ($(nproc) slots); median over generations 2..$OPT_GEN_IT of a run, median of $OPT_GEN_REPS run(s)"
 note "generation: pd-opt ${OPT_ARGS[*]} --trace FILE rosenbrock.so:rosenbrock_batch; eval_ms = points out to values back"
 gen_evals=() gen_alls=() gen_runs="" M_ERR=""
-for ((r = 0; r < OPT_GEN_REPS; r++)); do
-	if [ ! -e "$BIN/pd-opt" ] || [ ! -e "$EX/rosenbrock.so" ]; then
-		M_ERR="pd-opt or rosenbrock.so missing; run make"
-	elif ! opt_run rosenbrock 10 "${OPT_ARGS[@]}" --trace "$T/gen.trace" "$EX/rosenbrock.so:rosenbrock_batch" ||
+[ -e "$BIN/pd-opt" ] && [ -e "$EX/rosenbrock.so" ] || M_ERR="pd-opt or rosenbrock.so missing; run make"
+for ((r = 0; r < OPT_GEN_REPS && ${#M_ERR} == 0; r++)); do
+	if ! opt_run rosenbrock 10 "${OPT_ARGS[@]}" --trace "$T/gen.trace" "$EX/rosenbrock.so:rosenbrock_batch" ||
 		[ "$(wc -l <"$T/gen.trace")" -ne "$OPT_GEN_IT" ] || [ "$O_EVALS" != $((OPT_GEN_POP * OPT_GEN_IT)) ]; then
 		M_ERR=${M_ERR:-wrong trace or evaluation count}
+		break
 	fi
-	[ -z "$M_ERR" ] || break
 	gen_evals+=("$(sed -n '2,$ s/.*"eval_ms":\([0-9.]*\).*/\1/p' "$T/gen.trace" | median)")
 	gen_alls+=("$(sed -n '2,$ s/.*"eval_ms":\([0-9.]*\),.*"update_ms":\([0-9.]*\).*/\1 \2/p' "$T/gen.trace" |
 		awk '{ print $1 + $2 }' | median)")
