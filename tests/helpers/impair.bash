@@ -35,7 +35,13 @@
 #     sends, so the sender's TCP never sees the drop and must retransmit
 #     (a drop in the sender's own output path would be reported to it).
 # With both, packets leave the client's and the host's eth0 no bigger than
-# the MTU (gso_max_segs 1), so a loss is one packet's, as on a wire.
+# the MTU (gso_max_segs 1), so a loss is one packet's, as on a wire; and the
+# client and the host know each other's Ethernet address for good
+# (permanent neighbour entries), as the two ends of a real slow line (a WAN)
+# resolve their neighbours on their own LANs, away from its loss.  Here the
+# loss is on the Ethernet itself: 3 ARP requests in a row lost (netem and
+# the nft rules drop ARP frames too) fail a connect with "No route to
+# host", which a CI run saw.
 
 IMPAIR_HOW=
 IMPAIR_HELD=
@@ -52,6 +58,10 @@ impair_link() {
 	# Frames the size of the MTU, not GSO super-packets.
 	if ! err=$(ip -n "$h" link set eth0 gso_max_segs 1 2>&1 && ip -n "$NS_CLIENT" link set eth0 gso_max_segs 1 2>&1); then
 		echo "ip link set eth0 gso_max_segs 1: $err"
+		return 1
+	fi
+	if ! err=$(_impair_pin_neighbours "$i" 2>&1); then
+		echo "permanent neighbour entries for host $i and the client: $err"
 		return 1
 	fi
 	if command -v tc >/dev/null; then
@@ -77,6 +87,18 @@ impair_link() {
 	[ -n "$IMPAIR_IPT" ] || skip "no netem ($why_netem) and no iptables (Debian package iptables)"
 	echo "no netem ($why_netem): using netfilter"
 	_impair_netfilter "$i" "$ms" "$pct"
+}
+
+# Namespace $1's Ethernet address on its eth0.
+_impair_mac() { ip -n "$1" -br link show dev eth0 | awk '{ print $3 }'; }
+
+# The client and host I each get a permanent neighbour entry for the other.
+_impair_pin_neighbours() {
+	local h=${NS_PREFIX}h$1 hmac cmac
+
+	hmac=$(_impair_mac "$h") && cmac=$(_impair_mac "$NS_CLIENT") || return 1
+	ip -n "$NS_CLIENT" neigh replace "198.18.0.$(($1 + 1))" lladdr "$hmac" dev eth0 nud permanent &&
+		ip -n "$h" neigh replace "$NS_CLIENT_ADDR" lladdr "$cmac" dev eth0 nud permanent
 }
 
 # The netfilter mechanism (2 above).
