@@ -352,7 +352,15 @@ while p + 36 <= len(d):
 	# the record whose result the last entry holds
 	cut=$(tail -c +"$((last + 1))" "$T/logx" | grep -ao 'tx-[0-9]*-z*' | head -1)
 	[ -n "$cut" ]
-	for at in 1 4 9 12 20 35 36 50 $((size - last - 1)); do
+	# cuts whose torn entry claims to end exactly where one of y's entries
+	# begins (its length field, from x's whole entry, reaching into y):
+	# past the result's fixed fields and host, so that those hold x's own
+	# bytes and only the end tells it from a whole entry
+	n=$(od -An -tu4 -j "$((last + 8))" -N 4 "$T/logx" | tr -d ' ')
+	aligned=$(entry_offsets "$T/logy" | awk -v n="$n" '$1 > 0 && 36 + n - $1 > 36 + 53 + 256 { print 36 + n - $1 }' |
+		sed -n '1p;$p')
+	[ -n "$aligned" ]
+	for at in 1 4 9 12 20 35 36 50 $aligned $((size - last - 1)); do
 		for tail in none y; do
 			echo "# cut at $at into the last entry, then $tail"
 			head -c "$((last + at))" "$T/logx" >"$log"

@@ -171,12 +171,32 @@ static int ends_at_entry(const struct rc_log *l, uint64_t off, uint32_t n)
 	return end == l->size || (l->size - end >= 4 && !memcmp(l->map + end, RC_MAGIC, 4));
 }
 
+/* 1 when the magic of an entry appears inside the entry at off (length
+ * n), past its own: where a torn entry was cut, the next run's first
+ * entry begins. */
+static int magic_inside(const struct rc_log *l, uint64_t off, uint32_t n)
+{
+	const unsigned char *p = l->map + off + 1, *end = l->map + off + RC_HDR + n - 3;
+
+	/* memchr and a compare: glibc's memmem is several times slower here,
+	 * and this runs over every result of the log */
+	while (p < end && (p = memchr(p, RC_MAGIC[0], (size_t)(end - p))) != NULL) {
+		if (!memcmp(p, RC_MAGIC, 4))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 /* 1 when a well-formed header starts at off, with its payload length.
  * Results' checksums are checked when served (rc_entry_ok), the small
- * use and context entries' here.  A result that is not followed by the
- * next entry or the end of the log is checked here too: it may be the
- * torn tail of a crashed run that later runs appended to, whose length
- * field would otherwise swallow their whole entries. */
+ * use and context entries' here.  A result is checked here too unless
+ * the next entry or the end of the log follows it and no entry begins
+ * inside it: it may be the torn tail of a crashed run that later runs
+ * appended to, whose length field would otherwise swallow their whole
+ * entries; and that length may by chance end where one of theirs does,
+ * but their first entry then begins inside it.  (A whole result whose
+ * output holds the magic is merely checked.) */
 static int header_ok(const struct rc_log *l, uint64_t off, uint32_t *len)
 {
 	const unsigned char *h = l->map + off;
@@ -192,7 +212,7 @@ static int header_ok(const struct rc_log *l, uint64_t off, uint32_t *len)
 		return n >= RC_RES_FIXED && h[RC_HDR + RC_RES_FIXED - 1] > 0 &&
 		       h[RC_HDR + RC_RES_FIXED - 1] <= n - RC_RES_FIXED &&
 		       h[RC_HDR + RC_RES_FIXED + h[RC_HDR + RC_RES_FIXED - 1] - 1] == 0 &&
-		       (ends_at_entry(l, off, n) || rc_entry_ok(l, off));
+		       ((ends_at_entry(l, off, n) && !magic_inside(l, off, n)) || rc_entry_ok(l, off));
 	if (h[4] == RC_USE && n % PD_RCACHE_KEY)
 		return 0;
 	if (h[4] == RC_CONTEXT && n < RC_CTX)
