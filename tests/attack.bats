@@ -64,7 +64,7 @@ as_attacker() { "${ATK[@]}" "$@"; }
 squat_socket() {
 	as_attacker mkdir -m 777 "$SQUAT_DIR"
 	as_attacker /usr/bin/python3 "$ATTACK_PY" squat "$SQUAT_DIR/sock" "$ATK_DIR/attacker/got" 3>&- &
-	PD_EXTRA_PIDS+=($!)
+	pd_track "$!"
 	wait_for grep -qs listening "$ATK_DIR/attacker/got"
 }
 
@@ -144,7 +144,7 @@ squatter_got() {
 start_fake_server() {
 	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 for the fake server"
 	/usr/bin/python3 "$ATTACK_PY" fakeserver "$T/fake.port" "$T/fake.got" 3>&- &
-	PD_EXTRA_PIDS+=($!)
+	pd_track "$!"
 	wait_for test -s "$T/fake.port"
 	FAKE_PORT=$(cat "$T/fake.port")
 }
@@ -243,7 +243,7 @@ flood() {
 	mkfifo "$T/hold"
 	"${PD_ATTACK:-$B/tests/pd_attack}" "$PD_PORT" "$@" <"$T/hold" >"$T/flood.out" 2>&1 3>&- &
 	FLOOD_PID=$!
-	PD_EXTRA_PIDS+=("$FLOOD_PID")
+	pd_track "$FLOOD_PID"
 	exec 4>"$T/hold"
 	wait_for -t 60 grep -qE '^(sent|blocked)$' "$T/flood.out"
 	cat "$T/flood.out"

@@ -108,7 +108,7 @@ holders_of() {
 	pipe=$(readlink /proc/$$/fd/7)
 	"$PD_SERVE" -f -p 0 --port-file "$T/port" </dev/null >/dev/null 2>"$T/log" 3>&- &
 	pid=$!
-	PD_SERVER_PIDS+=("$pid")
+	pd_track_server "$pid"
 	exec 7>&-
 	wait_for test -s "$T/port"
 	grep -q 'listening on all addresses port' "$T/log"

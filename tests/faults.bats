@@ -416,7 +416,7 @@ f_ns_proc() {
 	clients=$(grep -c "pd-map connected" "$PD_LOG")
 	"$PD_MAP" --fetch "$id" --wait >/dev/null 2>&1 3>&- &
 	waiter=$!
-	PD_EXTRA_PIDS+=("$waiter")
+	pd_track "$waiter"
 	wait_for -t 30 f_log_at_least "$log" 10
 	wait_for -t 10 f_more_lines "$PD_LOG" "pd-map connected" "$clients" # the waiter is in
 	[ "$(f_log_lines "$log")" -lt 200 ] || { echo "the run was over before the kill"; false; }

@@ -132,7 +132,7 @@ find_nvcc() {
 	printf 'hold %s\nhold %s\n' "$T/hold" "$T/hold" >"$T/in"
 	"$PD_MAP" "$PROBE" <"$T/in" >"$T/out" 2>"$T/err" &
 	local map=$!
-	PD_EXTRA_PIDS+=("$map")
+	pd_track "$map"
 	wait_for -t 20 alloc_is gpus_busy 2
 	pdrun "$PD_STATUS"
 	[ "$status" -eq 0 ]
@@ -156,7 +156,7 @@ find_nvcc() {
 	{ printf 'hold %s\nhold %s\n' "$T/hold" "$T/hold"; for i in $(seq 6); do echo info; done; } >"$T/in"
 	"$PD_MAP" "$PROBE" <"$T/in" >"$T/out" 2>"$T/err" &
 	local map=$!
-	PD_EXTRA_PIDS+=("$map")
+	pd_track "$map"
 	wait_for -t 20 alloc_is gpus_busy 2
 	pdrun "$PD_ALLOC" --gpu 1
 	[ "$status" -eq 0 ]

@@ -115,7 +115,7 @@ build_job() {
 	[ -s "$T/port" ]
 	[ -S "$PD_HOME/sock" ]
 	pid=$(cat "$PD_HOME/state/lock")
-	PD_EXTRA_PIDS+=("$pid")
+	pd_track "$pid"
 	pd_alive "$pid"
 	seq 1 20 >"$T/in"
 	pdrun "$PD_MAP" -H "127.0.0.1:$(cat "$T/port")" "$EX/square.so" <"$T/in"

@@ -17,7 +17,7 @@ teardown() {
 	if [ -s "$PD_HOME/state/lock" ]; then
 		pid=$(cat "$PD_HOME/state/lock")
 		[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" != "$(readlink -f "$PD_SERVE")" ] ||
-			PD_EXTRA_PIDS+=("$pid")
+			pd_track "$pid"
 	fi
 	pd_teardown
 }
@@ -159,13 +159,13 @@ start_daemon_with_syslog() {
 	command -v socat >/dev/null || skip "socat is not installed (make deps installs it)"
 	unshare -m true 2>/dev/null || skip "cannot make a mount namespace here"
 	run start_daemon_with_syslog
-	[ -s "$T/socat.pid" ] && PD_EXTRA_PIDS+=("$(cat "$T/socat.pid")")
+	[ -s "$T/socat.pid" ] && pd_track "$(cat "$T/socat.pid")"
 	cat "$T/daemon.err"
 	[ "$status" -eq 0 ]
 	# the daemon writes its pid to the lock file once it has detached
 	wait_for grep -q '^[0-9]' "$PD_HOME/state/lock"
 	DAEMON_PID=$(cat "$PD_HOME/state/lock")
-	PD_EXTRA_PIDS+=("$DAEMON_PID")
+	pd_track "$DAEMON_PID"
 	PD_PORT=$(cat "$T/port")
 	# detached: nothing on the starting terminal; stderr is /dev/null
 	[ ! -s "$T/daemon.err" ]

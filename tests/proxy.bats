@@ -40,7 +40,7 @@ start_proxy() {
 	shift
 	rm -f "$T/$name.port"
 	"$PROXY" "$T/$name.port" "$PD_PORT" "$@" </dev/null >/dev/null 2>"$T/$name.log" 3>&- &
-	PD_EXTRA_PIDS+=("$!")
+	pd_track "$!"
 	wait_for -t 10 test -s "$T/$name.port"
 	PROXY_PORT=$(cat "$T/$name.port")
 }

@@ -218,7 +218,7 @@ EOF
 			>"$T/sbatch.$i" 2>&1 </dev/null 3>&- &
 	fi
 	JOB_PID=$!
-	PD_EXTRA_PIDS+=("$JOB_PID")
+	pd_track "$JOB_PID"
 	slurm_until 60 test -e "$T/ready.$i" || { show "$T/out.$i" "$T/sbatch.$i"; return 1; }
 	JOB=$(cat "$T/job.$i")
 }

@@ -149,7 +149,7 @@ servers_gone() {
 		sh -c "pd-map '$EX/square.so' >'$T/sq'; touch '$T/ready'; exec sleep 613" \
 		<"$T/in" >"$T/out" 2>"$T/err" 3>&- &
 	pid=$!
-	PD_EXTRA_PIDS+=("$pid")
+	pd_track "$pid"
 	wait_for -t 30 test -e "$T/ready" || { show "$T/err"; false; }
 	[ "$(cat "$T/sq")" = "$(expect_squares "$T/in")" ]
 	kill -TERM "$pid"
@@ -233,7 +233,7 @@ no_task_killed() {
 		PATH="$STUBS:$B/bin:$PATH" setsid "$SLURM" -t 20 \
 		sh -c "touch '$T/ready'; exec sleep 619" </dev/null >"$T/out" 2>"$T/err" 3>&- &
 	pid=$!
-	PD_EXTRA_PIDS+=("$pid")
+	pd_track "$pid"
 	wait_for -t 30 test -e "$T/ready" || { show "$T/err"; false; }
 	# setsid did not fork (we are not a group leader): pid is the group's
 	kill -HUP -- "-$pid"
@@ -252,9 +252,9 @@ no_task_killed() {
 		PATH="$STUBS:$B/bin:$PATH" "$SLURM" -t 20 \
 		sh -c "echo \$\$ >'$T/cmd'; exec sleep 621" </dev/null >"$T/out" 2>"$T/err" 3>&- &
 	pid=$!
-	PD_EXTRA_PIDS+=("$pid")
+	pd_track "$pid"
 	wait_for -t 30 test -s "$T/cmd" || { show "$T/err"; false; }
-	PD_EXTRA_PIDS+=("$(cat "$T/cmd")")
+	pd_track "$(cat "$T/cmd")"
 	kill -KILL "$pid"
 	clean() { nodes_clean >/dev/null 2>&1; }
 	wait_for -t 30 clean || nodes_clean

@@ -75,7 +75,7 @@ killed_resume() {
 	PD_ECHO_DELAY_US=3000 "$PD_MAP" -c 2 --joblog "$T/log" "$@" "$ECHO" \
 		<"$T/in.$sep" >"$T/out1" 2>"$T/err1" &
 	pid=$!
-	PD_EXTRA_PIDS+=("$pid")
+	pd_track "$pid"
 	wait_for -t 60 lines_or_exit "$T/log" 100 "$pid"
 	kill "-$sig" "$pid"
 	wait "$pid" || true

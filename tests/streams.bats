@@ -38,7 +38,7 @@ size_over() {
 	python3 -c 'import sys; sys.stdout.writelines("%d\n" % (int(l) ** 2) for l in sys.stdin)' <"$T/in" >"$T/want"
 	"$PD_MAP" -c 2 --joblog "$T/log" "$EX/square.so" <"$T/in" >"$T/out1" 2>"$T/err1" &
 	pid=$!
-	PD_EXTRA_PIDS+=("$pid")
+	pd_track "$pid"
 	wait_for -t 30 size_over "$T/log" 300000
 	kill -INT "$pid"
 	wait "$pid" || true
@@ -158,7 +158,7 @@ start_loop_run() {
 	printf 'ok\nloop\nok\n' >"$T/in"
 	timeout 60 "$PD_MAP" --unordered "$EX/faulty.so" <"$T/in" >"$T/out" 2>"$T/err" &
 	MPID=$!
-	PD_EXTRA_PIDS+=("$MPID")
+	pd_track "$MPID"
 	wait_for -t 20 lines_or_exit "$T/out" 2 "$MPID"
 	[ "$(cat "$T/out")" = "$(printf 'ok\nok')" ]
 }

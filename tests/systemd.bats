@@ -47,7 +47,7 @@ unit_for_build() {
 	unshare -n sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh "${argv[@]}" \
 		</dev/null >"$T/out" 2>"$T/err" 3>&- &
 	pid=$!
-	PD_EXTRA_PIDS+=("$pid")
+	pd_track "$pid"
 	wait_for test -S "$PD_HOME/sock" || { show "$T/err"; false; }
 	# Still the process systemd started (no fork into the background)
 	# and it logs to stderr, where the journal picks it up.

@@ -159,7 +159,7 @@ sleeps() {
 	script -qefc "echo \$\$ >'$T/pid'; exec '$PD_STATUS' --watch --interval 0.1" /dev/null \
 		</dev/null >"$T/tty.out" 2>&1 3>&- &
 	spid=$!
-	PD_EXTRA_PIDS+=("$spid")
+	pd_track "$spid"
 	wait_for -t 20 bash -c "[ \$(grep -c 'pd-status ' '$T/tty.out') -ge 2 ]"
 	kill -INT "$(cat "$T/pid")"
 	st=0
@@ -168,7 +168,7 @@ sleeps() {
 	[[ $(cat "$T/tty.out") == *$'\033[J\033[?25h' ]]
 	"$PD_STATUS" --watch --interval 0.1 >"$T/pipe.out" 2>&1 3>&- &
 	wpid=$!
-	PD_EXTRA_PIDS+=("$wpid")
+	pd_track "$wpid"
 	wait_for -t 20 bash -c "[ \$(grep -c '^pd-status ' '$T/pipe.out') -ge 2 ]"
 	kill -TERM "$wpid"
 	st=0
@@ -185,7 +185,7 @@ sleeps() {
 	pb=$PD_PORT bpid=$PD_PID
 	"$PD_STATUS" --watch --interval 0.1 -H "127.0.0.1:$pa,127.0.0.1:$pb" >"$T/w.out" 2>&1 3>&- &
 	wpid=$!
-	PD_EXTRA_PIDS+=("$wpid")
+	pd_track "$wpid"
 	wait_for -t 20 grep -q "hosts 2/2 up" "$T/w.out"
 	pd_stop_server "$bpid"
 	wait_for -t 20 grep -q "hosts 1/2 up" "$T/w.out"

@@ -76,14 +76,71 @@ pd_setup() {
 	chmod 700 "$PD_HOME"
 	PD_SERVER_PIDS=()
 	PD_EXTRA_PIDS=()
+	declare -gA PD_PID_START=()
 }
+
+# Processes a test started are signalled at teardown only while their pid
+# still names them: bash reaps a background process as soon as it exits,
+# and with pid_max at 32768 and the suite's parallel files starting about
+# 100 processes a second, an exited process's pid is soon another's (a
+# server killed mid-test, then SIGTERM at teardown, would hit whatever
+# holds its pid then).  So each tracked pid keeps its process's start
+# time, and a pid whose process has another start time is left alone.
+
+# _pd_start_time PID: process PID's start time (field 22 of
+# /proc/PID/stat, clock ticks since boot); nothing when there is none.
+_pd_start_time() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	set -- $stat
+	echo "${20}"
+}
+
+# _pd_remember PID: keep PID's start time (an exited one's is empty).
+_pd_remember() { PD_PID_START[$1]=$(_pd_start_time "$1"); }
+
+# pd_track PID...: teardown kills each PID (SIGKILL) while it is still the
+# process it was when tracked.
+pd_track() {
+	local pid
+	for pid in "$@"; do
+		_pd_remember "$pid"
+		PD_EXTRA_PIDS+=("$pid")
+	done
+}
+
+# pd_track_server PID: teardown stops PID as a server (pd_stop_server).
+pd_track_server() {
+	_pd_remember "$1"
+	PD_SERVER_PIDS+=("$1")
+}
+
+# _pd_ours PID: 0 while PID is the process tracked under it (or was never
+# tracked, and runs).
+_pd_ours() {
+	local now
+	now=$(_pd_start_time "$1")
+	[ -n "$now" ] || return 1
+	[ -z "${PD_PID_START[$1]+set}" ] || [ "${PD_PID_START[$1]}" = "$now" ]
+}
+
+# _pd_ended PID: 0 once the process tracked as PID has exited (even if
+# its pid now names another).
+_pd_ended() { ! _pd_ours "$1" || pd_dead "$1"; }
+
+# _pd_reused PID: 0 when PID names a process other than the tracked one
+# (which must not be waited for: it may be a child of this shell's).
+_pd_reused() { [ -n "$(_pd_start_time "$1")" ] && ! _pd_ours "$1"; }
 
 pd_teardown() {
 	local pid
 	pd_stop_servers
 	for pid in "${PD_EXTRA_PIDS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
+		if _pd_ours "$pid"; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+		_pd_reused "$pid" || wait "$pid" 2>/dev/null || true
 	done
 	PD_EXTRA_PIDS=()
 	if [ -n "${PD_OWN_TMP:-}" ]; then
@@ -198,7 +255,7 @@ pd_start_server() {
 	pd_serve_argv
 	"${PD_SERVE_ARGV[@]}" -f -p 0 --port-file "$pf" "$@" </dev/null >>"$PD_LOG" 2>&1 3>&- &
 	PD_PID=$!
-	PD_SERVER_PIDS+=("$PD_PID")
+	pd_track_server "$PD_PID"
 	for ((i = 0; i < 200 * PD_WAIT_SCALE; i++)); do
 		if _pd_server_ready "$PD_PID" "$pf" "$sock"; then
 			break
@@ -225,12 +282,14 @@ pd_start_server() {
 pd_stop_server() {
 	local pid=$1 keep=() p
 	PD_STOP_STATUS=0
-	kill -TERM "$pid" 2>/dev/null || true
-	if ! wait_for -t 10 pd_dead "$pid" 2>/dev/null; then
-		echo "pd-serve $pid ignored SIGTERM for $((10 * PD_WAIT_SCALE)) s; killing it" >&2
-		kill -KILL "$pid" 2>/dev/null || true
+	if _pd_ours "$pid"; then
+		kill -TERM "$pid" 2>/dev/null || true
+		if ! wait_for -t 10 _pd_ended "$pid" 2>/dev/null; then
+			echo "pd-serve $pid ignored SIGTERM for $((10 * PD_WAIT_SCALE)) s; killing it" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
 	fi
-	wait "$pid" 2>/dev/null || PD_STOP_STATUS=$?
+	_pd_reused "$pid" || wait "$pid" 2>/dev/null || PD_STOP_STATUS=$?
 	for p in "${PD_SERVER_PIDS[@]}"; do
 		[ "$p" = "$pid" ] || keep+=("$p")
 	done
@@ -252,7 +311,7 @@ pd_dead_port() {
 	local f="$T/deadport"
 	rm -f "$f"
 	"$B/tests/pd_deadport" "$f" </dev/null >/dev/null 2>&1 3>&- &
-	PD_EXTRA_PIDS+=("$!")
+	pd_track "$!"
 	wait_for -t 10 test -s "$f"
 	PD_DEAD_PORT=$(cat "$f")
 }
