@@ -17,6 +17,8 @@
 #   load_hwm PID / load_rss PID peak / current resident memory in KiB
 #   load_server_conns I         established TCP connections of host I's
 #                               server (its listening port, server side)
+#   load_server_idle I          0 when host I's server holds none (for
+#                               wait_for, which runs it again each time)
 #
 # Client k's run is bounded by LOAD_TIMEOUT seconds (default 300).
 
@@ -108,3 +110,5 @@ load_server_conns() {
 	port=$(cat "$NS_DIR/h$1/port.last")
 	ip netns exec "${NS_PREFIX}h$1" ss -tnH state established "( sport = :$port )" | wc -l
 }
+
+load_server_idle() { [ "$(load_server_conns "$1")" -eq 0 ]; }
