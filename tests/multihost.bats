@@ -234,7 +234,10 @@ start_all() {
 
 @test "pd-map: pd-alloc --cpu 0 on host 0 mid-run moves its records to the other hosts" {
 	start_all --cpu 2
-	awk 'BEGIN { for (i = 1; i <= 300; i++) print "20 " i }' >"$T/in"
+	# 50 short records, then 250 of 100 ms, as in the kill test above: the
+	# run is still going when pd-alloc runs, however loaded the machine
+	# (with 300 of 20 ms, 0.8 s was left after the 50th result)
+	awk 'BEGIN { for (i = 1; i <= 300; i++) print (i <= 50 ? 20 : 100) " " i }' >"$T/in"
 
 	mh_map_bg alloc -H "$(netns_hosts)" --tag "$EX/whereami.so" <"$T/in"
 	wait_for -t 30 lines_or_exit "$T/alloc.out" 50 "$MH_PID" ||
