@@ -9,6 +9,7 @@
 # expected tube arrives.  Skips where namespaces cannot be made.
 
 load helpers/netns
+load helpers/common # wait_for, scaled for the sanitizer build
 
 TASK_TIMEOUT=60
 ATTACK_PY=${BATS_TEST_DIRNAME}/helpers/attack.py
@@ -70,17 +71,6 @@ stray_run() {
 	cat "$T/watch.log"
 	echo "host 1's log:"
 	cat "$(netns_server_log 1)"
-}
-
-# wait_for from common.bash, which netns.bash does not load.
-wait_for() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	echo "gave up waiting for: $*" >&2
-	return 1
 }
 
 @test "tube listener: a keyless stranger sending junk first is dropped and logged; the task succeeds" {
