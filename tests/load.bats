@@ -35,7 +35,8 @@ MEM_BOUND_KB=$((64 * 1024))
 	load_check "$T/load" 16
 	load_rates "$T/load" 16 "$LOAD_RECORDS" >"$T/rates"
 	read -r min med max ratio < <(load_stats <"$T/rates")
-	echo "records/s per client: min $min, median $med, max $max; max/min $ratio"
+	echo "records/s per client, from the common start: min $min, median $med, max $max; max/min $ratio"
+	echo "the latest client started $(load_skew "$T/load" 16) s after the start signal"
 	for i in 0 1 2; do
 		echo "host $i: pd-serve VmHWM $(load_hwm "$(cat "$NS_DIR/h$i/pid")") KiB"
 	done

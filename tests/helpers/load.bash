@@ -8,11 +8,19 @@
 #                               N records "X MS" of its own (client k gets
 #                               X = k*N+1 .. k*N+N); waits for all; DIR gets
 #                               in.K out.K err.K rc.K and t.K (start and end,
-#                               seconds since the epoch)
+#                               seconds since the epoch), and go.t (when all
+#                               were told to start)
 #   load_check DIR C            every client exited 0 and wrote exactly the
 #                               squares of its own X, computed here by awk
-#   load_rates DIR C N          records/s of each client over its own run
-#                               (N over end - start), one a line, ascending
+#   load_rates DIR C N          records/s of each client from the common
+#                               start (N over its end - go.t), one a line,
+#                               ascending: a client whose own start came
+#                               late (its shell scheduled late on a loaded
+#                               machine) found its share of the slots had
+#                               gone to the others meanwhile, and is not
+#                               counted fast for it
+#   load_skew DIR C             seconds from go.t to the latest client's own
+#                               start
 #   load_stats                  from rates on stdin: "MIN MEDIAN MAX RATIO"
 #   load_hwm PID / load_rss PID peak / current resident memory in KiB
 #   load_server_conns I         established TCP connections of host I's
@@ -59,6 +67,7 @@ load_clients() {
 		_load_client "$k" "$job" "$dir" "$hosts" 8<"$dir/go" 9>&- 3>&- &
 		pids+=($!)
 	done
+	echo "$EPOCHREALTIME" >"$dir/go.t"
 	for ((k = 0; k < c; k++)); do
 		echo go >&9
 	done
@@ -89,8 +98,15 @@ load_rates() {
 	local dir=$1 c=$2 n=$3 k
 
 	for ((k = 0; k < c; k++)); do
-		awk -v n="$n" '{printf "%.1f\n", n / ($2 - $1)}' "$dir/t.$k"
+		awk -v n="$n" -v go="$(cat "$dir/go.t")" '{printf "%.1f\n", n / ($2 - go)}' "$dir/t.$k"
 	done | sort -n
+}
+
+load_skew() {
+	local k
+	for ((k = 0; k < $2; k++)); do
+		cat "$1/t.$k"
+	done | awk -v go="$(cat "$1/go.t")" '$1 - go > m { m = $1 - go } END { printf "%.3f\n", m }'
 }
 
 load_stats() {

@@ -70,7 +70,8 @@ verdict $? "all $CLIENTS runs completed (exit 0) with exactly the right output"
 read -r min med max ratio < <(load_rates "$D" "$CLIENTS" "$RECORDS" | load_stats)
 awk -v t0="$t0" -v t1="$t1" -v c="$CLIENTS" -v n="$RECORDS" \
 	'BEGIN {printf "  wall time %.1f s for %d records (%.0f records/s in all)\n", t1 - t0, c * n, c * n / (t1 - t0)}'
-echo "  records/s per client: min $min  median $med  max $max"
+echo "  records/s per client, from the common start: min $min  median $med  max $max"
+echo "  the latest client started $(load_skew "$D" "$CLIENTS") s after the start signal"
 echo "  ratio max/min: $ratio"
 awk -v r="$ratio" 'BEGIN {exit !(r <= 2.0)}'
 verdict $? "each client's throughput within 2x of every other's (ratio <= 2.0)"
