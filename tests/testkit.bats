@@ -10,36 +10,31 @@ load helpers/common
 setup() { pd_setup; }
 teardown() { pd_teardown; }
 
-# A process that sleeps until killed; sets KID.
-start_kid() {
+# Two processes that sleep until killed, A tracked as a process and B as
+# a server; sets A and B.
+start_tracked() {
 	sleep 300 </dev/null >/dev/null 2>&1 3>&- &
-	KID=$!
+	A=$!
+	sleep 300 </dev/null >/dev/null 2>&1 3>&- &
+	B=$!
+	pd_track "$A"
+	pd_track_server "$B"
 }
 
 @test "test kit: teardown kills a tracked process and stops a tracked server while their pids still name them" {
-	start_kid
-	local a=$KID
-	start_kid
-	local b=$KID
-	pd_track "$a"
-	pd_track_server "$b"
+	start_tracked
 	pd_teardown
-	pd_dead "$a" || { echo "tracked process $a still runs after teardown"; false; }
-	pd_dead "$b" || { echo "tracked server $b still runs after teardown"; false; }
+	pd_dead "$A" || { echo "tracked process $A still runs after teardown"; false; }
+	pd_dead "$B" || { echo "tracked server $B still runs after teardown"; false; }
 }
 
 @test "test kit: teardown leaves alone a process that holds a tracked pid with another start time" {
-	start_kid
-	local a=$KID
-	start_kid
-	local b=$KID
-	pd_track "$a"
-	pd_track_server "$b"
-	PD_PID_START[$a]=1
-	PD_PID_START[$b]=1
+	start_tracked
+	PD_PID_START[$A]=1
+	PD_PID_START[$B]=1
 	pd_teardown
 	local alive=0
-	pd_alive "$a" && pd_alive "$b" && alive=1
-	kill -KILL "$a" "$b" 2>/dev/null || true
+	pd_alive "$A" && pd_alive "$B" && alive=1
+	kill -KILL "$A" "$B" 2>/dev/null || true
 	[ "$alive" -eq 1 ] || { echo "teardown signalled a process it had not tracked"; false; }
 }
