@@ -538,6 +538,15 @@ static void withdraw(struct pd_pool *p, uint64_t now)
 		}
 }
 
+/* Nanoseconds from began to now; 0 when began is later: a worker may
+ * start a record after the tick read the clock (the tick may be preempted,
+ * or slowed by a worker's fork, between the two), and an unsigned
+ * difference would then wrap around and time the record out at once. */
+static uint64_t ran_since(uint64_t now, uint64_t began)
+{
+	return now > began ? now - began : 0;
+}
+
 /* Kill workers whose current record ran past its batch's time limit, or
  * past the grace period of a withdrawn slot. */
 static void tick(evutil_socket_t fd, short what, void *arg)
@@ -557,7 +566,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (pd_shm_read(w->shm, w->seq, NULL, &start) != PD_PHASE_RUNNING)
 			continue;
-		if (now - record_start(w, start) > (uint64_t)w->batch->run.timeout_ms * 1000000u) {
+		if (ran_since(now, record_start(w, start)) > (uint64_t)w->batch->run.timeout_ms * 1000000u) {
 			w->timed_out = 1;
 			pd_pool_i_kill(w);
 		}
