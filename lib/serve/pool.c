@@ -539,9 +539,10 @@ static void withdraw(struct pd_pool *p, uint64_t now)
 }
 
 /* Nanoseconds from began to now; 0 when began is later: a worker may
- * start a record after the tick read the clock (the tick may be preempted,
- * or slowed by a worker's fork, between the two), and an unsigned
- * difference would then wrap around and time the record out at once. */
+ * start a record after the tick read the clock (the tick runs withdraw()
+ * and the preload callback, and may be preempted, between the two), and
+ * an unsigned difference would then wrap around and time the record out
+ * at once. */
 static uint64_t ran_since(uint64_t now, uint64_t began)
 {
 	return now > began ? now - began : 0;
