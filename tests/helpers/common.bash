@@ -87,15 +87,20 @@ pd_setup() {
 # holds its pid then).  So each tracked pid keeps its process's start
 # time, and a pid whose process has another start time is left alone.
 
-# _pd_start_time PID: process PID's start time (field 22 of
-# /proc/PID/stat, clock ticks since boot); nothing when there is none.
-_pd_start_time() {
-	local stat
+# _pd_stat_field PID N: field N of /proc/PID/stat, counting from field 3
+# (the state) as 1, past the command name, which may hold spaces and
+# parentheses; nothing when the process is gone.
+_pd_stat_field() {
+	local stat n=$2
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
 	stat=${stat##*) }
 	set -- $stat
-	echo "${20}"
+	echo "${!n}"
 }
+
+# _pd_start_time PID: process PID's start time (field 22 of
+# /proc/PID/stat, clock ticks since boot); nothing when there is none.
+_pd_start_time() { _pd_stat_field "$1" 20; }
 
 # _pd_remember PID: keep PID's start time (an exited one's is empty).
 _pd_remember() { PD_PID_START[$1]=$(_pd_start_time "$1"); }
@@ -211,12 +216,7 @@ pdrun_to() {
 }
 
 # Print the state letter of a process (R, S, Z, ...) or nothing if gone.
-_pd_proc_state() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	stat=${stat##*) }
-	echo "${stat%% *}"
-}
+_pd_proc_state() { _pd_stat_field "$1" 1; }
 
 # 0 while process $1 runs (a zombie, exited but not reaped, does not).
 pd_alive() {
