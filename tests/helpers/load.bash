@@ -94,19 +94,20 @@ load_check() {
 	return $bad
 }
 
-load_rates() {
-	local dir=$1 c=$2 n=$3 k
-
-	for ((k = 0; k < c; k++)); do
-		awk -v n="$n" -v go="$(cat "$dir/go.t")" '{printf "%.1f\n", n / ($2 - go)}' "$dir/t.$k"
-	done | sort -n
-}
-
-load_skew() {
+# Each client's "START END" line (DIR C).
+_load_times() {
 	local k
 	for ((k = 0; k < $2; k++)); do
 		cat "$1/t.$k"
-	done | awk -v go="$(cat "$1/go.t")" '$1 - go > m { m = $1 - go } END { printf "%.3f\n", m }'
+	done
+}
+
+load_rates() {
+	_load_times "$1" "$2" | awk -v n="$3" -v go="$(cat "$1/go.t")" '{printf "%.1f\n", n / ($2 - go)}' | sort -n
+}
+
+load_skew() {
+	_load_times "$1" "$2" | awk -v go="$(cat "$1/go.t")" '$1 - go > m { m = $1 - go } END { printf "%.3f\n", m }'
 }
 
 load_stats() {
